@@ -1,0 +1,79 @@
+# tznr: build, tests, sanitizers, fuzzing, benchmark and demo. See README.md.
+# `make` builds into build/; `make asan` builds into build-asan/ and runs the whole suite there.
+
+O        ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN      = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+DEFS      = -D_GNU_SOURCE
+PG_INC   := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+CPPFLAGS += $(DEFS) $(PG_INC) -Isrc
+LIBS      = -lpq -lcrypto -lcsv -lutf8proc -lpthread -lm
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread)
+
+SRC      := $(filter-out src/main.c, $(wildcard src/*.c))
+OBJ      := $(SRC:src/%.c=$(O)/obj/%.o)
+SYNTH_SRC := $(wildcard src/synth/*.c)
+TEST_SRC := tests/check_main.c $(wildcard tests/unit/check_*.c) $(wildcard tests/integration/check_*.c)
+TEST_BIN := $(O)/check_tznr
+
+
+.PHONY: all check asan bench fuzz demo clean deps lint
+all: $(O)/tznr $(O)/tznr-synth
+
+# Install missing Debian packages (or say which) once; the stamp keeps later builds quick.
+DEPS_STAMP := .deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/bootstrap
+	scripts/bootstrap
+	@touch $@
+
+$(O)/obj/%.o: src/%.c $(wildcard src/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(O)/libtznr.a: $(OBJ)
+	ar rcs $@ $^
+
+$(O)/tznr: $(O)/obj/main.o $(O)/libtznr.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(O)/tznr-synth: $(SYNTH_SRC) $(wildcard src/synth/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -D_POSIX_C_SOURCE=200809L $(LDFLAGS) $(SYNTH_SRC) -o $@ -lm
+
+# One Check runner: a suite per module (tests/unit) and the end-to-end suites that drive the
+# binaries (tests/integration), so `make check` ends with one Check summary.
+$(TEST_BIN): $(TEST_SRC) tests/testutil.h $(O)/libtznr.a
+	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) -Itests $(TEST_SRC) $(O)/libtznr.a $(LIBS) $(CHECK_LIBS) -o $@
+
+check: all $(TEST_BIN)
+	@O=$(O) tests/run-all
+
+asan:
+	$(MAKE) O=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" check
+
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined
+FUZZ_SECONDS ?= 20
+fuzz: | $(DEPS_STAMP)
+	@mkdir -p build-fuzz
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_csv.c src/csvio.c src/sbuf.c -lcsv -lcrypto -o build-fuzz/fuzz_csv
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_norm.c src/norm.c src/sbuf.c -lutf8proc -o build-fuzz/fuzz_norm
+	mkdir -p build-fuzz/corpus-csv build-fuzz/corpus-norm
+	cp tests/fuzz/seeds/csv/* build-fuzz/corpus-csv/ 2>/dev/null || true
+	cp tests/fuzz/seeds/norm/* build-fuzz/corpus-norm/ 2>/dev/null || true
+	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-csv
+	build-fuzz/fuzz_norm -max_total_time=$(FUZZ_SECONDS) -max_len=512 build-fuzz/corpus-norm
+
+bench: all
+	@O=$(O) scripts/bench
+
+demo: all
+	@O=$(O) scripts/demo
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 -Isrc src
+	shellcheck scripts/bootstrap scripts/demo scripts/bench tests/run-all tests/integration/*.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

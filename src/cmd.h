@@ -1,0 +1,11 @@
+/* cmd: the subcommands, one file each (src/cmd_<verb>.c), registered in main.c's table. */
+#ifndef TZNR_CMD_H
+#define TZNR_CMD_H
+
+int cmd_keygen(int argc, char **argv);
+int cmd_pseudonymise(int argc, char **argv);
+
+/* Parse a whole decimal number in [MIN, MAX]; return 0 or -1. */
+int cmd_parse_long(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,73 @@
+/* extract: one raw record (canonical fields) to one line of a tznr-extract-v1 file. */
+#ifndef TZNR_EXTRACT_H
+#define TZNR_EXTRACT_H
+
+#include <stddef.h>
+
+#include "norm.h"
+#include "pseudo.h"
+#include "sbuf.h"
+
+/* The canonical raw fields, identity first, then the spec's attributes in extract order. */
+enum raw_field {
+    RF_LOCAL_REF, RF_HOUSEHOLD_REF, RF_NIR, RF_NOM, RF_NOM_USAGE, RF_PRENOM,
+    RF_DATE_NAISSANCE, RF_SEXE, RF_ADRESSE, RF_COMMUNE, RF_ROLE,
+    RF_ATTR_FIRST,
+    RF_NB_PERSONNES = RF_ATTR_FIRST, RF_NB_ENFANTS, RF_RESSOURCES, RF_REVENUS, RF_LOYER,
+    RF_IMPAYE, RF_RSA, RF_PRIME_ACTIVITE, RF_AIDE_LOGEMENT, RF_AAH, RF_CSS, RF_ASPA, RF_APA,
+    RF_PCH, RF_FSL, RF_SUIVI_SOCIAL,
+    RF_COUNT
+};
+
+/* The canonical name of field F ("date_naissance"). */
+const char *extract_field_name(enum raw_field f);
+/* The field named NAME, or -1. */
+int extract_field_lookup(const char *name);
+/* Return 1 for the 0/1 benefit flags. */
+int extract_field_is_flag(enum raw_field f);
+
+/* The extract's header line, without the line end. */
+const char *extract_header(void);
+
+/* One row to encode: each field as an offset and length into an arena (so a batch of rows
+ * can live in one buffer while worker threads encode them). */
+typedef struct extract_row {
+    size_t off[RF_COUNT];
+    size_t len[RF_COUNT];
+    long line;
+} extract_row;
+
+/* How the source writes dates and decimals. */
+typedef struct extract_format {
+    enum norm_date_format date;
+    char decimal;
+} extract_format;
+
+/* What was found invalid (the row is kept; the field is left out). */
+typedef struct extract_stats {
+    unsigned long long rows;
+    unsigned long long nir_invalid, nir_missing;
+    unsigned long long date_invalid, date_missing;
+    unsigned long long utf8_invalid;
+    unsigned long long sexe_invalid, commune_invalid, role_invalid, attr_invalid;
+    unsigned long long ident_missing; /* rows without k_ident */
+    unsigned long long hmacs;
+} extract_stats;
+
+/* Per-thread scratch space and HMAC state. */
+typedef struct extract_worker extract_worker;
+
+/* A worker over MASTER for source SOURCE. NULL on failure. */
+extract_worker *extract_worker_new(const unsigned char master[PSEUDO_MASTER_LEN], const char *source,
+                                   const extract_format *fmt);
+void extract_worker_free(extract_worker *w);
+
+/* Append the extract line of ROW (fields in ARENA) and a LF to OUT; add to ST. The caller has
+ * checked that local_ref is present and valid UTF-8. */
+void extract_encode(extract_worker *w, const char *arena, const extract_row *row, sbuf *out,
+                    extract_stats *st);
+
+/* Add the counts of B into A. */
+void extract_stats_add(extract_stats *a, const extract_stats *b);
+
+#endif

@@ -1,0 +1,36 @@
+/* log: one place for messages, exit codes and clean-ups run on a fatal error. */
+#ifndef TZNR_LOG_H
+#define TZNR_LOG_H
+
+/* Documented exit codes (docs/operations.md). */
+enum {
+    TZNR_EXIT_OK = 0,       /* done */
+    TZNR_EXIT_FAIL = 1,     /* failure */
+    TZNR_EXIT_USAGE = 2,    /* bad command line */
+    TZNR_EXIT_REFUSED = 3,  /* an input was refused (nothing written from it) */
+    TZNR_EXIT_LOCKED = 4,   /* another run holds the lock */
+    TZNR_EXIT_PARTIAL = 5   /* done, but some inputs were refused */
+};
+
+/* Set the program/subcommand prefix of every message ("tznr load"). */
+void log_set_prog(const char *prog);
+const char *log_prog(void);
+/* Print "PROG: error: MSG" to stderr. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "PROG: warning: MSG" to stderr. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "PROG: MSG" to stderr unless quiet. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_set_quiet(int quiet);
+/* Register a clean-up that die() runs, newest first (rollback, PQfinish, unlink temp). */
+int log_on_die(void (*fn)(void *), void *arg);
+/* Forget a clean-up registered with log_on_die (the resource was released normally). */
+void log_forget(void (*fn)(void *), void *arg);
+/* Report an error, run the clean-ups and exit with CODE. */
+_Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "Try 'tznr VERB --help'..." and exit 2. */
+_Noreturn void die_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Flush and close stdout; die on a write error (ENOSPC, EPIPE). */
+void log_close_stdout(void);
+
+#endif

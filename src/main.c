@@ -1,0 +1,72 @@
+/* tznr: one binary, git-style subcommands (docs/architecture.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "version.h"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+/* Sorted by name. */
+static const struct command commands[] = {
+    {"keygen", cmd_keygen, "create a new pseudonymisation key file (at the agency, once)"},
+    {"pseudonymise", cmd_pseudonymise, "turn a raw export into a tznr-extract-v1 file (at the agency)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tznr <command> [options] [args]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'tznr <command> --help' describes a command. 'tznr --version' prints the version.\n"
+               "Exit codes: 0 done, 1 failure, 2 usage, 3 input refused, 4 already running,\n"
+               "5 done with refused inputs.\n");
+}
+
+int cmd_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    if (!s || !*s)
+        return -1;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TZNR_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        log_close_stdout();
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("tznr %s\n", TZNR_VERSION);
+        log_close_stdout();
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            static char prog[64];
+            snprintf(prog, sizeof prog, "tznr %s", commands[i].name);
+            log_set_prog(prog);
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            log_close_stdout();
+            return rc;
+        }
+    }
+    fprintf(stderr, "tznr: '%s' is not a tznr command. See 'tznr --help'.\n", argv[1]);
+    return TZNR_EXIT_USAGE;
+}

@@ -1,0 +1,324 @@
+#include "pseudo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "sbuf.h"
+
+static const char *const label_names[PL_COUNT] = {
+    "nir", "ident", "dob", "token",
+    "clk:nom", "clk:prenom", "clk:dob", "clk:sexe", "clk:adresse", "clk:commune"};
+
+const char *pseudo_label_name(enum pseudo_label l) { return label_names[l]; }
+
+int pseudo_key_id_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n < 1 || n > PSEUDO_KEY_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1; /* upper case is not the spec's form */
+}
+
+int pseudo_key_load(const char *path, char key_id[PSEUDO_KEY_ID_MAX + 1],
+                    unsigned char master[PSEUDO_MASTER_LEN], char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "could not open key file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "key file '%s' is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        snprintf(err, errlen,
+                 "key file '%s' has permissions %04o: it must not be accessible to group or "
+                 "others (chmod 600 '%s')",
+                 path, (unsigned)(st.st_mode & 07777), path);
+        close(fd);
+        return -1;
+    }
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0) {
+        snprintf(err, errlen, "could not read key file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    buf[n] = '\0';
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    static const char magic[] = "tznr-key-v1 ";
+    char *sp;
+    if ((size_t)n != strlen(buf) || strncmp(buf, magic, sizeof magic - 1) != 0 ||
+        !(sp = strchr(buf + sizeof magic - 1, ' '))) {
+        snprintf(err, errlen, "key file '%s' is malformed: expected 'tznr-key-v1 <key_id> <64 hex digits>'",
+                 path);
+        OPENSSL_cleanse(buf, sizeof buf);
+        return -1;
+    }
+    *sp = '\0';
+    const char *id = buf + sizeof magic - 1;
+    const char *hex = sp + 1;
+    int ok = pseudo_key_id_valid(id) && strlen(hex) == 2 * PSEUDO_MASTER_LEN;
+    for (int i = 0; ok && i < PSEUDO_MASTER_LEN; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            ok = 0;
+        else
+            master[i] = (unsigned char)(hi << 4 | lo);
+    }
+    if (!ok) {
+        snprintf(err, errlen, "key file '%s' is malformed: expected 'tznr-key-v1 <key_id> <64 lowercase hex digits>'",
+                 path);
+        OPENSSL_cleanse(buf, sizeof buf);
+        OPENSSL_cleanse(master, PSEUDO_MASTER_LEN);
+        return -1;
+    }
+    strcpy(key_id, id);
+    OPENSSL_cleanse(buf, sizeof buf);
+    return 0;
+}
+
+int pseudo_key_generate(const char *path, const char *key_id, char *err, size_t errlen)
+{
+    if (!pseudo_key_id_valid(key_id)) {
+        snprintf(err, errlen, "invalid key id '%s': use 1 to 32 of A-Z a-z 0-9 . _ -", key_id);
+        return -1;
+    }
+    unsigned char master[PSEUDO_MASTER_LEN];
+    if (RAND_priv_bytes(master, sizeof master) != 1) {
+        snprintf(err, errlen, "could not draw random bytes from the OpenSSL CSPRNG");
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "could not create key file '%s': %s%s", path, strerror(errno),
+                 errno == EEXIST ? " (a key is never overwritten: remove it first if you mean it)" : "");
+        OPENSSL_cleanse(master, sizeof master);
+        return -1;
+    }
+    /* The umask may have taken bits away but never adds any; make it exactly 0600. */
+    if (fchmod(fd, 0600) != 0) {
+        snprintf(err, errlen, "could not set mode 0600 on '%s': %s", path, strerror(errno));
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    char line[128];
+    int len = snprintf(line, sizeof line, "tznr-key-v1 %s ", key_id);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < PSEUDO_MASTER_LEN; i++) {
+        line[len++] = hex[master[i] >> 4];
+        line[len++] = hex[master[i] & 15];
+    }
+    line[len++] = '\n';
+    OPENSSL_cleanse(master, sizeof master);
+    ssize_t w = write(fd, line, (size_t)len);
+    OPENSSL_cleanse(line, sizeof line);
+    if (w != len || fsync(fd) != 0 || close(fd) != 0) {
+        snprintf(err, errlen, "could not write key file '%s': %s", path, strerror(errno));
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+int pseudo_hkdf(const unsigned char master[PSEUDO_MASTER_LEN], const char *label,
+                unsigned char out[32])
+{
+    static const char salt[] = "tznr-extract-v1";
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    if (!kdf)
+        return -1;
+    EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (!kc)
+        return -1;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)master, PSEUDO_MASTER_LEN),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, sizeof salt - 1),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)label, strlen(label)),
+        OSSL_PARAM_construct_end()};
+    int rc = EVP_KDF_derive(kc, out, 32, params) == 1 ? 0 : -1;
+    EVP_KDF_CTX_free(kc);
+    return rc;
+}
+
+struct pseudo_ctx {
+    EVP_MD *md;
+    EVP_MD_CTX *inner[PL_COUNT]; /* SHA-256 after (key ^ ipad) */
+    EVP_MD_CTX *outer[PL_COUNT]; /* SHA-256 after (key ^ opad) */
+    EVP_MD_CTX *work;
+    unsigned long long count;
+};
+
+void pseudo_free(pseudo_ctx *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < PL_COUNT; i++) {
+        EVP_MD_CTX_free(c->inner[i]);
+        EVP_MD_CTX_free(c->outer[i]);
+    }
+    EVP_MD_CTX_free(c->work);
+    EVP_MD_free(c->md);
+    free(c);
+}
+
+static int absorb_pad(pseudo_ctx *c, EVP_MD_CTX **ctx, const unsigned char key[32], unsigned char x)
+{
+    unsigned char pad[64];
+    for (int i = 0; i < 64; i++)
+        pad[i] = (unsigned char)((i < 32 ? key[i] : 0) ^ x);
+    *ctx = EVP_MD_CTX_new();
+    int ok = *ctx && EVP_DigestInit_ex(*ctx, c->md, NULL) == 1 && EVP_DigestUpdate(*ctx, pad, 64) == 1;
+    OPENSSL_cleanse(pad, sizeof pad);
+    return ok ? 0 : -1;
+}
+
+pseudo_ctx *pseudo_new(const unsigned char master[PSEUDO_MASTER_LEN])
+{
+    pseudo_ctx *c = xcalloc(1, sizeof *c);
+    c->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    c->work = EVP_MD_CTX_new();
+    if (!c->md || !c->work)
+        goto fail;
+    for (int i = 0; i < PL_COUNT; i++) {
+        unsigned char sub[32];
+        int rc = pseudo_hkdf(master, label_names[i], sub);
+        /* HMAC keys up to the block size are zero-padded, so a 32-byte key needs no hashing. */
+        if (rc == 0)
+            rc = absorb_pad(c, &c->inner[i], sub, 0x36);
+        if (rc == 0)
+            rc = absorb_pad(c, &c->outer[i], sub, 0x5c);
+        OPENSSL_cleanse(sub, sizeof sub);
+        if (rc != 0)
+            goto fail;
+    }
+    return c;
+fail:
+    pseudo_free(c);
+    return NULL;
+}
+
+void pseudo_hmac(pseudo_ctx *c, enum pseudo_label l, const void *msg, size_t len,
+                 unsigned char out[32])
+{
+    unsigned int olen;
+    /* These calls only fail on allocation failure inside OpenSSL; treat that as fatal. */
+    if (EVP_MD_CTX_copy_ex(c->work, c->inner[l]) != 1 || EVP_DigestUpdate(c->work, msg, len) != 1 ||
+        EVP_DigestFinal_ex(c->work, out, &olen) != 1 || EVP_MD_CTX_copy_ex(c->work, c->outer[l]) != 1 ||
+        EVP_DigestUpdate(c->work, out, 32) != 1 || EVP_DigestFinal_ex(c->work, out, &olen) != 1) {
+        fprintf(stderr, "tznr: error: HMAC computation failed inside OpenSSL\n");
+        abort();
+    }
+    c->count++;
+}
+
+unsigned long long pseudo_hmac_count(const pseudo_ctx *c) { return c->count; }
+
+void pseudo_clk_positions(pseudo_ctx *c, enum pseudo_label l, const char *t, size_t len, int k,
+                          int *pos)
+{
+    char msg[256];
+    if (len > sizeof msg - 16)
+        len = sizeof msg - 16; /* tokens are 2 to 3 bytes; never reached */
+    memcpy(msg, t, len);
+    msg[len] = '#';
+    int got = 0;
+    for (int j = 0; got < k; j++) {
+        int mlen = (int)len + 1 + snprintf(msg + len + 1, 12, "%d", j);
+        unsigned char d[32];
+        pseudo_hmac(c, l, msg, (size_t)mlen, d);
+        /* 25 ten-bit values from the top of the 256-bit big-endian number. */
+        for (int i = 0; i < 25 && got < k; i++) {
+            int bit = 10 * i;             /* offset of the value's top bit from the top */
+            int byte = bit >> 3, sh = bit & 7;
+            unsigned v = ((unsigned)d[byte] << 8 | d[byte + 1]);
+            /* the 10 bits start at bit sh of this 16-bit window (counting from its top) */
+            pos[got++] = (int)((v >> (6 - sh)) & 0x3ff);
+        }
+    }
+}
+
+void pseudo_clk_add(pseudo_ctx *c, enum pseudo_label l, const char *const *tok,
+                    const size_t *tlen, int n, int budget, unsigned char clk[PSEUDO_CLK_BYTES])
+{
+    if (n <= 0)
+        return;
+    int base = budget / n, extra = budget % n;
+    int pos[512];
+    for (int i = 0; i < n; i++) {
+        int k = base + (i < extra ? 1 : 0);
+        if (k > 512)
+            k = 512;
+        pseudo_clk_positions(c, l, tok[i], tlen[i], k, pos);
+        for (int j = 0; j < k; j++)
+            clk[pos[j] >> 3] |= (unsigned char)(0x80 >> (pos[j] & 7));
+    }
+}
+
+int pseudo_bigrams(const char *s, size_t len, char *buf)
+{
+    int n = 0;
+    for (size_t i = 0; i <= len; i++) {
+        char a = i == 0 ? '_' : s[i - 1];
+        char b = i == len ? '_' : s[i];
+        int dup = 0;
+        for (int j = 0; j < n; j++) {
+            if (buf[2 * j] == a && buf[2 * j + 1] == b) {
+                dup = 1;
+                break;
+            }
+        }
+        if (!dup) {
+            buf[2 * n] = a;
+            buf[2 * n + 1] = b;
+            n++;
+        }
+    }
+    return n;
+}
+
+double pseudo_dice(const unsigned char *a, const unsigned char *b)
+{
+    int na = 0, nb = 0, nab = 0;
+    for (int i = 0; i < PSEUDO_CLK_BYTES; i++) {
+        na += __builtin_popcount(a[i]);
+        nb += __builtin_popcount(b[i]);
+        nab += __builtin_popcount((unsigned)(a[i] & b[i]));
+    }
+    return na + nb ? 2.0 * nab / (na + nb) : 0.0;
+}

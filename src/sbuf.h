@@ -1,0 +1,44 @@
+/* sbuf: a growable byte buffer, always NUL-terminated (redis sds in spirit, but plain struct). */
+#ifndef TZNR_SBUF_H
+#define TZNR_SBUF_H
+
+#include <stddef.h>
+
+typedef struct sbuf {
+    char *p;     /* NUL-terminated contents (never NULL after sbuf_init) */
+    size_t len;  /* bytes used, without the NUL */
+    size_t cap;  /* bytes allocated */
+} sbuf;
+
+/* Initialise an empty buffer. Aborts on allocation failure, like every sbuf call. */
+void sbuf_init(sbuf *b);
+/* Release the memory; the buffer can be initialised again. */
+void sbuf_free(sbuf *b);
+/* Make room for N more bytes (plus the NUL). */
+void sbuf_reserve(sbuf *b, size_t n);
+/* Empty the buffer, keeping its memory. */
+static inline void sbuf_reset(sbuf *b) { b->len = 0; b->p[0] = '\0'; }
+/* Append N bytes. */
+void sbuf_add(sbuf *b, const void *s, size_t n);
+/* Append a NUL-terminated string. */
+void sbuf_adds(sbuf *b, const char *s);
+/* Append one byte. */
+static inline void sbuf_addc(sbuf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        sbuf_reserve(b, 1);
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+/* Append formatted text. */
+void sbuf_addf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append N bytes as 2N lowercase hex digits. */
+void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n);
+
+/* Allocation helpers that abort with a message instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif
