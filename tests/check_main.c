@@ -1,0 +1,169 @@
+/* The single Check runner: every module's suite, then the end-to-end suites. */
+#include <check.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+Suite *suite_norm(void);
+Suite *suite_pseudo(void);
+Suite *suite_csvio(void);
+Suite *suite_mapping(void);
+Suite *suite_pseudonymise(void);
+Suite *suite_synth(void);
+
+static char tmproot[PATH_MAX];
+
+const char *tu_fmt(const char *fmt, ...)
+{
+    static char buf[8][4096];
+    static int slot;
+    char *b = buf[slot++ & 7];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, 4096, fmt, ap);
+    va_end(ap);
+    return b;
+}
+
+const char *tu_shared(void)
+{
+    static char path[PATH_MAX];
+    if (path[0])
+        return path;
+    const char *env = getenv("TZNR_SHARED");
+    if (env && *env)
+        snprintf(path, sizeof path, "%s", env);
+    else if (realpath("../shared", path) == NULL)
+        snprintf(path, sizeof path, "../shared");
+    return path;
+}
+
+const char *tu_shared_path(const char *rel) { return tu_fmt("%s/%s", tu_shared(), rel); }
+
+const char *tu_bin(const char *name)
+{
+    static char dir[PATH_MAX];
+    if (!dir[0]) {
+        const char *o = getenv("O");
+        if (!o || !*o)
+            o = "build";
+        if (realpath(o, dir) == NULL)
+            snprintf(dir, sizeof dir, "%s", o);
+    }
+    return tu_fmt("%s/%s", dir, name);
+}
+
+const char *tu_tmpdir(void)
+{
+    /* a copy of its own: tu_fmt's slots are reused */
+    char *d = strdup(tu_fmt("%s/tXXXXXX", tmproot));
+    ck_assert_msg(d && mkdtemp(d) != NULL, "mkdtemp %s", d);
+    return d;
+}
+
+char *tu_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    size_t r;
+    while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n < 2) {
+            cap *= 2;
+            b = realloc(b, cap);
+        }
+    }
+    fclose(f);
+    b[n] = '\0';
+    if (len)
+        *len = n;
+    return b;
+}
+
+void tu_write(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    ck_assert(fwrite(data, 1, len, f) == len);
+    ck_assert(fclose(f) == 0);
+}
+
+void tu_write_str(const char *path, const char *s) { tu_write(path, s, strlen(s)); }
+
+const char *tu_test_key(const char *dir)
+{
+    size_t n;
+    char *k = tu_read(tu_shared_path("spec/vectors/test.key"), &n);
+    ck_assert_msg(k != NULL, "cannot read the spec's test.key under %s (set TZNR_SHARED)", tu_shared());
+    const char *path = tu_fmt("%s/test.key", dir);
+    tu_write(path, k, n);
+    free(k);
+    ck_assert(chmod(path, 0600) == 0);
+    return path;
+}
+
+int tu_run(const char *cmdline, char **out, char **err)
+{
+    static int n;
+    n++;
+    /* each test runs in its own forked process: the pid keeps the names apart */
+    const char *o = tu_fmt("%s/run%d-%d.out", tmproot, (int)getpid(), n);
+    const char *e = tu_fmt("%s/run%d-%d.err", tmproot, (int)getpid(), n);
+    char *full = malloc(strlen(cmdline) + 2 * PATH_MAX + 32);
+    sprintf(full, "( %s ) >'%s' 2>'%s'", cmdline, o, e);
+    int st = system(full);
+    free(full);
+    if (out)
+        *out = tu_read(o, NULL);
+    if (err)
+        *err = tu_read(e, NULL);
+    if (st == -1 || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
+static pid_t main_pid;
+
+static void cleanup(void)
+{
+    if (getpid() != main_pid)
+        return; /* a forked test exiting */
+    if (tmproot[0] && !getenv("TZNR_KEEP_TMP")) {
+        char cmd[PATH_MAX + 16];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmproot);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmproot);
+    }
+}
+
+int main(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tmproot, sizeof tmproot, "%s/tznr-check-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmproot)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    main_pid = getpid();
+    atexit(cleanup);
+    SRunner *sr = srunner_create(suite_norm());
+    srunner_add_suite(sr, suite_pseudo());
+    srunner_add_suite(sr, suite_csvio());
+    srunner_add_suite(sr, suite_mapping());
+    srunner_add_suite(sr, suite_pseudonymise());
+    srunner_add_suite(sr, suite_synth());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

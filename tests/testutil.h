@@ -1,0 +1,30 @@
+/* testutil: helpers shared by the Check suites (paths, temp dirs, files, running the binary). */
+#ifndef TZNR_TESTUTIL_H
+#define TZNR_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* The shared folder (spec vectors, FEBRL data): $TZNR_SHARED, else ../shared beside the repo. */
+const char *tu_shared(void);
+/* Path of a file under the shared folder (static buffer per call slot: copy it if kept). */
+const char *tu_shared_path(const char *rel);
+/* The build folder holding tznr and tznr-synth: $O, else "build". Absolute. */
+const char *tu_bin(const char *name);
+/* A new empty temporary directory (removed at exit by the runner's clean-up). */
+const char *tu_tmpdir(void);
+/* Read a whole file into a malloc'd NUL-terminated buffer; *LEN if not NULL. NULL on error. */
+char *tu_read(const char *path, size_t *len);
+/* Write LEN bytes to PATH (mode 0644). Aborts the test on failure. */
+void tu_write(const char *path, const void *data, size_t len);
+/* Write a NUL-terminated string to PATH. */
+void tu_write_str(const char *path, const char *s);
+/* Copy the spec's test.key to DIR/test.key with mode 0600; return its path (static). */
+const char *tu_test_key(const char *dir);
+/* Run a shell command line; return its exit status (0-255), or -1 if it was killed.
+ * Its stdout and stderr go to OUT and ERR files in the temp dir when those are not NULL. */
+int tu_run(const char *cmdline, char **out, char **err);
+/* printf into a static rotating buffer (8 slots of 4 KiB). */
+const char *tu_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
