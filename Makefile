@@ -65,7 +65,10 @@ fuzz: | $(DEPS_STAMP)
 	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-csv
 	build-fuzz/fuzz_norm -max_total_time=$(FUZZ_SECONDS) -max_len=512 build-fuzz/corpus-norm
 
-bench: all
+$(O)/bench_hmac: tests/bench/bench_hmac.c $(O)/libtznr.a
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $< $(O)/libtznr.a $(LIBS) -o $@
+
+bench: all $(O)/bench_hmac
 	@O=$(O) scripts/bench
 
 demo: all

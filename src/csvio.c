@@ -145,7 +145,8 @@ static int parser_init(csvio_reader *r)
     return 0;
 }
 
-csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, size_t errlen)
+static csvio_reader *open_reader(FILE *f, int own, const char *path, const csvio_options *opt,
+                                 char *err, size_t errlen)
 {
     csvio_reader *r = xcalloc(1, sizeof *r);
     r->opt = *opt;
@@ -157,18 +158,8 @@ csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, 
         r->opt.max_record = 64u * 1024 * 1024;
     r->cd = (iconv_t)-1;
     r->path = xstrdup(path);
-    if (strcmp(path, "-") == 0) {
-        r->f = stdin;
-    } else {
-        r->f = fopen(path, "rb");
-        r->own = 1;
-    }
-    if (!r->f) {
-        snprintf(err, errlen, "could not open '%s': %s", path, strerror(errno));
-        free(r->path);
-        free(r);
-        return NULL;
-    }
+    r->f = f;
+    r->own = own;
     if (r->opt.encoding && strcasecmp(r->opt.encoding, "UTF-8") != 0 &&
         strcasecmp(r->opt.encoding, "UTF8") != 0) {
         r->cd = iconv_open("UTF-8", r->opt.encoding);
@@ -188,6 +179,24 @@ csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, 
     sbuf_init(&r->conv);
     r->next_start = 1;
     return r;
+}
+
+csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, size_t errlen)
+{
+    if (strcmp(path, "-") == 0)
+        return open_reader(stdin, 0, path, opt, err, errlen);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "could not open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    return open_reader(f, 1, path, opt, err, errlen);
+}
+
+csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *opt, char *err,
+                                size_t errlen)
+{
+    return open_reader(f, 0, name, opt, err, errlen);
 }
 
 void csvio_close(csvio_reader *r)

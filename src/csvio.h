@@ -31,6 +31,10 @@ typedef struct csvio_options {
 /* Open PATH ("-" for standard input). NULL with a reason in ERR on failure. */
 csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, size_t errlen);
 
+/* Read from an open stream F (not closed by csvio_close); NAME is used in messages. */
+csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *opt, char *err,
+                                size_t errlen);
+
 /* Next record: 1 and *REC filled (check rec->error), 0 at end of file, -1 on a fatal error
  * (I/O, a record over max_record) with the reason in csvio_error(). */
 int csvio_next(csvio_reader *r, csvio_record *rec);

@@ -190,7 +190,7 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
     const char *ro = F(RF_ROLE);
     size_t ron = L(RF_ROLE);
     norm_trim(&ro, &ron);
-    if (ron == 1 && strchr("DCEA", ro[0]))
+    if (ron == 1 && (ro[0] == 'D' || ro[0] == 'C' || ro[0] == 'E' || ro[0] == 'A'))
         sbuf_addc(out, ro[0]);
     else if (ron > 0)
         st->role_invalid++;

@@ -146,7 +146,8 @@ int norm_nir(const char *s, size_t len, char out[14], int *sex)
         return 0;
     if (n != 13 && n != 15)
         return -1;
-    if (!strchr("123478", c[0]))
+    /* (not strchr: it would match the terminating NUL of a NUL byte in the input) */
+    if (c[0] != '1' && c[0] != '2' && c[0] != '3' && c[0] != '4' && c[0] != '7' && c[0] != '8')
         return -1;
     for (int i = 1; i < 13; i++) {
         if (i == 5 || i == 6)

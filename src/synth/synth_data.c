@@ -230,7 +230,6 @@ const synth_street_type synth_street_types[] = {
     {"route", "rte", "RTE", 5},
     {"quai", "q.", "QUAI", 2},
     {"square", "sq.", "SQ", 1},
-    {"lieu-dit", "ld", "LD", 2},
 };
 const size_t synth_street_types_n = N_OF(synth_street_types);
 

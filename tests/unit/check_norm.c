@@ -133,6 +133,8 @@ START_TEST(test_nir_sex)
     ck_assert_int_eq(norm_nir("1850578006084917", 16, out, &sex), -1);
     ck_assert_int_eq(sex, 0);
     ck_assert_int_eq(norm_nir("18505780060849a", 15, out, &sex), -1);
+    /* found by fuzz_norm: a NUL byte first must not pass the first-digit check */
+    ck_assert_int_eq(norm_nir("\0" "069060023432", 13, out, &sex), -1);
     /* lower-case Corsican department is upper-cased before the key check */
     ck_assert_int_eq(norm_nir("269052a12345688", 15, out, &sex), 1);
     ck_assert_str_eq(out, "269052A123456");

@@ -1,0 +1,137 @@
+/* synth_house: one household of the synthetic territory, with its true values, generated
+ * from (seed, household index) alone apart from the NIR order numbers. */
+#ifndef SYNTH_HOUSE_H
+#define SYNTH_HOUSE_H
+
+#include <stdint.h>
+
+#include "synth_params.h"
+#include "synth_rng.h"
+
+#define SYNTH_MAX_PERSONS 8
+#define SYNTH_MAX_HOUSEHOLDS 5000000
+#define SYNTH_MAX_LANDLORDS 20
+
+typedef struct {
+    int y, m, d;
+} synth_date;
+
+/* days since 1970-01-01 of a proleptic Gregorian date, and back */
+long synth_days(int y, int m, int d);
+synth_date synth_civil(long days);
+/* full years of age on `at` of someone born on `b` */
+int synth_age(synth_date b, synth_date at);
+/* whether y-m-d is a real calendar date */
+int synth_date_valid(int y, int m, int d);
+
+enum { SYNTH_ROLE_D, SYNTH_ROLE_C, SYNTH_ROLE_E, SYNTH_ROLE_A };
+
+/* benefits, one bit each in synth_household.recv */
+enum {
+    SYNTH_B_RSA,
+    SYNTH_B_PA,
+    SYNTH_B_AL,
+    SYNTH_B_AAH,
+    SYNTH_B_CSS,
+    SYNTH_B_ASPA,
+    SYNTH_B_APA,
+    SYNTH_B_PCH,
+    SYNTH_B_FSL,
+    SYNTH_B_SUIVI,
+    SYNTH_B_COUNT
+};
+#define SYNTH_BIT(b) (1u << (b))
+
+enum { SYNTH_OWNER, SYNTH_SOCIAL, SYNTH_PRIVATE, SYNTH_HOSTED };
+
+/* internal facts deciding who knows the household */
+#define SYNTH_F_CAF_FAMILY 1u   /* receives family benefits from the CAF */
+#define SYNTH_F_DEP_KNOWN 2u    /* came to a social services office */
+#define SYNTH_F_SURVEY 4u       /* answered the landlord's income survey */
+
+typedef struct {
+    char nom[64];       /* birth surname */
+    char nom_usage[64]; /* usage (married) name, "" when none */
+    char prenom[40];    /* first given name */
+    char autres[80];    /* further given names, ", " separated, "" when none */
+    int sex;            /* 1 male, 2 female */
+    synth_date birth;
+    int age;            /* full years at the reference date */
+    int role;           /* SYNTH_ROLE_* in the true household */
+    unsigned own;       /* personal benefits (aah, aspa, apa, pch) held by this person */
+    char nir[16];       /* 15 characters with a valid key */
+} synth_person;
+
+typedef struct {
+    int num;            /* 0: no number */
+    int suffix;         /* 0 none, 1 bis, 2 ter */
+    int type;           /* index in synth_street_types */
+    int street;         /* index in synth_street_names */
+    int residence;      /* index in synth_residences, -1 none */
+    char bat;           /* building letter, 0 none */
+    int apt;            /* flat number, 0 none */
+    int host;           /* hosted: index of the host's surname, -1 none */
+    int commune;        /* index in synth_communes */
+    int cp;             /* index of the Bordeaux postal code */
+} synth_address;
+
+/* scenarios planted near a rule's boundary (0: none) */
+enum {
+    SYNTH_SC_NONE,
+    SYNTH_SC_RSA_RES,
+    SYNTH_SC_RSA_AGE,
+    SYNTH_SC_PA_RES,
+    SYNTH_SC_PA_LOW,
+    SYNTH_SC_AL_RES,
+    SYNTH_SC_CSS_RES,
+    SYNTH_SC_ASPA_RES,
+    SYNTH_SC_ASPA_AGE,
+    SYNTH_SC_ASPA_HH,
+    SYNTH_SC_FSL_RES,
+    SYNTH_SC_FSL_IMP,
+    SYNTH_SC_COUNT
+};
+
+typedef struct {
+    uint64_t index;     /* 0-based; household_id = index + 1 */
+    int n;              /* persons */
+    int nb_enfants;     /* children (role E) */
+    int partner;        /* p[1] is the claimant's partner */
+    int kind;
+    int housing;        /* SYNTH_OWNER... */
+    int landlord;       /* social housing: landlord index; -1 otherwise */
+    synth_person p[SYNTH_MAX_PERSONS];   /* p[0] is the claimant (the older partner) */
+    synth_address addr;
+    int64_t res;        /* ressources_mensuelles, cents */
+    int64_t rev;        /* revenus_activite, cents */
+    int64_t loyer;      /* cents, 0 for owners and hosted */
+    int impaye;         /* months of rent arrears */
+    unsigned recv;      /* SYNTH_BIT(b): some member receives b */
+    unsigned facts;     /* SYNTH_F_* */
+    int scenario;       /* SYNTH_SC_* */
+    int scenario_side;  /* 1: planted inside the boundary, 0: just outside */
+    int caf_d, dep_d, bail_d;   /* person index recorded as claimant by each agency */
+} synth_household;
+
+typedef struct {
+    uint64_t seed;
+    synth_date date;
+    int landlords;
+    synth_period period;        /* parameters in force at date */
+    uint32_t *nir_counters;     /* per (birthplace, sex, yy, mm) order counters */
+    uint64_t scenario_count[SYNTH_SC_COUNT];
+} synth_ctx;
+
+/* Prepare ctx for (seed, date, landlords): picks the parameters in force. Returns 0, or -1
+ * when the date is before the first known parameters or memory is short. */
+int synth_ctx_init(synth_ctx *ctx, uint64_t seed, synth_date date, int landlords);
+void synth_ctx_free(synth_ctx *ctx);
+
+/* Generate household `index` into *h. Must be called for index 0, 1, 2... in order (the
+ * NIR order numbers are counters). */
+void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h);
+
+/* Weight of each landlord for `landlords` landlords (per mille, summing to 1000). */
+int synth_landlord_weight(int landlords, int k);
+
+#endif

@@ -1,0 +1,71 @@
+/* synth_params: the benefit parameters the ground truth is computed with, in one place.
+ *
+ * These values mirror config/parameters.csv (to be generated from OpenFisca-France): when
+ * that file changes, change them here too. Amounts are integer cents, rates are written as
+ * integers with their scale in the name, so that every rule is evaluated in exact integer
+ * arithmetic (no floating point: the same on every machine). */
+#ifndef SYNTH_PARAMS_H
+#define SYNTH_PARAMS_H
+
+#include <stdint.h>
+
+/* Dated amounts: the row in force at date d is the last one whose start is <= d. */
+typedef struct {
+    int from_y, from_m, from_d;   /* first day in force */
+    int64_t rsa_base_cents;       /* RSA montant forfaitaire, one person */
+    int64_t pa_base_cents;        /* prime d'activité montant forfaitaire, one person */
+} synth_period;
+
+#define SYNTH_PERIODS_INIT {                 \
+    {2025, 4, 1, 64652, 63321},              \
+    {2026, 4, 1, 65169, 63828},              \
+}
+
+/* Household coefficient c, in tenths: 1 + 0.5 with a partner; children: couple +0.3 each
+ * for the first two, lone parent +0.5 for the first then +0.3 for the second, +0.4 each
+ * from the third. */
+#define SYNTH_C10_BASE 10
+#define SYNTH_C10_PARTNER 5
+#define SYNTH_C10_CHILD_COUPLE 3
+#define SYNTH_C10_CHILD1_ALONE 5
+#define SYNTH_C10_CHILD2_ALONE 3
+#define SYNTH_C10_CHILD3_PLUS 4
+
+/* Forfait logement: base x rate, rate in thousandths by the size used by the coefficient
+ * (1 + partner + children): 0.12 for 1, 0.16 for 2, 0.165 for 3 or more. Applied unless
+ * the household rents (loyer > 0) without receiving aide_logement. */
+#define SYNTH_FORFAIT_1000_1 120
+#define SYNTH_FORFAIT_1000_2 160
+#define SYNTH_FORFAIT_1000_3 165
+
+/* RSA: eligible when base*c - forfait - ressources >= 6.00 and claimant >= 25 or children */
+#define SYNTH_RSA_MIN_CENTS 600
+#define SYNTH_RSA_MIN_AGE 25
+
+/* Prime d'activité: base*c + 0.5985*revenus_activite - max(ressources, base*c)
+ * - forfait >= 15.00 */
+#define SYNTH_PA_BONUS_10000 5985
+#define SYNTH_PA_MIN_CENTS 1500
+
+/* Aide au logement (screening proxy): ressources_mensuelles below a ceiling by household
+ * size 1, 2, 3, 4, 5 and more */
+#define SYNTH_AL_CEILINGS_INIT {140000, 190000, 230000, 270000, 310000}
+
+/* Complémentaire santé solidaire (free): 12 * ressources <= 13957 x (1 + 0.5 for the 2nd
+ * person + 0.3 each for the 3rd and 4th + 0.4 each from the 5th) */
+#define SYNTH_CSS_YEAR_CENTS 1395700
+#define SYNTH_CSS_C10_2ND 5
+#define SYNTH_CSS_C10_3RD_4TH 3
+#define SYNTH_CSS_C10_5TH_PLUS 4
+
+/* ASPA: claimant >= 65, alone or a couple of two, 12 * ressources < yearly ceiling */
+#define SYNTH_ASPA_MIN_AGE 65
+#define SYNTH_ASPA_YEAR_SINGLE_CENTS 1252314
+#define SYNTH_ASPA_YEAR_COUPLE_CENTS 1944221
+
+/* FSL: rent, arrears >= 2 months, ressources < 1600 + 500 per extra person */
+#define SYNTH_FSL_MIN_ARREARS 2
+#define SYNTH_FSL_BASE_CENTS 160000
+#define SYNTH_FSL_PER_PERSON_CENTS 50000
+
+#endif

@@ -1,0 +1,111 @@
+/* synth_rules: the six rules in exact integer arithmetic (see synth_params.h). */
+#include "synth_rules.h"
+
+const char *const synth_rule_names[SYNTH_R_COUNT] = {
+    "rsa", "prime_activite", "aide_logement", "css", "aspa", "fsl",
+};
+
+int synth_rule_benefit(int rule)
+{
+    static const int b[SYNTH_R_COUNT] = {
+        SYNTH_B_RSA, SYNTH_B_PA, SYNTH_B_AL, SYNTH_B_CSS, SYNTH_B_ASPA, SYNTH_B_FSL,
+    };
+    return b[rule];
+}
+
+int64_t synth_rule_coef10(const synth_household *h)
+{
+    int64_t c = SYNTH_C10_BASE + (h->partner ? SYNTH_C10_PARTNER : 0);
+    for (int i = 0; i < h->nb_enfants; i++) {
+        if (i >= 2)
+            c += SYNTH_C10_CHILD3_PLUS;
+        else if (h->partner)
+            c += SYNTH_C10_CHILD_COUPLE;
+        else
+            c += i == 0 ? SYNTH_C10_CHILD1_ALONE : SYNTH_C10_CHILD2_ALONE;
+    }
+    return c;
+}
+
+/* forfait logement rate in thousandths, 0 when it does not apply */
+static int64_t forfait1000(const synth_household *h)
+{
+    if (h->loyer > 0 && !(h->recv & SYNTH_BIT(SYNTH_B_AL)))
+        return 0;
+    int size = 1 + h->partner + h->nb_enfants;
+    return size == 1 ? SYNTH_FORFAIT_1000_1 : size == 2 ? SYNTH_FORFAIT_1000_2
+                                                        : SYNTH_FORFAIT_1000_3;
+}
+
+static int64_t css_c10(int n)
+{
+    int64_t c = SYNTH_C10_BASE;
+    for (int i = 2; i <= n; i++)
+        c += i == 2 ? SYNTH_CSS_C10_2ND : i <= 4 ? SYNTH_CSS_C10_3RD_4TH
+                                                 : SYNTH_CSS_C10_5TH_PLUS;
+    return c;
+}
+
+int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int rule, int *strict)
+{
+    /* rsa and prime_activite margins are in units of 1/10000 cent */
+    *strict = 0;
+    switch (rule) {
+    case SYNTH_R_RSA: {
+        int64_t base = ctx->period.rsa_base_cents;
+        return base * synth_rule_coef10(h) * 1000 - base * forfait1000(h) * 10 - h->res * 10000 -
+               (int64_t)SYNTH_RSA_MIN_CENTS * 10000;
+    }
+    case SYNTH_R_PA: {
+        int64_t base = ctx->period.pa_base_cents;
+        int64_t bc = base * synth_rule_coef10(h) * 1000;
+        int64_t res = h->res * 10000;
+        return bc + (int64_t)SYNTH_PA_BONUS_10000 * h->rev - (res > bc ? res : bc) -
+               base * forfait1000(h) * 10 - (int64_t)SYNTH_PA_MIN_CENTS * 10000;
+    }
+    case SYNTH_R_AL: {
+        static const int64_t ceil[] = SYNTH_AL_CEILINGS_INIT;
+        int k = h->n < 5 ? h->n : 5;
+        *strict = 1;
+        return ceil[k - 1] - h->res;
+    }
+    case SYNTH_R_CSS:
+        /* in tenths of a cent: 13957.00 x c vs 12 x ressources */
+        return (int64_t)SYNTH_CSS_YEAR_CENTS * css_c10(h->n) - 120 * h->res;
+    case SYNTH_R_ASPA:
+        *strict = 1;
+        return (h->n == 1 ? SYNTH_ASPA_YEAR_SINGLE_CENTS : SYNTH_ASPA_YEAR_COUPLE_CENTS) -
+               12 * h->res;
+    default:
+        *strict = 1;
+        return SYNTH_FSL_BASE_CENTS + (int64_t)SYNTH_FSL_PER_PERSON_CENTS * (h->n - 1) - h->res;
+    }
+}
+
+int synth_rule_entitled(const synth_ctx *ctx, const synth_household *h, int rule)
+{
+    int strict;
+    int64_t m = synth_rule_margin(ctx, h, rule, &strict);
+    int pass = strict ? m > 0 : m >= 0;
+    switch (rule) {
+    case SYNTH_R_RSA:
+        return pass && (h->p[0].age >= SYNTH_RSA_MIN_AGE || h->nb_enfants > 0);
+    case SYNTH_R_PA:
+        return pass && h->rev > 0;
+    case SYNTH_R_AL:
+        return pass && h->loyer > 0;
+    case SYNTH_R_CSS:
+        return pass || (h->recv & SYNTH_BIT(SYNTH_B_RSA));
+    case SYNTH_R_ASPA:
+        return pass && h->p[0].age >= SYNTH_ASPA_MIN_AGE &&
+               (h->n == 1 || (h->n == 2 && h->partner));
+    default:
+        return pass && h->loyer > 0 && h->impaye >= SYNTH_FSL_MIN_ARREARS;
+    }
+}
+
+int synth_rule_eligible(const synth_ctx *ctx, const synth_household *h, int rule)
+{
+    return !(h->recv & SYNTH_BIT(synth_rule_benefit(rule))) &&
+           synth_rule_entitled(ctx, h, rule);
+}
