@@ -32,7 +32,16 @@ $(O)/obj/%.o: src/%.c $(wildcard src/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-$(O)/libtznr.a: $(OBJ)
+# The SQL files travel inside the binary: the schema and the rules it was built with.
+SQL_FILES := $(sort $(wildcard sql/migrations/*.sql)) $(sort $(wildcard sql/rules/*.sql))
+$(O)/gen/sqlfiles.c: $(SQL_FILES) scripts/embed-sql
+	@mkdir -p $(@D)
+	scripts/embed-sql $(SQL_FILES) > $@.tmp && mv $@.tmp $@
+
+$(O)/obj/sqlfiles.o: $(O)/gen/sqlfiles.c src/db.h
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(O)/libtznr.a: $(OBJ) $(O)/obj/sqlfiles.o
 	ar rcs $@ $^
 
 $(O)/tznr: $(O)/obj/main.o $(O)/libtznr.a

@@ -2,7 +2,12 @@
 #ifndef TZNR_CMD_H
 #define TZNR_CMD_H
 
+int cmd_audit(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_links(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_pseudonymise(int argc, char **argv);
 
 /* Parse a whole decimal number in [MIN, MAX]; return 0 or -1. */

@@ -12,6 +12,7 @@
 #include "csvio.h"
 #include "extract.h"
 #include "log.h"
+#include "manifest.h"
 #include "mapping.h"
 #include "pseudo.h"
 
@@ -37,25 +38,6 @@ static void usage(void)
            "  -q, --quiet           no summary on stderr\n\n"
            "Exit: 0 done, 1 failure, 2 usage, 3 input refused (empty, not CSV, wrong header).\n",
            MAX_JOBS);
-}
-
-static int source_valid(const char *s)
-{
-    static const char *const kinds[] = {"caf:", "departement:", "bailleur:", "autre:"};
-    const char *name = NULL;
-    for (size_t i = 0; i < 4; i++)
-        if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
-            name = s + strlen(kinds[i]);
-    if (!name)
-        return 0;
-    size_t n = strlen(name);
-    if (n < 1 || n > 32)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-              name[i] == '_' || name[i] == '-'))
-            return 0;
-    return 1;
 }
 
 static int date_valid(const char *s)
@@ -152,7 +134,7 @@ int cmd_pseudonymise(int argc, char **argv)
     if (argc - optind != 1)
         die_usage("pseudonymise", "expected exactly one raw export file");
     const char *rawpath = argv[optind];
-    if (!source_valid(source))
+    if (!manifest_source_valid(source))
         die_usage("pseudonymise", "invalid source '%s': expected KIND:NAME, KIND one of caf, departement, "
                   "bailleur, autre, NAME 1-32 of a-z 0-9 _ -", source);
     char today[11];

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "log.h"
 #include "version.h"
@@ -15,7 +16,12 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+    {"audit", cmd_audit, "verify the audit log's hash chain, show its entries (platform)"},
+    {"db", cmd_db, "apply schema migrations, show the schema version (platform)"},
     {"keygen", cmd_keygen, "create a new pseudonymisation key file (at the agency, once)"},
+    {"link", cmd_link, "link the records of all sources into persons (platform)"},
+    {"links", cmd_links, "print the current links as CSV (platform)"},
+    {"load", cmd_load, "load extracts into the database as their sources' current snapshots (platform)"},
     {"pseudonymise", cmd_pseudonymise, "turn a raw export into a tznr-extract-v1 file (at the agency)"},
 };
 
@@ -62,6 +68,7 @@ int main(int argc, char **argv)
             static char prog[64];
             snprintf(prog, sizeof prog, "tznr %s", commands[i].name);
             log_set_prog(prog);
+            audit_set_command(argc, argv);
             int rc = commands[i].fn(argc - 1, argv + 1);
             log_close_stdout();
             return rc;

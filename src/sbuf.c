@@ -108,3 +108,19 @@ void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n)
     b->len += 2 * n;
     b->p[b->len] = '\0';
 }
+
+void sbuf_add_json(sbuf *b, const char *s)
+{
+    sbuf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            sbuf_addc(b, '\\');
+            sbuf_addc(b, (char)*p);
+        } else if (*p < 0x20) {
+            sbuf_addf(b, "\\u%04x", *p);
+        } else {
+            sbuf_addc(b, (char)*p);
+        }
+    }
+    sbuf_addc(b, '"');
+}

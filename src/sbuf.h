@@ -35,6 +35,9 @@ void sbuf_addf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Append N bytes as 2N lowercase hex digits. */
 void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n);
 
+/* Append S as a JSON string literal (quotes included, escapes as RFC 8259 asks). */
+void sbuf_add_json(sbuf *b, const char *s);
+
 /* Allocation helpers that abort with a message instead of returning NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -148,10 +148,14 @@ static void copy(char *dst, size_t cap, const char *src)
 /* "A-B" when it fits, else A */
 static void compound(char *dst, size_t cap, const char *a, const char *b)
 {
-    if (strlen(a) + strlen(b) + 2 <= cap && strcmp(a, b) != 0)
-        snprintf(dst, cap, "%s-%s", a, b);
-    else
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + lb + 2 <= cap && strcmp(a, b) != 0) {
+        memcpy(dst, a, la);
+        dst[la] = '-';
+        memcpy(dst + la + 1, b, lb + 1);
+    } else {
         copy(dst, cap, a);
+    }
 }
 
 static const char *pick_firstname(synth_rng *r, int sex, int byear)
@@ -174,7 +178,7 @@ static void set_names(synth_rng *r, synth_person *p, const char *nom)
         extra = 2;
     for (int i = 0; i < extra; i++) {
         const char *x = pick_firstname(r, p->sex, p->birth.y - 30);
-        if (strcmp(x, p->prenom) == 0)
+        if (strcmp(x, p->prenom) == 0 || strstr(p->autres, x))
             continue;
         size_t n = strlen(p->autres);
         snprintf(p->autres + n, sizeof p->autres - n, "%s%s", n ? ", " : "", x);
@@ -261,27 +265,23 @@ static synth_person *add_person(synth_ctx *ctx, synth_household *h, int role, in
 
 enum { K_SINGLE, K_YOUNG, K_COUPLE, K_FAMILY, K_LONE, K_ELDER1, K_ELDER2, K_COUNT };
 
+/* k children, eldest first, born 10 months to 4 years apart (2% twins) after the parent's
+ * 18th birthday; fewer when they do not fit before the reference date */
 static void add_children(synth_ctx *ctx, synth_rng *r, synth_household *h, int k, int parent_age,
                          const char *surname)
 {
     int maxage = parent_age - 18 < 20 ? parent_age - 18 : 20;
     if (maxage < 0)
         maxage = 0;
-    int ages[8];
-    for (int i = 0; i < k; i++)
-        ages[i] = rnd(r, 0, maxage);
-    /* eldest first */
-    for (int i = 1; i < k; i++)
-        for (int j = i; j > 0 && ages[j] > ages[j - 1]; j--) {
-            int t = ages[j];
-            ages[j] = ages[j - 1];
-            ages[j - 1] = t;
-        }
-    for (int i = 0; i < k && h->n < SYNTH_MAX_PERSONS; i++) {
-        synth_person *c = add_person(ctx, h, SYNTH_ROLE_E, pct(r, 51) ? 1 : 2,
-                                     birth_for_age(ctx, r, ages[i]));
+    int minage = 2 * (k - 1) < maxage ? 2 * (k - 1) : maxage;
+    long today = synth_days(ctx->date.y, ctx->date.m, ctx->date.d);
+    long b = birth_for_age(ctx, r, rnd(r, minage, maxage));
+    for (int i = 0; i < k && h->n < SYNTH_MAX_PERSONS && b <= today; i++) {
+        synth_person *c = add_person(ctx, h, SYNTH_ROLE_E, pct(r, 51) ? 1 : 2, b);
         set_names(r, c, surname);
         make_nir(ctx, r, c);
+        if (!pct(r, 2))
+            b += rnd(r, 300, 1460);
     }
 }
 
@@ -464,7 +464,9 @@ static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h, int 
         break;
     }
     case K_ELDER1:
-        one_adult(ctx, r, h, pct(r, 62) ? 2 : 1, birth_for_age(ctx, r, older_age(r, 65, 30)), 65);
+        copy(kids, sizeof kids,
+             one_adult(ctx, r, h, pct(r, 62) ? 2 : 1, birth_for_age(ctx, r, older_age(r, 65, 30)),
+                       65));
         other = sc == SYNTH_SC_ASPA_HH && !side;
         break;
     default: /* K_ELDER2 */
@@ -646,26 +648,34 @@ static void take_away(synth_household *h, int b)
         h->p[i].own &= ~SYNTH_BIT(b);
 }
 
+/* take-up, in percent, of the benefit of each rule by the households entitled to it */
+static const int takeup_pct[SYNTH_R_COUNT] = {84, 90, 94, 92, 62, 35};
+
+/* Draw the take-up of the rules in `rules` (a bit per rule) that the household is entitled
+ * to and does not receive yet, in an order where each draw sees the ones it depends on
+ * (the forfait logement looks at aide_logement, the css at the rsa). */
+static void take_up(synth_ctx *ctx, synth_rng *r, synth_household *h, unsigned rules)
+{
+    static const int order[SYNTH_R_COUNT] = {SYNTH_R_AL, SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_CSS,
+                                             SYNTH_R_ASPA, SYNTH_R_FSL};
+    for (int k = 0; k < SYNTH_R_COUNT; k++) {
+        int rule = order[k], b = synth_rule_benefit(rule);
+        if (!(rules & (1u << rule)) || !synth_rule_eligible(ctx, h, rule))
+            continue;
+        if (!pct(r, takeup_pct[rule]))
+            continue;
+        give(h, b);
+        if (rule == SYNTH_R_ASPA)
+            h->p[h->partner && pct(r, 30) ? 1 : 0].own |= SYNTH_BIT(SYNTH_B_ASPA);
+    }
+}
+
 static void natural_benefits(synth_ctx *ctx, synth_rng *r, synth_household *h)
 {
     for (int i = 0; i < h->n; i++)
         if (h->p[i].own & SYNTH_BIT(SYNTH_B_AAH))
             give(h, SYNTH_B_AAH);
-    if (synth_rule_entitled(ctx, h, SYNTH_R_AL) && pct(r, 86))
-        give(h, SYNTH_B_AL);
-    if (synth_rule_entitled(ctx, h, SYNTH_R_RSA) && pct(r, 72))
-        give(h, SYNTH_B_RSA);
-    if (synth_rule_entitled(ctx, h, SYNTH_R_PA) && pct(r, 62))
-        give(h, SYNTH_B_PA);
-    if (h->recv & SYNTH_BIT(SYNTH_B_RSA) ? pct(r, 90)
-                                         : synth_rule_entitled(ctx, h, SYNTH_R_CSS) && pct(r, 72))
-        give(h, SYNTH_B_CSS);
-    if (synth_rule_entitled(ctx, h, SYNTH_R_ASPA) && pct(r, 62)) {
-        give(h, SYNTH_B_ASPA);
-        h->p[h->partner && pct(r, 30) ? 1 : 0].own |= SYNTH_BIT(SYNTH_B_ASPA);
-    }
-    if (synth_rule_entitled(ctx, h, SYNTH_R_FSL) && pct(r, 35))
-        give(h, SYNTH_B_FSL);
+    take_up(ctx, r, h, (1u << SYNTH_R_COUNT) - 1);
     for (int i = 0; i < h->n; i++) {
         synth_person *p = &h->p[i];
         if (p->age >= 75 && pct(r, p->age >= 85 ? 45 : 20))
@@ -738,8 +748,8 @@ static int resources_near(const synth_ctx *ctx, synth_rng *r, synth_household *h
         x = hi;
     APPLY(x);
     /* never exactly on a non-strict boundary: float and decimal implementations then agree */
-    margin_pass(ctx, h, rule, &m);
-    if (m == 0)
+    int strict;
+    if (synth_rule_margin(ctx, h, rule, &strict) == 0 && !strict)
         APPLY(x + (dir < 0 ? -1 : 1));
 #undef APPLY
     return 1;
@@ -818,6 +828,20 @@ static void apply_scenario(synth_ctx *ctx, synth_rng *r, synth_household *h)
 
 /* ------------------------------------------------------------------ household */
 
+static const int scenario_rule[SYNTH_SC_COUNT] = {
+    -1, SYNTH_R_RSA, SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_PA, SYNTH_R_AL, SYNTH_R_CSS,
+    SYNTH_R_ASPA, SYNTH_R_ASPA, SYNTH_R_ASPA, SYNTH_R_FSL, SYNTH_R_FSL,
+};
+
+static unsigned entitlements(const synth_ctx *ctx, const synth_household *h)
+{
+    unsigned m = 0;
+    for (int rule = 0; rule < SYNTH_R_COUNT; rule++)
+        if (synth_rule_entitled(ctx, h, rule))
+            m |= 1u << rule;
+    return m;
+}
+
 void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h)
 {
     static const int sc_w[SYNTH_SC_COUNT] = {0, 14, 6, 14, 4, 12, 12, 10, 5, 4, 12, 7};
@@ -844,7 +868,18 @@ void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h)
     }
     housing(ctx, r, h);
     natural_benefits(ctx, r, h);
+    unsigned before = entitlements(ctx, h);
     apply_scenario(ctx, r, h);
+    if (h->scenario != SYNTH_SC_NONE) {
+        /* the new resources may open other rights: their take-up is drawn as for anyone,
+         * except the planted rule and what its boundary depends on */
+        unsigned keep = 1u << scenario_rule[h->scenario];
+        if (scenario_rule[h->scenario] == SYNTH_R_RSA || scenario_rule[h->scenario] == SYNTH_R_PA)
+            keep |= 1u << SYNTH_R_AL;
+        if (scenario_rule[h->scenario] == SYNTH_R_CSS)
+            keep |= 1u << SYNTH_R_RSA;
+        take_up(ctx, r, h, entitlements(ctx, h) & ~before & ~keep);
+    }
 
     /* no household sits exactly on a non-strict boundary (margin 0) */
     for (int pass = 0; pass < 4; pass++) {

@@ -1,0 +1,107 @@
+/* tznr audit: verify the hash chain, show entries. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cmd.h"
+#include "conf.h"
+#include "csvio.h"
+#include "db.h"
+#include "log.h"
+
+static void usage(void)
+{
+    printf("usage: tznr audit verify [-c FILE] [--db CONNINFO]\n"
+           "       tznr audit show   [-c FILE] [--db CONNINFO] [--action A] [--object TEXT]\n"
+           "                         [--since DATE] [--until DATE] [--limit N]\n\n"
+           "verify walks the chain from the first entry, recomputing each entry's SHA-256 over its\n"
+           "canonical form (docs/audit.md), and names the first broken entry (exit 1).\n"
+           "show prints entries as CSV (id,at,db_role,os_user,command,action,object,details,hash),\n"
+           "oldest first, filtered by action (exact or prefix with a final '*'), object (substring),\n"
+           "date range (at >= since, at < until) and count (the latest N).\n");
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
+        {"action", required_argument, NULL, 'a'}, {"object", required_argument, NULL, 'o'},
+        {"since", required_argument, NULL, 's'},  {"until", required_argument, NULL, 'u'},
+        {"limit", required_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *cfile = NULL, *dbinfo = NULL, *action = NULL, *object = NULL, *since = NULL,
+               *until = NULL;
+    long limit = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:n:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': cfile = optarg; break;
+        case 'D': dbinfo = optarg; break;
+        case 'a': action = optarg; break;
+        case 'o': object = optarg; break;
+        case 's': since = optarg; break;
+        case 'u': until = optarg; break;
+        case 'n':
+            if (cmd_parse_long(optarg, 1, 100000000, &limit) != 0)
+                die_usage("audit", "--limit must be a positive whole number, not '%s'", optarg);
+            break;
+        case 'h': usage(); return 0;
+        default: die_usage("audit", NULL);
+        }
+    }
+    if (argc - optind != 1 || (strcmp(argv[optind], "verify") != 0 && strcmp(argv[optind], "show") != 0))
+        die_usage("audit", "expected one action: verify or show");
+    conf cf;
+    char err[1024];
+    if (conf_load(&cf, cfile, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    PGconn *conn = db_connect(&cf, dbinfo);
+    db_require_schema(conn);
+    int rc = 0;
+    if (strcmp(argv[optind], "verify") == 0) {
+        rc = audit_verify(conn, stdout);
+    } else {
+        char lim[32], act[512];
+        snprintf(lim, sizeof lim, "%ld", limit);
+        const char *like = NULL;
+        if (action) {
+            size_t n = strlen(action);
+            if (n > 0 && action[n - 1] == '*')
+                snprintf(act, sizeof act, "%.*s%%", (int)(n - 1), action);
+            else
+                snprintf(act, sizeof act, "%s", action);
+            like = act;
+        }
+        const char *p[] = {like, object, since, until, limit ? lim : NULL};
+        PGresult *r = db_query(conn,
+            "SELECT * FROM (SELECT id, pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+            " db_role, os_user, command, action, object, details, pg_catalog.encode(hash, 'hex')"
+            " FROM tznr.audit_log"
+            " WHERE ($1::text IS NULL OR action LIKE $1)"
+            "   AND ($2::text IS NULL OR pg_catalog.strpos(object, $2) > 0)"
+            "   AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)"
+            "   AND ($4::timestamptz IS NULL OR at < $4::timestamptz)"
+            " ORDER BY id DESC LIMIT $5::bigint) e ORDER BY id", 5, p);
+        sbuf line;
+        sbuf_init(&line);
+        fputs("id,at,db_role,os_user,command,action,object,details,hash\n", stdout);
+        for (int i = 0; i < PQntuples(r); i++) {
+            sbuf_reset(&line);
+            for (int j = 0; j < 9; j++) {
+                if (j)
+                    sbuf_addc(&line, ',');
+                csvio_add_field(&line, PQgetvalue(r, i, j), (size_t)PQgetlength(r, i, j), ',');
+            }
+            sbuf_addc(&line, '\n');
+            fwrite(line.p, 1, line.len, stdout);
+        }
+        sbuf_free(&line);
+        PQclear(r);
+    }
+    db_close(conn);
+    conf_free(&cf);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* conf: the platform's configuration file (INI), with defaults for every setting.
+ * Looked up as -c FILE, else $TZNR_CONFIG, else /etc/tznr/tznr.conf (docs/configuration.md). */
+#ifndef TZNR_CONF_H
+#define TZNR_CONF_H
+
+#include <stddef.h>
+
+#define CONF_DEFAULT_PATH "/etc/tznr/tznr.conf"
+
+typedef struct conf {
+    char *path;            /* the file read, or NULL when none was found (all defaults) */
+    char *conninfo;        /* [database] conninfo: a libpq connection string or URI */
+    char *key_id;          /* [keys] key_id: the key id extracts must carry */
+    char *inbox;           /* [paths] inbox */
+    char *archive;         /* [paths] archive */
+    char *outbox;          /* [paths] outbox */
+    char *rejected;        /* [paths] rejected */
+    double max_reject_share; /* [load] max_reject_share: bad rows above which an extract is refused */
+    double max_drop_share;   /* [load] max_drop_share: row-count fall that refuses a snapshot */
+    double link_threshold;   /* [link] threshold: Dice at or above which two records link */
+    double link_grey;        /* [link] grey_low: Dice from which a pair is kept as possible */
+    int lsh_bands;           /* [link] lsh_bands */
+    int lsh_bits;            /* [link] lsh_bits */
+    int block_max;           /* [link] block_max: larger blocks are skipped and counted */
+} conf;
+
+/* Fill C with the defaults, then read the file: PATH if not NULL (must exist), else
+ * $TZNR_CONFIG (must exist), else /etc/tznr/tznr.conf if it exists. Return 0, or -1 with
+ * "FILE:LINE: reason" in ERR. */
+int conf_load(conf *c, const char *path, char *err, size_t errlen);
+void conf_free(conf *c);
+
+#endif

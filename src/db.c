@@ -1,0 +1,374 @@
+#include "db.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sbuf.h"
+
+static void finish_cb(void *arg) { PQfinish(arg); }
+
+PGconn *db_connect(const conf *c, const char *conninfo)
+{
+    const char *ci = conninfo ? conninfo : (c && c->conninfo ? c->conninfo : "");
+    const char *keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {ci, "tznr", NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (!conn)
+        die(TZNR_EXIT_FAIL, "could not allocate a database connection");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        size_t n = strlen(msg);
+        while (n > 0 && msg[n - 1] == '\n')
+            msg[--n] = '\0';
+        /* one line: libpq puts its hint on a second, tab-indented line */
+        for (char *q = msg; *q; q++)
+            if (*q == '\n' || *q == '\t')
+                *q = ' ';
+        PQfinish(conn);
+        die(TZNR_EXIT_FAIL, "could not connect to the database: %s", msg);
+    }
+    log_on_die(finish_cb, conn);
+    /* Names are schema-qualified everywhere; an empty search_path keeps it that way. */
+    PQclear(db_query(conn, "SELECT pg_catalog.set_config('search_path', '', false), "
+                           "pg_catalog.set_config('TimeZone', 'UTC', false)", 0, NULL));
+    return conn;
+}
+
+void db_close(PGconn *conn)
+{
+    log_forget(finish_cb, conn);
+    PQfinish(conn);
+}
+
+static void trim_nl(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+}
+
+PGresult *db_try_query(PGconn *conn, const char *sql, int n, const char *const *params, char *err,
+                       size_t errlen)
+{
+    PGresult *r = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        return r;
+    snprintf(err, errlen, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+    trim_nl(err);
+    PQclear(r);
+    return NULL;
+}
+
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    char err[2048];
+    PGresult *r = db_try_query(conn, sql, n, params, err, sizeof err);
+    if (!r)
+        die(TZNR_EXIT_FAIL, "database: %s", err);
+    return r;
+}
+
+void db_exec(PGconn *conn, const char *sql)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        char err[2048];
+        snprintf(err, sizeof err, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+        trim_nl(err);
+        PQclear(r);
+        die(TZNR_EXIT_FAIL, "database: %s", err);
+    }
+    PQclear(r);
+}
+
+const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    static char buf[4096];
+    PGresult *r = db_query(conn, sql, n, params);
+    buf[0] = '\0';
+    if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        snprintf(buf, sizeof buf, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return buf;
+}
+
+void db_begin(PGconn *conn) { db_exec(conn, "BEGIN"); }
+void db_commit(PGconn *conn) { db_exec(conn, "COMMIT"); }
+void db_rollback(PGconn *conn) { db_exec(conn, "ROLLBACK"); }
+
+int db_try_lock(PGconn *conn, int64_t key)
+{
+    char k[32];
+    snprintf(k, sizeof k, "%lld", (long long)key);
+    const char *p[] = {k};
+    return strcmp(db_value(conn, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p), "t") == 0;
+}
+
+void db_copy_start(PGconn *conn, const char *sql)
+{
+    PGresult *r = PQexec(conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        char err[2048];
+        snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
+        trim_nl(err);
+        PQclear(r);
+        die(TZNR_EXIT_FAIL, "database: could not start COPY: %s", err);
+    }
+    PQclear(r);
+}
+
+void db_copy_put(PGconn *conn, const void *buf, size_t len)
+{
+    while (len > 0) {
+        int n = len > (1 << 30) ? (1 << 30) : (int)len;
+        if (PQputCopyData(conn, buf, n) != 1)
+            die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn));
+        buf = (const char *)buf + n;
+        len -= (size_t)n;
+    }
+}
+
+long long db_copy_end(PGconn *conn)
+{
+    if (PQputCopyEnd(conn, NULL) != 1)
+        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn));
+    long long rows = -1;
+    char err[2048] = "";
+    PGresult *r;
+    /* drain every result until NULL, as psql's copy.c does */
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            rows = atoll(PQcmdTuples(r));
+        else if (!err[0]) {
+            snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
+            trim_nl(err);
+        }
+        PQclear(r);
+    }
+    if (err[0])
+        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", err);
+    return rows;
+}
+
+void db_copy_out(PGconn *conn, const char *sql, void (*fn)(void *ctx, const char *buf, int len),
+                 void *ctx)
+{
+    PGresult *r = PQexec(conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+        char err[2048];
+        snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
+        trim_nl(err);
+        PQclear(r);
+        die(TZNR_EXIT_FAIL, "database: could not start COPY: %s", err);
+    }
+    PQclear(r);
+    char *buf;
+    int n;
+    while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+        fn(ctx, buf, n);
+        PQfreemem(buf);
+    }
+    if (n == -2)
+        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn));
+    char err[2048] = "";
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !err[0]) {
+            snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
+            trim_nl(err);
+        }
+        PQclear(r);
+    }
+    if (err[0])
+        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", err);
+}
+
+static void bin_reserve(db_bincopy *b, size_t n)
+{
+    if (b->len + n <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + n)
+        cap *= 2;
+    b->buf = xrealloc(b->buf, cap);
+    b->cap = cap;
+}
+
+static void bin_raw(db_bincopy *b, const void *p, size_t n)
+{
+    bin_reserve(b, n);
+    memcpy(b->buf + b->len, p, n);
+    b->len += n;
+}
+
+void db_bin_header(db_bincopy *b)
+{
+    static const char sig[] = "PGCOPY\n\377\r\n\0";
+    bin_raw(b, sig, 11);
+    uint32_t z = 0;
+    bin_raw(b, &z, 4); /* flags */
+    bin_raw(b, &z, 4); /* header extension length */
+}
+
+void db_bin_row(db_bincopy *b, int nfields)
+{
+    uint16_t v = htons((uint16_t)nfields);
+    bin_raw(b, &v, 2);
+}
+
+void db_bin_null(db_bincopy *b)
+{
+    uint32_t v = htonl(0xFFFFFFFFu);
+    bin_raw(b, &v, 4);
+}
+
+void db_bin_bytes(db_bincopy *b, const void *p, size_t n)
+{
+    uint32_t v = htonl((uint32_t)n);
+    bin_raw(b, &v, 4);
+    bin_raw(b, p, n);
+}
+
+void db_bin_int2(db_bincopy *b, int16_t x)
+{
+    uint16_t v = htons((uint16_t)x);
+    db_bin_bytes(b, &v, 2);
+}
+
+void db_bin_int4(db_bincopy *b, int32_t x)
+{
+    uint32_t v = htonl((uint32_t)x);
+    db_bin_bytes(b, &v, 4);
+}
+
+void db_bin_int8(db_bincopy *b, int64_t x)
+{
+    uint32_t hi = htonl((uint32_t)((uint64_t)x >> 32)), lo = htonl((uint32_t)x);
+    uint32_t len = htonl(8);
+    bin_raw(b, &len, 4);
+    bin_raw(b, &hi, 4);
+    bin_raw(b, &lo, 4);
+}
+
+void db_bin_bool(db_bincopy *b, int x)
+{
+    char v = x ? 1 : 0;
+    db_bin_bytes(b, &v, 1);
+}
+
+void db_bin_float8(db_bincopy *b, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    db_bin_int8(b, (int64_t)u);
+}
+
+void db_bin_trailer(db_bincopy *b)
+{
+    uint16_t v = htons(0xFFFF);
+    bin_raw(b, &v, 2);
+}
+
+void db_bin_free(db_bincopy *b)
+{
+    free(b->buf);
+    memset(b, 0, sizeof *b);
+}
+
+int16_t db_get_int2(const char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return (int16_t)ntohs(v);
+}
+
+int32_t db_get_int4(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return (int32_t)ntohl(v);
+}
+
+int64_t db_get_int8(const char *p)
+{
+    uint32_t hi, lo;
+    memcpy(&hi, p, 4);
+    memcpy(&lo, p + 4, 4);
+    return (int64_t)((uint64_t)ntohl(hi) << 32 | ntohl(lo));
+}
+
+/* Migration number of an embedded file name "migrations/NNN_name.sql", or -1. */
+static int migration_version(const char *name)
+{
+    if (strncmp(name, "migrations/", 11) != 0)
+        return -1;
+    return atoi(name + 11);
+}
+
+static int latest_version(void)
+{
+    int v = 0;
+    for (size_t i = 0; i < db_nsqlfiles; i++) {
+        int m = migration_version(db_sqlfiles[i].name);
+        if (m > v)
+            v = m;
+    }
+    return v;
+}
+
+static int current_version(PGconn *conn)
+{
+    const char *exists = db_value(conn, "SELECT pg_catalog.to_regclass('tznr.schema_migration') IS NOT NULL", 0, NULL);
+    if (strcmp(exists, "t") != 0)
+        return 0;
+    return atoi(db_value(conn, "SELECT coalesce(max(version), 0) FROM tznr.schema_migration", 0, NULL));
+}
+
+int db_migrate(PGconn *conn, int verbose)
+{
+    /* One migrator at a time. */
+    db_exec(conn, "SELECT pg_catalog.pg_advisory_lock(7243110001)");
+    db_exec(conn, "CREATE SCHEMA IF NOT EXISTS tznr;"
+                  "CREATE TABLE IF NOT EXISTS tznr.schema_migration ("
+                  " version integer PRIMARY KEY, name text NOT NULL,"
+                  " applied_at timestamptz NOT NULL DEFAULT pg_catalog.now(),"
+                  " applied_by text NOT NULL DEFAULT CURRENT_USER)");
+    int have = current_version(conn), want = latest_version();
+    if (have > want)
+        die(TZNR_EXIT_FAIL, "the database schema is at version %d, newer than this tznr (%d): "
+            "upgrade tznr before using this database", have, want);
+    int applied = 0;
+    for (size_t i = 0; i < db_nsqlfiles; i++) {
+        int v = migration_version(db_sqlfiles[i].name);
+        if (v <= have)
+            continue;
+        db_begin(conn);
+        db_exec(conn, db_sqlfiles[i].text);
+        char vs[16];
+        snprintf(vs, sizeof vs, "%d", v);
+        const char *p[] = {vs, db_sqlfiles[i].name + 11};
+        PQclear(db_query(conn, "INSERT INTO tznr.schema_migration (version, name) VALUES ($1, $2)", 2, p));
+        db_commit(conn);
+        if (verbose)
+            log_info("applied %s", db_sqlfiles[i].name);
+        applied++;
+    }
+    db_exec(conn, "SELECT pg_catalog.pg_advisory_unlock(7243110001)");
+    return applied;
+}
+
+void db_require_schema(PGconn *conn)
+{
+    int have = current_version(conn), want = latest_version();
+    if (have < want)
+        die(TZNR_EXIT_FAIL, "the database schema is at version %d, this tznr needs %d: run 'tznr db migrate'",
+            have, want);
+    if (have > want)
+        die(TZNR_EXIT_FAIL, "the database schema is at version %d, newer than this tznr (%d): upgrade tznr",
+            have, want);
+}

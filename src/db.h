@@ -1,0 +1,81 @@
+/* db: libpq helpers. Every failure is fatal through die(), which closes the connection (and so
+ * rolls back any open transaction). Parameters always go through PQexecParams. */
+#ifndef TZNR_DB_H
+#define TZNR_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+/* Connect with CONNINFO (or the configuration's), application_name tznr, an empty
+ * search_path, UTC and a statement timeout of none. Registers PQfinish as a clean-up. */
+PGconn *db_connect(const conf *c, const char *conninfo);
+/* Close the connection and forget its clean-up. */
+void db_close(PGconn *conn);
+
+/* Run SQL without parameters (may hold several statements); die on error. */
+void db_exec(PGconn *conn, const char *sql);
+/* Run SQL with N text parameters; return the result (TUPLES_OK or COMMAND_OK) or die. */
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *params);
+/* Same, returning NULL on error with the server's message in ERR instead of dying. */
+PGresult *db_try_query(PGconn *conn, const char *sql, int n, const char *const *params, char *err,
+                       size_t errlen);
+/* The single value of a one-row, one-column query (a static copy, "" for NULL). */
+const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params);
+
+void db_begin(PGconn *conn);
+void db_commit(PGconn *conn);
+void db_rollback(PGconn *conn);
+
+/* Session-level advisory lock: 1 if taken, 0 if another session holds it. */
+int db_try_lock(PGconn *conn, int64_t key);
+
+/* COPY ... FROM STDIN: start, send, finish (all die on error). */
+void db_copy_start(PGconn *conn, const char *sql);
+void db_copy_put(PGconn *conn, const void *buf, size_t len);
+/* Finish the COPY; return the number of rows the server took. */
+long long db_copy_end(PGconn *conn);
+
+/* COPY ... TO STDOUT: call FN for each row buffer (as the server sent it). */
+void db_copy_out(PGconn *conn, const char *sql, void (*fn)(void *ctx, const char *buf, int len),
+                 void *ctx);
+
+/* Binary COPY encoding helpers (PostgreSQL's binary COPY format). */
+typedef struct db_bincopy {
+    char *buf;
+    size_t len, cap;
+} db_bincopy;
+void db_bin_header(db_bincopy *b);
+void db_bin_row(db_bincopy *b, int nfields);
+void db_bin_null(db_bincopy *b);
+void db_bin_bytes(db_bincopy *b, const void *p, size_t n);
+void db_bin_int2(db_bincopy *b, int16_t v);
+void db_bin_int4(db_bincopy *b, int32_t v);
+void db_bin_int8(db_bincopy *b, int64_t v);
+void db_bin_bool(db_bincopy *b, int v);
+void db_bin_float8(db_bincopy *b, double v);
+void db_bin_trailer(db_bincopy *b);
+void db_bin_free(db_bincopy *b);
+
+/* Read big-endian integers from a binary COPY row. */
+int16_t db_get_int2(const char *p);
+int32_t db_get_int4(const char *p);
+int64_t db_get_int8(const char *p);
+
+/* The embedded SQL files (sql/migrations, sql/rules), generated at build time. */
+struct db_sqlfile {
+    const char *name; /* "migrations/001_init.sql" */
+    const char *text;
+};
+extern const struct db_sqlfile db_sqlfiles[];
+extern const size_t db_nsqlfiles;
+
+/* Apply the pending migrations, each in its own transaction; refuse a database whose schema is
+ * newer than this binary. Return the number applied (die on error). */
+int db_migrate(PGconn *conn, int verbose);
+/* Die unless the database schema is exactly this binary's ("run tznr db migrate"). */
+void db_require_schema(PGconn *conn);
+
+#endif

@@ -1,0 +1,517 @@
+#include "link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbuf.h"
+
+const char *link_method_name(enum link_method m)
+{
+    static const char *const names[] = {"nir", "ident", "ident_alt", "clk"};
+    return names[m];
+}
+
+/* Popcount with the POPCNT instruction where the processor has it (resolved at load time). */
+__attribute__((target("popcnt"))) static int pop_and_popcnt(const uint64_t *a, const uint64_t *b)
+{
+    int n = 0;
+    for (int i = 0; i < 16; i++)
+        n += __builtin_popcountll(a[i] & b[i]);
+    return n;
+}
+
+static int pop_and_generic(const uint64_t *a, const uint64_t *b)
+{
+    int n = 0;
+    for (int i = 0; i < 16; i++)
+        n += __builtin_popcountll(a[i] & b[i]);
+    return n;
+}
+
+static int (*pop_and)(const uint64_t *, const uint64_t *) = pop_and_generic;
+
+static void pick_popcount(void)
+{
+    __builtin_cpu_init();
+    pop_and = __builtin_cpu_supports("popcnt") ? pop_and_popcnt : pop_and_generic;
+}
+
+static int pop16(const uint64_t *a) { return pop_and(a, a); }
+
+void link_rec_finish(link_rec *r)
+{
+    if (pop_and == pop_and_generic)
+        pick_popcount();
+    r->pop = (uint16_t)pop16(r->clk);
+    r->pop_alt = (uint16_t)pop16(r->alt);
+    r->flags &= (uint8_t) ~(LK_CLK | LK_CLK_ALT);
+    if (r->pop)
+        r->flags |= LK_CLK;
+    if (r->pop_alt)
+        r->flags |= LK_CLK_ALT;
+}
+
+static double dice(const uint64_t *a, int pa, const uint64_t *b, int pb)
+{
+    return 2.0 * pop_and(a, b) / (pa + pb);
+}
+
+double link_score(const link_rec *a, const link_rec *b)
+{
+    if (!(a->flags & LK_CLK) || !(b->flags & LK_CLK))
+        return 0.0;
+    double s = dice(a->clk, a->pop, b->clk, b->pop);
+    if (a->flags & LK_CLK_ALT) {
+        double t = dice(a->alt, a->pop_alt, b->clk, b->pop);
+        if (t > s)
+            s = t;
+    }
+    if (b->flags & LK_CLK_ALT) {
+        double t = dice(a->clk, a->pop, b->alt, b->pop_alt);
+        if (t > s)
+            s = t;
+        if (a->flags & LK_CLK_ALT) {
+            t = dice(a->alt, a->pop_alt, b->alt, b->pop_alt);
+            if (t > s)
+                s = t;
+        }
+    }
+    return s;
+}
+
+/* Union-find with path halving and union by index (the smaller index becomes the root, so a
+ * component's root is its smallest record index). */
+static uint32_t uf_find(uint32_t *uf, uint32_t x)
+{
+    while (uf[x] != x) {
+        uf[x] = uf[uf[x]];
+        x = uf[x];
+    }
+    return x;
+}
+
+static void uf_union(uint32_t *uf, uint32_t a, uint32_t b)
+{
+    a = uf_find(uf, a);
+    b = uf_find(uf, b);
+    if (a < b)
+        uf[b] = a;
+    else if (b < a)
+        uf[a] = b;
+}
+
+/* A growable array of edges. */
+struct edges {
+    link_edge *e;
+    size_t n, cap;
+};
+
+static void edges_add(struct edges *v, uint32_t a, uint32_t b, int method, double score)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 1024;
+        v->e = xrealloc(v->e, v->cap * sizeof *v->e);
+    }
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    v->e[v->n].a = a;
+    v->e[v->n].b = b;
+    v->e[v->n].method = (uint8_t)method;
+    v->e[v->n].score = (float)score;
+    v->n++;
+}
+
+static int edge_cmp(const void *x, const void *y)
+{
+    const link_edge *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    if (a->method != b->method)
+        return a->method < b->method ? -1 : 1;
+    return a->score > b->score ? -1 : a->score < b->score;
+}
+
+/* Sort and keep one edge a pair: the strongest method (then the best score). */
+static void edges_unique(struct edges *v)
+{
+    if (v->n == 0)
+        return;
+    qsort(v->e, v->n, sizeof *v->e, edge_cmp);
+    size_t k = 0;
+    for (size_t i = 1; i < v->n; i++)
+        if (v->e[i].a != v->e[k].a || v->e[i].b != v->e[k].b)
+            v->e[++k] = v->e[i];
+    v->n = k + 1;
+}
+
+static int forbidden_pair(const uint64_t *f, size_t n, uint32_t a, uint32_t b)
+{
+    if (n == 0)
+        return 0;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t key = (uint64_t)a << 32 | b;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && f[lo] == key;
+}
+
+/* Records sorted by one 16-byte key, for the exact links and the k_dob blocks. */
+struct keyed {
+    uint8_t key[16];
+    uint32_t rec;
+    uint8_t tag; /* for ident: 0 ident, 1 ident_alt */
+};
+
+static int keyed_cmp(const void *x, const void *y)
+{
+    const struct keyed *a = x, *b = y;
+    int c = memcmp(a->key, b->key, 16);
+    if (c)
+        return c;
+    return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+/* The state of the fuzzy stage. */
+struct fuzzy {
+    const link_rec *recs;
+    size_t n;
+    const link_params *p;
+    uint32_t *exact;          /* exact component of each record */
+    uint64_t *covered;        /* per exact component: sources holding one of its records */
+    uint64_t *covered_dup;    /* per exact component: sources holding two or more */
+    float *best_score;        /* n x 64: best partner's score per source */
+    uint32_t *best;           /* n x 64: best partner per source (UINT32_MAX none) */
+    int nsrc;
+    struct edges possible;
+    const uint64_t *forbidden;
+    size_t nforbidden;
+    link_pair_fn on_pair;
+    void *ctx;
+    link_stats *st;
+};
+
+static int is_covered(const struct fuzzy *z, uint32_t i, int s)
+{
+    uint32_t c = z->exact[i];
+    if (s != z->recs[i].source)
+        return (int)((z->covered[c] >> s) & 1);
+    return (int)((z->covered_dup[c] >> s) & 1);
+}
+
+static void offer(struct fuzzy *z, uint32_t i, uint32_t j, double score)
+{
+    int s = z->recs[j].source;
+    size_t k = (size_t)i * (size_t)z->nsrc + (size_t)s;
+    float f = (float)score;
+    if (f > z->best_score[k] || (f == z->best_score[k] && j < z->best[k])) {
+        z->best_score[k] = f;
+        z->best[k] = j;
+    }
+}
+
+static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
+{
+    if (a == b || z->exact[a] == z->exact[b])
+        return;
+    z->st->comparisons++;
+    if (z->on_pair)
+        z->on_pair(z->ctx, a < b ? a : b, a < b ? b : a);
+    double s = link_score(&z->recs[a], &z->recs[b]);
+    if (s < z->p->grey_low)
+        return;
+    if (forbidden_pair(z->forbidden, z->nforbidden, a, b))
+        return;
+    if (s < z->p->threshold) {
+        edges_add(&z->possible, a, b, LM_CLK, s);
+        return;
+    }
+    if (!is_covered(z, a, z->recs[b].source))
+        offer(z, a, b, s);
+    if (!is_covered(z, b, z->recs[a].source))
+        offer(z, b, a, s);
+}
+
+static void compare_block(struct fuzzy *z, const uint32_t *ids, size_t m, unsigned long long *pairs)
+{
+    if (m < 2)
+        return;
+    if ((int)m > z->p->block_max) {
+        z->st->blocks_skipped++;
+        z->st->records_in_skipped_blocks += m;
+        return;
+    }
+    *pairs += m * (m - 1) / 2;
+    for (size_t x = 0; x < m; x++)
+        for (size_t y = x + 1; y < m; y++)
+            compare(z, ids[x], ids[y]);
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint32_t signature(const uint64_t *f, const int *pos, int bits)
+{
+    uint32_t s = 0;
+    for (int i = 0; i < bits; i++)
+        s = s << 1 | (uint32_t)((f[pos[i] >> 6] >> (pos[i] & 63)) & 1);
+    return s;
+}
+
+/* LSH: for each band, a counting sort of the records (and of their alternative filters) by the
+ * band's signature; records sharing a bucket are compared. */
+static void lsh(struct fuzzy *z)
+{
+    const link_params *p = z->p;
+    size_t nb = (size_t)1 << p->bits;
+    uint32_t *count = xcalloc(nb + 1, sizeof *count);
+    /* entries: record index, and a second entry for an alternative filter */
+    size_t ne = 0;
+    for (size_t i = 0; i < z->n; i++)
+        ne += ((z->recs[i].flags & LK_CLK) != 0) + ((z->recs[i].flags & LK_CLK_ALT) != 0);
+    uint32_t *sig = xmalloc((ne ? ne : 1) * sizeof *sig);
+    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
+    uint32_t *sorted = xmalloc((ne ? ne : 1) * sizeof *sorted);
+    uint32_t *block = xmalloc((size_t)(p->block_max + 1) * sizeof *block);
+    uint64_t seed = 0x747a6e722d6c7368ULL; /* fixed: the same bands every run */
+    for (int band = 0; band < p->bands; band++) {
+        int pos[24];
+        for (int i = 0; i < p->bits; i++) {
+            int dup;
+            do {
+                pos[i] = (int)(splitmix(&seed) & 1023);
+                dup = 0;
+                for (int j = 0; j < i; j++)
+                    dup |= pos[j] == pos[i];
+            } while (dup);
+        }
+        size_t e = 0;
+        memset(count, 0, (nb + 1) * sizeof *count);
+        for (size_t i = 0; i < z->n; i++) {
+            const link_rec *r = &z->recs[i];
+            if (r->flags & LK_CLK) {
+                sig[e] = signature(r->clk, pos, p->bits);
+                who[e++] = (uint32_t)i;
+            }
+            if (r->flags & LK_CLK_ALT) {
+                sig[e] = signature(r->alt, pos, p->bits);
+                who[e++] = (uint32_t)i;
+            }
+        }
+        for (size_t i = 0; i < e; i++)
+            count[sig[i] + 1]++;
+        for (size_t s = 0; s < nb; s++)
+            count[s + 1] += count[s];
+        for (size_t i = 0; i < e; i++)
+            sorted[count[sig[i]]++] = who[i];
+        /* count[s] is now the end of bucket s; buckets are contiguous */
+        size_t start = 0;
+        for (size_t s = 0; s < nb; s++) {
+            size_t end = count[s];
+            size_t m = end - start;
+            if (m >= 2) {
+                if ((int)m > p->block_max) {
+                    z->st->blocks_skipped++;
+                    z->st->records_in_skipped_blocks += m;
+                } else {
+                    /* a record may stand twice (clk and alt): drop the repeat */
+                    size_t k = 0;
+                    for (size_t i = start; i < end; i++)
+                        if (k == 0 || block[k - 1] != sorted[i])
+                            block[k++] = sorted[i];
+                    compare_block(z, block, k, &z->st->candidate_pairs_lsh);
+                }
+            }
+            start = end;
+        }
+    }
+    free(count);
+    free(sig);
+    free(who);
+    free(sorted);
+    free(block);
+}
+
+int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
+             size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (p->bits < 8 || p->bits > 24 || p->bands < 0 || p->block_max < 2 || p->threshold <= 0 ||
+        p->grey_low > p->threshold || n >= UINT32_MAX)
+        return -1;
+    pick_popcount();
+    link_stats *st = &out->stats;
+    uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
+    for (size_t i = 0; i < n; i++)
+        uf[i] = (uint32_t)i;
+    struct edges links = {0};
+
+    /* 1. exact links */
+    struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            const link_rec *r = &recs[i];
+            if (pass == 0 && (r->flags & LK_NIR)) {
+                memcpy(k[m].key, r->nir, 16);
+                k[m].rec = (uint32_t)i;
+                k[m++].tag = 0;
+            }
+            if (pass == 1 && (r->flags & LK_IDENT)) {
+                memcpy(k[m].key, r->ident, 16);
+                k[m].rec = (uint32_t)i;
+                k[m++].tag = 0;
+            }
+            if (pass == 1 && (r->flags & LK_IDENT_ALT)) {
+                memcpy(k[m].key, r->ident_alt, 16);
+                k[m].rec = (uint32_t)i;
+                k[m++].tag = 1;
+            }
+        }
+        qsort(k, m, sizeof *k, keyed_cmp);
+        for (size_t g = 0; g < m;) {
+            size_t h = g + 1;
+            while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
+                h++;
+            for (size_t x = g + 1; x < h; x++) {
+                uint32_t a = k[g].rec, b = k[x].rec;
+                if (a == b || forbidden_pair(forbidden, n_forbidden, a, b))
+                    continue;
+                int method = pass == 0 ? LM_NIR : (k[g].tag || k[x].tag) ? LM_IDENT_ALT : LM_IDENT;
+                edges_add(&links, a, b, method, 1.0);
+                uf_union(uf, a, b);
+            }
+            g = h;
+        }
+    }
+    edges_unique(&links);
+    st->exact_edges = links.n;
+
+    /* 2. fuzzy links */
+    struct fuzzy z = {0};
+    z.recs = recs;
+    z.n = n;
+    z.p = p;
+    z.st = st;
+    z.forbidden = forbidden;
+    z.nforbidden = n_forbidden;
+    z.on_pair = on_pair;
+    z.ctx = ctx;
+    z.exact = xmalloc((n ? n : 1) * sizeof *z.exact);
+    z.covered = xcalloc(n ? n : 1, sizeof *z.covered);
+    z.covered_dup = xcalloc(n ? n : 1, sizeof *z.covered_dup);
+    int maxsrc = 0;
+    for (size_t i = 0; i < n; i++) {
+        z.exact[i] = uf_find(uf, (uint32_t)i);
+        if (recs[i].source > maxsrc)
+            maxsrc = recs[i].source;
+    }
+    z.nsrc = maxsrc + 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bit = 1ULL << recs[i].source;
+        uint32_t c = z.exact[i];
+        if (z.covered[c] & bit)
+            z.covered_dup[c] |= bit;
+        z.covered[c] |= bit;
+    }
+    size_t nbest = n * (size_t)z.nsrc;
+    z.best_score = xmalloc((nbest ? nbest : 1) * sizeof *z.best_score);
+    z.best = xmalloc((nbest ? nbest : 1) * sizeof *z.best);
+    for (size_t i = 0; i < nbest; i++) {
+        z.best_score[i] = -1.0f;
+        z.best[i] = UINT32_MAX;
+    }
+    /* blocks on k_dob */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((recs[i].flags & LK_DOB) && (recs[i].flags & LK_CLK)) {
+            memcpy(k[m].key, recs[i].dob, 16);
+            k[m].rec = (uint32_t)i;
+            k[m++].tag = 0;
+        }
+    }
+    qsort(k, m, sizeof *k, keyed_cmp);
+    uint32_t *block = xmalloc((m ? m : 1) * sizeof *block);
+    for (size_t g = 0; g < m;) {
+        size_t h = g + 1;
+        while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
+            h++;
+        for (size_t x = g; x < h; x++)
+            block[x - g] = k[x].rec;
+        compare_block(&z, block, h - g, &st->candidate_pairs_dob);
+        g = h;
+    }
+    free(block);
+    free(k);
+    /* blocks on LSH bands */
+    lsh(&z);
+    /* keep the mutual best partners */
+    for (size_t i = 0; i < n; i++) {
+        for (int s = 0; s < z.nsrc; s++) {
+            size_t ki = i * (size_t)z.nsrc + (size_t)s;
+            uint32_t j = z.best[ki];
+            if (j == UINT32_MAX || j < i)
+                continue; /* each pair once, from its smaller index */
+            size_t kj = (size_t)j * (size_t)z.nsrc + recs[i].source;
+            if (z.best[kj] != i)
+                continue;
+            edges_add(&links, (uint32_t)i, j, LM_CLK, z.best_score[ki]);
+            uf_union(uf, (uint32_t)i, j);
+            st->clk_edges++;
+        }
+    }
+    edges_unique(&links);
+    edges_unique(&z.possible);
+    /* a possible pair already linked, directly or not, is no longer in doubt */
+    size_t kept = 0;
+    for (size_t i = 0; i < z.possible.n; i++)
+        if (uf_find(uf, z.possible.e[i].a) != uf_find(uf, z.possible.e[i].b))
+            z.possible.e[kept++] = z.possible.e[i];
+    z.possible.n = kept;
+    st->possible = kept;
+
+    /* 3. persons */
+    out->person = uf;
+    for (size_t i = 0; i < n; i++) {
+        uf[i] = uf_find(uf, (uint32_t)i);
+        if (uf[i] == i)
+            st->persons++;
+    }
+    out->edges = links.e;
+    out->nedges = links.n;
+    out->possible = z.possible.e;
+    out->npossible = z.possible.n;
+    free(z.exact);
+    free(z.covered);
+    free(z.covered_dup);
+    free(z.best_score);
+    free(z.best);
+    return 0;
+}
+
+void link_result_free(link_result *r)
+{
+    free(r->edges);
+    free(r->possible);
+    free(r->person);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,81 @@
+/* link: the linkage core, in memory and without the database, so the same code runs in
+ * 'tznr link' and in the quality benchmark (docs/linking.md).
+ *
+ * 1. exact: records sharing k_nir, or k_ident/k_ident_alt (either against either), are
+ *    linked (a star from the first record of each group);
+ * 2. fuzzy: candidate pairs come from two blockings, records with the same k_dob and records
+ *    colliding in one of B LSH bands (R sampled CLK bits each, so a typo in the date of birth
+ *    still finds its pair); each pair scores the best Dice of clk/clk_alt against clk/clk_alt;
+ *    a pair at or above the threshold links when each record is the other's best partner in
+ *    its source (the same source counts: duplicates), and when no exact link already ties the
+ *    record to that source; pairs from grey_low up are kept as possible links;
+ * 3. persons are the connected components of the links, forbidden pairs excepted. */
+#ifndef TZNR_LINK_H
+#define TZNR_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LINK_MAX_SOURCES 64
+
+enum link_method { LM_NIR, LM_IDENT, LM_IDENT_ALT, LM_CLK };
+const char *link_method_name(enum link_method m);
+
+enum { LK_NIR = 1, LK_IDENT = 2, LK_IDENT_ALT = 4, LK_DOB = 8, LK_CLK = 16, LK_CLK_ALT = 32 };
+
+/* One record: its source index, which keys it has, the keys (first 16 bytes of each HMAC:
+ * collisions are out of reach at any territory's size) and the filters. */
+typedef struct link_rec {
+    uint64_t clk[16];
+    uint64_t alt[16];
+    uint8_t nir[16], ident[16], ident_alt[16], dob[16];
+    uint16_t pop, pop_alt;
+    uint8_t source;
+    uint8_t flags;
+} link_rec;
+
+typedef struct link_params {
+    double threshold;  /* Dice at or above which a pair links */
+    double grey_low;   /* Dice from which a pair below the threshold is kept as possible */
+    int bands, bits;   /* LSH: bands of bits sampled positions (bits <= 24) */
+    int block_max;     /* blocks larger than this are skipped (and counted) */
+} link_params;
+
+typedef struct link_edge {
+    uint32_t a, b;     /* a < b, record indexes */
+    uint8_t method;
+    float score;
+} link_edge;
+
+typedef struct link_stats {
+    unsigned long long exact_edges, clk_edges, possible;
+    unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
+    unsigned long long blocks_skipped, records_in_skipped_blocks;
+    size_t persons;
+} link_stats;
+
+typedef struct link_result {
+    link_edge *edges;      /* the links kept, sorted by (a, b) */
+    size_t nedges;
+    link_edge *possible;   /* grey-zone pairs (method LM_CLK), sorted, unique */
+    size_t npossible;
+    uint32_t *person;      /* per record: the smallest record index of its component */
+    link_stats stats;
+} link_result;
+
+/* Called for every candidate pair compared (for the benchmark's pair completeness). */
+typedef void (*link_pair_fn)(void *ctx, uint32_t a, uint32_t b);
+
+/* Fill the popcounts and the CLK flags of R from its filters (call after setting clk/alt). */
+void link_rec_finish(link_rec *r);
+
+/* Link N records. FORBIDDEN holds N_FORBIDDEN pairs (a << 32 | b, a < b) never to link, sorted.
+ * ON_PAIR may be NULL. Return 0, or -1 on bad parameters. Free with link_result_free. */
+int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
+             size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out);
+void link_result_free(link_result *r);
+
+/* Dice of the best of clk/alt against clk/alt (0 when either has no filter). */
+double link_score(const link_rec *a, const link_rec *b);
+
+#endif

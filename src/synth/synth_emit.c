@@ -1,0 +1,950 @@
+/* synth_emit: the raw exports, their faults, and the ground truth (see synth_emit.h and
+ * docs/synth.md, which lists every column and rate used here). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "synth_data.h"
+#include "synth_emit.h"
+#include "synth_text.h"
+
+#define STREAM_EMIT 0x656D6974ULL /* "emit" */
+#define ID_SALT 0x6C6F63616CULL   /* "local" */
+
+enum { KIND_CAF, KIND_DEP, KIND_BAIL };
+
+/* Fault rates in parts per million, by kind of source (docs/synth.md). Denominators: all
+ * records, except nir_key (records carrying a NIR), nir_missing (adult records) and
+ * birthname_missing (landlord records of people with a usage name). */
+static const uint32_t fault_ppm[3][SYNTH_F_COUNT] = {
+    /* typo_nom typo_prenom accents swap_dm nir_key nir_missing prenom_missing duplicate
+     * address birthname_missing */
+    {8000, 8000, 10000, 5000, 10000, 10000, 3000, 5000, 50000, 0},
+    {15000, 15000, 30000, 10000, 10000, 80000, 8000, 12000, 100000, 0},
+    {35000, 35000, 30000, 20000, 20000, 800000, 15000, 10000, 150000, 700000},
+};
+/* NIR absent from children's records (not counted as a fault) */
+static const uint32_t child_nir_missing_ppm[3] = {700000, 500000, 950000};
+
+static const char *const fault_names[SYNTH_F_COUNT] = {
+    "typo_nom", "typo_prenom", "accents_dropped", "day_month_swapped", "nir_wrong_key",
+    "nir_missing", "prenom_missing", "duplicate", "address_variant", "birth_name_missing",
+};
+
+static const char *const landlord_names[] = {"habitat33", "domofrance"};
+
+/* visibility: which figures a claimant record carries */
+#define V_NBP 1u
+#define V_NBE 2u
+#define V_RES 4u
+#define V_REV 8u
+#define V_LOY 16u
+#define V_IMP 32u
+#define V_RSA1 64u /* says that someone receives the RSA */
+
+static const unsigned rule_needs[SYNTH_R_COUNT] = {
+    V_RES | V_NBP | V_NBE,           /* rsa */
+    V_RES | V_REV | V_NBP | V_NBE,   /* prime_activite */
+    V_RES | V_LOY | V_NBP,           /* aide_logement */
+    V_RES | V_NBP,                   /* css (or V_RSA1) */
+    V_RES | V_NBP,                   /* aspa */
+    V_RES | V_LOY | V_IMP | V_NBP,   /* fsl */
+};
+
+static char failed_path[4096];
+
+/* ------------------------------------------------------------------ helpers */
+
+static int chance(synth_rng *r, uint32_t ppm)
+{
+    return synth_rng_chance(r, ppm);
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* append src to the string in dst (capacity cap), truncating */
+static void cat(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(dst);
+    if (n + 1 < cap)
+        copy(dst + n, cap - n, src);
+}
+
+/* bijective scramble of [0, 10^digits): local ids look random but never collide */
+static uint64_t scramble(uint64_t x, int digits, uint64_t offset)
+{
+    uint64_t m = digits == 7 ? 10000000u : 100000000u;
+    uint64_t a = digits == 7 ? 3141593u : 27182819u; /* odd, not multiples of 5 */
+    return (x % m * a + offset % m) % m;
+}
+
+static void fmt_money(char *out, size_t cap, int64_t cents, char dec, int nbsp_thousands)
+{
+    int64_t e = cents / 100, c = cents % 100;
+    if (nbsp_thousands && e >= 1000)
+        snprintf(out, cap, "%" PRId64 "\xC2\xA0%03" PRId64 "%c%02" PRId64, e / 1000, e % 1000,
+                 dec, c);
+    else
+        snprintf(out, cap, "%" PRId64 "%c%02" PRId64, e, dec, c);
+}
+
+static void fmt_int(char *out, size_t cap, int64_t v)
+{
+    snprintf(out, cap, "%" PRId64, v);
+}
+
+static void fmt_date(char *out, size_t cap, synth_date d, int iso)
+{
+    if (iso)
+        snprintf(out, cap, "%04d-%02d-%02d", d.y, d.m, d.d);
+    else
+        snprintf(out, cap, "%02d/%02d/%04d", d.d, d.m, d.y);
+}
+
+/* ------------------------------------------------------------------ identity */
+
+typedef struct {
+    char nom[160];
+    char usage[160];
+    char prenom[200];
+    synth_date dob;
+    char nir[40]; /* "" when missing */
+    int nir_bad;  /* the key was altered */
+} ident;
+
+static void typo(synth_source *s, synth_rng *r, char *str, size_t cap, int fault)
+{
+    static const int w[SYNTH_TYPO_COUNT] = {35, 25, 25, 15};
+    int op = (int)synth_rng_weighted(r, w, SYNTH_TYPO_COUNT);
+    if (synth_typo(r, str, cap, &op))
+        s->faults[fault]++;
+}
+
+static void ident_make(synth_source *s, int kind, synth_rng *r, const synth_person *p, ident *id)
+{
+    const uint32_t *rt = fault_ppm[kind];
+    copy(id->nom, sizeof id->nom, p->nom);
+    copy(id->usage, sizeof id->usage, p->nom_usage);
+    if (kind == KIND_CAF && p->autres[0])
+        snprintf(id->prenom, sizeof id->prenom, "%s, %s", p->prenom, p->autres);
+    else
+        copy(id->prenom, sizeof id->prenom, p->prenom);
+
+    if (chance(r, rt[SYNTH_F_ACCENTS]) &&
+        (synth_has_accent(id->nom) || synth_has_accent(id->usage) || synth_has_accent(id->prenom))) {
+        char tmp[200];
+        synth_strip_accents(id->nom, tmp, sizeof tmp);
+        copy(id->nom, sizeof id->nom, tmp);
+        synth_strip_accents(id->usage, tmp, sizeof tmp);
+        copy(id->usage, sizeof id->usage, tmp);
+        synth_strip_accents(id->prenom, tmp, sizeof tmp);
+        copy(id->prenom, sizeof id->prenom, tmp);
+        s->faults[SYNTH_F_ACCENTS]++;
+    }
+    if (chance(r, rt[SYNTH_F_TYPO_NOM])) {
+        if (id->usage[0] && synth_rng_below(r, 100) < 30)
+            typo(s, r, id->usage, sizeof id->usage, SYNTH_F_TYPO_NOM);
+        else
+            typo(s, r, id->nom, sizeof id->nom, SYNTH_F_TYPO_NOM);
+    }
+    if (chance(r, rt[SYNTH_F_TYPO_PRENOM]))
+        typo(s, r, id->prenom, sizeof id->prenom, SYNTH_F_TYPO_PRENOM);
+    if (chance(r, rt[SYNTH_F_PRENOM_MISSING])) {
+        id->prenom[0] = 0;
+        s->faults[SYNTH_F_PRENOM_MISSING]++;
+    }
+    id->dob = p->birth;
+    if (chance(r, rt[SYNTH_F_SWAP_DM]) && p->birth.d <= 12 && p->birth.d != p->birth.m) {
+        id->dob.d = p->birth.m;
+        id->dob.m = p->birth.d;
+        s->faults[SYNTH_F_SWAP_DM]++;
+    }
+    id->nir_bad = 0;
+    int adult = p->role != SYNTH_ROLE_E;
+    if (adult)
+        s->adults++;
+    if (chance(r, adult ? rt[SYNTH_F_NIR_MISSING] : child_nir_missing_ppm[kind])) {
+        id->nir[0] = 0;
+        if (adult)
+            s->faults[SYNTH_F_NIR_MISSING]++;
+        return;
+    }
+    copy(id->nir, sizeof id->nir, p->nir);
+    s->with_nir++;
+    if (chance(r, rt[SYNTH_F_NIR_KEY])) {
+        int key = (id->nir[13] - '0') * 10 + (id->nir[14] - '0');
+        int bad = 1 + (key - 1 + (int)synth_rng_range(r, 1, 96)) % 97;
+        id->nir[13] = (char)('0' + bad / 10);
+        id->nir[14] = (char)('0' + bad % 10);
+        id->nir_bad = 1;
+        s->faults[SYNTH_F_NIR_KEY]++;
+    }
+}
+
+/* ------------------------------------------------------------------ addresses */
+
+typedef struct {
+    int words;        /* 0 full words, 1 abbreviations, 2 AFNOR postal style */
+    int upper;
+    int noaccent;
+    int nocompl;      /* complement left out */
+    int shortsuffix;  /* "12B" rather than "12 bis" */
+} astyle;
+
+static void finish(const char *in, astyle st, char *out, size_t cap)
+{
+    char a[512], b[512];
+    copy(a, sizeof a, in);
+    if (st.noaccent || st.words == 2) {
+        synth_strip_accents(a, b, sizeof b);
+        copy(a, sizeof a, b);
+    }
+    if (st.upper || st.words == 2) {
+        synth_upper(a, b, sizeof b);
+        copy(a, sizeof a, b);
+    }
+    if (st.words == 2) { /* postal style: no punctuation */
+        size_t n = 0;
+        for (const char *p = a; *p && n + 1 < sizeof b; p++) {
+            char c = *p == '\'' || *p == ',' || *p == '-' ? ' ' : *p;
+            if (c == '.')
+                continue;
+            if (c == ' ' && (n == 0 || b[n - 1] == ' '))
+                continue;
+            b[n++] = c;
+        }
+        while (n && b[n - 1] == ' ')
+            n--;
+        b[n] = 0;
+        copy(a, sizeof a, b);
+    }
+    copy(out, cap, a);
+}
+
+static void street_str(const synth_address *a, astyle st, char *out, size_t cap)
+{
+    const synth_street_type *t = &synth_street_types[a->type];
+    const char *tw = st.words == 0 ? t->full : st.words == 1 ? t->abbr : t->afnor;
+    const char *suf = a->suffix == 1 ? (st.shortsuffix ? "B" : "bis")
+                    : a->suffix == 2 ? (st.shortsuffix ? "T" : "ter") : "";
+    char tmp[256];
+    if (a->num && *suf)
+        snprintf(tmp, sizeof tmp, st.shortsuffix ? "%d%s %s %s" : "%d %s %s %s", a->num, suf, tw,
+                 synth_street_names[a->street]);
+    else if (a->num)
+        snprintf(tmp, sizeof tmp, "%d %s %s", a->num, tw, synth_street_names[a->street]);
+    else
+        snprintf(tmp, sizeof tmp, "%s %s", tw, synth_street_names[a->street]);
+    finish(tmp, st, out, cap);
+}
+
+static void compl_str(const synth_address *a, astyle st, char *out, size_t cap)
+{
+    char tmp[256] = "";
+    size_t n = 0;
+    const char *sep = st.words == 2 ? " " : ", ";
+    if (!st.nocompl) {
+        if (a->residence >= 0)
+            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s %s",
+                                  st.words == 0 ? "Résidence" : st.words == 1 ? "Rés." : "RES",
+                                  synth_residences[a->residence]);
+        if (a->bat)
+            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s %c", n ? sep : "",
+                                  st.words == 2 ? "BAT" : "bât.", a->bat);
+        if (a->apt)
+            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s %d", n ? sep : "",
+                                  st.words == 2 ? "APP" : "apt", a->apt);
+        if (a->host >= 0)
+            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s %s", n ? sep : "",
+                                  st.words == 1 ? "c/o" : "chez", synth_surnames[a->host]);
+    }
+    (void)n;
+    finish(tmp, st, out, cap);
+}
+
+/* the source's usual style, or with the address-variant fault a different writing */
+static astyle address_style(synth_source *s, int kind, synth_rng *r, const synth_address *a)
+{
+    astyle st = {0, 0, 0, 0, 0};
+    if (kind == KIND_CAF)
+        st.words = 2;
+    if (kind == KIND_BAIL)
+        st.words = 1;
+    if (!chance(r, fault_ppm[kind][SYNTH_F_ADDRESS]))
+        return st;
+    astyle v = st;
+    int changes = 1 + (int)synth_rng_below(r, 2);
+    for (int i = 0; i < changes; i++) {
+        switch (synth_rng_below(r, 5)) {
+        case 0: v.words = st.words == 0 ? 1 : 0; v.upper = st.words == 2; break;
+        case 1: v.noaccent = 1; break;
+        case 2: v.nocompl = 1; break;
+        case 3: v.shortsuffix = 1; break;
+        default: v.upper = !v.upper; break;
+        }
+    }
+    char x[512], y[512];
+    street_str(a, st, x, sizeof x);
+    compl_str(a, st, x + strlen(x), sizeof x - strlen(x));
+    street_str(a, v, y, sizeof y);
+    compl_str(a, v, y + strlen(y), sizeof y - strlen(y));
+    if (strcmp(x, y) != 0)
+        s->faults[SYNTH_F_ADDRESS]++;
+    return v;
+}
+
+/* ------------------------------------------------------------------ records */
+
+typedef struct {
+    int person;          /* index in h->p */
+    const char *role;    /* the source's own code */
+    int rank;            /* 1.. within the household record */
+} member;
+
+static void truth_line(synth_emit *e, const synth_source *s, const char *local_ref,
+                       const synth_household *h, int person)
+{
+    char pid[32], hid[32];
+    fmt_int(pid, sizeof pid, (int64_t)(h->index + 1) * 10 + person + 1);
+    fmt_int(hid, sizeof hid, (int64_t)(h->index + 1));
+    synth_out_field(&e->truth_persons, s->id);
+    synth_out_field(&e->truth_persons, local_ref);
+    synth_out_field(&e->truth_persons, pid);
+    synth_out_field(&e->truth_persons, hid);
+    synth_out_end(&e->truth_persons);
+}
+
+static const char *flag(int v, int kind)
+{
+    if (kind == KIND_CAF)
+        return v ? "O" : "N";
+    if (kind == KIND_DEP)
+        return v ? "oui" : "non";
+    return v ? "OUI" : "NON";
+}
+
+static int has(const synth_household *h, int b)
+{
+    return (h->recv >> b) & 1u;
+}
+
+/* --- CAF: one row per member of the dossier; figures on the claimant (ALL) row only */
+
+static void caf_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                    const member *m, const char *alloc, int with_figures)
+{
+    const synth_person *p = &h->p[m->person];
+    ident id;
+    char buf[512], ref[32];
+    ident_make(s, KIND_CAF, r, p, &id);
+    astyle st = address_style(s, KIND_CAF, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "%s-%02d", alloc, m->rank);
+    synth_out_field(o, alloc);
+    synth_out_field(o, ref);
+    synth_out_field(o, m->role);
+    synth_out_field(o, id.nir);
+    synth_upper(id.nom, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_upper(id.usage, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_out_field(o, id.prenom);
+    fmt_date(buf, sizeof buf, id.dob, 0);
+    synth_out_field(o, buf);
+    synth_out_field(o, p->sex == 1 ? "1" : "2");
+    compl_str(&h->addr, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+    street_str(&h->addr, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+    const synth_commune *c = &synth_communes[h->addr.commune];
+    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
+    synth_out_field(o, c->insee);
+    if (with_figures) {
+        fmt_int(buf, sizeof buf, h->n);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->nb_enfants);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->res, ',', 0);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->rev, ',', 0);
+        synth_out_field(o, buf);
+        if (has(h, SYNTH_B_AL))
+            fmt_money(buf, sizeof buf, h->loyer, ',', 0);
+        else
+            buf[0] = 0;
+        synth_out_field(o, buf);
+        synth_out_field(o, flag(has(h, SYNTH_B_RSA), KIND_CAF));
+        synth_out_field(o, flag(has(h, SYNTH_B_PA), KIND_CAF));
+        synth_out_field(o, flag(has(h, SYNTH_B_AL), KIND_CAF));
+        synth_out_field(o, flag(has(h, SYNTH_B_AAH), KIND_CAF));
+    } else {
+        for (int i = 0; i < 9; i++)
+            synth_out_field(o, "");
+    }
+    synth_out_end(o);
+    truth_line(e, s, ref, h, m->person);
+}
+
+/* members in the order an agency lists them: claimant, partner, children, others */
+static int order_members(const synth_household *h, int d, member *ms, const char *const codes[4])
+{
+    static const int pass_roles[3][2] = {
+        {SYNTH_ROLE_D, SYNTH_ROLE_C}, {SYNTH_ROLE_E, SYNTH_ROLE_E}, {SYNTH_ROLE_A, SYNTH_ROLE_A}};
+    int k = 0;
+    ms[k].person = d;
+    ms[k].role = codes[0];
+    ms[k].rank = 1;
+    k++;
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < h->n; i++) {
+            int role = h->p[i].role;
+            if (i == d || (role != pass_roles[pass][0] && role != pass_roles[pass][1]))
+                continue;
+            ms[k].person = i;
+            ms[k].role = codes[pass + 1];
+            ms[k].rank = k + 1;
+            k++;
+        }
+    return k;
+}
+
+static unsigned emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
+{
+    static const char *const codes[4] = {"ALL", "CJT", "ENF", "AUT"};
+    synth_source *s = &e->src[SYNTH_SRC_CAF];
+    member ms[SYNTH_MAX_PERSONS];
+    int k = order_members(h, h->caf_d, ms, codes);
+    char alloc[16];
+    snprintf(alloc, sizeof alloc, "%07" PRIu64, scramble(h->index, 7, s->id_offset));
+    for (int i = 0; i < k; i++) {
+        caf_row(e, s, r, h, &ms[i], alloc, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_CAF][SYNTH_F_DUPLICATE])) {
+            /* a stale dossier of the same person */
+            char dup[16];
+            snprintf(dup, sizeof dup, "%07" PRIu64,
+                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
+            member dm = {ms[i].person, "ALL", 1};
+            caf_row(e, s, r, h, &dm, dup, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+    return V_NBP | V_NBE | V_RES | V_REV | (has(h, SYNTH_B_AL) ? V_LOY : 0) |
+           (has(h, SYNTH_B_RSA) ? V_RSA1 : 0);
+}
+
+/* --- département: household records (RSA, FSL, follow-up, known) or personal ones (APA, PCH) */
+
+static void nir_dep(char *out, size_t cap, const char *nir, synth_rng *r, int *keyless)
+{
+    int k = (int)synth_rng_below(r, 100);
+    *keyless = 0;
+    if (!nir[0]) {
+        out[0] = 0;
+    } else if (k < 70) {
+        snprintf(out, cap, "%.1s %.2s %.2s %.2s %.3s %.3s %.2s", nir, nir + 1, nir + 3, nir + 5,
+                 nir + 7, nir + 10, nir + 13);
+    } else if (k < 90) {
+        copy(out, cap, nir);
+    } else {
+        snprintf(out, cap, "%.13s", nir);
+        *keyless = 1;
+    }
+}
+
+static void dep_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                    const member *m, uint64_t ind, uint64_t foyer, unsigned figures)
+{
+    const synth_person *p = &h->p[m->person];
+    ident id;
+    char buf[512], ref[32], fid[32], x[256];
+    ident_make(s, KIND_DEP, r, p, &id);
+    astyle st = address_style(s, KIND_DEP, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "IND%08" PRIu64, ind);
+    snprintf(fid, sizeof fid, "FOY%07" PRIu64, foyer);
+    synth_out_field(o, ref);
+    synth_out_field(o, fid);
+    synth_out_field(o, m->role);
+    int keyless;
+    nir_dep(buf, sizeof buf, id.nir, r, &keyless);
+    if (keyless && id.nir_bad)
+        s->faults[SYNTH_F_NIR_KEY]--; /* the 13-character form has no key to be wrong */
+    synth_out_field(o, buf);
+    if (synth_rng_below(r, 100) < 30) {
+        synth_upper(id.nom, buf, sizeof buf);
+        synth_out_field(o, buf);
+    } else {
+        synth_out_field(o, id.nom);
+    }
+    synth_out_field(o, id.usage);
+    synth_out_field(o, id.prenom);
+    fmt_date(buf, sizeof buf, id.dob, 1);
+    synth_out_field(o, buf);
+    synth_out_field(o, p->sex == 1 ? "M" : "F");
+    street_str(&h->addr, st, buf, sizeof buf);
+    compl_str(&h->addr, st, x, sizeof x);
+    if (x[0]) {
+        cat(buf, sizeof buf, ", ");
+        cat(buf, sizeof buf, x);
+    }
+    synth_out_field(o, buf);
+    synth_out_field(o, synth_communes[h->addr.commune].insee);
+    if (figures) {
+        fmt_int(buf, sizeof buf, h->n);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->nb_enfants);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->res, '.', 0);
+        synth_out_field(o, buf);
+        if (figures & V_REV)
+            fmt_money(buf, sizeof buf, h->rev, '.', 0);
+        else
+            buf[0] = 0;
+        synth_out_field(o, buf);
+        if (figures & V_LOY) {
+            fmt_money(buf, sizeof buf, h->loyer, '.', 0);
+            synth_out_field(o, buf);
+            fmt_int(buf, sizeof buf, h->impaye);
+            synth_out_field(o, buf);
+        } else {
+            synth_out_field(o, "");
+            synth_out_field(o, "");
+        }
+        synth_out_field(o, flag(has(h, SYNTH_B_RSA), KIND_DEP));
+        synth_out_field(o, flag(has(h, SYNTH_B_APA), KIND_DEP));
+        synth_out_field(o, flag(has(h, SYNTH_B_PCH), KIND_DEP));
+        synth_out_field(o, flag(has(h, SYNTH_B_FSL), KIND_DEP));
+        synth_out_field(o, flag(has(h, SYNTH_B_CSS), KIND_DEP));
+        synth_out_field(o, flag(has(h, SYNTH_B_ASPA), KIND_DEP));
+        synth_out_field(o, flag(has(h, SYNTH_B_SUIVI), KIND_DEP));
+    } else {
+        for (int i = 0; i < 13; i++)
+            synth_out_field(o, "");
+    }
+    synth_out_end(o);
+    truth_line(e, s, ref, h, m->person);
+}
+
+static unsigned emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int household_level)
+{
+    static const char *const codes[4] = {"DEMANDEUR", "CONJOINT", "ENFANT", "AUTRE"};
+    synth_source *s = &e->src[SYNTH_SRC_DEP];
+    member ms[SYNTH_MAX_PERSONS];
+    int k;
+    unsigned figures = V_NBP | V_NBE | V_RES;
+    if (household_level) {
+        k = order_members(h, h->dep_d, ms, codes);
+        figures |= V_LOY | V_IMP;
+        if (has(h, SYNTH_B_RSA) || has(h, SYNTH_B_SUIVI))
+            figures |= V_REV;
+    } else {
+        k = 0;
+        for (int i = 0; i < h->n; i++)
+            if (h->p[i].own & (SYNTH_BIT(SYNTH_B_APA) | SYNTH_BIT(SYNTH_B_PCH))) {
+                ms[k].person = i;
+                ms[k].role = codes[k ? 1 : 0];
+                ms[k].rank = k + 1;
+                k++;
+            }
+    }
+    uint64_t foyer = scramble(h->index, 7, s->id_offset);
+    for (int i = 0; i < k; i++) {
+        uint64_t ind = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
+                                s->id_offset);
+        dep_row(e, s, r, h, &ms[i], ind, foyer, i == 0 ? figures : 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_DEP][SYNTH_F_DUPLICATE])) {
+            /* the same person created again under another household file */
+            uint64_t seq = s->dup_seq++;
+            member dm = {ms[i].person, codes[0], 1};
+            dep_row(e, s, r, h, &dm, scramble(99999999u - seq, 8, s->id_offset),
+                    scramble(9999999u - seq, 7, s->id_offset), 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+    return figures | (has(h, SYNTH_B_RSA) ? V_RSA1 : 0);
+}
+
+/* --- landlords: tenant of record, co-tenant or spouse, occupants; Windows-1252 */
+
+static void bail_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                     const member *m, const char *bail, int with_figures)
+{
+    const synth_person *p = &h->p[m->person];
+    ident id;
+    char buf[512], ref[32], tmp[512];
+    ident_make(s, KIND_BAIL, r, p, &id);
+    astyle st = address_style(s, KIND_BAIL, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "%s-%02d", bail, m->rank);
+    synth_out_field(o, bail);
+    synth_out_field(o, ref);
+    synth_out_field(o, m->role);
+    synth_out_field(o, p->sex == 1 ? "M" : p->age < 18 ? "MLLE" : "MME");
+    /* NOM is the name in use (the married name), NOM_NAISSANCE often left blank */
+    int noacc = synth_rng_below(r, 100) < 55;
+    const char *nom = id.usage[0] ? id.usage : id.nom;
+    if (noacc) {
+        synth_strip_accents(nom, tmp, sizeof tmp);
+        synth_upper(tmp, buf, sizeof buf);
+    } else {
+        synth_upper(nom, buf, sizeof buf);
+    }
+    synth_out_field(o, buf);
+    int birth_name;
+    if (id.usage[0]) {
+        birth_name = !chance(r, fault_ppm[KIND_BAIL][SYNTH_F_BIRTHNAME_MISSING]);
+        if (!birth_name)
+            s->faults[SYNTH_F_BIRTHNAME_MISSING]++;
+    } else {
+        birth_name = synth_rng_below(r, 100) < 20;
+    }
+    if (birth_name) {
+        synth_upper(id.nom, buf, sizeof buf);
+        synth_out_field(o, buf);
+    } else {
+        synth_out_field(o, "");
+    }
+    if (synth_rng_below(r, 100) < 40) {
+        synth_upper(id.prenom, buf, sizeof buf);
+        synth_out_field(o, buf);
+    } else {
+        synth_out_field(o, id.prenom);
+    }
+    fmt_date(buf, sizeof buf, id.dob, 0);
+    synth_out_field(o, buf);
+    synth_out_field(o, id.nir);
+    street_str(&h->addr, st, buf, sizeof buf);
+    compl_str(&h->addr, st, tmp, sizeof tmp);
+    if (tmp[0]) {
+        cat(buf, sizeof buf, " - ");
+        cat(buf, sizeof buf, tmp);
+    }
+    synth_out_field(o, buf);
+    const synth_commune *c = &synth_communes[h->addr.commune];
+    synth_out_field(o, c->insee);
+    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
+    synth_strip_accents(c->name, tmp, sizeof tmp);
+    synth_upper(tmp, buf, sizeof buf);
+    synth_out_field(o, buf);
+    if (with_figures) {
+        fmt_int(buf, sizeof buf, h->n);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->nb_enfants);
+        synth_out_field(o, buf);
+        if (h->facts & SYNTH_F_SURVEY)
+            fmt_money(buf, sizeof buf, h->res, ',', 1);
+        else
+            buf[0] = 0;
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->loyer, ',', 1);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->impaye);
+        synth_out_field(o, buf);
+        synth_out_field(o, flag(has(h, SYNTH_B_AL), KIND_BAIL));
+        synth_out_field(o, flag(has(h, SYNTH_B_FSL), KIND_BAIL));
+    } else {
+        for (int i = 0; i < 7; i++)
+            synth_out_field(o, "");
+    }
+    synth_out_end(o);
+    truth_line(e, s, ref, h, m->person);
+}
+
+static unsigned emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
+{
+    const char *codes[4] = {"TITULAIRE", "COTITULAIRE", "ENFANT", "OCCUPANT"};
+    synth_source *s = &e->src[SYNTH_SRC_BAIL + h->landlord];
+    member ms[SYNTH_MAX_PERSONS];
+    if (synth_rng_below(r, 100) < 20)
+        codes[1] = "CONJOINT"; /* the partner is not on the lease */
+    int k = order_members(h, h->bail_d, ms, codes);
+    char bail[16];
+    snprintf(bail, sizeof bail, "T%07" PRIu64, scramble(h->index, 7, s->id_offset));
+    for (int i = 0; i < k; i++) {
+        bail_row(e, s, r, h, &ms[i], bail, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_BAIL][SYNTH_F_DUPLICATE])) {
+            /* an old lease of the same person */
+            char dup[16];
+            snprintf(dup, sizeof dup, "T%07" PRIu64,
+                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
+            member dm = {ms[i].person, "TITULAIRE", 1};
+            bail_row(e, s, r, h, &dm, dup, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+    return V_NBP | V_NBE | V_LOY | V_IMP | ((h->facts & SYNTH_F_SURVEY) ? V_RES : 0);
+}
+
+/* ------------------------------------------------------------------ public */
+
+static const char caf_header[] =
+    "NUM_ALLOC;ID_INDIVIDU;QUALITE;NIR;NOM_NAISSANCE;NOM_USAGE;PRENOMS;DATE_NAISSANCE;SEXE;"
+    "ADR_COMPLEMENT;ADR_VOIE;CODE_POSTAL;CODE_COMMUNE;NB_PERSONNES;NB_ENFANTS;RESS_MENSUELLES;"
+    "REV_ACTIVITE;LOYER;DROIT_RSA;DROIT_PPA;DROIT_AL;DROIT_AAH";
+static const char dep_header[] =
+    "id_individu,id_foyer,role,nir,nom,nom_usage,prenom,date_naissance,sexe,adresse,"
+    "code_commune,nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,"
+    "mois_impayes,rsa,apa,pch,fsl_12_mois,css,aspa,accompagnement_social";
+static const char bail_header[] =
+    "NUM_BAIL;ID_OCCUPANT;LIEN;CIVILITE;NOM;NOM_NAISSANCE;PRENOM;DATE_NAISSANCE;NUM_SECU;"
+    "ADRESSE;CODE_INSEE;CODE_POSTAL;VILLE;NB_OCCUPANTS;NB_ENFANTS;RESSOURCES_MENSUELLES;LOYER;"
+    "MOIS_IMPAYES;APL;AIDE_FSL";
+
+static int open_one(synth_out *o, const char *dir, const char *name, int cp1252, char sep,
+                    const char *eol, int bom, const char *header, const char **failed)
+{
+    if (synth_out_open(o, dir, name, cp1252, sep, eol, bom) != 0) {
+        snprintf(failed_path, sizeof failed_path, "%s/%s", dir, name);
+        *failed = failed_path;
+        return -1;
+    }
+    synth_out_raw(o, header);
+    synth_out_end(o);
+    return 0;
+}
+
+int synth_emit_open(synth_emit *e, synth_ctx *ctx, const char *dir, const char **failed)
+{
+    memset(e, 0, sizeof *e);
+    e->ctx = ctx;
+    e->nsources = 2 + ctx->landlords;
+    for (int i = 0; i < e->nsources; i++) {
+        synth_source *s = &e->src[i];
+        s->id_offset = synth_mix3(ctx->seed, ID_SALT, (uint64_t)i);
+        int rc;
+        if (i == SYNTH_SRC_CAF) {
+            copy(s->file, sizeof s->file, "caf.csv");
+            copy(s->id, sizeof s->id, "caf:gironde");
+            copy(s->mapping, sizeof s->mapping, "mapping-caf.ini");
+            rc = open_one(&s->out, dir, s->file, 0, ';', "\r\n", 1, caf_header, failed);
+        } else if (i == SYNTH_SRC_DEP) {
+            copy(s->file, sizeof s->file, "departement.csv");
+            copy(s->id, sizeof s->id, "departement:gironde");
+            copy(s->mapping, sizeof s->mapping, "mapping-departement.ini");
+            rc = open_one(&s->out, dir, s->file, 0, ',', "\n", 0, dep_header, failed);
+        } else {
+            int k = i - SYNTH_SRC_BAIL;
+            char name[32];
+            if (k < 2)
+                copy(name, sizeof name, landlord_names[k]);
+            else
+                snprintf(name, sizeof name, "bailleur%d", k + 1);
+            snprintf(s->file, sizeof s->file, "bailleur_%s.csv", name);
+            snprintf(s->id, sizeof s->id, "bailleur:%s", name);
+            copy(s->mapping, sizeof s->mapping, "mapping-bailleur.ini");
+            rc = open_one(&s->out, dir, s->file, 1, ';', "\r\n", 0, bail_header, failed);
+        }
+        if (rc != 0) {
+            e->nsources = i;
+            synth_emit_abort(e);
+            return -1;
+        }
+    }
+    if (open_one(&e->truth_persons, dir, "truth_persons.csv", 0, ',', "\n", 0,
+                 "source,local_ref,person_id,household_id", failed) != 0 ||
+        open_one(&e->truth_planted, dir, "truth_planted.csv", 0, ',', "\n", 0,
+                 "household_id,rule,visible", failed) != 0) {
+        synth_emit_abort(e);
+        return -1;
+    }
+    return 0;
+}
+
+void synth_emit_household(synth_emit *e, const synth_household *h)
+{
+    synth_rng rr, *r = &rr;
+    synth_rng_seed(r, e->ctx->seed, STREAM_EMIT, h->index);
+    unsigned masks[3];
+    int nm = 0;
+
+    if ((h->recv & (SYNTH_BIT(SYNTH_B_RSA) | SYNTH_BIT(SYNTH_B_PA) | SYNTH_BIT(SYNTH_B_AL) |
+                    SYNTH_BIT(SYNTH_B_AAH))) ||
+        (h->facts & SYNTH_F_CAF_FAMILY))
+        masks[nm++] = emit_caf(e, r, h);
+
+    int dep_household = (h->recv & (SYNTH_BIT(SYNTH_B_RSA) | SYNTH_BIT(SYNTH_B_FSL) |
+                                    SYNTH_BIT(SYNTH_B_SUIVI))) ||
+                        (h->facts & SYNTH_F_DEP_KNOWN);
+    if (dep_household || (h->recv & (SYNTH_BIT(SYNTH_B_APA) | SYNTH_BIT(SYNTH_B_PCH))))
+        masks[nm++] = emit_dep(e, r, h, dep_household);
+
+    if (h->housing == SYNTH_SOCIAL && h->landlord >= 0)
+        masks[nm++] = emit_bail(e, r, h);
+
+    e->households++;
+    e->persons += (uint64_t)h->n;
+    for (int b = 0; b < SYNTH_B_COUNT; b++)
+        e->received[b] += has(h, b);
+
+    char hid[32];
+    fmt_int(hid, sizeof hid, (int64_t)(h->index + 1));
+    for (int rule = 0; rule < SYNTH_R_COUNT; rule++) {
+        if (!synth_rule_eligible(e->ctx, h, rule))
+            continue;
+        int visible = 0;
+        for (int i = 0; i < nm; i++)
+            if ((masks[i] & rule_needs[rule]) == rule_needs[rule] ||
+                (rule == SYNTH_R_CSS && (masks[i] & V_RSA1)))
+                visible = 1;
+        e->eligible[rule]++;
+        e->visible[rule] += (uint64_t)visible;
+        synth_out_field(&e->truth_planted, hid);
+        synth_out_field(&e->truth_planted, synth_rule_names[rule]);
+        synth_out_field(&e->truth_planted, visible ? "1" : "0");
+        synth_out_end(&e->truth_planted);
+    }
+}
+
+/* ------------------------------------------------------------------ closing */
+
+static int close_one(synth_out *o, const char **failed)
+{
+    int rc = 0;
+    if (o->overflow) {
+        errno = EOVERFLOW;
+        rc = -1;
+    }
+    if (synth_out_close(o) != 0)
+        rc = -1;
+    if (rc != 0) {
+        copy(failed_path, sizeof failed_path, o->path ? o->path : "?");
+        *failed = failed_path;
+    }
+    synth_out_abort(o);
+    return rc;
+}
+
+static double rate(uint64_t n, uint64_t d)
+{
+    return d ? 100.0 * (double)n / (double)d : 0.0;
+}
+
+static void write_summary(synth_emit *e, FILE *f)
+{
+    const synth_ctx *c = e->ctx;
+    static const char *const bnames[SYNTH_B_COUNT] = {
+        "rsa", "prime_activite", "aide_logement", "aah", "css", "aspa", "apa", "pch", "fsl",
+        "suivi_social",
+    };
+    static const char *const scn[SYNTH_SC_COUNT] = {
+        "none", "rsa_resources", "rsa_age", "prime_activite_resources",
+        "prime_activite_low_earnings", "aide_logement_resources", "css_resources",
+        "aspa_resources", "aspa_age", "aspa_household", "fsl_resources", "fsl_arrears",
+    };
+    fprintf(f, "# tznr-synth ground truth summary\n");
+    fprintf(f, "seed = %" PRIu64 "\n", c->seed);
+    fprintf(f, "date = %04d-%02d-%02d\n", c->date.y, c->date.m, c->date.d);
+    fprintf(f, "params.rsa_base = %" PRId64 ".%02" PRId64 "\n", c->period.rsa_base_cents / 100,
+            c->period.rsa_base_cents % 100);
+    fprintf(f, "params.prime_activite_base = %" PRId64 ".%02" PRId64 "\n",
+            c->period.pa_base_cents / 100, c->period.pa_base_cents % 100);
+    fprintf(f, "households = %" PRIu64 "\n", e->households);
+    fprintf(f, "persons = %" PRIu64 "\n", e->persons);
+    fprintf(f, "landlords = %d\n", c->landlords);
+    fprintf(f, "\n# benefits received (households where some member receives it)\n");
+    for (int b = 0; b < SYNTH_B_COUNT; b++)
+        fprintf(f, "received.%s = %" PRIu64 " (%.2f%%)\n", bnames[b], e->received[b],
+                rate(e->received[b], e->households));
+    fprintf(f, "\n# truth_planted: eligible and not receiving; visible = a claimant record "
+               "carries the figures\n");
+    for (int i = 0; i < SYNTH_R_COUNT; i++)
+        fprintf(f, "rule.%s = %" PRIu64 " (%.2f%% of households), visible %" PRIu64
+                   " (%.2f%%)\n",
+                synth_rule_names[i], e->eligible[i], rate(e->eligible[i], e->households),
+                e->visible[i], rate(e->visible[i], e->eligible[i]));
+    fprintf(f, "\n# households planted near a boundary, by scenario (inside or just outside)\n");
+    for (int i = 1; i < SYNTH_SC_COUNT; i++)
+        fprintf(f, "scenario.%s = %" PRIu64 "\n", scn[i], c->scenario_count[i]);
+    for (int i = 0; i < e->nsources; i++) {
+        const synth_source *s = &e->src[i];
+        uint64_t rows = s->out.rows ? s->out.rows - 1 : 0;
+        fprintf(f, "\n# %s (%s)\n", s->id, s->file);
+        fprintf(f, "source.%s.rows = %" PRIu64 "\n", s->id, rows);
+        fprintf(f, "source.%s.persons = %" PRIu64 "\n", s->id, s->persons);
+        fprintf(f, "source.%s.households = %" PRIu64 " (%.2f%%)\n", s->id, s->households,
+                rate(s->households, e->households));
+        fprintf(f, "source.%s.records_with_nir = %" PRIu64 " (%.2f%%)\n", s->id, s->with_nir,
+                rate(s->with_nir, rows));
+        if (s->out.unmapped)
+            fprintf(f, "source.%s.unmapped_characters = %" PRIu64 "\n", s->id, s->out.unmapped);
+        for (int k = 0; k < SYNTH_F_COUNT; k++) {
+            uint64_t d = k == SYNTH_F_NIR_KEY ? s->with_nir : k == SYNTH_F_NIR_MISSING ? s->adults
+                                                                                   : rows;
+            const char *dn = k == SYNTH_F_NIR_KEY ? "records with a NIR"
+                           : k == SYNTH_F_NIR_MISSING ? "adult records" : "records";
+            if (k == SYNTH_F_BIRTHNAME_MISSING && i < SYNTH_SRC_BAIL)
+                continue;
+            fprintf(f, "fault.%s.%s = %" PRIu64 " (%.2f%% of %s)\n", s->id, fault_names[k],
+                    s->faults[k], rate(s->faults[k], d), dn);
+        }
+    }
+}
+
+static int write_text(const char *dir, const char *name, synth_emit *e, int summary,
+                      const char **failed)
+{
+    snprintf(failed_path, sizeof failed_path, "%s/%s", dir, name);
+    FILE *f = fopen(failed_path, "w");
+    if (!f) {
+        *failed = failed_path;
+        return -1;
+    }
+    if (summary) {
+        write_summary(e, f);
+    } else {
+        for (int i = 0; i < e->nsources; i++)
+            fprintf(f, "%s %s %s\n", e->src[i].file, e->src[i].id, e->src[i].mapping);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        if (bad)
+            errno = EIO;
+        *failed = failed_path;
+        return -1;
+    }
+    return 0;
+}
+
+int synth_emit_close(synth_emit *e, const char *dir, const char **failed)
+{
+    int rc = 0;
+    for (int i = 0; i < e->nsources; i++)
+        if (e->src[i].out.f && close_one(&e->src[i].out, failed) != 0 && rc == 0)
+            rc = -1;
+    if (rc == 0 && close_one(&e->truth_persons, failed) != 0)
+        rc = -1;
+    if (rc == 0 && close_one(&e->truth_planted, failed) != 0)
+        rc = -1;
+    if (rc != 0) {
+        int err = errno;
+        synth_emit_abort(e);
+        errno = err;
+        return -1;
+    }
+    if (write_text(dir, "sources.txt", e, 0, failed) != 0 ||
+        write_text(dir, "truth_summary.txt", e, 1, failed) != 0)
+        return -1;
+    return 0;
+}
+
+void synth_emit_abort(synth_emit *e)
+{
+    for (int i = 0; i < SYNTH_MAX_SOURCES; i++)
+        synth_out_abort(&e->src[i].out);
+    synth_out_abort(&e->truth_persons);
+    synth_out_abort(&e->truth_planted);
+}
