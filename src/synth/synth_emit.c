@@ -248,25 +248,31 @@ static void street_str(const synth_address *a, astyle st, char *out, size_t cap)
 
 static void compl_str(const synth_address *a, astyle st, char *out, size_t cap)
 {
-    char tmp[256] = "";
-    size_t n = 0;
+    char tmp[256] = "", part[96];
     const char *sep = st.words == 2 ? " " : ", ";
     if (!st.nocompl) {
-        if (a->residence >= 0)
-            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s %s",
-                                  st.words == 0 ? "Résidence" : st.words == 1 ? "Rés." : "RES",
-                                  synth_residences[a->residence]);
-        if (a->bat)
-            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s %c", n ? sep : "",
-                                  st.words == 2 ? "BAT" : "bât.", a->bat);
-        if (a->apt)
-            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s %d", n ? sep : "",
-                                  st.words == 2 ? "APP" : "apt", a->apt);
-        if (a->host >= 0)
-            n += (size_t)snprintf(tmp + n, sizeof tmp - n, "%s%s %s", n ? sep : "",
-                                  st.words == 1 ? "c/o" : "chez", synth_surnames[a->host]);
+        if (a->residence >= 0) {
+            snprintf(part, sizeof part, "%s %s",
+                     st.words == 0 ? "Résidence" : st.words == 1 ? "Rés." : "RES",
+                     synth_residences[a->residence]);
+            cat(tmp, sizeof tmp, part);
+        }
+        if (a->bat) {
+            snprintf(part, sizeof part, "%s%s %c", tmp[0] ? sep : "",
+                     st.words == 2 ? "BAT" : "bât.", a->bat);
+            cat(tmp, sizeof tmp, part);
+        }
+        if (a->apt) {
+            snprintf(part, sizeof part, "%s%s %d", tmp[0] ? sep : "",
+                     st.words == 2 ? "APP" : "apt", a->apt);
+            cat(tmp, sizeof tmp, part);
+        }
+        if (a->host >= 0) {
+            snprintf(part, sizeof part, "%s%s %s", tmp[0] ? sep : "",
+                     st.words == 1 ? "c/o" : "chez", synth_surnames[a->host]);
+            cat(tmp, sizeof tmp, part);
+        }
     }
-    (void)n;
     finish(tmp, st, out, cap);
 }
 
@@ -284,11 +290,24 @@ static astyle address_style(synth_source *s, int kind, synth_rng *r, const synth
     int changes = 1 + (int)synth_rng_below(r, 2);
     for (int i = 0; i < changes; i++) {
         switch (synth_rng_below(r, 5)) {
-        case 0: v.words = st.words == 0 ? 1 : 0; v.upper = st.words == 2; break;
-        case 1: v.noaccent = 1; break;
+        case 0: /* the street type spelt the other way */
+            v.words = st.words == 0 ? 1 : 0;
+            v.upper = v.noaccent = st.words == 2;
+            break;
+        case 1: /* accents dropped */
+            v.noaccent = 1;
+            if (st.words == 2) {
+                v.words = 1;
+                v.upper = 1;
+            }
+            break;
         case 2: v.nocompl = 1; break;
         case 3: v.shortsuffix = 1; break;
-        default: v.upper = !v.upper; break;
+        default: /* case changed */
+            v.upper = !v.upper;
+            if (st.words == 2)
+                v.words = v.upper = 0;
+            break;
         }
     }
     char x[512], y[512];
@@ -604,6 +623,7 @@ static void bail_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_h
     synth_out_field(o, buf);
     int birth_name;
     if (id.usage[0]) {
+        s->with_usage++;
         birth_name = !chance(r, fault_ppm[KIND_BAIL][SYNTH_F_BIRTHNAME_MISSING]);
         if (!birth_name)
             s->faults[SYNTH_F_BIRTHNAME_MISSING]++;
@@ -882,10 +902,13 @@ static void write_summary(synth_emit *e, FILE *f)
         if (s->out.unmapped)
             fprintf(f, "source.%s.unmapped_characters = %" PRIu64 "\n", s->id, s->out.unmapped);
         for (int k = 0; k < SYNTH_F_COUNT; k++) {
-            uint64_t d = k == SYNTH_F_NIR_KEY ? s->with_nir : k == SYNTH_F_NIR_MISSING ? s->adults
-                                                                                   : rows;
+            uint64_t d = k == SYNTH_F_NIR_KEY ? s->with_nir
+                       : k == SYNTH_F_NIR_MISSING ? s->adults
+                       : k == SYNTH_F_BIRTHNAME_MISSING ? s->with_usage : rows;
             const char *dn = k == SYNTH_F_NIR_KEY ? "records with a NIR"
-                           : k == SYNTH_F_NIR_MISSING ? "adult records" : "records";
+                           : k == SYNTH_F_NIR_MISSING ? "adult records"
+                           : k == SYNTH_F_BIRTHNAME_MISSING ? "records with a usage name"
+                                                            : "records";
             if (k == SYNTH_F_BIRTHNAME_MISSING && i < SYNTH_SRC_BAIL)
                 continue;
             fprintf(f, "fault.%s.%s = %" PRIu64 " (%.2f%% of %s)\n", s->id, fault_names[k],

@@ -39,6 +39,7 @@ typedef struct {
     uint64_t persons;       /* records that are not duplicates */
     uint64_t adults;        /* adult records, duplicates included */
     uint64_t with_nir;      /* records carrying a NIR */
+    uint64_t with_usage;    /* records of people with a usage name */
     uint64_t faults[SYNTH_F_COUNT];
     uint64_t dup_seq;       /* duplicates so far: numbering of their local ids */
     uint64_t id_offset;     /* seed-dependent offset of the local id scramble */

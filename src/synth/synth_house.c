@@ -78,7 +78,7 @@ int synth_ctx_init(synth_ctx *ctx, uint64_t seed, synth_date date, int landlords
         }
     }
     if (!found)
-        return -1;
+        return SYNTH_CTX_EDATE;
     /* one more slot than the table: Corsica before 1976 ("20") */
     size_t cells = (synth_birthplaces_n + 1) * 2 * YEARS * 12;
     ctx->nir_counters = calloc(cells, sizeof *ctx->nir_counters);
@@ -86,7 +86,7 @@ int synth_ctx_init(synth_ctx *ctx, uint64_t seed, synth_date date, int landlords
     commune_w = malloc(synth_communes_n * sizeof *commune_w);
     if (!ctx->nir_counters || !surname_w || !commune_w) {
         synth_ctx_free(ctx);
-        return -1;
+        return SYNTH_CTX_ENOMEM;
     }
     /* Zipf-like: the first surnames of the table are the most frequent */
     for (size_t i = 0; i < synth_surnames_n; i++)
@@ -265,6 +265,12 @@ static synth_person *add_person(synth_ctx *ctx, synth_household *h, int role, in
 
 enum { K_SINGLE, K_YOUNG, K_COUPLE, K_FAMILY, K_LONE, K_ELDER1, K_ELDER2, K_COUNT };
 
+/* 2 (female) with probability female_pct, else 1 */
+static int sex_draw(synth_rng *r, int female_pct)
+{
+    return pct(r, female_pct) ? 2 : 1;
+}
+
 /* k children, eldest first, born 10 months to 4 years apart (2% twins) after the parent's
  * 18th birthday; fewer when they do not fit before the reference date */
 static void add_children(synth_ctx *ctx, synth_rng *r, synth_household *h, int k, int parent_age,
@@ -277,7 +283,7 @@ static void add_children(synth_ctx *ctx, synth_rng *r, synth_household *h, int k
     long today = synth_days(ctx->date.y, ctx->date.m, ctx->date.d);
     long b = birth_for_age(ctx, r, rnd(r, minage, maxage));
     for (int i = 0; i < k && h->n < SYNTH_MAX_PERSONS && b <= today; i++) {
-        synth_person *c = add_person(ctx, h, SYNTH_ROLE_E, pct(r, 51) ? 1 : 2, b);
+        synth_person *c = add_person(ctx, h, SYNTH_ROLE_E, sex_draw(r, 49), b);
         set_names(r, c, surname);
         make_nir(ctx, r, c);
         if (!pct(r, 2))
@@ -291,8 +297,10 @@ static void add_adult_child(synth_ctx *ctx, synth_rng *r, synth_household *h, in
     int hi = parent_age - 19 < 32 ? parent_age - 19 : 32;
     if (hi < 21 || h->n >= SYNTH_MAX_PERSONS)
         return;
-    synth_person *c = add_person(ctx, h, SYNTH_ROLE_A, pct(r, 50) ? 1 : 2,
-                                 birth_for_age(ctx, r, rnd(r, 21, hi)));
+    /* one draw per statement: the order of evaluation of arguments is unspecified */
+    int sex = sex_draw(r, 50);
+    long b = birth_for_age(ctx, r, rnd(r, 21, hi));
+    synth_person *c = add_person(ctx, h, SYNTH_ROLE_A, sex, b);
     set_names(r, c, surname);
     make_nir(ctx, r, c);
 }
@@ -375,42 +383,52 @@ static int kids_count(synth_rng *r, int lone)
     return 1 + (int)(lone ? synth_rng_weighted(r, alone, 4) : synth_rng_weighted(r, fam, 5));
 }
 
-/* composition; scenario-specific ones first */
+/* Composition; scenario-specific ones first. Random draws are made one per statement, in
+ * a fixed order: C leaves the order of evaluation of function arguments unspecified, and
+ * compilers do differ, which would break "same seed, same files". */
 static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h, int sc, int side)
 {
     static const int kind_w[K_COUNT] = {230, 55, 150, 225, 110, 140, 90};
-    char kids[64];
-    int kind;
+    char kids[64] = "";
+    int kind, sex;
+    long b0, b1;
     if (sc == SYNTH_SC_RSA_AGE) {
         int v = rnd(r, 0, 99);
         if (side && v < 30) {
             /* a young lone parent: eligible through the children */
             kind = K_LONE;
-            one_adult(ctx, r, h, pct(r, 90) ? 2 : 1, birth_for_age(ctx, r, rnd(r, 19, 24)), 0);
-            add_children(ctx, r, h, rnd(r, 1, 2), h->p[0].age, h->p[0].nom);
+            sex = sex_draw(r, 90);
+            b0 = birth_for_age(ctx, r, rnd(r, 19, 24));
+            one_adult(ctx, r, h, sex, b0, 0);
+            int k = rnd(r, 1, 2);
+            add_children(ctx, r, h, k, h->p[0].age, h->p[0].nom);
         } else if (!side && v < 20) {
             /* a young couple without children, the older one 24 */
             kind = K_COUPLE;
-            two_adults(ctx, r, h, birth_near(ctx, 25, rnd(r, 1, 60)),
-                       birth_for_age(ctx, r, rnd(r, 19, 23)), kids, sizeof kids);
+            b0 = birth_near(ctx, 25, rnd(r, 1, 60));
+            b1 = birth_for_age(ctx, r, rnd(r, 19, 23));
+            two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
         } else {
             /* alone, 25 since 0-60 days, or turning 25 within 1-60 days */
             kind = K_SINGLE;
-            long b = side ? birth_near(ctx, 25, -rnd(r, 0, 60)) : birth_near(ctx, 25, rnd(r, 1, 60));
-            one_adult(ctx, r, h, pct(r, 50) ? 1 : 2, b, 0);
+            b0 = side ? birth_near(ctx, 25, -rnd(r, 0, 60)) : birth_near(ctx, 25, rnd(r, 1, 60));
+            sex = sex_draw(r, 50);
+            one_adult(ctx, r, h, sex, b0, 0);
         }
         h->kind = kind;
         return;
     }
     if (sc == SYNTH_SC_ASPA_AGE) {
         /* claimant 65 since 0-60 days, or turning 65 within 1-60 days */
-        long b = side ? birth_near(ctx, 65, -rnd(r, 0, 60)) : birth_near(ctx, 65, rnd(r, 1, 60));
+        b0 = side ? birth_near(ctx, 65, -rnd(r, 0, 60)) : birth_near(ctx, 65, rnd(r, 1, 60));
         if (pct(r, 55)) {
             kind = K_ELDER1;
-            one_adult(ctx, r, h, pct(r, 60) ? 2 : 1, b, 60);
+            sex = sex_draw(r, 60);
+            one_adult(ctx, r, h, sex, b0, 60);
         } else {
             kind = K_ELDER2;
-            two_adults(ctx, r, h, b, birth_for_age(ctx, r, rnd(r, 55, 63)), kids, sizeof kids);
+            b1 = birth_for_age(ctx, r, rnd(r, 55, 63));
+            two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
         }
         h->kind = kind;
         return;
@@ -427,57 +445,76 @@ static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h, int 
             kind = K_COUPLE;
     }
     h->kind = kind;
-    int a0, other = 0;
+    int a0, a1, k, other = 0;
     switch (kind) {
     case K_SINGLE:
         a0 = older_age(r, 25, 39);
-        one_adult(ctx, r, h, pct(r, 50) ? 1 : 2, birth_for_age(ctx, r, a0), 15);
+        sex = sex_draw(r, 50);
+        b0 = birth_for_age(ctx, r, a0);
+        copy(kids, sizeof kids, one_adult(ctx, r, h, sex, b0, 15));
         break;
     case K_YOUNG:
-        one_adult(ctx, r, h, pct(r, 50) ? 1 : 2, birth_for_age(ctx, r, rnd(r, 18, 24)), 0);
+        sex = sex_draw(r, 50);
+        b0 = birth_for_age(ctx, r, rnd(r, 18, 24));
+        copy(kids, sizeof kids, one_adult(ctx, r, h, sex, b0, 0));
         break;
     case K_COUPLE:
         a0 = older_age(r, 22, 42);
-        two_adults(ctx, r, h, birth_for_age(ctx, r, a0),
-                   birth_for_age(ctx, r, a0 + rnd(r, -8, 8)), kids, sizeof kids);
+        a1 = a0 + rnd(r, -8, 8);
+        b0 = birth_for_age(ctx, r, a0);
+        b1 = birth_for_age(ctx, r, a1 < 18 ? 18 : a1);
+        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
         if (pct(r, 4))
-            add_adult_child(ctx, r, h, h->p[1].age, kids);
+            other = 1;
         break;
     case K_FAMILY:
         a0 = rnd(r, 22, 55);
-        two_adults(ctx, r, h, birth_for_age(ctx, r, a0),
-                   birth_for_age(ctx, r, a0 + rnd(r, -6, 6) < 19 ? 19 : a0 + rnd(r, -6, 6)), kids,
-                   sizeof kids);
-        add_children(ctx, r, h, kids_count(r, 0), h->p[1].age, kids);
+        a1 = a0 + rnd(r, -6, 6);
+        b0 = birth_for_age(ctx, r, a0);
+        b1 = birth_for_age(ctx, r, a1 < 19 ? 19 : a1);
+        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
+        k = kids_count(r, 0);
+        add_children(ctx, r, h, k, h->p[1].age, kids);
         if (pct(r, 4))
-            add_adult_child(ctx, r, h, h->p[1].age, kids);
+            other = 1;
         break;
     case K_LONE: {
         a0 = rnd(r, 20, 55);
-        const char *s = one_adult(ctx, r, h, pct(r, 85) ? 2 : 1, birth_for_age(ctx, r, a0), 35);
+        sex = sex_draw(r, 85);
+        b0 = birth_for_age(ctx, r, a0);
+        const char *s = one_adult(ctx, r, h, sex, b0, 35);
         copy(kids, sizeof kids, pct(r, 55) ? s : h->p[0].nom);
         if (strcmp(kids, h->p[0].nom) == 0 && h->p[0].sex == 2 && pct(r, 45))
             copy(kids, sizeof kids, pick_surname(r)); /* the father's name */
-        add_children(ctx, r, h, kids_count(r, 1), a0, kids);
+        k = kids_count(r, 1);
+        add_children(ctx, r, h, k, a0, kids);
         if (pct(r, 4))
-            add_adult_child(ctx, r, h, a0, kids);
+            other = 1;
         break;
     }
     case K_ELDER1:
-        copy(kids, sizeof kids,
-             one_adult(ctx, r, h, pct(r, 62) ? 2 : 1, birth_for_age(ctx, r, older_age(r, 65, 30)),
-                       65));
+        sex = sex_draw(r, 62);
+        b0 = birth_for_age(ctx, r, older_age(r, 65, 30));
+        copy(kids, sizeof kids, one_adult(ctx, r, h, sex, b0, 65));
         other = sc == SYNTH_SC_ASPA_HH && !side;
         break;
     default: /* K_ELDER2 */
         a0 = older_age(r, 65, 27);
-        two_adults(ctx, r, h, birth_for_age(ctx, r, a0),
-                   birth_for_age(ctx, r, a0 - rnd(r, -3, 7)), kids, sizeof kids);
+        a1 = a0 - rnd(r, -3, 7);
+        b0 = birth_for_age(ctx, r, a0);
+        b1 = birth_for_age(ctx, r, a1);
+        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
         other = (sc == SYNTH_SC_ASPA_HH && !side) || pct(r, 3);
         break;
     }
-    if (other)
-        add_adult_child(ctx, r, h, h->p[h->n - 1].age, kids);
+    if (other) {
+        /* an adult child: the younger parent must be old enough */
+        int young = h->p[0].age;
+        for (int i = 1; i < h->n; i++)
+            if (h->p[i].role == SYNTH_ROLE_C && h->p[i].age < young)
+                young = h->p[i].age;
+        add_adult_child(ctx, r, h, young, kids);
+    }
 }
 
 /* ------------------------------------------------------------------ money */
@@ -701,11 +738,18 @@ static int64_t boundary_delta(synth_rng *r, int inside)
     return rnd(r, 2000, 15000);
 }
 
-static int margin_pass(const synth_ctx *ctx, const synth_household *h, int rule, int64_t *m)
+static int margin_pass(const synth_ctx *ctx, const synth_household *h, int rule)
 {
     int strict;
-    *m = synth_rule_margin(ctx, h, rule, &strict);
-    return strict ? *m > 0 : *m >= 0;
+    int64_t m = synth_rule_margin(ctx, h, rule, &strict);
+    return strict ? m > 0 : m >= 0;
+}
+
+/* resources x; earned income x - other when tied to it, else capped at x */
+static void set_resources(synth_household *h, int64_t x, int tie_rev, int64_t other, int64_t rev0)
+{
+    h->res = x;
+    h->rev = tie_rev ? x - other : (rev0 < x ? rev0 : x);
 }
 
 /* Put ressources_mensuelles just inside (side 1) or just outside (side 0) the resource test
@@ -715,12 +759,11 @@ static int margin_pass(const synth_ctx *ctx, const synth_household *h, int rule,
 static int resources_near(const synth_ctx *ctx, synth_rng *r, synth_household *h, int rule,
                           int side, int dir, int64_t lo, int64_t hi, int tie_rev, int64_t other)
 {
-    int64_t res0 = h->res, rev0 = h->rev, m;
-#define APPLY(x) (h->res = (x), h->rev = tie_rev ? (x) - other : (rev0 < (x) ? rev0 : (x)))
-    APPLY(lo);
-    int plo = margin_pass(ctx, h, rule, &m);
-    APPLY(hi);
-    int phi = margin_pass(ctx, h, rule, &m);
+    int64_t res0 = h->res, rev0 = h->rev;
+    set_resources(h, lo, tie_rev, other, rev0);
+    int plo = margin_pass(ctx, h, rule);
+    set_resources(h, hi, tie_rev, other, rev0);
+    int phi = margin_pass(ctx, h, rule);
     if (lo > hi || plo == phi || (dir < 0) != plo) {
         h->res = res0;
         h->rev = rev0;
@@ -730,8 +773,8 @@ static int resources_near(const synth_ctx *ctx, synth_rng *r, synth_household *h
     int64_t a = lo, b = hi;
     while (b - a > 1) {
         int64_t mid = a + (b - a) / 2;
-        APPLY(mid);
-        if (margin_pass(ctx, h, rule, &m) == plo)
+        set_resources(h, mid, tie_rev, other, rev0);
+        if (margin_pass(ctx, h, rule) == plo)
             a = mid;
         else
             b = mid;
@@ -746,12 +789,11 @@ static int resources_near(const synth_ctx *ctx, synth_rng *r, synth_household *h
         x = lo;
     if (x > hi)
         x = hi;
-    APPLY(x);
+    set_resources(h, x, tie_rev, other, rev0);
     /* never exactly on a non-strict boundary: float and decimal implementations then agree */
     int strict;
     if (synth_rule_margin(ctx, h, rule, &strict) == 0 && !strict)
-        APPLY(x + (dir < 0 ? -1 : 1));
-#undef APPLY
+        set_resources(h, x + (dir < 0 ? -1 : 1), tie_rev, other, rev0);
     return 1;
 }
 

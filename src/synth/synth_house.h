@@ -122,8 +122,11 @@ typedef struct {
     uint64_t scenario_count[SYNTH_SC_COUNT];
 } synth_ctx;
 
-/* Prepare ctx for (seed, date, landlords): picks the parameters in force. Returns 0, or -1
- * when the date is before the first known parameters or memory is short. */
+#define SYNTH_CTX_EDATE (-1)  /* no parameters known at that date */
+#define SYNTH_CTX_ENOMEM (-2) /* out of memory */
+
+/* Prepare ctx for (seed, date, landlords): picks the parameters in force. Returns 0 or
+ * SYNTH_CTX_E*. */
 int synth_ctx_init(synth_ctx *ctx, uint64_t seed, synth_date date, int landlords);
 void synth_ctx_free(synth_ctx *ctx);
 

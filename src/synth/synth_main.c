@@ -2,6 +2,7 @@
  * the CAF, the département and social landlords, and the ground truth to score a matching
  * and detection run against. See docs/synth.md. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,15 @@ static const char usage_text[] =
     "Same seed and options give byte-identical files on any machine.\n"
     "Exit status: 0 done, 1 failure, 2 usage error.\n";
 
-static int usage_error(const char *fmt, const char *a, const char *b)
+/* print "tznr-synth: <message>" and the hint to stderr; returns the usage exit status */
+static int usage_error(const char *fmt, ...)
 {
-    fprintf(stderr, PROG ": ");
-    fprintf(stderr, fmt, a, b);
-    fprintf(stderr, "\nTry '" PROG " --help' for more information.\n");
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(PROG ": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry '" PROG " --help' for more information.\n", stderr);
     return 2;
 }
 
@@ -109,53 +114,54 @@ int main(int argc, char **argv)
             val = arg[2] ? arg + 2 : NULL;
         }
         if (which < 0)
-            return usage_error("unknown option '%s'%s", arg, "");
+            return usage_error("unknown option '%s'", arg);
         if (!val) {
             if (i + 1 >= argc)
-                return usage_error("option '%s' needs a value%s", arg, "");
+                return usage_error("option '%s' needs a value", arg);
             val = argv[++i];
         }
         switch (which) {
         case 0:
             if (parse_u64(val, 1, SYNTH_MAX_HOUSEHOLDS, &households) != 0)
                 return usage_error("invalid number of households '%s': expected an integer "
-                                   "from 1 to 5000000%s", val, "");
+                                   "from 1 to 5000000", val);
             break;
         case 1:
             if (parse_u64(val, 0, UINT64_MAX, &seed) != 0)
                 return usage_error("invalid seed '%s': expected an integer from 0 to "
-                                   "18446744073709551615%s", val, "");
+                                   "18446744073709551615", val);
             break;
         case 2:
             if (parse_date(val, &date) != 0 || date.y > 2099)
                 return usage_error("invalid date '%s': expected a date YYYY-MM-DD up to "
-                                   "2099-12-31%s", val, "");
+                                   "2099-12-31", val);
             break;
         case 3:
             if (parse_u64(val, 1, SYNTH_MAX_LANDLORDS, &landlords) != 0)
                 return usage_error("invalid number of landlords '%s': expected an integer "
-                                   "from 1 to 20%s", val, "");
+                                   "from 1 to 20", val);
             break;
         default:
             if (!*val)
-                return usage_error("empty output directory%s%s", "", "");
+                return usage_error("empty output directory");
             dir = val;
             break;
         }
     }
     if (!dir)
-        return usage_error("no output directory given (-o DIR)%s%s", "", "");
+        return usage_error("no output directory given (-o DIR)");
 
     synth_ctx ctx;
-    if (synth_ctx_init(&ctx, seed, date, (int)landlords) != 0) {
-        if (!ctx.nir_counters && synth_days(date.y, date.m, date.d) >= synth_days(2025, 4, 1)) {
-            fprintf(stderr, PROG ": could not allocate memory\n");
-            return 1;
-        }
+    int rc = synth_ctx_init(&ctx, seed, date, (int)landlords);
+    if (rc == SYNTH_CTX_ENOMEM) {
+        fprintf(stderr, PROG ": could not allocate memory\n");
+        return 1;
+    }
+    if (rc != 0) {
         char d[16];
         snprintf(d, sizeof d, "%04d-%02d-%02d", date.y, date.m, date.d);
         return usage_error("invalid date '%s': no benefit parameters known before "
-                           "2025-04-01%s", d, "");
+                           "2025-04-01", d);
     }
     if (make_dir(dir) != 0) {
         fprintf(stderr, PROG ": could not create directory '%s': %s\n", dir, strerror(errno));
@@ -175,7 +181,7 @@ int main(int argc, char **argv)
         synth_house_generate(&ctx, i, &h);
         synth_emit_household(&e, &h);
     }
-    int rc = synth_emit_close(&e, dir, &failed);
+    rc = synth_emit_close(&e, dir, &failed);
     if (rc != 0)
         fprintf(stderr, PROG ": could not write '%s': %s\n", failed, strerror(errno));
     synth_ctx_free(&ctx);

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Integration test of tznr-synth: determinism, file formats, truth files against the raw
+# exports, mapping files against the headers, and the command line. Given the path of a built
+# tznr as well, every export also goes through `tznr pseudonymise` with its mapping file.
+# usage: tests/integration/test_synth.sh path/to/tznr-synth [path/to/tznr]
+set -euo pipefail
+
+bin=${1:?usage: $0 path/to/tznr-synth [path/to/tznr]}
+tznr=${2:-}
+[ -x "$bin" ] || { echo "FAIL: '$bin' is not an executable"; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+config=$(cd "$here/../../config" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $*"; fail=$((fail + 1)); }
+check() { # check "description" command...
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+
+n=3000
+"$bin" --households "$n" --seed 42 --landlords 3 -o "$tmp/a"
+"$bin" --households "$n" --seed 42 --landlords 3 -o "$tmp/b"
+"$bin" --households "$n" --seed 43 --landlords 3 -o "$tmp/c"
+"$bin" --households 1000 --seed 42 --landlords 3 -o "$tmp/small"
+
+files=(caf.csv departement.csv bailleur_habitat33.csv bailleur_domofrance.csv
+       bailleur_bailleur3.csv truth_persons.csv truth_planted.csv truth_summary.txt sources.txt)
+
+# --- determinism
+for f in "${files[@]}"; do
+    if [ ! -s "$tmp/a/$f" ]; then
+        bad "$f written"
+        continue
+    fi
+    ha=$(sha256sum < "$tmp/a/$f")
+    hb=$(sha256sum < "$tmp/b/$f")
+    check "$f identical for the same seed" test "$ha" = "$hb"
+done
+for f in caf.csv departement.csv bailleur_habitat33.csv truth_persons.csv truth_planted.csv; do
+    ha=$(sha256sum < "$tmp/a/$f")
+    hc=$(sha256sum < "$tmp/c/$f")
+    check "$f differs for another seed" test "$ha" != "$hc"
+done
+# household i does not depend on --households: a smaller run is a prefix of a larger one
+for f in caf.csv departement.csv bailleur_habitat33.csv truth_persons.csv truth_planted.csv; do
+    size=$(wc -c < "$tmp/small/$f")
+    check "$f of 1000 households is a prefix of 3000" cmp -s -n "$size" "$tmp/small/$f" "$tmp/a/$f"
+done
+
+# --- sources.txt and the mapping files
+check "sources.txt lists five exports" test "$(wc -l < "$tmp/a/sources.txt")" -eq 5
+check "sources.txt names the CAF" grep -qx 'caf.csv caf:gironde mapping-caf.ini' "$tmp/a/sources.txt"
+check "sources.txt names the third landlord" \
+    grep -qx 'bailleur_bailleur3.csv bailleur:bailleur3 mapping-bailleur.ini' "$tmp/a/sources.txt"
+while read -r file id mapping; do
+    [ -f "$tmp/a/$file" ] || { bad "$file listed in sources.txt exists"; continue; }
+    [ -f "$config/$mapping" ] || { bad "$mapping exists in config/"; continue; }
+    header=$(head -n 1 "$tmp/a/$file" | sed 's/^\xEF\xBB\xBF//' | tr -d '\r')
+    sep=$(sed -n 's/^separator *= *//p' "$config/$mapping")
+    # every column named in [columns] is in the header
+    missing=$(awk -v hdr="$header" -v sep="$sep" '
+        BEGIN { n = split(hdr, h, sep); for (i = 1; i <= n; i++) have[h[i]] = 1 }
+        /^\[/ { in_cols = ($0 == "[columns]"); next }
+        in_cols && /=/ {
+            v = $0; sub(/^[^=]*= */, "", v)
+            k = split(v, parts, /\+/)
+            for (i = 1; i <= k; i++) { c = parts[i]; gsub(/^ +| +$/, "", c); if (!(c in have)) print c }
+        }' "$config/$mapping")
+    check "$mapping columns all in the header of $file ($id)" test -z "$missing"
+done < "$tmp/a/sources.txt"
+
+# --- encodings and line ends
+check "caf.csv starts with a UTF-8 BOM" \
+    test "$(head -c 3 "$tmp/a/caf.csv" | od -An -tx1 | tr -d ' \n')" = "efbbbf"
+check "caf.csv is valid UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$tmp/a/caf.csv"
+check "departement.csv is valid UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null "$tmp/a/departement.csv"
+check "departement.csv has no BOM" \
+    test "$(head -c 3 "$tmp/a/departement.csv" | od -An -tx1 | tr -d ' \n')" != "efbbbf"
+for f in bailleur_habitat33.csv bailleur_domofrance.csv bailleur_bailleur3.csv; do
+    check "$f is not UTF-8" bash -c "! iconv -f UTF-8 -t UTF-8 -o /dev/null '$tmp/a/$f' 2>/dev/null"
+    check "$f has bytes >= 0x80" bash -c "LC_ALL=C grep -q \$'[\x80-\xff]' '$tmp/a/$f'"
+    check "$f decodes as Windows-1252" iconv -f WINDOWS-1252 -t UTF-8 -o /dev/null "$tmp/a/$f"
+    check "$f has no unmapped '?'" bash -c "! grep -q '?' '$tmp/a/$f'"
+    check "$f has CRLF line ends" \
+        test "$(grep -c $'\r$' "$tmp/a/$f")" -eq "$(wc -l < "$tmp/a/$f")"
+done
+check "caf.csv has CRLF line ends" \
+    test "$(grep -c $'\r$' "$tmp/a/caf.csv")" -eq "$(wc -l < "$tmp/a/caf.csv")"
+check "departement.csv has LF line ends" test "$(grep -c $'\r' "$tmp/a/departement.csv")" -eq 0
+check "Œ is written as its Windows-1252 byte 0x8C in a landlord file" bash -c \
+    "'$bin' --households 20000 -o '$tmp/oe' && LC_ALL=C grep -q \$'\x8c' '$tmp/oe/bailleur_habitat33.csv'"
+
+# --- truth files against the raw exports
+raw=0
+for f in caf.csv departement.csv bailleur_habitat33.csv bailleur_domofrance.csv bailleur_bailleur3.csv; do
+    raw=$((raw + $(wc -l < "$tmp/a/$f") - 1))
+done
+truth=$(($(wc -l < "$tmp/a/truth_persons.csv") - 1))
+check "truth_persons.csv has one line per raw record ($truth = $raw)" test "$truth" -eq "$raw"
+check "truth_persons.csv header" \
+    test "$(head -n 1 "$tmp/a/truth_persons.csv")" = "source,local_ref,person_id,household_id"
+check "truth_planted.csv header" \
+    test "$(head -n 1 "$tmp/a/truth_planted.csv")" = "household_id,rule,visible"
+dups=$(tail -n +2 "$tmp/a/truth_persons.csv" | cut -d, -f1,2 | sort | uniq -d | wc -l)
+check "local refs are unique within each source" test "$dups" -eq 0
+for f in caf.csv bailleur_habitat33.csv; do
+    src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
+    a=$(($(wc -l < "$tmp/a/$f") - 1))
+    b=$(grep -c "^$src," "$tmp/a/truth_persons.csv")
+    check "$f has as many records as truth_persons.csv says ($a = $b)" test "$a" -eq "$b"
+done
+for rule in rsa prime_activite aide_logement css aspa fsl; do
+    k=$(grep -c ",$rule,[01]\$" "$tmp/a/truth_planted.csv" || true)
+    check "rule $rule planted in 1-8% of households ($k of $n)" \
+        test "$k" -ge $((n / 100)) -a "$k" -le $((n * 8 / 100))
+done
+other=$(tail -n +2 "$tmp/a/truth_planted.csv" |
+        grep -cvE '^[0-9]+,(rsa|prime_activite|aide_logement|css|aspa|fsl),[01]$' || true)
+check "truth_planted.csv lines are well formed" test "$other" -eq 0
+
+# aide_logement and fsl recomputed from the landlords' own records (they carry every figure
+# these rules need): they must agree with truth_planted.csv exactly
+for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
+    src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
+    iconv -f WINDOWS-1252 -t UTF-8 "$tmp/a/$f" | tr -d '\r' | sed 's/\xC2\xA0//g' > "$tmp/l.csv"
+    awk -F, -v src="$src" '$1 == src { print $2 "," $4 }' "$tmp/a/truth_persons.csv" > "$tmp/ref.csv"
+    wrong=$(awk -F';' -v refs="$tmp/ref.csv" -v planted="$tmp/a/truth_planted.csv" '
+        BEGIN {
+            FS = ","; while ((getline l < refs) > 0) { split(l, p, ","); hh[p[1]] = p[2] }
+            while ((getline l < planted) > 0) { split(l, p, ","); got[p[1] "," p[2]] = 1 }
+            FS = ";"; split("1400 1900 2300 2700 3100", ceil, " ")
+        }
+        NR > 1 && $3 == "TITULAIRE" && $14 != "" && $16 != "" {
+            h = hh[$2]; n = $14 + 0
+            res = $16; sub(",", ".", res); res += 0
+            loyer = $17; sub(",", ".", loyer); loyer += 0
+            al = loyer > 0 && $19 == "NON" && res < ceil[n < 5 ? n : 5]
+            fsl = loyer > 0 && $18 >= 2 && $20 == "NON" && res < 1600 + 500 * (n - 1)
+            if (al != (h ",aide_logement" in got)) bad++
+            if (fsl != (h ",fsl" in got)) bad++
+            seen++
+        }
+        END { print (seen > 0 ? bad + 0 : -1) }' "$tmp/l.csv")
+    check "aide_logement and fsl in truth_planted.csv agree with $f" test "$wrong" -eq 0
+done
+
+# NIR keys: all valid but the faults counted in truth_summary.txt
+badkeys=$(awk -F';' 'NR > 1 && length($4) == 15 {
+        n = substr($4, 1, 13); sub("2A", "19", n); sub("2B", "18", n)
+        r = 0; for (i = 1; i <= 13; i++) r = (r * 10 + substr(n, i, 1)) % 97
+        if (97 - r != substr($4, 14, 2) + 0) bad++
+    } END { print bad + 0 }' "$tmp/a/caf.csv")
+counted=$(sed -n 's/^fault\.caf:gironde\.nir_wrong_key = \([0-9]*\).*/\1/p' "$tmp/a/truth_summary.txt")
+check "CAF NIRs with a wrong key are the counted faults ($badkeys = $counted)" \
+    test "$badkeys" -eq "$counted"
+
+# --- command line
+status() { set +e; "$@" > /dev/null 2> "$tmp/err"; echo $?; set -e; }
+check "--households 0 exits 2" test "$(status "$bin" --households 0 -o "$tmp/z")" -eq 2
+check "--households abc exits 2" test "$(status "$bin" --households abc -o "$tmp/z")" -eq 2
+check "--households 5000001 exits 2" test "$(status "$bin" --households 5000001 -o "$tmp/z")" -eq 2
+check "--landlords 0 exits 2" test "$(status "$bin" --landlords 0 -o "$tmp/z")" -eq 2
+check "--seed -1 exits 2" test "$(status "$bin" --seed -1 -o "$tmp/z")" -eq 2
+check "--date 2026-02-30 exits 2" test "$(status "$bin" --date 2026-02-30 -o "$tmp/z")" -eq 2
+check "--date before the parameters exits 2" test "$(status "$bin" --date 2024-12-31 -o "$tmp/z")" -eq 2
+check "unknown option exits 2" test "$(status "$bin" --bogus -o "$tmp/z")" -eq 2
+check "missing -o exits 2" test "$(status "$bin" --households 10)" -eq 2
+check "usage message quotes the value" grep -q "'abc'" <(status "$bin" --households abc -o x >/dev/null; cat "$tmp/err")
+check "--help exits 0" test "$(status "$bin" --help)" -eq 0
+: > "$tmp/file"
+check "output path that is a file exits 1" test "$(status "$bin" --households 5 -o "$tmp/file")" -eq 1
+check "failure message starts lowercase and quotes the path" \
+    grep -q "^tznr-synth: could not create directory '$tmp/file': " "$tmp/err"
+check "--households=5 --seed=9 --date=2025-06-01 --landlords=1 works" \
+    test "$(status "$bin" --households=5 --seed=9 --date=2025-06-01 --landlords=1 -o "$tmp/eq")" -eq 0
+
+# --- the pseudonymiser reads every export through its mapping file, rejecting nothing
+if [ -n "$tznr" ]; then
+    check "tznr keygen makes a test key" "$tznr" keygen --id synth-test -o "$tmp/key" 2> /dev/null
+    while read -r file id mapping; do
+        set +e
+        "$tznr" pseudonymise -q --key "$tmp/key" --source "$id" --mapping "$config/$mapping" \
+            --extract-date 2026-11-01 -o "$tmp/x-$file" "$tmp/a/$file" 2> "$tmp/err"
+        rc=$?
+        set -e
+        check "tznr pseudonymise reads $file with $mapping (exit $rc)" test "$rc" -eq 0
+        [ "$rc" -eq 0 ] || { cat "$tmp/err"; continue; }
+        raw=$(($(wc -l < "$tmp/a/$file") - 1))
+        got=$(($(wc -l < "$tmp/x-$file") - 1))
+        check "$file: $got extract rows for $raw raw rows" test "$got" -eq "$raw"
+        claimants=$(awk -F, 'NR > 1 && $3 == "D" && $13 != "" && $15 != "" { n++ } END { print n + 0 }' \
+                    "$tmp/x-$file")
+        check "$file: household figures read on $claimants claimant rows" test "$claimants" -gt 0
+    done < "$tmp/a/sources.txt"
+else
+    echo "# tznr not given: the pseudonymiser stage is skipped"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
