@@ -77,7 +77,10 @@ fuzz: | $(DEPS_STAMP)
 $(O)/bench_hmac: tests/bench/bench_hmac.c $(O)/libtznr.a
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $< $(O)/libtznr.a $(LIBS) -o $@
 
-bench: all $(O)/bench_hmac
+$(O)/bench_link: tests/bench/bench_link.c $(O)/libtznr.a
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $< $(O)/libtznr.a $(LIBS) -o $@
+
+bench: all $(O)/bench_hmac $(O)/bench_link
 	@O=$(O) scripts/bench
 
 demo: all

@@ -57,7 +57,7 @@ static int source_index(struct loaded *L, const char *s, int len)
 }
 
 /* One binary COPY row: source_id, token, k_nir, k_ident, k_ident_alt, k_dob, clk, clk_alt,
- * person_id. */
+ * person_id, birth_year, sex. */
 static void on_row(void *ctx, const char *buf, int len)
 {
     struct loaded *L = ctx;
@@ -74,7 +74,7 @@ static void on_row(void *ctx, const char *buf, int len)
     p += 2;
     if (nf == -1)
         return;
-    if (nf != 9)
+    if (nf != 11)
         die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 65536;
@@ -85,7 +85,7 @@ static void on_row(void *ctx, const char *buf, int len)
     link_rec *r = &L->recs[L->n];
     memset(r, 0, sizeof *r);
     L->prev_person[L->n] = 0;
-    for (int f = 0; f < 9; f++) {
+    for (int f = 0; f < 11; f++) {
         if (p + 4 > end)
             die(TZNR_EXIT_FAIL, "database: truncated COPY row");
         int32_t fl = db_get_int4(p);
@@ -111,6 +111,8 @@ static void on_row(void *ctx, const char *buf, int len)
             break;
         }
         case 8: L->prev_person[L->n] = db_get_int8(p); break;
+        case 9: r->birth_year = (uint16_t)db_get_int2(p); break;
+        case 10: r->sex = (uint8_t)db_get_int2(p); break;
         }
         p += fl;
     }
@@ -304,7 +306,7 @@ int cmd_link(int argc, char **argv)
     db_copy_out(conn,
         "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
         " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"
-        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id"
+        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex"
         " FROM tznr.current_record r LEFT JOIN tznr.person_record p"
         "   ON p.source_id = r.source_id AND p.token = r.token"
         " ORDER BY r.source_id, r.token) TO STDOUT (FORMAT binary)", on_row, &L);
@@ -347,7 +349,10 @@ int cmd_link(int argc, char **argv)
     PQclear(fr);
     qsort(fb, nfb, sizeof *fb, cmp_i64);
 
-    link_params lp = {cf.link_threshold, cf.link_grey, cf.lsh_bands, cf.lsh_bits, cf.block_max};
+    link_params lp = {.threshold = cf.link_threshold, .grey_low = cf.link_grey, .margin = cf.link_margin,
+                      .same_source = cf.link_same_source, .dob_bonus = cf.link_dob_bonus,
+                      .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty,
+                      .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max};
     link_result res;
     if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
         die(TZNR_EXIT_FAIL, "invalid [link] parameters");
@@ -363,10 +368,12 @@ int cmd_link(int argc, char **argv)
     size_t kept = 0;
     int64_t *pid = assign_persons(&L, res.person, &next_id, &kept);
 
-    char params[256];
+    char params[512];
     snprintf(params, sizeof params,
-             "{\"threshold\": %g, \"grey_low\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d}",
-             lp.threshold, lp.grey_low, lp.bands, lp.bits, lp.block_max);
+             "{\"threshold\": %g, \"grey_low\": %g, \"margin\": %g, \"same_source\": %g, \"dob_bonus\": %g, "
+             "\"year_penalty\": %g, \"sex_penalty\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d}",
+             lp.threshold, lp.grey_low, lp.margin, lp.same_source, lp.dob_bonus, lp.year_penalty, lp.sex_penalty,
+             lp.bands, res.stats.lsh_bits, lp.block_max);
     const char *pp[] = {params};
     int64_t run = atoll(db_value(conn, "INSERT INTO tznr.link_run (params) VALUES ($1) RETURNING id", 1, pp));
 

@@ -83,10 +83,25 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
         RANGE(parse_double, 0.5, 1, &c->link_threshold);
     if (IS("link", "grey_low"))
         RANGE(parse_double, 0.3, 1, &c->link_grey);
+    if (IS("link", "same_source"))
+        RANGE(parse_double, 0.5, 1, &c->link_same_source);
+    if (IS("link", "margin"))
+        RANGE(parse_double, 0, 1, &c->link_margin);
+    if (IS("link", "dob_bonus"))
+        RANGE(parse_double, 0, 0.5, &c->link_dob_bonus);
+    if (IS("link", "year_penalty"))
+        RANGE(parse_double, 0, 1, &c->link_year_penalty);
+    if (IS("link", "sex_penalty"))
+        RANGE(parse_double, 0, 1, &c->link_sex_penalty);
     if (IS("link", "lsh_bands"))
         RANGE(parse_int, 0, 1000, &c->lsh_bands);
-    if (IS("link", "lsh_bits"))
-        RANGE(parse_int, 8, 24, &c->lsh_bits);
+    if (IS("link", "lsh_bits")) {
+        if (strcmp(value, "auto") == 0) {
+            c->lsh_bits = 0;
+            return 0;
+        }
+        RANGE(parse_int, 8, 30, &c->lsh_bits);
+    }
     if (IS("link", "block_max"))
         RANGE(parse_int, 2, 1000000, &c->block_max);
 #undef IS
@@ -105,10 +120,15 @@ static void defaults(conf *c)
     c->rejected = xstrdup("/var/lib/tznr/rejected");
     c->max_reject_share = 0.01;
     c->max_drop_share = 0.20;
-    c->link_threshold = 0.85;
-    c->link_grey = 0.70;
+    c->link_threshold = 0.88;
+    c->link_grey = 0.80;
+    c->link_margin = 0.05;
+    c->link_same_source = 0.92;
+    c->link_dob_bonus = 0.0;
+    c->link_year_penalty = 0.10;
+    c->link_sex_penalty = 0.20;
     c->lsh_bands = 64;
-    c->lsh_bits = 20;
+    c->lsh_bits = 0;
     c->block_max = 2000;
 }
 

@@ -11,37 +11,16 @@ const char *link_method_name(enum link_method m)
     return names[m];
 }
 
-/* Popcount with the POPCNT instruction where the processor has it (resolved at load time). */
-__attribute__((target("popcnt"))) static int pop_and_popcnt(const uint64_t *a, const uint64_t *b)
+static int pop16(const uint64_t *a)
 {
     int n = 0;
     for (int i = 0; i < 16; i++)
-        n += __builtin_popcountll(a[i] & b[i]);
+        n += __builtin_popcountll(a[i]);
     return n;
 }
-
-static int pop_and_generic(const uint64_t *a, const uint64_t *b)
-{
-    int n = 0;
-    for (int i = 0; i < 16; i++)
-        n += __builtin_popcountll(a[i] & b[i]);
-    return n;
-}
-
-static int (*pop_and)(const uint64_t *, const uint64_t *) = pop_and_generic;
-
-static void pick_popcount(void)
-{
-    __builtin_cpu_init();
-    pop_and = __builtin_cpu_supports("popcnt") ? pop_and_popcnt : pop_and_generic;
-}
-
-static int pop16(const uint64_t *a) { return pop_and(a, a); }
 
 void link_rec_finish(link_rec *r)
 {
-    if (pop_and == pop_and_generic)
-        pick_popcount();
     r->pop = (uint16_t)pop16(r->clk);
     r->pop_alt = (uint16_t)pop16(r->alt);
     r->flags &= (uint8_t) ~(LK_CLK | LK_CLK_ALT);
@@ -51,12 +30,19 @@ void link_rec_finish(link_rec *r)
         r->flags |= LK_CLK_ALT;
 }
 
-static double dice(const uint64_t *a, int pa, const uint64_t *b, int pb)
+/* The scorer runs hundreds of millions of times: target_clones builds it twice, with and
+ * without the POPCNT instruction, and the loader picks the one the processor can run. */
+#define HOT __attribute__((target_clones("popcnt", "default")))
+
+static inline __attribute__((always_inline)) double dice(const uint64_t *a, int pa, const uint64_t *b, int pb)
 {
-    return 2.0 * pop_and(a, b) / (pa + pb);
+    int n = 0;
+    for (int i = 0; i < 16; i++)
+        n += __builtin_popcountll(a[i] & b[i]);
+    return 2.0 * n / (pa + pb);
 }
 
-double link_score(const link_rec *a, const link_rec *b)
+HOT double link_score(const link_rec *a, const link_rec *b)
 {
     if (!(a->flags & LK_CLK) || !(b->flags & LK_CLK))
         return 0.0;
@@ -194,7 +180,9 @@ struct fuzzy {
     uint32_t *exact;          /* exact component of each record */
     uint64_t *covered;        /* per exact component: sources holding one of its records */
     uint64_t *covered_dup;    /* per exact component: sources holding two or more */
+    uint32_t *rep;            /* per exact component and source: its first record there */
     float *best_score;        /* n x 64: best partner's score per source */
+    float *second_score;      /* n x 64: the next best partner's score */
     uint32_t *best;           /* n x 64: best partner per source (UINT32_MAX none) */
     int nsrc;
     struct edges possible;
@@ -218,9 +206,14 @@ static void offer(struct fuzzy *z, uint32_t i, uint32_t j, double score)
     int s = z->recs[j].source;
     size_t k = (size_t)i * (size_t)z->nsrc + (size_t)s;
     float f = (float)score;
+    if (j == z->best[k])
+        return; /* the same pair again, from another block */
     if (f > z->best_score[k] || (f == z->best_score[k] && j < z->best[k])) {
+        z->second_score[k] = z->best_score[k];
         z->best_score[k] = f;
         z->best[k] = j;
+    } else if (f > z->second_score[k]) {
+        z->second_score[k] = f;
     }
 }
 
@@ -232,14 +225,21 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
     if (z->on_pair)
         z->on_pair(z->ctx, a < b ? a : b, a < b ? b : a);
     double s = link_score(&z->recs[a], &z->recs[b]);
+    /* the same date of birth (k_dob) is strong evidence the CLK's compressed Dice
+     * understates: strangers share one about once in 30,000 pairs */
+    const link_rec *ra = &z->recs[a], *rb = &z->recs[b];
+    if ((ra->flags & rb->flags & LK_DOB) && memcmp(ra->dob, rb->dob, 16) == 0)
+        s += z->p->dob_bonus;
+    else if (ra->birth_year && rb->birth_year && ra->birth_year != rb->birth_year)
+        s -= z->p->year_penalty;
+    if (ra->sex && rb->sex && ra->sex != rb->sex)
+        s -= z->p->sex_penalty;
     if (s < z->p->grey_low)
         return;
     if (forbidden_pair(z->forbidden, z->nforbidden, a, b))
         return;
-    if (s < z->p->threshold) {
+    if (s < z->p->threshold)
         edges_add(&z->possible, a, b, LM_CLK, s);
-        return;
-    }
     if (!is_covered(z, a, z->recs[b].source))
         offer(z, a, b, s);
     if (!is_covered(z, b, z->recs[a].source))
@@ -277,57 +277,86 @@ static uint32_t signature(const uint64_t *f, const int *pos, int bits)
     return s;
 }
 
-/* LSH: for each band, a counting sort of the records (and of their alternative filters) by the
- * band's signature; records sharing a bucket are compared. */
-static void lsh(struct fuzzy *z)
+/* LSH: for each band, the records (and their alternative filters) are sorted by the band's
+ * signature with a two-pass radix sort (12 bits a pass: small tables, whatever the bits), and
+ * records sharing a signature are compared. */
+static void lsh(struct fuzzy *z, int bits)
 {
     const link_params *p = z->p;
-    size_t nb = (size_t)1 << p->bits;
-    uint32_t *count = xcalloc(nb + 1, sizeof *count);
-    /* entries: record index, and a second entry for an alternative filter */
     size_t ne = 0;
     for (size_t i = 0; i < z->n; i++)
         ne += ((z->recs[i].flags & LK_CLK) != 0) + ((z->recs[i].flags & LK_CLK_ALT) != 0);
-    uint32_t *sig = xmalloc((ne ? ne : 1) * sizeof *sig);
-    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
-    uint32_t *sorted = xmalloc((ne ? ne : 1) * sizeof *sorted);
+    uint64_t *a = xmalloc((ne ? ne : 1) * sizeof *a); /* signature << 32 | record */
+    uint64_t *b = xmalloc((ne ? ne : 1) * sizeof *b);
     uint32_t *block = xmalloc((size_t)(p->block_max + 1) * sizeof *block);
     uint64_t seed = 0x747a6e722d6c7368ULL; /* fixed: the same bands every run */
-    for (int band = 0; band < p->bands; band++) {
-        int pos[24];
-        for (int i = 0; i < p->bits; i++) {
-            int dup;
-            do {
-                pos[i] = (int)(splitmix(&seed) & 1023);
-                dup = 0;
-                for (int j = 0; j < i; j++)
-                    dup |= pos[j] == pos[i];
-            } while (dup);
-        }
+    int lo_bits = bits / 2, hi_bits = bits - lo_bits;
+    uint32_t *count = xmalloc(((size_t)1 << (hi_bits > lo_bits ? hi_bits : lo_bits)) * sizeof *count);
+    /* Signatures are computed for GROUP bands at a time, record by record, so each filter is
+     * read from memory once a group rather than once a band. */
+    enum { GROUP = 8 };
+    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
+    uint32_t *sigs = xmalloc((ne ? ne : 1) * GROUP * sizeof *sigs);
+    {
         size_t e = 0;
-        memset(count, 0, (nb + 1) * sizeof *count);
         for (size_t i = 0; i < z->n; i++) {
-            const link_rec *r = &z->recs[i];
-            if (r->flags & LK_CLK) {
-                sig[e] = signature(r->clk, pos, p->bits);
+            if (z->recs[i].flags & LK_CLK)
                 who[e++] = (uint32_t)i;
+            if (z->recs[i].flags & LK_CLK_ALT)
+                who[e++] = (uint32_t)i | 0x80000000u; /* the alternative filter */
+        }
+    }
+    int pos[GROUP][32];
+    for (int band = 0; band < p->bands; band++) {
+        int gb = band % GROUP;
+        if (gb == 0) {
+            int ng = p->bands - band < GROUP ? p->bands - band : GROUP;
+            for (int g = 0; g < ng; g++) {
+                for (int i = 0; i < bits; i++) {
+                    int dup;
+                    do {
+                        pos[g][i] = (int)(splitmix(&seed) & 1023);
+                        dup = 0;
+                        for (int j = 0; j < i; j++)
+                            dup |= pos[g][j] == pos[g][i];
+                    } while (dup);
+                }
             }
-            if (r->flags & LK_CLK_ALT) {
-                sig[e] = signature(r->alt, pos, p->bits);
-                who[e++] = (uint32_t)i;
+            for (size_t x = 0; x < ne; x++) {
+                const link_rec *r = &z->recs[who[x] & 0x7fffffffu];
+                const uint64_t *f = (who[x] & 0x80000000u) ? r->alt : r->clk;
+                for (int g = 0; g < ng; g++)
+                    sigs[x * GROUP + (size_t)g] = signature(f, pos[g], bits);
             }
         }
-        for (size_t i = 0; i < e; i++)
-            count[sig[i] + 1]++;
-        for (size_t s = 0; s < nb; s++)
-            count[s + 1] += count[s];
-        for (size_t i = 0; i < e; i++)
-            sorted[count[sig[i]]++] = who[i];
-        /* count[s] is now the end of bucket s; buckets are contiguous */
-        size_t start = 0;
-        for (size_t s = 0; s < nb; s++) {
-            size_t end = count[s];
-            size_t m = end - start;
+        size_t e = ne;
+        for (size_t x = 0; x < ne; x++)
+            a[x] = (uint64_t)sigs[x * GROUP + (size_t)gb] << 32 | (who[x] & 0x7fffffffu);
+        /* radix sort on the signature: low half, then high half (stable) */
+        for (int pass = 0; pass < 2; pass++) {
+            int shift = 32 + (pass ? lo_bits : 0), w = pass ? hi_bits : lo_bits;
+            size_t nb = (size_t)1 << w;
+            uint64_t mask = nb - 1;
+            memset(count, 0, nb * sizeof *count);
+            for (size_t i = 0; i < e; i++)
+                count[(a[i] >> shift) & mask]++;
+            uint32_t sum = 0;
+            for (size_t k = 0; k < nb; k++) {
+                uint32_t c = count[k];
+                count[k] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < e; i++)
+                b[count[(a[i] >> shift) & mask]++] = a[i];
+            uint64_t *t = a;
+            a = b;
+            b = t;
+        }
+        for (size_t g = 0; g < e;) {
+            size_t h = g + 1;
+            while (h < e && (a[h] >> 32) == (a[g] >> 32))
+                h++;
+            size_t m = h - g;
             if (m >= 2) {
                 if ((int)m > p->block_max) {
                     z->st->blocks_skipped++;
@@ -335,30 +364,35 @@ static void lsh(struct fuzzy *z)
                 } else {
                     /* a record may stand twice (clk and alt): drop the repeat */
                     size_t k = 0;
-                    for (size_t i = start; i < end; i++)
-                        if (k == 0 || block[k - 1] != sorted[i])
-                            block[k++] = sorted[i];
+                    for (size_t i = g; i < h; i++) {
+                        uint32_t rec = (uint32_t)a[i];
+                        int seen = 0;
+                        for (size_t q = 0; q < k && !seen; q++)
+                            seen = block[q] == rec;
+                        if (!seen)
+                            block[k++] = rec;
+                    }
                     compare_block(z, block, k, &z->st->candidate_pairs_lsh);
                 }
             }
-            start = end;
+            g = h;
         }
     }
     free(count);
-    free(sig);
-    free(who);
-    free(sorted);
+    free(a);
+    free(b);
     free(block);
+    free(who);
+    free(sigs);
 }
 
 int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
              size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (p->bits < 8 || p->bits > 24 || p->bands < 0 || p->block_max < 2 || p->threshold <= 0 ||
+    if ((p->bits != 0 && (p->bits < 8 || p->bits > 30)) || p->bands < 0 || p->block_max < 2 || p->threshold <= 0 ||
         p->grey_low > p->threshold || n >= UINT32_MAX)
         return -1;
-    pick_popcount();
     link_stats *st = &out->stats;
     uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
     for (size_t i = 0; i < n; i++)
@@ -434,10 +468,20 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         z.covered[c] |= bit;
     }
     size_t nbest = n * (size_t)z.nsrc;
+    z.rep = xmalloc((nbest ? nbest : 1) * sizeof *z.rep);
+    for (size_t i = 0; i < nbest; i++)
+        z.rep[i] = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t kr = (size_t)z.exact[i] * (size_t)z.nsrc + recs[i].source;
+        if (z.rep[kr] == UINT32_MAX)
+            z.rep[kr] = (uint32_t)i;
+    }
     z.best_score = xmalloc((nbest ? nbest : 1) * sizeof *z.best_score);
     z.best = xmalloc((nbest ? nbest : 1) * sizeof *z.best);
+    z.second_score = xmalloc((nbest ? nbest : 1) * sizeof *z.second_score);
     for (size_t i = 0; i < nbest; i++) {
         z.best_score[i] = -1.0f;
+        z.second_score[i] = -1.0f;
         z.best[i] = UINT32_MAX;
     }
     /* blocks on k_dob */
@@ -462,24 +506,39 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     }
     free(block);
     free(k);
-    /* blocks on LSH bands */
-    lsh(&z);
-    /* keep the mutual best partners */
+    /* blocks on LSH bands; bits 0 takes the smallest number of bits, from 12, whose buckets
+     * outnumber the records 64 times, so strangers rarely share one whatever the size (the
+     * comparisons then grow about linearly with the records) */
+    int bits = p->bits;
+    if (bits == 0) {
+        bits = 12;
+        while (bits < 30 && (double)(1u << bits) < 64.0 * (double)n)
+            bits++;
+    }
+    st->lsh_bits = bits;
+    lsh(&z, bits);
+    /* keep each record's best partner in each source (its own included: duplicates) */
     for (size_t i = 0; i < n; i++) {
         for (int s = 0; s < z.nsrc; s++) {
             size_t ki = i * (size_t)z.nsrc + (size_t)s;
             uint32_t j = z.best[ki];
-            if (j == UINT32_MAX || j < i)
-                continue; /* each pair once, from its smaller index */
+            if (j == UINT32_MAX || z.best_score[ki] < (float)p->threshold)
+                continue;
+            if (s == recs[i].source && z.best_score[ki] < (float)p->same_source)
+                continue;
+            /* mutual best partners link; a one-sided best must stand clear of the record's next
+             * best in that source (several records of one person there), or it is only the
+             * least unlike of strangers (the record's true partner is absent) */
             size_t kj = (size_t)j * (size_t)z.nsrc + recs[i].source;
-            if (z.best[kj] != i)
+            int mutual = z.best[kj] == i;
+            if (!mutual && z.best_score[ki] - z.second_score[ki] < (float)p->margin)
                 continue;
             edges_add(&links, (uint32_t)i, j, LM_CLK, z.best_score[ki]);
             uf_union(uf, (uint32_t)i, j);
-            st->clk_edges++;
         }
     }
     edges_unique(&links);
+    st->clk_edges = links.n - st->exact_edges;
     edges_unique(&z.possible);
     /* a possible pair already linked, directly or not, is no longer in doubt */
     size_t kept = 0;
@@ -504,6 +563,8 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     free(z.covered);
     free(z.covered_dup);
     free(z.best_score);
+    free(z.second_score);
+    free(z.rep);
     free(z.best);
     return 0;
 }

@@ -30,6 +30,8 @@ typedef struct link_rec {
     uint64_t alt[16];
     uint8_t nir[16], ident[16], ident_alt[16], dob[16];
     uint16_t pop, pop_alt;
+    uint16_t birth_year;  /* 0 when unknown */
+    uint8_t sex;          /* 1, 2, or 0 when unknown */
     uint8_t source;
     uint8_t flags;
 } link_rec;
@@ -37,7 +39,12 @@ typedef struct link_rec {
 typedef struct link_params {
     double threshold;  /* Dice at or above which a pair links */
     double grey_low;   /* Dice from which a pair below the threshold is kept as possible */
-    int bands, bits;   /* LSH: bands of bits sampled positions (bits <= 24) */
+    double margin;     /* lead a one-sided best partner needs over the record's next best */
+    double same_source; /* threshold for two records of the same source (duplicates) */
+    double dob_bonus;   /* added to the Dice of two records with the same k_dob */
+    double year_penalty; /* taken from the Dice of two records born in different years */
+    double sex_penalty;  /* taken from the Dice of two records of different sexes */
+    int bands, bits;   /* LSH: bands of bits sampled positions (8-30; 0: from the number of records) */
     int block_max;     /* blocks larger than this are skipped (and counted) */
 } link_params;
 
@@ -52,6 +59,7 @@ typedef struct link_stats {
     unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
     unsigned long long blocks_skipped, records_in_skipped_blocks;
     size_t persons;
+    int lsh_bits;      /* the bits a band actually used */
 } link_stats;
 
 typedef struct link_result {

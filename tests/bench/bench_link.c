@@ -1,0 +1,441 @@
+/* Linkage quality against ground truth, with the same core as 'tznr link' (src/link.c):
+ * pairwise precision and recall of the persons found, and the blocking's pair completeness.
+ *
+ *   bench_link TRUTH.csv EXTRACT.csv TOKENS.csv SOURCE [EXTRACT TOKENS SOURCE]...
+ *
+ * TRUTH.csv: source,local_ref,person_id[,...] (tznr-synth's truth_persons.csv format).
+ * Parameters from the environment: LINK_THRESHOLD, LINK_GREY, LSH_BANDS, LSH_BITS, BLOCK_MAX
+ * (defaults: the platform's). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "csvio.h"
+#include "link.h"
+#include "sbuf.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* A string -> int map (open addressing). */
+struct smap {
+    char **key;
+    int *val;
+    size_t cap, n;
+};
+
+static uint64_t fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+static void smap_grow(struct smap *m);
+
+static int *smap_slot(struct smap *m, const char *k, int create)
+{
+    if (create && 2 * (m->n + 1) > m->cap)
+        smap_grow(m);
+    if (!m->cap)
+        return NULL;
+    size_t i = fnv(k) & (m->cap - 1);
+    while (m->key[i] && strcmp(m->key[i], k) != 0)
+        i = (i + 1) & (m->cap - 1);
+    if (!m->key[i]) {
+        if (!create)
+            return NULL;
+        m->key[i] = xstrdup(k);
+        m->val[i] = -1;
+        m->n++;
+    }
+    return &m->val[i];
+}
+
+static void smap_grow(struct smap *m)
+{
+    struct smap o = *m;
+    m->cap = o.cap ? o.cap * 2 : 1024;
+    m->key = xcalloc(m->cap, sizeof *m->key);
+    m->val = xcalloc(m->cap, sizeof *m->val);
+    m->n = 0;
+    for (size_t i = 0; i < o.cap; i++)
+        if (o.key[i]) {
+            *smap_slot(m, o.key[i], 1) = o.val[i];
+            free(o.key[i]);
+        }
+    free(o.key);
+    free(o.val);
+}
+
+static int hexv(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+
+static void unhex(const char *s, unsigned char *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)(hexv(s[2 * i]) << 4 | hexv(s[2 * i + 1]));
+}
+
+static csvio_reader *open_csv(const char *path)
+{
+    csvio_options o = {.sep = ','};
+    char err[512];
+    csvio_reader *r = csvio_open(path, &o, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "bench_link: %s\n", err);
+        exit(1);
+    }
+    return r;
+}
+
+/* Hash set of true pairs seen by the blocking (a << 32 | b). */
+struct pairset {
+    uint64_t *slot;
+    size_t cap, n;
+};
+
+static int pairset_add(struct pairset *s, uint64_t k)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        struct pairset o = *s;
+        s->cap = o.cap ? o.cap * 2 : 1 << 16;
+        s->slot = xcalloc(s->cap, sizeof *s->slot);
+        s->n = 0;
+        for (size_t i = 0; i < o.cap; i++)
+            if (o.slot[i])
+                pairset_add(s, o.slot[i]);
+        free(o.slot);
+    }
+    size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 17) & (s->cap - 1);
+    while (s->slot[i] && s->slot[i] != k)
+        i = (i + 1) & (s->cap - 1);
+    if (s->slot[i])
+        return 0;
+    s->slot[i] = k + 0; /* k is never 0: a < b so b > 0 */
+    s->n++;
+    return 1;
+}
+
+struct ctx {
+    const int *truth;
+    struct pairset seen;
+};
+
+static void on_pair(void *c, uint32_t a, uint32_t b)
+{
+    struct ctx *x = c;
+    if (x->truth[a] >= 0 && x->truth[a] == x->truth[b])
+        pairset_add(&x->seen, (uint64_t)a << 32 | b);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Number of pairs within groups of equal keys of a sorted array. */
+static unsigned long long pairs_of(const uint64_t *v, size_t n)
+{
+    unsigned long long p = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j] == v[i])
+            j++;
+        p += (unsigned long long)(j - i) * (j - i - 1) / 2;
+        i = j;
+    }
+    return p;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5 || (argc - 2) % 3 != 0) {
+        fprintf(stderr, "usage: bench_link TRUTH.csv EXTRACT.csv TOKENS.csv SOURCE [...]\n");
+        return 2;
+    }
+    conf cf;
+    char err[512];
+    const char *cfile = getenv("LINK_CONFIG");
+    if (conf_load(&cf, cfile ? cfile : "/dev/null", err, sizeof err) != 0) {
+        fprintf(stderr, "bench_link: %s\n", err);
+        return 2;
+    }
+    link_params p = {.threshold = cf.link_threshold, .grey_low = cf.link_grey, .margin = cf.link_margin,
+                     .same_source = cf.link_same_source, .dob_bonus = cf.link_dob_bonus,
+                     .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty,
+                     .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max};
+    if (getenv("LINK_MARGIN")) p.margin = atof(getenv("LINK_MARGIN"));
+    if (getenv("LINK_SAME")) p.same_source = atof(getenv("LINK_SAME"));
+    if (getenv("LINK_DOB_BONUS")) p.dob_bonus = atof(getenv("LINK_DOB_BONUS"));
+    if (getenv("LINK_SEX_PENALTY")) p.sex_penalty = atof(getenv("LINK_SEX_PENALTY"));
+    if (getenv("LINK_YEAR_PENALTY")) p.year_penalty = atof(getenv("LINK_YEAR_PENALTY"));
+    if (getenv("LINK_SAME")) p.same_source = atof(getenv("LINK_SAME"));
+    if (getenv("LINK_THRESHOLD")) p.threshold = atof(getenv("LINK_THRESHOLD"));
+    if (getenv("LINK_GREY")) p.grey_low = atof(getenv("LINK_GREY"));
+    if (getenv("LSH_BANDS")) p.bands = atoi(getenv("LSH_BANDS"));
+    if (getenv("LSH_BITS")) p.bits = atoi(getenv("LSH_BITS"));
+    if (getenv("BLOCK_MAX")) p.block_max = atoi(getenv("BLOCK_MAX"));
+
+    /* truth: "source|local_ref" -> person number */
+    struct smap truth = {0}, persons = {0};
+    csvio_reader *r = open_csv(argv[1]);
+    csvio_record rec;
+    sbuf k;
+    sbuf_init(&k);
+    int first = 1, npersons = 0;
+    while (csvio_next(r, &rec) == 1) {
+        if (first) {
+            first = 0;
+            continue;
+        }
+        if (rec.nfields < 3)
+            continue;
+        sbuf_reset(&k);
+        sbuf_adds(&k, rec.field[2]);
+        int *pv = smap_slot(&persons, k.p, 1);
+        if (*pv < 0)
+            *pv = npersons++;
+        int person = *pv;
+        sbuf_reset(&k);
+        sbuf_addf(&k, "%s|%s", rec.field[0], rec.field[1]);
+        *smap_slot(&truth, k.p, 1) = person;
+    }
+    csvio_close(r);
+
+    link_rec *recs = NULL;
+    int *tr = NULL;
+    size_t n = 0, cap = 0, unknown = 0;
+    for (int s = 0; 2 + 3 * s < argc; s++) {
+        const char *xpath = argv[2 + 3 * s], *tpath = argv[3 + 3 * s], *src = argv[4 + 3 * s];
+        /* token -> local_ref */
+        struct smap tok = {0};
+        char **refs = NULL;
+        size_t nrefs = 0;
+        r = open_csv(tpath);
+        first = 1;
+        while (csvio_next(r, &rec) == 1) {
+            if (first) {
+                first = 0;
+                continue;
+            }
+            refs = xrealloc(refs, (nrefs + 1) * sizeof *refs);
+            refs[nrefs] = xstrdup(rec.field[0]);
+            *smap_slot(&tok, rec.field[1], 1) = (int)nrefs++;
+        }
+        csvio_close(r);
+        r = open_csv(xpath);
+        first = 1;
+        while (csvio_next(r, &rec) == 1) {
+            if (first) {
+                first = 0;
+                continue;
+            }
+            if (n == cap) {
+                cap = cap ? 2 * cap : 65536;
+                recs = xrealloc(recs, cap * sizeof *recs);
+                tr = xrealloc(tr, cap * sizeof *tr);
+            }
+            link_rec *x = &recs[n];
+            memset(x, 0, sizeof *x);
+            x->source = (uint8_t)s;
+            const char *const *f = rec.field;
+            if (rec.len[3]) { unhex(f[3], x->nir, 16); x->flags |= LK_NIR; }
+            if (rec.len[4]) { unhex(f[4], x->ident, 16); x->flags |= LK_IDENT; }
+            if (rec.len[5]) { unhex(f[5], x->ident_alt, 16); x->flags |= LK_IDENT_ALT; }
+            if (rec.len[6]) { unhex(f[6], x->dob, 16); x->flags |= LK_DOB; }
+            if (rec.len[7]) unhex(f[7], (unsigned char *)x->clk, 128);
+            if (rec.len[8]) unhex(f[8], (unsigned char *)x->alt, 128);
+            if (rec.len[9] == 1)
+                x->sex = (uint8_t)(f[9][0] - '0');
+            if (rec.len[10] == 4)
+                x->birth_year = (uint16_t)atoi(f[10]);
+            link_rec_finish(x);
+            int *ri = smap_slot(&tok, f[0], 0);
+            tr[n] = -1;
+            if (ri) {
+                sbuf_reset(&k);
+                sbuf_addf(&k, "%s|%s", src, refs[*ri]);
+                int *pv = smap_slot(&truth, k.p, 0);
+                if (pv)
+                    tr[n] = *pv;
+            }
+            if (tr[n] < 0)
+                unknown++;
+            n++;
+        }
+        csvio_close(r);
+        for (size_t i = 0; i < nrefs; i++)
+            free(refs[i]);
+        free(refs);
+        for (size_t i = 0; i < tok.cap; i++)
+            free(tok.key[i]);
+        free(tok.key);
+        free(tok.val);
+    }
+
+    struct ctx cx = {tr, {0}};
+    link_result res;
+    double t0 = now();
+    if (link_run(recs, n, &p, NULL, 0, on_pair, &cx, &res) != 0) {
+        fprintf(stderr, "bench_link: bad parameters\n");
+        return 2;
+    }
+    double t1 = now();
+
+    /* pairwise metrics: true pairs share a truth person, predicted pairs a component */
+    uint64_t *v = xmalloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tr[i] >= 0)
+            v[m++] = (uint64_t)tr[i];
+    qsort(v, m, sizeof *v, cmp_u64);
+    unsigned long long true_pairs = pairs_of(v, m);
+    for (size_t i = 0; i < n; i++)
+        v[i] = res.person[i];
+    qsort(v, n, sizeof *v, cmp_u64);
+    unsigned long long pred_pairs = pairs_of(v, n);
+    if (getenv("BENCH_DEBUG")) {
+        size_t big = 0, bigat = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && v[j] == v[i])
+                j++;
+            if (j - i > big) {
+                big = j - i;
+                bigat = (size_t)v[i];
+            }
+            i = j;
+        }
+        printf("largest person: %zu records (root %zu)\n", big, bigat);
+        int shown = 0, cat[2][2][3] = {{{0}}};
+        for (size_t e = 0; e < res.nedges; e++) {
+            const link_rec *a = &recs[res.edges[e].a], *b = &recs[res.edges[e].b];
+            if (tr[res.edges[e].a] == tr[res.edges[e].b])
+                continue;
+            int sd = (a->flags & b->flags & LK_DOB) && !memcmp(a->dob, b->dob, 16);
+            int sy = a->birth_year == b->birth_year;
+            int sx = !a->sex || !b->sex ? 2 : a->sex == b->sex;
+            cat[sd][sy][sx]++;
+            if (shown++ < 10)
+                printf("  false edge %u-%u src %d-%d method %d score %.3f years %d/%d sex %d/%d samedob %d\n",
+                       res.edges[e].a, res.edges[e].b, a->source, b->source, res.edges[e].method,
+                       res.edges[e].score, a->birth_year, b->birth_year, a->sex, b->sex, sd);
+        }
+        for (int x = 0; x < 2; x++)
+            for (int y = 0; y < 2; y++)
+                printf("  false edges samedob=%d sameyear=%d: sex differ %d, same %d, unknown %d\n", x, y,
+                       cat[x][y][0], cat[x][y][1], cat[x][y][2]);
+    }
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tr[i] >= 0)
+            v[m++] = (uint64_t)res.person[i] << 32 | (uint32_t)tr[i];
+    qsort(v, m, sizeof *v, cmp_u64);
+    unsigned long long tp = pairs_of(v, m);
+    /* the same over pairs of records from different sources: the linkage across agencies */
+    unsigned long long xtrue = 0, xpred = 0, xtp = 0;
+    {
+        int ns = (argc - 2) / 3;
+        /* pairs within groups minus pairs within (group, source) sub-groups */
+        uint64_t *w = xmalloc((n ? n : 1) * sizeof *w);
+        for (int pass = 0; pass < 3; pass++) {
+            unsigned long long all, same;
+            size_t mm = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (pass != 1 && tr[i] < 0)
+                    continue;
+                uint64_t key = pass == 0 ? (uint64_t)tr[i] : pass == 1 ? (uint64_t)res.person[i]
+                               : ((uint64_t)res.person[i] << 32 | (uint32_t)tr[i]);
+                w[mm++] = key;
+            }
+            qsort(w, mm, sizeof *w, cmp_u64);
+            all = pairs_of(w, mm);
+            mm = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (pass != 1 && tr[i] < 0)
+                    continue;
+                uint64_t key = pass == 0 ? (uint64_t)tr[i] : pass == 1 ? (uint64_t)res.person[i]
+                               : ((uint64_t)res.person[i] << 32 | (uint32_t)tr[i]);
+                w[mm++] = key * (uint64_t)ns + recs[i].source; /* keys stay distinct: ns is small */
+            }
+            qsort(w, mm, sizeof *w, cmp_u64);
+            same = pairs_of(w, mm);
+            if (pass == 0) xtrue = all - same;
+            else if (pass == 1) xpred = all - same;
+            else xtp = all - same;
+        }
+        free(w);
+    }
+    /* pair completeness: true pairs linked exactly (same exact component) or compared */
+    unsigned long long exact_true = 0;
+    {
+        /* exact components: rebuild from the exact edges */
+        uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
+        for (size_t i = 0; i < n; i++)
+            uf[i] = (uint32_t)i;
+        for (size_t e = 0; e < res.nedges; e++) {
+            if (res.edges[e].method == LM_CLK)
+                continue;
+            uint32_t a = res.edges[e].a, b = res.edges[e].b;
+            while (uf[a] != a) a = uf[a];
+            while (uf[b] != b) b = uf[b];
+            if (a != b)
+                uf[a > b ? a : b] = a < b ? a : b;
+        }
+        m = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t a = (uint32_t)i;
+            while (uf[a] != a) a = uf[a];
+            if (tr[i] >= 0)
+                v[m++] = (uint64_t)a << 32 | (uint32_t)tr[i];
+        }
+        qsort(v, m, sizeof *v, cmp_u64);
+        exact_true = pairs_of(v, m);
+        free(uf);
+    }
+    unsigned long long covered = exact_true + cx.seen.n;
+    printf("records %zu (%zu without truth), sources %d, true pairs %llu\n", n, unknown, (argc - 2) / 3, true_pairs);
+    printf("links: %llu exact, %llu clk; possible %zu; persons %zu\n", res.stats.exact_edges,
+           res.stats.clk_edges, res.npossible, res.stats.persons);
+    printf("blocking: %llu candidate pairs (k_dob %llu, lsh %llu), %llu comparisons, %llu blocks skipped\n",
+           res.stats.candidate_pairs_dob + res.stats.candidate_pairs_lsh, res.stats.candidate_pairs_dob,
+           res.stats.candidate_pairs_lsh, res.stats.comparisons, res.stats.blocks_skipped);
+    printf("pair_completeness %.4f (true pairs linked exactly or compared: %llu of %llu; fuzzy stage %.4f)\n",
+           true_pairs ? (double)covered / (double)true_pairs : 1.0, covered, true_pairs,
+           true_pairs > exact_true ? (double)cx.seen.n / (double)(true_pairs - exact_true) : 1.0);
+    printf("across sources: precision %.4f recall %.4f (pairs: %llu true, %llu predicted, %llu true positive)\n",
+           xpred ? (double)xtp / (double)xpred : 1.0, xtrue ? (double)xtp / (double)xtrue : 1.0, xtrue, xpred, xtp);
+    printf("all pairs: precision %.4f recall %.4f (pairs: %llu predicted, %llu true positive)\n",
+           pred_pairs ? (double)tp / (double)pred_pairs : 1.0, true_pairs ? (double)tp / (double)true_pairs : 1.0,
+           pred_pairs, tp);
+    printf("parameters: threshold %.2f, grey_low %.2f, margin %.2f, same_source %.2f, dob_bonus %.2f, "
+           "year_penalty %.2f, sex_penalty %.2f, %d LSH bands of %d bits\n", p.threshold, p.grey_low, p.margin,
+           p.same_source, p.dob_bonus, p.year_penalty, p.sex_penalty, p.bands, res.stats.lsh_bits);
+    printf("link_seconds %.2f\n", t1 - t0);
+    if (getenv("BENCH_SCORES") && n < 20000) {
+        /* the score of every true pair, brute force: the ceiling any blocking can reach */
+        int hist[21] = {0};
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a + 1; b < n; b++)
+                if (tr[a] >= 0 && tr[a] == tr[b])
+                    hist[(int)(link_score(&recs[a], &recs[b]) * 20)]++;
+        for (int h = 0; h <= 20; h++)
+            printf("true pairs with score in [%.2f, %.2f): %d\n", h / 20.0, (h + 1) / 20.0, hist[h]);
+    }
+    free(v);
+    link_result_free(&res);
+    free(recs);
+    free(tr);
+    free(cx.seen.slot);
+    sbuf_free(&k);
+    conf_free(&cf);
+    return 0;
+}
