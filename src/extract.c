@@ -161,7 +161,7 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
 {
 #define F(i) (arena + row->off[i])
 #define L(i) (row->len[i])
-    unsigned long long h0 = pseudo_hmac_count(w->pc);
+    unsigned long long h0 = pseudo_hmac_count(w->pc), s0 = pseudo_hmac_saved(w->pc);
     st->rows++;
 
     /* token and household */
@@ -330,6 +330,7 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
     }
     sbuf_addc(out, '\n');
     st->hmacs += pseudo_hmac_count(w->pc) - h0;
+    st->hmacs_saved += pseudo_hmac_saved(w->pc) - s0;
 #undef F
 #undef L
 }
@@ -348,4 +349,5 @@ void extract_stats_add(extract_stats *a, const extract_stats *b)
     a->attr_invalid += b->attr_invalid;
     a->ident_missing += b->ident_missing;
     a->hmacs += b->hmacs;
+    a->hmacs_saved += b->hmacs_saved;
 }

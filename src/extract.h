@@ -51,7 +51,8 @@ typedef struct extract_stats {
     unsigned long long utf8_invalid;
     unsigned long long sexe_invalid, commune_invalid, role_invalid, attr_invalid;
     unsigned long long ident_missing; /* rows without k_ident */
-    unsigned long long hmacs;
+    unsigned long long hmacs;       /* HMACs computed */
+    unsigned long long hmacs_saved; /* HMACs the CLK cache spared (computed + saved = the spec's) */
 } extract_stats;
 
 /* Per-thread scratch space and HMAC state. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include <openssl/core_names.h>
@@ -186,6 +187,45 @@ int pseudo_hkdf(const unsigned char master[PSEUDO_MASTER_LEN], const char *label
     return rc;
 }
 
+/* The CLK positions of a token depend only on the key and the token, and a feature's tokens
+ * come from a small alphabet: bigrams over A-Z, 0-9 and '_' (1,369), positional tokens "1:x"
+ * to "9:x" and "S:x" (370). The first two digests of each token (50 positions, enough for
+ * every token with up to 50 insertions, i.e. all but the tokens of very short names) are
+ * computed once and kept, per worker and per feature: the output is the same, byte for byte,
+ * and a row then costs a handful of HMACs instead of about sixty. */
+#define CACHE_TOKENS (37 * 37 + 10 * 37)
+#define CACHE_DIGESTS 2
+struct clk_cache {
+    uint8_t have[CACHE_TOKENS];                  /* digests cached for each token */
+    uint16_t pos[CACHE_TOKENS][25 * CACHE_DIGESTS];
+};
+
+static int sym(char ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= '0' && ch <= '9')
+        return 26 + ch - '0';
+    if (ch == '_')
+        return 36;
+    return -1;
+}
+
+/* The cache slot of token T, or -1 for a token outside the alphabet. */
+static int token_id(const char *t, size_t len)
+{
+    if (len == 2) {
+        int a = sym(t[0]), b = sym(t[1]);
+        return a < 0 || b < 0 ? -1 : a * 37 + b;
+    }
+    if (len == 3 && t[1] == ':') {
+        int idx = t[0] == 'S' ? 9 : (t[0] >= '1' && t[0] <= '9') ? t[0] - '1' : -1;
+        int b = sym(t[2]);
+        return idx < 0 || b < 0 ? -1 : 37 * 37 + idx * 37 + b;
+    }
+    return -1;
+}
+
 struct pseudo_ctx {
 #ifdef TZNR_HMAC_EVP
     EVP_MD *md;
@@ -196,13 +236,20 @@ struct pseudo_ctx {
     SHA256_CTX inner[PL_COUNT];  /* SHA-256 after (key ^ ipad) */
     SHA256_CTX outer[PL_COUNT];  /* SHA-256 after (key ^ opad) */
 #endif
-    unsigned long long count;
+    unsigned long long count;      /* HMACs computed */
+    unsigned long long saved;      /* HMACs the CLK cache made unnecessary */
+    struct clk_cache *cache[PL_COUNT];
 };
 
 void pseudo_free(pseudo_ctx *c)
 {
     if (!c)
         return;
+    for (int i = 0; i < PL_COUNT; i++)
+        if (c->cache[i]) {
+            OPENSSL_cleanse(c->cache[i], sizeof *c->cache[i]);
+            free(c->cache[i]);
+        }
 #ifdef TZNR_HMAC_EVP
     for (int i = 0; i < PL_COUNT; i++) {
         EVP_MD_CTX_free(c->inner[i]);
@@ -285,9 +332,40 @@ void pseudo_hmac(pseudo_ctx *c, enum pseudo_label l, const void *msg, size_t len
 }
 
 unsigned long long pseudo_hmac_count(const pseudo_ctx *c) { return c->count; }
+unsigned long long pseudo_hmac_saved(const pseudo_ctx *c) { return c->saved; }
+
+/* Positions from digest FIRST on, computed (no cache). */
+static void positions_direct(pseudo_ctx *c, enum pseudo_label l, const char *t, size_t len, int first,
+                             int k, int *pos);
 
 void pseudo_clk_positions(pseudo_ctx *c, enum pseudo_label l, const char *t, size_t len, int k,
                           int *pos)
+{
+    int id = l >= PL_CLK_NOM ? token_id(t, len) : -1;
+    int need = (k + 24) / 25;
+    if (id < 0 || need > CACHE_DIGESTS) {
+        positions_direct(c, l, t, len, 0, k, pos);
+        return;
+    }
+    struct clk_cache *cc = c->cache[l];
+    if (!cc)
+        cc = c->cache[l] = xcalloc(1, sizeof *cc);
+    if (cc->have[id] < need) {
+        int tmp[25 * CACHE_DIGESTS];
+        int from = cc->have[id];
+        positions_direct(c, l, t, len, from, 25 * (need - from), tmp);
+        for (int i = 0; i < 25 * (need - from); i++)
+            cc->pos[id][25 * from + i] = (uint16_t)tmp[i];
+        cc->have[id] = (uint8_t)need;
+    } else {
+        c->saved += (unsigned long long)need;
+    }
+    for (int i = 0; i < k; i++)
+        pos[i] = cc->pos[id][i];
+}
+
+static void positions_direct(pseudo_ctx *c, enum pseudo_label l, const char *t, size_t len, int first,
+                             int k, int *pos)
 {
     char msg[256];
     if (len > sizeof msg - 16)
@@ -295,8 +373,8 @@ void pseudo_clk_positions(pseudo_ctx *c, enum pseudo_label l, const char *t, siz
     memcpy(msg, t, len);
     msg[len] = '#';
     int got = 0;
-    for (int j = 0; got < k; j++) {
-        /* decimal j without snprintf: this loop runs about 50 times a row */
+    for (int j = first; got < k; j++) {
+        /* decimal j without snprintf */
         char digits[12];
         int nd = 0;
         for (int v = j; nd == 0 || v > 0; v /= 10)

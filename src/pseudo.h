@@ -47,6 +47,8 @@ void pseudo_hmac(pseudo_ctx *c, enum pseudo_label l, const void *msg, size_t len
                  unsigned char out[32]);
 /* Number of HMACs computed by this context so far (for the benchmark's HMACs a row). */
 unsigned long long pseudo_hmac_count(const pseudo_ctx *c);
+/* Number of HMACs the CLK position cache made unnecessary (computed + saved = the spec's). */
+unsigned long long pseudo_hmac_saved(const pseudo_ctx *c);
 
 /* The k bit positions (0..1023) of token T (LEN bytes) under feature sub-key L into POS. */
 void pseudo_clk_positions(pseudo_ctx *c, enum pseudo_label l, const char *t, size_t len, int k,
