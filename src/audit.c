@@ -21,6 +21,11 @@ void audit_set_command(int argc, char **argv)
         if (i)
             sbuf_addc(&b, ' ');
         const char *a = i == 0 ? "tznr" : argv[i];
+        /* a connection string may hold a password: it never enters the log */
+        if (i > 0 && strcmp(argv[i - 1], "--db") == 0)
+            a = "[conninfo]";
+        else if (strncmp(a, "--db=", 5) == 0)
+            a = "--db=[conninfo]";
         sbuf_adds(&b, a);
     }
     free(command_line);
@@ -61,7 +66,7 @@ int audit_verify(PGconn *conn, FILE *out)
         "SELECT id::text, pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
         " db_role, os_user, command, action, object, details,"
         " pg_catalog.encode(prev_hash, 'hex'), pg_catalog.encode(hash, 'hex')"
-        " FROM tznr.audit_log ORDER BY id";
+        " FROM tznr.audit_log ORDER BY tznr.audit_log.id"; /* the column, not the text above */
     if (!PQsendQuery(conn, sql) || !PQsetSingleRowMode(conn))
         die(TZNR_EXIT_FAIL, "database: %s", PQerrorMessage(conn));
     char prev[65];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "cmd.h"
@@ -298,10 +299,16 @@ int cmd_link(int argc, char **argv)
     PGconn *conn = db_connect(&cf, dbinfo);
     db_require_schema(conn);
     double t0 = now();
-    /* One linker at a time; the snapshot of the data is the transaction's. */
-    db_begin(conn);
-    db_exec(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-    db_exec(conn, "SELECT pg_catalog.pg_advisory_xact_lock(7243110003)");
+    /* One linker at a time (a session lock, held to the end). The records are read by one
+     * COPY statement, so from one consistent snapshot; the results are written in one
+     * transaction after. */
+    db_exec(conn, "SELECT pg_catalog.pg_advisory_lock(7243110003)");
+    const char *keyids = db_value(conn,
+        "SELECT pg_catalog.string_agg(DISTINCT n.key_id, ', ') FROM tznr.source s"
+        " JOIN tznr.snapshot n ON n.id = s.current_snapshot", 0, NULL);
+    if (strchr(keyids, ','))
+        die(TZNR_EXIT_FAIL, "the current snapshots were made with different keys (%s): records made with "
+            "different keys never match; load every source's extract made with the new key first", keyids);
     struct loaded L = {0};
     db_copy_out(conn,
         "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
@@ -352,7 +359,8 @@ int cmd_link(int argc, char **argv)
     link_params lp = {.threshold = cf.link_threshold, .grey_low = cf.link_grey, .margin = cf.link_margin,
                       .same_source = cf.link_same_source, .dob_bonus = cf.link_dob_bonus,
                       .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty,
-                      .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max};
+                      .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max,
+                      .threads = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     link_result res;
     if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
         die(TZNR_EXIT_FAIL, "invalid [link] parameters");
@@ -374,6 +382,7 @@ int cmd_link(int argc, char **argv)
              "\"year_penalty\": %g, \"sex_penalty\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d}",
              lp.threshold, lp.grey_low, lp.margin, lp.same_source, lp.dob_bonus, lp.year_penalty, lp.sex_penalty,
              lp.bands, res.stats.lsh_bits, lp.block_max);
+    db_begin(conn);
     const char *pp[] = {params};
     int64_t run = atoll(db_value(conn, "INSERT INTO tznr.link_run (params) VALUES ($1) RETURNING id", 1, pp));
 
@@ -401,7 +410,11 @@ int cmd_link(int argc, char **argv)
     db_copy_put(conn, b.buf, b.len);
     db_copy_end(conn);
     b.len = 0;
-    db_exec(conn, "TRUNCATE tznr.person_record");
+    /* Replace the persons wholesale: emptied, loaded without indexes, indexed after (much
+     * faster than maintaining two indexes row by row), all in this transaction. */
+    db_exec(conn, "TRUNCATE tznr.person_record;"
+                  "ALTER TABLE tznr.person_record DROP CONSTRAINT person_record_pkey;"
+                  "DROP INDEX tznr.person_record_person_id_idx");
     db_copy_start(conn, "COPY tznr.person_record (source_id, token, person_id, run_id) FROM STDIN (FORMAT binary)");
     db_bin_header(&b);
     for (size_t i = 0; i < L.n; i++) {
@@ -416,6 +429,8 @@ int cmd_link(int argc, char **argv)
     db_copy_put(conn, b.buf, b.len);
     db_copy_end(conn);
     db_bin_free(&b);
+    db_exec(conn, "ALTER TABLE tznr.person_record ADD CONSTRAINT person_record_pkey PRIMARY KEY (source_id, token);"
+                  "CREATE INDEX person_record_person_id_idx ON tznr.person_record (person_id)");
     if (next_id > 1) {
         char nid[32];
         snprintf(nid, sizeof nid, "%lld", (long long)(next_id - 1));
@@ -430,7 +445,7 @@ int cmd_link(int argc, char **argv)
     snprintf(links, sizeof links, "%zu", res.nedges);
     snprintf(poss, sizeof poss, "%zu", res.npossible);
     const char *up[] = {runs, recs, persons, links, poss};
-    PQclear(db_query(conn, "UPDATE tznr.link_run SET finished_at = pg_catalog.now(), records = $2,"
+    PQclear(db_query(conn, "UPDATE tznr.link_run SET finished_at = pg_catalog.clock_timestamp(), records = $2,"
                            " persons = $3, links = $4, possible = $5 WHERE id = $1", 5, up));
     sbuf d;
     sbuf_init(&d);

@@ -126,7 +126,7 @@ static void defaults(conf *c)
     c->link_same_source = 0.92;
     c->link_dob_bonus = 0.0;
     c->link_year_penalty = 0.10;
-    c->link_sex_penalty = 0.20;
+    c->link_sex_penalty = 0.25;
     c->lsh_bands = 64;
     c->lsh_bits = 0;
     c->block_max = 2000;

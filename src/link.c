@@ -1,5 +1,6 @@
 #include "link.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,6 +225,9 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
     z->st->comparisons++;
     if (z->on_pair)
         z->on_pair(z->ctx, a < b ? a : b, a < b ? b : a);
+    const link_rec *ra0 = &z->recs[a], *rb0 = &z->recs[b];
+    if (ra0->sex && rb0->sex && ra0->sex != rb0->sex && 1.0 - z->p->sex_penalty < z->p->grey_low)
+        return; /* no Dice can bring two sexes up to the grey zone: spare the popcounts */
     double s = link_score(&z->recs[a], &z->recs[b]);
     /* the same date of birth (k_dob) is strong evidence the CLK's compressed Dice
      * understates: strangers share one about once in 30,000 pairs */
@@ -277,113 +281,173 @@ static uint32_t signature(const uint64_t *f, const int *pos, int bits)
     return s;
 }
 
+/* The shared, read-only inputs of the fuzzy stage's threads. */
+struct shared {
+    const uint32_t *who;       /* LSH entries: record index, high bit for the alternative filter */
+    size_t ne;
+    const int (*bandpos)[32];  /* each band's sampled bit positions */
+    int bits;
+    const struct keyed *dob;   /* records sorted by k_dob */
+    size_t ndob;
+};
+
 /* LSH: for each band, the records (and their alternative filters) are sorted by the band's
- * signature with a two-pass radix sort (12 bits a pass: small tables, whatever the bits), and
- * records sharing a signature are compared. */
-static void lsh(struct fuzzy *z, int bits)
+ * signature with a two-pass radix sort (about half the bits a pass), and records sharing a
+ * signature are compared. Thread T of NT takes the bands B with B % NT == T. */
+static void lsh(struct fuzzy *z, const struct shared *sh, int t, int nt)
 {
     const link_params *p = z->p;
-    size_t ne = 0;
-    for (size_t i = 0; i < z->n; i++)
-        ne += ((z->recs[i].flags & LK_CLK) != 0) + ((z->recs[i].flags & LK_CLK_ALT) != 0);
+    size_t ne = sh->ne;
+    int bits = sh->bits;
     uint64_t *a = xmalloc((ne ? ne : 1) * sizeof *a); /* signature << 32 | record */
     uint64_t *b = xmalloc((ne ? ne : 1) * sizeof *b);
     uint32_t *block = xmalloc((size_t)(p->block_max + 1) * sizeof *block);
-    uint64_t seed = 0x747a6e722d6c7368ULL; /* fixed: the same bands every run */
     int lo_bits = bits / 2, hi_bits = bits - lo_bits;
     uint32_t *count = xmalloc(((size_t)1 << (hi_bits > lo_bits ? hi_bits : lo_bits)) * sizeof *count);
-    /* Signatures are computed for GROUP bands at a time, record by record, so each filter is
-     * read from memory once a group rather than once a band. */
+    /* Signatures are computed for GROUP of this thread's bands at a time, record by record, so
+     * each filter is read from memory once a group rather than once a band. */
     enum { GROUP = 8 };
-    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
     uint32_t *sigs = xmalloc((ne ? ne : 1) * GROUP * sizeof *sigs);
-    {
-        size_t e = 0;
-        for (size_t i = 0; i < z->n; i++) {
-            if (z->recs[i].flags & LK_CLK)
-                who[e++] = (uint32_t)i;
-            if (z->recs[i].flags & LK_CLK_ALT)
-                who[e++] = (uint32_t)i | 0x80000000u; /* the alternative filter */
+    int mine[GROUP], nmine = 0;
+    for (int band = t; band < p->bands || nmine > 0;) {
+        if (band < p->bands && nmine < GROUP) {
+            mine[nmine++] = band;
+            band += nt;
+            if (nmine < GROUP && band < p->bands)
+                continue;
         }
-    }
-    int pos[GROUP][32];
-    for (int band = 0; band < p->bands; band++) {
-        int gb = band % GROUP;
-        if (gb == 0) {
-            int ng = p->bands - band < GROUP ? p->bands - band : GROUP;
-            for (int g = 0; g < ng; g++) {
-                for (int i = 0; i < bits; i++) {
-                    int dup;
-                    do {
-                        pos[g][i] = (int)(splitmix(&seed) & 1023);
-                        dup = 0;
-                        for (int j = 0; j < i; j++)
-                            dup |= pos[g][j] == pos[g][i];
-                    } while (dup);
+        for (size_t x = 0; x < ne; x++) {
+            const link_rec *r = &z->recs[sh->who[x] & 0x7fffffffu];
+            const uint64_t *f = (sh->who[x] & 0x80000000u) ? r->alt : r->clk;
+            for (int g = 0; g < nmine; g++)
+                sigs[x * GROUP + (size_t)g] = signature(f, sh->bandpos[mine[g]], bits);
+        }
+        for (int gb = 0; gb < nmine; gb++) {
+            size_t e = ne;
+            for (size_t x = 0; x < ne; x++)
+                a[x] = (uint64_t)sigs[x * GROUP + (size_t)gb] << 32 | (sh->who[x] & 0x7fffffffu);
+            /* radix sort on the signature: low half, then high half (stable) */
+            for (int pass = 0; pass < 2; pass++) {
+                int shift = 32 + (pass ? lo_bits : 0), w = pass ? hi_bits : lo_bits;
+                size_t nb = (size_t)1 << w;
+                uint64_t mask = nb - 1;
+                memset(count, 0, nb * sizeof *count);
+                for (size_t i = 0; i < e; i++)
+                    count[(a[i] >> shift) & mask]++;
+                uint32_t sum = 0;
+                for (size_t k = 0; k < nb; k++) {
+                    uint32_t c = count[k];
+                    count[k] = sum;
+                    sum += c;
                 }
+                for (size_t i = 0; i < e; i++)
+                    b[count[(a[i] >> shift) & mask]++] = a[i];
+                uint64_t *tmp = a;
+                a = b;
+                b = tmp;
             }
-            for (size_t x = 0; x < ne; x++) {
-                const link_rec *r = &z->recs[who[x] & 0x7fffffffu];
-                const uint64_t *f = (who[x] & 0x80000000u) ? r->alt : r->clk;
-                for (int g = 0; g < ng; g++)
-                    sigs[x * GROUP + (size_t)g] = signature(f, pos[g], bits);
-            }
-        }
-        size_t e = ne;
-        for (size_t x = 0; x < ne; x++)
-            a[x] = (uint64_t)sigs[x * GROUP + (size_t)gb] << 32 | (who[x] & 0x7fffffffu);
-        /* radix sort on the signature: low half, then high half (stable) */
-        for (int pass = 0; pass < 2; pass++) {
-            int shift = 32 + (pass ? lo_bits : 0), w = pass ? hi_bits : lo_bits;
-            size_t nb = (size_t)1 << w;
-            uint64_t mask = nb - 1;
-            memset(count, 0, nb * sizeof *count);
-            for (size_t i = 0; i < e; i++)
-                count[(a[i] >> shift) & mask]++;
-            uint32_t sum = 0;
-            for (size_t k = 0; k < nb; k++) {
-                uint32_t c = count[k];
-                count[k] = sum;
-                sum += c;
-            }
-            for (size_t i = 0; i < e; i++)
-                b[count[(a[i] >> shift) & mask]++] = a[i];
-            uint64_t *t = a;
-            a = b;
-            b = t;
-        }
-        for (size_t g = 0; g < e;) {
-            size_t h = g + 1;
-            while (h < e && (a[h] >> 32) == (a[g] >> 32))
-                h++;
-            size_t m = h - g;
-            if (m >= 2) {
-                if ((int)m > p->block_max) {
-                    z->st->blocks_skipped++;
-                    z->st->records_in_skipped_blocks += m;
-                } else {
-                    /* a record may stand twice (clk and alt): drop the repeat */
-                    size_t k = 0;
-                    for (size_t i = g; i < h; i++) {
-                        uint32_t rec = (uint32_t)a[i];
-                        int seen = 0;
-                        for (size_t q = 0; q < k && !seen; q++)
-                            seen = block[q] == rec;
-                        if (!seen)
-                            block[k++] = rec;
+            for (size_t g = 0; g < e;) {
+                size_t h = g + 1;
+                while (h < e && (a[h] >> 32) == (a[g] >> 32))
+                    h++;
+                size_t m = h - g;
+                if (m >= 2) {
+                    if ((int)m > p->block_max) {
+                        z->st->blocks_skipped++;
+                        z->st->records_in_skipped_blocks += m;
+                    } else {
+                        /* a record may stand twice (clk and alt): drop the repeat */
+                        size_t k = 0;
+                        for (size_t i = g; i < h; i++) {
+                            uint32_t rec = (uint32_t)a[i];
+                            int seen = 0;
+                            for (size_t q = 0; q < k && !seen; q++)
+                                seen = block[q] == rec;
+                            if (!seen)
+                                block[k++] = rec;
+                        }
+                        compare_block(z, block, k, &z->st->candidate_pairs_lsh);
                     }
-                    compare_block(z, block, k, &z->st->candidate_pairs_lsh);
                 }
+                g = h;
             }
-            g = h;
         }
+        nmine = 0;
     }
     free(count);
     free(a);
     free(b);
     free(block);
-    free(who);
     free(sigs);
+}
+
+/* One thread of the fuzzy stage: its share of the k_dob blocks, then of the LSH bands. */
+struct job {
+    struct fuzzy z;
+    link_stats st;
+    const struct shared *sh;
+    int t, nt;
+};
+
+static void *fuzzy_job(void *arg)
+{
+    struct job *jb = arg;
+    struct fuzzy *z = &jb->z;
+    const struct shared *sh = jb->sh;
+    uint32_t *block = xmalloc((sh->ndob ? sh->ndob : 1) * sizeof *block);
+    size_t group = 0;
+    for (size_t g = 0; g < sh->ndob; group++) {
+        size_t h = g + 1;
+        while (h < sh->ndob && memcmp(sh->dob[h].key, sh->dob[g].key, 16) == 0)
+            h++;
+        if ((int)(group % (size_t)jb->nt) == jb->t) {
+            for (size_t x = g; x < h; x++)
+                block[x - g] = sh->dob[x].rec;
+            compare_block(z, block, h - g, &z->st->candidate_pairs_dob);
+        }
+        g = h;
+    }
+    free(block);
+    lsh(z, sh, jb->t, jb->nt);
+    return NULL;
+}
+
+/* Fold thread B's best partners into A's (same semantics as offer(): ties to the smaller
+ * index, the second best never the best's own record). */
+static void merge_best(struct fuzzy *a, const struct fuzzy *b, size_t nbest)
+{
+    for (size_t k = 0; k < nbest; k++) {
+        if (b->best[k] == UINT32_MAX)
+            continue;
+        if (a->best[k] == UINT32_MAX) {
+            a->best[k] = b->best[k];
+            a->best_score[k] = b->best_score[k];
+            a->second_score[k] = b->second_score[k];
+            continue;
+        }
+        float sec = a->second_score[k] > b->second_score[k] ? a->second_score[k] : b->second_score[k];
+        if (a->best[k] == b->best[k]) {
+            a->second_score[k] = sec;
+            continue;
+        }
+        int b_wins = b->best_score[k] > a->best_score[k] ||
+                     (b->best_score[k] == a->best_score[k] && b->best[k] < a->best[k]);
+        float loser = b_wins ? a->best_score[k] : b->best_score[k];
+        if (b_wins) {
+            a->best[k] = b->best[k];
+            a->best_score[k] = b->best_score[k];
+        }
+        a->second_score[k] = loser > sec ? loser : sec;
+    }
+}
+
+static void stats_add(link_stats *a, const link_stats *b)
+{
+    a->comparisons += b->comparisons;
+    a->candidate_pairs_dob += b->candidate_pairs_dob;
+    a->candidate_pairs_lsh += b->candidate_pairs_lsh;
+    a->blocks_skipped += b->blocks_skipped;
+    a->records_in_skipped_blocks += b->records_in_skipped_blocks;
 }
 
 int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
@@ -476,15 +540,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         if (z.rep[kr] == UINT32_MAX)
             z.rep[kr] = (uint32_t)i;
     }
-    z.best_score = xmalloc((nbest ? nbest : 1) * sizeof *z.best_score);
-    z.best = xmalloc((nbest ? nbest : 1) * sizeof *z.best);
-    z.second_score = xmalloc((nbest ? nbest : 1) * sizeof *z.second_score);
-    for (size_t i = 0; i < nbest; i++) {
-        z.best_score[i] = -1.0f;
-        z.second_score[i] = -1.0f;
-        z.best[i] = UINT32_MAX;
-    }
-    /* blocks on k_dob */
+    /* k_dob blocks: the records sorted by k_dob */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if ((recs[i].flags & LK_DOB) && (recs[i].flags & LK_CLK)) {
@@ -494,21 +550,10 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         }
     }
     qsort(k, m, sizeof *k, keyed_cmp);
-    uint32_t *block = xmalloc((m ? m : 1) * sizeof *block);
-    for (size_t g = 0; g < m;) {
-        size_t h = g + 1;
-        while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
-            h++;
-        for (size_t x = g; x < h; x++)
-            block[x - g] = k[x].rec;
-        compare_block(&z, block, h - g, &st->candidate_pairs_dob);
-        g = h;
-    }
-    free(block);
-    free(k);
-    /* blocks on LSH bands; bits 0 takes the smallest number of bits, from 12, whose buckets
-     * outnumber the records 64 times, so strangers rarely share one whatever the size (the
-     * comparisons then grow about linearly with the records) */
+    /* LSH bands; bits 0 takes the smallest number of bits, from 12, whose buckets outnumber
+     * the records 64 times, so strangers rarely share one whatever the size (the comparisons
+     * then grow about linearly with the records). The bands' positions are drawn from a fixed
+     * seed: the same bands every run, whatever the number of threads. */
     int bits = p->bits;
     if (bits == 0) {
         bits = 12;
@@ -516,7 +561,86 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
             bits++;
     }
     st->lsh_bits = bits;
-    lsh(&z, bits);
+    int (*bandpos)[32] = xmalloc((size_t)(p->bands ? p->bands : 1) * sizeof *bandpos);
+    uint64_t seed = 0x747a6e722d6c7368ULL;
+    for (int band = 0; band < p->bands; band++) {
+        for (int i = 0; i < bits; i++) {
+            int dup;
+            do {
+                bandpos[band][i] = (int)(splitmix(&seed) & 1023);
+                dup = 0;
+                for (int q = 0; q < i; q++)
+                    dup |= bandpos[band][q] == bandpos[band][i];
+            } while (dup);
+        }
+    }
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++)
+        ne += ((recs[i].flags & LK_CLK) != 0) + ((recs[i].flags & LK_CLK_ALT) != 0);
+    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
+    ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].flags & LK_CLK)
+            who[ne++] = (uint32_t)i;
+        if (recs[i].flags & LK_CLK_ALT)
+            who[ne++] = (uint32_t)i | 0x80000000u; /* the alternative filter */
+    }
+    struct shared sh = {who, ne, (const int (*)[32])bandpos, bits, k, m};
+    /* the threads: each with its own best partners, merged after */
+    int nt = p->threads > 0 ? p->threads : 1;
+    if (nt > 16)
+        nt = 16;
+    if (on_pair)
+        nt = 1; /* the callback is not required to be thread-safe */
+    struct job jobs[16];
+    pthread_t th[16];
+    for (int t = 0; t < nt; t++) {
+        jobs[t].z = z;
+        jobs[t].z.st = &jobs[t].st;
+        memset(&jobs[t].st, 0, sizeof jobs[t].st);
+        memset(&jobs[t].z.possible, 0, sizeof jobs[t].z.possible);
+        jobs[t].z.best_score = xmalloc((nbest ? nbest : 1) * sizeof *z.best_score);
+        jobs[t].z.best = xmalloc((nbest ? nbest : 1) * sizeof *z.best);
+        jobs[t].z.second_score = xmalloc((nbest ? nbest : 1) * sizeof *z.second_score);
+        for (size_t i = 0; i < nbest; i++) {
+            jobs[t].z.best_score[i] = -1.0f;
+            jobs[t].z.second_score[i] = -1.0f;
+            jobs[t].z.best[i] = UINT32_MAX;
+        }
+        jobs[t].sh = &sh;
+        jobs[t].t = t;
+        jobs[t].nt = nt;
+    }
+    int started[16] = {0};
+    for (int t = 1; t < nt; t++)
+        started[t] = pthread_create(&th[t], NULL, fuzzy_job, &jobs[t]) == 0;
+    fuzzy_job(&jobs[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            fuzzy_job(&jobs[t]); /* no thread could start: do its share here */
+    }
+    z.best = jobs[0].z.best;
+    z.best_score = jobs[0].z.best_score;
+    z.second_score = jobs[0].z.second_score;
+    z.possible = jobs[0].z.possible;
+    stats_add(st, &jobs[0].st);
+    for (int t = 1; t < nt; t++) {
+        merge_best(&z, &jobs[t].z, nbest);
+        stats_add(st, &jobs[t].st);
+        for (size_t i = 0; i < jobs[t].z.possible.n; i++) {
+            const link_edge *e = &jobs[t].z.possible.e[i];
+            edges_add(&z.possible, e->a, e->b, e->method, e->score);
+        }
+        free(jobs[t].z.possible.e);
+        free(jobs[t].z.best);
+        free(jobs[t].z.best_score);
+        free(jobs[t].z.second_score);
+    }
+    free(bandpos);
+    free(who);
+    free(k);
     /* keep each record's best partner in each source (its own included: duplicates) */
     for (size_t i = 0; i < n; i++) {
         for (int s = 0; s < z.nsrc; s++) {

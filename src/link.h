@@ -46,6 +46,7 @@ typedef struct link_params {
     double sex_penalty;  /* taken from the Dice of two records of different sexes */
     int bands, bits;   /* LSH: bands of bits sampled positions (8-30; 0: from the number of records) */
     int block_max;     /* blocks larger than this are skipped (and counted) */
+    int threads;       /* threads for the fuzzy stage (1 or more; the result does not depend on it) */
 } link_params;
 
 typedef struct link_edge {

@@ -14,6 +14,7 @@
 #include "extract.h"
 #include "log.h"
 #include "manifest.h"
+#include "norm.h"
 #include "sbuf.h"
 
 /* Extract columns (extract-v1 section 5). */
@@ -309,6 +310,29 @@ static void rejects_add(struct rejects *rj, long line, const char *why, const ch
     rj->n++;
 }
 
+/* PATH as valid UTF-8 for the database (a byte that is not becomes '?'), in a static buffer. */
+static const char *printable_path(const char *path)
+{
+    static char buf[4096];
+    size_t n = 0;
+    for (const char *p = path; *p && n + 4 < sizeof buf;) {
+        size_t len = strlen(p);
+        size_t step = 1;
+        while (step <= 4 && step <= len && !norm_utf8_valid(p, step))
+            step++;
+        if (step > 4 || step > len || (unsigned char)*p < 0x20) {
+            buf[n++] = '?';
+            p++;
+        } else {
+            memcpy(buf + n, p, step);
+            n += step;
+            p += step;
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 /* Record the attempt and its rejects in the current transaction. */
 static void record_attempt(PGconn *conn, const char *path, const char *source, const char *sha,
                            const char *outcome, const char *reason, long long snap, long long rows_read,
@@ -318,7 +342,7 @@ static void record_attempt(PGconn *conn, const char *path, const char *source, c
     snprintf(snaps, sizeof snaps, "%lld", snap);
     snprintf(reads, sizeof reads, "%lld", rows_read);
     snprintf(rejs, sizeof rejs, "%lld", rj ? rj->n : 0);
-    const char *p[] = {path, source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
+    const char *p[] = {printable_path(path), source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
                        reason, snap > 0 ? snaps : NULL, rows_read >= 0 ? reads : NULL, rejs};
     const char *id = db_value(conn,
         "INSERT INTO tznr.load_attempt (file_name, source_id, sha256, outcome, reason, snapshot_id,"
@@ -394,11 +418,11 @@ static void refuse(PGconn *conn, int in_tx, load_result *res, const char *path, 
     sbuf d;
     sbuf_init(&d);
     sbuf_adds(&d, "{\"file\": ");
-    sbuf_add_json(&d, path);
+    sbuf_add_json(&d, printable_path(path));
     sbuf_addf(&d, ", \"reason\": ");
     sbuf_add_json(&d, res->reason);
     sbuf_addf(&d, ", \"rows_read\": %lld, \"rows_rejected\": %lld}", rows_read, rj ? rj->n : 0);
-    audit_log(conn, "load.refused", source && *source ? source : path, d.p);
+    audit_log(conn, "load.refused", source && *source ? source : printable_path(path), d.p);
     db_commit(conn);
     sbuf_free(&d);
 }
@@ -583,7 +607,8 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
         snprintf(loaded, sizeof loaded, "%lld", res->rows_loaded);
         snprintf(rejected, sizeof rejected, "%lld", res->rows_rejected);
         snprintf(prevs, sizeof prevs, "%lld", prev_snap);
-        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        const char *full = printable_path(path);
+        const char *base = strrchr(full, '/') ? strrchr(full, '/') + 1 : full;
         const char *p[] = {snaps, m.source, base, sha, m.extract_date, m.created_at, m.key_id,
                            declared, loaded, rejected, force ? "true" : "false", prev_snap ? prevs : NULL};
         PQclear(db_query(conn,

@@ -17,6 +17,7 @@ Suite *suite_csvio(void);
 Suite *suite_mapping(void);
 Suite *suite_pseudonymise(void);
 Suite *suite_synth(void);
+Suite *suite_platform(void);
 
 static char tmproot[PATH_MAX];
 
@@ -132,6 +133,34 @@ int tu_run(const char *cmdline, char **out, char **err)
     return WEXITSTATUS(st);
 }
 
+const char *tu_db(int migrate)
+{
+    static int n;
+    ck_assert_msg(getenv("PGHOST") != NULL, "no test PostgreSQL: run the tests through tests/run-all");
+    char *name = strdup(tu_fmt("t_%d_%d", (int)getpid(), ++n));
+    int rc = tu_run(tu_fmt("psql -X -q -d postgres -c 'CREATE DATABASE %s'", name), NULL, NULL);
+    ck_assert_msg(rc == 0, "could not create database %s", name);
+    const char *ci = strdup(tu_fmt("dbname=%s", name));
+    if (migrate) {
+        char *err = NULL;
+        rc = tu_run(tu_fmt("'%s' db migrate --db '%s'", tu_bin("tznr"), ci), NULL, &err);
+        ck_assert_msg(rc == 0, "tznr db migrate failed: %s", err ? err : "");
+        free(err);
+    }
+    free(name);
+    return ci;
+}
+
+const char *tu_conf(const char *dir, const char *conninfo, const char *extra)
+{
+    const char *path = strdup(tu_fmt("%s/tznr.conf", dir));
+    tu_write_str(path, tu_fmt("[database]\nconninfo = %s\n[keys]\nkey_id = vectors-1\n"
+                              "[paths]\ninbox = inbox\narchive = archive\noutbox = outbox\n"
+                              "rejected = rejected\n%s",
+                              conninfo, extra ? extra : ""));
+    return path;
+}
+
 static pid_t main_pid;
 
 static void cleanup(void)
@@ -162,6 +191,7 @@ int main(void)
     srunner_add_suite(sr, suite_mapping());
     srunner_add_suite(sr, suite_pseudonymise());
     srunner_add_suite(sr, suite_synth());
+    srunner_add_suite(sr, suite_platform());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -24,6 +24,13 @@ const char *tu_test_key(const char *dir);
 /* Run a shell command line; return its exit status (0-255), or -1 if it was killed.
  * Its stdout and stderr go to OUT and ERR files in the temp dir when those are not NULL. */
 int tu_run(const char *cmdline, char **out, char **err);
+/* A new empty database on the test server (tests/run-all starts one and exports PGHOST...),
+ * with the schema migrated when MIGRATE; return its libpq conninfo ("dbname=..."). */
+const char *tu_db(int migrate);
+/* Write a platform configuration for the database CONNINFO in DIR (key_id vectors-1, paths
+ * under DIR, EXTRA appended verbatim); return its path. */
+const char *tu_conf(const char *dir, const char *conninfo, const char *extra);
+
 /* printf into a static rotating buffer (8 slots of 4 KiB). */
 const char *tu_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -72,9 +72,9 @@ CREATE VIEW tznr.current_record AS
 SELECT r.snapshot_id, r.source_id, r.line, r.token, r.household, r.role,
        r.k_nir, r.k_ident, r.k_ident_alt, r.k_dob, r.clk, r.clk_alt,
        r.sex, r.birth_year, r.commune, r.nb_personnes, r.nb_enfants,
-       r.ressources_cents / 100.0 AS ressources_mensuelles,
-       r.revenus_activite_cents / 100.0 AS revenus_activite,
-       r.loyer_cents / 100.0 AS loyer,
+       (r.ressources_cents / 100.0)::numeric(14, 2) AS ressources_mensuelles,
+       (r.revenus_activite_cents / 100.0)::numeric(14, 2) AS revenus_activite,
+       (r.loyer_cents / 100.0)::numeric(14, 2) AS loyer,
        r.impaye_mois, r.rsa, r.prime_activite, r.aide_logement, r.aah, r.css, r.aspa,
        r.apa, r.pch, r.fsl, r.suivi_social
   FROM tznr.record r
@@ -182,7 +182,7 @@ REVOKE ALL ON FUNCTION tznr.audit_append(text, text, text, text, text) FROM PUBL
 -- links forbidden by an outreach team's "erreur_rapprochement", and the current persons.
 CREATE TABLE tznr.link_run (
     id bigserial PRIMARY KEY,
-    started_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    started_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     finished_at timestamptz,
     records integer,
     persons integer,
