@@ -593,6 +593,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     if (on_pair)
         nt = 1; /* the callback is not required to be thread-safe */
     struct job jobs[16];
+    memset(jobs, 0, sizeof jobs);
     pthread_t th[16];
     for (int t = 0; t < nt; t++) {
         jobs[t].z = z;

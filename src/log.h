@@ -27,9 +27,9 @@ int log_on_die(void (*fn)(void *), void *arg);
 /* Forget a clean-up registered with log_on_die (the resource was released normally). */
 void log_forget(void (*fn)(void *), void *arg);
 /* Report an error, run the clean-ups and exit with CODE. */
-_Noreturn void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+__attribute__((noreturn)) void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "Try 'tznr VERB --help'..." and exit 2. */
-_Noreturn void die_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+__attribute__((noreturn)) void die_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Flush and close stdout; die on a write error (ENOSPC, EPIPE). */
 void log_close_stdout(void);
 
