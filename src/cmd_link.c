@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "db.h"
 #include "link.h"
+#include "linkdb.h"
 #include "log.h"
 #include "sbuf.h"
 
@@ -37,6 +38,7 @@ static double now(void)
 struct loaded {
     link_rec *recs;
     uint8_t (*token)[32];
+    uint8_t (*household)[16];  /* first 16 bytes of the household key; all zero when none */
     int64_t *prev_person;   /* 0 when none */
     size_t n, cap;
     char *sources[LINK_MAX_SOURCES];
@@ -58,7 +60,7 @@ static int source_index(struct loaded *L, const char *s, int len)
 }
 
 /* One binary COPY row: source_id, token, k_nir, k_ident, k_ident_alt, k_dob, clk, clk_alt,
- * person_id, birth_year, sex. */
+ * person_id, birth_year, sex, household. */
 static void on_row(void *ctx, const char *buf, int len)
 {
     struct loaded *L = ctx;
@@ -75,18 +77,20 @@ static void on_row(void *ctx, const char *buf, int len)
     p += 2;
     if (nf == -1)
         return;
-    if (nf != 11)
+    if (nf != 12)
         die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 65536;
         L->recs = xrealloc(L->recs, L->cap * sizeof *L->recs);
         L->token = xrealloc(L->token, L->cap * sizeof *L->token);
         L->prev_person = xrealloc(L->prev_person, L->cap * sizeof *L->prev_person);
+        L->household = xrealloc(L->household, L->cap * sizeof *L->household);
     }
+    memset(L->household[L->n], 0, 16);
     link_rec *r = &L->recs[L->n];
     memset(r, 0, sizeof *r);
     L->prev_person[L->n] = 0;
-    for (int f = 0; f < 11; f++) {
+    for (int f = 0; f < 12; f++) {
         if (p + 4 > end)
             die(TZNR_EXIT_FAIL, "database: truncated COPY row");
         int32_t fl = db_get_int4(p);
@@ -114,6 +118,7 @@ static void on_row(void *ctx, const char *buf, int len)
         case 8: L->prev_person[L->n] = db_get_int8(p); break;
         case 9: r->birth_year = (uint16_t)db_get_int2(p); break;
         case 10: r->sex = (uint8_t)db_get_int2(p); break;
+        case 11: memcpy(L->household[L->n], p, 16); break;
         }
         p += fl;
     }
@@ -248,6 +253,94 @@ static int64_t *assign_persons(const struct loaded *L, const uint32_t *root, int
     return id;
 }
 
+static uint32_t uf_root(uint32_t *uf, uint32_t x)
+{
+    while (uf[x] != x) {
+        uf[x] = uf[uf[x]];
+        x = uf[x];
+    }
+    return x;
+}
+
+/* Households: records of one person, and records sharing a household key at one source, are one
+ * foyer; its id is the smallest person id among its members. */
+struct hhkey {
+    uint8_t key[16];
+    uint8_t source;
+    uint32_t rec;
+};
+
+static int hhkey_cmp(const void *a, const void *b)
+{
+    const struct hhkey *x = a, *y = b;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    int c = memcmp(x->key, y->key, 16);
+    if (c)
+        return c;
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+static int64_t *assign_foyers(const struct loaded *L, const int64_t *pid, size_t *nfoyers)
+{
+    size_t n = L->n;
+    uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
+    for (size_t i = 0; i < n; i++)
+        uf[i] = (uint32_t)i;
+    /* the records of one person: sorted by person id */
+    struct hhkey *k = xmalloc((n ? n : 1) * sizeof *k);
+    size_t m = 0;
+    static const uint8_t zero[16];
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(L->household[i], zero, 16) == 0)
+            continue;
+        memcpy(k[m].key, L->household[i], 16);
+        k[m].source = L->recs[i].source;
+        k[m++].rec = (uint32_t)i;
+    }
+    qsort(k, m, sizeof *k, hhkey_cmp);
+    for (size_t g = 1; g < m; g++)
+        if (k[g].source == k[g - 1].source && memcmp(k[g].key, k[g - 1].key, 16) == 0) {
+            uint32_t a = uf_root(uf, k[g - 1].rec), b = uf_root(uf, k[g].rec);
+            if (a != b)
+                uf[a > b ? a : b] = a < b ? a : b;
+        }
+    for (size_t i = 0; i < n; i++) {
+        memset(k[i].key, 0, 16);
+        memcpy(k[i].key, &pid[i], sizeof pid[i]);
+        k[i].source = 0;
+        k[i].rec = (uint32_t)i;
+    }
+    qsort(k, n, sizeof *k, hhkey_cmp);
+    for (size_t g = 1; g < n; g++)
+        if (memcmp(k[g].key, k[g - 1].key, 16) == 0) {
+            uint32_t a = uf_root(uf, k[g - 1].rec), b = uf_root(uf, k[g].rec);
+            if (a != b)
+                uf[a > b ? a : b] = a < b ? a : b;
+        }
+    free(k);
+    /* the smallest person id of each component */
+    int64_t *minp = xmalloc((n ? n : 1) * sizeof *minp);
+    for (size_t i = 0; i < n; i++)
+        minp[i] = INT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = uf_root(uf, (uint32_t)i);
+        if (pid[i] < minp[r])
+            minp[r] = pid[i];
+    }
+    int64_t *foyer = xmalloc((n ? n : 1) * sizeof *foyer);
+    *nfoyers = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = uf_root(uf, (uint32_t)i);
+        foyer[i] = minp[r];
+        if (r == i)
+            (*nfoyers)++;
+    }
+    free(minp);
+    free(uf);
+    return foyer;
+}
+
 static void add_token_row(db_bincopy *b, int64_t run, const struct loaded *L, uint32_t a, uint32_t c,
                           const char *method, float score)
 {
@@ -272,32 +365,8 @@ static void flush_copy(PGconn *conn, db_bincopy *b)
     }
 }
 
-int cmd_link(int argc, char **argv)
+void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *cfile = NULL, *dbinfo = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': cfile = optarg; break;
-        case 'D': dbinfo = optarg; break;
-        case 'q': log_set_quiet(1); break;
-        case 'h': usage(); return 0;
-        default: die_usage("link", NULL);
-        }
-    }
-    if (optind != argc)
-        die_usage("link", "unexpected argument '%s'", argv[optind]);
-    conf cf;
-    char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
     double t0 = now();
     /* One linker at a time (a session lock, held to the end). The records are read by one
      * COPY statement, so from one consistent snapshot; the results are written in one
@@ -313,7 +382,8 @@ int cmd_link(int argc, char **argv)
     db_copy_out(conn,
         "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
         " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"
-        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex"
+        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex,"
+        " pg_catalog.substr(r.household, 1, 16)"
         " FROM tznr.current_record r LEFT JOIN tznr.person_record p"
         "   ON p.source_id = r.source_id AND p.token = r.token"
         " ORDER BY r.source_id, r.token) TO STDOUT (FORMAT binary)", on_row, &L);
@@ -356,10 +426,10 @@ int cmd_link(int argc, char **argv)
     PQclear(fr);
     qsort(fb, nfb, sizeof *fb, cmp_i64);
 
-    link_params lp = {.threshold = cf.link_threshold, .grey_low = cf.link_grey, .margin = cf.link_margin,
-                      .same_source = cf.link_same_source, .dob_bonus = cf.link_dob_bonus,
-                      .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty,
-                      .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max,
+    link_params lp = {.threshold = cf->link_threshold, .grey_low = cf->link_grey, .margin = cf->link_margin,
+                      .same_source = cf->link_same_source, .dob_bonus = cf->link_dob_bonus,
+                      .year_penalty = cf->link_year_penalty, .sex_penalty = cf->link_sex_penalty,
+                      .bands = cf->lsh_bands, .bits = cf->lsh_bits, .block_max = cf->block_max,
                       .threads = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     link_result res;
     if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
@@ -375,6 +445,8 @@ int cmd_link(int argc, char **argv)
     }
     size_t kept = 0;
     int64_t *pid = assign_persons(&L, res.person, &next_id, &kept);
+    size_t nfoyers = 0;
+    int64_t *foyer = assign_foyers(&L, pid, &nfoyers);
 
     char params[512];
     snprintf(params, sizeof params,
@@ -414,15 +486,17 @@ int cmd_link(int argc, char **argv)
      * faster than maintaining two indexes row by row), all in this transaction. */
     db_exec(conn, "TRUNCATE tznr.person_record;"
                   "ALTER TABLE tznr.person_record DROP CONSTRAINT person_record_pkey;"
-                  "DROP INDEX tznr.person_record_person_id_idx");
-    db_copy_start(conn, "COPY tznr.person_record (source_id, token, person_id, run_id) FROM STDIN (FORMAT binary)");
+                  "DROP INDEX tznr.person_record_person_id_idx;"
+                  "DROP INDEX IF EXISTS tznr.person_record_foyer_id_idx");
+    db_copy_start(conn, "COPY tznr.person_record (source_id, token, person_id, run_id, foyer_id) FROM STDIN (FORMAT binary)");
     db_bin_header(&b);
     for (size_t i = 0; i < L.n; i++) {
-        db_bin_row(&b, 4);
+        db_bin_row(&b, 5);
         db_bin_bytes(&b, L.sources[L.recs[i].source], strlen(L.sources[L.recs[i].source]));
         db_bin_bytes(&b, L.token[i], 32);
         db_bin_int8(&b, pid[i]);
         db_bin_int8(&b, run);
+        db_bin_int8(&b, foyer[i]);
         flush_copy(conn, &b);
     }
     db_bin_trailer(&b);
@@ -430,7 +504,8 @@ int cmd_link(int argc, char **argv)
     db_copy_end(conn);
     db_bin_free(&b);
     db_exec(conn, "ALTER TABLE tznr.person_record ADD CONSTRAINT person_record_pkey PRIMARY KEY (source_id, token);"
-                  "CREATE INDEX person_record_person_id_idx ON tznr.person_record (person_id)");
+                  "CREATE INDEX person_record_person_id_idx ON tznr.person_record (person_id);"
+                  "CREATE INDEX person_record_foyer_id_idx ON tznr.person_record (foyer_id)");
     if (next_id > 1) {
         char nid[32];
         snprintf(nid, sizeof nid, "%lld", (long long)(next_id - 1));
@@ -457,14 +532,17 @@ int cmd_link(int argc, char **argv)
     audit_log(conn, "link", "persons", d.p);
     db_commit(conn);
     double t_end = now();
-    log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id)", (long long)run, L.n,
-             L.nsources, st->persons, kept);
+    log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id) in %zu households",
+             (long long)run, L.n, L.nsources, st->persons, kept, nfoyers);
     log_info("  links: %llu exact, %llu clk; %zu possible (grey zone); %llu comparisons, %llu blocks skipped",
              st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped);
     log_info("  %.2f s: read %.2f, link %.2f, write %.2f", t_end - t0, t_read - t0, t_link - t_read,
              t_end - t_link);
     sbuf_free(&d);
+    size_t st_persons = st->persons, n_possible = res.npossible;
+    unsigned long long st_exact = st->exact_edges, st_clk = st->clk_edges;
     free(pid);
+    free(foyer);
     free(fb);
     link_result_free(&res);
     for (int i = 0; i < L.nsources; i++)
@@ -472,6 +550,49 @@ int cmd_link(int argc, char **argv)
     free(L.recs);
     free(L.token);
     free(L.prev_person);
+    free(L.household);
+    db_exec(conn, "SELECT pg_catalog.pg_advisory_unlock(7243110003)");
+    memset(sum, 0, sizeof *sum);
+    sum->run = run;
+    sum->records = L.n;
+    sum->sources = L.nsources;
+    sum->persons = st_persons;
+    sum->persons_kept = kept;
+    sum->foyers = nfoyers;
+    sum->links_exact = st_exact;
+    sum->links_clk = st_clk;
+    sum->possible = n_possible;
+    sum->seconds = t_end - t0;
+}
+
+int cmd_link(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *cfile = NULL, *dbinfo = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': cfile = optarg; break;
+        case 'D': dbinfo = optarg; break;
+        case 'q': log_set_quiet(1); break;
+        case 'h': usage(); return 0;
+        default: die_usage("link", NULL);
+        }
+    }
+    if (optind != argc)
+        die_usage("link", "unexpected argument '%s'", argv[optind]);
+    conf cf;
+    char err[1024];
+    if (conf_load(&cf, cfile, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    PGconn *conn = db_connect(&cf, dbinfo);
+    db_require_schema(conn);
+    linkdb_summary sum;
+    linkdb_run(conn, &cf, &sum);
     db_close(conn);
     conf_free(&cf);
     return 0;

@@ -104,6 +104,83 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
     }
     if (IS("link", "block_max"))
         RANGE(parse_int, 2, 1000000, &c->block_max);
+    if (IS("run", "parameters")) {
+        set_str(&c->parameters, value);
+        return 0;
+    }
+    if (IS("run", "cooldown_days"))
+        RANGE(parse_int, 0, 3650, &c->cooldown_days);
+    if (IS("run", "settled_days"))
+        RANGE(parse_int, 0, 3650, &c->settled_days);
+    if (IS("run", "pull_timeout"))
+        RANGE(parse_int, 1, 86400, &c->pull_timeout);
+    if (IS("run", "separator")) {
+        if (strcmp(value, ";") != 0 && strcmp(value, ",") != 0 && strcmp(value, "tab") != 0) {
+            snprintf(err, errlen, "[run] separator must be ; , or tab, not '%s'", value);
+            return -1;
+        }
+        set_str(&c->export_separator, strcmp(value, "tab") == 0 ? "\t" : value);
+        return 0;
+    }
+    if (IS("run", "decimal")) {
+        if (strcmp(value, ",") != 0 && strcmp(value, ".") != 0) {
+            snprintf(err, errlen, "[run] decimal must be , or ., not '%s'", value);
+            return -1;
+        }
+        c->export_decimal = value[0];
+        return 0;
+    }
+    if (IS("run", "bom"))
+        RANGE(parse_int, 0, 1, &c->export_bom);
+    if (IS("retention", "keep_snapshots_days"))
+        RANGE(parse_int, 0, 36500, &c->keep_snapshots_days);
+    if (IS("retention", "keep_link_runs"))
+        RANGE(parse_int, 1, 100000, &c->keep_link_runs);
+    if (strncmp(section, "team.", 5) == 0 && section[5]) {
+        const char *name = section + 5;
+        int t;
+        for (t = 0; t < c->nteams && strcmp(c->teams[t].name, name) != 0; t++)
+            ;
+        if (t == c->nteams) {
+            for (const char *q = name; *q; q++)
+                if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '-')) {
+                    snprintf(err, errlen, "team name '%s' may only hold a-z 0-9 _ - (it names a folder)", name);
+                    return -1;
+                }
+            c->teams = xrealloc(c->teams, (size_t)(c->nteams + 1) * sizeof *c->teams);
+            memset(&c->teams[t], 0, sizeof c->teams[t]);
+            c->teams[t].name = xstrdup(name);
+            c->nteams++;
+        }
+        if (strcmp(key, "source") == 0) {
+            set_str(&c->teams[t].source, value);
+            return 0;
+        }
+        if (strcmp(key, "communes") == 0) {
+            set_str(&c->teams[t].communes, value);
+            return 0;
+        }
+        snprintf(err, errlen, "unknown setting '%s' in [%s] (source, communes)", key, section);
+        return -1;
+    }
+    if (strncmp(section, "source.", 7) == 0 && section[7]) {
+        const char *id = section + 7;
+        int t;
+        for (t = 0; t < c->nsources && strcmp(c->sources[t].id, id) != 0; t++)
+            ;
+        if (t == c->nsources) {
+            c->sources = xrealloc(c->sources, (size_t)(c->nsources + 1) * sizeof *c->sources);
+            memset(&c->sources[t], 0, sizeof c->sources[t]);
+            c->sources[t].id = xstrdup(id);
+            c->nsources++;
+        }
+        if (strcmp(key, "pull") == 0) {
+            set_str(&c->sources[t].pull, value);
+            return 0;
+        }
+        snprintf(err, errlen, "unknown setting '%s' in [%s] (pull)", key, section);
+        return -1;
+    }
 #undef IS
 #undef RANGE
     snprintf(err, errlen, "unknown setting '%s' in [%s] (see docs/configuration.md)", key, section);
@@ -127,6 +204,15 @@ static void defaults(conf *c)
     c->link_dob_bonus = 0.0;
     c->link_year_penalty = 0.10;
     c->link_sex_penalty = 0.25;
+    c->parameters = xstrdup("parameters.csv");
+    c->cooldown_days = 90;
+    c->settled_days = 365;
+    c->pull_timeout = 600;
+    c->export_separator = xstrdup(";");
+    c->export_decimal = ',';
+    c->export_bom = 1;
+    c->keep_snapshots_days = 30;
+    c->keep_link_runs = 30;
     c->lsh_bands = 64;
     c->lsh_bits = 0;
     c->block_max = 2000;
@@ -148,7 +234,7 @@ int conf_load(conf *c, const char *path, char *err, size_t errlen)
     if (ini_parse(path, on_setting, c, err, errlen) != 0)
         return -1;
     /* relative paths are relative to the configuration file, not to the working directory */
-    char **paths[] = {&c->inbox, &c->archive, &c->outbox, &c->rejected};
+    char **paths[] = {&c->inbox, &c->archive, &c->outbox, &c->rejected, &c->parameters};
     const char *slash = strrchr(path, '/');
     for (size_t i = 0; slash && i < sizeof paths / sizeof paths[0]; i++) {
         if ((*paths[i])[0] == '/')
@@ -159,6 +245,12 @@ int conf_load(conf *c, const char *path, char *err, size_t errlen)
         sbuf_adds(&b, *paths[i]);
         free(*paths[i]);
         *paths[i] = b.p;
+    }
+    for (int t = 0; t < c->nteams; t++) {
+        if (!c->teams[t].source) {
+            snprintf(err, errlen, "%s: [team.%s] needs 'source = KIND:NAME'", path, c->teams[t].name);
+            return -1;
+        }
     }
     if (c->link_grey > c->link_threshold) {
         snprintf(err, errlen, "%s: [link] grey_low (%g) must not be above threshold (%g)", path,
@@ -177,5 +269,18 @@ void conf_free(conf *c)
     free(c->archive);
     free(c->outbox);
     free(c->rejected);
+    free(c->parameters);
+    free(c->export_separator);
+    for (int t = 0; t < c->nteams; t++) {
+        free(c->teams[t].name);
+        free(c->teams[t].source);
+        free(c->teams[t].communes);
+    }
+    free(c->teams);
+    for (int t = 0; t < c->nsources; t++) {
+        free(c->sources[t].id);
+        free(c->sources[t].pull);
+    }
+    free(c->sources);
     memset(c, 0, sizeof *c);
 }

@@ -27,6 +27,30 @@ typedef struct conf {
     int lsh_bands;           /* [link] lsh_bands */
     int lsh_bits;            /* [link] lsh_bits (0: from the number of records) */
     int block_max;           /* [link] block_max: larger blocks are skipped and counted */
+    /* [run] */
+    char *parameters;        /* [run] parameters: the dated benefit parameters (CSV) */
+    int cooldown_days;       /* [run] cooldown_days: a household is not listed again for a rule */
+    int settled_days;        /* [run] settled_days: after an outcome that settles it */
+    int pull_timeout;        /* [run] pull_timeout: seconds a source's pull command may take */
+    char *export_separator;  /* [run] separator of the lists (";") */
+    char export_decimal;     /* [run] decimal mark of the lists (',') */
+    int export_bom;          /* [run] bom: write a UTF-8 byte order mark (1) */
+    /* [retention] */
+    int keep_snapshots_days; /* superseded snapshots are dropped after this many days */
+    int keep_link_runs;      /* link runs whose links are kept (the latest N) */
+    /* [team.NAME] sections */
+    struct conf_team {
+        char *name;
+        char *source;        /* source id whose tokens the team can reach */
+        char *communes;      /* space or comma separated INSEE codes, or NULL for all */
+    } *teams;
+    int nteams;
+    /* [source.ID] sections */
+    struct conf_source {
+        char *id;
+        char *pull;          /* a command fetching the source's files into the inbox */
+    } *sources;
+    int nsources;
 } conf;
 
 /* Fill C with the defaults, then read the file: PATH if not NULL (must exist), else

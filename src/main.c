@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"links", cmd_links, "print the current links as CSV (platform)"},
     {"load", cmd_load, "load extracts into the database as their sources' current snapshots (platform)"},
     {"pseudonymise", cmd_pseudonymise, "turn a raw export into a tznr-extract-v1 file (at the agency)"},
+    {"reidentify", cmd_reidentify, "add the agency's own references to an outreach list (at the agency)"},
 };
 
 static void usage(FILE *f)

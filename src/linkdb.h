@@ -1,0 +1,22 @@
+/* linkdb: the linkage pass over the database (read the current records, link, write persons,
+ * households, links and an audit entry): the heart of 'tznr link' and of the nightly run. */
+#ifndef TZNR_LINKDB_H
+#define TZNR_LINKDB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "conf.h"
+
+typedef struct linkdb_summary {
+    long long run;
+    size_t records, persons, persons_kept, foyers, possible;
+    int sources;
+    unsigned long long links_exact, links_clk;
+    double seconds;
+} linkdb_summary;
+
+/* Link every source's current records; dies on database errors. */
+void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum);
+
+#endif
