@@ -18,6 +18,7 @@ Suite *suite_mapping(void);
 Suite *suite_pseudonymise(void);
 Suite *suite_synth(void);
 Suite *suite_platform(void);
+Suite *suite_reidentify(void);
 
 static char tmproot[PATH_MAX];
 
@@ -192,6 +193,7 @@ int main(void)
     srunner_add_suite(sr, suite_pseudonymise());
     srunner_add_suite(sr, suite_synth());
     srunner_add_suite(sr, suite_platform());
+    srunner_add_suite(sr, suite_reidentify());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
