@@ -4,12 +4,15 @@
 
 int cmd_audit(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_feedback(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_links(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_pseudonymise(int argc, char **argv);
 int cmd_reidentify(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Parse a whole decimal number in [MIN, MAX]; return 0 or -1. */
 int cmd_parse_long(const char *s, long min, long max, long *out);

@@ -18,12 +18,15 @@ struct command {
 static const struct command commands[] = {
     {"audit", cmd_audit, "verify the audit log's hash chain, show its entries (platform)"},
     {"db", cmd_db, "apply schema migrations, show the schema version (platform)"},
+    {"export", cmd_export, "write a run's outreach lists again (platform)"},
+    {"feedback", cmd_feedback, "load the outcomes sent back by outreach teams (platform)"},
     {"keygen", cmd_keygen, "create a new pseudonymisation key file (at the agency, once)"},
     {"link", cmd_link, "link the records of all sources into persons (platform)"},
     {"links", cmd_links, "print the current links as CSV (platform)"},
     {"load", cmd_load, "load extracts into the database as their sources' current snapshots (platform)"},
     {"pseudonymise", cmd_pseudonymise, "turn a raw export into a tznr-extract-v1 file (at the agency)"},
     {"reidentify", cmd_reidentify, "add the agency's own references to an outreach list (at the agency)"},
+    {"run", cmd_run, "the nightly job: pull, load, feedback, link, detect, export, purge (platform)"},
 };
 
 static void usage(FILE *f)

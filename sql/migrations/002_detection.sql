@@ -129,3 +129,16 @@ CREATE TABLE tznr.outcome (
     UNIQUE (token, rule_id, statut, outcome_date)
 );
 CREATE INDEX ON tznr.outcome (token);
+
+-- Records of people who objected to being contacted (statut 'opposition'): every record of
+-- their person is added at each run, so the objection survives new tokens and re-linkings.
+CREATE TABLE tznr.opposition (
+    source_id text NOT NULL,
+    token bytea NOT NULL,
+    added_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (source_id, token)
+);
+
+-- Retention: a superseded snapshot's partition is dropped after [retention]
+-- keep_snapshots_days; its row stays, for the history.
+ALTER TABLE tznr.snapshot ADD COLUMN dropped_at timestamptz;

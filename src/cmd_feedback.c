@@ -1,0 +1,63 @@
+/* tznr feedback: load the outcomes an outreach team sent back. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "db.h"
+#include "feedback.h"
+#include "log.h"
+
+static void usage(void)
+{
+    printf("usage: tznr feedback [-c FILE] [--db CONNINFO] FILE.csv...\n\n"
+           "Load outcomes sent back by outreach teams: 'token;regle;statut;date' (';' or ','),\n"
+           "statut one of contacte, droit_ouvert, non_eligible, refus, injoignable,\n"
+           "deja_beneficiaire, opposition, erreur_rapprochement; date YYYY-MM-DD or DD/MM/YYYY.\n"
+           "An 'opposition' means the person is never listed again; 'erreur_rapprochement' forbids\n"
+           "the record's links in later runs; droit_ouvert, non_eligible, refus and\n"
+           "deja_beneficiaire settle the case for [run] settled_days. Loading a file twice adds\n"
+           "nothing. Bad rows go to FILE.csv.rejects with their line and reason.\n\n"
+           "Exit: 0 done, 1 failure, 2 usage, 3 a file was refused.\n");
+}
+
+int cmd_feedback(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char *cfile = NULL, *dbinfo = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': cfile = optarg; break;
+        case 'D': dbinfo = optarg; break;
+        case 'h': usage(); return 0;
+        default: die_usage("feedback", NULL);
+        }
+    }
+    if (optind == argc)
+        die_usage("feedback", "expected one or more feedback files");
+    conf cf;
+    char err[1024];
+    if (conf_load(&cf, cfile, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    PGconn *conn = db_connect(&cf, dbinfo);
+    db_require_schema(conn);
+    int refused = 0;
+    for (int i = optind; i < argc; i++) {
+        feedback_result res;
+        if (feedback_load(conn, argv[i], &res) != 0) {
+            log_error("refused '%s': %s", argv[i], res.reason);
+            refused++;
+            continue;
+        }
+        log_info("'%s': %lld rows, %lld loaded, %lld already known, %lld rejected%s; %lld oppositions, "
+                 "%lld linkage errors", argv[i], res.rows, res.loaded, res.duplicates, res.rejected,
+                 res.rejected ? " (see the .rejects file)" : "", res.oppositions, res.link_errors);
+    }
+    db_close(conn);
+    conf_free(&cf);
+    return refused ? TZNR_EXIT_REFUSED : 0;
+}

@@ -1,0 +1,362 @@
+#include "detect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "audit.h"
+#include "csvio.h"
+#include "db.h"
+#include "log.h"
+#include "norm.h"
+#include "sbuf.h"
+
+int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t errlen)
+{
+    csvio_options opt = {.sep = ','};
+    csvio_reader *r = csvio_open(path, &opt, err, errlen);
+    if (!r)
+        return -1;
+    csvio_record rec;
+    int rc = csvio_next(r, &rec);
+    if (rc != 1 || rec.nfields != 4 || strcmp(rec.field[0], "name") != 0 || strcmp(rec.field[1], "valid_from") != 0 ||
+        strcmp(rec.field[2], "value") != 0 || strcmp(rec.field[3], "reference") != 0) {
+        snprintf(err, errlen, "'%s': the header must be name,valid_from,value,reference", path);
+        csvio_close(r);
+        return -1;
+    }
+    sbuf copy, amount;
+    sbuf_init(&copy);
+    sbuf_init(&amount);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    int nrows = 0;
+    while ((rc = csvio_next(r, &rec)) == 1) {
+        char d[9];
+        if (rec.error || rec.nfields != 4 || rec.len[0] == 0 || rec.len[3] == 0 ||
+            norm_date(rec.field[1], rec.len[1], DATE_ISO, d) != 1 ||
+            norm_amount(rec.field[2], rec.len[2], '.', &amount) != 1) {
+            snprintf(err, errlen, "'%s' line %ld: expected name,YYYY-MM-DD,number,reference", path, rec.line);
+            rc = -2;
+            break;
+        }
+        for (int f = 0; f < 4; f++) {
+            if (f)
+                sbuf_addc(&copy, '\t');
+            for (size_t i = 0; i < rec.len[f]; i++) {
+                char ch = rec.field[f][i];
+                if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r')
+                    sbuf_addc(&copy, ch == '\\' ? '\\' : ' ');
+                else
+                    sbuf_addc(&copy, ch);
+            }
+        }
+        sbuf_addc(&copy, '\n');
+        nrows++;
+    }
+    if (rc == -1)
+        snprintf(err, errlen, "%s", csvio_error(r));
+    csvio_close(r);
+    sbuf_free(&amount);
+    if (rc < 0 || nrows == 0) {
+        if (rc == 0)
+            snprintf(err, errlen, "'%s' has no parameters", path);
+        sbuf_free(&copy);
+        EVP_MD_CTX_free(md);
+        return -1;
+    }
+    unsigned char h[32];
+    unsigned int hl;
+    char hex[65];
+    EVP_DigestUpdate(md, copy.p, copy.len);
+    EVP_DigestFinal_ex(md, h, &hl);
+    EVP_MD_CTX_free(md);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    db_begin(conn);
+    db_exec(conn, "DELETE FROM tznr.parameter");
+    db_copy_start(conn, "COPY tznr.parameter (name, valid_from, value, reference) FROM STDIN");
+    db_copy_put(conn, copy.p, copy.len);
+    char dberr[1024];
+    db_copy_end(conn);
+    sbuf_free(&copy);
+    const char *last = db_value(conn,
+        "SELECT details FROM tznr.audit_log WHERE action = 'parameters' ORDER BY id DESC LIMIT 1", 0, NULL);
+    if (!strstr(last, hex)) {
+        char details[256];
+        snprintf(details, sizeof details, "{\"sha256\": \"%s\", \"rows\": %d}", hex, nrows);
+        audit_log(conn, "parameters", path, details);
+    }
+    (void)dberr;
+    db_commit(conn);
+    return 0;
+}
+
+/* Copy the value of "-- KEY: value" from the header into DST. */
+static int header_value(const char *text, const char *key, char *dst, size_t cap)
+{
+    size_t kl = strlen(key);
+    for (const char *line = text; line && *line;) {
+        if (strncmp(line, "-- ", 3) != 0)
+            break; /* the header is the first comment lines */
+        if (strncmp(line + 3, key, kl) == 0 && line[3 + kl] == ':') {
+            const char *v = line + 3 + kl + 1;
+            while (*v == ' ')
+                v++;
+            const char *e = strchr(v, '\n');
+            size_t n = e ? (size_t)(e - v) : strlen(v);
+            while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\r'))
+                n--;
+            if (n == 0 || n >= cap)
+                return -1;
+            memcpy(dst, v, n);
+            dst[n] = '\0';
+            return 0;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return -1;
+}
+
+int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    static const char *const keys[] = {"rule", "benefit", "owners", "legal", "description"};
+    char *dst[] = {r->id, r->benefit, r->owners, r->legal, r->description};
+    size_t caps[] = {sizeof r->id, sizeof r->benefit, sizeof r->owners, sizeof r->legal, sizeof r->description};
+    for (int k = 0; k < 5; k++) {
+        if (header_value(text, keys[k], dst[k], caps[k]) != 0) {
+            snprintf(err, errlen, "its header has no '-- %s: ...' line (or it is empty or too long)", keys[k]);
+            return -1;
+        }
+    }
+    /* owners: kinds of source, comma separated */
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s", r->owners);
+    char *save = NULL;
+    for (char *t = strtok_r(tmp, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        if (strcmp(t, "caf") != 0 && strcmp(t, "departement") != 0 && strcmp(t, "bailleur") != 0 &&
+            strcmp(t, "autre") != 0) {
+            snprintf(err, errlen, "owner '%s' is not one of caf, departement, bailleur, autre", t);
+            return -1;
+        }
+    }
+    /* the body: after the header's comment lines */
+    const char *b = text;
+    while (strncmp(b, "--", 2) == 0) {
+        const char *e = strchr(b, '\n');
+        if (!e) {
+            b += strlen(b);
+            break;
+        }
+        b = e + 1;
+    }
+    r->body = b;
+    if (!strstr(b, "SELECT") && !strstr(b, "select")) {
+        snprintf(err, errlen, "no SELECT after the header");
+        return -1;
+    }
+    return 0;
+}
+
+/* The households' facts (tznr.run_foyer): figures from the claimant's records (role D), each
+ * from the kind of source that knows it best, the latest extract first; benefits received
+ * by anyone, through any record; the confidence from the links that made the household. */
+static const char *const build_foyers_sql =
+    "WITH rec AS ("
+    "  SELECT p.foyer_id, p.person_id, r.*, n.extract_date,"
+    "         pg_catalog.array_position(ARRAY['caf','departement','bailleur','autre'],"
+    "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS general_rank,"
+    "         pg_catalog.array_position(ARRAY['bailleur','caf','departement','autre'],"
+    "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS housing_rank"
+    "    FROM tznr.current_record r"
+    "    JOIN tznr.person_record p ON p.source_id = r.source_id AND p.token = r.token"
+    "    JOIN tznr.snapshot n ON n.id = r.snapshot_id),"
+    " claimant AS ("
+    "  SELECT foyer_id,"
+    "    (pg_catalog.array_agg(nb_personnes ORDER BY general_rank, extract_date DESC) FILTER (WHERE nb_personnes IS NOT NULL))[1] AS nb_personnes,"
+    "    (pg_catalog.array_agg(nb_enfants ORDER BY general_rank, extract_date DESC) FILTER (WHERE nb_enfants IS NOT NULL))[1] AS nb_enfants,"
+    "    (pg_catalog.array_agg(ressources_mensuelles ORDER BY general_rank, extract_date DESC) FILTER (WHERE ressources_mensuelles IS NOT NULL))[1] AS ressources,"
+    "    (pg_catalog.array_agg(revenus_activite ORDER BY general_rank, extract_date DESC) FILTER (WHERE revenus_activite IS NOT NULL))[1] AS revenus_activite,"
+    "    (pg_catalog.array_agg(loyer ORDER BY housing_rank, extract_date DESC) FILTER (WHERE loyer IS NOT NULL))[1] AS loyer,"
+    "    (pg_catalog.array_agg(impaye_mois ORDER BY housing_rank, extract_date DESC) FILTER (WHERE impaye_mois IS NOT NULL))[1] AS impaye_mois,"
+    "    (pg_catalog.array_agg(birth_year ORDER BY general_rank, extract_date DESC) FILTER (WHERE birth_year IS NOT NULL))[1] AS birth_year,"
+    "    (pg_catalog.array_agg(commune ORDER BY housing_rank, extract_date DESC) FILTER (WHERE commune IS NOT NULL))[1] AS commune"
+    "    FROM rec WHERE role = 'D' GROUP BY foyer_id),"
+    " everyone AS ("
+    "  SELECT foyer_id,"
+    "    pg_catalog.count(DISTINCT person_id) AS persons,"
+    "    pg_catalog.count(DISTINCT person_id) FILTER (WHERE role = 'E') AS children,"
+    "    pg_catalog.bool_or(role = 'C') AS has_partner,"
+    "    (pg_catalog.array_agg(commune ORDER BY housing_rank) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
+    "    COALESCE(pg_catalog.bool_or(rsa), false) AS rsa, COALESCE(pg_catalog.bool_or(prime_activite), false) AS prime_activite,"
+    "    COALESCE(pg_catalog.bool_or(aide_logement), false) AS aide_logement, COALESCE(pg_catalog.bool_or(aah), false) AS aah,"
+    "    COALESCE(pg_catalog.bool_or(css), false) AS css, COALESCE(pg_catalog.bool_or(aspa), false) AS aspa,"
+    "    COALESCE(pg_catalog.bool_or(apa), false) AS apa, COALESCE(pg_catalog.bool_or(pch), false) AS pch,"
+    "    COALESCE(pg_catalog.bool_or(fsl), false) AS fsl, COALESCE(pg_catalog.bool_or(suivi_social), false) AS suivi_social"
+    "    FROM rec GROUP BY foyer_id),"
+    " linked AS ("
+    "  SELECT pa.foyer_id, pg_catalog.min(CASE l.method WHEN 'nir' THEN 1.0 WHEN 'ident' THEN 0.95"
+    "                                      WHEN 'ident_alt' THEN 0.95 ELSE l.score END) AS score,"
+    "         pg_catalog.bool_or(l.method = 'clk') AS fuzzy, pg_catalog.bool_or(l.method LIKE 'ident%') AS ident"
+    "    FROM tznr.link l"
+    "    JOIN tznr.person_record pa ON pa.source_id = l.source_a AND pa.token = l.token_a"
+    "   WHERE l.run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
+    "   GROUP BY pa.foyer_id)"
+    " INSERT INTO tznr.run_foyer"
+    " SELECT e.foyer_id, COALESCE(c.commune, e.commune),"
+    "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1),"
+    "   LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
+    "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
+    "   e.has_partner OR GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - COALESCE(c.nb_enfants, e.children) >= 2,"
+    "   c.birth_year, pg_catalog.date_part('year', $1::date)::integer - c.birth_year,"
+    "   c.ressources, c.revenus_activite, c.loyer, c.impaye_mois,"
+    "   e.rsa, e.prime_activite, e.aide_logement, e.aah, e.css, e.aspa, e.apa, e.pch, e.fsl, e.suivi_social,"
+    "   CASE WHEN k.foyer_id IS NULL THEN 'source unique'"
+    "        WHEN k.fuzzy THEN 'rapprochement approché (score ' || pg_catalog.replace(pg_catalog.to_char(k.score, 'FM0.00'), '.', ',') || ')'"
+    "        WHEN k.ident THEN 'identité exacte' ELSE 'NIR' END,"
+    "   COALESCE(k.score, 1.0)"
+    "   FROM everyone e LEFT JOIN claimant c ON c.foyer_id = e.foyer_id LEFT JOIN linked k ON k.foyer_id = e.foyer_id";
+
+/* People who objected stay objected: every record of their person, now and later. */
+static const char *const oppositions_sql =
+    "INSERT INTO tznr.opposition (source_id, token)"
+    " SELECT q.source_id, q.token FROM tznr.opposition o"
+    "   JOIN tznr.person_record p ON p.source_id = o.source_id AND p.token = o.token"
+    "   JOIN tznr.person_record q ON q.person_id = p.person_id"
+    " ON CONFLICT DO NOTHING";
+
+void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, detect_summary *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    char runs[32], cool[16], settled[16];
+    snprintf(runs, sizeof runs, "%lld", run);
+    snprintf(cool, sizeof cool, "%d", cf->cooldown_days);
+    snprintf(settled, sizeof settled, "%d", cf->settled_days);
+    const char *pd[] = {date};
+    db_exec(conn, "TRUNCATE tznr.run_foyer");
+    PQclear(db_query(conn, build_foyers_sql, 1, pd));
+    db_exec(conn, oppositions_sql);
+
+    /* the rules carried by the binary */
+    for (size_t i = 0; i < db_nsqlfiles; i++) {
+        if (strncmp(db_sqlfiles[i].name, "rules/", 6) != 0)
+            continue;
+        detect_rule r;
+        char err[512];
+        if (detect_parse_rule(db_sqlfiles[i].text, &r, err, sizeof err) != 0)
+            die(TZNR_EXIT_FAIL, "rule file '%s': %s", db_sqlfiles[i].name, err);
+        unsigned char h[32];
+        unsigned int hl;
+        char hex[65];
+        EVP_Digest(db_sqlfiles[i].text, strlen(db_sqlfiles[i].text), h, &hl, EVP_sha256(), NULL);
+        for (int k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", h[k]);
+        const char *pr[] = {r.id, r.benefit, r.owners, r.legal, r.description, hex};
+        PQclear(db_query(conn,
+            "INSERT INTO tznr.rule (id, benefit, owners, legal_basis, description, sha256)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET benefit = EXCLUDED.benefit,"
+            " owners = EXCLUDED.owners, legal_basis = EXCLUDED.legal_basis,"
+            " description = EXCLUDED.description, sha256 = EXCLUDED.sha256", 6, pr));
+        sbuf q;
+        sbuf_init(&q);
+        size_t bl = strlen(r.body);
+        while (bl > 0 && (r.body[bl - 1] == ';' || r.body[bl - 1] == ' ' || r.body[bl - 1] == '\n' ||
+                          r.body[bl - 1] == '\r' || r.body[bl - 1] == '\t'))
+            bl--;
+        sbuf_adds(&q, "INSERT INTO tznr.candidate (run_id, rule_id, foyer_id, estimate, motif)"
+                      " SELECT $2::bigint, $3::text, r.foyer_id, r.estimate, r.motif FROM (");
+        sbuf_add(&q, r.body, bl);
+        sbuf_adds(&q, "\n) AS r");
+        const char *pq[] = {date, runs, r.id};
+        char dberr[2048];
+        PGresult *res = db_try_query(conn, q.p, 3, pq, dberr, sizeof dberr);
+        if (!res)
+            die(TZNR_EXIT_FAIL, "rule '%s' (%s) failed: %s", r.id, db_sqlfiles[i].name, dberr);
+        sum->candidates += atoll(PQcmdTuples(res));
+        PQclear(res);
+        sbuf_free(&q);
+        sum->rules++;
+    }
+
+    /* suppression: people who objected, the cooldown, and outcomes that settle the case */
+    const char *ps[] = {runs};
+    PGresult *res = db_query(conn,
+        "UPDATE tznr.candidate c SET suppressed = 'opposition' WHERE c.run_id = $1 AND EXISTS ("
+        " SELECT 1 FROM tznr.opposition o JOIN tznr.person_record p ON p.source_id = o.source_id AND p.token = o.token"
+        " WHERE p.foyer_id = c.foyer_id)", 1, ps);
+    sum->suppressed_opposition = atoll(PQcmdTuples(res));
+    PQclear(res);
+    const char *pc[] = {runs, date, cool};
+    res = db_query(conn,
+        "UPDATE tznr.candidate c SET suppressed = 'cooldown' WHERE c.run_id = $1 AND c.suppressed IS NULL AND EXISTS ("
+        " SELECT 1 FROM tznr.list_entry e JOIN tznr.person_record p ON p.source_id = e.source_id AND p.token = e.token"
+        " WHERE e.rule_id = c.rule_id AND p.foyer_id = c.foyer_id"
+        "   AND e.run_date < $2::date AND e.run_date > $2::date - $3::integer)", 3, pc);
+    sum->suppressed_cooldown = atoll(PQcmdTuples(res));
+    PQclear(res);
+    const char *pst[] = {runs, date, settled};
+    res = db_query(conn,
+        "UPDATE tznr.candidate c SET suppressed = 'settled' WHERE c.run_id = $1 AND c.suppressed IS NULL AND EXISTS ("
+        " SELECT 1 FROM tznr.outcome o JOIN tznr.person_record p ON p.token = o.token"
+        "   AND (o.source_id IS NULL OR p.source_id = o.source_id)"
+        " WHERE o.rule_id = c.rule_id AND p.foyer_id = c.foyer_id"
+        "   AND o.statut IN ('droit_ouvert', 'non_eligible', 'refus', 'deja_beneficiaire')"
+        "   AND o.outcome_date <= $2::date AND o.outcome_date > $2::date - $3::integer)", 3, pst);
+    sum->suppressed_settled = atoll(PQcmdTuples(res));
+    PQclear(res);
+
+    /* teams from the configuration */
+    db_exec(conn, "CREATE TEMP TABLE IF NOT EXISTS run_team (name text, source_id text, communes text[]);"
+                  "TRUNCATE run_team");
+    for (int t = 0; t < cf->nteams; t++) {
+        const char *pt[] = {cf->teams[t].name, cf->teams[t].source, cf->teams[t].communes};
+        PQclear(db_query(conn,
+            "INSERT INTO run_team VALUES ($1, $2, CASE WHEN $3::text IS NULL THEN NULL ELSE"
+            " pg_catalog.regexp_split_to_array(pg_catalog.btrim($3::text), '[ ,;]+') END)", 3, pt));
+    }
+    /* routing: the first owner kind of the rule holding a record of the household, its
+     * claimant's record first; the team of that source for the household's commune */
+    const char *pr2[] = {runs, date};
+    res = db_query(conn,
+        "WITH c AS (SELECT * FROM tznr.candidate WHERE run_id = $1 AND suppressed IS NULL),"
+        " holder AS ("
+        "  SELECT c.rule_id, c.foyer_id, pr.source_id, pr.token,"
+        "         pg_catalog.array_position(pg_catalog.regexp_split_to_array(pg_catalog.btrim(ru.owners), '[ ,]+'),"
+        "                                   pg_catalog.split_part(pr.source_id, ':', 1)) AS kind_rank,"
+        "         CASE r.role WHEN 'D' THEN 0 WHEN 'C' THEN 1 ELSE 2 END AS role_rank"
+        "    FROM c JOIN tznr.rule ru ON ru.id = c.rule_id"
+        "    JOIN tznr.person_record pr ON pr.foyer_id = c.foyer_id"
+        "    JOIN tznr.current_record r ON r.source_id = pr.source_id AND r.token = pr.token),"
+        " chosen AS ("
+        "  SELECT DISTINCT ON (rule_id, foyer_id) rule_id, foyer_id, source_id, token FROM holder"
+        "   WHERE kind_rank IS NOT NULL ORDER BY rule_id, foyer_id, kind_rank, role_rank, source_id, token),"
+        " routed AS ("
+        "  SELECT ch.*, f.commune, f.confiance, c.estimate, c.motif,"
+        "         COALESCE((SELECT t.name FROM run_team t WHERE t.source_id = ch.source_id"
+        "                    ORDER BY (t.communes IS NOT NULL AND f.commune = ANY (t.communes)) DESC,"
+        "                             (t.communes IS NULL) DESC, t.name LIMIT 1),"
+        "                  pg_catalog.replace(ch.source_id, ':', '_')) AS team"
+        "    FROM chosen ch JOIN c ON c.rule_id = ch.rule_id AND c.foyer_id = ch.foyer_id"
+        "    JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id)"
+        " INSERT INTO tznr.list_entry (run_id, run_date, team, rule_id, foyer_id, source_id, token, estimate, motif,"
+        "                              confiance, priority, first_detected)"
+        " SELECT $1, $2::date, team, rule_id, foyer_id, source_id, token, estimate, motif, confiance,"
+        "        pg_catalog.row_number() OVER (PARTITION BY team ORDER BY estimate DESC NULLS LAST, rule_id, foyer_id),"
+        "        LEAST($2::date, COALESCE((SELECT pg_catalog.min(n.run_date) FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
+        "                                   WHERE h.rule_id = routed.rule_id AND h.foyer_id = routed.foyer_id), $2::date))"
+        "   FROM routed", 2, pr2);
+    sum->listed = atoll(PQcmdTuples(res));
+    PQclear(res);
+    res = db_query(conn,
+        "UPDATE tznr.candidate c SET suppressed = 'unreachable' WHERE c.run_id = $1 AND c.suppressed IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM tznr.list_entry e WHERE e.run_id = c.run_id AND e.rule_id = c.rule_id"
+        "                 AND e.foyer_id = c.foyer_id)", 1, ps);
+    sum->suppressed_unreachable = atoll(PQcmdTuples(res));
+    PQclear(res);
+}

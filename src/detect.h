@@ -1,0 +1,31 @@
+/* detect: what the nightly run does between linkage and export: the dated benefit
+ * parameters, the households' facts, the rules (sql/rules), suppression and routing. */
+#ifndef TZNR_DETECT_H
+#define TZNR_DETECT_H
+
+#include <libpq-fe.h>
+
+#include "conf.h"
+
+typedef struct detect_summary {
+    long long candidates, listed, suppressed_opposition, suppressed_cooldown, suppressed_settled,
+        suppressed_unreachable;
+    int rules;
+} detect_summary;
+
+/* Load the parameters file into tznr.parameter (replacing it, in one transaction); an audit
+ * entry when its content changed. Return 0, or -1 with a one-line reason in ERR (file, line). */
+int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t errlen);
+
+/* A rule file's header: the keys of docs/rules.md. Return 0 or -1 (reason in ERR). */
+typedef struct detect_rule {
+    char id[64], benefit[256], owners[256], legal[512], description[1024];
+    const char *body; /* the SELECT, after the header */
+} detect_rule;
+int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen);
+
+/* Evaluate every rule for RUN on DATE (YYYY-MM-DD), in the current transaction: households'
+ * facts, candidates, suppression, routing to teams, list entries. */
+void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, detect_summary *sum);
+
+#endif

@@ -1,0 +1,13 @@
+/* export: the outreach lists of a run, one file a team: outbox/<team>/<date>/liste.csv. */
+#ifndef TZNR_EXPORT_H
+#define TZNR_EXPORT_H
+
+#include <libpq-fe.h>
+
+#include "conf.h"
+
+/* Write the lists of RUN (its date DATE); each written to a temporary name and renamed, so a
+ * list is whole or absent. Return the number of lists written; dies on error. */
+int export_run(PGconn *conn, const conf *cf, long long run, const char *date, long long *rows);
+
+#endif

@@ -1,0 +1,168 @@
+#include "feedback.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "csvio.h"
+#include "db.h"
+#include "log.h"
+#include "norm.h"
+#include "sbuf.h"
+
+static const char *const statuts[] = {"contacte", "droit_ouvert", "non_eligible", "refus", "injoignable",
+                                      "deja_beneficiaire", "opposition", "erreur_rapprochement"};
+
+static int statut_valid(const char *s)
+{
+    for (size_t i = 0; i < sizeof statuts / sizeof statuts[0]; i++)
+        if (strcmp(s, statuts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int token_valid(const char *s, size_t n)
+{
+    if (n != 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* The separator of a header line: ';' if it has one, else ','. */
+static char sniff_separator(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ';';
+    char buf[512];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = '\0';
+    return strchr(buf, ';') ? ';' : ',';
+}
+
+int feedback_load(PGconn *conn, const char *path, feedback_result *res)
+{
+    memset(res, 0, sizeof *res);
+    csvio_options opt = {.sep = sniff_separator(path)};
+    char err[512];
+    csvio_reader *r = csvio_open(path, &opt, err, sizeof err);
+    if (!r) {
+        snprintf(res->reason, sizeof res->reason, "%s", err);
+        return -1;
+    }
+    csvio_record rec;
+    int rc = csvio_next(r, &rec);
+    if (rc != 1 || rec.error || rec.nfields != 4 || strcmp(rec.field[0], "token") != 0 ||
+        strcmp(rec.field[1], "regle") != 0 || strcmp(rec.field[2], "statut") != 0 || strcmp(rec.field[3], "date") != 0) {
+        snprintf(res->reason, sizeof res->reason, "the header is not 'token;regle;statut;date'");
+        csvio_close(r);
+        return -1;
+    }
+    char rejpath[4200];
+    snprintf(rejpath, sizeof rejpath, "%s.rejects", path);
+    FILE *rej = NULL;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    db_begin(conn);
+    while ((rc = csvio_next(r, &rec)) == 1) {
+        res->rows++;
+        char why[256] = "";
+        char date[9], iso[11];
+        if (rec.error)
+            snprintf(why, sizeof why, "%s", rec.error);
+        else if (rec.nfields != 4)
+            snprintf(why, sizeof why, "%zu fields, expected 4", rec.nfields);
+        else if (!token_valid(rec.field[0], rec.len[0]))
+            snprintf(why, sizeof why, "token is not 64 lowercase hex digits");
+        else if (!statut_valid(rec.field[2]))
+            snprintf(why, sizeof why, "statut '%.40s' is not one of contacte, droit_ouvert, non_eligible, refus, "
+                     "injoignable, deja_beneficiaire, opposition, erreur_rapprochement", rec.field[2]);
+        else if (norm_date(rec.field[3], rec.len[3], DATE_ISO, date) != 1 &&
+                 norm_date(rec.field[3], rec.len[3], DATE_DMY, date) != 1)
+            snprintf(why, sizeof why, "date '%.20s' is not YYYY-MM-DD or DD/MM/YYYY", rec.field[3]);
+        else if (rec.len[1] == 0)
+            snprintf(why, sizeof why, "regle is empty");
+        if (!why[0]) {
+            snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", date, date + 4, date + 6);
+            char line[32];
+            snprintf(line, sizeof line, "%ld", rec.line);
+            const char *p[] = {rec.field[0], rec.field[1], rec.field[2], iso, base, line};
+            /* the token's source: from the records, else from the lists it was sent in */
+            PGresult *q = db_query(conn,
+                "INSERT INTO tznr.outcome (source_id, token, rule_id, statut, outcome_date, file_name, line)"
+                " SELECT COALESCE((SELECT source_id FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex') LIMIT 1),"
+                "                 (SELECT source_id FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex') LIMIT 1)),"
+                "        pg_catalog.decode($1, 'hex'), $2, $3, $4::date, $5, $6::integer"
+                " ON CONFLICT DO NOTHING", 6, p);
+            long long added = atoll(PQcmdTuples(q));
+            PQclear(q);
+            if (!added) {
+                res->duplicates++;
+                continue;
+            }
+            res->loaded++;
+            if (strcmp(rec.field[2], "opposition") == 0) {
+                /* the person objects: every record of theirs, now; later ones are added by each run */
+                PQclear(db_query(conn,
+                    "INSERT INTO tznr.opposition (source_id, token)"
+                    " SELECT q.source_id, q.token FROM tznr.person_record p"
+                    "   JOIN tznr.person_record q ON q.person_id = p.person_id"
+                    "  WHERE p.token = pg_catalog.decode($1, 'hex')"
+                    " UNION SELECT e.source_id, e.token FROM tznr.list_entry e WHERE e.token = pg_catalog.decode($1, 'hex')"
+                    " ON CONFLICT DO NOTHING", 1, p));
+                res->oppositions++;
+            } else if (strcmp(rec.field[2], "erreur_rapprochement") == 0) {
+                /* the record was joined to the wrong person: forbid its links of the latest run */
+                PQclear(db_query(conn,
+                    "INSERT INTO tznr.forbidden_link (source_a, token_a, source_b, token_b, reason)"
+                    " SELECT l.source_a, l.token_a, l.source_b, l.token_b, 'erreur_rapprochement (' || $2 || ')'"
+                    "   FROM tznr.link l"
+                    "  WHERE l.run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
+                    "    AND (l.token_a = pg_catalog.decode($1, 'hex') OR l.token_b = pg_catalog.decode($1, 'hex'))"
+                    " ON CONFLICT DO NOTHING", 2, (const char *[]){rec.field[0], base}));
+                res->link_errors++;
+            }
+            continue;
+        }
+        res->rejected++;
+        if (!rej) {
+            rej = fopen(rejpath, "w");
+            if (!rej)
+                die(TZNR_EXIT_FAIL, "could not create '%s': %s", rejpath, strerror(errno));
+            fputs("line,reason,record\n", rej);
+        }
+        sbuf l;
+        sbuf_init(&l);
+        sbuf_addf(&l, "%ld,", rec.line);
+        csvio_add_field(&l, why, strlen(why), ',');
+        sbuf_addc(&l, ',');
+        size_t rl = rec.raw_len;
+        while (rl > 0 && (rec.raw[rl - 1] == '\n' || rec.raw[rl - 1] == '\r'))
+            rl--;
+        csvio_add_field(&l, rec.raw, rl, ',');
+        sbuf_addc(&l, '\n');
+        fwrite(l.p, 1, l.len, rej);
+        sbuf_free(&l);
+    }
+    if (rc < 0)
+        die(TZNR_EXIT_FAIL, "%s", csvio_error(r));
+    csvio_close(r);
+    if (rej && fclose(rej) != 0)
+        die(TZNR_EXIT_FAIL, "could not write '%s': %s", rejpath, strerror(errno));
+    char details[512];
+    snprintf(details, sizeof details,
+             "{\"rows\": %lld, \"loaded\": %lld, \"duplicates\": %lld, \"rejected\": %lld, \"oppositions\": %lld, "
+             "\"link_errors\": %lld}",
+             res->rows, res->loaded, res->duplicates, res->rejected, res->oppositions, res->link_errors);
+    audit_log(conn, "feedback", base, details);
+    db_commit(conn);
+    return 0;
+}
