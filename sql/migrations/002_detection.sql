@@ -35,8 +35,9 @@ $$;
 
 -- The facts of each household for the run being evaluated, rebuilt by every run before the
 -- rules (docs/rules.md). Figures come from the claimant's record (role D), each from the
--- source that knows it best; "recoit_X" is true when any member, through any linked record of
--- any source, has X = 1.
+-- source that knows it best. "recoit_X" is true when any member, through any linked record of
+-- any source, has X = 1; false when at least one record says 0 and none says 1; NULL when no
+-- source of the household reports X at all: "nobody receives X" must be known, not assumed.
 CREATE TABLE tznr.run_foyer (
     foyer_id bigint PRIMARY KEY,
     commune text,
@@ -50,15 +51,15 @@ CREATE TABLE tznr.run_foyer (
     revenus_activite numeric(12, 2),
     loyer numeric(12, 2),
     impaye_mois integer,
-    recoit_rsa boolean NOT NULL,
-    recoit_prime_activite boolean NOT NULL,
-    recoit_aide_logement boolean NOT NULL,
-    recoit_aah boolean NOT NULL,
-    recoit_css boolean NOT NULL,
-    recoit_aspa boolean NOT NULL,
-    recoit_apa boolean NOT NULL,
-    recoit_pch boolean NOT NULL,
-    recoit_fsl boolean NOT NULL,
+    recoit_rsa boolean,
+    recoit_prime_activite boolean,
+    recoit_aide_logement boolean,
+    recoit_aah boolean,
+    recoit_css boolean,
+    recoit_aspa boolean,
+    recoit_apa boolean,
+    recoit_pch boolean,
+    recoit_fsl boolean,
     suivi_social boolean NOT NULL,
     confiance text NOT NULL,          -- how the household's records were linked, in French
     confiance_score real NOT NULL     -- 1 for NIR, 0.95 for an exact identity, else the weakest Dice

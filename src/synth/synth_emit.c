@@ -42,6 +42,14 @@ static const char *const landlord_names[] = {"habitat33", "domofrance"};
 #define V_LOY 16u
 #define V_IMP 32u
 #define V_RSA1 64u /* says that someone receives the RSA */
+/* which benefits a source's claimant record reports (0 or 1): the platform can only tell that
+ * nobody receives a benefit when some source of the household reports it */
+#define K_RSA 128u
+#define K_PA 256u
+#define K_AL 512u
+#define K_CSS 1024u
+#define K_ASPA 2048u
+#define K_FSL 4096u
 
 static const unsigned rule_needs[SYNTH_R_COUNT] = {
     V_RES | V_NBP | V_NBE,           /* rsa */
@@ -51,6 +59,9 @@ static const unsigned rule_needs[SYNTH_R_COUNT] = {
     V_RES | V_NBP,                   /* aspa */
     V_RES | V_LOY | V_IMP | V_NBP,   /* fsl */
 };
+
+/* the benefit whose receipt a rule must know to be absent */
+static const unsigned rule_knows[SYNTH_R_COUNT] = {K_RSA, K_PA, K_AL, K_CSS, K_ASPA, K_FSL};
 
 static char failed_path[4096];
 
@@ -458,7 +469,7 @@ static unsigned emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
     }
     s->households++;
     return V_NBP | V_NBE | V_RES | V_REV | (has(h, SYNTH_B_AL) ? V_LOY : 0) |
-           (has(h, SYNTH_B_RSA) ? V_RSA1 : 0);
+           (has(h, SYNTH_B_RSA) ? V_RSA1 : 0) | K_RSA | K_PA | K_AL;
 }
 
 /* --- département: household records (RSA, FSL, follow-up, known) or personal ones (APA, PCH) */
@@ -592,7 +603,7 @@ static unsigned emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, 
         }
     }
     s->households++;
-    return figures | (has(h, SYNTH_B_RSA) ? V_RSA1 : 0);
+    return figures | (has(h, SYNTH_B_RSA) ? V_RSA1 : 0) | K_RSA | K_CSS | K_ASPA | K_FSL;
 }
 
 /* --- landlords: tenant of record, co-tenant or spouse, occupants; Windows-1252 */
@@ -706,7 +717,7 @@ static unsigned emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
         }
     }
     s->households++;
-    return V_NBP | V_NBE | V_LOY | V_IMP | ((h->facts & SYNTH_F_SURVEY) ? V_RES : 0);
+    return V_NBP | V_NBE | V_LOY | V_IMP | ((h->facts & SYNTH_F_SURVEY) ? V_RES : 0) | K_AL | K_FSL;
 }
 
 /* ------------------------------------------------------------------ public */
@@ -816,10 +827,15 @@ void synth_emit_household(synth_emit *e, const synth_household *h)
         if (!synth_rule_eligible(e->ctx, h, rule))
             continue;
         int visible = 0;
-        for (int i = 0; i < nm; i++)
+        unsigned known = 0;
+        for (int i = 0; i < nm; i++) {
+            known |= masks[i];
             if ((masks[i] & rule_needs[rule]) == rule_needs[rule] ||
                 (rule == SYNTH_R_CSS && (masks[i] & V_RSA1)))
                 visible = 1;
+        }
+        if (!(known & rule_knows[rule]))
+            visible = 0; /* no source says whether the household receives it */
         e->eligible[rule]++;
         e->visible[rule] += (uint64_t)visible;
         synth_out_field(&e->truth_planted, hid);
@@ -880,7 +896,7 @@ static void write_summary(synth_emit *e, FILE *f)
         fprintf(f, "received.%s = %" PRIu64 " (%.2f%%)\n", bnames[b], e->received[b],
                 rate(e->received[b], e->households));
     fprintf(f, "\n# truth_planted: eligible and not receiving; visible = a claimant record "
-               "carries the figures\n");
+               "carries the figures and some source of the household reports the benefit\n");
     for (int i = 0; i < SYNTH_R_COUNT; i++)
         fprintf(f, "rule.%s = %" PRIu64 " (%.2f%% of households), visible %" PRIu64
                    " (%.2f%%)\n",
