@@ -242,6 +242,8 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
     const char *pd[] = {date};
     db_exec(conn, "TRUNCATE tznr.run_foyer");
     PQclear(db_query(conn, build_foyers_sql, 1, pd));
+    /* fresh tables: without statistics the planner would pick nested loops over them */
+    db_exec(conn, "ANALYZE tznr.run_foyer");
     db_exec(conn, oppositions_sql);
 
     /* the rules carried by the binary */
@@ -285,6 +287,7 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
         sum->rules++;
     }
 
+    db_exec(conn, "ANALYZE tznr.candidate");
     /* suppression: people who objected, the cooldown, and outcomes that settle the case */
     const char *ps[] = {runs};
     PGresult *res = db_query(conn,
@@ -344,14 +347,20 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
         "                             (t.communes IS NULL) DESC, t.name LIMIT 1),"
         "                  pg_catalog.replace(ch.source_id, ':', '_')) AS team"
         "    FROM chosen ch JOIN c ON c.rule_id = ch.rule_id AND c.foyer_id = ch.foyer_id"
-        "    JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id)"
+        "    JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id),"
+        " first_seen AS ("
+        "  SELECT h.rule_id, h.foyer_id, pg_catalog.min(n.run_date) AS d"
+        "    FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
+        "    JOIN c ON c.rule_id = h.rule_id AND c.foyer_id = h.foyer_id GROUP BY h.rule_id, h.foyer_id)"
         " INSERT INTO tznr.list_entry (run_id, run_date, team, rule_id, foyer_id, source_id, token, estimate, motif,"
         "                              confiance, priority, first_detected)"
-        " SELECT $1, $2::date, team, rule_id, foyer_id, source_id, token, estimate, motif, confiance,"
-        "        pg_catalog.row_number() OVER (PARTITION BY team ORDER BY estimate DESC NULLS LAST, rule_id, foyer_id),"
-        "        LEAST($2::date, COALESCE((SELECT pg_catalog.min(n.run_date) FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
-        "                                   WHERE h.rule_id = routed.rule_id AND h.foyer_id = routed.foyer_id), $2::date))"
-        "   FROM routed", 2, pr2);
+        " SELECT $1, $2::date, routed.team, routed.rule_id, routed.foyer_id, routed.source_id, routed.token,"
+        "        routed.estimate, routed.motif, routed.confiance,"
+        "        pg_catalog.row_number() OVER (PARTITION BY routed.team ORDER BY routed.estimate DESC NULLS LAST,"
+        "                                      routed.rule_id, routed.foyer_id),"
+        "        LEAST($2::date, COALESCE(fs.d, $2::date))"
+        "   FROM routed LEFT JOIN first_seen fs ON fs.rule_id = routed.rule_id AND fs.foyer_id = routed.foyer_id",
+        2, pr2);
     sum->listed = atoll(PQcmdTuples(res));
     PQclear(res);
     res = db_query(conn,

@@ -597,8 +597,8 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
         refuse(conn, 1, res, path, m.source, sha, res->rows_read, &rj);
         goto out;
     }
-    snprintf(sql, sizeof sql, "ALTER TABLE tznr.record ATTACH PARTITION tznr.record_%lld FOR VALUES IN (%lld)",
-             snap, snap);
+    snprintf(sql, sizeof sql, "ALTER TABLE tznr.record ATTACH PARTITION tznr.record_%lld FOR VALUES IN (%lld);"
+             "ANALYZE tznr.record_%lld", snap, snap, snap);
     db_exec(conn, sql);
     {
         char snaps[32], declared[32], loaded[32], rejected[32], prevs[32];

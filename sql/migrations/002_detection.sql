@@ -95,6 +95,7 @@ CREATE TABLE tznr.candidate (
     suppressed text,                  -- NULL, or why it is not listed
     PRIMARY KEY (run_id, rule_id, foyer_id)
 );
+CREATE INDEX ON tznr.candidate (rule_id, foyer_id);
 
 -- The outreach lists: what was listed, for which team, with which token.
 CREATE TABLE tznr.list_entry (
