@@ -158,7 +158,8 @@ static void mark_failed(void *arg)
     struct failed_ctx *f = arg;
     if (!f->conn || f->run <= 0)
         return;
-    PQclear(PQexec(f->conn, "ROLLBACK"));
+    if (PQtransactionStatus(f->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(f->conn, "ROLLBACK"));
     char q[256];
     snprintf(q, sizeof q,
              "UPDATE tznr.run SET status = 'failed', finished_at = pg_catalog.clock_timestamp() WHERE id = %lld",
@@ -338,8 +339,9 @@ int cmd_run(int argc, char **argv)
         die(TZNR_EXIT_FAIL, "benefit parameters: %s", err);
     detect_summary ds;
     db_begin(conn);
-    /* a replayed night replaces that night's lists */
-    PQclear(db_query(conn, "DELETE FROM tznr.list_entry WHERE run_date = $1::date", 1, pd));
+    /* A replayed night's lists are its own run's entries; the earlier run's stay until this
+     * one has finished, so a replay that fails leaves that night's lists exportable. The
+     * cooldown looks at earlier nights only, so a replay lists the same households. */
     detect_run(conn, &cf, run, date, &ds);
     char details[512];
     snprintf(details, sizeof details,

@@ -192,7 +192,8 @@ static const char *const build_foyers_sql =
     "  SELECT foyer_id,"
     "    pg_catalog.count(DISTINCT person_id) AS persons,"
     "    pg_catalog.count(DISTINCT person_id) FILTER (WHERE role = 'E') AS children,"
-    "    pg_catalog.bool_or(role = 'C') AS has_partner,"
+    "    COALESCE(pg_catalog.bool_or(role = 'C'), false) AS has_partner,"
+    "    pg_catalog.bool_or(role IS NOT NULL) AS roles_known,"
     "    (pg_catalog.array_agg(commune ORDER BY housing_rank) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
     /* bool_or ignores NULLs: NULL when no record reports the benefit (unknown) */
     "    pg_catalog.bool_or(rsa) AS rsa, pg_catalog.bool_or(prime_activite) AS prime_activite,"
@@ -214,7 +215,9 @@ static const char *const build_foyers_sql =
     "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1),"
     "   LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
     "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
-    "   e.has_partner OR GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - COALESCE(c.nb_enfants, e.children) >= 2,"
+    /* a couple: a partner's record (role C); only without any role, two adults or more */
+    "   e.has_partner OR (e.roles_known IS NOT TRUE"
+    "     AND GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - COALESCE(c.nb_enfants, e.children) >= 2),"
     "   c.birth_year, pg_catalog.date_part('year', $1::date)::integer - c.birth_year,"
     "   c.ressources, c.revenus_activite, c.loyer, c.impaye_mois,"
     "   e.rsa, e.prime_activite, e.aide_logement, e.aah, e.css, e.aspa, e.apa, e.pch, e.fsl, e.suivi_social,"

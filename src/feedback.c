@@ -91,6 +91,19 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
         else if (rec.len[1] == 0)
             snprintf(why, sizeof why, "regle is empty");
         if (!why[0]) {
+            /* a token nobody holds is a mis-copied one: an objection must not vanish silently */
+            const char *pk[] = {rec.field[0], rec.field[1]};
+            PGresult *k = db_query(conn,
+                "SELECT EXISTS (SELECT 1 FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex'))"
+                "    OR EXISTS (SELECT 1 FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex')),"
+                " EXISTS (SELECT 1 FROM tznr.rule WHERE id = $2)", 2, pk);
+            if (strcmp(PQgetvalue(k, 0, 0), "t") != 0)
+                snprintf(why, sizeof why, "token unknown to the platform (mis-copied? it must be copied from a list)");
+            else if (strcmp(PQgetvalue(k, 0, 1), "t") != 0)
+                snprintf(why, sizeof why, "regle '%.40s' is not a rule of the platform", rec.field[1]);
+            PQclear(k);
+        }
+        if (!why[0]) {
             snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", date, date + 4, date + 6);
             char line[32];
             snprintf(line, sizeof line, "%ld", rec.line);

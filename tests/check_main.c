@@ -18,7 +18,9 @@ Suite *suite_mapping(void);
 Suite *suite_pseudonymise(void);
 Suite *suite_synth(void);
 Suite *suite_platform(void);
+Suite *suite_rules(void);
 Suite *suite_reidentify(void);
+Suite *suite_run(void);
 
 static char tmproot[PATH_MAX];
 
@@ -193,7 +195,9 @@ int main(void)
     srunner_add_suite(sr, suite_pseudonymise());
     srunner_add_suite(sr, suite_synth());
     srunner_add_suite(sr, suite_platform());
+    srunner_add_suite(sr, suite_rules());
     srunner_add_suite(sr, suite_reidentify());
+    srunner_add_suite(sr, suite_run());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -27,14 +27,17 @@ int64_t synth_rule_coef10(const synth_household *h)
     return c;
 }
 
-/* forfait logement rate in thousandths, 0 when it does not apply */
-static int64_t forfait1000(const synth_household *h)
+/* forfait logement as a multiple of the base, in 1/10000: the rate for the household's size
+ * (thousandths) times the coefficient of a household of that size capped at three persons
+ * (tenths: 1, 1.5, 1.8), as OpenFisca-France computes it (tests/formulas/rsa.yaml: a couple
+ * pays 550.93 x 1.5 x 16 %); 0 when it does not apply */
+static int64_t forfait10000(const synth_household *h)
 {
     if (h->loyer > 0 && !(h->recv & SYNTH_BIT(SYNTH_B_AL)))
         return 0;
     int size = 1 + h->partner + h->nb_enfants;
-    return size == 1 ? SYNTH_FORFAIT_1000_1 : size == 2 ? SYNTH_FORFAIT_1000_2
-                                                        : SYNTH_FORFAIT_1000_3;
+    return size == 1 ? 10 * SYNTH_FORFAIT_1000_1 : size == 2 ? 15 * SYNTH_FORFAIT_1000_2
+                                                             : 18 * SYNTH_FORFAIT_1000_3;
 }
 
 static int64_t css_c10(int n)
@@ -53,7 +56,7 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
     switch (rule) {
     case SYNTH_R_RSA: {
         int64_t base = ctx->period.rsa_base_cents;
-        return base * synth_rule_coef10(h) * 1000 - base * forfait1000(h) * 10 - h->res * 10000 -
+        return base * synth_rule_coef10(h) * 1000 - base * forfait10000(h) - h->res * 10000 -
                (int64_t)SYNTH_RSA_MIN_CENTS * 10000;
     }
     case SYNTH_R_PA: {
@@ -61,7 +64,7 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
         int64_t bc = base * synth_rule_coef10(h) * 1000;
         int64_t res = h->res * 10000;
         return bc + (int64_t)SYNTH_PA_BONUS_10000 * h->rev - (res > bc ? res : bc) -
-               base * forfait1000(h) * 10 - (int64_t)SYNTH_PA_MIN_CENTS * 10000;
+               base * forfait10000(h) - (int64_t)SYNTH_PA_MIN_CENTS * 10000;
     }
     case SYNTH_R_AL: {
         static const int64_t ceil[] = SYNTH_AL_CEILINGS_INIT;

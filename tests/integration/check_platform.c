@@ -722,14 +722,11 @@ START_TEST(test_scenario)
     char *faults = chain_faults(&p);
     ck_assert_msg(faults[0] == '\0', "audit entries %s do not chain", faults);
     free(faults);
+    /* more than 9 entries: verify once ordered them by the text of their id (1, 10, 2, ...) and
+     * reported an intact chain broken at entry 10 */
     rc = TZNR(&p, &out, &err, "audit verify -c '%s'", p.conf);
-    /* BUG: audit_verify (src/audit.c) selects "id::text, ..." and orders by "id", which
-     * PostgreSQL takes for the output column, the text: entries come as 1, 10, 11, 2, ... and a
-     * chain of 10 entries or more is reported broken ("audit chain broken at entry 10: expected
-     * entry 2 (entries missing or renumbered)", exit 1) although every hash is right (the check
-     * above). Fix: ORDER BY the bigint column (e.g. "ORDER BY audit_log.id" or "ORDER BY 1"
-     * after casting in a subquery). Expected: */
-    /* ck_assert_msg(rc == 0 && strstr(out, "intact") != NULL, "audit verify: exit %d: %s%s", rc, out, err); */
+    ck_assert_msg(rc == 0 && strstr(out, tu_fmt("intact: %lld entries", entries)) != NULL,
+                  "audit verify: exit %d: %s%s", rc, out, err);
     free(out);
     free(err);
 
@@ -744,10 +741,8 @@ START_TEST(test_scenario)
     ck_assert_str_eq(faults, "2");
     free(faults);
     rc = TZNR(&p, &out, &err, "audit verify -c '%s'", p.conf);
-    ck_assert_msg(rc == 1, "audit verify after tampering: exit %d: %s%s", rc, out, err);
-    /* BUG: the same ordering bug: it names entry 10 ("broken at entry 10: expected entry 2"),
-     * not the forged entry 2. Expected: */
-    /* ck_assert_msg(strstr(out, "broken at entry 2:") != NULL, "audit verify should name entry 2: %s", out); */
+    ck_assert_msg(rc == 1 && strstr(out, "broken at entry 2:") != NULL && strstr(out, "intact") == NULL,
+                  "audit verify after tampering should name entry 2: exit %d: %s%s", rc, out, err);
     free(out);
     free(err);
 
@@ -880,7 +875,7 @@ START_TEST(test_audit_tamper)
 }
 END_TEST
 
-/* Ten entries or more, nothing touched. */
+/* Ten entries or more, nothing touched: intact (ids once sorted as text, 10 before 2). */
 START_TEST(test_audit_verify_ten_entries_or_more)
 {
     struct pf p;
@@ -895,11 +890,7 @@ START_TEST(test_audit_verify_ten_entries_or_more)
     free(faults);
     char *out = NULL, *err = NULL;
     int rc = TZNR(&p, &out, &err, "audit verify -c '%s'", p.conf);
-    /* BUG: exit 1, "audit chain broken at entry 10: expected entry 2 (entries missing or
-     * renumbered)": audit_verify orders the entries by the text of their id (see
-     * test_scenario). Expected: */
-    /* ck_assert_msg(rc == 0 && strstr(out, "intact: 12 entries") != NULL, "audit verify: exit %d: %s%s", rc, out, err); */
-    (void)rc;
+    ck_assert_msg(rc == 0 && strstr(out, "intact: 12 entries") != NULL, "audit verify: exit %d: %s%s", rc, out, err);
     free(out);
     free(err);
     pf_free(&p);
@@ -1132,7 +1123,8 @@ START_TEST(test_duplicate_token)
                       strchr(rj, ';') == NULL,
                   "rejects: '%s'", rj);
     free(rj);
-    char *lines_of = sqlv(&p, "SELECT string_agg(line::text, ',') FROM tznr.record WHERE token = pg_catalog.decode('%s', 'hex')", tok);
+    char *lines_of = sqlv(&p, "SELECT string_agg(line::text, ',') FROM tznr.record"
+                              " WHERE token = pg_catalog.decode('%s', 'hex')", tok);
     ck_assert_str_eq(lines_of, "7");
     free(lines_of);
     char *snap = sqlv(&p, "SELECT n.rows_loaded || '|' || n.rows_rejected || '|' || (SELECT count(*) FROM tznr.record)"
@@ -1178,9 +1170,11 @@ START_TEST(test_key_types)
 
     /* the bytes are the extract's, key for key */
     char *db = sqlv(&p,
-        "SELECT line || ',' || pg_catalog.encode(token, 'hex') || ',' || coalesce(pg_catalog.encode(household, 'hex'), '')"
+        "SELECT line || ',' || pg_catalog.encode(token, 'hex')"
+        " || ',' || coalesce(pg_catalog.encode(household, 'hex'), '')"
         " || ',' || coalesce(role, '') || ',' || coalesce(pg_catalog.encode(k_nir, 'hex'), '')"
-        " || ',' || coalesce(pg_catalog.encode(k_ident, 'hex'), '') || ',' || coalesce(pg_catalog.encode(k_ident_alt, 'hex'), '')"
+        " || ',' || coalesce(pg_catalog.encode(k_ident, 'hex'), '')"
+        " || ',' || coalesce(pg_catalog.encode(k_ident_alt, 'hex'), '')"
         " || ',' || coalesce(pg_catalog.encode(k_dob, 'hex'), '') || ',' || coalesce(pg_catalog.encode(clk, 'hex'), '')"
         " || ',' || coalesce(pg_catalog.encode(clk_alt, 'hex'), '') FROM tznr.record ORDER BY line");
     lines l = read_lines(x);
@@ -1384,6 +1378,15 @@ START_TEST(test_audit_show)
     ck_assert_str_eq(f[5][5], "link");
     n = audit_show(&p, "--action nothing", f, 16);
     ck_assert_int_eq(n, 0);
+    n = audit_show(&p, "--action load.refused", f, 16);
+    ck_assert_int_eq(n, 1);
+    /* BUG: --action is documented as "that action exactly" (docs/audit.md, 'tznr audit
+     * show'), but src/cmd_audit.c matches it with "action LIKE $1" without escaping, so '_' and
+     * '%' in it are wildcards: --action load_refused lists the load.refused entry (n == 1) and
+     * --action 'l%' lists every load and link entry (n == 5). Fix: escape '\', '_' and '%'
+     * before LIKE (or compare with = unless the final '*'). Expected: */
+    /* n = audit_show(&p, "--action load_refused", f, 16); ck_assert_int_eq(n, 0); */
+    /* n = audit_show(&p, "--action 'l%'", f, 16); ck_assert_int_eq(n, 0); */
     pf_free(&p);
 }
 END_TEST
@@ -1420,6 +1423,19 @@ START_TEST(test_usage_errors)
         free(out);
         free(err);
     }
+    /* BUG: a --since or --until that is not a date is not a usage error: 'tznr audit show
+     * --since garbage' exits 1 with the server's two-line message ("tznr audit: error: database:
+     * ERROR:  invalid input syntax for type timestamp with time zone: "garbage"" then
+     * "CONTEXT:  unnamed portal parameter $3 = '...'"), where a bad --limit exits 2 with
+     * "Try 'tznr audit --help'". Expected: */
+    /* {
+        char *out = NULL, *err = NULL;
+        int rc = TZNR(&p, &out, &err, "audit show --since garbage -c '%s'", p.conf);
+        ck_assert_msg(rc == 2 && strstr(err, "Try 'tznr audit --help'") != NULL, "--since garbage: exit %d: %s",
+                      rc, err);
+        free(out);
+        free(err);
+    } */
     /* nothing reached the database */
     ck_assert_int_eq(sqln(&p, "SELECT count(*) FROM tznr.audit_log"), 1);
     pf_free(&p);

@@ -16,6 +16,19 @@
 #include "sbuf.h"
 #include "testutil.h"
 
+/* tu_tmpdir's names are malloc'd and never freed: keep them reachable, or LeakSanitizer (the
+ * ASan build) fails every test that made a temp dir. */
+static const char *tmpdir(void)
+{
+    static const char **kept;
+    static size_t nkept;
+    const char *d = tu_tmpdir();
+    kept = realloc(kept, (nkept + 1) * sizeof *kept);
+    ck_assert_ptr_nonnull(kept);
+    kept[nkept++] = d;
+    return d;
+}
+
 /* The extract's columns, spec section 5, in order. */
 static const char SPEC_HEADER[] =
     "token,household,role,k_nir,k_ident,k_ident_alt,k_dob,clk,clk_alt,sex,birth_year,commune,"
@@ -36,7 +49,7 @@ struct ctx {
 
 static void ctx_init(struct ctx *c)
 {
-    c->dir = strdup(tu_tmpdir());
+    c->dir = strdup(tmpdir());
     c->key = strdup(tu_test_key(c->dir));
     c->supp = strdup(tu_fmt("%s/lsan.supp", c->dir));
     /* BUG (see test_canonical_run_has_no_leak): mapping_bind leaks the names of the optional
@@ -1001,11 +1014,11 @@ Suite *suite_pseudonymise(void)
     tcase_add_test(tc, test_canonical_run_has_no_leak);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
-    /* libcsv grows its field buffer 128 bytes at a time: quadratic where realloc copies (the
-     * ASan build takes minutes on 10 MB; see the report), hence the long timeout */
+    /* BUG (performance, see check_csvio.c): libcsv's 128-byte buffer growth makes the 10 MB
+     * field take minutes in the ASan build, hence the long timeout */
     tc = tcase_create("limits");
     tcase_add_test(tc, test_field_of_10_mb);
-    tcase_set_timeout(tc, 900);
+    tcase_set_timeout(tc, 1800);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,6 +15,19 @@
 #include "sbuf.h"
 #include "testutil.h"
 
+/* tu_tmpdir's names are malloc'd and never freed: keep them reachable, or LeakSanitizer (the
+ * ASan build) fails every test that made a temp dir. */
+static const char *tmpdir(void)
+{
+    static const char **kept;
+    static size_t nkept;
+    const char *d = tu_tmpdir();
+    kept = realloc(kept, (nkept + 1) * sizeof *kept);
+    ck_assert_ptr_nonnull(kept);
+    kept[nkept++] = d;
+    return d;
+}
+
 /* AddressSanitizer keeps freed memory in quarantine: peak RSS says nothing there. */
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -30,7 +43,7 @@
 /* Write DATA to a new file in a new temp dir; return its path (malloc'd). */
 static char *write_tmp(const char *data, size_t len)
 {
-    char *path = strdup(tu_fmt("%s/in.csv", tu_tmpdir()));
+    char *path = strdup(tu_fmt("%s/in.csv", tmpdir()));
     tu_write(path, data, len);
     return path;
 }
@@ -294,7 +307,7 @@ END_TEST
 /* Write PREFIX, N bytes of FILL, then SUFFIX to a new file, in chunks (no big buffer). */
 static char *write_big(const char *prefix, size_t n, char fill, const char *suffix)
 {
-    char *path = strdup(tu_fmt("%s/big.csv", tu_tmpdir()));
+    char *path = strdup(tu_fmt("%s/big.csv", tmpdir()));
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     char chunk[65536];
@@ -343,17 +356,36 @@ START_TEST(test_field_of_10_mb)
     if (!UNDER_ASAN)
         ck_assert_msg(grown < 128 * 1024, "reading a 10 MB field raised the peak RSS by %ld KiB", grown);
 
-    /* a smaller max_field is honoured and named */
-    opt.max_field = 1000;
-    r = open_opt(path, &opt);
-    expect_rec(r, 1, "h1|h2");
-    next_rec(r, &rec);
-    ck_assert_ptr_nonnull(rec.error);
-    ck_assert_msg(strstr(rec.error, "1000") != NULL, "error '%s' should name the limit", rec.error);
-    expect_rec(r, 3, "2|y");
-    csvio_close(r);
     unlink(path);
     free(path);
+}
+END_TEST
+
+START_TEST(test_max_field_option)
+{
+    /* a field of exactly max_field bytes passes, one more byte is refused, naming the limit */
+    char line[3000];
+    memset(line, 0, sizeof line);
+    strcpy(line, "h1,h2\n\"");
+    memset(line + strlen(line), 'a', 1000);
+    strcat(line, "\",x\n");
+    memset(line + strlen(line), 'b', 1001);
+    strcat(line, ",y\nz,w\n");
+    csvio_options opt = {.max_field = 1000};
+    csvio_reader *r = open_mem(line, strlen(line), &opt);
+    expect_rec(r, 1, "h1|h2");
+    csvio_record rec;
+    next_rec(r, &rec);
+    ck_assert_ptr_null(rec.error);
+    ck_assert_uint_eq(rec.len[0], 1000);
+    next_rec(r, &rec);
+    ck_assert_int_eq(rec.line, 3);
+    ck_assert_ptr_nonnull(rec.error);
+    ck_assert_msg(strstr(rec.error, "1000") != NULL && strstr(rec.error, "1001") != NULL,
+                  "error '%s' should give the size and the limit", rec.error);
+    expect_rec(r, 4, "z|w");
+    expect_end(r);
+    csvio_close(r);
 }
 END_TEST
 
@@ -375,7 +407,7 @@ START_TEST(test_record_over_max_record)
     free(path);
 
     /* the same spread over many short lines: the line named is where the record starts */
-    char *dir = strdup(tu_tmpdir());
+    char *dir = strdup(tmpdir());
     path = strdup(tu_fmt("%s/lines.csv", dir));
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
@@ -573,7 +605,7 @@ static int exists(const char *path)
 START_TEST(test_out_atomic)
 {
     umask(022);
-    const char *dir = tu_tmpdir();
+    const char *dir = tmpdir();
     char *path = strdup(tu_fmt("%s/out.csv", dir));
     char *tmp = strdup(tu_fmt("%s/out.csv.tmp", dir));
     char err[512] = "";
@@ -660,7 +692,7 @@ START_TEST(test_open_errors)
 {
     char err[512] = "";
     csvio_options opt = {0};
-    const char *missing = tu_fmt("%s/missing.csv", tu_tmpdir());
+    const char *missing = tu_fmt("%s/missing.csv", tmpdir());
     ck_assert_ptr_null(csvio_open(missing, &opt, err, sizeof err));
     ck_assert_msg(strstr(err, missing) != NULL, "error '%s' should name the file", err);
     /* an empty file is simply at its end */
@@ -688,16 +720,18 @@ Suite *suite_csvio(void)
     tcase_add_test(tc, test_cp1252);
     tcase_add_test(tc, test_separators);
     tcase_add_test(tc, test_open_errors);
+    tcase_add_test(tc, test_max_field_option);
     tcase_set_timeout(tc, 30);
     suite_add_tcase(s, tc);
 
-    /* Large inputs. libcsv grows its field buffer 128 bytes at a time, which is quadratic
-     * under allocators that copy on realloc (ASan takes minutes on the 10 MB field): see
-     * the report; the timeout leaves room for that. */
+    /* Large inputs. BUG (performance): csvio never calls csv_set_blk_size, so libcsv grows its
+     * field buffer 128 bytes per realloc, quadratic wherever realloc moves the block: the 10 MB
+     * field takes 0.1 s with glibc but 5 to 8 minutes in the ASan build. Hence the timeout;
+     * with csv_set_blk_size(&r->p, 1 << 20) in parser_init it drops to a fraction of a second. */
     tc = tcase_create("limits");
     tcase_add_test(tc, test_field_of_10_mb);
     tcase_add_test(tc, test_record_over_max_record);
-    tcase_set_timeout(tc, 900);
+    tcase_set_timeout(tc, 1800);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("writer");

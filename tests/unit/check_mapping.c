@@ -12,6 +12,19 @@
 #include "sbuf.h"
 #include "testutil.h"
 
+/* tu_tmpdir's names are malloc'd and never freed: keep them reachable, or LeakSanitizer (the
+ * ASan build) fails every test that made a temp dir. */
+static const char *tmpdir(void)
+{
+    static const char **kept;
+    static size_t nkept;
+    const char *d = tu_tmpdir();
+    kept = realloc(kept, (nkept + 1) * sizeof *kept);
+    ck_assert_ptr_nonnull(kept);
+    kept[nkept++] = d;
+    return d;
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
@@ -78,7 +91,7 @@ static void freerec(struct hrec *h) { free(h->buf); }
 /* Write a mapping file; return its path (malloc'd). */
 static char *mapfile(const char *text)
 {
-    char *path = strdup(tu_fmt("%s/map.ini", tu_tmpdir()));
+    char *path = strdup(tu_fmt("%s/map.ini", tmpdir()));
     tu_write_str(path, text);
     return path;
 }
@@ -489,7 +502,7 @@ END_TEST
 START_TEST(test_apply_from_csv_file)
 {
     /* the reader and the mapping together: a Windows-1252 ';' export */
-    const char *dir = tu_tmpdir();
+    const char *dir = tmpdir();
     char *mpath = strdup(tu_fmt("%s/caf.ini", dir));
     tu_write_str(mpath, "[input]\nencoding = windows-1252\nseparator = ;\n[columns]\nlocal_ref = MATRICULE\n"
                         "nom = NOM\nsexe = SEXE\nadresse = L1 + L2\n[values.sexe]\nH = 1\nF = 2\n");

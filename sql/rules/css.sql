@@ -1,0 +1,24 @@
+-- rule: css
+-- benefit: Complémentaire santé solidaire (CSS)
+-- owners: caf, departement, autre, bailleur
+-- legal: Code de la sécurité sociale, art. L861-1 et suivants
+-- description: Foyer sans complémentaire santé solidaire alors qu'un membre perçoit le RSA ou que ses ressources annuelles sont sous le plafond de la CSS
+
+WITH s AS MATERIALIZED (
+    -- the yearly ceiling of each household size present, read once a size
+    SELECT t.nb_personnes, tznr.css_plafond($1::date, t.nb_personnes) AS plafond
+      FROM (SELECT DISTINCT f.nb_personnes FROM tznr.run_foyer f) t
+)
+SELECT f.foyer_id,
+       NULL::numeric AS estimate,
+       CASE WHEN f.recoit_rsa
+            THEN 'un membre du foyer perçoit le RSA, qui ouvre droit à la CSS sans participation'
+            ELSE 'ressources ' || tznr.euros(f.ressources) || '/mois, soit '
+                 || tznr.euros(12 * f.ressources) || '/an pour ' || tznr.foyer_de(f.nb_personnes)
+                 || ', sous le plafond de la CSS de ' || tznr.euros(s.plafond) || '/an'
+       END || ', aucun membre n''a la complémentaire santé solidaire' AS motif
+  FROM tznr.run_foyer f
+  JOIN s ON s.nb_personnes = f.nb_personnes
+ WHERE NOT f.recoit_css
+   AND (f.recoit_rsa OR 12 * f.ressources <= s.plafond)
+ ORDER BY f.foyer_id

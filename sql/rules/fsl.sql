@@ -1,0 +1,24 @@
+-- rule: fsl
+-- benefit: Fonds de solidarité pour le logement (FSL), aide au maintien dans le logement
+-- owners: departement, bailleur, caf
+-- legal: Loi n° 90-449 du 31 mai 1990 visant à la mise en oeuvre du droit au logement, art. 6 et suivants
+-- description: Foyer locataire avec au moins 2 mois de loyer impayé, aux ressources sous le plafond du FSL, qui n'a pas eu d'aide du FSL
+
+WITH s AS MATERIALIZED (
+    -- the ceiling of each household size present, read once a size
+    SELECT t.nb_personnes, tznr.fsl_plafond($1::date, t.nb_personnes) AS plafond
+      FROM (SELECT DISTINCT f.nb_personnes FROM tznr.run_foyer f) t
+)
+SELECT f.foyer_id,
+       NULL::numeric AS estimate,
+       'loyer impayé depuis ' || f.impaye_mois::text || ' mois (loyer ' || tznr.euros(f.loyer)
+           || '/mois), ressources ' || tznr.euros(f.ressources) || '/mois pour '
+           || tznr.foyer_de(f.nb_personnes) || ' (plafond FSL ' || tznr.euros(s.plafond)
+           || '/mois), aucune aide FSL' AS motif
+  FROM tznr.run_foyer f
+  JOIN s ON s.nb_personnes = f.nb_personnes
+ WHERE NOT f.recoit_fsl
+   AND f.loyer > 0
+   AND f.impaye_mois >= 2
+   AND f.ressources < s.plafond
+ ORDER BY f.foyer_id

@@ -1,0 +1,762 @@
+/* The benefit formulas (sql/migrations/003_benefits.sql) and the detection rules
+ * (sql/rules/<id>.sql) against the throw-away PostgreSQL that tests/run-all starts: each test in a
+ * freshly migrated database of its own, with config/parameters.csv loaded as a run loads it.
+ *
+ * - OpenFisca-France's RSA cases (tests/formulas/rsa.yaml of openfisca-france, period 2018-05,
+ *   base 550.93), one test per case, within OpenFisca's absolute_error_margin of 0.03 €;
+ * - the formulas on 2026 parameters (coefficients, forfait, ceilings, the French amounts);
+ * - every rule file, read from disk, run as the engine runs it (one statement, $1 the run
+ *   date) on hand-made tznr.run_foyer rows: the households it must find with their estimate
+ *   and a French motif holding the figures, and the households just across each boundary
+ *   that it must not find (unknown figures and unknown benefits included);
+ * - every rule file against its definition written plainly with 003's functions, on 4000
+ *   varied households and two dates: the same households with the same estimates;
+ * - every rule file's header and column contract, and that the binary embeds it unchanged. */
+#include <check.h>
+#include <dirent.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "testutil.h"
+
+#define TIMEOUT 120
+#define RUN_DATE "2026-11-26"
+
+/* The rules this suite knows; the header test fails on a rule file it does not list. */
+static const char *const RULES[] = {"rsa", "prime_activite", "aide_logement", "css", "aspa", "fsl"};
+#define NRULES (sizeof RULES / sizeof RULES[0])
+
+/* ---- a database with the parameters ---------------------------------------------------------- */
+
+static PGconn *conn;
+
+/* A fresh migrated database, config/parameters.csv loaded with psql's \copy (the repository
+ * root is the working directory), and a connection with an empty search_path as tznr's. */
+static void setup_db(void)
+{
+    const char *ci = tu_db(1);
+    char *err = NULL;
+    int rc = tu_run(tu_fmt("psql -X -q -v ON_ERROR_STOP=1 -d '%s' -c \"\\copy tznr.parameter (name, valid_from, "
+                           "value, reference) FROM 'config/parameters.csv' (FORMAT csv, HEADER)\"",
+                           ci),
+                    NULL, &err);
+    ck_assert_msg(rc == 0, "loading config/parameters.csv failed: %s", err ? err : "");
+    free(err);
+    conn = PQconnectdb(ci);
+    ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "cannot connect to %s: %s", ci, PQerrorMessage(conn));
+    PGresult *r = PQexec(conn, "SET search_path = ''");
+    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQerrorMessage(conn));
+    PQclear(r);
+}
+
+static void teardown_db(void)
+{
+    PQfinish(conn);
+    conn = NULL;
+}
+
+/* Run SQL with N text parameters; the result must be rows or a command's success. */
+static PGresult *query(const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    ck_assert_msg(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "query failed: %s\n%s",
+                  PQresultErrorMessage(r), sql);
+    return r;
+}
+
+/* The single value of a one-row, one-column query (malloc'd; NULL for SQL NULL). */
+static char *value(const char *sql)
+{
+    PGresult *r = query(sql, 0, NULL);
+    ck_assert_msg(PQntuples(r) == 1 && PQnfields(r) == 1, "one value expected from %s", sql);
+    char *v = PQgetisnull(r, 0, 0) ? NULL : strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+/* A condition that must hold. */
+static void expect_true(const char *cond)
+{
+    char *v = value(tu_fmt("SELECT (%s)::text", cond));
+    ck_assert_msg(v != NULL && strcmp(v, "true") == 0, "not true: %s", cond);
+    free(v);
+}
+
+static double number(const char *sql)
+{
+    char *v = value(sql);
+    ck_assert_msg(v != NULL, "NULL from %s", sql);
+    char *end;
+    double d = strtod(v, &end);
+    ck_assert_msg(end != v && *end == '\0', "not a number: '%s' from %s", v, sql);
+    free(v);
+    return d;
+}
+
+static void expect_text(const char *sql, const char *want)
+{
+    char *v = value(sql);
+    ck_assert_msg(v != NULL && strcmp(v, want) == 0, "%s gave '%s', expected '%s'", sql, v ? v : "NULL", want);
+    free(v);
+}
+
+/* ---- OpenFisca-France: tests/formulas/rsa.yaml, period 2018-05 ------------------------------- */
+
+/* One case: the household as tznr.rsa_estimate sees it (the forfait applies whenever the
+ * household receives housing aid above the forfait, as in all these cases), its resources
+ * (earnings and family benefits), and OpenFisca's expected RSA; NO_RSA when OpenFisca expects
+ * none (rsa: 0), where the estimate must be at most 0. */
+#define NO_RSA (-1.0)
+struct of_case {
+    const char *name;
+    int couple, enfants;
+    const char *ressources;
+    double expected;
+};
+
+static const struct of_case OF_CASES[] = {
+    {"RSA Cas N°1", 1, 0, "167", 550.93 * 1.5 - 132.22 - 167},
+    {"RSA Cas N°2", 1, 1, "167", 550.93 * 1.8 * (1 - 0.165) - 167},
+    {"RSA Cas N°3", 1, 2, "167 + 131.16", 550.93 * 2.1 - 550.93 * 1.8 * 0.165 - 167 - 131.16},
+    {"RSA Cas N°4", 1, 3, "167 + 299.20 + 170.71", 550.93 * 2.5 - 550.93 * 1.8 * 0.165 - 167 - 299.20 - 170.71},
+    {"RSA Cas N°6", 0, 0, "134", 550.93 * (1 - 0.12) - 134},
+    {"RSA Cas Non Passant N°1", 1, 0, "340 + 360", NO_RSA},
+};
+
+static void openfisca_case(const struct of_case *c)
+{
+    double got = number(tu_fmt("SELECT tznr.rsa_estimate('2018-05-01', %s, %d, true, %s)",
+                               c->couple ? "true" : "false", c->enfants, c->ressources));
+    if (c->expected == NO_RSA)
+        ck_assert_msg(got <= 0, "%s: OpenFisca gives no RSA, tznr estimates %.2f", c->name, got);
+    else
+        ck_assert_msg(fabs(got - c->expected) <= 0.03, "%s: OpenFisca %.4f, tznr %.4f", c->name, c->expected,
+                      got);
+}
+
+START_TEST(test_openfisca_rsa_cas_1)
+{
+    openfisca_case(&OF_CASES[0]);
+    /* the case also fixes the forfait: 132.22 for a couple */
+    ck_assert(fabs(number("SELECT tznr.forfait_logement(550.93, 2, 0.12, 0.16, 0.165)") - 132.22) <= 0.03);
+    ck_assert(fabs(number("SELECT 550.93 * tznr.rsa_coefficient(true, 0)") - 550.93 * 1.5) < 1e-9);
+}
+END_TEST
+
+START_TEST(test_openfisca_rsa_cas_2) { openfisca_case(&OF_CASES[1]); }
+END_TEST
+
+START_TEST(test_openfisca_rsa_cas_3)
+{
+    openfisca_case(&OF_CASES[2]);
+    ck_assert(fabs(number("SELECT tznr.rsa_estimate('2018-05-01', true, 2, true, 167 + 131.16)") - 695.17) <=
+              0.03);
+}
+END_TEST
+
+START_TEST(test_openfisca_rsa_cas_4) { openfisca_case(&OF_CASES[3]); }
+END_TEST
+
+START_TEST(test_openfisca_rsa_cas_6) { openfisca_case(&OF_CASES[4]); }
+END_TEST
+
+START_TEST(test_openfisca_rsa_cas_non_passant_1) { openfisca_case(&OF_CASES[5]); }
+END_TEST
+
+/* ---- the formulas on 2026 parameters --------------------------------------------------------- */
+
+START_TEST(test_formulas_2026)
+{
+    /* coefficients: couple, lone parent, third child on */
+    static const struct {
+        const char *args;
+        const char *want;
+    } coef[] = {
+        {"false, 0", "1.0"}, {"true, 0", "1.5"}, {"false, 1", "1.5"}, {"false, 2", "1.8"}, {"false, 3", "2.2"},
+        {"true, 1", "1.8"},  {"true, 2", "2.1"}, {"true, 3", "2.5"},  {"true, 5", "3.3"},
+    };
+    for (size_t i = 0; i < sizeof coef / sizeof coef[0]; i++)
+        expect_text(tu_fmt("SELECT tznr.rsa_coefficient(%s)::numeric(4,1)", coef[i].args), coef[i].want);
+    ck_assert(value("SELECT tznr.rsa_coefficient(NULL, 1)") == NULL);
+    /* the forfait: base x coefficient of min(size, 3) x rate */
+    expect_true("tznr.forfait_logement(651.69, 1, 0.12, 0.16, 0.165) = 651.69 * 0.12");
+    expect_true("tznr.forfait_logement(651.69, 2, 0.12, 0.16, 0.165) = 651.69 * 1.5 * 0.16");
+    expect_true("tznr.forfait_logement(651.69, 3, 0.12, 0.16, 0.165) = 651.69 * 1.8 * 0.165");
+    expect_true("tznr.forfait_logement(651.69, 6, 0.12, 0.16, 0.165) = 651.69 * 1.8 * 0.165");
+    /* the RSA's forfait is on the benefit's household: claimant, partner, children */
+    expect_true("tznr.rsa_estimate('" RUN_DATE "', true, 2, false, 0) - tznr.rsa_estimate('" RUN_DATE
+                "', true, 2, true, 0) = 651.69 * 1.8 * 0.165");
+    expect_true("tznr.rsa_estimate('" RUN_DATE "', false, 1, false, 0) - tznr.rsa_estimate('" RUN_DATE
+                "', false, 1, true, 0) = 651.69 * 1.5 * 0.16");
+    /* the prime's forfait is on the prime's base */
+    expect_true("tznr.ppa_estimate('" RUN_DATE "', false, 0, false, 900, 900) - tznr.ppa_estimate('" RUN_DATE
+                "', false, 0, true, 900, 900) = 638.28 * 0.12");
+    /* the bases change on 1 April */
+    expect_true("tznr.rsa_estimate('2026-03-31', false, 0, false, 0) = 646.52");
+    expect_true("tznr.rsa_estimate('2026-04-01', false, 0, false, 0) = 651.69");
+    expect_true("tznr.ppa_estimate('2026-03-31', false, 0, false, 1000, 1000) = 633.21 + 598.5 - 1000");
+    expect_true("tznr.ppa_estimate('2026-04-01', false, 0, false, 1000, 1000) = 638.28 + 598.5 - 1000");
+    /* the prime: 638.28 + 0.5985 x 1000 - max(1000, 638.28) */
+    /* resources under the base: the prime tops up to the base (max(ressources, base x c)) */
+    expect_true("tznr.ppa_estimate('" RUN_DATE "', false, 0, false, 400, 400) = 0.5985 * 400");
+    /* unknown figures give no amount (and GREATEST must not hide an unknown resource) */
+    expect_text("SELECT coalesce(tznr.ppa_estimate('" RUN_DATE "', false, 0, false, NULL, 500)::text, 'NULL')",
+                "NULL");
+    expect_text("SELECT coalesce(tznr.rsa_estimate('" RUN_DATE "', false, 0, true, NULL)::text, 'NULL')", "NULL");
+    /* ceilings */
+    static const char *const css[] = {"13957", "20935.5", "25122.6", "29309.7", "34892.5", "40475.3"};
+    static const char *const al[] = {"1400", "1900", "2300", "2700", "3100", "3100"};
+    static const char *const fsl[] = {"1600", "2100", "2600", "3100", "3600", "4100"};
+    for (int n = 1; n <= 6; n++) {
+        expect_true(tu_fmt("tznr.css_plafond('" RUN_DATE "', %d) = %s", n, css[n - 1]));
+        expect_true(tu_fmt("tznr.aide_logement_plafond('" RUN_DATE "', %d) = %s", n, al[n - 1]));
+        expect_true(tu_fmt("tznr.fsl_plafond('" RUN_DATE "', %d) = %s", n, fsl[n - 1]));
+    }
+    expect_true("tznr.aspa_plafond('" RUN_DATE "', false) = 12523.14");
+    expect_true("tznr.aspa_plafond('" RUN_DATE "', true) = 19442.21");
+    /* a parameter with no value in force is an error, never a silent 0 */
+    PGresult *r = PQexec(conn, "SELECT tznr.aspa_plafond('2025-06-01', false)");
+    ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR, "ASPA before its first value must fail");
+    ck_assert(strstr(PQresultErrorMessage(r), "aspa.plafond_seul") != NULL);
+    PQclear(r);
+    /* amounts the French way */
+    expect_text("SELECT tznr.euros(540)", "540 €");
+    expect_text("SELECT tznr.euros(1234.5)", "1 234,50 €");
+    expect_text("SELECT tznr.euros(1234567.891)", "1 234 567,89 €");
+    expect_text("SELECT tznr.euros(0.004)", "0 €");
+    expect_text("SELECT tznr.euros(-5.5)", "-5,50 €");
+    expect_text("SELECT tznr.composition(true, 2)", "un couple avec 2 enfants");
+    expect_text("SELECT tznr.composition(true, 0)", "un couple sans enfant");
+    expect_text("SELECT tznr.composition(false, 1)", "un parent seul avec 1 enfant");
+    expect_text("SELECT tznr.composition(false, 0)", "une personne seule");
+    expect_text("SELECT tznr.foyer_de(1)", "un foyer de 1 personne");
+    expect_text("SELECT tznr.foyer_de(4)", "un foyer de 4 personnes");
+}
+END_TEST
+
+/* ---- the rule files on hand-made households -------------------------------------------------- */
+
+/* One household of tznr.run_foyer, with what the rule under test must make of it. Figures are
+ * SQL literals, NULL for unknown. RECOIT lists the benefits some member receives, and with a
+ * '?' those no source of the household reports (recoit_X NULL); the others are known not
+ * received. */
+struct foyer {
+    const char *why;  /* the case, for messages */
+    int id, personnes, enfants, couple;
+    const char *age, *ressources, *revenus, *loyer, *impaye;
+    const char *recoit;
+    int found;              /* whether the rule must list it */
+    const char *estimate;   /* when found: the estimate as PostgreSQL prints it, NULL for none */
+    const char *motif[4];   /* when found: pieces the motif must hold */
+};
+
+static int receives(const struct foyer *f, const char *benefit)
+{
+    size_t n = strlen(benefit);
+    for (const char *p = f->recoit; p && (p = strstr(p, benefit)) != NULL; p += n)
+        if ((p == f->recoit || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 1;
+    return 0;
+}
+
+/* The recoit_X literal of F for BENEFIT. */
+static const char *flag(const struct foyer *f, const char *benefit)
+{
+    if (receives(f, benefit))
+        return "true";
+    size_t n = strlen(benefit);
+    for (const char *p = f->recoit; p && (p = strstr(p, benefit)) != NULL; p += n)
+        if (p > f->recoit && p[-1] == '?' && (p[n] == '\0' || p[n] == ' '))
+            return "NULL";
+    return "false";
+}
+
+static void insert_foyers(const struct foyer *f, size_t n)
+{
+    static const char *const benefits[] = {"rsa", "prime_activite", "aide_logement", "aah", "css",
+                                           "aspa", "apa", "pch", "fsl"};
+    for (size_t i = 0; i < n; i++) {
+        char *sql = NULL;
+        char flags[128] = "";
+        for (size_t b = 0; b < sizeof benefits / sizeof benefits[0]; b++)
+            strcat(strcat(flags, flag(&f[i], benefits[b])), ", ");
+        ck_assert_int_ge(
+            asprintf(&sql,
+                     "INSERT INTO tznr.run_foyer (foyer_id, commune, nb_personnes, nb_enfants, nb_adultes, couple, "
+                     "claimant_birth_year, claimant_age, ressources, revenus_activite, loyer, impaye_mois, "
+                     "recoit_rsa, recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, "
+                     "recoit_aspa, recoit_apa, recoit_pch, recoit_fsl, suivi_social, confiance, confiance_score) "
+                     "VALUES (%d, '33063', %d, %d, %d, %s, 2026 - %s, %s, %s, %s, %s, %s, %sfalse, 'NIR', 1)",
+                     f[i].id, f[i].personnes, f[i].enfants, f[i].personnes - f[i].enfants,
+                     f[i].couple ? "true" : "false", f[i].age ? f[i].age : "NULL", f[i].age ? f[i].age : "NULL",
+                     f[i].ressources ? f[i].ressources : "NULL", f[i].revenus ? f[i].revenus : "NULL",
+                     f[i].loyer ? f[i].loyer : "NULL", f[i].impaye ? f[i].impaye : "NULL", flags),
+            0);
+        PQclear(query(sql, 0, NULL));
+        free(sql);
+    }
+}
+
+/* The text of sql/rules/ID.sql (malloc'd). */
+static char *rule_text(const char *id)
+{
+    char *s = tu_read(tu_fmt("sql/rules/%s.sql", id), NULL);
+    ck_assert_msg(s != NULL, "cannot read sql/rules/%s.sql (run from the repository root)", id);
+    return s;
+}
+
+/* Run the rule as the engine does: the file's one statement, $1 the run date. */
+static PGresult *run_rule(const char *id, const char *date)
+{
+    char *sql = rule_text(id);
+    const char *p[] = {date};
+    PGresult *r = query(sql, 1, p);
+    free(sql);
+    ck_assert_msg(PQnfields(r) == 3, "%s: %d columns", id, PQnfields(r));
+    ck_assert_str_eq(PQfname(r, 0), "foyer_id");
+    ck_assert_str_eq(PQfname(r, 1), "estimate");
+    ck_assert_str_eq(PQfname(r, 2), "motif");
+    return r;
+}
+
+/* Whether S writes a number with a decimal point (English style) rather than a comma. */
+static int has_decimal_point(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (*p == '.' && p > s && p[-1] >= '0' && p[-1] <= '9' && p[1] >= '0' && p[1] <= '9')
+            return 1;
+    return 0;
+}
+
+static void check_rule(const char *id, const struct foyer *f, size_t n)
+{
+    insert_foyers(f, n);
+    PGresult *r = run_rule(id, RUN_DATE);
+    int rows = PQntuples(r), listed = 0;
+    for (int i = 0; i < rows; i++) {
+        long long fid = atoll(PQgetvalue(r, i, 0));
+        size_t k = 0;
+        while (k < n && f[k].id != fid)
+            k++;
+        ck_assert_msg(k < n, "%s: unknown foyer %lld", id, fid);
+        ck_assert_msg(f[k].found, "%s lists foyer %d (%s): %s", id, f[k].id, f[k].why, PQgetvalue(r, i, 2));
+        listed++;
+        if (f[k].estimate == NULL)
+            ck_assert_msg(PQgetisnull(r, i, 1), "%s, foyer %d (%s): estimate %s, expected none", id, f[k].id,
+                          f[k].why, PQgetvalue(r, i, 1));
+        else
+            ck_assert_msg(!PQgetisnull(r, i, 1) && strcmp(PQgetvalue(r, i, 1), f[k].estimate) == 0,
+                          "%s, foyer %d (%s): estimate %s, expected %s", id, f[k].id, f[k].why,
+                          PQgetisnull(r, i, 1) ? "NULL" : PQgetvalue(r, i, 1), f[k].estimate);
+        const char *motif = PQgetvalue(r, i, 2);
+        ck_assert_msg(!PQgetisnull(r, i, 2) && strlen(motif) > 20, "%s, foyer %d: motif '%s'", id, f[k].id,
+                      motif);
+        ck_assert_msg(!has_decimal_point(motif), "%s, foyer %d: amount not written French-style in '%s'", id,
+                      f[k].id, motif);
+        for (int m = 0; m < 4 && f[k].motif[m]; m++)
+            ck_assert_msg(strstr(motif, f[k].motif[m]) != NULL, "%s, foyer %d (%s): motif '%s' lacks '%s'", id,
+                          f[k].id, f[k].why, motif, f[k].motif[m]);
+    }
+    for (size_t k = 0; k < n; k++) {
+        int seen = 0;
+        for (int i = 0; i < rows; i++)
+            seen |= atoll(PQgetvalue(r, i, 0)) == f[k].id;
+        ck_assert_msg(seen == f[k].found, "%s %s foyer %d (%s)", id, seen ? "lists" : "misses", f[k].id, f[k].why);
+    }
+    PQclear(r);
+    ck_assert(listed == rows);
+}
+
+/* Base 651.69 from 2026-04-01, forfait rates 0.12 / 0.16 / 0.165, paid from 6 €. */
+START_TEST(test_rule_rsa)
+{
+    static const struct foyer f[] = {
+        {"single owner, forfait 78.20", 1, 1, 0, 0, "40", "200", "0", "0", NULL, "", 1, "373.49",
+         {"ressources 200 €/mois", "une personne seule", "RSA estimé 373 €/mois", "aucun membre ne perçoit le RSA"}},
+        {"couple + 2 children renting with housing aid, forfait 651.69 x 1.8 x 0.165", 2, 4, 2, 1, "35", "540",
+         "540", "600", NULL, "aide_logement", 1, "635.00",
+         {"ressources 540 €/mois", "un couple avec 2 enfants", "RSA estimé 635 €/mois", "forfait logement"}},
+        {"single renting without housing aid: no forfait", 3, 1, 0, 0, "30", "300", NULL, "450", NULL, "", 1,
+         "351.69", {"RSA estimé 352 €/mois", NULL}},
+        {"lone parent aged 22 with a child: eligible through the child", 4, 2, 1, 0, "22", "100.50", NULL, "0",
+         NULL, "", 1, "720.63", {"ressources 100,50 €/mois", "un parent seul avec 1 enfant", NULL}},
+        {"rent unknown: the forfait is deducted", 5, 1, 0, 0, "40", "200", NULL, NULL, NULL, "", 1, "373.49",
+         {"forfait logement", NULL}},
+        {"estimate exactly 6 €: paid", 6, 1, 0, 0, "50", "645.69", NULL, "400", NULL, "", 1, "6.00",
+         {"RSA estimé 6 €/mois", NULL}},
+        {"estimate 5.99 €: below the 6 € paid", 7, 1, 0, 0, "50", "645.70", NULL, "400", NULL, "", 0, NULL, {NULL}},
+        {"aged 24 without children", 8, 1, 0, 0, "24", "0", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"age unknown, no children", 9, 1, 0, 0, NULL, "0", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"a member already receives the RSA", 10, 1, 0, 0, "40", "200", NULL, "0", NULL, "rsa", 0, NULL, {NULL}},
+        {"resources unknown", 11, 1, 0, 0, "40", NULL, NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"resources above the RSA", 12, 2, 0, 1, "40", "1200", "1200", "0", NULL, "", 0, NULL, {NULL}},
+        {"receives other benefits only", 13, 1, 0, 0, "40", "200", NULL, "0", NULL, "css aah prime_activite", 1,
+         "373.49", {NULL}},
+        {"no source reports the RSA: not known to be missing", 14, 1, 0, 0, "40", "200", NULL, "0", NULL, "?rsa", 0,
+         NULL, {NULL}},
+        {"renting, housing aid unknown: the forfait is deducted", 15, 1, 0, 0, "40", "200", NULL, "450", NULL,
+         "?aide_logement", 1, "373.49", {"forfait logement", NULL}},
+    };
+    check_rule("rsa", f, sizeof f / sizeof f[0]);
+}
+END_TEST
+
+/* Base 638.28, share 0.5985 of earnings, paid from 15 €. */
+START_TEST(test_rule_prime_activite)
+{
+    static const struct foyer f[] = {
+        {"single renting without aid, earnings 1200", 1, 1, 0, 0, "30", "1200", "1200", "500", NULL, "", 1,
+         "156.48",
+         {"revenus d'activité 1 200 €/mois", "ressources 1 200 €/mois", "prime d'activité estimée 156 €/mois",
+          "aucun membre ne la perçoit"}},
+        {"couple owning, earnings 1000, forfait 638.28 x 1.5 x 0.16", 2, 2, 0, 1, "40", "1000", "1000", "0",
+         NULL, "", 1, "402.73", {"un couple sans enfant", "forfait logement", NULL}},
+        {"estimate 15.0034: paid", 3, 1, 0, 0, "30", "1552.37", "1552.37", "500", NULL, "", 1, "15.00",
+         {"prime d'activité estimée 15 €/mois", NULL}},
+        {"estimate 14.9994: below the 15 € paid", 4, 1, 0, 0, "30", "1552.38", "1552.38", "500", NULL, "", 0,
+         NULL, {NULL}},
+        {"no earnings", 5, 1, 0, 0, "30", "300", "0", "500", NULL, "", 0, NULL, {NULL}},
+        {"earnings unknown", 6, 1, 0, 0, "30", "300", NULL, "500", NULL, "", 0, NULL, {NULL}},
+        {"resources unknown", 7, 1, 0, 0, "30", NULL, "500", "500", NULL, "", 0, NULL, {NULL}},
+        {"a member already receives it", 8, 1, 0, 0, "30", "1200", "1200", "500", NULL, "prime_activite", 0, NULL,
+         {NULL}},
+        {"earnings too high", 9, 1, 0, 0, "30", "2500", "2500", "500", NULL, "", 0, NULL, {NULL}},
+        {"no source reports the prime", 10, 1, 0, 0, "30", "1200", "1200", "500", NULL, "?prime_activite", 0, NULL,
+         {NULL}},
+        {"renting, housing aid unknown: the forfait is deducted", 11, 1, 0, 0, "30", "1200", "1200", "500", NULL,
+         "?aide_logement", 1, "79.89", {"forfait logement", NULL}},
+    };
+    check_rule("prime_activite", f, sizeof f / sizeof f[0]);
+}
+END_TEST
+
+/* Screening ceilings 1400, 1900, 2300, 2700, 3100 for 1 to 5+ persons, strict. */
+START_TEST(test_rule_aide_logement)
+{
+    static const struct foyer f[] = {
+        {"3 persons just under 2300", 1, 3, 1, 1, "35", "2299.99", "2299.99", "600", NULL, "", 1, NULL,
+         {"loyer 600 €/mois", "ressources 2 299,99 €/mois", "un foyer de 3 personnes", "plafond de repérage 2 300 €/mois"}},
+        {"3 persons exactly at 2300 (strict ceiling)", 2, 3, 1, 1, "35", "2300", "2300", "600", NULL, "", 0, NULL,
+         {NULL}},
+        {"7 persons under the 5+ ceiling", 3, 7, 5, 1, "40", "3099.99", "2000", "700", NULL, "", 1, NULL,
+         {"un foyer de 7 personnes", "plafond de repérage 3 100 €/mois", NULL}},
+        {"single at 1399.99", 4, 1, 0, 0, "70", "1399.99", NULL, "350.50", NULL, "", 1, NULL,
+         {"loyer 350,50 €/mois", NULL}},
+        {"single at 1400", 5, 1, 0, 0, "70", "1400", NULL, "350", NULL, "", 0, NULL, {NULL}},
+        {"no rent (owner)", 6, 1, 0, 0, "70", "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"rent unknown", 7, 1, 0, 0, "70", "500", NULL, NULL, NULL, "", 0, NULL, {NULL}},
+        {"already receives housing aid", 8, 1, 0, 0, "70", "500", NULL, "400", NULL, "aide_logement", 0, NULL,
+         {NULL}},
+        {"resources unknown", 9, 1, 0, 0, "70", NULL, NULL, "400", NULL, "", 0, NULL, {NULL}},
+        {"no source reports housing aid", 10, 1, 0, 0, "70", "500", NULL, "400", NULL, "?aide_logement", 0, NULL,
+         {NULL}},
+    };
+    check_rule("aide_logement", f, sizeof f / sizeof f[0]);
+}
+END_TEST
+
+/* 12 x resources <= 13957 x (1 + 0.5 + 0.3 + 0.3 + 0.4...), or a member receives the RSA. */
+START_TEST(test_rule_css)
+{
+    static const struct foyer f[] = {
+        {"single, 12 x 1163.08 = 13956.96", 1, 1, 0, 0, "40", "1163.08", NULL, "0", NULL, "", 1, NULL,
+         {"ressources 1 163,08 €/mois", "13 956,96 €/an", "13 957 €/an", "aucun membre n'a la complémentaire"}},
+        {"single, 12 x 1163.09 = 13957.08", 2, 1, 0, 0, "40", "1163.09", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"4 persons at 2442.47 (ceiling 29309.70)", 3, 4, 2, 1, "40", "2442.47", NULL, "0", NULL, "", 1, NULL,
+         {"un foyer de 4 personnes", "29 309,70 €/an", NULL}},
+        {"4 persons at 2442.48", 4, 4, 2, 1, "40", "2442.48", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"5 persons at 2907.70 (ceiling 34892.50)", 5, 5, 3, 1, "40", "2907.70", NULL, "0", NULL, "", 1, NULL,
+         {"34 892,50 €/an", NULL}},
+        {"5 persons at 2907.71", 6, 5, 3, 1, "40", "2907.71", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"receives the RSA, resources unknown", 7, 1, 0, 0, "40", NULL, NULL, "0", NULL, "rsa", 1, NULL,
+         {"perçoit le RSA", NULL}},
+        {"receives the RSA and already has the CSS", 8, 1, 0, 0, "40", "100", NULL, "0", NULL, "rsa css", 0, NULL,
+         {NULL}},
+        {"already has the CSS", 9, 1, 0, 0, "40", "100", NULL, "0", NULL, "css", 0, NULL, {NULL}},
+        {"resources unknown, no RSA", 10, 1, 0, 0, "40", NULL, NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"no source reports the CSS", 11, 1, 0, 0, "40", "100", NULL, "0", NULL, "?css", 0, NULL, {NULL}},
+        {"RSA unknown, resources under the ceiling", 12, 1, 0, 0, "40", "100", NULL, "0", NULL, "?rsa", 1, NULL,
+         {"ressources 100 €/mois", NULL}},
+        {"RSA unknown, resources over the ceiling", 13, 1, 0, 0, "40", "1500", NULL, "0", NULL, "?rsa", 0, NULL,
+         {NULL}},
+    };
+    check_rule("css", f, sizeof f / sizeof f[0]);
+}
+END_TEST
+
+/* Ceilings 12523.14 (alone) and 19442.21 (couple) a year, strict; from 65. */
+START_TEST(test_rule_aspa)
+{
+    static const struct foyer f[] = {
+        {"alone, 70, 800 a month", 1, 1, 0, 0, "70", "800", NULL, "0", NULL, "", 1, "243.60",
+         {"demandeur de 70 ans vivant seul", "ressources 800 €/mois", "1 043,60 €/mois", "ASPA estimée 243,60 €/mois"}},
+        {"couple of two, 66, 1500 a month", 2, 2, 0, 1, "66", "1500", NULL, "450", NULL, "", 1, "120.18",
+         {"en couple", "1 620,18 €/mois", NULL}},
+        {"alone, 12 x 1043.59 = 12523.08 < 12523.14", 3, 1, 0, 0, "80", "1043.59", NULL, "0", NULL, "", 1, "0.01",
+         {NULL}},
+        {"alone, 12 x 1043.60 = 12523.20", 4, 1, 0, 0, "80", "1043.60", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"a couple with an adult child: 3 persons", 5, 3, 0, 1, "70", "800", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"living with a child", 6, 2, 1, 0, "66", "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"two persons who are not a couple", 7, 2, 0, 0, "70", "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"aged 64", 8, 1, 0, 0, "64", "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"age unknown", 9, 1, 0, 0, NULL, "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"a member already receives the ASPA", 10, 2, 0, 1, "70", "500", NULL, "0", NULL, "aspa", 0, NULL, {NULL}},
+        {"resources unknown", 11, 1, 0, 0, "70", NULL, NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"no source reports the ASPA", 12, 1, 0, 0, "70", "800", NULL, "0", NULL, "?aspa", 0, NULL, {NULL}},
+    };
+    check_rule("aspa", f, sizeof f / sizeof f[0]);
+}
+END_TEST
+
+/* Rent, 2 months of arrears or more, resources < 1600 + 500 per further person, strict. */
+START_TEST(test_rule_fsl)
+{
+    static const struct foyer f[] = {
+        {"3 months of arrears, 540 a month", 1, 2, 1, 0, "30", "540", NULL, "450", "3", "", 1, NULL,
+         {"loyer impayé depuis 3 mois", "ressources 540 €/mois", "aucune aide FSL", "plafond FSL 2 100 €/mois"}},
+        {"2 months, just under the ceiling", 2, 2, 0, 1, "30", "2099.99", NULL, "450", "2", "", 1, NULL,
+         {"loyer impayé depuis 2 mois", "2 099,99 €/mois", NULL}},
+        {"2 months, at the ceiling (strict)", 3, 2, 0, 1, "30", "2100", NULL, "450", "2", "", 0, NULL, {NULL}},
+        {"one month of arrears", 4, 1, 0, 0, "30", "540", NULL, "450", "1", "", 0, NULL, {NULL}},
+        {"arrears unknown", 5, 1, 0, 0, "30", "540", NULL, "450", NULL, "", 0, NULL, {NULL}},
+        {"already had FSL aid", 6, 1, 0, 0, "30", "540", NULL, "450", "4", "fsl", 0, NULL, {NULL}},
+        {"no rent", 7, 1, 0, 0, "30", "540", NULL, "0", "4", "", 0, NULL, {NULL}},
+        {"resources unknown", 8, 1, 0, 0, "30", NULL, NULL, "450", "4", "", 0, NULL, {NULL}},
+        {"receives housing aid: still a candidate", 9, 1, 0, 0, "30", "1000", NULL, "450", "6", "aide_logement", 1,
+         NULL, {"6 mois", NULL}},
+        {"no source reports FSL aid", 10, 1, 0, 0, "30", "540", NULL, "450", "3", "?fsl", 0, NULL, {NULL}},
+    };
+    check_rule("fsl", f, sizeof f / sizeof f[0]);
+}
+END_TEST
+
+/* ---- every rule against its definition on many households ------------------------------------- */
+
+/* The rules' definitions (docs/rules.md) written plainly with the functions of 003, $1 the run
+ * date: what each rule file must return, row for row. */
+static const struct {
+    const char *rule, *sql;
+} DEFINITIONS[] = {
+    {"rsa", "SELECT f.foyer_id, pg_catalog.round(tznr.rsa_estimate($1::date, f.couple, f.nb_enfants, "
+            "NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources), 2) "
+            "FROM tznr.run_foyer f WHERE NOT f.recoit_rsa AND (f.claimant_age >= 25 OR f.nb_enfants > 0) "
+            "AND tznr.rsa_estimate($1::date, f.couple, f.nb_enfants, "
+            "NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources) "
+            ">= tznr.param('rsa.seuil_versement', $1::date)"},
+    {"prime_activite",
+     "SELECT f.foyer_id, pg_catalog.round(tznr.ppa_estimate($1::date, f.couple, f.nb_enfants, "
+     "NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources, f.revenus_activite), 2) "
+     "FROM tznr.run_foyer f WHERE NOT f.recoit_prime_activite AND f.revenus_activite > 0 "
+     "AND tznr.ppa_estimate($1::date, f.couple, f.nb_enfants, "
+     "NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources, f.revenus_activite) "
+     ">= tznr.param('ppa.seuil_versement', $1::date)"},
+    {"aide_logement", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_aide_logement "
+                      "AND f.loyer > 0 AND f.ressources < tznr.aide_logement_plafond($1::date, f.nb_personnes)"},
+    {"css", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_css "
+            "AND (f.recoit_rsa OR 12 * f.ressources <= tznr.css_plafond($1::date, f.nb_personnes))"},
+    {"aspa", "SELECT f.foyer_id, pg_catalog.round(tznr.aspa_plafond($1::date, f.nb_personnes = 2) / 12 - "
+             "f.ressources, 2) FROM tznr.run_foyer f WHERE NOT f.recoit_aspa AND f.claimant_age >= 65 "
+             "AND f.nb_enfants = 0 AND (f.nb_personnes = 1 OR (f.nb_personnes = 2 AND f.couple)) "
+             "AND f.ressources < tznr.aspa_plafond($1::date, f.nb_personnes = 2) / 12"},
+    {"fsl", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_fsl AND f.loyer > 0 "
+            "AND f.impaye_mois >= 2 AND f.ressources < tznr.fsl_plafond($1::date, f.nb_personnes)"},
+};
+
+START_TEST(test_rules_match_definitions)
+{
+    /* 4000 varied households, some figures unknown */
+    PQclear(query(
+        "INSERT INTO tznr.run_foyer (foyer_id, commune, nb_personnes, nb_enfants, nb_adultes, couple, "
+        "claimant_birth_year, claimant_age, ressources, revenus_activite, loyer, impaye_mois, recoit_rsa, "
+        "recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, recoit_aspa, recoit_apa, recoit_pch, "
+        "recoit_fsl, suivi_social, confiance, confiance_score) "
+        "SELECT g, '33063', 1 + cpl::int + enf + (g % 19 = 0)::int, enf, 1 + cpl::int + (g % 19 = 0)::int, cpl, "
+        "       2026 - age, age, res, CASE WHEN g % 29 = 0 THEN NULL ELSE pg_catalog.round(res * (g % 5) / 4, 2) END, "
+        "       CASE WHEN g % 31 = 0 THEN NULL WHEN g % 4 = 0 THEN 0 ELSE 250 + g * 13 % 600 END, "
+        "       CASE WHEN g % 37 = 0 THEN NULL ELSE g % 5 END, "
+        "       CASE WHEN g % 43 = 1 THEN NULL ELSE g % 6 = 0 END, CASE WHEN g % 43 = 2 THEN NULL ELSE g % 10 = 0 END, "
+        "       CASE WHEN g % 43 = 3 OR g % 47 = 3 THEN NULL ELSE g % 2 = 0 END, false, "
+        "       CASE WHEN g % 43 = 4 THEN NULL ELSE g % 9 = 0 END, CASE WHEN g % 43 = 5 THEN NULL ELSE g % 11 = 0 END, "
+        "       false, false, CASE WHEN g % 43 = 6 THEN NULL ELSE g % 13 = 0 END, false, "
+        "       'NIR', 1 "
+        "  FROM (SELECT g, g % 3 = 0 AS cpl, (g / 3) % 5 AS enf, "
+        "               CASE WHEN g % 41 = 0 THEN NULL ELSE 18 + g * 7 % 75 END AS age, "
+        "               CASE WHEN g % 23 = 0 THEN NULL ELSE (g::bigint * 7919 % 350000) / 100.0 END AS res "
+        "          FROM pg_catalog.generate_series(1, 4000) g) h",
+        0, NULL));
+    static const char *const dates[] = {RUN_DATE, "2026-03-15"};
+    for (size_t d = 0; d < 2; d++)
+        for (size_t i = 0; i < sizeof DEFINITIONS / sizeof DEFINITIONS[0]; i++) {
+            char *text = rule_text(DEFINITIONS[i].rule);
+            size_t n = strlen(text);
+            while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == ';'))
+                text[--n] = '\0';
+            char *sql = NULL;
+            ck_assert_int_ge(asprintf(&sql,
+                                      "WITH r AS (\n%s\n), x (foyer_id, estimate) AS (%s) "
+                                      "SELECT (SELECT count(*) FROM r)::text || ' ' || (SELECT count(*) FROM x) "
+                                      "|| ' ' || (SELECT count(*) FROM ((SELECT foyer_id, estimate FROM r EXCEPT "
+                                      "SELECT * FROM x) UNION ALL (SELECT * FROM x EXCEPT SELECT foyer_id, "
+                                      "estimate FROM r)) d)",
+                                      text, DEFINITIONS[i].sql),
+                             0);
+            const char *p[] = {dates[d]};
+            PGresult *r = query(sql, 1, p);
+            long listed = 0, defined = 0, differ = 0;
+            ck_assert(sscanf(PQgetvalue(r, 0, 0), "%ld %ld %ld", &listed, &defined, &differ) == 3);
+            ck_assert_msg(differ == 0 && listed == defined, "%s on %s: the rule lists %ld, its definition %ld, %ld differ",
+                          DEFINITIONS[i].rule, dates[d], listed, defined, differ);
+            ck_assert_msg(listed >= 20 && listed <= 3000, "%s on %s lists %ld of 4000: a weak test",
+                          DEFINITIONS[i].rule, dates[d], listed);
+            PQclear(r);
+            free(sql);
+            free(text);
+        }
+}
+END_TEST
+
+/* ---- every rule file: header, contract, embedding ---------------------------------------------- */
+
+static const char *const HEADER_KEYS[] = {"rule", "benefit", "owners", "legal", "description"};
+static const char *const KINDS[] = {"caf", "departement", "bailleur", "autre"};
+
+/* Check the header of rule file ID (TEXT): the five keys first, in order, one a line. */
+static void check_header(const char *id, const char *text)
+{
+    const char *p = text;
+    for (size_t k = 0; k < 5; k++) {
+        const char *eol = strchr(p, '\n');
+        ck_assert_msg(eol != NULL, "%s.sql: header cut short", id);
+        char line[1024];
+        size_t len = (size_t)(eol - p);
+        ck_assert_msg(len < sizeof line, "%s.sql: header line %zu too long", id, k + 1);
+        memcpy(line, p, len);
+        line[len] = '\0';
+        const char *want = tu_fmt("-- %s: ", HEADER_KEYS[k]);
+        ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "%s.sql line %zu: '%s', expected '%s...'", id, k + 1,
+                      line, want);
+        const char *val = line + strlen(want);
+        ck_assert_msg(strlen(val) >= 3 && val[strlen(val) - 1] != ' ', "%s.sql: empty or padded %s", id,
+                      HEADER_KEYS[k]);
+        if (k == 0)
+            ck_assert_msg(strcmp(val, id) == 0, "%s.sql names the rule '%s'", id, val);
+        if (k == 2) {
+            char owners[256];
+            snprintf(owners, sizeof owners, "%s", val);
+            int seen[4] = {0}, n = 0;
+            for (char *save = NULL, *t = strtok_r(owners, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                while (*t == ' ')
+                    t++;
+                size_t i = 0;
+                while (i < 4 && strcmp(t, KINDS[i]) != 0)
+                    i++;
+                ck_assert_msg(i < 4, "%s.sql: owner '%s' is not caf, departement, bailleur or autre", id, t);
+                ck_assert_msg(!seen[i], "%s.sql: owner '%s' twice", id, t);
+                seen[i] = 1;
+                n++;
+            }
+            ck_assert_msg(n > 0, "%s.sql: no owner", id);
+        }
+        p = eol + 1;
+    }
+}
+
+START_TEST(test_rule_files)
+{
+    /* the rule files on disk are exactly the rules this suite tests */
+    DIR *d = opendir("sql/rules");
+    ck_assert_msg(d != NULL, "no sql/rules (run from the repository root)");
+    size_t files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".sql") != 0)
+            continue;
+        files++;
+        size_t i = 0;
+        while (i < NRULES && !(strlen(RULES[i]) == len - 4 && strncmp(e->d_name, RULES[i], len - 4) == 0))
+            i++;
+        ck_assert_msg(i < NRULES, "sql/rules/%s has no test in check_rules.c", e->d_name);
+    }
+    closedir(d);
+    ck_assert_uint_eq(files, NRULES);
+
+    for (size_t i = 0; i < NRULES; i++) {
+        char *text = rule_text(RULES[i]);
+        check_header(RULES[i], text);
+        /* the binary carries it unchanged */
+        const char *name = tu_fmt("rules/%s.sql", RULES[i]);
+        size_t k = 0;
+        while (k < db_nsqlfiles && strcmp(db_sqlfiles[k].name, name) != 0)
+            k++;
+        ck_assert_msg(k < db_nsqlfiles, "%s is not embedded (rebuild)", name);
+        ck_assert_msg(strcmp(db_sqlfiles[k].text, text) == 0, "the embedded %s differs from the file (rebuild)", name);
+        /* one statement, $1 a date, the three columns with their types */
+        PGresult *r = PQprepare(conn, RULES[i], text, 0, NULL);
+        ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s does not prepare as one statement: %s", RULES[i],
+                      PQresultErrorMessage(r));
+        PQclear(r);
+        r = PQdescribePrepared(conn, RULES[i]);
+        ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
+        ck_assert_int_eq(PQnparams(r), 1);
+        ck_assert_uint_eq(PQparamtype(r, 0), 1082); /* date */
+        ck_assert_int_eq(PQnfields(r), 3);
+        ck_assert_str_eq(PQfname(r, 0), "foyer_id");
+        ck_assert_uint_eq(PQftype(r, 0), 20); /* bigint */
+        ck_assert_str_eq(PQfname(r, 1), "estimate");
+        ck_assert_uint_eq(PQftype(r, 1), 1700); /* numeric */
+        ck_assert_str_eq(PQfname(r, 2), "motif");
+        ck_assert_uint_eq(PQftype(r, 2), 25); /* text */
+        PQclear(r);
+        /* usable inside a larger statement (a trailing semicolon is the engine's to drop) */
+        size_t n = strlen(text);
+        while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == ';'))
+            text[--n] = '\0';
+        char *wrapped = NULL;
+        ck_assert_int_ge(asprintf(&wrapped, "SELECT count(*) FROM (\n%s\n) r", text), 0);
+        const char *p[] = {RUN_DATE};
+        PQclear(query(wrapped, 1, p));
+        free(wrapped);
+        free(text);
+    }
+}
+END_TEST
+
+Suite *suite_rules(void)
+{
+    Suite *s = suite_create("rules");
+    TCase *tc = tcase_create("openfisca");
+    tcase_add_checked_fixture(tc, setup_db, teardown_db);
+    tcase_add_test(tc, test_openfisca_rsa_cas_1);
+    tcase_add_test(tc, test_openfisca_rsa_cas_2);
+    tcase_add_test(tc, test_openfisca_rsa_cas_3);
+    tcase_add_test(tc, test_openfisca_rsa_cas_4);
+    tcase_add_test(tc, test_openfisca_rsa_cas_6);
+    tcase_add_test(tc, test_openfisca_rsa_cas_non_passant_1);
+    tcase_set_timeout(tc, TIMEOUT);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("formulas");
+    tcase_add_checked_fixture(tc, setup_db, teardown_db);
+    tcase_add_test(tc, test_formulas_2026);
+    tcase_set_timeout(tc, TIMEOUT);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rule files");
+    tcase_add_checked_fixture(tc, setup_db, teardown_db);
+    tcase_add_test(tc, test_rule_rsa);
+    tcase_add_test(tc, test_rule_prime_activite);
+    tcase_add_test(tc, test_rule_aide_logement);
+    tcase_add_test(tc, test_rule_css);
+    tcase_add_test(tc, test_rule_aspa);
+    tcase_add_test(tc, test_rule_fsl);
+    tcase_add_test(tc, test_rules_match_definitions);
+    tcase_add_test(tc, test_rule_files);
+    tcase_set_timeout(tc, TIMEOUT);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,1420 @@
+/* End to end on the nightly job, `tznr run` (docs/operations.md, docs/listes.md), driven
+ * through the built binaries against the throw-away PostgreSQL that tests/run-all starts, each
+ * test in a folder and a database of its own, over a small synthetic territory (tznr-synth,
+ * pseudonymised by each agency with a key made by `tznr keygen`): the first night (archive,
+ * the lists' format, the audit log), a replayed night and the cooldown, the run lock, a
+ * refused extract, an extract waiting for its manifest, the teams' feedback (opposition,
+ * settled case, linkage error, bad rows, a file loaded twice), routing to declared teams, the
+ * pull commands, `tznr export` and a bad --date, `tznr export` after a failed replay, and a
+ * malformed parameters file. Nothing here asserts a duration. */
+#include <check.h>
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* Generous: the sanitizer build is several times slower; nothing here asserts a duration. */
+#define TIMEOUT 300
+
+#define NIGHT "2026-11-26"
+#define NIGHT_30 "2026-12-26" /* NIGHT + 30 days */
+
+static const char LIST_HEADER[] =
+    "token;foyer;regle;prestation;motif;montant_mensuel_estime;confiance;priorite;source;premiere_detection";
+
+/* The run's advisory lock (src/cmd_run.c, RUN_LOCK). */
+#define RUN_LOCK "7243110010"
+
+/* ---- a test's folder, database, territory and configuration -------------------------------- */
+
+struct src {
+    char id[64];      /* caf:gironde */
+    char file[256];   /* caf.csv, as tznr-synth named the raw export */
+    char team[64];    /* its default team: caf_gironde */
+    char *extract;    /* the pseudonymised extract (its manifest beside it), at the agency */
+};
+
+struct rt {
+    char *dir;    /* the test's folder */
+    char *ci;     /* libpq conninfo, "dbname=..." */
+    const char *db;
+    char *conf;   /* the platform configuration */
+    char *key;    /* the territory's key (keygen --id t), at the agencies */
+    char *supp;   /* LeakSanitizer suppressions (sanitizer build only) */
+    char *params; /* absolute path of config/parameters.csv */
+    int nsql;
+    int n;
+    struct src s[8];
+};
+
+static const char *at(const struct rt *t, const char *rel) { return tu_fmt("%s/%s", t->dir, rel); }
+
+/* Run `BIN ARGS` (a program of the build folder, ARGS formatted, shell syntax); exit status,
+ * output and messages in *OUT and *ERR when not NULL. */
+static int run(const struct rt *t, const char *bin, char **out, char **err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int run(const struct rt *t, const char *bin, char **out, char **err, const char *fmt, ...)
+{
+    char *args = NULL, *cmd = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    ck_assert_int_ge(vasprintf(&args, fmt, ap), 0);
+    va_end(ap);
+    ck_assert_int_ge(asprintf(&cmd, "LSAN_OPTIONS=suppressions='%s':print_suppressions=0 '%s' %s", t->supp,
+                              tu_bin(bin), args),
+                     0);
+    int rc = tu_run(cmd, out, err);
+    free(args);
+    free(cmd);
+    return rc;
+}
+
+#define TZNR(t, out, err, ...) run((t), "tznr", (out), (err), __VA_ARGS__)
+
+/* `tznr run` on DATE with the test's configuration. */
+static int night(const struct rt *t, const char *date, char **out, char **err)
+{
+    return TZNR(t, out, err, "run -c '%s' --date %s", t->conf, date);
+}
+
+/* SQL through psql on the test's database (a file: no shell quoting); status, output without
+ * its last newline. */
+static int vpsql(struct rt *t, char **out, char **err, const char *fmt, va_list ap)
+{
+    char *sql = NULL;
+    ck_assert_int_ge(vasprintf(&sql, fmt, ap), 0);
+    char *file = strdup(tu_fmt("%s/q%d.sql", t->dir, ++t->nsql));
+    tu_write_str(file, sql);
+    int rc = tu_run(tu_fmt("psql -X -At -q -v ON_ERROR_STOP=1 -d '%s' -f '%s'", t->db, file), out, err);
+    if (out && *out) {
+        size_t n = strlen(*out);
+        while (n > 0 && (*out)[n - 1] == '\n')
+            (*out)[--n] = '\0';
+    }
+    free(sql);
+    free(file);
+    return rc;
+}
+
+static char *sqlv(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *sqlv(struct rt *t, const char *fmt, ...)
+{
+    char *out = NULL, *err = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vpsql(t, &out, &err, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
+    free(err);
+    return out;
+}
+
+static long long sqln(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long long sqln(struct rt *t, const char *fmt, ...)
+{
+    char *out = NULL, *err = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vpsql(t, &out, &err, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
+    char *end;
+    long long v = strtoll(out, &end, 10);
+    ck_assert_msg(end != out && *end == '\0', "not a number: '%s'", out);
+    free(out);
+    free(err);
+    return v;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    char *s = tu_read(path, len);
+    ck_assert_msg(s != NULL, "cannot read %s", path);
+    return s;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t n;
+    char *s = slurp(from, &n);
+    tu_write(to, s, n);
+    free(s);
+}
+
+static int exists(const char *path) { return access(path, F_OK) == 0; }
+
+/* The test's configuration: the territory's key id, the parameters, EXTRA appended. */
+static void rt_conf(struct rt *t, const char *extra)
+{
+    free(t->conf);
+    char *all = NULL;
+    ck_assert_int_ge(asprintf(&all, "[keys]\nkey_id = t\n[run]\nparameters = %s\n%s", t->params, extra ? extra : ""),
+                     0);
+    t->conf = (char *)tu_conf(t->dir, t->ci, all); /* malloc'd by tu_conf */
+    free(all);
+}
+
+/* A folder, a migrated database, a synthetic territory pseudonymised by each agency (extracts
+ * under DIR/agencies, not yet deposited) and the configuration with EXTRA. */
+static void rt_init(struct rt *t, const char *extra)
+{
+    memset(t, 0, sizeof *t);
+    t->dir = (char *)tu_tmpdir(); /* malloc'd by tu_tmpdir */
+    /* The sanitizer build only: 'tznr pseudonymise' leaks the names of the optional columns it
+     * lacks (reported by check_pseudonymise.c); that allocation is suppressed, nothing else. */
+    t->supp = strdup(at(t, "lsan.supp"));
+    tu_write_str(t->supp, "leak:mapping_canonical\n");
+    t->ci = (char *)tu_db(1); /* malloc'd by tu_db */
+    t->db = t->ci + strlen("dbname=");
+    char path[PATH_MAX];
+    ck_assert_msg(realpath("config/parameters.csv", path) != NULL,
+                  "no config/parameters.csv (the runner runs at the repository's root)");
+    t->params = strdup(path);
+    rt_conf(t, extra);
+
+    char *err = NULL;
+    t->key = strdup(at(t, "territory.key"));
+    int rc = TZNR(t, NULL, &err, "keygen --id t -o '%s'", t->key);
+    ck_assert_msg(rc == 0, "tznr keygen: exit %d: %s", rc, err);
+    free(err);
+    char *synth = strdup(at(t, "synth")), *agencies = strdup(at(t, "agencies"));
+    rc = run(t, "tznr-synth", NULL, &err, "--households 600 --seed 5 -o '%s'", synth);
+    ck_assert_msg(rc == 0, "tznr-synth: exit %d: %s", rc, err);
+    free(err);
+    ck_assert(mkdir(agencies, 0755) == 0);
+    char *list = slurp(tu_fmt("%s/sources.txt", synth), NULL);
+    char *save = NULL;
+    for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char map[256];
+        ck_assert_msg(t->n < 8, "more than 8 sources");
+        struct src *s = &t->s[t->n];
+        ck_assert_msg(sscanf(line, "%255s %63s %255s", s->file, s->id, map) == 3, "sources.txt: '%s'", line);
+        memcpy(s->team, s->id, sizeof s->team); /* same sizes */
+        for (char *q = s->team; *q; q++)
+            if (*q == ':')
+                *q = '_';
+        s->extract = strdup(tu_fmt("%s/%s", agencies, s->file));
+        ck_assert_msg(realpath(tu_fmt("config/%s", map), path) != NULL, "no mapping config/%s", map);
+        rc = TZNR(t, NULL, &err,
+                  "pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date 2026-11-01 -o '%s' '%s/%s'",
+                  t->key, s->id, path, s->extract, synth, s->file);
+        ck_assert_msg(rc == 0, "tznr pseudonymise %s: exit %d: %s", s->file, rc, err);
+        free(err);
+        ck_assert(exists(tu_fmt("%s.manifest", s->extract)));
+        t->n++;
+    }
+    free(list);
+    free(synth);
+    free(agencies);
+    ck_assert_int_ge(t->n, 2);
+    mkdir(at(t, "inbox"), 0755);
+}
+
+static void rt_free(struct rt *t)
+{
+    for (int i = 0; i < t->n; i++)
+        free(t->s[i].extract);
+    free(t->dir);
+    free(t->ci);
+    free(t->conf);
+    free(t->key);
+    free(t->supp);
+    free(t->params);
+}
+
+/* The source whose id is ID. */
+static struct src *src_by_id(struct rt *t, const char *id)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->s[i].id, id) == 0)
+            return &t->s[i];
+    ck_abort_msg("the territory has no source %s", id);
+    return NULL;
+}
+
+/* Deposit source S's extract in the inbox, with its manifest when WITH_MANIFEST. */
+static void deposit(struct rt *t, const struct src *s, int with_manifest)
+{
+    char *to = strdup(at(t, tu_fmt("inbox/%s", s->file)));
+    copy_file(s->extract, to);
+    if (with_manifest)
+        copy_file(tu_fmt("%s.manifest", s->extract), tu_fmt("%s.manifest", to));
+    free(to);
+}
+
+static void deposit_all(struct rt *t)
+{
+    for (int i = 0; i < t->n; i++)
+        deposit(t, &t->s[i], 1);
+}
+
+/* ---- the lists -------------------------------------------------------------------------------- */
+
+/* One list row: the 10 columns. */
+enum { C_TOKEN, C_FOYER, C_REGLE, C_PRESTATION, C_MOTIF, C_MONTANT, C_CONFIANCE, C_PRIORITE, C_SOURCE, C_PREMIERE };
+
+struct row {
+    char *f[10];
+};
+
+struct list {
+    char team[256];
+    char *raw;     /* the file's bytes */
+    size_t rawlen;
+    struct row *rows;
+    size_t n;
+};
+
+struct nightlists {
+    struct list *l;
+    size_t n;
+};
+
+/* Split TEXT (LEN bytes) into records of fields: SEP-separated, '"' quoting with "" inside,
+ * a record ends at LF outside quotes (a CR before it is dropped). An independent reader: it
+ * does not use tznr's csvio. Return the number of records; the fields in *RECS (nf each). */
+struct crec {
+    char **f;
+    size_t nf;
+};
+
+static size_t csv_split(const char *text, size_t len, char sep, struct crec **recs)
+{
+    size_t nrec = 0, cap = 0;
+    *recs = NULL;
+    size_t i = 0;
+    while (i < len) {
+        if (nrec == cap) {
+            cap = cap ? 2 * cap : 64;
+            *recs = realloc(*recs, cap * sizeof **recs);
+        }
+        struct crec *r = &(*recs)[nrec++];
+        r->f = NULL;
+        r->nf = 0;
+        for (;;) {
+            /* one field */
+            char *fld = malloc(len - i + 1);
+            size_t fl = 0;
+            if (i < len && text[i] == '"') {
+                i++;
+                for (;;) {
+                    ck_assert_msg(i < len, "unterminated quoted field");
+                    if (text[i] == '"') {
+                        if (i + 1 < len && text[i + 1] == '"') {
+                            fld[fl++] = '"';
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    fld[fl++] = text[i++];
+                }
+            } else {
+                while (i < len && text[i] != sep && text[i] != '\n')
+                    fld[fl++] = text[i++];
+                if (fl > 0 && fld[fl - 1] == '\r' && (i >= len || text[i] == '\n'))
+                    fl--;
+            }
+            fld[fl] = '\0';
+            r->f = realloc(r->f, (r->nf + 1) * sizeof *r->f);
+            r->f[r->nf++] = fld;
+            if (i < len && text[i] == sep) {
+                i++;
+                continue;
+            }
+            if (i < len && text[i] == '\r')
+                i++;
+            ck_assert_msg(i >= len || text[i] == '\n', "garbage after a quoted field at byte %zu", i);
+            i++; /* the LF */
+            break;
+        }
+    }
+    return nrec;
+}
+
+static int all_of(const char *s, const char *set)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!strchr(set, *s))
+            return 0;
+    return 1;
+}
+
+static int is_date(const char *s)
+{
+    return strlen(s) == 10 && s[4] == '-' && s[7] == '-' && all_of(tu_fmt("%.4s%.2s%.2s", s, s + 5, s + 8), "0123456789");
+}
+
+/* An amount as written: digits, the decimal comma, two digits. */
+static int is_amount(const char *s)
+{
+    const char *c = strchr(s, ',');
+    if (!c || c == s || strlen(c + 1) != 2 || strchr(s, '.'))
+        return 0;
+    char intpart[64];
+    snprintf(intpart, sizeof intpart, "%.*s", (int)(c - s), s);
+    return all_of(intpart, "0123456789") && all_of(c + 1, "0123456789");
+}
+
+static double amount(const char *s)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%s", s);
+    char *c = strchr(b, ',');
+    if (c)
+        *c = '.';
+    return strtod(b, NULL);
+}
+
+/* Read and check one list: BOM, the exact header, ';'-separated rows of 10 columns, tokens of
+ * 64 hex digits, numeric foyers, amounts with a decimal comma (or empty), priorities 1..n in
+ * file order, estimates non-increasing where present (the empty ones last). */
+static void read_list(const char *path, const char *team, struct list *l)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->team, sizeof l->team, "%s", team);
+    l->raw = slurp(path, &l->rawlen);
+    ck_assert_msg(l->rawlen >= 3 && memcmp(l->raw, "\xEF\xBB\xBF", 3) == 0, "%s: no UTF-8 BOM", path);
+    ck_assert_msg(l->raw[l->rawlen - 1] == '\n', "%s: the last line has no end", path);
+    size_t hl = strlen(LIST_HEADER);
+    ck_assert_msg(l->rawlen >= 3 + hl + 1 && memcmp(l->raw + 3, LIST_HEADER, hl) == 0 && l->raw[3 + hl] == '\n',
+                  "%s: header is not exactly '%s': '%.200s'", path, LIST_HEADER, l->raw + 3);
+    struct crec *recs;
+    size_t nrec = csv_split(l->raw + 3, l->rawlen - 3, ';', &recs);
+    ck_assert_int_ge(nrec, 1);
+    l->n = nrec - 1;
+    l->rows = calloc(l->n + 1, sizeof *l->rows);
+    double last = 1e300;
+    int seen_empty = 0;
+    for (size_t k = 0; k < nrec; k++) {
+        if (k == 0) {
+            ck_assert_int_eq(recs[0].nf, 10);
+        } else {
+            struct row *r = &l->rows[k - 1];
+            ck_assert_msg(recs[k].nf == 10, "%s row %zu: %zu fields, want 10 ';'-separated", path, k, recs[k].nf);
+            for (int c = 0; c < 10; c++)
+                r->f[c] = recs[k].f[c];
+            ck_assert_msg(strlen(r->f[C_TOKEN]) == 64 && all_of(r->f[C_TOKEN], "0123456789abcdef"),
+                          "%s row %zu: token '%s'", path, k, r->f[C_TOKEN]);
+            ck_assert_msg(all_of(r->f[C_FOYER], "0123456789"), "%s row %zu: foyer '%s'", path, k, r->f[C_FOYER]);
+            ck_assert_msg(all_of(r->f[C_REGLE], "abcdefghijklmnopqrstuvwxyz_0123456789"), "%s row %zu: regle '%s'",
+                          path, k, r->f[C_REGLE]);
+            ck_assert_msg(r->f[C_PRESTATION][0] && r->f[C_MOTIF][0] && r->f[C_CONFIANCE][0],
+                          "%s row %zu: empty prestation, motif or confiance", path, k);
+            ck_assert_msg(strcmp(r->f[C_PRIORITE], tu_fmt("%zu", k)) == 0, "%s row %zu: priorite '%s', want %zu",
+                          path, k, r->f[C_PRIORITE], k);
+            ck_assert_msg(is_date(r->f[C_PREMIERE]), "%s row %zu: premiere_detection '%s'", path, k,
+                          r->f[C_PREMIERE]);
+            ck_assert_msg(strchr(r->f[C_SOURCE], ':') != NULL, "%s row %zu: source '%s'", path, k, r->f[C_SOURCE]);
+            const char *m = r->f[C_MONTANT];
+            if (*m) {
+                ck_assert_msg(is_amount(m), "%s row %zu: montant '%s' is not digits, a decimal comma, two digits",
+                              path, k, m);
+                ck_assert_msg(!seen_empty, "%s row %zu: an estimate after rows without one", path, k);
+                double v = amount(m);
+                ck_assert_msg(v <= last, "%s row %zu: estimate %s above the previous row's (%.2f)", path, k, m, last);
+                last = v;
+            } else {
+                seen_empty = 1;
+            }
+        }
+        if (k == 0)
+            for (size_t c = 0; c < recs[0].nf; c++)
+                free(recs[0].f[c]);
+        free(recs[k].f);
+    }
+    free(recs);
+}
+
+static void list_free(struct list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        for (int c = 0; c < 10; c++)
+            free(l->rows[i].f[c]);
+    free(l->rows);
+    free(l->raw);
+}
+
+/* Every outbox/<team>/DATE/liste.csv, read and checked, sorted by team. */
+static int cmp_list(const void *a, const void *b)
+{
+    return strcmp(((const struct list *)a)->team, ((const struct list *)b)->team);
+}
+
+static void read_night(struct rt *t, const char *date, struct nightlists *nl)
+{
+    memset(nl, 0, sizeof *nl);
+    char *outbox = strdup(at(t, "outbox"));
+    DIR *d = opendir(outbox);
+    ck_assert_msg(d != NULL, "no outbox %s", outbox);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = strdup(tu_fmt("%s/%s/%s/liste.csv", outbox, e->d_name, date));
+        if (exists(path)) {
+            nl->l = realloc(nl->l, (nl->n + 1) * sizeof *nl->l);
+            read_list(path, e->d_name, &nl->l[nl->n++]);
+        }
+        free(path);
+    }
+    closedir(d);
+    free(outbox);
+    if (nl->n)
+        qsort(nl->l, nl->n, sizeof *nl->l, cmp_list);
+}
+
+static void night_free(struct nightlists *nl)
+{
+    for (size_t i = 0; i < nl->n; i++)
+        list_free(&nl->l[i]);
+    free(nl->l);
+}
+
+static struct list *team_list(struct nightlists *nl, const char *team)
+{
+    for (size_t i = 0; i < nl->n; i++)
+        if (strcmp(nl->l[i].team, team) == 0)
+            return &nl->l[i];
+    return NULL;
+}
+
+static size_t night_rows(const struct nightlists *nl)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nl->n; i++)
+        n += nl->l[i].n;
+    return n;
+}
+
+/* Whether the night lists (RULE, FOYER); RULE NULL for any rule. */
+static int night_has(const struct nightlists *nl, const char *rule, const char *foyer)
+{
+    for (size_t i = 0; i < nl->n; i++)
+        for (size_t k = 0; k < nl->l[i].n; k++)
+            if ((!rule || strcmp(nl->l[i].rows[k].f[C_REGLE], rule) == 0) &&
+                strcmp(nl->l[i].rows[k].f[C_FOYER], foyer) == 0)
+                return 1;
+    return 0;
+}
+
+static int night_has_token(const struct nightlists *nl, const char *token)
+{
+    for (size_t i = 0; i < nl->n; i++)
+        for (size_t k = 0; k < nl->l[i].n; k++)
+            if (strcmp(nl->l[i].rows[k].f[C_TOKEN], token) == 0)
+                return 1;
+    return 0;
+}
+
+/* No temporary file left anywhere under DIR. */
+static void assert_no_tmp(const char *dir)
+{
+    char *out = NULL;
+    int rc = tu_run(tu_fmt("find '%s' -name '*.tmp*'", dir), &out, NULL);
+    ck_assert_msg(rc == 0 && out && out[0] == '\0', "temporary files left under %s: %s", dir, out ? out : "");
+    free(out);
+}
+
+/* A number following LABEL in TEXT ("... 3 cooldown" with LABEL " cooldown": the number before). */
+static long long num_before(const char *text, const char *label)
+{
+    const char *p = strstr(text, label);
+    ck_assert_msg(p != NULL, "no '%s' in: %s", label, text);
+    const char *e = p;
+    while (p > text && p[-1] >= '0' && p[-1] <= '9')
+        p--;
+    ck_assert_msg(p < e, "no number before '%s' in: %s", label, text);
+    return strtoll(p, NULL, 10);
+}
+
+/* ==== 1. the first night ==================================================================== */
+
+START_TEST(test_first_night)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+
+    /* the summary */
+    ck_assert_msg(strstr(out, "tznr run " NIGHT " (run ") == out, "summary: %s", out);
+    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 0 refused", t.n)) != NULL,
+                  "summary should say %d extracts loaded: %s", t.n, out);
+    ck_assert_msg(strstr(out, "lists: ") != NULL && strstr(out, "/<team>/" NIGHT "/liste.csv") != NULL,
+                  "summary should speak of the lists: %s", out);
+    ck_assert_msg(strstr(out, "\n  done\n") != NULL, "summary should end with done: %s", out);
+
+    /* the inbox emptied into archive/DATE */
+    for (int i = 0; i < t.n; i++) {
+        ck_assert_msg(!exists(at(&t, tu_fmt("inbox/%s", t.s[i].file))), "%s left in the inbox", t.s[i].file);
+        ck_assert_msg(!exists(at(&t, tu_fmt("inbox/%s.manifest", t.s[i].file))), "%s.manifest left in the inbox",
+                      t.s[i].file);
+        const char *arch = at(&t, tu_fmt("archive/" NIGHT "/%s", t.s[i].file));
+        ck_assert_msg(exists(arch), "%s not archived", arch);
+        ck_assert_msg(exists(tu_fmt("%s.manifest", arch)), "%s.manifest not archived", arch);
+        /* moved, not rewritten */
+        size_t a, b;
+        char *x = slurp(t.s[i].extract, &a), *y = slurp(arch, &b);
+        ck_assert_msg(a == b && memcmp(x, y, a) == 0, "archived %s differs from the deposit", t.s[i].file);
+        free(x);
+        free(y);
+    }
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.source WHERE current_snapshot IS NOT NULL"), t.n);
+
+    /* a list for every source's team, whole, in the lists' format */
+    struct nightlists nl;
+    read_night(&t, NIGHT, &nl);
+    for (int i = 0; i < t.n; i++) {
+        struct list *l = team_list(&nl, t.s[i].team);
+        ck_assert_msg(l != NULL, "no outbox/%s/" NIGHT "/liste.csv", t.s[i].team);
+        for (size_t k = 0; k < l->n; k++) {
+            ck_assert_msg(strcmp(l->rows[k].f[C_SOURCE], t.s[i].id) == 0,
+                          "team %s lists a token of %s: a source's own team gets its tokens", l->team,
+                          l->rows[k].f[C_SOURCE]);
+            ck_assert_msg(strcmp(l->rows[k].f[C_PREMIERE], NIGHT) == 0,
+                          "first night: premiere_detection '%s', want " NIGHT, l->rows[k].f[C_PREMIERE]);
+        }
+    }
+    ck_assert_int_eq(nl.n, (size_t)t.n);
+    size_t rows = night_rows(&nl);
+    ck_assert_msg(rows > 0, "the first night lists nobody");
+    ck_assert_msg(strstr(out, tu_fmt("lists: %d teams, %zu households", t.n, rows)) != NULL,
+                  "summary should count %d teams and %zu rows: %s", t.n, rows, out);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "'"), (long long)rows);
+    /* listed rows match the database: token, foyer, rule, team */
+    char *db = sqlv(&t, "SELECT string_agg(team || '|' || pg_catalog.encode(token, 'hex') || '|' || foyer_id || '|'"
+                        " || rule_id || '|' || priority, E'\\n' ORDER BY team, priority)"
+                        " FROM tznr.list_entry WHERE run_date = '" NIGHT "'");
+    char *files = NULL;
+    size_t flen = 0;
+    FILE *ff = open_memstream(&files, &flen);
+    int first = 1;
+    for (size_t i = 0; i < nl.n; i++)
+        for (size_t k = 0; k < nl.l[i].n; k++) {
+            fprintf(ff, "%s%s|%s|%s|%s|%s", first ? "" : "\n", nl.l[i].team, nl.l[i].rows[k].f[C_TOKEN],
+                    nl.l[i].rows[k].f[C_FOYER], nl.l[i].rows[k].f[C_REGLE], nl.l[i].rows[k].f[C_PRIORITE]);
+            first = 0;
+        }
+    fclose(ff);
+    ck_assert_msg(strcmp(db, files) == 0, "the lists differ from tznr.list_entry:\nfiles:\n%.2000s\ndb:\n%.2000s",
+                  files, db);
+    free(db);
+    free(files);
+    /* some estimate written with its decimal comma */
+    int amounts = 0;
+    for (size_t i = 0; i < nl.n; i++)
+        for (size_t k = 0; k < nl.l[i].n; k++)
+            amounts += nl.l[i].rows[k].f[C_MONTANT][0] != '\0';
+    ck_assert_msg(amounts > 0, "no list row has an estimate");
+    assert_no_tmp(at(&t, "outbox"));
+    night_free(&nl);
+
+    /* the run's record and the audit log */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run WHERE run_date = '" NIGHT "' AND status = 'done'"
+                              " AND finished_at IS NOT NULL"),
+                     1);
+    char *summary = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(out, summary) == out, "tznr.run.summary differs from stdout:\n%s\n---\n%s", summary, out);
+    free(summary);
+    free(out);
+    free(err);
+    rc = TZNR(&t, &out, &err, "audit verify -c '%s'", t.conf);
+    ck_assert_msg(rc == 0 && strstr(out, "intact") != NULL, "audit verify: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE action = 'load'"), t.n);
+    ck_assert_int_ge(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE action = 'link'"), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE action = 'detect'"), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE action = 'export'"), 1);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 2. a replayed night, the cooldown ===================================================== */
+
+/* "rule|foyer" of every row of the night. */
+static char **night_pairs(const struct nightlists *nl, size_t *n)
+{
+    *n = night_rows(nl);
+    char **v = calloc(*n + 1, sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < nl->n; i++)
+        for (size_t j = 0; j < nl->l[i].n; j++)
+            ck_assert_int_ge(asprintf(&v[k++], "%s|%s", nl->l[i].rows[j].f[C_REGLE], nl->l[i].rows[j].f[C_FOYER]), 0);
+    return v;
+}
+
+static void pairs_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+START_TEST(test_replay_and_cooldown)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n1;
+    read_night(&t, NIGHT, &n1);
+    ck_assert_int_ge(night_rows(&n1), 1);
+
+    /* the same night again: nothing new in the inbox, the same lists byte for byte */
+    rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run again: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "extracts: 0 loaded") != NULL, "second run: %s", out);
+    ck_assert_msg(num_before(out, " cooldown") == 0, "a replayed night is not held back by itself: %s", out);
+    free(out);
+    free(err);
+    struct nightlists n2;
+    read_night(&t, NIGHT, &n2);
+    ck_assert_int_eq(n2.n, n1.n);
+    for (size_t i = 0; i < n1.n; i++) {
+        ck_assert_str_eq(n2.l[i].team, n1.l[i].team);
+        ck_assert_msg(n1.l[i].rawlen == n2.l[i].rawlen && memcmp(n1.l[i].raw, n2.l[i].raw, n1.l[i].rawlen) == 0,
+                      "team %s: the replayed night's list differs from the first one", n1.l[i].team);
+    }
+    night_free(&n2);
+    /* each run keeps its own entries: the replay's are the same households as the first's */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_id = (SELECT max(id) FROM tznr.run"
+                              " WHERE run_date = '" NIGHT "')"),
+                     (long long)night_rows(&n1));
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM (SELECT rule_id, foyer_id FROM tznr.list_entry WHERE run_date = '"
+                              NIGHT "' GROUP BY rule_id, foyer_id HAVING count(*) <> 2) x"), 0);
+    assert_no_tmp(at(&t, "outbox"));
+
+    /* 30 days later, cooldown 90 (the default): none of the pairs listed 30 days before */
+    size_t np;
+    char **pairs = night_pairs(&n1, &np);
+    rc = night(&t, NIGHT_30, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run +30: exit %d: %s%s", rc, out, err);
+    long long cooled = num_before(out, " cooldown");
+    ck_assert_msg(cooled > 0, "30 days later, the cooldown should hold pairs back: %s", out);
+    free(out);
+    free(err);
+    struct nightlists n3;
+    read_night(&t, NIGHT_30, &n3);
+    ck_assert_msg(n3.n >= (size_t)t.n, "every team gets a list, even an empty one (%zu lists)", n3.n);
+    for (size_t i = 0; i < np; i++) {
+        char *bar = strchr(pairs[i], '|');
+        *bar = '\0';
+        ck_assert_msg(!night_has(&n3, pairs[i], bar + 1), "(%s, foyer %s), listed on " NIGHT ", listed again on "
+                      NIGHT_30 " despite the 90-day cooldown", pairs[i], bar + 1);
+        *bar = '|';
+    }
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.candidate c JOIN tznr.run r ON r.id = c.run_id"
+                              " WHERE r.run_date = '" NIGHT_30 "' AND c.suppressed = 'cooldown'"),
+                     cooled);
+    night_free(&n3);
+
+    /* the same later night with cooldown_days = 10: they come back, first detected 30 days before */
+    rt_conf(&t, "[run]\ncooldown_days = 10\n");
+    rc = night(&t, NIGHT_30, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run +30, cooldown 10: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(num_before(out, " cooldown") == 0, "cooldown 10 should hold nothing back 30 days later: %s", out);
+    free(out);
+    free(err);
+    read_night(&t, NIGHT_30, &n3);
+    size_t back = 0;
+    for (size_t i = 0; i < n3.n; i++)
+        for (size_t k = 0; k < n3.l[i].n; k++) {
+            struct row *r = &n3.l[i].rows[k];
+            char *pair = NULL;
+            ck_assert_int_ge(asprintf(&pair, "%s|%s", r->f[C_REGLE], r->f[C_FOYER]), 0);
+            int was = 0;
+            for (size_t j = 0; j < np && !was; j++)
+                was = strcmp(pairs[j], pair) == 0;
+            if (was) {
+                back++;
+                ck_assert_msg(strcmp(r->f[C_PREMIERE], NIGHT) == 0,
+                              "(%s) first listed on " NIGHT ": premiere_detection '%s'", pair, r->f[C_PREMIERE]);
+            }
+            free(pair);
+        }
+    ck_assert_msg(back == np, "with cooldown_days = 10, %zu of the %zu pairs of " NIGHT " came back on " NIGHT_30,
+                  back, np);
+    night_free(&n3);
+    pairs_free(pairs, np);
+    night_free(&n1);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 3. the run lock ======================================================================== */
+
+START_TEST(test_lock)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    /* another session holds the run's advisory lock */
+    char *out = NULL;
+    int rc = tu_run(tu_fmt("psql -X -q -d '%s' -c \"SELECT pg_advisory_lock(" RUN_LOCK "); SELECT pg_sleep(20)\""
+                           " >/dev/null 2>&1 & echo $!",
+                           t.db),
+                    &out, NULL);
+    ck_assert_msg(rc == 0 && out, "could not start psql");
+    pid_t holder = (pid_t)atol(out);
+    free(out);
+    ck_assert_int_gt(holder, 0);
+    long long held = 0;
+    for (int i = 0; i < 300 && !held; i++) {
+        held = sqln(&t, "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted"
+                        " AND (classid::bigint << 32 | objid::bigint) = " RUN_LOCK);
+        if (!held)
+            usleep(100000);
+    }
+    ck_assert_msg(held, "the psql session never took the lock");
+
+    char *err = NULL;
+    rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 4, "tznr run while another holds the lock: exit %d, want 4: %s%s", rc, out, err);
+    ck_assert_msg(strstr(err, "another") != NULL && strstr(err, "run") != NULL,
+                  "the message should speak of another run: %s", err);
+    free(out);
+    free(err);
+    /* nothing done: no run recorded, the inbox untouched */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.snapshot"), 0);
+    for (int i = 0; i < t.n; i++)
+        ck_assert_msg(exists(at(&t, tu_fmt("inbox/%s", t.s[i].file))), "%s left the inbox", t.s[i].file);
+
+    /* the holder gone, the run goes through */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM (SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_locks"
+                              " WHERE locktype = 'advisory' AND (classid::bigint << 32 | objid::bigint) = " RUN_LOCK
+                              ") x"),
+                     1);
+    kill(holder, SIGTERM); /* the psql started above, if still there */
+    for (int i = 0; i < 300; i++) {
+        if (sqln(&t, "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory'"
+                     " AND (classid::bigint << 32 | objid::bigint) = " RUN_LOCK) == 0)
+            break;
+        usleep(100000);
+    }
+    rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run after the lock was released: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 4. a refused extract ==================================================================== */
+
+START_TEST(test_refused_extract)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    /* one byte of the CAF's extract changed after its manifest was written */
+    struct src *caf = src_by_id(&t, "caf:gironde");
+    char *path = strdup(at(&t, tu_fmt("inbox/%s", caf->file)));
+    size_t n;
+    char *x = slurp(path, &n);
+    char *nl = memchr(x, '\n', n);
+    ck_assert(nl != NULL && (size_t)(nl - x) + 2 < n);
+    nl[1] = nl[1] == 'a' ? 'b' : 'a'; /* the first token's first digit */
+    tu_write(path, x, n);
+    free(x);
+
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 5, "tznr run with a corrupted extract: exit %d, want 5: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 1 refused", t.n - 1)) != NULL,
+                  "summary: %s", out);
+    ck_assert_msg(strstr(out, tu_fmt("refused %s: ", caf->file)) != NULL && strstr(out, "sha256") != NULL,
+                  "the summary should name the file and the reason: %s", out);
+    ck_assert_msg(strstr(out, "\n  done\n") == NULL, "summary should not say plainly done: %s", out);
+    free(out);
+    free(err);
+
+    /* the file and its manifest in rejected/DATE, with a reason naming the sha256 mismatch */
+    const char *rej = at(&t, tu_fmt("rejected/" NIGHT "/%s", caf->file));
+    ck_assert_msg(exists(rej), "%s not moved to rejected/" NIGHT, caf->file);
+    ck_assert_msg(exists(tu_fmt("%s.manifest", rej)), "%s.manifest not moved to rejected/" NIGHT, caf->file);
+    char *reason = slurp(tu_fmt("%s.reason", at(&t, tu_fmt("rejected/" NIGHT "/%s", caf->file))), NULL);
+    ck_assert_msg(strstr(reason, "sha256") != NULL && strstr(reason, "match") != NULL,
+                  "the reason should name the sha256 mismatch: %s", reason);
+    free(reason);
+    ck_assert(!exists(path) && !exists(tu_fmt("%s.manifest", path)));
+    ck_assert(!exists(at(&t, tu_fmt("archive/" NIGHT "/%s", caf->file))));
+    free(path);
+
+    /* the others loaded and archived */
+    for (int i = 0; i < t.n; i++) {
+        if (&t.s[i] == caf)
+            continue;
+        ck_assert_msg(exists(at(&t, tu_fmt("archive/" NIGHT "/%s", t.s[i].file))), "%s not archived", t.s[i].file);
+        ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.source WHERE id = '%s' AND current_snapshot IS NOT NULL",
+                              t.s[i].id),
+                         1);
+    }
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.snapshot WHERE source_id = 'caf:gironde'"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run WHERE status = 'done_with_refusals'"), 1);
+    /* the lists are written all the same, the CAF has none (no current snapshot) */
+    struct nightlists nl2;
+    read_night(&t, NIGHT, &nl2);
+    ck_assert_int_eq(nl2.n, (size_t)t.n - 1);
+    ck_assert(team_list(&nl2, caf->team) == NULL);
+    night_free(&nl2);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 5. an extract waiting for its manifest ================================================== */
+
+START_TEST(test_waiting_for_manifest)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    struct src *late = src_by_id(&t, "departement:gironde");
+    for (int i = 0; i < t.n; i++)
+        deposit(&t, &t.s[i], &t.s[i] != late);
+    char *out = NULL, *err = NULL;
+    /* waiting is not a refusal (src/cmd_run.c counts it apart): exit 0 */
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run with an extract waiting for its manifest: exit %d, want 0: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 0 refused, 1 waiting for their manifest",
+                                     t.n - 1)) != NULL,
+                  "summary: %s", out);
+    free(out);
+    free(err);
+    const char *in = at(&t, tu_fmt("inbox/%s", late->file));
+    ck_assert_msg(exists(in), "the extract without a manifest left the inbox");
+    ck_assert(!exists(at(&t, tu_fmt("archive/" NIGHT "/%s", late->file))));
+    ck_assert(!exists(at(&t, tu_fmt("rejected/" NIGHT "/%s", late->file))));
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.snapshot WHERE source_id = '%s'", late->id), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.load_attempt WHERE source_id = '%s'", late->id), 0);
+
+    /* its manifest arrives: loaded the next night */
+    copy_file(tu_fmt("%s.manifest", late->extract), tu_fmt("%s.manifest", at(&t, tu_fmt("inbox/%s", late->file))));
+    rc = night(&t, "2026-11-27", &out, &err);
+    ck_assert_msg(rc == 0, "next night: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused\n") != NULL, "next night: %s", out);
+    free(out);
+    free(err);
+    ck_assert(exists(at(&t, tu_fmt("archive/2026-11-27/%s", late->file))));
+    ck_assert(!exists(at(&t, tu_fmt("inbox/%s", late->file))));
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.source WHERE current_snapshot IS NOT NULL"), t.n);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 6. the teams' feedback ================================================================== */
+
+#define FB_DAY "2026-11-27"    /* the outcomes' date */
+#define NEXT_NIGHT "2026-12-03" /* the night that loads them */
+
+START_TEST(test_feedback)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n1;
+    read_night(&t, NIGHT, &n1);
+
+    /* tokens of the latest link run's links: an erreur_rapprochement needs a linked record */
+    char *linked = sqlv(&t, "SELECT coalesce(string_agg(DISTINCT pg_catalog.encode(x.tok, 'hex'), ','), '') FROM ("
+                            " SELECT token_a AS tok FROM tznr.link WHERE run_id = (SELECT max(id) FROM tznr.link_run"
+                            "  WHERE finished_at IS NOT NULL)"
+                            " UNION SELECT token_b FROM tznr.link WHERE run_id = (SELECT max(id) FROM tznr.link_run"
+                            "  WHERE finished_at IS NOT NULL)) x");
+    /* three rows of three different households: A objects, B's right was opened, C's record was
+     * joined to the wrong person; D for a row with an unknown statut */
+    struct row *A = NULL, *B = NULL, *C = NULL, *D = NULL;
+    for (int pass = 0; pass < 4; pass++)
+        for (size_t i = 0; i < n1.n; i++)
+            for (size_t k = 0; k < n1.l[i].n; k++) {
+                struct row *r = &n1.l[i].rows[k];
+                const char *f = r->f[C_FOYER];
+                if (pass == 0 && !C && strstr(linked, r->f[C_TOKEN]) != NULL)
+                    C = r;
+                else if (pass == 1 && !A && C && strcmp(f, C->f[C_FOYER]) != 0)
+                    A = r;
+                else if (pass == 2 && !B && A && strcmp(f, C->f[C_FOYER]) != 0 && strcmp(f, A->f[C_FOYER]) != 0)
+                    B = r;
+                else if (pass == 3 && !D && B && r != A && r != B && r != C)
+                    D = r;
+            }
+    ck_assert_msg(A && B && C && D, "the first night's lists are too small for this test");
+    free(linked);
+    char *fA = strdup(A->f[C_FOYER]), *fB = strdup(B->f[C_FOYER]), *fC = strdup(C->f[C_FOYER]);
+    char *tA = strdup(A->f[C_TOKEN]), *tB = strdup(B->f[C_TOKEN]), *tC = strdup(C->f[C_TOKEN]);
+    char *rB = strdup(B->f[C_REGLE]);
+
+    char *fbdir = strdup(at(&t, "inbox/feedback"));
+    ck_assert(mkdir(fbdir, 0755) == 0);
+    tu_write_str(tu_fmt("%s/retours-caf.csv", fbdir),
+                 tu_fmt("token;regle;statut;date\n"
+                        "%s;%s;opposition;" FB_DAY "\n"
+                        "%s;%s;droit_ouvert;27/11/2026\n"
+                        "%s;%s;erreur_rapprochement;" FB_DAY "\n"
+                        "%s;%s;rappele;" FB_DAY "\n"
+                        "ABC123;rsa;contacte;" FB_DAY "\n",
+                        tA, A->f[C_REGLE], tB, rB, tC, C->f[C_REGLE], D->f[C_TOKEN], D->f[C_REGLE]));
+
+    /* the next night, beyond any cooldown */
+    rt_conf(&t, "[run]\ncooldown_days = 0\n");
+    rc = night(&t, NEXT_NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run with feedback: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "feedback: 1 files, 3 new outcomes (1 oppositions), 2 rows rejected") != NULL,
+                  "summary: %s", out);
+    ck_assert_msg(num_before(out, " opposition,") >= 1, "the opposed household should be held back: %s", out);
+    ck_assert_msg(num_before(out, " settled") >= 1, "the settled case should be held back: %s", out);
+    free(out);
+    free(err);
+
+    /* the file archived, its bad rows beside it with their line numbers */
+    ck_assert(!exists(tu_fmt("%s/retours-caf.csv", fbdir)));
+    ck_assert_msg(exists(at(&t, "archive/feedback/" NEXT_NIGHT "/retours-caf.csv")), "feedback not archived");
+    ck_assert(!exists(tu_fmt("%s/retours-caf.csv.rejects", fbdir)));
+    char *rejects = slurp(at(&t, "archive/feedback/" NEXT_NIGHT "/retours-caf.csv.rejects"), NULL);
+    struct crec *rr;
+    size_t nr = csv_split(rejects, strlen(rejects), ',', &rr);
+    ck_assert_msg(nr == 3, "the .rejects file should hold a header and 2 rows: %s", rejects);
+    ck_assert_msg(strcmp(rr[0].f[0], "line") == 0, ".rejects header: %s", rejects);
+    ck_assert_msg(rr[1].nf >= 2 && strcmp(rr[1].f[0], "5") == 0 && strstr(rr[1].f[1], "statut") != NULL,
+                  "line 5's unknown statut: %s", rejects);
+    ck_assert_msg(rr[2].nf >= 2 && strcmp(rr[2].f[0], "6") == 0 && strstr(rr[2].f[1], "token") != NULL,
+                  "line 6's malformed token: %s", rejects);
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t c = 0; c < rr[i].nf; c++)
+            free(rr[i].f[c]);
+        free(rr[i].f);
+    }
+    free(rr);
+    free(rejects);
+
+    struct nightlists n2;
+    read_night(&t, NEXT_NIGHT, &n2);
+    /* opposition: the person's household, as it is tonight, for no rule */
+    char *fA2 = sqlv(&t, "SELECT foyer_id FROM tznr.person_record WHERE token = pg_catalog.decode('%s', 'hex')", tA);
+    ck_assert_msg(!night_has(&n2, NULL, fA2), "foyer %s (the opposed person's) listed again", fA2);
+    ck_assert_msg(!night_has(&n2, NULL, fA), "foyer %s (the opposed person's) listed again", fA);
+    ck_assert_msg(!night_has_token(&n2, tA), "the opposed token listed again");
+    ck_assert_int_ge(sqln(&t, "SELECT count(*) FROM tznr.opposition WHERE token = pg_catalog.decode('%s', 'hex')", tA),
+                     1);
+    /* droit_ouvert: not that rule for that household within settled_days */
+    char *fB2 = sqlv(&t, "SELECT foyer_id FROM tznr.person_record WHERE token = pg_catalog.decode('%s', 'hex')", tB);
+    ck_assert_msg(!night_has(&n2, rB, fB2) && !night_has(&n2, rB, fB), "(%s, foyer %s) listed again after droit_ouvert",
+                  rB, fB2);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.candidate c JOIN tznr.run r ON r.id = c.run_id"
+                              " WHERE r.run_date = '" NEXT_NIGHT "' AND c.rule_id = '%s' AND c.foyer_id = %s"
+                              " AND c.suppressed = 'settled'", rB, fB2),
+                     1);
+    /* erreur_rapprochement: the record's links forbidden, and not made again */
+    long long forbidden = sqln(&t, "SELECT count(*) FROM tznr.forbidden_link WHERE token_a = pg_catalog.decode('%s', 'hex')"
+                                   " OR token_b = pg_catalog.decode('%s', 'hex')", tC, tC);
+    ck_assert_msg(forbidden >= 1, "no tznr.forbidden_link row for the erreur_rapprochement token");
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.link l JOIN tznr.forbidden_link f"
+                              " ON (l.source_a, l.token_a, l.source_b, l.token_b) = (f.source_a, f.token_a, f.source_b, f.token_b)"
+                              "  OR (l.source_a, l.token_a, l.source_b, l.token_b) = (f.source_b, f.token_b, f.source_a, f.token_a)"
+                              " WHERE l.run_id = (SELECT max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"),
+                     0);
+    /* with cooldown_days = 0, every other pair of the first night is back */
+    for (size_t i = 0; i < n1.n; i++)
+        for (size_t k = 0; k < n1.l[i].n; k++) {
+            struct row *r = &n1.l[i].rows[k];
+            if (strcmp(r->f[C_FOYER], fA) == 0 || strcmp(r->f[C_FOYER], fC) == 0 ||
+                (strcmp(r->f[C_FOYER], fB) == 0 && strcmp(r->f[C_REGLE], rB) == 0))
+                continue;
+            ck_assert_msg(night_has(&n2, r->f[C_REGLE], r->f[C_FOYER]),
+                          "(%s, foyer %s) not listed again with cooldown_days = 0", r->f[C_REGLE], r->f[C_FOYER]);
+        }
+    night_free(&n2);
+
+    /* the same file again through tznr feedback: nothing added */
+    long long outcomes = sqln(&t, "SELECT count(*) FROM tznr.outcome");
+    long long opps = sqln(&t, "SELECT count(*) FROM tznr.opposition");
+    long long forb = sqln(&t, "SELECT count(*) FROM tznr.forbidden_link");
+    ck_assert_int_eq(outcomes, 3);
+    rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, at(&t, "archive/feedback/" NEXT_NIGHT "/retours-caf.csv"));
+    ck_assert_msg(rc == 0, "tznr feedback again: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(err, "0 loaded, 3 already known, 2 rejected") != NULL, "tznr feedback again: %s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.opposition"), opps);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.forbidden_link"), forb);
+
+    /* a well-formed token that no record and no list knows (a digit mis-copied from the list):
+     * listes.md says such a "pseudonyme mal copié" is set aside in the .rejects file */
+    char *typo = strdup(tA);
+    typo[63] = typo[63] == '0' ? '1' : '0';
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.person_record WHERE token = pg_catalog.decode('%s', 'hex')"
+                              , typo),
+                     0);
+    char *typo_file = strdup(at(&t, "retours-typo.csv"));
+    tu_write_str(typo_file, tu_fmt("token;regle;statut;date\n%s;%s;opposition;" FB_DAY "\n", typo, A->f[C_REGLE]));
+    rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, typo_file);
+    ck_assert_msg(rc == 0, "tznr feedback with an unknown token: exit %d: %s", rc, err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.opposition"), opps);
+    /* an objection sent with a mis-copied token must not vanish silently: it is rejected */
+    ck_assert_msg(exists(tu_fmt("%s.rejects", typo_file)), "an unknown token should be rejected: %s", err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
+    ck_assert_msg(strstr(err, "0 oppositions") != NULL, "no opposition was recorded: %s", err);
+    free(out);
+    free(err);
+    free(typo);
+    free(typo_file);
+
+    /* settled_days = 3: the outcome of 6 days before no longer holds B's pair back */
+    rt_conf(&t, "[run]\ncooldown_days = 0\nsettled_days = 3\n");
+    rc = night(&t, NEXT_NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run, settled_days 3: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    read_night(&t, NEXT_NIGHT, &n2);
+    ck_assert_msg(night_has(&n2, rB, fB2), "(%s, foyer %s) should be back after settled_days", rB, fB2);
+    ck_assert_msg(!night_has(&n2, NULL, fA2), "an opposition is forever");
+    night_free(&n2);
+
+    /* a file that is not a feedback file: refused whole, with its reason, exit 5 */
+    outcomes = sqln(&t, "SELECT count(*) FROM tznr.outcome");
+    tu_write_str(tu_fmt("%s/notes.csv", fbdir), "nom;prenom;resultat\nDupont;Jean;ok\n");
+    rc = night(&t, "2026-12-04", &out, &err);
+    ck_assert_msg(rc == 5, "tznr run with a refused feedback file: exit %d, want 5: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "refused feedback notes.csv") != NULL, "summary: %s", out);
+    free(out);
+    free(err);
+    ck_assert(!exists(tu_fmt("%s/notes.csv", fbdir)));
+    ck_assert(exists(at(&t, "rejected/feedback/2026-12-04/notes.csv")));
+    char *why = slurp(at(&t, "rejected/feedback/2026-12-04/notes.csv.reason"), NULL);
+    ck_assert_msg(strstr(why, "header") != NULL, "reason: %s", why);
+    free(why);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
+
+    free(fA2);
+    free(fB2);
+    free(fA);
+    free(fB);
+    free(fC);
+    free(tA);
+    free(tB);
+    free(tC);
+    free(rB);
+    free(fbdir);
+    night_free(&n1);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 7. routing to declared teams ============================================================ */
+
+START_TEST(test_routing)
+{
+    struct rt t;
+    rt_init(&t, "[team.a]\nsource = caf:gironde\ncommunes = 33063\n[team.b]\nsource = caf:gironde\n");
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    /* every CAF household of commune 33063 to a, the others to b */
+    long long a = sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "' AND team = 'a'");
+    long long b = sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "' AND team = 'b'");
+    ck_assert_msg(a > 0 && b > 0, "both teams should get households: a %lld, b %lld", a, b);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry e JOIN tznr.run_foyer f ON f.foyer_id = e.foyer_id"
+                              " WHERE e.run_date = '" NIGHT "' AND e.source_id = 'caf:gironde'"
+                              " AND (e.team = 'a') IS DISTINCT FROM (f.commune IS NOT DISTINCT FROM '33063')"),
+                     0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "'"
+                              " AND (team IN ('a', 'b')) <> (source_id = 'caf:gironde')"),
+                     0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE team = 'caf_gironde'"), 0);
+
+    /* the files: a and b, no default CAF list */
+    struct nightlists nl;
+    read_night(&t, NIGHT, &nl);
+    ck_assert_msg(!exists(at(&t, "outbox/caf_gironde")), "a caf_gironde list was written though the source has teams");
+    struct list *la = team_list(&nl, "a"), *lb = team_list(&nl, "b");
+    ck_assert(la && lb);
+    ck_assert_int_eq(la->n, a);
+    ck_assert_int_eq(lb->n, b);
+    for (int pass = 0; pass < 2; pass++) {
+        struct list *l = pass ? lb : la;
+        for (size_t k = 0; k < l->n; k++) {
+            ck_assert_str_eq(l->rows[k].f[C_SOURCE], "caf:gironde");
+            char *commune = sqlv(&t, "SELECT coalesce(commune, '') FROM tznr.run_foyer WHERE foyer_id = %s",
+                                 l->rows[k].f[C_FOYER]);
+            ck_assert_msg((strcmp(commune, "33063") == 0) == (pass == 0), "team %s lists foyer %s of commune '%s'",
+                          l->team, l->rows[k].f[C_FOYER], commune);
+            free(commune);
+        }
+    }
+    /* the other sources are their own teams */
+    for (int i = 0; i < t.n; i++)
+        if (strcmp(t.s[i].id, "caf:gironde") != 0)
+            ck_assert_msg(team_list(&nl, t.s[i].team) != NULL, "no list for %s", t.s[i].team);
+    ck_assert_int_eq(nl.n, (size_t)t.n + 1);
+    night_free(&nl);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 8. pull commands ======================================================================== */
+
+START_TEST(test_pull)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    struct src *caf = src_by_id(&t, "caf:gironde");
+    /* the CAF's deposit, fetched by its pull command (an agency's outbox stands for its sftp) */
+    char *conf = NULL;
+    ck_assert_int_ge(asprintf(&conf, "[source.caf:gironde]\npull = test -n \"$TZNR_INBOX\" && cp '%s' '%s.manifest'"
+                                     " \"$TZNR_INBOX\"/\n",
+                              caf->extract, caf->extract),
+                     0);
+    rt_conf(&t, conf);
+    free(conf);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run with a pull: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "pull caf:gironde: ok") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused") != NULL, "summary: %s", out);
+    free(out);
+    free(err);
+    ck_assert(exists(at(&t, tu_fmt("archive/" NIGHT "/%s", caf->file))));
+    ck_assert(exists(at(&t, tu_fmt("archive/" NIGHT "/%s.manifest", caf->file))));
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.source WHERE id = 'caf:gironde' AND current_snapshot IS NOT NULL"),
+                     1);
+
+    /* a pull that hangs, stopped at pull_timeout, and one that fails: reported, exit 5, the
+     * rest of the night goes on */
+    struct src *dep = src_by_id(&t, "departement:gironde");
+    deposit(&t, dep, 1);
+    rt_conf(&t, "[run]\npull_timeout = 2\n[source.caf:gironde]\npull = sleep 30\n"
+                "[source.bailleur:habitat33]\npull = exit 3\n");
+    rc = night(&t, "2026-11-27", &out, &err);
+    ck_assert_msg(rc == 5, "tznr run with failed pulls: exit %d, want 5: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "pull caf:gironde: FAILED, stopped after 2 s ([run] pull_timeout)") != NULL,
+                  "the timeout should be reported: %s", out);
+    ck_assert_msg(strstr(out, "pull bailleur:habitat33: FAILED, exit status 3") != NULL,
+                  "the failed pull should be reported with its status: %s", out);
+    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused") != NULL, "summary: %s", out);
+    free(out);
+    free(err);
+    ck_assert(exists(at(&t, tu_fmt("archive/2026-11-27/%s", dep->file))));
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run WHERE run_date = '2026-11-27' AND status = 'done_with_refusals'"),
+                     1);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 9. tznr export, a bad --date ============================================================ */
+
+START_TEST(test_export_and_bad_date)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n1;
+    read_night(&t, NIGHT, &n1);
+    ck_assert_int_eq(n1.n, (size_t)t.n);
+
+    /* the lists gone (or damaged), tznr export writes them again byte for byte */
+    for (size_t i = 0; i < n1.n; i++) {
+        const char *p = at(&t, tu_fmt("outbox/%s/" NIGHT "/liste.csv", n1.l[i].team));
+        if (i % 2)
+            ck_assert(unlink(p) == 0);
+        else
+            tu_write_str(p, "damaged\n");
+    }
+    rc = TZNR(&t, &out, &err, "export -c '%s' --date " NIGHT, t.conf);
+    ck_assert_msg(rc == 0, "tznr export: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n2;
+    read_night(&t, NIGHT, &n2);
+    ck_assert_int_eq(n2.n, n1.n);
+    for (size_t i = 0; i < n1.n; i++) {
+        ck_assert_str_eq(n2.l[i].team, n1.l[i].team);
+        ck_assert_msg(n1.l[i].rawlen == n2.l[i].rawlen && memcmp(n1.l[i].raw, n2.l[i].raw, n1.l[i].rawlen) == 0,
+                      "team %s: tznr export wrote a different list", n1.l[i].team);
+    }
+    night_free(&n2);
+    assert_no_tmp(at(&t, "outbox"));
+    /* a date without a run: nothing to export */
+    rc = TZNR(&t, &out, &err, "export -c '%s' --date 2026-11-25", t.conf);
+    ck_assert_msg(rc == 1 && strstr(err, "no finished run") != NULL, "tznr export of a night without a run: exit %d: %s",
+                  rc, err);
+    ck_assert(!exists(at(&t, "outbox/caf_gironde/2026-11-25")));
+    free(out);
+    free(err);
+
+    /* an impossible --date: usage, nothing done */
+    long long runs = sqln(&t, "SELECT count(*) FROM tznr.run");
+    rc = TZNR(&t, &out, &err, "run -c '%s' --date 2026-02-30", t.conf);
+    ck_assert_msg(rc == 2, "tznr run --date 2026-02-30: exit %d, want 2: %s%s", rc, out, err);
+    ck_assert_msg(strstr(err, "2026-02-30") != NULL, "the message should quote the date: %s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run"), runs);
+    ck_assert(!exists(at(&t, "outbox/caf_gironde/2026-02-30")));
+    night_free(&n1);
+    rt_free(&t);
+}
+END_TEST
+
+/* A replayed night that fails after its detection was committed (its export cannot write a
+ * list): the night's lists must survive, through `tznr export` as through a new run. */
+START_TEST(test_export_after_failed_replay)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n1;
+    read_night(&t, NIGHT, &n1);
+    ck_assert_int_ge(night_rows(&n1), 1);
+
+    /* the replay's export cannot create the CAF's temporary list */
+    char *block = strdup(at(&t, "outbox/caf_gironde/" NIGHT "/liste.csv.tmp"));
+    ck_assert(mkdir(block, 0755) == 0);
+    rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 1, "tznr run whose export fails: exit %d, want 1: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    ck_assert(rmdir(block) == 0);
+    free(block);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run WHERE status = 'failed'"), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run WHERE status = 'done'"), 1);
+
+    /* tznr export of that night: the latest run that did not fail, the first one */
+    rc = TZNR(&t, &out, &err, "export -c '%s' --date " NIGHT, t.conf);
+    ck_assert_msg(rc == 0, "tznr export: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n2;
+    read_night(&t, NIGHT, &n2);
+    ck_assert_int_eq(n2.n, n1.n);
+    /* a failed replay leaves the night's lists whole: export writes them again as they were */
+    for (size_t i = 0; i < n1.n; i++)
+        ck_assert_msg(n1.l[i].rawlen == n2.l[i].rawlen && memcmp(n1.l[i].raw, n2.l[i].raw, n1.l[i].rawlen) == 0,
+                      "team %s: tznr export after a failed replay wrote %zu rows, the night had %zu",
+                      n1.l[i].team, n2.l[i].n, n1.l[i].n);
+    night_free(&n2);
+
+    /* the documented recovery: run the night again */
+    rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run again: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    read_night(&t, NIGHT, &n2);
+    ck_assert_int_eq(n2.n, n1.n);
+    for (size_t i = 0; i < n1.n; i++)
+        ck_assert_msg(n1.l[i].rawlen == n2.l[i].rawlen && memcmp(n1.l[i].raw, n2.l[i].raw, n1.l[i].rawlen) == 0,
+                      "team %s: the night run again differs from the first run", n1.l[i].team);
+    night_free(&n2);
+    assert_no_tmp(at(&t, "outbox"));
+    night_free(&n1);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== 10. a malformed parameters file ========================================================= */
+
+START_TEST(test_bad_parameters)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    /* the parameters file with its third line broken (';' for ',') */
+    size_t n;
+    char *p = slurp(t.params, &n);
+    char *l2 = strchr(p, '\n');
+    ck_assert(l2 != NULL);
+    char *l3 = strchr(l2 + 1, '\n');
+    ck_assert(l3 != NULL);
+    l3++;
+    char *e3 = strchr(l3, '\n');
+    ck_assert(e3 != NULL);
+    for (char *q = l3; q < e3; q++)
+        if (*q == ',')
+            *q = ';';
+    char *bad = strdup(at(&t, "parametres.csv"));
+    tu_write(bad, p, n);
+    free(p);
+    free(t.params);
+    t.params = bad;
+    rt_conf(&t, NULL);
+
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 1, "tznr run with a malformed parameters file: exit %d, want 1: %s%s", rc, out, err);
+    ck_assert_msg(strstr(err, bad) != NULL && strstr(err, "line 3") != NULL,
+                  "the message should name the file and line 3: %s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run"), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run WHERE status = 'failed' AND finished_at IS NOT NULL"), 1);
+    /* no rule ran, no list was written */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.candidate"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry"), 0);
+    for (int i = 0; i < t.n; i++)
+        ck_assert(!exists(at(&t, tu_fmt("outbox/%s/" NIGHT, t.s[i].team))));
+    /* tznr export does not take a failed run */
+    rc = TZNR(&t, &out, &err, "export -c '%s' --date " NIGHT, t.conf);
+    ck_assert_msg(rc == 1, "tznr export of a failed night: exit %d: %s", rc, err);
+    free(out);
+    free(err);
+    rt_free(&t);
+}
+END_TEST
+
+Suite *suite_run(void)
+{
+    Suite *s = suite_create("run");
+    const struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"first_night", test_first_night},     {"replay_cooldown", test_replay_and_cooldown},
+        {"lock", test_lock},                   {"refused_extract", test_refused_extract},
+        {"waiting", test_waiting_for_manifest}, {"feedback", test_feedback},
+        {"routing", test_routing},             {"pull", test_pull},
+        {"export", test_export_and_bad_date},  {"export_after_failed_replay", test_export_after_failed_replay},
+        {"parameters", test_bad_parameters},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_add_test(tc, cases[i].test);
+        tcase_set_timeout(tc, TIMEOUT);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
