@@ -10,12 +10,14 @@
 #include "csvio.h"
 #include "db.h"
 #include "log.h"
+#include "norm.h"
+#include "sbuf.h"
 
 static void usage(void)
 {
     printf("usage: tznr audit verify [-c FILE] [--db CONNINFO]\n"
            "       tznr audit show   [-c FILE] [--db CONNINFO] [--action A] [--object TEXT]\n"
-           "                         [--since DATE] [--until DATE] [--limit N]\n\n"
+           "                         [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]\n\n"
            "verify walks the chain from the first entry, recomputing each entry's SHA-256 over its\n"
            "canonical form (docs/audit.md), and names the first broken entry (exit 1).\n"
            "show prints entries as CSV (id,at,db_role,os_user,command,action,object,details,hash),\n"
@@ -54,6 +56,11 @@ int cmd_audit(int argc, char **argv)
     }
     if (argc - optind != 1 || (strcmp(argv[optind], "verify") != 0 && strcmp(argv[optind], "show") != 0))
         die_usage("audit", "expected one action: verify or show");
+    char d8[9];
+    if (since && (strlen(since) != 10 || norm_date(since, 10, DATE_ISO, d8) != 1))
+        die_usage("audit", "invalid --since '%s': expected YYYY-MM-DD", since);
+    if (until && (strlen(until) != 10 || norm_date(until, 10, DATE_ISO, d8) != 1))
+        die_usage("audit", "invalid --until '%s': expected YYYY-MM-DD", until);
     conf cf;
     char err[1024];
     if (conf_load(&cf, cfile, err, sizeof err) != 0)
@@ -64,23 +71,30 @@ int cmd_audit(int argc, char **argv)
     if (strcmp(argv[optind], "verify") == 0) {
         rc = audit_verify(conn, stdout);
     } else {
-        char lim[32], act[512];
+        char lim[32];
         snprintf(lim, sizeof lim, "%ld", limit);
+        /* exact, or a prefix with a final '*': LIKE's own '_', '%' and '\' are escaped */
+        sbuf act;
+        sbuf_init(&act);
         const char *like = NULL;
         if (action) {
             size_t n = strlen(action);
-            if (n > 0 && action[n - 1] == '*')
-                snprintf(act, sizeof act, "%.*s%%", (int)(n - 1), action);
-            else
-                snprintf(act, sizeof act, "%s", action);
-            like = act;
+            int prefix = n > 0 && action[n - 1] == '*';
+            for (size_t i = 0; i < n - (prefix ? 1 : 0); i++) {
+                if (action[i] == '_' || action[i] == '%' || action[i] == '\\')
+                    sbuf_addc(&act, '\\');
+                sbuf_addc(&act, action[i]);
+            }
+            if (prefix)
+                sbuf_addc(&act, '%');
+            like = act.p;
         }
         const char *p[] = {like, object, since, until, limit ? lim : NULL};
         PGresult *r = db_query(conn,
             "SELECT * FROM (SELECT id, pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
             " db_role, os_user, command, action, object, details, pg_catalog.encode(hash, 'hex')"
             " FROM tznr.audit_log"
-            " WHERE ($1::text IS NULL OR action LIKE $1)"
+            " WHERE ($1::text IS NULL OR action LIKE $1 ESCAPE '\\')"
             "   AND ($2::text IS NULL OR pg_catalog.strpos(object, $2) > 0)"
             "   AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)"
             "   AND ($4::timestamptz IS NULL OR at < $4::timestamptz)"
@@ -99,6 +113,7 @@ int cmd_audit(int argc, char **argv)
             fwrite(line.p, 1, line.len, stdout);
         }
         sbuf_free(&line);
+        sbuf_free(&act);
         PQclear(r);
     }
     db_close(conn);
