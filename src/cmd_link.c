@@ -60,7 +60,7 @@ static int source_index(struct loaded *L, const char *s, int len)
 }
 
 /* One binary COPY row: source_id, token, k_nir, k_ident, k_ident_alt, k_dob, clk, clk_alt,
- * person_id, birth_year, sex, household. */
+ * person_id, birth_year, sex, household, commune. */
 static void on_row(void *ctx, const char *buf, int len)
 {
     struct loaded *L = ctx;
@@ -77,7 +77,7 @@ static void on_row(void *ctx, const char *buf, int len)
     p += 2;
     if (nf == -1)
         return;
-    if (nf != 12)
+    if (nf != 13)
         die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 65536;
@@ -90,7 +90,7 @@ static void on_row(void *ctx, const char *buf, int len)
     link_rec *r = &L->recs[L->n];
     memset(r, 0, sizeof *r);
     L->prev_person[L->n] = 0;
-    for (int f = 0; f < 12; f++) {
+    for (int f = 0; f < 13; f++) {
         if (p + 4 > end)
             die(TZNR_EXIT_FAIL, "database: truncated COPY row");
         int32_t fl = db_get_int4(p);
@@ -119,6 +119,12 @@ static void on_row(void *ctx, const char *buf, int len)
         case 9: r->birth_year = (uint16_t)db_get_int2(p); break;
         case 10: r->sex = (uint8_t)db_get_int2(p); break;
         case 11: memcpy(L->household[L->n], p, 16); break;
+        case 12:
+            if (fl < 6) {
+                memcpy(r->commune, p, (size_t)fl);
+                r->commune[fl] = '\0';
+            }
+            break;
         }
         p += fl;
     }
@@ -383,7 +389,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
         " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"
         " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex,"
-        " pg_catalog.substr(r.household, 1, 16)"
+        " pg_catalog.substr(r.household, 1, 16), r.commune"
         " FROM tznr.current_record r LEFT JOIN tznr.person_record p"
         "   ON p.source_id = r.source_id AND p.token = r.token"
         " ORDER BY r.source_id, r.token) TO STDOUT (FORMAT binary)", on_row, &L);
@@ -428,7 +434,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
 
     link_params lp = {.threshold = cf->link_threshold, .grey_low = cf->link_grey, .margin = cf->link_margin,
                       .same_source = cf->link_same_source, .dob_bonus = cf->link_dob_bonus,
-                      .year_penalty = cf->link_year_penalty, .sex_penalty = cf->link_sex_penalty,
+                      .year_penalty = cf->link_year_penalty, .sex_penalty = cf->link_sex_penalty, .commune_bonus = cf->link_commune_bonus,
                       .bands = cf->lsh_bands, .bits = cf->lsh_bits, .block_max = cf->block_max,
                       .threads = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     link_result res;
@@ -451,8 +457,10 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     char params[512];
     snprintf(params, sizeof params,
              "{\"threshold\": %g, \"grey_low\": %g, \"margin\": %g, \"same_source\": %g, \"dob_bonus\": %g, "
-             "\"year_penalty\": %g, \"sex_penalty\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d}",
+             "\"year_penalty\": %g, \"sex_penalty\": %g, \"commune_bonus\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, "
+             "\"block_max\": %d}",
              lp.threshold, lp.grey_low, lp.margin, lp.same_source, lp.dob_bonus, lp.year_penalty, lp.sex_penalty,
+             lp.commune_bonus,
              lp.bands, res.stats.lsh_bits, lp.block_max);
     db_begin(conn);
     const char *pp[] = {params};

@@ -91,6 +91,8 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
         RANGE(parse_double, 0, 0.5, &c->link_dob_bonus);
     if (IS("link", "year_penalty"))
         RANGE(parse_double, 0, 1, &c->link_year_penalty);
+    if (IS("link", "commune_bonus"))
+        RANGE(parse_double, 0, 0.5, &c->link_commune_bonus);
     if (IS("link", "sex_penalty"))
         RANGE(parse_double, 0, 1, &c->link_sex_penalty);
     if (IS("link", "lsh_bands"))

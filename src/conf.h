@@ -24,6 +24,7 @@ typedef struct conf {
     double link_dob_bonus;   /* [link] dob_bonus: added to the score of pairs with the same k_dob */
     double link_year_penalty;/* [link] year_penalty: taken from pairs born in different years */
     double link_sex_penalty; /* [link] sex_penalty: taken from pairs of different sexes */
+    double link_commune_bonus; /* [link] commune_bonus: added to pairs of the same commune */
     int lsh_bands;           /* [link] lsh_bands */
     int lsh_bits;            /* [link] lsh_bits (0: from the number of records) */
     int block_max;           /* [link] block_max: larger blocks are skipped and counted */

@@ -238,6 +238,8 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         s -= z->p->year_penalty;
     if (ra->sex && rb->sex && ra->sex != rb->sex)
         s -= z->p->sex_penalty;
+    if (ra->commune[0] && strcmp(ra->commune, rb->commune) == 0)
+        s += z->p->commune_bonus;
     if (s < z->p->grey_low)
         return;
     if (forbidden_pair(z->forbidden, z->nforbidden, a, b))

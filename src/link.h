@@ -32,6 +32,7 @@ typedef struct link_rec {
     uint16_t pop, pop_alt;
     uint16_t birth_year;  /* 0 when unknown */
     uint8_t sex;          /* 1, 2, or 0 when unknown */
+    char commune[6];      /* INSEE code, "" when unknown */
     uint8_t source;
     uint8_t flags;
 } link_rec;
@@ -44,6 +45,7 @@ typedef struct link_params {
     double dob_bonus;   /* added to the Dice of two records with the same k_dob */
     double year_penalty; /* taken from the Dice of two records born in different years */
     double sex_penalty;  /* taken from the Dice of two records of different sexes */
+    double commune_bonus; /* added to the Dice of two records of the same commune */
     int bands, bits;   /* LSH: bands of bits sampled positions (8-30; 0: from the number of records) */
     int block_max;     /* blocks larger than this are skipped (and counted) */
     int threads;       /* threads for the fuzzy stage (1 or more; the result does not depend on it) */

@@ -170,11 +170,12 @@ int main(int argc, char **argv)
     }
     link_params p = {.threshold = cf.link_threshold, .grey_low = cf.link_grey, .margin = cf.link_margin,
                      .same_source = cf.link_same_source, .dob_bonus = cf.link_dob_bonus,
-                     .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty,
+                     .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty, .commune_bonus = cf.link_commune_bonus,
                      .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max};
     if (getenv("LINK_MARGIN")) p.margin = atof(getenv("LINK_MARGIN"));
     if (getenv("LINK_SAME")) p.same_source = atof(getenv("LINK_SAME"));
     if (getenv("LINK_DOB_BONUS")) p.dob_bonus = atof(getenv("LINK_DOB_BONUS"));
+    if (getenv("LINK_COMMUNE_BONUS")) p.commune_bonus = atof(getenv("LINK_COMMUNE_BONUS"));
     if (getenv("LINK_SEX_PENALTY")) p.sex_penalty = atof(getenv("LINK_SEX_PENALTY"));
     if (getenv("LINK_YEAR_PENALTY")) p.year_penalty = atof(getenv("LINK_YEAR_PENALTY"));
     if (getenv("LINK_SAME")) p.same_source = atof(getenv("LINK_SAME"));
@@ -253,6 +254,8 @@ int main(int argc, char **argv)
             if (rec.len[6]) { unhex(f[6], x->dob, 16); x->flags |= LK_DOB; }
             if (rec.len[7]) unhex(f[7], (unsigned char *)x->clk, 128);
             if (rec.len[8]) unhex(f[8], (unsigned char *)x->alt, 128);
+            if (rec.len[11] > 0 && rec.len[11] < 6)
+                memcpy(x->commune, f[11], rec.len[11] + 1);
             if (rec.len[9] == 1)
                 x->sex = (uint8_t)(f[9][0] - '0');
             if (rec.len[10] == 4)
@@ -420,8 +423,9 @@ int main(int argc, char **argv)
            pred_pairs ? (double)tp / (double)pred_pairs : 1.0, true_pairs ? (double)tp / (double)true_pairs : 1.0,
            pred_pairs, tp);
     printf("parameters: threshold %.2f, grey_low %.2f, margin %.2f, same_source %.2f, dob_bonus %.2f, "
-           "year_penalty %.2f, sex_penalty %.2f, %d LSH bands of %d bits\n", p.threshold, p.grey_low, p.margin,
-           p.same_source, p.dob_bonus, p.year_penalty, p.sex_penalty, p.bands, res.stats.lsh_bits);
+           "year_penalty %.2f, sex_penalty %.2f, commune_bonus %.2f, %d LSH bands of %d bits\n", p.threshold,
+           p.grey_low, p.margin, p.same_source, p.dob_bonus, p.year_penalty, p.sex_penalty, p.commune_bonus, p.bands,
+           res.stats.lsh_bits);
     printf("link_seconds %.2f\n", t1 - t0);
     if (getenv("BENCH_SCORES") && n < 20000) {
         /* the score of every true pair, brute force: the ceiling any blocking can reach */
