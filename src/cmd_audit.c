@@ -62,11 +62,7 @@ int cmd_audit(int argc, char **argv)
     if (until && (strlen(until) != 10 || norm_date(until, 10, DATE_ISO, d8) != 1))
         die_usage("audit", "invalid --until '%s': expected YYYY-MM-DD", until);
     conf cf;
-    char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
+    PGconn *conn = db_platform(&cf, cfile, dbinfo);
     int rc = 0;
     if (strcmp(argv[optind], "verify") == 0) {
         rc = audit_verify(conn, stdout);

@@ -45,11 +45,7 @@ int cmd_export(int argc, char **argv)
     if (date && (strlen(date) != 10 || norm_date(date, 10, DATE_ISO, d8) != 1))
         die_usage("export", "invalid --date '%s': expected YYYY-MM-DD", date);
     conf cf;
-    char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
+    PGconn *conn = db_platform(&cf, cfile, dbinfo);
     const char *p[] = {date};
     PGresult *r = db_query(conn,
         "SELECT id, run_date::text FROM tznr.run WHERE status <> 'failed' AND status <> 'running'"

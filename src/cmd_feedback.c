@@ -40,11 +40,7 @@ int cmd_feedback(int argc, char **argv)
     if (optind == argc)
         die_usage("feedback", "expected one or more feedback files");
     conf cf;
-    char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
+    PGconn *conn = db_platform(&cf, cfile, dbinfo);
     int refused = 0;
     for (int i = optind; i < argc; i++) {
         feedback_result res;

@@ -14,6 +14,7 @@
 #include "link.h"
 #include "linkdb.h"
 #include "log.h"
+#include "util.h"
 #include "sbuf.h"
 
 static void usage(void)
@@ -25,13 +26,6 @@ static void usage(void)
            "grey_low and the threshold are kept as possible links, not used. Every link is recorded\n"
            "with its run, both records, method and score; a person keeps its id from one run to the\n"
            "next while its records do not change.\n");
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 /* The records as read from the database, in (source, token) order. */
@@ -373,7 +367,7 @@ static void flush_copy(PGconn *conn, db_bincopy *b)
 
 void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
 {
-    double t0 = now();
+    double t0 = util_now();
     /* One linker at a time (a session lock, held to the end). The records are read by one
      * COPY statement, so from one consistent snapshot; the results are written in one
      * transaction after. */
@@ -393,7 +387,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         " FROM tznr.current_record r LEFT JOIN tznr.person_record p"
         "   ON p.source_id = r.source_id AND p.token = r.token"
         " ORDER BY r.source_id, r.token) TO STDOUT (FORMAT binary)", on_row, &L);
-    double t_read = now();
+    double t_read = util_now();
 
     /* forbidden pairs, as record indexes */
     PGresult *fr = db_query(conn,
@@ -440,7 +434,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     link_result res;
     if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
         die(TZNR_EXIT_FAIL, "invalid [link] parameters");
-    double t_link = now();
+    double t_link = util_now();
 
     /* person ids */
     int64_t next_id = 1;
@@ -540,7 +534,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
               st->comparisons, st->blocks_skipped, params);
     audit_log(conn, "link", "persons", d.p);
     db_commit(conn);
-    double t_end = now();
+    double t_end = util_now();
     log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id) in %zu households",
              (long long)run, L.n, L.nsources, st->persons, kept, nfoyers);
     log_info("  links: %llu exact, %llu clk; %zu possible (grey zone); %llu comparisons, %llu blocks skipped",
@@ -595,11 +589,7 @@ int cmd_link(int argc, char **argv)
     if (optind != argc)
         die_usage("link", "unexpected argument '%s'", argv[optind]);
     conf cf;
-    char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
+    PGconn *conn = db_platform(&cf, cfile, dbinfo);
     linkdb_summary sum;
     linkdb_run(conn, &cf, &sum);
     db_close(conn);
@@ -640,11 +630,7 @@ int cmd_links(int argc, char **argv)
     if (optind != argc)
         die_usage("links", "unexpected argument '%s'", argv[optind]);
     conf cf;
-    char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
+    PGconn *conn = db_platform(&cf, cfile, dbinfo);
     fflush(stdout);
     const char *sql = possible
         ? "COPY (SELECT source_a, pg_catalog.encode(token_a, 'hex') AS token_a, source_b,"

@@ -12,6 +12,7 @@
 #include "csvio.h"
 #include "extract.h"
 #include "log.h"
+#include "util.h"
 #include "manifest.h"
 #include "mapping.h"
 #include "pseudo.h"
@@ -94,13 +95,6 @@ static char *suffixed(const char *path, const char *suffix)
     return p;
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 int cmd_pseudonymise(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -151,25 +145,12 @@ int cmd_pseudonymise(int argc, char **argv)
     if (pseudo_key_load(keyfile, key_id, master, err, sizeof err) != 0)
         die(TZNR_EXIT_FAIL, "%s", err);
 
-    mapping *map = mapfile ? mapping_load(mapfile, err, sizeof err) : mapping_canonical();
-    if (!map)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    csvio_options copt;
-    mapping_csv_options(map, &copt);
+    mapping *map;
+    csvio_record rec;
+    int rc;
+    csvio_reader *rd = mapping_open_export(mapfile, rawpath, &map, &rec);
     extract_format fmt;
     mapping_format(map, &fmt);
-
-    csvio_reader *rd = csvio_open(rawpath, &copt, err, sizeof err);
-    if (!rd)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    csvio_record rec;
-    int rc = csvio_next(rd, &rec);
-    if (rc < 0)
-        die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
-    if (rc == 0)
-        die(TZNR_EXIT_REFUSED, "refusing '%s': the file is empty", rawpath);
-    if (mapping_bind(map, &rec, err, sizeof err) != 0)
-        die(TZNR_EXIT_REFUSED, "refusing '%s': %s", rawpath, err);
 
     /* Workers: each has its own HMAC contexts. */
     struct job job[MAX_JOBS];
@@ -202,7 +183,7 @@ int cmd_pseudonymise(int argc, char **argv)
     extract_row *rows = xmalloc(BATCH_ROWS * sizeof *rows);
     unsigned long long nread = 0, nrejected = 0, nwritten = 0;
     extract_stats total = {0};
-    double start = now();
+    double start = util_now();
     char why[512];
     int done = 0;
     while (!done) {
@@ -271,7 +252,7 @@ int cmd_pseudonymise(int argc, char **argv)
             nwritten += job[i].to - job[i].from;
         }
     }
-    double elapsed = now() - start;
+    double elapsed = util_now() - start;
     for (long i = 0; i < jobs; i++)
         extract_stats_add(&total, &job[i].st);
 

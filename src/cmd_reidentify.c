@@ -507,25 +507,12 @@ struct raw_stats {
 static void read_raw(struct state *st, const char *path, const char *mapfile, int columns_given,
                      struct raw_stats *rs)
 {
-    char err[1024];
-    mapping *map = mapfile ? mapping_load(mapfile, err, sizeof err) : mapping_canonical();
-    if (!map)
-        die(TZNR_EXIT_FAIL, "%s", err);
     if (!columns_given)
         default_columns(st, mapfile);
-    csvio_options copt;
-    mapping_csv_options(map, &copt);
-    csvio_reader *rd = csvio_open(path, &copt, err, sizeof err);
-    if (!rd)
-        die(TZNR_EXIT_FAIL, "%s", err);
+    mapping *map;
     csvio_record rec;
-    int rc = csvio_next(rd, &rec);
-    if (rc < 0)
-        die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
-    if (rc == 0)
-        die(TZNR_EXIT_REFUSED, "refusing '%s': the file is empty", path);
-    if (mapping_bind(map, &rec, err, sizeof err) != 0)
-        die(TZNR_EXIT_REFUSED, "refusing '%s': %s", path, err);
+    int rc;
+    csvio_reader *rd = mapping_open_export(mapfile, path, &map, &rec);
     size_t *idx = bind_columns(st, &rec, path);
 
     st->coff = xcalloc(st->nrefs * st->ncols + 1, sizeof *st->coff);

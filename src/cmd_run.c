@@ -21,6 +21,7 @@
 #include "linkdb.h"
 #include "load.h"
 #include "log.h"
+#include "util.h"
 #include "norm.h"
 #include "sbuf.h"
 
@@ -41,32 +42,10 @@ static void usage(void)
            "were refused or a pull failed.\n");
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int mkdirs(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0750) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Move FILE (a path) into DIR, keeping its name. */
 static void move_into(const char *file, const char *dir)
 {
-    if (mkdirs(dir) != 0)
+    if (util_mkdirs(dir) != 0)
         die(TZNR_EXIT_FAIL, "could not create '%s': %s", dir, strerror(errno));
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     char dst[8192];
@@ -114,7 +93,7 @@ static char **list_csv(const char *dir, int *n)
  * killed). Return its exit status, or -1 on timeout, -2 when it could not start. */
 static int run_with_timeout(const char *cmd, const char *inbox, int timeout, double *took)
 {
-    double t0 = now();
+    double t0 = util_now();
     pid_t pid = fork();
     if (pid < 0)
         return -2;
@@ -132,18 +111,18 @@ static int run_with_timeout(const char *cmd, const char *inbox, int timeout, dou
             break;
         if (w < 0 && errno != EINTR)
             return -2;
-        if (now() - t0 > timeout) {
+        if (util_now() - t0 > timeout) {
             kill(-pid, SIGTERM);
             for (int i = 0; i < 20 && waitpid(pid, &status, WNOHANG) == 0; i++)
                 usleep(100000);
             kill(-pid, SIGKILL);
             waitpid(pid, &status, 0);
-            *took = now() - t0;
+            *took = util_now() - t0;
             return -1;
         }
         usleep(50000);
     }
-    *took = now() - t0;
+    *took = util_now() - t0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
@@ -200,15 +179,12 @@ int cmd_run(int argc, char **argv)
         strftime(date, sizeof date, "%Y-%m-%d", &tm);
     }
     conf cf;
+    PGconn *conn = db_platform(&cf, cfile, dbinfo);
     char err[1024];
-    if (conf_load(&cf, cfile, err, sizeof err) != 0)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    PGconn *conn = db_connect(&cf, dbinfo);
-    db_require_schema(conn);
     if (!db_try_lock(conn, RUN_LOCK))
         die(TZNR_EXIT_LOCKED, "another tznr run is in progress (it holds the run lock): nothing done");
     log_set_quiet(1); /* the steps' own chatter; the summary below says what happened */
-    double t0 = now();
+    double t0 = util_now();
     const char *pd[] = {date};
     long long run = atoll(db_value(conn, "INSERT INTO tznr.run (run_date) VALUES ($1) RETURNING id", 1, pd));
     struct failed_ctx fctx = {conn, run};
@@ -219,8 +195,8 @@ int cmd_run(int argc, char **argv)
     int problems = 0;
 
     /* 1. pulls */
-    double t_pull = now();
-    if (mkdirs(cf.inbox) != 0)
+    double t_pull = util_now();
+    if (util_mkdirs(cf.inbox) != 0)
         die(TZNR_EXIT_FAIL, "could not create the inbox '%s': %s", cf.inbox, strerror(errno));
     for (int i = 0; i < cf.nsources; i++) {
         if (!cf.sources[i].pull)
@@ -240,10 +216,10 @@ int cmd_run(int argc, char **argv)
                 sbuf_addf(&sum, "  pull %s: FAILED, exit status %d\n", cf.sources[i].id, rc);
         }
     }
-    t_pull = now() - t_pull;
+    t_pull = util_now() - t_pull;
 
     /* 2. extracts, then feedback */
-    double t_load = now();
+    double t_load = util_now();
     int nfiles = 0, loaded = 0, already = 0, refused = 0, waiting = 0;
     char **files = list_csv(cf.inbox, &nfiles);
     char adir[4096], rdir[4096];
@@ -323,18 +299,18 @@ int cmd_run(int argc, char **argv)
     if (nfiles)
         sbuf_addf(&sum, "  feedback: %d files, %lld new outcomes (%lld oppositions), %lld rows rejected\n", nfiles,
                   outcomes, oppositions, fb_rejected);
-    t_load = now() - t_load;
+    t_load = util_now() - t_load;
 
     /* 3. link */
-    double t_link = now();
+    double t_link = util_now();
     linkdb_summary ls;
     linkdb_run(conn, &cf, &ls);
     sbuf_addf(&sum, "  link: %zu records of %d sources -> %zu persons, %zu households (%llu exact, %llu fuzzy links)\n",
               ls.records, ls.sources, ls.persons, ls.foyers, ls.links_exact, ls.links_clk);
-    t_link = now() - t_link;
+    t_link = util_now() - t_link;
 
     /* 4. detect (the parameters first: no rule runs on a missing parameter) */
-    double t_detect = now();
+    double t_detect = util_now();
     if (detect_load_parameters(conn, cf.parameters, err, sizeof err) != 0)
         die(TZNR_EXIT_FAIL, "benefit parameters: %s", err);
     detect_summary ds;
@@ -355,10 +331,10 @@ int cmd_run(int argc, char **argv)
                     "%lld cooldown, %lld settled, %lld unreachable\n",
               ds.rules, ds.candidates, ds.listed, ds.suppressed_opposition, ds.suppressed_cooldown,
               ds.suppressed_settled, ds.suppressed_unreachable);
-    t_detect = now() - t_detect;
+    t_detect = util_now() - t_detect;
 
     /* 5. export */
-    double t_export = now();
+    double t_export = util_now();
     long long rows = 0;
     int lists = export_run(conn, &cf, run, date, &rows);
     db_begin(conn);
@@ -366,10 +342,10 @@ int cmd_run(int argc, char **argv)
     audit_log(conn, "export", cf.outbox, details);
     db_commit(conn);
     sbuf_addf(&sum, "  lists: %d teams, %lld households, under %s/<team>/%s/liste.csv\n", lists, rows, cf.outbox, date);
-    t_export = now() - t_export;
+    t_export = util_now() - t_export;
 
     /* 6. purge */
-    double t_purge = now();
+    double t_purge = util_now();
     db_begin(conn);
     char days[16];
     snprintf(days, sizeof days, "%d", cf.keep_snapshots_days);
@@ -400,9 +376,9 @@ int cmd_run(int argc, char **argv)
     db_commit(conn);
     if (dropped || link_runs)
         sbuf_addf(&sum, "  purge: %d superseded snapshots dropped, %lld old link runs deleted\n", dropped, link_runs);
-    t_purge = now() - t_purge;
+    t_purge = util_now() - t_purge;
 
-    double total = now() - t0;
+    double total = util_now() - t0;
     sbuf_addf(&sum, "  time: %.1f s (pull %.1f, load %.1f, link %.1f, detect %.1f, export %.1f, purge %.1f)\n", total,
               t_pull, t_load, t_link, t_detect, t_export, t_purge);
     const char *status = problems ? "done_with_refusals" : "done";

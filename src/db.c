@@ -38,6 +38,16 @@ PGconn *db_connect(const conf *c, const char *conninfo)
     return conn;
 }
 
+PGconn *db_platform(conf *cf, const char *cfile, const char *conninfo)
+{
+    char err[1024];
+    if (conf_load(cf, cfile, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    PGconn *conn = db_connect(cf, conninfo);
+    db_require_schema(conn);
+    return conn;
+}
+
 void db_close(PGconn *conn)
 {
     log_forget(finish_cb, conn);

@@ -12,6 +12,11 @@
 /* Connect with CONNINFO (or the configuration's), application_name tznr, an empty
  * search_path, UTC and a statement timeout of none. Registers PQfinish as a clean-up. */
 PGconn *db_connect(const conf *c, const char *conninfo);
+/* The platform commands' opening: read the configuration (-c FILE, $TZNR_CONFIG or the
+ * default), connect (CONNINFO overriding it) and check the schema is this binary's. Dies on
+ * any failure. */
+PGconn *db_platform(conf *cf, const char *cfile, const char *conninfo);
+
 /* Close the connection and forget its clean-up. */
 void db_close(PGconn *conn);
 

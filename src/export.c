@@ -10,22 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "sbuf.h"
-
-/* mkdir -p with mode 0750. */
-static int mkdirs(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0750) != 0 && errno != EEXIST ? -1 : 0;
-}
+#include "util.h"
 
 static void field(sbuf *line, const char *v, char sep)
 {
@@ -84,7 +69,7 @@ int export_run(PGconn *conn, const conf *cf, long long run, const char *date, lo
     for (int i = 0; i < n; i++) {
         char dir[4096], path[4200], err[1024];
         snprintf(dir, sizeof dir, "%s/%s/%s", cf->outbox, teams[i], date);
-        if (mkdirs(dir) != 0)
+        if (util_mkdirs(dir) != 0)
             die(TZNR_EXIT_FAIL, "could not create '%s': %s", dir, strerror(errno));
         snprintf(path, sizeof path, "%s/liste.csv", dir);
         csvio_out *o = csvio_out_open(path, 0640, err, sizeof err);

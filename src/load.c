@@ -13,6 +13,7 @@
 #include "db.h"
 #include "extract.h"
 #include "log.h"
+#include "util.h"
 #include "manifest.h"
 #include "norm.h"
 #include "sbuf.h"
@@ -374,13 +375,6 @@ static void record_attempt(PGconn *conn, const char *path, const char *source, c
     sbuf_free(&out);
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* SHA-256 of a file as hex. Return 0 or -1 with errno. */
 static int file_sha256(const char *path, char hex[65])
 {
@@ -431,7 +425,7 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
 {
     hexlut_init();
     memset(res, 0, sizeof *res);
-    double t0 = now();
+    double t0 = util_now();
     char mpath[4096], sha[65] = "";
     snprintf(mpath, sizeof mpath, "%s.manifest", path);
     manifest m;
@@ -635,5 +629,5 @@ out:
     if (rj.f)
         fclose(rj.f);
     sbuf_free(&rj.line);
-    res->seconds = now() - t0;
+    res->seconds = util_now() - t0;
 }

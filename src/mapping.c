@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "ini.h"
+#include "log.h"
 #include "norm.h"
 
 #define MAX_PARTS 8
@@ -242,10 +243,8 @@ int mapping_bind(mapping *m, const csvio_record *h, char *err, size_t errlen)
         for (int i = 0; i < m->ncol[f]; i++) {
             if (m->idx[f][i] >= 0)
                 continue;
-            if (m->canonical && !canonical_required(f)) {
-                m->ncol[f] = 0; /* optional column absent: always empty */
-                break;
-            }
+            if (m->canonical && !canonical_required(f))
+                break; /* optional column absent: idx stays -1, the field is always empty */
             snprintf(err, errlen, "wrong header: column '%s' (for %s) is missing", m->col[f][i],
                      extract_field_name((enum raw_field)f));
             return -1;
@@ -288,7 +287,9 @@ int mapping_apply(const mapping *m, const csvio_record *rec, sbuf *arena, extrac
     }
     for (int f = 0; f < RF_COUNT; f++) {
         row->off[f] = arena->len;
-        if (m->ncol[f] == 1) {
+        if (m->ncol[f] == 1 && m->idx[f][0] < 0) {
+            /* an optional canonical column the export does not have */
+        } else if (m->ncol[f] == 1) {
             size_t n = rec->len[m->idx[f][0]];
             const char *v = map_value(m, f, rec->field[m->idx[f][0]], &n);
             sbuf_add(arena, v, n);
@@ -320,4 +321,25 @@ int mapping_apply(const mapping *m, const csvio_record *rec, sbuf *arena, extrac
         return -1;
     }
     return 0;
+}
+
+csvio_reader *mapping_open_export(const char *mapfile, const char *path, mapping **map, csvio_record *header)
+{
+    char err[1024];
+    *map = mapfile ? mapping_load(mapfile, err, sizeof err) : mapping_canonical();
+    if (!*map)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    csvio_options copt;
+    mapping_csv_options(*map, &copt);
+    csvio_reader *rd = csvio_open(path, &copt, err, sizeof err);
+    if (!rd)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    int rc = csvio_next(rd, header);
+    if (rc < 0)
+        die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
+    if (rc == 0)
+        die(TZNR_EXIT_REFUSED, "refusing '%s': the file is empty", path);
+    if (mapping_bind(*map, header, err, sizeof err) != 0)
+        die(TZNR_EXIT_REFUSED, "refusing '%s': %s", path, err);
+    return rd;
 }

@@ -30,4 +30,9 @@ int mapping_bind(mapping *m, const csvio_record *header, char *err, size_t errle
 int mapping_apply(const mapping *m, const csvio_record *rec, sbuf *arena, extract_row *row,
                   char *why, size_t whylen);
 
+/* Open the raw export PATH through the mapping file MAPFILE (the canonical layout when NULL)
+ * and bind its header, left in *HEADER. Dies with exit 1 when the file or the mapping cannot be
+ * read, 3 when the file is empty or its header does not fit. */
+csvio_reader *mapping_open_export(const char *mapfile, const char *path, mapping **map, csvio_record *header);
+
 #endif
