@@ -352,13 +352,16 @@ int csvio_next(csvio_reader *r, csvio_record *rec)
                 snprintf(r->cur.error, sizeof r->cur.error,
                          "malformed CSV at line %ld, column %zu: a quote inside an unquoted field, "
                          "or text after a closing quote",
-                         r->lineno, used + (r->lineno == 1 && s != r->line ? 3 : 0));
+                         r->lineno, used + 1 + (r->lineno == 1 && s != r->line ? 3 : 0));
             resync(r);
             /* The rest of the line is dropped with the bad record (its raw text keeps it). */
             finish_record(r);
         } else if (r->p.pstate == 0) {
-            /* libcsv skips empty lines: whatever comes next starts on the next line. */
+            /* libcsv skips empty lines: whatever comes next starts on the next line, and an
+             * empty line is no part of the next record's raw text */
             r->next_start = r->lineno + 1;
+            if (r->cur.nf == 0)
+                sbuf_reset(&r->cur.raw);
         }
     }
     hand_out(r, rec);

@@ -180,7 +180,21 @@ mapping *mapping_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     if (m->ncol[RF_LOCAL_REF] == 0) {
-        snprintf(err, errlen, "%s: [columns] must map local_ref", path);
+        /* name the [columns] header's line, or the last line when there is none */
+        long line = 0, at = 0;
+        FILE *f = fopen(path, "r");
+        char buf[512];
+        while (f && fgets(buf, sizeof buf, f)) {
+            line++;
+            char *b = buf;
+            while (*b == ' ' || *b == '\t')
+                b++;
+            if (!at && strncasecmp(b, "[columns]", 9) == 0)
+                at = line;
+        }
+        if (f)
+            fclose(f);
+        snprintf(err, errlen, "%s:%ld: [columns] must map local_ref", path, at ? at : line);
         mapping_free(m);
         return NULL;
     }
