@@ -39,6 +39,10 @@ csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *
  * (I/O, a record over max_record) with the reason in csvio_error(). */
 int csvio_next(csvio_reader *r, csvio_record *rec);
 
+/* Feed every byte read from now on, as read, to MD (an OpenSSL EVP_MD_CTX initialised by the
+ * caller): the file's digest comes with the one pass that parses it. */
+void csvio_set_digest(csvio_reader *r, void *md);
+
 /* The fatal error of the last csvio_next, "FILE:LINE: reason". */
 const char *csvio_error(const csvio_reader *r);
 /* Bytes read so far from the file. */

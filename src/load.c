@@ -448,25 +448,29 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
         refuse(conn, 0, res, path, m.source, m.sha256, -1, NULL);
         goto out;
     }
-    if (file_sha256(path, sha) != 0) {
-        snprintf(res->reason, sizeof res->reason, "could not read the extract: %s", strerror(errno));
-        refuse(conn, 0, res, path, m.source, m.sha256, -1, NULL);
-        goto out;
-    }
-    if (strcmp(sha, m.sha256) != 0) {
-        snprintf(res->reason, sizeof res->reason,
-                 "sha256 of the file (%.12s...) does not match the manifest's (%.12s...): truncated or altered in transit",
-                 sha, m.sha256);
-        refuse(conn, 0, res, path, m.source, sha, -1, NULL);
-        goto out;
-    }
     {
-        const char *p[] = {sha};
+        /* Already loaded? Asked with the manifest's sha256 and, when it names a snapshot,
+         * confirmed on the file (a second read only in that case). Otherwise the file's digest
+         * is computed during the one pass that loads it, and checked before the commit. */
+        const char *p[] = {m.sha256};
         PGresult *r = db_query(conn, "SELECT id FROM tznr.snapshot WHERE sha256 = pg_catalog.decode($1, 'hex')", 1, p);
         if (PQntuples(r) > 0) {
-            res->outcome = LOAD_ALREADY;
-            res->snapshot_id = atoll(PQgetvalue(r, 0, 0));
+            long long id = atoll(PQgetvalue(r, 0, 0));
             PQclear(r);
+            if (file_sha256(path, sha) != 0) {
+                snprintf(res->reason, sizeof res->reason, "could not read the extract: %s", strerror(errno));
+                refuse(conn, 0, res, path, m.source, m.sha256, -1, NULL);
+                goto out;
+            }
+            if (strcmp(sha, m.sha256) != 0) {
+                snprintf(res->reason, sizeof res->reason,
+                         "sha256 of the file (%.12s...) does not match the manifest's (%.12s...): truncated or "
+                         "altered in transit", sha, m.sha256);
+                refuse(conn, 0, res, path, m.source, sha, -1, NULL);
+                goto out;
+            }
+            res->outcome = LOAD_ALREADY;
+            res->snapshot_id = id;
             db_begin(conn);
             record_attempt(conn, path, m.source, sha, "already_loaded", NULL, res->snapshot_id, -1, NULL);
             char d[128];
@@ -505,6 +509,10 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
     csvio_reader *rd = csvio_open(path, &opt, err, sizeof err);
     if (!rd)
         die(TZNR_EXIT_FAIL, "%s", err);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        die(TZNR_EXIT_FAIL, "could not initialise SHA-256");
+    csvio_set_digest(rd, md);
     csvio_record rec;
     int rc = csvio_next(rd, &rec);
     int header_ok = rc == 1 && !rec.error && rec.nfields == X_NCOLS;
@@ -512,9 +520,10 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
         header_ok = strcmp(rec.field[i], xnames[i]) == 0;
     if (!header_ok) {
         csvio_close(rd);
+        EVP_MD_CTX_free(md);
         snprintf(res->reason, sizeof res->reason, "%s",
                  rc == 1 ? "the header is not the tznr-extract-v1 header" : "the file is empty");
-        refuse(conn, 1, res, path, m.source, sha, 0, NULL);
+        refuse(conn, 1, res, path, m.source, m.sha256, 0, NULL);
         goto out;
     }
     rj.f = tmpfile();
@@ -537,11 +546,26 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
     if (rc < 0)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
     csvio_close(rd);
+    {
+        unsigned char d[32];
+        unsigned int dl;
+        EVP_DigestFinal_ex(md, d, &dl);
+        EVP_MD_CTX_free(md);
+        for (int i = 0; i < 32; i++)
+            snprintf(sha + 2 * i, 3, "%02x", d[i]);
+    }
     db_bin_trailer(&b);
     db_copy_put(conn, b.buf, b.len);
     db_bin_free(&b);
     res->rows_loaded = db_copy_end(conn);
 
+    if (strcmp(sha, m.sha256) != 0) {
+        snprintf(res->reason, sizeof res->reason,
+                 "sha256 of the file (%.12s...) does not match the manifest's (%.12s...): truncated or altered in transit",
+                 sha, m.sha256);
+        refuse(conn, 1, res, path, m.source, sha, res->rows_read, NULL);
+        goto out;
+    }
     if (res->rows_read != m.rows) {
         snprintf(res->reason, sizeof res->reason, "the file has %lld data rows, its manifest says %lld",
                  res->rows_read, m.rows);
