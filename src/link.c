@@ -43,7 +43,9 @@ static inline __attribute__((always_inline)) double dice(const uint64_t *a, int 
     return 2.0 * n / (pa + pb);
 }
 
-HOT double link_score(const link_rec *a, const link_rec *b)
+/* The scorer itself; static, because clang does not export a target_clones function's
+ * dispatcher under its plain name (the exported link_score below calls it). */
+HOT static double score(const link_rec *a, const link_rec *b)
 {
     if (!(a->flags & LK_CLK) || !(b->flags & LK_CLK))
         return 0.0;
@@ -65,6 +67,8 @@ HOT double link_score(const link_rec *a, const link_rec *b)
     }
     return s;
 }
+
+double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
 
 /* Union-find with path halving and union by index (the smaller index becomes the root, so a
  * component's root is its smallest record index). */
@@ -228,7 +232,7 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
     const link_rec *ra0 = &z->recs[a], *rb0 = &z->recs[b];
     if (ra0->sex && rb0->sex && ra0->sex != rb0->sex && 1.0 - z->p->sex_penalty < z->p->grey_low)
         return; /* no Dice can bring two sexes up to the grey zone: spare the popcounts */
-    double s = link_score(&z->recs[a], &z->recs[b]);
+    double s = score(&z->recs[a], &z->recs[b]);
     /* the same date of birth (k_dob) is strong evidence the CLK's compressed Dice
      * understates: strangers share one about once in 30,000 pairs */
     const link_rec *ra = &z->recs[a], *rb = &z->recs[b];
