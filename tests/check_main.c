@@ -137,6 +137,53 @@ int tu_run(const char *cmdline, char **out, char **err)
     return WEXITSTATUS(st);
 }
 
+int tu_vrun_bin(const char *env, const char *bin, char **out, char **err, const char *fmt, va_list ap)
+{
+    char *args = NULL, *cmd = NULL;
+    ck_assert_int_ge(vasprintf(&args, fmt, ap), 0);
+    ck_assert_int_ge(asprintf(&cmd, "%s '%s' %s", env ? env : "", tu_bin(bin), args), 0);
+    int rc = tu_run(cmd, out, err);
+    free(args);
+    free(cmd);
+    return rc;
+}
+
+int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap)
+{
+    static int n;
+    char *sql = NULL;
+    ck_assert_int_ge(vasprintf(&sql, fmt, ap), 0);
+    char *file = strdup(tu_fmt("%s/q%d-%d.sql", tmproot, (int)getpid(), ++n));
+    tu_write_str(file, sql);
+    int rc = tu_run(tu_fmt("psql -X -At -q -v ON_ERROR_STOP=1 -d '%s' -f '%s'", db, file), out, err);
+    if (out && *out) {
+        size_t len = strlen(*out);
+        while (len > 0 && (*out)[len - 1] == '\n')
+            (*out)[--len] = '\0';
+    }
+    free(sql);
+    free(file);
+    return rc;
+}
+
+char *tu_vsqlv(const char *db, const char *fmt, va_list ap)
+{
+    char *out = NULL, *err = NULL;
+    int rc = tu_vpsql(db, &out, &err, fmt, ap);
+    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
+    free(err);
+    return out;
+}
+
+long long tu_vsqln(const char *db, const char *fmt, va_list ap)
+{
+    char *out = tu_vsqlv(db, fmt, ap), *end;
+    long long v = strtoll(out, &end, 10);
+    ck_assert_msg(end != out && *end == '\0', "not a number: '%s'", out);
+    free(out);
+    return v;
+}
+
 const char *tu_db(int migrate)
 {
     static int n;

@@ -3,6 +3,7 @@
 #define TZNR_TESTUTIL_H
 
 #include <check.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /* The shared folder (spec vectors, FEBRL data): $TZNR_SHARED, else ../shared beside the repo. */
@@ -30,6 +31,16 @@ const char *tu_db(int migrate);
 /* Write a platform configuration for the database CONNINFO in DIR (key_id vectors-1, paths
  * under DIR, EXTRA appended verbatim); return its path. */
 const char *tu_conf(const char *dir, const char *conninfo, const char *extra);
+
+/* Run `ENV BIN ARGS` (BIN a program of the build folder, ENV NULL or shell assignments, ARGS
+ * formatted, shell syntax); the exit status, output and messages as tu_run gives them. */
+int tu_vrun_bin(const char *env, const char *bin, char **out, char **err, const char *fmt, va_list ap);
+/* Run the SQL formatted from FMT with psql on database DB (through a file, so no shell quoting
+ * applies); its output without the final newlines in *OUT; psql's exit status. */
+int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap);
+/* The output of SQL that must succeed (malloc'd), or the whole number it returns. */
+char *tu_vsqlv(const char *db, const char *fmt, va_list ap);
+long long tu_vsqln(const char *db, const char *fmt, va_list ap);
 
 /* printf into a static rotating buffer (8 slots of 4 KiB). */
 const char *tu_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

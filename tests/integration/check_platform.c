@@ -39,11 +39,9 @@ static const char LINKS_HEADER[] = "source_a,token_a,source_b,token_b,method,sco
 struct pf {
     char *dir;      /* the test's folder */
     char *key;      /* the spec's test key there, mode 0600 */
-    char *supp;     /* LeakSanitizer suppressions for the binary (see pf_init) */
     char *ci;       /* libpq conninfo, "dbname=..." */
     const char *db; /* the database name inside ci */
     char *conf;     /* the platform configuration */
-    int nsql;       /* SQL files written so far */
 };
 
 /* A new folder, database (migrated when MIGRATE) and configuration (EXTRA appended). */
@@ -52,12 +50,6 @@ static void pf_init(struct pf *p, int migrate, const char *extra)
     memset(p, 0, sizeof *p);
     p->dir = (char *)tu_tmpdir();
     p->key = strdup(tu_test_key(p->dir));
-    /* The sanitizer build only: 'tznr pseudonymise' on a canonical raw file leaks the names of
-     * the optional columns it lacks (reported by tests/integration/check_pseudonymise.c,
-     * test_canonical_run_has_no_leak); that one allocation is suppressed so the exit codes
-     * tested here are the program's. Nothing else is. */
-    p->supp = strdup(tu_fmt("%s/lsan.supp", p->dir));
-    tu_write_str(p->supp, "\n");
     p->ci = (char *)tu_db(migrate);
     p->db = p->ci + strlen("dbname=");
     p->conf = (char *)tu_conf(p->dir, p->ci, extra);
@@ -67,7 +59,6 @@ static void pf_free(struct pf *p)
 {
     free(p->dir);
     free(p->key);
-    free(p->supp);
     free(p->ci);
     free(p->conf);
 }
@@ -80,17 +71,11 @@ static int run(const struct pf *p, const char *bin, char **out, char **err, cons
     __attribute__((format(printf, 5, 6)));
 static int run(const struct pf *p, const char *bin, char **out, char **err, const char *fmt, ...)
 {
-    char *args = NULL, *cmd = NULL;
+    (void)p;
     va_list ap;
     va_start(ap, fmt);
-    ck_assert_int_ge(vasprintf(&args, fmt, ap), 0);
+    int rc = tu_vrun_bin(NULL, bin, out, err, fmt, ap);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&cmd, "LSAN_OPTIONS=suppressions='%s':print_suppressions=0 '%s' %s", p->supp,
-                              tu_bin(bin), args),
-                     0);
-    int rc = tu_run(cmd, out, err);
-    free(args);
-    free(cmd);
     return rc;
 }
 
@@ -101,19 +86,7 @@ static int run(const struct pf *p, const char *bin, char **out, char **err, cons
  * newline in *OUT, its messages in *ERR. The SQL goes through a file: no shell quoting. */
 static int vpsql(struct pf *p, char **out, char **err, const char *fmt, va_list ap)
 {
-    char *sql = NULL;
-    ck_assert_int_ge(vasprintf(&sql, fmt, ap), 0);
-    char *file = strdup(tu_fmt("%s/q%d.sql", p->dir, ++p->nsql));
-    tu_write_str(file, sql);
-    int rc = tu_run(tu_fmt("psql -X -At -q -v ON_ERROR_STOP=1 -d '%s' -f '%s'", p->db, file), out, err);
-    if (out && *out) {
-        size_t n = strlen(*out);
-        while (n > 0 && (*out)[n - 1] == '\n')
-            (*out)[--n] = '\0';
-    }
-    free(sql);
-    free(file);
-    return rc;
+    return tu_vpsql(p->db, out, err, fmt, ap);
 }
 
 static int psql(struct pf *p, char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -130,13 +103,10 @@ static int psql(struct pf *p, char **out, char **err, const char *fmt, ...)
 static char *sqlv(struct pf *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *sqlv(struct pf *p, const char *fmt, ...)
 {
-    char *out = NULL, *err = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int rc = vpsql(p, &out, &err, fmt, ap);
+    char *out = tu_vsqlv(p->db, fmt, ap);
     va_end(ap);
-    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
-    free(err);
     return out;
 }
 
@@ -144,17 +114,10 @@ static char *sqlv(struct pf *p, const char *fmt, ...)
 static long long sqln(struct pf *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static long long sqln(struct pf *p, const char *fmt, ...)
 {
-    char *out = NULL, *err = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int rc = vpsql(p, &out, &err, fmt, ap);
+    long long v = tu_vsqln(p->db, fmt, ap);
     va_end(ap);
-    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
-    char *end;
-    long long v = strtoll(out, &end, 10);
-    ck_assert_msg(end != out && *end == '\0', "not a number: '%s'", out);
-    free(out);
-    free(err);
     return v;
 }
 

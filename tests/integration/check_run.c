@@ -47,9 +47,7 @@ struct rt {
     const char *db;
     char *conf;   /* the platform configuration */
     char *key;    /* the territory's key (keygen --id t), at the agencies */
-    char *supp;   /* LeakSanitizer suppressions (sanitizer build only) */
     char *params; /* absolute path of config/parameters.csv */
-    int nsql;
     int n;
     struct src s[8];
 };
@@ -62,17 +60,11 @@ static int run(const struct rt *t, const char *bin, char **out, char **err, cons
     __attribute__((format(printf, 5, 6)));
 static int run(const struct rt *t, const char *bin, char **out, char **err, const char *fmt, ...)
 {
-    char *args = NULL, *cmd = NULL;
+    (void)t;
     va_list ap;
     va_start(ap, fmt);
-    ck_assert_int_ge(vasprintf(&args, fmt, ap), 0);
+    int rc = tu_vrun_bin(NULL, bin, out, err, fmt, ap);
     va_end(ap);
-    ck_assert_int_ge(asprintf(&cmd, "LSAN_OPTIONS=suppressions='%s':print_suppressions=0 '%s' %s", t->supp,
-                              tu_bin(bin), args),
-                     0);
-    int rc = tu_run(cmd, out, err);
-    free(args);
-    free(cmd);
     return rc;
 }
 
@@ -84,52 +76,24 @@ static int night(const struct rt *t, const char *date, char **out, char **err)
     return TZNR(t, out, err, "run -c '%s' --date %s", t->conf, date);
 }
 
-/* SQL through psql on the test's database (a file: no shell quoting); status, output without
- * its last newline. */
-static int vpsql(struct rt *t, char **out, char **err, const char *fmt, va_list ap)
-{
-    char *sql = NULL;
-    ck_assert_int_ge(vasprintf(&sql, fmt, ap), 0);
-    char *file = strdup(tu_fmt("%s/q%d.sql", t->dir, ++t->nsql));
-    tu_write_str(file, sql);
-    int rc = tu_run(tu_fmt("psql -X -At -q -v ON_ERROR_STOP=1 -d '%s' -f '%s'", t->db, file), out, err);
-    if (out && *out) {
-        size_t n = strlen(*out);
-        while (n > 0 && (*out)[n - 1] == '\n')
-            (*out)[--n] = '\0';
-    }
-    free(sql);
-    free(file);
-    return rc;
-}
-
+/* The output of SQL that must succeed on the test's database, or the number it returns. */
 static char *sqlv(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *sqlv(struct rt *t, const char *fmt, ...)
 {
-    char *out = NULL, *err = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int rc = vpsql(t, &out, &err, fmt, ap);
+    char *out = tu_vsqlv(t->db, fmt, ap);
     va_end(ap);
-    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
-    free(err);
     return out;
 }
 
 static long long sqln(struct rt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static long long sqln(struct rt *t, const char *fmt, ...)
 {
-    char *out = NULL, *err = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int rc = vpsql(t, &out, &err, fmt, ap);
+    long long v = tu_vsqln(t->db, fmt, ap);
     va_end(ap);
-    ck_assert_msg(rc == 0 && out != NULL, "psql failed (%d): %s", rc, err ? err : "");
-    char *end;
-    long long v = strtoll(out, &end, 10);
-    ck_assert_msg(end != out && *end == '\0', "not a number: '%s'", out);
-    free(out);
-    free(err);
     return v;
 }
 
@@ -167,10 +131,6 @@ static void rt_init(struct rt *t, const char *extra)
 {
     memset(t, 0, sizeof *t);
     t->dir = (char *)tu_tmpdir(); /* malloc'd by tu_tmpdir */
-    /* The sanitizer build only: 'tznr pseudonymise' leaks the names of the optional columns it
-     * lacks (reported by check_pseudonymise.c); that allocation is suppressed, nothing else. */
-    t->supp = strdup(at(t, "lsan.supp"));
-    tu_write_str(t->supp, "\n");
     t->ci = (char *)tu_db(1); /* malloc'd by tu_db */
     t->db = t->ci + strlen("dbname=");
     char path[PATH_MAX];
@@ -225,7 +185,6 @@ static void rt_free(struct rt *t)
     free(t->ci);
     free(t->conf);
     free(t->key);
-    free(t->supp);
     free(t->params);
 }
 
