@@ -383,11 +383,9 @@ int cmd_run(int argc, char **argv)
               t_pull, t_load, t_link, t_detect, t_export, t_purge);
     const char *status = problems ? "done_with_refusals" : "done";
     sbuf_addf(&sum, "  %s\n", problems ? "done, with refused inputs or failed pulls: see above" : "done");
-    const char *pf[] = {status, sum.p};
     char runs[32];
     snprintf(runs, sizeof runs, "%lld", run);
     const char *pu[] = {status, sum.p, runs};
-    (void)pf;
     PQclear(db_query(conn, "UPDATE tznr.run SET status = $1, summary = $2, finished_at = pg_catalog.clock_timestamp()"
                            " WHERE id = $3::bigint", 3, pu));
     log_forget(mark_failed, &fctx);

@@ -80,7 +80,6 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
     db_exec(conn, "DELETE FROM tznr.parameter");
     db_copy_start(conn, "COPY tznr.parameter (name, valid_from, value, reference) FROM STDIN");
     db_copy_put(conn, copy.p, copy.len);
-    char dberr[1024];
     db_copy_end(conn);
     sbuf_free(&copy);
     const char *last = db_value(conn,
@@ -90,7 +89,6 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
         snprintf(details, sizeof details, "{\"sha256\": \"%s\", \"rows\": %d}", hex, nrows);
         audit_log(conn, "parameters", path, details);
     }
-    (void)dberr;
     db_commit(conn);
     return 0;
 }

@@ -30,10 +30,8 @@ int export_run(PGconn *conn, const conf *cf, long long run, const char *date, lo
     PGresult *tr = db_query(conn,
         "SELECT DISTINCT team FROM tznr.list_entry WHERE run_id = $1"
         " UNION SELECT '=' || id FROM tznr.source WHERE current_snapshot IS NOT NULL", 1, p);
-    for (int k = -1; k < PQntuples(tr) + cf->nteams; k++) {
+    for (int k = 0; k < PQntuples(tr) + cf->nteams; k++) {
         char name[256];
-        if (k < 0)
-            continue;
         if (k < PQntuples(tr)) {
             const char *v = PQgetvalue(tr, k, 0);
             if (v[0] == '=') {

@@ -18,7 +18,6 @@ static struct {
 static int ncleanups;
 
 void log_set_prog(const char *p) { prog = p; }
-const char *log_prog(void) { return prog; }
 void log_set_quiet(int q) { quiet = q; }
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)

@@ -14,7 +14,6 @@ enum {
 
 /* Set the program/subcommand prefix of every message ("tznr load"). */
 void log_set_prog(const char *prog);
-const char *log_prog(void);
 /* Print "PROG: error: MSG" to stderr. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: warning: MSG" to stderr. */
