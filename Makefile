@@ -39,6 +39,7 @@ $(O)/gen/sqlfiles.c: $(SQL_FILES) scripts/embed-sql
 	scripts/embed-sql $(SQL_FILES) > $@.tmp && mv $@.tmp $@
 
 $(O)/obj/sqlfiles.o: $(O)/gen/sqlfiles.c src/db.h
+	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 $(O)/libtznr.a: $(OBJ) $(O)/obj/sqlfiles.o

@@ -30,7 +30,8 @@ static void usage(void)
            "used, with their line and reason: stays at the agency). Every file is written under a\n"
            "temporary name and renamed at the end, the manifest last.\n\n"
            "  --key FILE            the territory's key file (mode 0600)\n"
-           "  --source KIND:NAME    source id, KIND one of caf, departement, bailleur, autre\n"
+           "  --source KIND:NAME    source id, KIND one of caf, departement, bailleur, cpam,\n"
+           "                        msa, carsat, france_travail, ccas, autre\n"
            "  --mapping FILE        how to read the export (docs/mapping.md); without it, the\n"
            "                        canonical raw columns, UTF-8, comma separated\n"
            "  -o, --output OUT.csv  the extract to write\n"
@@ -129,8 +130,8 @@ int cmd_pseudonymise(int argc, char **argv)
         die_usage("pseudonymise", "expected exactly one raw export file");
     const char *rawpath = argv[optind];
     if (!manifest_source_valid(source))
-        die_usage("pseudonymise", "invalid source '%s': expected KIND:NAME, KIND one of caf, departement, "
-                  "bailleur, autre, NAME 1-32 of a-z 0-9 _ -", source);
+        die_usage("pseudonymise", "invalid source '%s': expected KIND:NAME, KIND one of " MANIFEST_KINDS
+                  ", NAME 1-32 of a-z 0-9 _ -", source);
     char today[11];
     time_t t0 = time(NULL);
     strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t0));

@@ -7,15 +7,24 @@
 
 #include "norm.h"
 
+/* extract-v1 section 5, amended 2026-12-01 (more payers); MANIFEST_KINDS says the same */
+static const char *const kinds[] = {"caf", "departement", "bailleur", "cpam", "msa",
+                                    "carsat", "france_travail", "ccas", "autre"};
+
+int manifest_kind_valid(const char *kind, size_t len)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strlen(kinds[i]) == len && strncmp(kind, kinds[i], len) == 0)
+            return 1;
+    return 0;
+}
+
 int manifest_source_valid(const char *s)
 {
-    static const char *const kinds[] = {"caf:", "departement:", "bailleur:", "autre:"};
-    const char *name = NULL;
-    for (size_t i = 0; i < 4; i++)
-        if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
-            name = s + strlen(kinds[i]);
-    if (!name)
+    const char *colon = strchr(s, ':');
+    if (!colon || !manifest_kind_valid(s, (size_t)(colon - s)))
         return 0;
+    const char *name = colon + 1;
     size_t n = strlen(name);
     if (n < 1 || n > 32)
         return 0;

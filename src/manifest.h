@@ -16,7 +16,14 @@ typedef struct manifest {
 /* Read and check PATH. Return 0, or -1 with a one-line reason in ERR. */
 int manifest_read(const char *path, manifest *m, char *err, size_t errlen);
 
-/* Return 1 when S is a valid source id: KIND:NAME, KIND caf, departement, bailleur, autre. */
+/* The source kinds of extract-v1 section 5, for messages. */
+#define MANIFEST_KINDS "caf, departement, bailleur, cpam, msa, carsat, france_travail, ccas, autre"
+
+/* Return 1 when the LEN bytes at KIND are one of MANIFEST_KINDS. */
+int manifest_kind_valid(const char *kind, size_t len);
+
+/* Return 1 when S is a valid source id: KIND:NAME, KIND one of MANIFEST_KINDS, NAME
+ * [a-z0-9_-]{1,32}. */
 int manifest_source_valid(const char *s);
 
 #endif
