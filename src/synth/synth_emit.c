@@ -12,20 +12,31 @@
 #define STREAM_EMIT 0x656D6974ULL /* "emit" */
 #define ID_SALT 0x6C6F63616CULL   /* "local" */
 
-enum { KIND_CAF, KIND_DEP, KIND_BAIL };
+#define KIND_CAF SYNTH_KIND_CAF
+#define KIND_DEP SYNTH_KIND_DEP
+#define KIND_BAIL SYNTH_KIND_BAIL
+#define KIND_CPAM SYNTH_KIND_CPAM
+#define KIND_CARSAT SYNTH_KIND_CARSAT
+#define KIND_MSA SYNTH_KIND_MSA
+#define KIND_CCAS SYNTH_KIND_CCAS
 
 /* Fault rates in parts per million, by kind of source (docs/synth.md). Denominators: all
  * records, except nir_key (records carrying a NIR), nir_missing (adult records) and
  * birthname_missing (landlord records of people with a usage name). */
-static const uint32_t fault_ppm[3][SYNTH_F_COUNT] = {
+static const uint32_t fault_ppm[SYNTH_KIND_COUNT][SYNTH_F_COUNT] = {
     /* typo_nom typo_prenom accents swap_dm nir_key nir_missing prenom_missing duplicate
      * address birthname_missing */
-    {8000, 8000, 10000, 5000, 10000, 10000, 3000, 5000, 50000, 0},
-    {15000, 15000, 30000, 10000, 10000, 80000, 8000, 12000, 100000, 0},
-    {35000, 35000, 30000, 20000, 20000, 800000, 15000, 10000, 150000, 700000},
+    {8000, 8000, 10000, 5000, 10000, 10000, 3000, 5000, 50000, 0},            /* CAF */
+    {15000, 15000, 30000, 10000, 10000, 80000, 8000, 12000, 100000, 0},       /* département */
+    {35000, 35000, 30000, 20000, 20000, 800000, 15000, 10000, 150000, 700000}, /* landlords */
+    {3000, 5000, 5000, 2000, 500, 3000, 1000, 3000, 80000, 0},                /* CPAM */
+    {5000, 5000, 20000, 3000, 1000, 2000, 2000, 4000, 60000, 0},              /* CARSAT */
+    {10000, 10000, 15000, 5000, 10000, 15000, 3000, 6000, 60000, 0},          /* MSA */
+    {30000, 30000, 50000, 20000, 30000, 700000, 20000, 20000, 200000, 0},     /* CCAS */
 };
 /* NIR absent from children's records (not counted as a fault) */
-static const uint32_t child_nir_missing_ppm[3] = {700000, 500000, 950000};
+static const uint32_t child_nir_missing_ppm[SYNTH_KIND_COUNT] = {
+    700000, 500000, 950000, 50000, 0, 600000, 950000};
 
 static const char *const fault_names[SYNTH_F_COUNT] = {
     "typo_nom", "typo_prenom", "accents_dropped", "day_month_swapped", "nir_wrong_key",
@@ -34,34 +45,17 @@ static const char *const fault_names[SYNTH_F_COUNT] = {
 
 static const char *const landlord_names[] = {"habitat33", "domofrance"};
 
-/* visibility: which figures a claimant record carries */
-#define V_NBP 1u
-#define V_NBE 2u
-#define V_RES 4u
-#define V_REV 8u
-#define V_LOY 16u
-#define V_IMP 32u
-#define V_RSA1 64u /* says that someone receives the RSA */
-/* which benefits a source's claimant record reports (0 or 1): the platform can only tell that
- * nobody receives a benefit when some source of the household reports it */
-#define K_RSA 128u
-#define K_PA 256u
-#define K_AL 512u
-#define K_CSS 1024u
-#define K_ASPA 2048u
-#define K_FSL 4096u
-
-static const unsigned rule_needs[SYNTH_R_COUNT] = {
-    V_RES | V_NBP | V_NBE,           /* rsa */
-    V_RES | V_REV | V_NBP | V_NBE,   /* prime_activite */
-    V_RES | V_LOY | V_NBP,           /* aide_logement */
-    V_RES | V_NBP,                   /* css (or V_RSA1) */
-    V_RES | V_NBP,                   /* aspa */
-    V_RES | V_LOY | V_IMP | V_NBP,   /* fsl */
+/* the kinds of agency that pay each rule's benefit and hold the complete register of its
+ * recipients: rsa caf, msa or departement; prime_activite and aide_logement caf or msa;
+ * css cpam; aspa carsat; fsl departement */
+static const unsigned rule_payers[SYNTH_R_COUNT] = {
+    1u << KIND_CAF | 1u << KIND_MSA | 1u << KIND_DEP,
+    1u << KIND_CAF | 1u << KIND_MSA,
+    1u << KIND_CAF | 1u << KIND_MSA,
+    1u << KIND_CPAM,
+    1u << KIND_CARSAT,
+    1u << KIND_DEP,
 };
-
-/* the benefit whose receipt a rule must know to be absent */
-static const unsigned rule_knows[SYNTH_R_COUNT] = {K_RSA, K_PA, K_AL, K_CSS, K_ASPA, K_FSL};
 
 static char failed_path[4096];
 
@@ -291,10 +285,12 @@ static void compl_str(const synth_address *a, astyle st, char *out, size_t cap)
 static astyle address_style(synth_source *s, int kind, synth_rng *r, const synth_address *a)
 {
     astyle st = {0, 0, 0, 0, 0};
-    if (kind == KIND_CAF)
+    if (kind == KIND_CAF || kind == KIND_CPAM)
         st.words = 2;
     if (kind == KIND_BAIL)
         st.words = 1;
+    if (kind == KIND_CARSAT || kind == KIND_MSA)
+        st.upper = 1;
     if (!chance(r, fault_ppm[kind][SYNTH_F_ADDRESS]))
         return st;
     astyle v = st;
@@ -358,6 +354,8 @@ static const char *flag(int v, int kind)
         return v ? "O" : "N";
     if (kind == KIND_DEP)
         return v ? "oui" : "non";
+    if (kind == KIND_MSA || kind == KIND_CARSAT)
+        return v ? "1" : "0";
     return v ? "OUI" : "NON";
 }
 
@@ -446,7 +444,7 @@ static int order_members(const synth_household *h, int d, member *ms, const char
     return k;
 }
 
-static unsigned emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
+static void emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     static const char *const codes[4] = {"ALL", "CJT", "ENF", "AUT"};
     synth_source *s = &e->src[SYNTH_SRC_CAF];
@@ -468,8 +466,6 @@ static unsigned emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
         }
     }
     s->households++;
-    return V_NBP | V_NBE | V_RES | V_REV | (has(h, SYNTH_B_AL) ? V_LOY : 0) |
-           (has(h, SYNTH_B_RSA) ? V_RSA1 : 0) | K_RSA | K_PA | K_AL;
 }
 
 /* --- département: household records (RSA, FSL, follow-up, known) or personal ones (APA, PCH) */
@@ -490,6 +486,12 @@ static void nir_dep(char *out, size_t cap, const char *nir, synth_rng *r, int *k
         *keyless = 1;
     }
 }
+
+/* what a département household record carries */
+#define DF_FIGURES 1u   /* composition and resources */
+#define DF_REV 2u       /* earnings (RSA declarations, social workers) */
+#define DF_RENT 4u      /* rent and arrears (FSL file, social workers) */
+#define DF_RIGHTS 8u    /* css and aspa as reviewed by a social worker */
 
 static void dep_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                     const member *m, uint64_t ind, uint64_t foyer, unsigned figures)
@@ -536,12 +538,12 @@ static void dep_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_ho
         synth_out_field(o, buf);
         fmt_money(buf, sizeof buf, h->res, '.', 0);
         synth_out_field(o, buf);
-        if (figures & V_REV)
+        if (figures & DF_REV)
             fmt_money(buf, sizeof buf, h->rev, '.', 0);
         else
             buf[0] = 0;
         synth_out_field(o, buf);
-        if (figures & V_LOY) {
+        if (figures & DF_RENT) {
             fmt_money(buf, sizeof buf, h->loyer, '.', 0);
             synth_out_field(o, buf);
             fmt_int(buf, sizeof buf, h->impaye);
@@ -554,8 +556,10 @@ static void dep_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_ho
         synth_out_field(o, flag(has(h, SYNTH_B_APA), KIND_DEP));
         synth_out_field(o, flag(has(h, SYNTH_B_PCH), KIND_DEP));
         synth_out_field(o, flag(has(h, SYNTH_B_FSL), KIND_DEP));
-        synth_out_field(o, flag(has(h, SYNTH_B_CSS), KIND_DEP));
-        synth_out_field(o, flag(has(h, SYNTH_B_ASPA), KIND_DEP));
+        /* the département pays none of these: only a social worker who reviewed the
+         * household's rights knows */
+        synth_out_field(o, figures & DF_RIGHTS ? flag(has(h, SYNTH_B_CSS), KIND_DEP) : "");
+        synth_out_field(o, figures & DF_RIGHTS ? flag(has(h, SYNTH_B_ASPA), KIND_DEP) : "");
         synth_out_field(o, flag(has(h, SYNTH_B_SUIVI), KIND_DEP));
     } else {
         for (int i = 0; i < 13; i++)
@@ -565,18 +569,21 @@ static void dep_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_ho
     truth_line(e, s, ref, h, m->person);
 }
 
-static unsigned emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int household_level)
+static void emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int household_level)
 {
     static const char *const codes[4] = {"DEMANDEUR", "CONJOINT", "ENFANT", "AUTRE"};
     synth_source *s = &e->src[SYNTH_SRC_DEP];
     member ms[SYNTH_MAX_PERSONS];
     int k;
-    unsigned figures = V_NBP | V_NBE | V_RES;
+    unsigned figures = DF_FIGURES;
     if (household_level) {
         k = order_members(h, h->dep_d, ms, codes);
-        figures |= V_LOY | V_IMP;
+        if (has(h, SYNTH_B_FSL) || has(h, SYNTH_B_SUIVI))
+            figures |= DF_RENT;
         if (has(h, SYNTH_B_RSA) || has(h, SYNTH_B_SUIVI))
-            figures |= V_REV;
+            figures |= DF_REV;
+        if (has(h, SYNTH_B_SUIVI))
+            figures |= DF_RIGHTS;
     } else {
         k = 0;
         for (int i = 0; i < h->n; i++)
@@ -603,7 +610,6 @@ static unsigned emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, 
         }
     }
     s->households++;
-    return figures | (has(h, SYNTH_B_RSA) ? V_RSA1 : 0) | K_RSA | K_CSS | K_ASPA | K_FSL;
 }
 
 /* --- landlords: tenant of record, co-tenant or spouse, occupants; Windows-1252 */
@@ -693,7 +699,7 @@ static void bail_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_h
     truth_line(e, s, ref, h, m->person);
 }
 
-static unsigned emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
+static void emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     const char *codes[4] = {"TITULAIRE", "COTITULAIRE", "ENFANT", "OCCUPANT"};
     synth_source *s = &e->src[SYNTH_SRC_BAIL + h->landlord];
@@ -717,7 +723,353 @@ static unsigned emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
         }
     }
     s->households++;
-    return V_NBP | V_NBE | V_LOY | V_IMP | ((h->facts & SYNTH_F_SURVEY) ? V_RES : 0) | K_AL | K_FSL;
+}
+
+/* --- CPAM: the CSS (complémentaire santé solidaire) recipients, every member covered.
+ * Latin-1, '|', CRLF, dates YYYYMMDD; names as the national register writes them (upper case,
+ * no accents), first names as typed; the NIR of the insured person who opens the right
+ * (NIR_OUVREUR_DROIT) is repeated on every row beside the member's own. */
+
+static void cpam_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                     const member *m, const char *dossier, const char *nir_od, uint64_t ref_n,
+                     synth_date from, synth_date to, int with_figures)
+{
+    const synth_person *p = &h->p[m->person];
+    ident id;
+    char buf[512], tmp[512], ref[32];
+    ident_make(s, KIND_CPAM, r, p, &id);
+    astyle st = address_style(s, KIND_CPAM, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "B%08" PRIu64, ref_n);
+    synth_out_field(o, dossier);
+    synth_out_field(o, ref);
+    synth_out_field(o, m->role);
+    synth_out_field(o, nir_od);
+    synth_out_field(o, id.nir);
+    synth_strip_accents(id.nom, tmp, sizeof tmp);
+    synth_upper(tmp, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_strip_accents(id.usage, tmp, sizeof tmp);
+    synth_upper(tmp, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_out_field(o, id.prenom);
+    snprintf(buf, sizeof buf, "%04d%02d%02d", id.dob.y, id.dob.m, id.dob.d);
+    synth_out_field(o, buf);
+    synth_out_field(o, p->sex == 1 ? "1" : "2");
+    compl_str(&h->addr, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+    street_str(&h->addr, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+    const synth_commune *c = &synth_communes[h->addr.commune];
+    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
+    synth_out_field(o, c->insee);
+    synth_strip_accents(c->name, tmp, sizeof tmp);
+    synth_upper(tmp, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_out_field(o, "C2S");
+    snprintf(buf, sizeof buf, "%04d%02d%02d", from.y, from.m, from.d);
+    synth_out_field(o, buf);
+    snprintf(buf, sizeof buf, "%04d%02d%02d", to.y, to.m, to.d);
+    synth_out_field(o, buf);
+    if (with_figures)
+        fmt_int(buf, sizeof buf, h->n);
+    else
+        buf[0] = 0;
+    synth_out_field(o, buf);
+    synth_out_end(o);
+    truth_line(e, s, ref, h, m->person);
+}
+
+static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
+{
+    static const char *const codes[4] = {"ASSURE", "CONJOINT", "ENFANT", "AUTRE"};
+    synth_source *s = &e->src[SYNTH_SRC_CPAM];
+    member ms[SYNTH_MAX_PERSONS];
+    int k = order_members(h, 0, ms, codes);
+    char dossier[16];
+    snprintf(dossier, sizeof dossier, "%08" PRIu64, scramble(h->index, 8, s->id_offset));
+    /* the right runs for twelve months from a date in the last year */
+    long today = synth_days(e->ctx->date.y, e->ctx->date.m, e->ctx->date.d);
+    long start = today - (long)synth_rng_below(r, 365);
+    synth_date from = synth_civil(start);
+    synth_date to = synth_civil(synth_days(from.y + 1, from.m, from.m == 2 && from.d == 29 ? 28
+                                                                                  : from.d) - 1);
+    for (int i = 0; i < k; i++) {
+        uint64_t ref = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
+                                s->id_offset);
+        cpam_row(e, s, r, h, &ms[i], dossier, h->p[0].nir, ref, from, to, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_CPAM][SYNTH_F_DUPLICATE])) {
+            /* a beneficiary left attached to an old dossier */
+            uint64_t seq = s->dup_seq++;
+            char dup[16];
+            snprintf(dup, sizeof dup, "%08" PRIu64, scramble(99999999u - seq, 8, s->id_offset));
+            member dm = {ms[i].person, codes[0], 1};
+            cpam_row(e, s, r, h, &dm, dup, h->p[ms[i].person].nir,
+                     scramble(89999999u - seq, 8, s->id_offset), from, to, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+}
+
+/* --- CARSAT: the ASPA recipients (and their spouse). UTF-8 with BOM, tab separated, CRLF,
+ * dates DD-MM-YYYY, decimal comma; resources over the last quarter, as the ASPA assesses
+ * them (three months, not one). */
+
+static void carsat_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                       int person, const char *role, const char *num, int rank, int with_figures)
+{
+    const synth_person *p = &h->p[person];
+    ident id;
+    char buf[512], tmp[256], ref[32];
+    ident_make(s, KIND_CARSAT, r, p, &id);
+    astyle st = address_style(s, KIND_CARSAT, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "%s-%d", num, rank);
+    synth_out_field(o, num);
+    synth_out_field(o, ref);
+    synth_out_field(o, role);
+    synth_out_field(o, id.nir);
+    synth_upper(id.nom, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_upper(id.usage, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_out_field(o, id.prenom);
+    snprintf(buf, sizeof buf, "%02d-%02d-%04d", id.dob.d, id.dob.m, id.dob.y);
+    synth_out_field(o, buf);
+    synth_out_field(o, p->sex == 1 ? "H" : "F");
+    street_str(&h->addr, st, buf, sizeof buf);
+    compl_str(&h->addr, st, tmp, sizeof tmp);
+    if (tmp[0]) {
+        cat(buf, sizeof buf, " ");
+        cat(buf, sizeof buf, tmp);
+    }
+    synth_out_field(o, buf);
+    const synth_commune *c = &synth_communes[h->addr.commune];
+    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
+    synth_out_field(o, c->insee);
+    if (with_figures) {
+        synth_out_field(o, h->n == 1 ? "ISOLE" : "COUPLE");
+        fmt_int(buf, sizeof buf, h->n);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, 3 * h->res, ',', 0);
+        synth_out_field(o, buf);
+        synth_out_field(o, flag(1, KIND_CARSAT));
+        int64_t ceil = h->n == 1 ? SYNTH_ASPA_YEAR_SINGLE_CENTS : SYNTH_ASPA_YEAR_COUPLE_CENTS;
+        int64_t amount = (ceil - 12 * h->res) / 12;
+        fmt_money(buf, sizeof buf, amount > 0 ? amount : 0, ',', 0);
+        synth_out_field(o, buf);
+    } else {
+        for (int i = 0; i < 5; i++)
+            synth_out_field(o, "");
+    }
+    synth_out_end(o);
+    truth_line(e, s, ref, h, person);
+}
+
+static void emit_carsat(synth_emit *e, synth_rng *r, const synth_household *h)
+{
+    synth_source *s = &e->src[SYNTH_SRC_CARSAT];
+    int holder = h->p[0].own & SYNTH_BIT(SYNTH_B_ASPA) ? 0 : 1;
+    char num[16];
+    snprintf(num, sizeof num, "R%08" PRIu64, scramble(h->index, 8, s->id_offset));
+    int persons[2] = {holder, 1 - holder};
+    int k = h->partner && h->n == 2 ? 2 : 1;
+    for (int i = 0; i < k; i++) {
+        carsat_row(e, s, r, h, persons[i], i == 0 ? "TITULAIRE" : "CONJOINT", num, i + 1, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_CARSAT][SYNTH_F_DUPLICATE])) {
+            /* a pension file opened twice (a second career) */
+            char dup[16];
+            snprintf(dup, sizeof dup, "R%08" PRIu64,
+                     scramble(99999999u - s->dup_seq++, 8, s->id_offset));
+            carsat_row(e, s, r, h, persons[i], "TITULAIRE", dup, 1, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+}
+
+/* --- MSA: the CAF's benefits paid to agricultural households. ISO-8859-15, ';', LF, dates
+ * DD/MM/YYYY, decimal comma, flags 1/0, sex M/F; the address in three columns (number,
+ * street, complement); figures and flags on the responsible person's (RESP) row only. */
+
+static void msa_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                    const member *m, const char *dossier, int with_figures)
+{
+    const synth_person *p = &h->p[m->person];
+    ident id;
+    char buf[512], tmp[512], ref[32];
+    ident_make(s, KIND_MSA, r, p, &id);
+    astyle st = address_style(s, KIND_MSA, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "%s/%02d", dossier, m->rank);
+    synth_out_field(o, dossier);
+    synth_out_field(o, ref);
+    synth_out_field(o, m->role);
+    synth_out_field(o, id.nir);
+    synth_upper(id.nom, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_upper(id.usage, buf, sizeof buf);
+    synth_out_field(o, buf);
+    synth_out_field(o, id.prenom);
+    synth_out_field(o, id.prenom[0] ? p->autres : "");
+    fmt_date(buf, sizeof buf, id.dob, 0);
+    synth_out_field(o, buf);
+    synth_out_field(o, p->sex == 1 ? "M" : "F");
+    /* the street with its number, split at the first space after the number */
+    street_str(&h->addr, st, tmp, sizeof tmp);
+    const char *sp = tmp;
+    if (h->addr.num) {
+        sp = strchr(tmp, ' ');
+        if (sp && h->addr.suffix && !st.shortsuffix)
+            sp = strchr(sp + 1, ' ');
+        sp = sp ? sp + 1 : tmp + strlen(tmp);
+    }
+    snprintf(buf, sizeof buf, "%.*s", (int)(sp > tmp ? sp - tmp - 1 : 0), tmp);
+    synth_out_field(o, buf);
+    synth_out_field(o, sp);
+    compl_str(&h->addr, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+    const synth_commune *c = &synth_communes[h->addr.commune];
+    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
+    synth_out_field(o, c->insee);
+    if (with_figures) {
+        synth_out_field(o, synth_rng_below(r, 100) < 30 ? "NSA" : "SA");
+        fmt_int(buf, sizeof buf, h->n);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->nb_enfants);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->res, ',', 0);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->rev, ',', 0);
+        synth_out_field(o, buf);
+        if (has(h, SYNTH_B_AL))
+            fmt_money(buf, sizeof buf, h->loyer, ',', 0);
+        else
+            buf[0] = 0;
+        synth_out_field(o, buf);
+        synth_out_field(o, flag(has(h, SYNTH_B_RSA), KIND_MSA));
+        synth_out_field(o, flag(has(h, SYNTH_B_PA), KIND_MSA));
+        synth_out_field(o, flag(has(h, SYNTH_B_AL), KIND_MSA));
+        synth_out_field(o, flag(has(h, SYNTH_B_AAH), KIND_MSA));
+        synth_out_field(o, flag((h->facts & SYNTH_F_CAF_FAMILY) != 0, KIND_MSA));
+    } else {
+        for (int i = 0; i < 11; i++)
+            synth_out_field(o, "");
+    }
+    synth_out_end(o);
+    truth_line(e, s, ref, h, m->person);
+}
+
+static void emit_msa(synth_emit *e, synth_rng *r, const synth_household *h)
+{
+    static const char *const codes[4] = {"RESP", "CONJ", "ENF", "AUT"};
+    synth_source *s = &e->src[SYNTH_SRC_MSA];
+    member ms[SYNTH_MAX_PERSONS];
+    int k = order_members(h, h->caf_d, ms, codes);
+    char dossier[16];
+    snprintf(dossier, sizeof dossier, "M%07" PRIu64, scramble(h->index, 7, s->id_offset));
+    for (int i = 0; i < k; i++) {
+        msa_row(e, s, r, h, &ms[i], dossier, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_MSA][SYNTH_F_DUPLICATE])) {
+            char dup[16];
+            snprintf(dup, sizeof dup, "M%07" PRIu64,
+                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
+            member dm = {ms[i].person, "RESP", 1};
+            msa_row(e, s, r, h, &dm, dup, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+}
+
+/* --- CCAS of Bordeaux: households that asked for help this year, with the resources the
+ * CCAS assessed. An office spreadsheet: UTF-8, ',' separated (amounts with a decimal comma
+ * are therefore quoted), CRLF, dates DD/MM/YYYY, French column titles; names as typed, the
+ * NIR rarely asked for. */
+
+static void ccas_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                     const member *m, const char *dossier, int with_figures)
+{
+    static const char *const aids[] = {"Aide alimentaire", "Secours financier",
+                                       "Aide énergie", "Aide au loyer", "Domiciliation"};
+    const synth_person *p = &h->p[m->person];
+    ident id;
+    char buf[512], tmp[256], ref[32];
+    ident_make(s, KIND_CCAS, r, p, &id);
+    astyle st = address_style(s, KIND_CCAS, r, &h->addr);
+    synth_out *o = &s->out;
+    snprintf(ref, sizeof ref, "%s-%d", dossier, m->rank);
+    synth_out_field(o, dossier);
+    synth_out_field(o, ref);
+    synth_out_field(o, m->role);
+    synth_out_field(o, p->sex == 1 ? "M." : p->age < 18 ? "Mlle" : "Mme");
+    synth_out_field(o, id.usage[0] ? id.usage : id.nom);
+    synth_out_field(o, id.usage[0] ? id.nom : "");
+    synth_out_field(o, id.prenom);
+    fmt_date(buf, sizeof buf, id.dob, 0);
+    synth_out_field(o, buf);
+    /* the NIR of adults, when asked (30 %; the nir_missing fault of this source) */
+    synth_out_field(o, p->role != SYNTH_ROLE_E ? id.nir : "");
+    street_str(&h->addr, st, buf, sizeof buf);
+    compl_str(&h->addr, st, tmp, sizeof tmp);
+    if (tmp[0]) {
+        cat(buf, sizeof buf, ", ");
+        cat(buf, sizeof buf, tmp);
+    }
+    synth_out_field(o, buf);
+    const synth_commune *c = &synth_communes[h->addr.commune];
+    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
+    synth_out_field(o, c->name);
+    if (with_figures) {
+        fmt_int(buf, sizeof buf, h->n);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->nb_enfants);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->res, ',', 0);
+        synth_out_field(o, buf);
+        fmt_money(buf, sizeof buf, h->loyer, ',', 0);
+        synth_out_field(o, buf);
+        fmt_int(buf, sizeof buf, h->impaye);
+        synth_out_field(o, buf);
+        long today = synth_days(e->ctx->date.y, e->ctx->date.m, e->ctx->date.d);
+        fmt_date(buf, sizeof buf, synth_civil(today - (long)synth_rng_below(r, 365)), 0);
+        synth_out_field(o, buf);
+        synth_out_field(o, aids[synth_rng_below(r, sizeof aids / sizeof aids[0])]);
+    } else {
+        for (int i = 0; i < 7; i++)
+            synth_out_field(o, "");
+    }
+    synth_out_end(o);
+    truth_line(e, s, ref, h, m->person);
+}
+
+static void emit_ccas(synth_emit *e, synth_rng *r, const synth_household *h)
+{
+    static const char *const codes[4] = {"Demandeur", "Conjoint", "Enfant", "Autre"};
+    synth_source *s = &e->src[SYNTH_SRC_CCAS];
+    member ms[SYNTH_MAX_PERSONS];
+    int k = order_members(h, h->dep_d, ms, codes);
+    char dossier[24];
+    snprintf(dossier, sizeof dossier, "%02d-%07" PRIu64, e->ctx->date.y % 100,
+             scramble(h->index, 7, s->id_offset));
+    for (int i = 0; i < k; i++) {
+        ccas_row(e, s, r, h, &ms[i], dossier, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[KIND_CCAS][SYNTH_F_DUPLICATE])) {
+            /* the same person entered again under a new request */
+            char dup[24];
+            snprintf(dup, sizeof dup, "%02d-%07" PRIu64, e->ctx->date.y % 100,
+                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
+            member dm = {ms[i].person, codes[0], 1};
+            ccas_row(e, s, r, h, &dm, dup, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
 }
 
 /* ------------------------------------------------------------------ public */
@@ -735,10 +1087,28 @@ static const char bail_header[] =
     "ADRESSE;CODE_INSEE;CODE_POSTAL;VILLE;NB_OCCUPANTS;NB_ENFANTS;RESSOURCES_MENSUELLES;LOYER;"
     "MOIS_IMPAYES;APL;AIDE_FSL";
 
-static int open_one(synth_out *o, const char *dir, const char *name, int cp1252, char sep,
+static const char cpam_header[] =
+    "NUM_DOSSIER_C2S|ID_BENEFICIAIRE|QUALITE_BENEF|NIR_OUVREUR_DROIT|NIR_BENEFICIAIRE|"
+    "NOM_FAMILLE|NOM_USAGE|PRENOM|DATE_NAISSANCE|CODE_SEXE|ADRESSE_L3|ADRESSE_L4|CODE_POSTAL|"
+    "COMMUNE_INSEE|LIBELLE_COMMUNE|NATURE_DROIT|DATE_DEBUT_DROIT|DATE_FIN_DROIT|"
+    "NB_BENEFICIAIRES";
+static const char carsat_header[] =
+    "NUM_RETRAITE\tMATRICULE_BENEF\tTYPE_BENEF\tNIR\tNOM_PATRONYMIQUE\tNOM_MARITAL\tPRENOM\t"
+    "DATE_NAISS\tSEXE\tADRESSE\tCP\tCOMMUNE_INSEE\tSITUATION_FAM\tNB_PERS_FOYER\t"
+    "RESSOURCES_TRIMESTRE\tASPA\tMT_ASPA_MENSUEL";
+static const char msa_header[] =
+    "NUM_DOSSIER;NUM_INDIVIDU;LIEN;NIR;NOM;NOM_EPOUSE;PRENOM;AUTRES_PRENOMS;DATE_NAISSANCE;"
+    "SEXE;NUM_VOIE;LIB_VOIE;COMPL_ADRESSE;CODE_POSTAL;CODE_INSEE;REGIME;NB_PERS;NB_ENF;"
+    "RESSOURCES_MENS;REVENUS_PRO;LOYER_MENS;RSA;PPA;AL;AAH;PF";
+static const char ccas_header[] =
+    "N° dossier,Réf. personne,Lien,Civilité,Nom,Nom de naissance,Prénom,Né(e) le,N° sécu,"
+    "Adresse,Code postal,Ville,Composition,Dont enfants,Ressources mensuelles,Loyer,"
+    "Mois d'impayés,Date de la demande,Nature de l'aide";
+
+static int open_one(synth_out *o, const char *dir, const char *name, int charset, char sep,
                     const char *eol, int bom, const char *header, const char **failed)
 {
-    if (synth_out_open(o, dir, name, cp1252, sep, eol, bom) != 0) {
+    if (synth_out_open(o, dir, name, charset, sep, eol, bom) != 0) {
         snprintf(failed_path, sizeof failed_path, "%s/%s", dir, name);
         *failed = failed_path;
         return -1;
@@ -748,25 +1118,41 @@ static int open_one(synth_out *o, const char *dir, const char *name, int cp1252,
     return 0;
 }
 
+/* the exports that are not landlords', in source order */
+static const struct {
+    const char *file, *id, *mapping, *header;
+    int charset;
+    char sep;
+    const char *eol;
+    int bom;
+} fixed_sources[SYNTH_SRC_BAIL] = {
+    {"caf.csv", "caf:gironde", "mapping-caf.ini", caf_header, SYNTH_UTF8, ';', "\r\n", 1},
+    {"departement.csv", "departement:gironde", "mapping-departement.ini", dep_header,
+     SYNTH_UTF8, ',', "\n", 0},
+    {"cpam.csv", "cpam:gironde", "mapping-cpam.ini", cpam_header, SYNTH_LATIN1, '|', "\r\n", 0},
+    {"carsat.csv", "carsat:aquitaine", "mapping-carsat.ini", carsat_header, SYNTH_UTF8, '\t',
+     "\r\n", 1},
+    {"msa.csv", "msa:gironde", "mapping-msa.ini", msa_header, SYNTH_LATIN9, ';', "\n", 0},
+    {"ccas_bordeaux.csv", "ccas:bordeaux", "mapping-ccas.ini", ccas_header, SYNTH_UTF8, ',',
+     "\r\n", 0},
+};
+
 int synth_emit_open(synth_emit *e, synth_ctx *ctx, const char *dir, const char **failed)
 {
     memset(e, 0, sizeof *e);
     e->ctx = ctx;
-    e->nsources = 2 + ctx->landlords;
+    e->nsources = SYNTH_SRC_BAIL + ctx->landlords;
     for (int i = 0; i < e->nsources; i++) {
         synth_source *s = &e->src[i];
         s->id_offset = synth_mix3(ctx->seed, ID_SALT, (uint64_t)i);
         int rc;
-        if (i == SYNTH_SRC_CAF) {
-            copy(s->file, sizeof s->file, "caf.csv");
-            copy(s->id, sizeof s->id, "caf:gironde");
-            copy(s->mapping, sizeof s->mapping, "mapping-caf.ini");
-            rc = open_one(&s->out, dir, s->file, 0, ';', "\r\n", 1, caf_header, failed);
-        } else if (i == SYNTH_SRC_DEP) {
-            copy(s->file, sizeof s->file, "departement.csv");
-            copy(s->id, sizeof s->id, "departement:gironde");
-            copy(s->mapping, sizeof s->mapping, "mapping-departement.ini");
-            rc = open_one(&s->out, dir, s->file, 0, ',', "\n", 0, dep_header, failed);
+        if (i < SYNTH_SRC_BAIL) {
+            copy(s->file, sizeof s->file, fixed_sources[i].file);
+            copy(s->id, sizeof s->id, fixed_sources[i].id);
+            copy(s->mapping, sizeof s->mapping, fixed_sources[i].mapping);
+            rc = open_one(&s->out, dir, s->file, fixed_sources[i].charset, fixed_sources[i].sep,
+                          fixed_sources[i].eol, fixed_sources[i].bom, fixed_sources[i].header,
+                          failed);
         } else {
             int k = i - SYNTH_SRC_BAIL;
             char name[32];
@@ -777,7 +1163,8 @@ int synth_emit_open(synth_emit *e, synth_ctx *ctx, const char *dir, const char *
             snprintf(s->file, sizeof s->file, "bailleur_%s.csv", name);
             snprintf(s->id, sizeof s->id, "bailleur:%s", name);
             copy(s->mapping, sizeof s->mapping, "mapping-bailleur.ini");
-            rc = open_one(&s->out, dir, s->file, 1, ';', "\r\n", 0, bail_header, failed);
+            rc = open_one(&s->out, dir, s->file, SYNTH_CP1252, ';', "\r\n", 0, bail_header,
+                          failed);
         }
         if (rc != 0) {
             e->nsources = i;
@@ -785,63 +1172,109 @@ int synth_emit_open(synth_emit *e, synth_ctx *ctx, const char *dir, const char *
             return -1;
         }
     }
-    if (open_one(&e->truth_persons, dir, "truth_persons.csv", 0, ',', "\n", 0,
+    if (open_one(&e->truth_persons, dir, "truth_persons.csv", SYNTH_UTF8, ',', "\n", 0,
                  "source,local_ref,person_id,household_id", failed) != 0 ||
-        open_one(&e->truth_planted, dir, "truth_planted.csv", 0, ',', "\n", 0,
-                 "household_id,rule,visible", failed) != 0) {
+        open_one(&e->truth_eligible, dir, "truth_eligible.csv", SYNTH_UTF8, ',', "\n", 0,
+                 "household_id,rule,payer_knows,known,by_year_only", failed) != 0) {
         synth_emit_abort(e);
         return -1;
     }
     return 0;
 }
 
+static void truth_eligible_line(synth_emit *e, const char *hid, int rule, int payer, int known,
+                                int by_year)
+{
+    synth_out_field(&e->truth_eligible, hid);
+    synth_out_field(&e->truth_eligible, synth_rule_names[rule]);
+    synth_out_field(&e->truth_eligible, payer ? "1" : "0");
+    synth_out_field(&e->truth_eligible, known ? "1" : "0");
+    synth_out_field(&e->truth_eligible, by_year ? "1" : "0");
+    synth_out_end(&e->truth_eligible);
+}
+
 void synth_emit_household(synth_emit *e, const synth_household *h)
 {
     synth_rng rr, *r = &rr;
     synth_rng_seed(r, e->ctx->seed, STREAM_EMIT, h->index);
-    unsigned masks[3];
-    int nm = 0;
+    unsigned held = 0; /* a bit per kind of agency whose export holds a member */
 
+    /* the CAF, or the MSA for agricultural households, pays the RSA, the prime d'activité,
+     * housing aid, the AAH and family benefits */
     if ((h->recv & (SYNTH_BIT(SYNTH_B_RSA) | SYNTH_BIT(SYNTH_B_PA) | SYNTH_BIT(SYNTH_B_AL) |
                     SYNTH_BIT(SYNTH_B_AAH))) ||
-        (h->facts & SYNTH_F_CAF_FAMILY))
-        masks[nm++] = emit_caf(e, r, h);
+        (h->facts & SYNTH_F_CAF_FAMILY)) {
+        if (h->facts & SYNTH_F_AGRI) {
+            emit_msa(e, r, h);
+            held |= 1u << KIND_MSA;
+        } else {
+            emit_caf(e, r, h);
+            held |= 1u << KIND_CAF;
+        }
+    }
 
     int dep_household = (h->recv & (SYNTH_BIT(SYNTH_B_RSA) | SYNTH_BIT(SYNTH_B_FSL) |
                                     SYNTH_BIT(SYNTH_B_SUIVI))) ||
                         (h->facts & SYNTH_F_DEP_KNOWN);
-    if (dep_household || (h->recv & (SYNTH_BIT(SYNTH_B_APA) | SYNTH_BIT(SYNTH_B_PCH))))
-        masks[nm++] = emit_dep(e, r, h, dep_household);
+    if (dep_household || (h->recv & (SYNTH_BIT(SYNTH_B_APA) | SYNTH_BIT(SYNTH_B_PCH)))) {
+        emit_dep(e, r, h, dep_household);
+        held |= 1u << KIND_DEP;
+    }
 
-    if (h->housing == SYNTH_SOCIAL && h->landlord >= 0)
-        masks[nm++] = emit_bail(e, r, h);
+    if (has(h, SYNTH_B_CSS)) {
+        emit_cpam(e, r, h);
+        held |= 1u << KIND_CPAM;
+    }
+
+    if (has(h, SYNTH_B_ASPA)) {
+        emit_carsat(e, r, h);
+        held |= 1u << KIND_CARSAT;
+    }
+
+    if (h->facts & SYNTH_F_CCAS) {
+        emit_ccas(e, r, h);
+        held |= 1u << KIND_CCAS;
+    }
+
+    if (h->housing == SYNTH_SOCIAL && h->landlord >= 0) {
+        emit_bail(e, r, h);
+        held |= 1u << KIND_BAIL;
+    }
 
     e->households++;
     e->persons += (uint64_t)h->n;
+    e->kinds[h->kind]++;
+    for (int i = 0; i < h->n; i++)
+        e->ages[synth_age_band(h->p[i].age)]++;
+    e->agri += (h->facts & SYNTH_F_AGRI) != 0;
+    e->known += held != 0;
     for (int b = 0; b < SYNTH_B_COUNT; b++)
         e->received[b] += has(h, b);
 
+    /* The truth, from the household's true values: entitled and nobody paid, whoever
+     * knows it; and, for the rules with an age condition, households eligible only when the
+     * age is counted as (year of the reference date - year of birth), as a platform that
+     * sees birth years only must count it. */
     char hid[32];
     fmt_int(hid, sizeof hid, (int64_t)(h->index + 1));
+    int by_year_age = e->ctx->date.y - h->p[0].birth.y;
     for (int rule = 0; rule < SYNTH_R_COUNT; rule++) {
-        if (!synth_rule_eligible(e->ctx, h, rule))
-            continue;
-        int visible = 0;
-        unsigned known = 0;
-        for (int i = 0; i < nm; i++) {
-            known |= masks[i];
-            if ((masks[i] & rule_needs[rule]) == rule_needs[rule] ||
-                (rule == SYNTH_R_CSS && (masks[i] & V_RSA1)))
-                visible = 1;
+        int payer = (held & rule_payers[rule]) != 0, known = held != 0;
+        e->entitled[rule] += (uint64_t)synth_rule_entitled(e->ctx, h, rule);
+        if (synth_rule_eligible(e->ctx, h, rule)) {
+            e->truth[rule]++;
+            e->payer_knows[rule] += (uint64_t)payer;
+            e->truth_known[rule] += (uint64_t)known;
+            truth_eligible_line(e, hid, rule, payer, known, 0);
+        } else if ((rule == SYNTH_R_RSA || rule == SYNTH_R_ASPA) && by_year_age != h->p[0].age) {
+            static synth_household y;
+            y = *h;
+            y.p[0].age = by_year_age;
+            if (synth_rule_eligible(e->ctx, &y, rule)) {
+                e->by_year_only[rule]++;
+                truth_eligible_line(e, hid, rule, payer, known, 1);
+            }
         }
-        if (!(known & rule_knows[rule]))
-            visible = 0; /* no source says whether the household receives it */
-        e->eligible[rule]++;
-        e->visible[rule] += (uint64_t)visible;
-        synth_out_field(&e->truth_planted, hid);
-        synth_out_field(&e->truth_planted, synth_rule_names[rule]);
-        synth_out_field(&e->truth_planted, visible ? "1" : "0");
-        synth_out_end(&e->truth_planted);
     }
 }
 
@@ -876,11 +1309,10 @@ static void write_summary(synth_emit *e, FILE *f)
         "rsa", "prime_activite", "aide_logement", "aah", "css", "aspa", "apa", "pch", "fsl",
         "suivi_social",
     };
-    static const char *const scn[SYNTH_SC_COUNT] = {
-        "none", "rsa_resources", "rsa_age", "prime_activite_resources",
-        "prime_activite_low_earnings", "aide_logement_resources", "css_resources",
-        "aspa_resources", "aspa_age", "aspa_household", "fsl_resources", "fsl_arrears",
-    };
+    static const char *const knames[SYNTH_K_COUNT] = {"single", "couple_without_children",
+                                                       "couple_with_children", "lone_parent"};
+    static const char *const anames[SYNTH_AGE_BANDS] = {"0-14", "15-19", "20-24", "25-39",
+                                                         "40-54", "55-64", "65-79", "80+"};
     fprintf(f, "# tznr-synth ground truth summary\n");
     fprintf(f, "seed = %" PRIu64 "\n", c->seed);
     fprintf(f, "date = %04d-%02d-%02d\n", c->date.y, c->date.m, c->date.d);
@@ -891,20 +1323,38 @@ static void write_summary(synth_emit *e, FILE *f)
     fprintf(f, "households = %" PRIu64 "\n", e->households);
     fprintf(f, "persons = %" PRIu64 "\n", e->persons);
     fprintf(f, "landlords = %d\n", c->landlords);
+    fprintf(f, "\n# the territory: households by structure, persons by age\n");
+    for (int k = 0; k < SYNTH_K_COUNT; k++)
+        fprintf(f, "households.%s = %" PRIu64 " (%.2f%%)\n", knames[k], e->kinds[k],
+                rate(e->kinds[k], e->households));
+    fprintf(f, "households.agricultural = %" PRIu64 " (%.2f%%)\n", e->agri,
+            rate(e->agri, e->households));
+    fprintf(f, "households.in_some_export = %" PRIu64 " (%.2f%%)\n", e->known,
+            rate(e->known, e->households));
+    for (int a = 0; a < SYNTH_AGE_BANDS; a++)
+        fprintf(f, "persons.age_%s = %" PRIu64 " (%.2f%%)\n", anames[a], e->ages[a],
+                rate(e->ages[a], e->persons));
     fprintf(f, "\n# benefits received (households where some member receives it)\n");
     for (int b = 0; b < SYNTH_B_COUNT; b++)
         fprintf(f, "received.%s = %" PRIu64 " (%.2f%%)\n", bnames[b], e->received[b],
                 rate(e->received[b], e->households));
-    fprintf(f, "\n# truth_planted: eligible and not receiving; visible = a claimant record "
-               "carries the figures and some source of the household reports the benefit\n");
-    for (int i = 0; i < SYNTH_R_COUNT; i++)
-        fprintf(f, "rule.%s = %" PRIu64 " (%.2f%% of households), visible %" PRIu64
-                   " (%.2f%%)\n",
-                synth_rule_names[i], e->eligible[i], rate(e->eligible[i], e->households),
-                e->visible[i], rate(e->visible[i], e->eligible[i]));
-    fprintf(f, "\n# households planted near a boundary, by scenario (inside or just outside)\n");
-    for (int i = 1; i < SYNTH_SC_COUNT; i++)
-        fprintf(f, "scenario.%s = %" PRIu64 "\n", scn[i], c->scenario_count[i]);
+    fprintf(f, "\n# per rule: entitled households (paid or not); truth = entitled and nobody "
+               "paid (truth_eligible.csv, by_year_only = 0), its share of the entitled "
+               "(non-take-up), the share a payer's export holds (payer_knows) and the share "
+               "some export holds (known); by_year_only = eligible only on the birth year\n");
+    for (int i = 0; i < SYNTH_R_COUNT; i++) {
+        const char *n = synth_rule_names[i];
+        fprintf(f, "rule.%s.entitled = %" PRIu64 " (%.2f%% of households)\n", n, e->entitled[i],
+                rate(e->entitled[i], e->households));
+        fprintf(f, "rule.%s.truth = %" PRIu64 " (%.2f%% of households, non-take-up %.1f%%)\n", n,
+                e->truth[i], rate(e->truth[i], e->households), rate(e->truth[i], e->entitled[i]));
+        fprintf(f, "rule.%s.payer_knows = %" PRIu64 " (%.2f%%)\n", n, e->payer_knows[i],
+                rate(e->payer_knows[i], e->truth[i]));
+        fprintf(f, "rule.%s.known = %" PRIu64 " (%.2f%%)\n", n, e->truth_known[i],
+                rate(e->truth_known[i], e->truth[i]));
+        if (i == SYNTH_R_RSA || i == SYNTH_R_ASPA)
+            fprintf(f, "rule.%s.by_year_only = %" PRIu64 "\n", n, e->by_year_only[i]);
+    }
     for (int i = 0; i < e->nsources; i++) {
         const synth_source *s = &e->src[i];
         uint64_t rows = s->out.rows ? s->out.rows - 1 : 0;
@@ -966,7 +1416,7 @@ int synth_emit_close(synth_emit *e, const char *dir, const char **failed)
             rc = -1;
     if (rc == 0 && close_one(&e->truth_persons, failed) != 0)
         rc = -1;
-    if (rc == 0 && close_one(&e->truth_planted, failed) != 0)
+    if (rc == 0 && close_one(&e->truth_eligible, failed) != 0)
         rc = -1;
     if (rc != 0) {
         int err = errno;
@@ -985,5 +1435,5 @@ void synth_emit_abort(synth_emit *e)
     for (int i = 0; i < SYNTH_MAX_SOURCES; i++)
         synth_out_abort(&e->src[i].out);
     synth_out_abort(&e->truth_persons);
-    synth_out_abort(&e->truth_planted);
+    synth_out_abort(&e->truth_eligible);
 }

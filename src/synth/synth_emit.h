@@ -1,5 +1,5 @@
 /* synth_emit: writes each household into the raw exports of the agencies that know it
- * (with their faults), into truth_persons.csv and truth_planted.csv, and keeps the counts
+ * (with their faults), into truth_persons.csv and truth_eligible.csv, and keeps the counts
  * for truth_summary.txt. */
 #ifndef SYNTH_EMIT_H
 #define SYNTH_EMIT_H
@@ -10,11 +10,28 @@
 #include "synth_out.h"
 #include "synth_rules.h"
 
-/* sources: 0 CAF, 1 département, 2.. landlords */
+/* kinds of agency, each with its own format and fault rates */
+enum {
+    SYNTH_KIND_CAF,
+    SYNTH_KIND_DEP,
+    SYNTH_KIND_BAIL,
+    SYNTH_KIND_CPAM,
+    SYNTH_KIND_CARSAT,
+    SYNTH_KIND_MSA,
+    SYNTH_KIND_CCAS,
+    SYNTH_KIND_COUNT
+};
+
+/* sources, in the order of sources.txt: the CAF, the département, the CPAM, the CARSAT, the
+ * MSA, the CCAS of Bordeaux, then the landlords */
 #define SYNTH_SRC_CAF 0
 #define SYNTH_SRC_DEP 1
-#define SYNTH_SRC_BAIL 2
-#define SYNTH_MAX_SOURCES (2 + SYNTH_MAX_LANDLORDS)
+#define SYNTH_SRC_CPAM 2
+#define SYNTH_SRC_CARSAT 3
+#define SYNTH_SRC_MSA 4
+#define SYNTH_SRC_CCAS 5
+#define SYNTH_SRC_BAIL 6
+#define SYNTH_MAX_SOURCES (SYNTH_SRC_BAIL + SYNTH_MAX_LANDLORDS)
 
 enum {
     SYNTH_F_TYPO_NOM,
@@ -50,11 +67,18 @@ typedef struct {
     int nsources;
     synth_source src[SYNTH_MAX_SOURCES];
     synth_out truth_persons;
-    synth_out truth_planted;
+    synth_out truth_eligible;
     uint64_t households;
     uint64_t persons;
-    uint64_t eligible[SYNTH_R_COUNT];
-    uint64_t visible[SYNTH_R_COUNT];
+    uint64_t kinds[SYNTH_K_COUNT];          /* households by structure */
+    uint64_t ages[SYNTH_AGE_BANDS];         /* persons by age band */
+    uint64_t agri;                          /* agricultural households */
+    uint64_t known;                         /* households some export holds */
+    uint64_t entitled[SYNTH_R_COUNT];       /* entitled, paid or not */
+    uint64_t truth[SYNTH_R_COUNT];          /* entitled and nobody paid */
+    uint64_t payer_knows[SYNTH_R_COUNT];    /* of truth: a payer's export holds a member */
+    uint64_t truth_known[SYNTH_R_COUNT];    /* of truth: some export holds a member */
+    uint64_t by_year_only[SYNTH_R_COUNT];   /* eligible only on (year - birth year) */
     uint64_t received[SYNTH_B_COUNT];
 } synth_emit;
 

@@ -15,7 +15,6 @@
 #define STREAM_TRUTH 0x7472757468ULL /* "truth" */
 #define NIR_SALT 0x4E4952ULL
 #define YEARS 100
-#define RES_MAX_CENTS 2000000 /* resource search range: 0 to 20,000.00 */
 
 /* ------------------------------------------------------------------ dates */
 
@@ -240,16 +239,6 @@ static long birth_for_age(const synth_ctx *ctx, synth_rng *r, int age)
     return lo + (long)synth_rng_below(r, (uint32_t)(hi - lo + 1));
 }
 
-/* the anniversary `years` before the reference date, shifted by `shift` days */
-static long birth_near(const synth_ctx *ctx, int years, int shift)
-{
-    const synth_date d = ctx->date;
-    int dd = d.d;
-    if (d.m == 2 && dd == 29 && !synth_date_valid(d.y - years, 2, 29))
-        dd = 28;
-    return synth_days(d.y - years, d.m, dd) + shift;
-}
-
 static synth_person *add_person(synth_ctx *ctx, synth_household *h, int role, int sex, long birth)
 {
     synth_person *p = &h->p[h->n++];
@@ -263,7 +252,6 @@ static synth_person *add_person(synth_ctx *ctx, synth_household *h, int role, in
     return p;
 }
 
-enum { K_SINGLE, K_YOUNG, K_COUPLE, K_FAMILY, K_LONE, K_ELDER1, K_ELDER2, K_COUNT };
 
 /* 2 (female) with probability female_pct, else 1 */
 static int sex_draw(synth_rng *r, int female_pct)
@@ -276,12 +264,16 @@ static int sex_draw(synth_rng *r, int female_pct)
 static void add_children(synth_ctx *ctx, synth_rng *r, synth_household *h, int k, int parent_age,
                          const char *surname)
 {
-    int maxage = parent_age - 18 < 20 ? parent_age - 18 : 20;
+    /* children at home up to 24, as INSEE counts them */
+    int maxage = parent_age - 19 < 24 ? parent_age - 19 : 24;
     if (maxage < 0)
         maxage = 0;
     int minage = 2 * (k - 1) < maxage ? 2 * (k - 1) : maxage;
     long today = synth_days(ctx->date.y, ctx->date.m, ctx->date.d);
-    long b = birth_for_age(ctx, r, rnd(r, minage, maxage));
+    /* the eldest: the older of two draws, as families grow older than their first years */
+    int e1 = rnd(r, minage, maxage);
+    int e2 = rnd(r, minage, maxage);
+    long b = birth_for_age(ctx, r, e1 > e2 ? e1 : e2);
     for (int i = 0; i < k && h->n < SYNTH_MAX_PERSONS && b <= today; i++) {
         synth_person *c = add_person(ctx, h, SYNTH_ROLE_E, sex_draw(r, 49), b);
         set_names(r, c, surname);
@@ -369,117 +361,95 @@ static void two_adults(synth_ctx *ctx, synth_rng *r, synth_household *h, long b0
     make_nir(ctx, r, b);
 }
 
+/* an age in [lo, lo + span], more people at the young end (old age: mortality) */
 static int older_age(synth_rng *r, int lo, int span)
 {
-    /* triangular-ish: more people at the young end */
     int a = rnd(r, 0, span), b = rnd(r, 0, span);
     return lo + (a < b ? a : b);
 }
 
 static int kids_count(synth_rng *r, int lone)
 {
-    static const int fam[] = {35, 38, 18, 6, 3};
-    static const int alone[] = {50, 32, 13, 5};
+    static const int fam[] = {40, 40, 15, 4, 1};
+    static const int alone[] = {55, 32, 10, 3};
     return 1 + (int)(lone ? synth_rng_weighted(r, alone, 4) : synth_rng_weighted(r, fam, 5));
 }
 
-/* Composition; scenario-specific ones first. Random draws are made one per statement, in
- * a fixed order: C leaves the order of evaluation of function arguments unspecified, and
- * compilers do differ, which would break "same seed, same files". */
-static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h, int sc, int side)
+int synth_age_band(int age)
 {
-    static const int kind_w[K_COUNT] = {230, 55, 150, 225, 110, 140, 90};
+    return age < 15 ? 0 : age < 20 ? 1 : age < 25 ? 2 : age < 40 ? 3 : age < 55 ? 4
+         : age < 65 ? 5 : age < 80 ? 6 : 7;
+}
+
+/* Household structure, Gironde (INSEE, RP2019, FAM T1, per mille of households): one person
+ * 382 and other households without a family 24 (flatmates: each one a benefit unit of its
+ * own, generated as one-person households), couples 500 (without children 258, with 242:
+ * which one follows from the age drawn below), lone-parent families 95. */
+static const int kind_w[3] = {406, 500, 95};
+
+/* Age of the adults who head a household, by age band 18-19, 20-24, 25-39, 40-54, 55-64,
+ * 65-79, 80-99: persons of the Gironde (INSEE, RP2021, POP3) in couple (married, pacsé or
+ * in union) divided by two for couples; for people alone, the persons of the band times the
+ * share living alone by age of INSEE's FAM G2 profile of a large urban area (5.8, 19.7,
+ * 15.5, 14.8, 22.7, 29.6, 49.2 %); lone parents: an assumption (docs/synth.md). */
+static const int band_lo[7] = {18, 20, 25, 40, 55, 65, 80};
+static const int band_hi[7] = {19, 24, 39, 54, 64, 79, 99};
+static const int age_w_single[7] = {6062, 21292, 48363, 48996, 44687, 68010, 47180};
+static const int age_w_couple[7] = {1264, 12259, 104548, 119238, 68208, 77973, 20205};
+static const int age_w_lone[7] = {0, 40, 380, 480, 100, 0, 0};
+/* percent of couples with children at home, by the band drawn (assumption calibrated on
+ * INSEE's 242 with children for 258 without) */
+static const int couple_kids_pct[7] = {25, 30, 72, 80, 28, 0, 0};
+
+static int age_in_band(synth_rng *r, int band)
+{
+    if (band == 6)
+        return older_age(r, 80, 19);
+    return rnd(r, band_lo[band], band_hi[band]);
+}
+
+/* Composition: structure, then the claimant's age band, then the rest. Random draws are
+ * made one per statement, in a fixed order: C leaves the order of evaluation of function
+ * arguments unspecified, and compilers do differ, which would break "same seed, same
+ * files". */
+static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h)
+{
     char kids[64] = "";
-    int kind, sex;
+    int sex, a0, a1, k, band, other = 0;
     long b0, b1;
-    if (sc == SYNTH_SC_RSA_AGE) {
-        int v = rnd(r, 0, 99);
-        if (side && v < 30) {
-            /* a young lone parent: eligible through the children */
-            kind = K_LONE;
-            sex = sex_draw(r, 90);
-            b0 = birth_for_age(ctx, r, rnd(r, 19, 24));
-            one_adult(ctx, r, h, sex, b0, 0);
-            int k = rnd(r, 1, 2);
-            add_children(ctx, r, h, k, h->p[0].age, h->p[0].nom);
-        } else if (!side && v < 20) {
-            /* a young couple without children, the older one 24 */
-            kind = K_COUPLE;
-            b0 = birth_near(ctx, 25, rnd(r, 1, 60));
-            b1 = birth_for_age(ctx, r, rnd(r, 19, 23));
-            two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
-        } else {
-            /* alone, 25 since 0-60 days, or turning 25 within 1-60 days */
-            kind = K_SINGLE;
-            b0 = side ? birth_near(ctx, 25, -rnd(r, 0, 60)) : birth_near(ctx, 25, rnd(r, 1, 60));
-            sex = sex_draw(r, 50);
-            one_adult(ctx, r, h, sex, b0, 0);
-        }
-        h->kind = kind;
+    int kind = (int)synth_rng_weighted(r, kind_w, 3);
+    if (kind == 0) {
+        band = (int)synth_rng_weighted(r, age_w_single, 7);
+        a0 = age_in_band(r, band);
+        /* women are 58 % of people alone (INSEE FAM T1), most of them at old ages */
+        sex = sex_draw(r, a0 >= 80 ? 75 : a0 >= 65 ? 65 : 50);
+        b0 = birth_for_age(ctx, r, a0);
+        one_adult(ctx, r, h, sex, b0, a0 >= 65 ? 65 : a0 >= 25 ? 15 : 0);
+        h->kind = SYNTH_K_SINGLE;
         return;
     }
-    if (sc == SYNTH_SC_ASPA_AGE) {
-        /* claimant 65 since 0-60 days, or turning 65 within 1-60 days */
-        b0 = side ? birth_near(ctx, 65, -rnd(r, 0, 60)) : birth_near(ctx, 65, rnd(r, 1, 60));
-        if (pct(r, 55)) {
-            kind = K_ELDER1;
-            sex = sex_draw(r, 60);
-            one_adult(ctx, r, h, sex, b0, 60);
-        } else {
-            kind = K_ELDER2;
-            b1 = birth_for_age(ctx, r, rnd(r, 55, 63));
-            two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
+    if (kind == 1) {
+        band = (int)synth_rng_weighted(r, age_w_couple, 7);
+        a0 = age_in_band(r, band);
+        a1 = a0 + rnd(r, -7, 7);
+        if (a1 < 18)
+            a1 = 18;
+        b0 = birth_for_age(ctx, r, a0);
+        b1 = birth_for_age(ctx, r, a1);
+        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
+        h->kind = SYNTH_K_COUPLE;
+        if (pct(r, couple_kids_pct[band])) {
+            k = kids_count(r, 0);
+            add_children(ctx, r, h, k, h->p[1].age, kids);
+            if (h->nb_enfants > 0)
+                h->kind = SYNTH_K_FAMILY;
         }
-        h->kind = kind;
-        return;
-    }
-    if (sc == SYNTH_SC_ASPA_RES || sc == SYNTH_SC_ASPA_HH)
-        kind = pct(r, 55) ? K_ELDER1 : K_ELDER2;
-    else {
-        kind = (int)synth_rng_weighted(r, kind_w, K_COUNT);
-        if ((sc == SYNTH_SC_RSA_RES || sc == SYNTH_SC_PA_RES) && kind == K_YOUNG)
-            kind = K_SINGLE;
-        if ((sc == SYNTH_SC_PA_RES || sc == SYNTH_SC_PA_LOW) && kind == K_ELDER1)
-            kind = K_SINGLE;
-        if ((sc == SYNTH_SC_PA_RES || sc == SYNTH_SC_PA_LOW) && kind == K_ELDER2)
-            kind = K_COUPLE;
-    }
-    h->kind = kind;
-    int a0, a1, k, other = 0;
-    switch (kind) {
-    case K_SINGLE:
-        a0 = older_age(r, 25, 39);
-        sex = sex_draw(r, 50);
-        b0 = birth_for_age(ctx, r, a0);
-        copy(kids, sizeof kids, one_adult(ctx, r, h, sex, b0, 15));
-        break;
-    case K_YOUNG:
-        sex = sex_draw(r, 50);
-        b0 = birth_for_age(ctx, r, rnd(r, 18, 24));
-        copy(kids, sizeof kids, one_adult(ctx, r, h, sex, b0, 0));
-        break;
-    case K_COUPLE:
-        a0 = older_age(r, 22, 42);
-        a1 = a0 + rnd(r, -8, 8);
-        b0 = birth_for_age(ctx, r, a0);
-        b1 = birth_for_age(ctx, r, a1 < 18 ? 18 : a1);
-        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
-        if (pct(r, 4))
-            other = 1;
-        break;
-    case K_FAMILY:
-        a0 = rnd(r, 22, 55);
-        a1 = a0 + rnd(r, -6, 6);
-        b0 = birth_for_age(ctx, r, a0);
-        b1 = birth_for_age(ctx, r, a1 < 19 ? 19 : a1);
-        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
-        k = kids_count(r, 0);
-        add_children(ctx, r, h, k, h->p[1].age, kids);
-        if (pct(r, 4))
-            other = 1;
-        break;
-    case K_LONE: {
-        a0 = rnd(r, 20, 55);
+        other = pct(r, a0 >= 65 ? 3 : 4);
+    } else {
+        band = (int)synth_rng_weighted(r, age_w_lone, 7);
+        a0 = age_in_band(r, band);
+        /* lone parents: 85 % mothers (INSEE FAM T1bis: 748 women for 270 men in the
+         * Réolais, 82 % in France) */
         sex = sex_draw(r, 85);
         b0 = birth_for_age(ctx, r, a0);
         const char *s = one_adult(ctx, r, h, sex, b0, 35);
@@ -488,24 +458,8 @@ static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h, int 
             copy(kids, sizeof kids, pick_surname(r)); /* the father's name */
         k = kids_count(r, 1);
         add_children(ctx, r, h, k, a0, kids);
-        if (pct(r, 4))
-            other = 1;
-        break;
-    }
-    case K_ELDER1:
-        sex = sex_draw(r, 62);
-        b0 = birth_for_age(ctx, r, older_age(r, 65, 30));
-        copy(kids, sizeof kids, one_adult(ctx, r, h, sex, b0, 65));
-        other = sc == SYNTH_SC_ASPA_HH && !side;
-        break;
-    default: /* K_ELDER2 */
-        a0 = older_age(r, 65, 27);
-        a1 = a0 - rnd(r, -3, 7);
-        b0 = birth_for_age(ctx, r, a0);
-        b1 = birth_for_age(ctx, r, a1);
-        two_adults(ctx, r, h, b0, b1, kids, sizeof kids);
-        other = (sc == SYNTH_SC_ASPA_HH && !side) || pct(r, 3);
-        break;
+        h->kind = h->nb_enfants > 0 ? SYNTH_K_LONE : SYNTH_K_SINGLE;
+        other = pct(r, 4);
     }
     if (other) {
         /* an adult child: the younger parent must be old enough */
@@ -527,8 +481,11 @@ static int64_t cents(synth_rng *r, int lo_euros, int hi_euros)
 /* monthly earnings and other income of an adult */
 static void adult_income(synth_rng *r, synth_person *p, int64_t *earn, int64_t *other)
 {
+    /* pensions: about one retiree in five under 1,100 EUR a month, the median near 1,500
+     * (DREES, Les retraités et les retraites, pension of all schemes, net); an assumption
+     * calibrated to the ASPA recipients (about 4.5 % of people aged 65 or more) */
     if (p->age >= 65 || (p->age >= 62 && pct(r, 45))) {
-        static const int w[] = {14, 24, 40, 22};
+        static const int w[] = {6, 17, 44, 33};
         switch (synth_rng_weighted(r, w, 4)) {
         case 0: *other += cents(r, 150, 700); break;
         case 1: *other += cents(r, 700, 1100); break;
@@ -547,7 +504,10 @@ static void adult_income(synth_rng *r, synth_person *p, int64_t *earn, int64_t *
         }
         return;
     }
-    static const int w[] = {11, 4, 10, 18, 29, 20, 8};
+    /* aged 25-64: inactive 8 %, disabled (AAH) 4 %, unemployed 7 %, part time 10 %, around
+     * the SMIC 14 %, middle 33 %, high 24 %: an assumption calibrated on the recipients of
+     * the RSA, the prime d'activité and housing aid (docs/synth.md) */
+    static const int w[] = {9, 4, 8, 11, 16, 31, 21};
     switch (synth_rng_weighted(r, w, 7)) {
     case 0:
         if (pct(r, 30))
@@ -561,7 +521,7 @@ static void adult_income(synth_rng *r, synth_person *p, int64_t *earn, int64_t *
     case 3: *earn += cents(r, 350, 1150); break;
     case 4: *earn += cents(r, 1350, 1650); break;
     case 5: *earn += cents(r, 1650, 2800); break;
-    default: *earn += cents(r, 2800, 5500); break;
+    default: *earn += cents(r, 2800, 6000); break;
     }
 }
 
@@ -658,19 +618,6 @@ static void housing(synth_ctx *ctx, synth_rng *r, synth_household *h)
     set_arrears(r, h, pu < 130000);
 }
 
-/* make a non-renting household a renter (scenarios about rent) */
-static void make_renter(synth_ctx *ctx, synth_rng *r, synth_household *h)
-{
-    if (h->loyer > 0)
-        return;
-    if (pct(r, 45))
-        make_social(ctx, r, h);
-    else
-        h->housing = SYNTH_PRIVATE;
-    make_address(r, h);
-    set_rent(r, h);
-}
-
 /* ------------------------------------------------------------------ benefits */
 
 static void give(synth_household *h, int b)
@@ -678,28 +625,35 @@ static void give(synth_household *h, int b)
     h->recv |= SYNTH_BIT(b);
 }
 
-static void take_away(synth_household *h, int b)
-{
-    h->recv &= ~SYNTH_BIT(b);
-    for (int i = 0; i < h->n; i++)
-        h->p[i].own &= ~SYNTH_BIT(b);
-}
+/* Non-take-up, in percent of the households entitled to the benefit of each rule (sources
+ * in docs/synth.md): RSA 34 % on the whole (DREES, Les Dossiers n° 92, 2022), 18 % of the
+ * eligible households paid housing aid and 57 % of the others (same study): drawn with
+ * these two, which gives about 33 % here; prime d'activité under 30 % (evaluation report,
+ * DGCS 2017); aide au logement: no published figure, 10 % assumed; CSS 44 % (DREES, 2022:
+ * the rule's ceiling is that of the CSS with a contribution, so the rate of the whole CSS);
+ * ASPA 50 % of single people (DREES, Les Dossiers n° 97, 2022), assumed for couples too;
+ * FSL: no published figure, 65 % assumed. */
+#define RSA_NTU_KNOWN 18
+#define RSA_NTU_OTHER 57
+static const int ntu_pct[SYNTH_R_COUNT] = {0 /* rsa: above */, 30, 10, 44, 50, 65};
 
-/* take-up, in percent, of the benefit of each rule by the households entitled to it */
-static const int takeup_pct[SYNTH_R_COUNT] = {84, 90, 94, 92, 62, 35};
-
-/* Draw the take-up of the rules in `rules` (a bit per rule) that the household is entitled
- * to and does not receive yet, in an order where each draw sees the ones it depends on
- * (the forfait logement looks at aide_logement, the css at the rsa). */
-static void take_up(synth_ctx *ctx, synth_rng *r, synth_household *h, unsigned rules)
+/* Draw the take-up of every rule the household is entitled to, in an order where each draw
+ * sees the ones it depends on (the forfait logement looks at aide_logement, the css at the
+ * rsa). Whether an agency knows the household plays no part, except through real
+ * mechanisms: a household already paid housing aid or family benefits claims the RSA more
+ * often (DREES). */
+static void take_up(synth_ctx *ctx, synth_rng *r, synth_household *h)
 {
     static const int order[SYNTH_R_COUNT] = {SYNTH_R_AL, SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_CSS,
                                              SYNTH_R_ASPA, SYNTH_R_FSL};
     for (int k = 0; k < SYNTH_R_COUNT; k++) {
         int rule = order[k], b = synth_rule_benefit(rule);
-        if (!(rules & (1u << rule)) || !synth_rule_eligible(ctx, h, rule))
+        if (!synth_rule_eligible(ctx, h, rule))
             continue;
-        if (!pct(r, takeup_pct[rule]))
+        int ntu = ntu_pct[rule];
+        if (rule == SYNTH_R_RSA)
+            ntu = h->recv & SYNTH_BIT(SYNTH_B_AL) ? RSA_NTU_KNOWN : RSA_NTU_OTHER;
+        if (pct(r, ntu))
             continue;
         give(h, b);
         if (rule == SYNTH_R_ASPA)
@@ -712,7 +666,7 @@ static void natural_benefits(synth_ctx *ctx, synth_rng *r, synth_household *h)
     for (int i = 0; i < h->n; i++)
         if (h->p[i].own & SYNTH_BIT(SYNTH_B_AAH))
             give(h, SYNTH_B_AAH);
-    take_up(ctx, r, h, (1u << SYNTH_R_COUNT) - 1);
+    take_up(ctx, r, h);
     for (int i = 0; i < h->n; i++) {
         synth_person *p = &h->p[i];
         if (p->age >= 75 && pct(r, p->age >= 85 ? 45 : 20))
@@ -727,215 +681,37 @@ static void natural_benefits(synth_ctx *ctx, synth_rng *r, synth_household *h)
     }
 }
 
-/* delta away from a boundary, in cents: a third within one euro */
-static int64_t boundary_delta(synth_rng *r, int inside)
-{
-    int k = rnd(r, 0, 99);
-    if (k < 35)
-        return rnd(r, inside ? 0 : 1, 100);
-    if (k < 70)
-        return rnd(r, 100, 2000);
-    return rnd(r, 2000, 15000);
-}
-
-static int margin_pass(const synth_ctx *ctx, const synth_household *h, int rule)
-{
-    int strict;
-    int64_t m = synth_rule_margin(ctx, h, rule, &strict);
-    return strict ? m > 0 : m >= 0;
-}
-
-/* resources x; earned income x - other when tied to it, else capped at x */
-static void set_resources(synth_household *h, int64_t x, int tie_rev, int64_t other, int64_t rev0)
-{
-    h->res = x;
-    h->rev = tie_rev ? x - other : (rev0 < x ? rev0 : x);
-}
-
-/* Put ressources_mensuelles just inside (side 1) or just outside (side 0) the resource test
- * of `rule`, searched in [lo, hi] where the test passes below the boundary (dir < 0) or
- * above it (dir > 0). `other` is the non-earned part: earned income follows (tie_rev) or is
- * capped. Returns 0 (and leaves h as it was) when the boundary is not in the range. */
-static int resources_near(const synth_ctx *ctx, synth_rng *r, synth_household *h, int rule,
-                          int side, int dir, int64_t lo, int64_t hi, int tie_rev, int64_t other)
-{
-    int64_t res0 = h->res, rev0 = h->rev;
-    set_resources(h, lo, tie_rev, other, rev0);
-    int plo = margin_pass(ctx, h, rule);
-    set_resources(h, hi, tie_rev, other, rev0);
-    int phi = margin_pass(ctx, h, rule);
-    if (lo > hi || plo == phi || (dir < 0) != plo) {
-        h->res = res0;
-        h->rev = rev0;
-        return 0;
-    }
-    /* invariant: pass(a) == plo, pass(b) == phi */
-    int64_t a = lo, b = hi;
-    while (b - a > 1) {
-        int64_t mid = a + (b - a) / 2;
-        set_resources(h, mid, tie_rev, other, rev0);
-        if (margin_pass(ctx, h, rule) == plo)
-            a = mid;
-        else
-            b = mid;
-    }
-    /* dir < 0: a is the last passing value; dir > 0: b is the first passing value */
-    int64_t d = boundary_delta(r, side), x;
-    if (dir < 0)
-        x = side ? a - d : b + d - 1;
-    else
-        x = side ? b + d : a - d + 1;
-    if (x < lo)
-        x = lo;
-    if (x > hi)
-        x = hi;
-    set_resources(h, x, tie_rev, other, rev0);
-    /* never exactly on a non-strict boundary: float and decimal implementations then agree */
-    int strict;
-    if (synth_rule_margin(ctx, h, rule, &strict) == 0 && !strict)
-        set_resources(h, x + (dir < 0 ? -1 : 1), tie_rev, other, rev0);
-    return 1;
-}
-
-static void apply_scenario(synth_ctx *ctx, synth_rng *r, synth_household *h)
-{
-    int side = h->scenario_side;
-    int64_t other;
-    int ok = 1;
-    switch (h->scenario) {
-    case SYNTH_SC_RSA_RES:
-        take_away(h, SYNTH_B_RSA);
-        ok = resources_near(ctx, r, h, SYNTH_R_RSA, side, -1, 0, RES_MAX_CENTS, 0, 0);
-        break;
-    case SYNTH_SC_RSA_AGE:
-        take_away(h, SYNTH_B_RSA);
-        h->res = cents(r, 0, 250);
-        h->rev = h->rev < h->res ? h->rev : h->res;
-        break;
-    case SYNTH_SC_PA_RES:
-    case SYNTH_SC_PA_LOW: {
-        take_away(h, SYNTH_B_PA);
-        other = h->scenario == SYNTH_SC_PA_LOW || pct(r, 60) ? 0 : cents(r, 50, 300);
-        /* base x c in cents, rounded up: above it the margin falls with resources, below
-         * it (earnings only) the margin rises with them */
-        int64_t bc = (ctx->period.pa_base_cents * synth_rule_coef10(h) + 9) / 10;
-        if (h->scenario == SYNTH_SC_PA_RES)
-            ok = resources_near(ctx, r, h, SYNTH_R_PA, side, -1,
-                                bc > other + 1 ? bc : other + 1, RES_MAX_CENTS, 1, other);
-        else
-            ok = resources_near(ctx, r, h, SYNTH_R_PA, side, +1, 1, bc - 1, 1, 0);
-        break;
-    }
-    case SYNTH_SC_AL_RES:
-        take_away(h, SYNTH_B_AL);
-        make_renter(ctx, r, h);
-        ok = resources_near(ctx, r, h, SYNTH_R_AL, side, -1, 0, RES_MAX_CENTS, 0, 0);
-        break;
-    case SYNTH_SC_CSS_RES:
-        take_away(h, SYNTH_B_RSA);
-        take_away(h, SYNTH_B_CSS);
-        ok = resources_near(ctx, r, h, SYNTH_R_CSS, side, -1, 0, RES_MAX_CENTS, 0, 0);
-        break;
-    case SYNTH_SC_ASPA_RES:
-        take_away(h, SYNTH_B_ASPA);
-        ok = resources_near(ctx, r, h, SYNTH_R_ASPA, side, -1, 0, RES_MAX_CENTS, 0, 0);
-        break;
-    case SYNTH_SC_ASPA_AGE:
-    case SYNTH_SC_ASPA_HH:
-        take_away(h, SYNTH_B_ASPA);
-        h->res = cents(r, 300, 1000);
-        h->rev = 0;
-        break;
-    case SYNTH_SC_FSL_RES:
-        take_away(h, SYNTH_B_FSL);
-        make_renter(ctx, r, h);
-        h->impaye = rnd(r, 2, 6);
-        ok = resources_near(ctx, r, h, SYNTH_R_FSL, side, -1, 0, RES_MAX_CENTS, 0, 0);
-        break;
-    case SYNTH_SC_FSL_IMP: {
-        take_away(h, SYNTH_B_FSL);
-        make_renter(ctx, r, h);
-        h->impaye = side ? 2 : 1;
-        int64_t ceil = SYNTH_FSL_BASE_CENTS + (int64_t)SYNTH_FSL_PER_PERSON_CENTS * (h->n - 1);
-        h->res = ceil * rnd(r, 40, 95) / 100;
-        h->rev = h->rev < h->res ? h->rev : h->res;
-        break;
-    }
-    default:
-        break;
-    }
-    if (!ok)
-        h->scenario = SYNTH_SC_NONE;
-}
-
 /* ------------------------------------------------------------------ household */
-
-static const int scenario_rule[SYNTH_SC_COUNT] = {
-    -1, SYNTH_R_RSA, SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_PA, SYNTH_R_AL, SYNTH_R_CSS,
-    SYNTH_R_ASPA, SYNTH_R_ASPA, SYNTH_R_ASPA, SYNTH_R_FSL, SYNTH_R_FSL,
-};
-
-static unsigned entitlements(const synth_ctx *ctx, const synth_household *h)
-{
-    unsigned m = 0;
-    for (int rule = 0; rule < SYNTH_R_COUNT; rule++)
-        if (synth_rule_entitled(ctx, h, rule))
-            m |= 1u << rule;
-    return m;
-}
 
 void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h)
 {
-    static const int sc_w[SYNTH_SC_COUNT] = {0, 14, 6, 14, 4, 12, 12, 10, 5, 4, 12, 7};
     synth_rng rr, *r = &rr;
     synth_rng_seed(r, ctx->seed, STREAM_TRUTH, index);
     memset(h, 0, sizeof *h);
     h->index = index;
     h->landlord = -1;
-    h->scenario = pct(r, 30) ? (int)synth_rng_weighted(r, sc_w, SYNTH_SC_COUNT) : SYNTH_SC_NONE;
-    h->scenario_side = pct(r, 45);
-    build_members(ctx, r, h, h->scenario, h->scenario_side);
+    build_members(ctx, r, h);
 
     int64_t earn = 0, other = 0;
     for (int i = 0; i < h->n; i++)
         if (h->p[i].role != SYNTH_ROLE_E)
             adult_income(r, &h->p[i], &earn, &other);
-    if (h->kind == K_LONE && pct(r, 40))
+    if (h->kind == SYNTH_K_LONE && pct(r, 40))
         other += cents(r, 50, 250); /* pension alimentaire */
     h->res = earn + other;
     h->rev = earn;
-    if (h->scenario == SYNTH_SC_PA_RES && h->rev == 0) {
-        h->rev = cents(r, 900, 1600);
-        h->res += h->rev;
-    }
     housing(ctx, r, h);
-    natural_benefits(ctx, r, h);
-    unsigned before = entitlements(ctx, h);
-    apply_scenario(ctx, r, h);
-    if (h->scenario != SYNTH_SC_NONE) {
-        /* the new resources may open other rights: their take-up is drawn as for anyone,
-         * except the planted rule and what its boundary depends on */
-        unsigned keep = 1u << scenario_rule[h->scenario];
-        if (scenario_rule[h->scenario] == SYNTH_R_RSA || scenario_rule[h->scenario] == SYNTH_R_PA)
-            keep |= 1u << SYNTH_R_AL;
-        if (scenario_rule[h->scenario] == SYNTH_R_CSS)
-            keep |= 1u << SYNTH_R_RSA;
-        take_up(ctx, r, h, entitlements(ctx, h) & ~before & ~keep);
-    }
 
-    /* no household sits exactly on a non-strict boundary (margin 0) */
-    for (int pass = 0; pass < 4; pass++) {
-        int moved = 0;
-        for (int rule = 0; rule < SYNTH_R_COUNT; rule++) {
-            int strict;
-            if (synth_rule_margin(ctx, h, rule, &strict) == 0 && !strict) {
-                h->res += 1;
-                moved = 1;
-            }
-        }
-        if (!moved)
-            break;
-    }
+    /* Facts drawn before take-up, independently of it. Agricultural households: the MSA of
+     * the Gironde has 170,000 members for about 1.6 million inhabitants (La Tribune, 2019):
+     * 10 % of households. Family benefits: 97 % of families with two children or more
+     * (allocations familiales, paid without means test), 55 % of those with one (means-tested
+     * benefits only): an assumption. */
+    if (pct(r, 10))
+        h->facts |= SYNTH_F_AGRI;
+    if (h->nb_enfants > 0 && pct(r, h->nb_enfants >= 2 ? 97 : 55))
+        h->facts |= SYNTH_F_CAF_FAMILY;
+    natural_benefits(ctx, r, h);
 
     int64_t pu = per_unit(h);
     if (h->recv & SYNTH_BIT(SYNTH_B_RSA) ? pct(r, 35)
@@ -944,12 +720,13 @@ void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h)
         give(h, SYNTH_B_SUIVI);
     if (pct(r, pu < 130000 ? 12 : 2))
         h->facts |= SYNTH_F_DEP_KNOWN;
-    if (h->nb_enfants > 0 && pct(r, 93))
-        h->facts |= SYNTH_F_CAF_FAMILY;
     if (pct(r, 85))
         h->facts |= SYNTH_F_SURVEY;
+    /* the CCAS of Bordeaux: households of the commune that asked it for help (food, energy,
+     * emergency aid) this year; an assumption, no published rate */
+    if (h->addr.commune == 0 && pct(r, pu < 100000 ? 15 : 1))
+        h->facts |= SYNTH_F_CCAS;
     h->caf_d = h->partner && pct(r, 30) ? 1 : 0;
     h->dep_d = h->partner && pct(r, 15) ? 1 : 0;
     h->bail_d = h->partner && pct(r, 25) ? 1 : 0;
-    ctx->scenario_count[h->scenario]++;
 }

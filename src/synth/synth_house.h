@@ -45,9 +45,18 @@ enum {
 enum { SYNTH_OWNER, SYNTH_SOCIAL, SYNTH_PRIVATE, SYNTH_HOSTED };
 
 /* internal facts deciding who knows the household */
-#define SYNTH_F_CAF_FAMILY 1u   /* receives family benefits from the CAF */
+#define SYNTH_F_CAF_FAMILY 1u   /* receives family benefits (from the CAF, or the MSA) */
 #define SYNTH_F_DEP_KNOWN 2u    /* came to a social services office */
 #define SYNTH_F_SURVEY 4u       /* answered the landlord's income survey */
+#define SYNTH_F_AGRI 8u         /* agricultural household: the MSA pays its CAF-type benefits */
+#define SYNTH_F_CCAS 16u        /* asked the CCAS of its commune for help this year */
+
+/* household structures (INSEE's categories, docs/synth.md) */
+enum { SYNTH_K_SINGLE, SYNTH_K_COUPLE, SYNTH_K_FAMILY, SYNTH_K_LONE, SYNTH_K_COUNT };
+
+/* age bands of the population summary: 0-14, 15-19, 20-24, 25-39, 40-54, 55-64, 65-79, 80+ */
+#define SYNTH_AGE_BANDS 8
+int synth_age_band(int age);
 
 typedef struct {
     char nom[64];       /* birth surname */
@@ -75,29 +84,12 @@ typedef struct {
     int cp;             /* index of the Bordeaux postal code */
 } synth_address;
 
-/* scenarios planted near a rule's boundary (0: none) */
-enum {
-    SYNTH_SC_NONE,
-    SYNTH_SC_RSA_RES,
-    SYNTH_SC_RSA_AGE,
-    SYNTH_SC_PA_RES,
-    SYNTH_SC_PA_LOW,
-    SYNTH_SC_AL_RES,
-    SYNTH_SC_CSS_RES,
-    SYNTH_SC_ASPA_RES,
-    SYNTH_SC_ASPA_AGE,
-    SYNTH_SC_ASPA_HH,
-    SYNTH_SC_FSL_RES,
-    SYNTH_SC_FSL_IMP,
-    SYNTH_SC_COUNT
-};
-
 typedef struct {
     uint64_t index;     /* 0-based; household_id = index + 1 */
     int n;              /* persons */
     int nb_enfants;     /* children (role E) */
     int partner;        /* p[1] is the claimant's partner */
-    int kind;
+    int kind;           /* SYNTH_K_* */
     int housing;        /* SYNTH_OWNER... */
     int landlord;       /* social housing: landlord index; -1 otherwise */
     synth_person p[SYNTH_MAX_PERSONS];   /* p[0] is the claimant (the older partner) */
@@ -108,8 +100,6 @@ typedef struct {
     int impaye;         /* months of rent arrears */
     unsigned recv;      /* SYNTH_BIT(b): some member receives b */
     unsigned facts;     /* SYNTH_F_* */
-    int scenario;       /* SYNTH_SC_* */
-    int scenario_side;  /* 1: planted inside the boundary, 0: just outside */
     int caf_d, dep_d, bail_d;   /* person index recorded as claimant by each agency */
 } synth_household;
 
@@ -119,7 +109,6 @@ typedef struct {
     int landlords;
     synth_period period;        /* parameters in force at date */
     uint32_t *nir_counters;     /* per (birthplace, sex, yy, mm) order counters */
-    uint64_t scenario_count[SYNTH_SC_COUNT];
 } synth_ctx;
 
 #define SYNTH_CTX_EDATE (-1)  /* no parameters known at that date */

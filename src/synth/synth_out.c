@@ -8,7 +8,7 @@
 
 #define VBUF_SIZE (1 << 20)
 
-int synth_out_open(synth_out *o, const char *dir, const char *name, int cp1252, char sep,
+int synth_out_open(synth_out *o, const char *dir, const char *name, int charset, char sep,
                    const char *eol, int bom)
 {
     memset(o, 0, sizeof *o);
@@ -30,7 +30,7 @@ int synth_out_open(synth_out *o, const char *dir, const char *name, int cp1252, 
         return -1;
     }
     setvbuf(o->f, o->vbuf, _IOFBF, VBUF_SIZE);
-    o->cp1252 = cp1252;
+    o->charset = charset;
     o->sep = sep;
     o->eol = eol;
     if (bom)
@@ -79,8 +79,11 @@ void synth_out_raw(synth_out *o, const char *s)
 void synth_out_end(synth_out *o)
 {
     put(o, o->eol, strlen(o->eol));
-    if (o->cp1252) {
-        size_t n = synth_to_cp1252(o->line, o->len, o->conv, &o->unmapped);
+    if (o->charset != SYNTH_UTF8) {
+        size_t n = o->charset == SYNTH_CP1252
+                       ? synth_to_cp1252(o->line, o->len, o->conv, &o->unmapped)
+                       : synth_to_latin(o->line, o->len, o->conv, &o->unmapped,
+                                        o->charset == SYNTH_LATIN9);
         fwrite(o->conv, 1, n, o->f);
     } else {
         fwrite(o->line, 1, o->len, o->f);

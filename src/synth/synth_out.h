@@ -1,5 +1,6 @@
-/* synth_out: a CSV file written row by row through a large stdio buffer, in UTF-8 or
- * Windows-1252, with the separator and line end of the agency that "exports" it. */
+/* synth_out: a CSV file written row by row through a large stdio buffer, in UTF-8 or a
+ * single-byte character set (Windows-1252, ISO-8859-1, ISO-8859-15), with the separator and
+ * line end of the agency that "exports" it. */
 #ifndef SYNTH_OUT_H
 #define SYNTH_OUT_H
 
@@ -8,24 +9,27 @@
 
 #define SYNTH_OUT_LINE 8192
 
+/* character sets of the exports */
+enum { SYNTH_UTF8, SYNTH_CP1252, SYNTH_LATIN1, SYNTH_LATIN9 };
+
 typedef struct {
     FILE *f;
     char *path;
     char *vbuf;
-    int cp1252;            /* convert each row from UTF-8 to Windows-1252 */
+    int charset;           /* SYNTH_UTF8, or the single-byte set each row is converted to */
     char sep;
     const char *eol;
     size_t len;            /* bytes of the row being built */
     int fields;            /* fields in the row being built */
     uint64_t rows;         /* lines written, header included */
-    uint64_t unmapped;     /* code points Windows-1252 could not hold ('?') */
+    uint64_t unmapped;     /* code points the character set could not hold ('?') */
     int overflow;          /* a row did not fit (never expected) */
     char line[SYNTH_OUT_LINE];
     char conv[SYNTH_OUT_LINE];
 } synth_out;
 
 /* Create dir/name for writing. Returns 0, or -1 with errno set. */
-int synth_out_open(synth_out *o, const char *dir, const char *name, int cp1252, char sep,
+int synth_out_open(synth_out *o, const char *dir, const char *name, int charset, char sep,
                    const char *eol, int bom);
 
 /* Append one field (quoted as RFC 4180 when it holds the separator, a quote or a line end). */

@@ -51,7 +51,8 @@ typedef struct {
  * size 1, 2, 3, 4, 5 and more */
 #define SYNTH_AL_CEILINGS_INIT {140000, 190000, 230000, 270000, 310000}
 
-/* Complémentaire santé solidaire (free): 12 * ressources <= 13957 x (1 + 0.5 for the 2nd
+/* Complémentaire santé solidaire (the ceiling of the CSS with a contribution, which
+ * includes the free one): 12 * ressources <= 13957 x (1 + 0.5 for the 2nd
  * person + 0.3 each for the 3rd and 4th + 0.4 each from the 5th) */
 #define SYNTH_CSS_YEAR_CENTS 1395700
 #define SYNTH_CSS_C10_2ND 5

@@ -237,6 +237,49 @@ size_t synth_to_cp1252(const char *in, size_t len, char *out, uint64_t *unmapped
 
 #define MAXCP 96
 
+/* the byte of cp in ISO-8859-15 where it differs from ISO-8859-1, or -1 */
+static int latin9_special(uint32_t cp)
+{
+    static const uint16_t map[][2] = {
+        {0x20AC, 0xA4}, {0x0160, 0xA6}, {0x0161, 0xA8}, {0x017D, 0xB4},
+        {0x017E, 0xB8}, {0x0152, 0xBC}, {0x0153, 0xBD}, {0x0178, 0xBE},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i][0] == cp)
+            return map[i][1];
+    return -1;
+}
+
+size_t synth_to_latin(const char *in, size_t len, char *out, uint64_t *unmapped, int latin9)
+{
+    size_t i = 0, n = 0;
+    char tmp[3];
+    while (i < len) {
+        uint32_t cp;
+        size_t l = synth_utf8_decode(in + i, &cp);
+        int sp = latin9 ? latin9_special(cp) : -1;
+        int replaced = latin9 && (cp == 0xA4 || cp == 0xA6 || cp == 0xA8 || cp == 0xB4 ||
+                                  cp == 0xB8 || cp == 0xBC || cp == 0xBD || cp == 0xBE);
+        if (sp >= 0) {
+            out[n++] = (char)(unsigned char)sp;
+        } else if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF && !replaced)) {
+            out[n++] = (char)(unsigned char)cp;
+        } else {
+            const char *b = base_of(cp, tmp);
+            if (b) {
+                size_t bl = strlen(b);
+                memcpy(out + n, b, bl); /* bl <= 2 <= l for every such code point */
+                n += bl;
+            } else {
+                out[n++] = '?';
+                (*unmapped)++;
+            }
+        }
+        i += l;
+    }
+    return n;
+}
+
 int synth_typo(synth_rng *r, char *s, size_t cap, int *op)
 {
     uint32_t cps[MAXCP];

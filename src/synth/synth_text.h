@@ -31,6 +31,10 @@ int synth_has_accent(const char *s);
  * such form becomes '?' and is counted in *unmapped. Returns the output length. */
 size_t synth_to_cp1252(const char *in, size_t len, char *out, uint64_t *unmapped);
 
+/* Same for ISO-8859-1 (latin9 = 0) or ISO-8859-15 (latin9 = 1): the eight code points where
+ * the two differ go to their Latin-9 byte, or lose their accent in Latin-1 (Œ -> OE). */
+size_t synth_to_latin(const char *in, size_t len, char *out, uint64_t *unmapped, int latin9);
+
 enum {
     SYNTH_TYPO_SUBST,
     SYNTH_TYPO_DELETE,
