@@ -17,8 +17,8 @@ static void usage(void)
            "Write the outreach lists of the latest run (of DATE when given) to\n"
            "<outbox>/<team>/<date>/liste.csv: ';'-separated, UTF-8 with a BOM, decimal comma (see\n"
            "[run] separator, decimal, bom), columns token;foyer;regle;prestation;motif;\n"
-           "montant_mensuel_estime;confiance;priorite;source;premiere_detection, highest priority\n"
-           "first. Each list is written under a temporary name and renamed: whole or absent.\n");
+           "montant_mensuel_estime;confiance;priorite;source;premiere_detection;inconnu_de, highest\n"
+           "priority first. Each list is written under a temporary name and renamed: whole or absent.\n");
 }
 
 int cmd_export(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include "ini.h"
 #include "log.h"
 #include "mapping.h"
+#include "export.h"
 #include "norm.h"
 #include "sbuf.h"
 
@@ -24,11 +25,11 @@
 #define TOKEN_HEX 64
 #define OUT_SUFFIX "-reidentifiee.csv"
 
-/* The header of an outreach list, as the platform writes it. */
-static const char *const LIST_COLUMNS[] = {
-    "token", "foyer", "regle", "prestation", "motif", "montant_mensuel_estime",
-    "confiance", "priorite", "source", "premiere_detection"};
-#define LIST_NCOL (sizeof LIST_COLUMNS / sizeof LIST_COLUMNS[0])
+/* The header of an outreach list, as the platform writes it (export.h). A list written before
+ * the column inconnu_de (the last one) is read as well: the columns it has are copied. */
+#define LIST_COLUMNS export_list_columns
+#define LIST_NCOL ((size_t)EXPORT_LIST_NCOL)
+#define LIST_NCOL_BEFORE_INCONNU_DE (LIST_NCOL - 1)
 
 /* The contact fields given by default with --raw, in output order. */
 static const enum raw_field CONTACT_FIELDS[] = {RF_NOM, RF_NOM_USAGE, RF_PRENOM, RF_DATE_NAISSANCE,
@@ -168,6 +169,7 @@ struct state {
     size_t ncols;
     sbuf cval;
     size_t *coff, *clen;        /* nrefs * ncols */
+    size_t lcols;               /* the list's columns: LIST_NCOL, or one less for an older list */
 };
 
 /* How the list is written, read from its first line and copied to the output. */
@@ -224,12 +226,11 @@ static void sniff_list(FILE *f, const char *path, struct list_format *lf)
 
 static __attribute__((noreturn)) void refuse_header(const char *path, const char *why)
 {
-    die(TZNR_EXIT_REFUSED, "refusing '%s': not an outreach list: %s (expected token;foyer;regle;"
-        "prestation;motif;montant_mensuel_estime;confiance;priorite;source;premiere_detection)",
-        path, why);
+    die(TZNR_EXIT_REFUSED, "refusing '%s': not an outreach list: %s (expected " EXPORT_LIST_HEADER ")", path, why);
 }
 
-static void check_list_header(const csvio_record *h, const char *path)
+/* Return the list's number of columns. */
+static size_t check_list_header(const csvio_record *h, const char *path)
 {
     char why[256];
     if (h->error)
@@ -241,10 +242,11 @@ static void check_list_header(const csvio_record *h, const char *path)
             refuse_header(path, why);
         }
     }
-    if (h->nfields != LIST_NCOL) {
+    if (h->nfields != LIST_NCOL && h->nfields != LIST_NCOL_BEFORE_INCONNU_DE) {
         snprintf(why, sizeof why, "the header has %zu columns, not %zu", h->nfields, LIST_NCOL);
         refuse_header(path, why);
     }
+    return h->nfields;
 }
 
 static void read_list(struct state *st, const char *path, struct list_format *lf)
@@ -267,19 +269,19 @@ static void read_list(struct state *st, const char *path, struct list_format *lf
         die(TZNR_EXIT_REFUSED, "refusing '%s': the file is empty", path);
     if (!lf->sep)
         refuse_header(path, "line 1 does not start with the column token and a separator ';', ',' or tab");
-    check_list_header(&rec, path);
+    st->lcols = check_list_header(&rec, path);
     while ((rc = csvio_next(rd, &rec)) > 0) {
         if (rec.error)
             die(TZNR_EXIT_REFUSED, "refusing '%s': line %ld: %s", path, rec.line, rec.error);
-        if (rec.nfields != LIST_NCOL)
+        if (rec.nfields != st->lcols)
             die(TZNR_EXIT_REFUSED, "refusing '%s': line %ld: %zu fields, the header has %zu", path, rec.line,
-                rec.nfields, LIST_NCOL);
+                rec.nfields, st->lcols);
         if (st->nrows == st->caprows) {
             st->caprows = st->caprows ? 2 * st->caprows : 64;
             st->rows = xrealloc(st->rows, st->caprows * sizeof *st->rows);
         }
         struct row *r = &st->rows[st->nrows++];
-        for (size_t i = 0; i < LIST_NCOL; i++) {
+        for (size_t i = 0; i < st->lcols; i++) {
             r->off[i] = st->arena.len;
             r->len[i] = rec.len[i];
             sbuf_add(&st->arena, rec.field[i], rec.len[i]);
@@ -610,7 +612,7 @@ static void write_output(const struct state *st, const struct list_format *lf, c
         sbuf_add(&line, "\xEF\xBB\xBF", 3);
     add_field(&line, LIST_COLUMNS[0], strlen(LIST_COLUMNS[0]), lf, 1);
     add_field(&line, "local_ref", 9, lf, 0);
-    for (size_t i = 1; i < LIST_NCOL; i++)
+    for (size_t i = 1; i < st->lcols; i++)
         add_field(&line, LIST_COLUMNS[i], strlen(LIST_COLUMNS[i]), lf, 0);
     for (size_t k = 0; with_raw && k < st->ncols; k++)
         add_field(&line, st->cname[k], strlen(st->cname[k]), lf, 0);
@@ -625,7 +627,7 @@ static void write_output(const struct state *st, const struct list_format *lf, c
         sbuf_reset(&line);
         add_field(&line, st->arena.p + row->off[0], row->len[0], lf, 1);
         add_field(&line, ref ? ref->local_ref : "", ref ? ref->len : 0, lf, 0);
-        for (size_t i = 1; i < LIST_NCOL; i++)
+        for (size_t i = 1; i < st->lcols; i++)
             add_field(&line, st->arena.p + row->off[i], row->len[i], lf, 0);
         if (ref)
             n->found++;

@@ -322,15 +322,17 @@ int cmd_run(int argc, char **argv)
     char details[512];
     snprintf(details, sizeof details,
              "{\"run\": %lld, \"date\": \"%s\", \"rules\": %d, \"candidates\": %lld, \"listed\": %lld, "
-             "\"opposition\": %lld, \"cooldown\": %lld, \"settled\": %lld, \"unreachable\": %lld}",
+             "\"opposition\": %lld, \"cooldown\": %lld, \"settled\": %lld, \"unreachable\": %lld, "
+             "\"unknown_to_payer\": %lld}",
              run, date, ds.rules, ds.candidates, ds.listed, ds.suppressed_opposition, ds.suppressed_cooldown,
-             ds.suppressed_settled, ds.suppressed_unreachable);
+             ds.suppressed_settled, ds.suppressed_unreachable, ds.listed_unknown_to_payer);
     audit_log(conn, "detect", date, details);
     db_commit(conn);
-    sbuf_addf(&sum, "  detection: %d rules, %lld candidates, %lld listed; not listed: %lld opposition, "
-                    "%lld cooldown, %lld settled, %lld unreachable\n",
-              ds.rules, ds.candidates, ds.listed, ds.suppressed_opposition, ds.suppressed_cooldown,
-              ds.suppressed_settled, ds.suppressed_unreachable);
+    sbuf_addf(&sum, "  registers: %s\n", ds.registers[0] ? ds.registers : "none declared");
+    sbuf_addf(&sum, "  detection: %d rules, %lld candidates, %lld listed (%lld unknown to a payer of the benefit); "
+                    "not listed: %lld opposition, %lld cooldown, %lld settled, %lld unreachable\n",
+              ds.rules, ds.candidates, ds.listed, ds.listed_unknown_to_payer, ds.suppressed_opposition,
+              ds.suppressed_cooldown, ds.suppressed_settled, ds.suppressed_unreachable);
     t_detect = util_now() - t_detect;
 
     /* 5. export */

@@ -7,7 +7,55 @@
 #include <unistd.h>
 
 #include "ini.h"
+#include "manifest.h"
 #include "sbuf.h"
+
+const char *const conf_benefits[CONF_NBENEFITS] = {"rsa", "prime_activite", "aide_logement", "aah", "css",
+                                                   "aspa", "apa", "pch", "fsl"};
+
+/* The registers of the loi 3DS experimentation's usual partners: who pays what
+ * (docs/rules.md, « Registres »). */
+static const char *const default_registers[CONF_NBENEFITS] = {
+    "caf departement", "caf", "caf", "caf", "cpam", "carsat", "departement", "departement", "departement"};
+
+/* [registers] BENEFIT = kinds or source ids, separated by spaces or commas: checked, and
+ * kept as one space between items. Return 0, or -1 with the reason in ERR. */
+static int set_register(char **dst, const char *key, const char *value, char *err, size_t errlen)
+{
+    sbuf b;
+    sbuf_init(&b);
+    const char *p = value;
+    while (*p) {
+        size_t n = strcspn(p, " ,\t");
+        if (n > 0) {
+            char item[128];
+            if (n >= sizeof item) {
+                snprintf(err, errlen, "[registers] %s: '%.*s' is too long", key, (int)n, p);
+                sbuf_free(&b);
+                return -1;
+            }
+            memcpy(item, p, n);
+            item[n] = '\0';
+            if (!(strchr(item, ':') ? manifest_source_valid(item) : manifest_kind_valid(item, n))) {
+                snprintf(err, errlen,
+                         "[registers] %s: '%s' is neither a source kind (" MANIFEST_KINDS
+                         ") nor a source id KIND:NAME",
+                         key, item);
+                sbuf_free(&b);
+                return -1;
+            }
+            if (b.len)
+                sbuf_addc(&b, ' ');
+            sbuf_adds(&b, item);
+            p += n;
+        } else {
+            p++;
+        }
+    }
+    free(*dst);
+    *dst = b.p;
+    return 0;
+}
 
 static void set_str(char **dst, const char *v)
 {
@@ -134,6 +182,18 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
     }
     if (IS("run", "bom"))
         RANGE(parse_int, 0, 1, &c->export_bom);
+    if (IS("registers", "max_age_days"))
+        RANGE(parse_int, 1, 3650, &c->register_max_age_days);
+    if (strcmp(section, "registers") == 0) {
+        for (int b = 0; b < CONF_NBENEFITS; b++)
+            if (strcmp(key, conf_benefits[b]) == 0)
+                return set_register(&c->registers[b], key, value, err, errlen);
+        snprintf(err, errlen,
+                 "unknown setting '%s' in [registers] (max_age_days, rsa, prime_activite, aide_logement, aah, "
+                 "css, aspa, apa, pch, fsl)",
+                 key);
+        return -1;
+    }
     if (IS("retention", "keep_snapshots_days"))
         RANGE(parse_int, 0, 36500, &c->keep_snapshots_days);
     if (IS("retention", "keep_link_runs"))
@@ -215,6 +275,9 @@ static void defaults(conf *c)
     c->export_bom = 1;
     c->keep_snapshots_days = 30;
     c->keep_link_runs = 30;
+    for (int b = 0; b < CONF_NBENEFITS; b++)
+        c->registers[b] = xstrdup(default_registers[b]);
+    c->register_max_age_days = 45;
     c->lsh_bands = 64;
     c->lsh_bits = 0;
     c->block_max = 2000;
@@ -273,6 +336,8 @@ void conf_free(conf *c)
     free(c->rejected);
     free(c->parameters);
     free(c->export_separator);
+    for (int b = 0; b < CONF_NBENEFITS; b++)
+        free(c->registers[b]);
     for (int t = 0; t < c->nteams; t++) {
         free(c->teams[t].name);
         free(c->teams[t].source);

@@ -7,6 +7,10 @@
 
 #define CONF_DEFAULT_PATH "/etc/tznr/tznr.conf"
 
+/* The benefits a source can report (extract-v1 section 5), in the order of tznr.run_foyer. */
+#define CONF_NBENEFITS 9
+extern const char *const conf_benefits[CONF_NBENEFITS];
+
 typedef struct conf {
     char *path;            /* the file read, or NULL when none was found (all defaults) */
     char *conninfo;        /* [database] conninfo: a libpq connection string or URI */
@@ -36,6 +40,12 @@ typedef struct conf {
     char *export_separator;  /* [run] separator of the lists (";") */
     char export_decimal;     /* [run] decimal mark of the lists (',') */
     int export_bom;          /* [run] bom: write a UTF-8 byte order mark (1) */
+    /* [registers]: for each benefit of conf_benefits, the source kinds or ids ("kind:name")
+     * whose extract is a complete register of its recipients in the territory, space
+     * separated ("" for none); a household absent from a current register does not receive
+     * the benefit from that payer */
+    char *registers[CONF_NBENEFITS];
+    int register_max_age_days; /* [registers] max_age_days: an older snapshot is no register */
     /* [retention] */
     int keep_snapshots_days; /* superseded snapshots are dropped after this many days */
     int keep_link_runs;      /* link runs whose links are kept (the latest N) */

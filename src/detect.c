@@ -11,6 +11,7 @@
 #include "csvio.h"
 #include "db.h"
 #include "log.h"
+#include "manifest.h"
 #include "norm.h"
 #include "sbuf.h"
 
@@ -138,11 +139,25 @@ int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen
     snprintf(tmp, sizeof tmp, "%s", r->owners);
     char *save = NULL;
     for (char *t = strtok_r(tmp, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        if (strcmp(t, "caf") != 0 && strcmp(t, "departement") != 0 && strcmp(t, "bailleur") != 0 &&
-            strcmp(t, "autre") != 0) {
-            snprintf(err, errlen, "owner '%s' is not one of caf, departement, bailleur, autre", t);
+        if (!manifest_kind_valid(t, strlen(t))) {
+            snprintf(err, errlen, "owner '%s' is not one of " MANIFEST_KINDS, t);
             return -1;
         }
+    }
+    /* receives: the run_foyer flag the rule tests (its registers), by default its id when
+     * that is a benefit; none for a rule about no benefit of the contract */
+    if (header_value(text, "receives", r->receives, sizeof r->receives) != 0)
+        snprintf(r->receives, sizeof r->receives, "%s", r->id);
+    int known = 0;
+    for (int b = 0; b < CONF_NBENEFITS; b++)
+        known |= strcmp(r->receives, conf_benefits[b]) == 0;
+    if (!known) {
+        if (header_value(text, "receives", r->receives, sizeof r->receives) == 0) {
+            snprintf(err, errlen, "receives '%s' is not a benefit of the extract (rsa, prime_activite, "
+                     "aide_logement, aah, css, aspa, apa, pch, fsl)", r->receives);
+            return -1;
+        }
+        r->receives[0] = '\0';
     }
     /* the body: after the header's comment lines */
     const char *b = text;
@@ -163,14 +178,19 @@ int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen
 }
 
 /* The households' facts (tznr.run_foyer): figures from the claimant's records (role D), each
- * from the kind of source that knows it best, the latest extract first; benefits received
- * by anyone, through any record; the confidence from the links that made the household. */
+ * from the kind of source that knows it best, the latest extract first; which sources hold a
+ * record of the household; for each benefit, whether someone receives it and why we think so:
+ * a record that says 1 (any member, any source), else a record that says 0, else the absence
+ * from every current register of the benefit (tznr.run_register), else unknown (NULL). The
+ * confidence comes from the links that made the household. */
 static const char *const build_foyers_sql =
     "WITH rec AS ("
     "  SELECT p.foyer_id, p.person_id, r.*, n.extract_date,"
-    "         pg_catalog.array_position(ARRAY['caf','departement','bailleur','autre'],"
+    "         pg_catalog.array_position(ARRAY['caf','msa','departement','ccas','bailleur','france_travail',"
+    "                                         'cpam','carsat','autre'],"
     "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS general_rank,"
-    "         pg_catalog.array_position(ARRAY['bailleur','caf','departement','autre'],"
+    "         pg_catalog.array_position(ARRAY['bailleur','caf','msa','departement','ccas','france_travail',"
+    "                                         'cpam','carsat','autre'],"
     "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS housing_rank"
     "    FROM tznr.current_record r"
     "    JOIN tznr.person_record p ON p.source_id = r.source_id AND p.token = r.token"
@@ -192,6 +212,7 @@ static const char *const build_foyers_sql =
     "    pg_catalog.count(DISTINCT person_id) FILTER (WHERE role = 'E') AS children,"
     "    COALESCE(pg_catalog.bool_or(role = 'C'), false) AS has_partner,"
     "    pg_catalog.bool_or(role IS NOT NULL) AS roles_known,"
+    "    pg_catalog.array_agg(DISTINCT source_id) AS sources,"
     "    (pg_catalog.array_agg(commune ORDER BY housing_rank) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
     /* bool_or ignores NULLs: NULL when no record reports the benefit (unknown) */
     "    pg_catalog.bool_or(rsa) AS rsa, pg_catalog.bool_or(prime_activite) AS prime_activite,"
@@ -207,8 +228,25 @@ static const char *const build_foyers_sql =
     "    FROM tznr.link l"
     "    JOIN tznr.person_record pa ON pa.source_id = l.source_a AND pa.token = l.token_a"
     "   WHERE l.run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
-    "   GROUP BY pa.foyer_id)"
-    " INSERT INTO tznr.run_foyer"
+    "   GROUP BY pa.foyer_id),"
+    /* the benefits with at least one current register: absence from them is a "no" */
+    " reg AS (SELECT"
+    "    pg_catalog.bool_or(benefit = 'rsa') AS rsa,"
+    "    pg_catalog.bool_or(benefit = 'prime_activite') AS prime_activite,"
+    "    pg_catalog.bool_or(benefit = 'aide_logement') AS aide_logement,"
+    "    pg_catalog.bool_or(benefit = 'aah') AS aah,"
+    "    pg_catalog.bool_or(benefit = 'css') AS css,"
+    "    pg_catalog.bool_or(benefit = 'aspa') AS aspa,"
+    "    pg_catalog.bool_or(benefit = 'apa') AS apa,"
+    "    pg_catalog.bool_or(benefit = 'pch') AS pch,"
+    "    pg_catalog.bool_or(benefit = 'fsl') AS fsl"
+    "    FROM tznr.run_register WHERE current)"
+    " INSERT INTO tznr.run_foyer (foyer_id, commune, nb_personnes, nb_enfants, nb_adultes, couple,"
+    "   claimant_birth_year, claimant_age, ressources, revenus_activite, loyer, impaye_mois,"
+    "   recoit_rsa, recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, recoit_aspa,"
+    "   recoit_apa, recoit_pch, recoit_fsl, suivi_social, confiance, confiance_score, sources,"
+    "   pourquoi_rsa, pourquoi_prime_activite, pourquoi_aide_logement, pourquoi_aah, pourquoi_css,"
+    "   pourquoi_aspa, pourquoi_apa, pourquoi_pch, pourquoi_fsl)"
     " SELECT e.foyer_id, COALESCE(c.commune, e.commune),"
     "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1),"
     "   LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
@@ -218,12 +256,31 @@ static const char *const build_foyers_sql =
     "     AND GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - COALESCE(c.nb_enfants, e.children) >= 2),"
     "   c.birth_year, pg_catalog.date_part('year', $1::date)::integer - c.birth_year,"
     "   c.ressources, c.revenus_activite, c.loyer, c.impaye_mois,"
-    "   e.rsa, e.prime_activite, e.aide_logement, e.aah, e.css, e.aspa, e.apa, e.pch, e.fsl, e.suivi_social,"
+    "   CASE WHEN e.rsa IS NOT NULL THEN e.rsa WHEN g.rsa THEN false END,"
+    "   CASE WHEN e.prime_activite IS NOT NULL THEN e.prime_activite WHEN g.prime_activite THEN false END,"
+    "   CASE WHEN e.aide_logement IS NOT NULL THEN e.aide_logement WHEN g.aide_logement THEN false END,"
+    "   CASE WHEN e.aah IS NOT NULL THEN e.aah WHEN g.aah THEN false END,"
+    "   CASE WHEN e.css IS NOT NULL THEN e.css WHEN g.css THEN false END,"
+    "   CASE WHEN e.aspa IS NOT NULL THEN e.aspa WHEN g.aspa THEN false END,"
+    "   CASE WHEN e.apa IS NOT NULL THEN e.apa WHEN g.apa THEN false END,"
+    "   CASE WHEN e.pch IS NOT NULL THEN e.pch WHEN g.pch THEN false END,"
+    "   CASE WHEN e.fsl IS NOT NULL THEN e.fsl WHEN g.fsl THEN false END,"
+    "   e.suivi_social,"
     "   CASE WHEN k.foyer_id IS NULL THEN 'source unique'"
     "        WHEN k.fuzzy THEN 'rapprochement approché (score ' || pg_catalog.replace(pg_catalog.to_char(k.score, 'FM0.00'), '.', ',') || ')'"
     "        WHEN k.ident THEN 'identité exacte' ELSE 'NIR' END,"
-    "   COALESCE(k.score, 1.0)"
-    "   FROM everyone e LEFT JOIN claimant c ON c.foyer_id = e.foyer_id LEFT JOIN linked k ON k.foyer_id = e.foyer_id";
+    "   COALESCE(k.score, 1.0), e.sources,"
+    "   CASE WHEN e.rsa IS NOT NULL THEN 'source' WHEN g.rsa THEN 'registre' END,"
+    "   CASE WHEN e.prime_activite IS NOT NULL THEN 'source' WHEN g.prime_activite THEN 'registre' END,"
+    "   CASE WHEN e.aide_logement IS NOT NULL THEN 'source' WHEN g.aide_logement THEN 'registre' END,"
+    "   CASE WHEN e.aah IS NOT NULL THEN 'source' WHEN g.aah THEN 'registre' END,"
+    "   CASE WHEN e.css IS NOT NULL THEN 'source' WHEN g.css THEN 'registre' END,"
+    "   CASE WHEN e.aspa IS NOT NULL THEN 'source' WHEN g.aspa THEN 'registre' END,"
+    "   CASE WHEN e.apa IS NOT NULL THEN 'source' WHEN g.apa THEN 'registre' END,"
+    "   CASE WHEN e.pch IS NOT NULL THEN 'source' WHEN g.pch THEN 'registre' END,"
+    "   CASE WHEN e.fsl IS NOT NULL THEN 'source' WHEN g.fsl THEN 'registre' END"
+    "   FROM everyone e LEFT JOIN claimant c ON c.foyer_id = e.foyer_id LEFT JOIN linked k ON k.foyer_id = e.foyer_id"
+    "   CROSS JOIN reg g";
 
 /* People who objected stay objected: every record of their person, now and later. */
 static const char *const oppositions_sql =
@@ -233,6 +290,61 @@ static const char *const oppositions_sql =
     "   JOIN tznr.person_record q ON q.person_id = p.person_id"
     " ON CONFLICT DO NOTHING";
 
+/* tznr.run_register from [registers]: each declaration, the loaded sources it names, and
+ * whether their current snapshot is recent enough to count as a register on DATE. */
+static void build_registers(PGconn *conn, const conf *cf, const char *date, detect_summary *sum)
+{
+    sbuf benefits, declared;
+    sbuf_init(&benefits);
+    sbuf_init(&declared);
+    for (int b = 0; b < CONF_NBENEFITS; b++) {
+        const char *p = cf->registers[b];
+        while (*p) {
+            size_t n = strcspn(p, " ");
+            if (n) {
+                if (benefits.len) {
+                    sbuf_addc(&benefits, ' ');
+                    sbuf_addc(&declared, ' ');
+                }
+                sbuf_adds(&benefits, conf_benefits[b]);
+                sbuf_add(&declared, p, n);
+            }
+            p += n + (p[n] == ' ');
+        }
+    }
+    char age[16];
+    snprintf(age, sizeof age, "%d", cf->register_max_age_days);
+    const char *pr[] = {benefits.p, declared.p, date, age};
+    db_exec(conn, "TRUNCATE tznr.run_register");
+    PQclear(db_query(conn,
+        "INSERT INTO tznr.run_register (benefit, declared, source_id, extract_date, current)"
+        " SELECT d.benefit, d.declared, s.id, n.extract_date,"
+        "        COALESCE(n.extract_date >= $3::date - $4::integer, false)"
+        "   FROM ROWS FROM (pg_catalog.unnest(pg_catalog.string_to_array($1, ' ')),"
+        "                   pg_catalog.unnest(pg_catalog.string_to_array($2, ' ')))"
+        "        AS d(benefit, declared)"
+        "   LEFT JOIN tznr.source s ON s.current_snapshot IS NOT NULL"
+        "        AND (s.id = d.declared OR (pg_catalog.strpos(d.declared, ':') = 0"
+        "                                   AND pg_catalog.split_part(s.id, ':', 1) = d.declared))"
+        "   LEFT JOIN tznr.snapshot n ON n.id = s.current_snapshot", 4, pr));
+    sbuf_free(&benefits);
+    sbuf_free(&declared);
+    /* one line for the summary: each register with its age and benefits, then what is missing */
+    const char *pd[] = {date};
+    const char *line = db_value(conn,
+        "SELECT pg_catalog.concat_ws('; ',"
+        "  (SELECT pg_catalog.string_agg(x.source_id || ' ' || x.age || ' d (' || x.b || ')', ', ' ORDER BY x.source_id)"
+        "     FROM (SELECT source_id, ($1::date - pg_catalog.max(extract_date))::text AS age,"
+        "                  pg_catalog.string_agg(DISTINCT benefit, ' ') AS b"
+        "             FROM tznr.run_register WHERE current GROUP BY source_id) x),"
+        "  'too old: ' || (SELECT pg_catalog.string_agg(DISTINCT source_id || ' ' || ($1::date - extract_date)::text || ' d', ', ')"
+        "                    FROM tznr.run_register WHERE source_id IS NOT NULL AND NOT current),"
+        "  'none loaded: ' || (SELECT pg_catalog.string_agg(x.declared || ' (' || x.b || ')', ', ' ORDER BY x.declared)"
+        "     FROM (SELECT declared, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
+        "             FROM tznr.run_register WHERE source_id IS NULL GROUP BY declared) x))", 1, pd);
+    snprintf(sum->registers, sizeof sum->registers, "%s", line);
+}
+
 void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, detect_summary *sum)
 {
     memset(sum, 0, sizeof *sum);
@@ -241,6 +353,7 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
     snprintf(cool, sizeof cool, "%d", cf->cooldown_days);
     snprintf(settled, sizeof settled, "%d", cf->settled_days);
     const char *pd[] = {date};
+    build_registers(conn, cf, date, sum);
     db_exec(conn, "TRUNCATE tznr.run_foyer");
     PQclear(db_query(conn, build_foyers_sql, 1, pd));
     /* fresh tables: without statistics the planner would pick nested loops over them */
@@ -261,12 +374,12 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
         EVP_Digest(db_sqlfiles[i].text, strlen(db_sqlfiles[i].text), h, &hl, EVP_sha256(), NULL);
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", h[k]);
-        const char *pr[] = {r.id, r.benefit, r.owners, r.legal, r.description, hex};
+        const char *pr[] = {r.id, r.benefit, r.owners, r.legal, r.description, hex, r.receives[0] ? r.receives : NULL};
         PQclear(db_query(conn,
-            "INSERT INTO tznr.rule (id, benefit, owners, legal_basis, description, sha256)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET benefit = EXCLUDED.benefit,"
+            "INSERT INTO tznr.rule (id, benefit, owners, legal_basis, description, sha256, receives)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET benefit = EXCLUDED.benefit,"
             " owners = EXCLUDED.owners, legal_basis = EXCLUDED.legal_basis,"
-            " description = EXCLUDED.description, sha256 = EXCLUDED.sha256", 6, pr));
+            " description = EXCLUDED.description, sha256 = EXCLUDED.sha256, receives = EXCLUDED.receives", 7, pr));
         sbuf q;
         sbuf_init(&q);
         size_t bl = strlen(r.body);
@@ -326,44 +439,53 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
             " pg_catalog.regexp_split_to_array(pg_catalog.btrim($3::text), '[ ,;]+') END)", 3, pt));
     }
     /* routing: the first owner kind of the rule holding a record of the household, its
-     * claimant's record first; the team of that source for the household's commune */
+     * claimant's record first; when none of the owners knows it, the first source that does
+     * (only a source holding a record can re-identify: never nobody); then the team of that
+     * source for the household's commune. Each entry says which payers do not know it. */
     const char *pr2[] = {runs, date};
     res = db_query(conn,
         "WITH c AS (SELECT * FROM tznr.candidate WHERE run_id = $1 AND suppressed IS NULL),"
+        " regs AS (SELECT ru.id AS rule_id, tznr.registres(COALESCE(ru.receives, '')) AS registres FROM tznr.rule ru),"
         " holder AS ("
         "  SELECT c.rule_id, c.foyer_id, pr.source_id, pr.token,"
-        "         pg_catalog.array_position(pg_catalog.regexp_split_to_array(pg_catalog.btrim(ru.owners), '[ ,]+'),"
-        "                                   pg_catalog.split_part(pr.source_id, ':', 1)) AS kind_rank,"
+        "         COALESCE(pg_catalog.array_position(pg_catalog.regexp_split_to_array(pg_catalog.btrim(ru.owners), '[ ,]+'),"
+        "                                            pg_catalog.split_part(pr.source_id, ':', 1)),"
+        "                  100 + pg_catalog.array_position(ARRAY['departement','caf','msa','ccas','bailleur',"
+        "                                                        'france_travail','cpam','carsat','autre'],"
+        "                                                  pg_catalog.split_part(pr.source_id, ':', 1))) AS kind_rank,"
         "         CASE r.role WHEN 'D' THEN 0 WHEN 'C' THEN 1 ELSE 2 END AS role_rank"
         "    FROM c JOIN tznr.rule ru ON ru.id = c.rule_id"
         "    JOIN tznr.person_record pr ON pr.foyer_id = c.foyer_id"
         "    JOIN tznr.current_record r ON r.source_id = pr.source_id AND r.token = pr.token),"
         " chosen AS ("
         "  SELECT DISTINCT ON (rule_id, foyer_id) rule_id, foyer_id, source_id, token FROM holder"
-        "   WHERE kind_rank IS NOT NULL ORDER BY rule_id, foyer_id, kind_rank, role_rank, source_id, token),"
+        "   ORDER BY rule_id, foyer_id, kind_rank, role_rank, source_id, token),"
         " routed AS ("
-        "  SELECT ch.*, f.commune, f.confiance, c.estimate, c.motif,"
+        "  SELECT ch.*, f.commune, f.confiance, c.estimate, c.motif, tznr.inconnu_de(g.registres, f.sources) AS inconnu_de,"
         "         COALESCE((SELECT t.name FROM run_team t WHERE t.source_id = ch.source_id"
         "                    ORDER BY (t.communes IS NOT NULL AND f.commune = ANY (t.communes)) DESC,"
         "                             (t.communes IS NULL) DESC, t.name LIMIT 1),"
         "                  pg_catalog.replace(ch.source_id, ':', '_')) AS team"
         "    FROM chosen ch JOIN c ON c.rule_id = ch.rule_id AND c.foyer_id = ch.foyer_id"
+        "    JOIN regs g ON g.rule_id = ch.rule_id"
         "    JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id),"
         " first_seen AS ("
         "  SELECT h.rule_id, h.foyer_id, pg_catalog.min(n.run_date) AS d"
         "    FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
         "    JOIN c ON c.rule_id = h.rule_id AND c.foyer_id = h.foyer_id GROUP BY h.rule_id, h.foyer_id)"
         " INSERT INTO tznr.list_entry (run_id, run_date, team, rule_id, foyer_id, source_id, token, estimate, motif,"
-        "                              confiance, priority, first_detected)"
+        "                              confiance, priority, first_detected, inconnu_de)"
         " SELECT $1, $2::date, routed.team, routed.rule_id, routed.foyer_id, routed.source_id, routed.token,"
         "        routed.estimate, routed.motif, routed.confiance,"
         "        pg_catalog.row_number() OVER (PARTITION BY routed.team ORDER BY routed.estimate DESC NULLS LAST,"
         "                                      routed.rule_id, routed.foyer_id),"
-        "        LEAST($2::date, COALESCE(fs.d, $2::date))"
+        "        LEAST($2::date, COALESCE(fs.d, $2::date)), routed.inconnu_de"
         "   FROM routed LEFT JOIN first_seen fs ON fs.rule_id = routed.rule_id AND fs.foyer_id = routed.foyer_id",
         2, pr2);
     sum->listed = atoll(PQcmdTuples(res));
     PQclear(res);
+    sum->listed_unknown_to_payer = atoll(db_value(conn,
+        "SELECT pg_catalog.count(*) FROM tznr.list_entry WHERE run_id = $1 AND inconnu_de <> ''", 1, ps));
     res = db_query(conn,
         "UPDATE tznr.candidate c SET suppressed = 'unreachable' WHERE c.run_id = $1 AND c.suppressed IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM tznr.list_entry e WHERE e.run_id = c.run_id AND e.rule_id = c.rule_id"

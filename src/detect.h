@@ -10,7 +10,9 @@
 typedef struct detect_summary {
     long long candidates, listed, suppressed_opposition, suppressed_cooldown, suppressed_settled,
         suppressed_unreachable;
+    long long listed_unknown_to_payer; /* list entries that some payer of the benefit does not know */
     int rules;
+    char registers[1024];              /* the registers of the night, one line (tznr.run_register) */
 } detect_summary;
 
 /* Load the parameters file into tznr.parameter (replacing it, in one transaction); an audit
@@ -20,6 +22,7 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
 /* A rule file's header: the keys of docs/rules.md. Return 0 or -1 (reason in ERR). */
 typedef struct detect_rule {
     char id[64], benefit[256], owners[256], legal[512], description[1024];
+    char receives[64]; /* the run_foyer flag it tests ("rsa"), "" for none */
     const char *body; /* the SELECT, after the header */
 } detect_rule;
 int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen);

@@ -12,6 +12,10 @@
 #include "sbuf.h"
 #include "util.h"
 
+const char *const export_list_columns[EXPORT_LIST_NCOL] = {
+    "token", "foyer", "regle", "prestation", "motif", "montant_mensuel_estime", "confiance", "priorite", "source",
+    "premiere_detection", "inconnu_de"};
+
 static void field(sbuf *line, const char *v, char sep)
 {
     csvio_add_field(line, v, strlen(v), sep);
@@ -77,24 +81,21 @@ int export_run(PGconn *conn, const conf *cf, long long run, const char *date, lo
         sbuf_init(&line);
         if (cf->export_bom)
             sbuf_add(&line, "\xEF\xBB\xBF", 3);
-        static const char *const cols[] = {"token", "foyer", "regle", "prestation", "motif",
-                                           "montant_mensuel_estime", "confiance", "priorite", "source",
-                                           "premiere_detection"};
-        for (int c = 0; c < 10; c++) {
+        for (int c = 0; c < EXPORT_LIST_NCOL; c++) {
             if (c)
                 sbuf_addc(&line, sep);
-            sbuf_adds(&line, cols[c]);
+            sbuf_adds(&line, export_list_columns[c]);
         }
         sbuf_addc(&line, '\n');
         const char *pq[] = {runs, teams[i]};
         PGresult *r = db_query(conn,
             "SELECT pg_catalog.encode(e.token, 'hex'), e.foyer_id::text, e.rule_id, ru.benefit, e.motif,"
             " COALESCE(pg_catalog.to_char(e.estimate, 'FM999999990.00'), ''), e.confiance, e.priority::text,"
-            " e.source_id, e.first_detected::text"
+            " e.source_id, e.first_detected::text, e.inconnu_de"
             " FROM tznr.list_entry e JOIN tznr.rule ru ON ru.id = e.rule_id"
             " WHERE e.run_id = $1 AND e.team = $2 ORDER BY e.priority", 2, pq);
         for (int row = 0; row < PQntuples(r); row++) {
-            for (int c = 0; c < 10; c++) {
+            for (int c = 0; c < EXPORT_LIST_NCOL; c++) {
                 if (c)
                     sbuf_addc(&line, sep);
                 const char *v = PQgetvalue(r, row, c);

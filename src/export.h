@@ -10,4 +10,10 @@
  * list is whole or absent. Return the number of lists written; dies on error. */
 int export_run(PGconn *conn, const conf *cf, long long run, const char *date, long long *rows);
 
+/* The columns of an outreach list, in order (docs/listes.md); tznr reidentify reads the same. */
+#define EXPORT_LIST_NCOL 11
+extern const char *const export_list_columns[EXPORT_LIST_NCOL];
+#define EXPORT_LIST_HEADER "token;foyer;regle;prestation;motif;montant_mensuel_estime;confiance;priorite;source;" \
+                           "premiere_detection;inconnu_de"
+
 #endif

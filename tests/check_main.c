@@ -22,6 +22,7 @@ Suite *suite_platform(void);
 Suite *suite_rules(void);
 Suite *suite_reidentify(void);
 Suite *suite_run(void);
+Suite *suite_registers(void);
 
 static char tmproot[PATH_MAX];
 
@@ -247,6 +248,7 @@ int main(void)
     srunner_add_suite(sr, suite_rules());
     srunner_add_suite(sr, suite_reidentify());
     srunner_add_suite(sr, suite_run());
+    srunner_add_suite(sr, suite_registers());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,10 +1,13 @@
 -- rule: css
 -- benefit: Complémentaire santé solidaire (CSS)
--- owners: caf, departement, autre, bailleur
+-- owners: cpam, caf, msa, departement, ccas, bailleur, autre
 -- legal: Code de la sécurité sociale, art. L861-1 et suivants
 -- description: Foyer sans complémentaire santé solidaire alors qu'un membre perçoit le RSA ou que ses ressources annuelles sont sous le plafond de la CSS
 
-WITH s AS MATERIALIZED (
+WITH g AS MATERIALIZED (
+    -- the current registers of the benefit, read once (tznr.run_register)
+    SELECT tznr.registres('css') AS registres
+), s AS MATERIALIZED (
     -- the yearly ceiling of each household size present, read once a size
     SELECT t.nb_personnes, tznr.css_plafond($1::date, t.nb_personnes) AS plafond
       FROM (SELECT DISTINCT f.nb_personnes FROM tznr.run_foyer f) t
@@ -16,9 +19,10 @@ SELECT f.foyer_id,
             ELSE 'ressources ' || tznr.euros(f.ressources) || '/mois, soit '
                  || tznr.euros(12 * f.ressources) || '/an pour ' || tznr.foyer_de(f.nb_personnes)
                  || ', sous le plafond de la CSS de ' || tznr.euros(s.plafond) || '/an'
-       END || ', aucun membre n''a la complémentaire santé solidaire' AS motif
+       END || ', ' || tznr.non_percu('css', g.registres, f.sources) AS motif
   FROM tznr.run_foyer f
   JOIN s ON s.nb_personnes = f.nb_personnes
+ CROSS JOIN g
  WHERE NOT f.recoit_css
    AND (f.recoit_rsa OR 12 * f.ressources <= s.plafond)
  ORDER BY f.foyer_id

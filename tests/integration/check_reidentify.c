@@ -453,6 +453,28 @@ START_TEST(test_list_conventions)
     ck_assert_str_eq(text, exp);
     free(text);
 
+    /* a list as the platform writes it now, with the payers that do not know the household
+     * (inconnu_de, the last column): copied as it is */
+    tu_write_str(path_in(&f.c, "payeur.csv"),
+                 tu_fmt(BOM LIST_HEADER ";inconnu_de\r\n"
+                        "%s;19;rsa;RSA;m;\"412,50\";nir;1;bailleur:hab;2026-01-15;CAF, Département\r\n", f.t1));
+    rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
+              path_in(&f.c, "payeur.csv"));
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    free(err);
+    text = slurp(path_in(&f.c, "payeur-reidentifiee.csv"), NULL);
+    exp = tu_fmt(BOM OUT_HEADER ";inconnu_de\r\n"
+                 "%s;A0001;19;rsa;RSA;m;412,50;nir;1;bailleur:hab;2026-01-15;CAF, Département\r\n", f.t1);
+    ck_assert_str_eq(text, exp);
+    free(text);
+    /* an older list's row may not carry the new column alone */
+    tu_write_str(path_in(&f.c, "mixed.csv"),
+                 tu_fmt(BOM LIST_HEADER "\r\n%s;19;rsa;RSA;m;1;nir;1;bailleur:hab;2026-01-15;CAF\r\n", f.t1));
+    rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
+              path_in(&f.c, "mixed.csv"));
+    ck_assert_msg(rc == 3 && strstr(err, "11 fields, the header has 10") != NULL, "exit %d: %s", rc, err);
+    free(err);
+
     /* a header alone: an empty list, re-identified as such */
     tu_write_str(path_in(&f.c, "vide.csv"), BOM LIST_HEADER "\r\n");
     rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' --raw '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
@@ -501,8 +523,8 @@ START_TEST(test_refusals)
     tu_write_str(path_in(&f.c, "l2.csv"), tu_fmt(BOM "token;foyer;regle;prestation;motif;montant;confiance;"
                                                  "priorite;source;premiere_detection\r\n%s", good_row));
     expect_refused(&f, "l2.csv", map, NULL, "l2.csv", "column 6 is 'montant'");
-    tu_write_str(path_in(&f.c, "l3.csv"), tu_fmt(BOM LIST_HEADER ";extra\r\n%s", good_row));
-    expect_refused(&f, "l3.csv", map, NULL, "l3.csv", "11 columns");
+    tu_write_str(path_in(&f.c, "l3.csv"), tu_fmt(BOM LIST_HEADER ";inconnu_de;extra\r\n%s", good_row));
+    expect_refused(&f, "l3.csv", map, NULL, "l3.csv", "12 columns");
     tu_write_str(path_in(&f.c, "l4.csv"), tu_fmt(BOM "local_ref,token\n%s", good_row));
     expect_refused(&f, "l4.csv", map, NULL, "l4.csv", "not an outreach list");
     tu_write_str(path_in(&f.c, "l5.csv"), "");

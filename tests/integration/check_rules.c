@@ -105,6 +105,36 @@ static void expect_text(const char *sql, const char *want)
     free(v);
 }
 
+/* ---- the registers' words (004_registers.sql): what an outreach worker reads ---------------- */
+
+START_TEST(test_register_phrases)
+{
+    /* unknown to every payer of the RSA */
+    expect_text("SELECT tznr.non_percu('rsa', '{caf:gironde,departement:gironde}', '{bailleur:hab}')",
+                "foyer inconnu de la CAF et du Département");
+    /* known to one of them, which pays nothing */
+    expect_text("SELECT tznr.non_percu('rsa', '{caf:gironde,departement:gironde}', '{bailleur:hab,caf:gironde}')",
+                "foyer inconnu du Département, aucun RSA selon la CAF");
+    expect_text("SELECT tznr.non_percu('css', '{cpam:gironde}', '{cpam:gironde,caf:gironde}')",
+                "aucune CSS selon la CPAM");
+    expect_text("SELECT tznr.non_percu('aspa', '{carsat:aquitaine}', '{ccas:bordeaux}')", "foyer inconnu de la CARSAT");
+    expect_text("SELECT tznr.non_percu('prime_activite', '{caf:a,caf:b}', '{caf:b}')",
+                "aucune prime d'activité selon la CAF");
+    /* no register: a source of the household said it */
+    expect_text("SELECT tznr.non_percu('rsa', '{}', '{caf:gironde}')", "aucun membre ne perçoit le RSA");
+    expect_text("SELECT tznr.non_percu('aide_logement', '{}', '{bailleur:hab}')",
+                "aucun membre ne perçoit d'aide au logement");
+    /* the list's column: the payers that do not know the household, a kind once */
+    expect_text("SELECT tznr.inconnu_de('{caf:gironde,departement:gironde}', '{bailleur:hab}')", "CAF, Département");
+    expect_text("SELECT tznr.inconnu_de('{caf:a,caf:b,departement:x}', '{caf:b}')", "Département");
+    expect_text("SELECT tznr.inconnu_de('{caf:gironde}', '{caf:gironde}')", "");
+    expect_text("SELECT tznr.inconnu_de('{}', '{caf:gironde}')", "");
+    expect_text("SELECT tznr.organisme('france_travail', 'de') || ' / ' || tznr.organisme('ccas', 'le') || ' / '"
+                " || tznr.organisme('msa', 'de')",
+                "de France Travail / le CCAS / de la MSA");
+}
+END_TEST
+
 /* ---- OpenFisca-France: tests/formulas/rsa.yaml, period 2018-05 ------------------------------- */
 
 /* One case: the household as tznr.rsa_estimate sees it (the forfait applies whenever the
@@ -413,7 +443,7 @@ START_TEST(test_rule_prime_activite)
         {"single renting without aid, earnings 1200", 1, 1, 0, 0, "30", "1200", "1200", "500", NULL, "", 1,
          "156.48",
          {"revenus d'activité 1 200 €/mois", "ressources 1 200 €/mois", "prime d'activité estimée 156 €/mois",
-          "aucun membre ne la perçoit"}},
+          "aucun membre ne perçoit la prime d'activité"}},
         {"couple owning, earnings 1000, forfait 638.28 x 1.5 x 0.16", 2, 2, 0, 1, "40", "1000", "1000", "0",
          NULL, "", 1, "402.73", {"un couple sans enfant", "forfait logement", NULL}},
         {"estimate 15.0034: paid", 3, 1, 0, 0, "30", "1552.37", "1552.37", "500", NULL, "", 1, "15.00",
@@ -465,7 +495,7 @@ START_TEST(test_rule_css)
 {
     static const struct foyer f[] = {
         {"single, 12 x 1163.08 = 13956.96", 1, 1, 0, 0, "40", "1163.08", NULL, "0", NULL, "", 1, NULL,
-         {"ressources 1 163,08 €/mois", "13 956,96 €/an", "13 957 €/an", "aucun membre n'a la complémentaire"}},
+         {"ressources 1 163,08 €/mois", "13 956,96 €/an", "13 957 €/an", "aucun membre ne perçoit la CSS"}},
         {"single, 12 x 1163.09 = 13957.08", 2, 1, 0, 0, "40", "1163.09", NULL, "0", NULL, "", 0, NULL, {NULL}},
         {"4 persons at 2442.47 (ceiling 29309.70)", 3, 4, 2, 1, "40", "2442.47", NULL, "0", NULL, "", 1, NULL,
          {"un foyer de 4 personnes", "29 309,70 €/an", NULL}},
@@ -518,7 +548,7 @@ START_TEST(test_rule_fsl)
 {
     static const struct foyer f[] = {
         {"3 months of arrears, 540 a month", 1, 2, 1, 0, "30", "540", NULL, "450", "3", "", 1, NULL,
-         {"loyer impayé depuis 3 mois", "ressources 540 €/mois", "aucune aide FSL", "plafond FSL 2 100 €/mois"}},
+         {"loyer impayé depuis 3 mois", "ressources 540 €/mois", "aucun membre n'a reçu d'aide du FSL", "plafond FSL 2 100 €/mois"}},
         {"2 months, just under the ceiling", 2, 2, 0, 1, "30", "2099.99", NULL, "450", "2", "", 1, NULL,
          {"loyer impayé depuis 2 mois", "2 099,99 €/mois", NULL}},
         {"2 months, at the ceiling (strict)", 3, 2, 0, 1, "30", "2100", NULL, "450", "2", "", 0, NULL, {NULL}},
@@ -623,7 +653,10 @@ END_TEST
 /* ---- every rule file: header, contract, embedding ---------------------------------------------- */
 
 static const char *const HEADER_KEYS[] = {"rule", "benefit", "owners", "legal", "description"};
-static const char *const KINDS[] = {"caf", "departement", "bailleur", "autre"};
+/* extract-v1 section 5, as amended on 2026-12-01 */
+static const char *const KINDS[] = {"caf", "departement", "bailleur", "cpam", "msa", "carsat", "france_travail", "ccas",
+                                    "autre"};
+#define NKINDS (sizeof KINDS / sizeof KINDS[0])
 
 /* Check the header of rule file ID (TEXT): the five keys first, in order, one a line. */
 static void check_header(const char *id, const char *text)
@@ -648,14 +681,14 @@ static void check_header(const char *id, const char *text)
         if (k == 2) {
             char owners[256];
             snprintf(owners, sizeof owners, "%s", val);
-            int seen[4] = {0}, n = 0;
+            int seen[NKINDS] = {0}, n = 0;
             for (char *save = NULL, *t = strtok_r(owners, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 while (*t == ' ')
                     t++;
                 size_t i = 0;
-                while (i < 4 && strcmp(t, KINDS[i]) != 0)
+                while (i < NKINDS && strcmp(t, KINDS[i]) != 0)
                     i++;
-                ck_assert_msg(i < 4, "%s.sql: owner '%s' is not caf, departement, bailleur or autre", id, t);
+                ck_assert_msg(i < NKINDS, "%s.sql: owner '%s' is not a source kind of the extract", id, t);
                 ck_assert_msg(!seen[i], "%s.sql: owner '%s' twice", id, t);
                 seen[i] = 1;
                 n++;
@@ -743,6 +776,7 @@ Suite *suite_rules(void)
     tc = tcase_create("formulas");
     tcase_add_checked_fixture(tc, setup_db, teardown_db);
     tcase_add_test(tc, test_formulas_2026);
+    tcase_add_test(tc, test_register_phrases);
     tcase_set_timeout(tc, TIMEOUT);
     suite_add_tcase(s, tc);
 

@@ -27,7 +27,8 @@
 #define NIGHT_30 "2026-12-26" /* NIGHT + 30 days */
 
 static const char LIST_HEADER[] =
-    "token;foyer;regle;prestation;motif;montant_mensuel_estime;confiance;priorite;source;premiere_detection";
+    "token;foyer;regle;prestation;motif;montant_mensuel_estime;confiance;priorite;source;premiere_detection;"
+    "inconnu_de";
 
 /* The run's advisory lock (src/cmd_run.c, RUN_LOCK). */
 #define RUN_LOCK "7243110010"
@@ -217,10 +218,11 @@ static void deposit_all(struct rt *t)
 /* ---- the lists -------------------------------------------------------------------------------- */
 
 /* One list row: the 10 columns. */
-enum { C_TOKEN, C_FOYER, C_REGLE, C_PRESTATION, C_MOTIF, C_MONTANT, C_CONFIANCE, C_PRIORITE, C_SOURCE, C_PREMIERE };
+enum { C_TOKEN, C_FOYER, C_REGLE, C_PRESTATION, C_MOTIF, C_MONTANT, C_CONFIANCE, C_PRIORITE, C_SOURCE, C_PREMIERE,
+       C_INCONNU_DE, NCOLS };
 
 struct row {
-    char *f[10];
+    char *f[NCOLS];
 };
 
 struct list {
@@ -335,7 +337,7 @@ static double amount(const char *s)
     return strtod(b, NULL);
 }
 
-/* Read and check one list: BOM, the exact header, ';'-separated rows of 10 columns, tokens of
+/* Read and check one list: BOM, the exact header, ';'-separated rows of 11 columns, tokens of
  * 64 hex digits, numeric foyers, amounts with a decimal comma (or empty), priorities 1..n in
  * file order, estimates non-increasing where present (the empty ones last). */
 static void read_list(const char *path, const char *team, struct list *l)
@@ -357,11 +359,12 @@ static void read_list(const char *path, const char *team, struct list *l)
     int seen_empty = 0;
     for (size_t k = 0; k < nrec; k++) {
         if (k == 0) {
-            ck_assert_int_eq(recs[0].nf, 10);
+            ck_assert_int_eq(recs[0].nf, NCOLS);
         } else {
             struct row *r = &l->rows[k - 1];
-            ck_assert_msg(recs[k].nf == 10, "%s row %zu: %zu fields, want 10 ';'-separated", path, k, recs[k].nf);
-            for (int c = 0; c < 10; c++)
+            ck_assert_msg(recs[k].nf == NCOLS, "%s row %zu: %zu fields, want %d ';'-separated", path, k, recs[k].nf,
+                          NCOLS);
+            for (int c = 0; c < NCOLS; c++)
                 r->f[c] = recs[k].f[c];
             ck_assert_msg(strlen(r->f[C_TOKEN]) == 64 && all_of(r->f[C_TOKEN], "0123456789abcdef"),
                           "%s row %zu: token '%s'", path, k, r->f[C_TOKEN]);

@@ -1,0 +1,463 @@
+/* Registers (docs/rules.md, « Registres ») end to end: hand-made exports in the canonical raw
+ * format, pseudonymised by `tznr pseudonymise` as each agency would, deposited and run through
+ * `tznr run` against the throw-away PostgreSQL. The households are described here as people
+ * the test knows, so what must be listed follows from who pays them, not from the code:
+ *
+ *   lefevre  single tenant, 300 €/month, known only to her landlord (no housing aid paid to
+ *            it): by her absence from the CAF she receives neither the RSA nor housing aid
+ *   martin   single tenant, 200 €/month, the CAF pays him the RSA
+ *   petit    single tenant, 350 €/month, known to the CAF, which pays her no RSA
+ *   bernard  a farmer, 250 €/month, the MSA pays him the RSA: absent from the CAF, paid all
+ *            the same
+ *   garcia   300 €/month, known only to the CPAM, which pays her the CSS
+ *
+ * and the cases of the issue: only a landlord and a CPAM loaded (nobody listed for the RSA,
+ * the CSS known), a register older than the limit, a household routed to the CPAM, the French
+ * reasons and the list's inconnu_de column, registers named by source id, an empty
+ * declaration, and a bad one. Nothing here asserts a duration. */
+#include <check.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define TIMEOUT 300
+#define NIGHT "2026-11-26"
+#define FRESH "2026-11-01" /* 25 days before the night */
+#define STALE "2026-09-20" /* 67 days before */
+
+/* ---- the people ------------------------------------------------------------------------------ */
+
+struct person {
+    const char *who, *nom, *prenom, *dob, *sexe, *nir13;
+};
+
+static const struct person P[] = {
+    {"lefevre", "LEFEVRE", "Sophie", "1978-03-14", "2", "2780333063101"},
+    {"martin", "MARTIN", "Paul", "1969-07-02", "1", "1690733063102"},
+    {"petit", "PETIT", "Claire", "1985-11-23", "2", "2851133063103"},
+    {"bernard", "BERNARD", "Louis", "1972-05-30", "1", "1720533063104"},
+    {"garcia", "GARCIA", "Ana", "1980-09-09", "2", "2800999135105"},
+};
+#define NP (sizeof P / sizeof P[0])
+
+static const struct person *who(const char *w)
+{
+    for (size_t i = 0; i < NP; i++)
+        if (strcmp(P[i].who, w) == 0)
+            return &P[i];
+    ck_abort_msg("no person %s", w);
+    return NULL;
+}
+
+/* The 15-character NIR: the 13 characters and their key 97 - (N mod 97). */
+static const char *nir15(const char *nir13)
+{
+    uint64_t n = strtoull(nir13, NULL, 10);
+    return tu_fmt("%s%02d", nir13, (int)(97 - n % 97));
+}
+
+/* ---- the agencies' exports (canonical raw format, docs/mapping.md) ---------------------------- */
+
+static const char HEADER[] = "local_ref,household_ref,role,nir,nom,prenom,date_naissance,sexe,commune,"
+                             "nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,impaye_mois,"
+                             "rsa,prime_activite,aide_logement,aah,css\n";
+
+/* One claimant row of person W with the figures and flags FIELDS (the columns from
+ * nb_personnes on, comma separated). */
+static const char *row(const char *ref, const char *w, const char *fields)
+{
+    const struct person *p = who(w);
+    return tu_fmt("%s,H%s,D,%s,%s,%s,%s,%s,33063,%s\n", ref, ref, nir15(p->nir13), p->nom, p->prenom, p->dob,
+                  p->sexe, fields);
+}
+
+struct t {
+    const char *dir, *db, *conf, *key;
+};
+
+static char *cat3(const char *a, const char *b, const char *c)
+{
+    char *s = NULL;
+    ck_assert_int_ge(asprintf(&s, "%s%s%s", a, b ? b : "", c ? c : ""), 0);
+    return s;
+}
+
+static int tznr(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int tznr(char **out, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tu_vrun_bin(NULL, "tznr", out, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static long long sqln(const struct t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long long sqln(const struct t *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    long long v = tu_vsqln(t->db, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+static char *sqlv(const struct t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *sqlv(const struct t *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = tu_vsqlv(t->db, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+static void t_init(struct t *t, const char *extra_conf)
+{
+    t->dir = strdup(tu_tmpdir());
+    t->db = strdup(tu_db(1));
+    t->key = strdup(tu_test_key(t->dir));
+    char params[PATH_MAX];
+    ck_assert_msg(realpath("config/parameters.csv", params) != NULL, "config/parameters.csv not found");
+    char *extra = cat3("[run]\nparameters = ", tu_fmt("%s\n", params), extra_conf);
+    t->conf = strdup(tu_conf(t->dir, t->db, extra));
+    free(extra);
+    ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s/inbox' '%s/agencies'", t->dir, t->dir), NULL, NULL), 0);
+}
+
+/* An agency pseudonymises BODY (rows after the header) as SOURCE, extract dated DATE, and
+ * deposits the extract and its manifest in the inbox. */
+static void deposit(const struct t *t, const char *source, const char *date, const char *body)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s", source);
+    for (char *c = name; *c; c++)
+        if (*c == ':')
+            *c = '_';
+    char *raw = strdup(tu_fmt("%s/agencies/%s.raw.csv", t->dir, name));
+    char *x = strdup(tu_fmt("%s/agencies/%s.csv", t->dir, name));
+    char *all = cat3(HEADER, body, NULL);
+    tu_write_str(raw, all);
+    free(all);
+    char *out = NULL, *err = NULL;
+    /* the export's columns are the canonical names; the mapping names those it has */
+    const char *mapping = tu_fmt("%s/agencies/mapping.ini", t->dir);
+    char *cols = strdup("[columns]\n");
+    for (const char *c = HEADER; *c && *c != '\n';) {
+        size_t n = strcspn(c, ",\n");
+        char *more = NULL;
+        ck_assert_int_ge(asprintf(&more, "%s%.*s = %.*s\n", cols, (int)n, c, (int)n, c), 0);
+        free(cols);
+        cols = more;
+        c += n + (c[n] == ',');
+    }
+    tu_write_str(mapping, cols);
+    free(cols);
+    int rc = tznr(&out, &err, "pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date %s -o '%s' '%s'",
+                  t->key, source, mapping, date, x, raw);
+    ck_assert_msg(rc == 0, "pseudonymise %s: exit %d: %s", source, rc, err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_run(tu_fmt("cp '%s' '%s.manifest' '%s/inbox/'", x, x, t->dir), NULL, NULL), 0);
+    free(raw);
+    free(x);
+}
+
+static void night(const struct t *t)
+{
+    char *out = NULL, *err = NULL;
+    int rc = tznr(&out, &err, "run -c '%s' --date " NIGHT, t->conf);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+}
+
+/* The token of the agency's record REF (from the token map the agency kept), as hex. */
+static char *token(const struct t *t, const char *source, const char *ref)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s", source);
+    for (char *c = name; *c; c++)
+        if (*c == ':')
+            *c = '_';
+    char *map = tu_read(tu_fmt("%s/agencies/%s.csv.tokens", t->dir, name), NULL);
+    ck_assert_msg(map != NULL, "no token map for %s", source);
+    const char *line = strstr(map, tu_fmt("\n%s,", ref));
+    ck_assert_msg(line != NULL, "%s has no record %s", source, ref);
+    char *tok = strndup(line + 2 + strlen(ref), 64);
+    free(map);
+    return tok;
+}
+
+/* The household (foyer id) of record REF of SOURCE. */
+static long long foyer(const struct t *t, const char *source, const char *ref)
+{
+    char *tok = token(t, source, ref);
+    long long f = sqln(t, "SELECT foyer_id FROM tznr.person_record WHERE source_id = '%s'"
+                          " AND token = pg_catalog.decode('%s', 'hex')", source, tok);
+    free(tok);
+    return f;
+}
+
+/* How many list entries of the night for RULE and the household of REF at SOURCE. */
+static long long listed(const struct t *t, const char *rule, const char *source, const char *ref)
+{
+    return sqln(t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "' AND rule_id = '%s'"
+                   " AND foyer_id = %lld", rule, foyer(t, source, ref));
+}
+
+/* A field of that list entry. */
+static char *entry(const struct t *t, const char *col, const char *rule, const char *source, const char *ref)
+{
+    return sqlv(t, "SELECT %s FROM tznr.list_entry WHERE run_date = '" NIGHT "' AND rule_id = '%s'"
+                   " AND foyer_id = %lld", col, rule, foyer(t, source, ref));
+}
+
+static void t_free(struct t *t)
+{
+    free((char *)t->dir);
+    free((char *)t->db);
+    free((char *)t->conf);
+    free((char *)t->key);
+}
+
+/* The exports: figures nb_personnes..css (15 columns). */
+#define LANDLORD_ROWS                                                                                           \
+    "L1", "lefevre", "1,0,300,0,400,0,,,0,,"                                                               \
+    , "L2", "martin", "1,0,200,0,380,0,,,1,,"                                                                  \
+    , "L3", "petit", "1,0,350,0,420,0,,,1,,"                                                                   \
+    , "L4", "bernard", "1,0,250,0,300,0,,,1,,"
+
+static char *landlord(void)
+{
+    static const char *const r[] = {LANDLORD_ROWS};
+    char *s = strdup("");
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i += 3) {
+        char *n = cat3(s, row(r[i], r[i + 1], r[i + 2]), NULL);
+        free(s);
+        s = n;
+    }
+    return s;
+}
+
+static char *caf(void)
+{
+    return cat3(row("C2", "martin", "1,0,200,0,380,0,1,0,1,0,"), row("C3", "petit", "1,0,350,0,420,0,0,0,1,0,"),
+                NULL);
+}
+
+static const char *msa(void) { return row("M4", "bernard", "1,0,250,0,300,0,1,0,1,0,"); }
+static const char *cpam(void) { return row("P5", "garcia", "1,0,300,0,,,,,,,1"); }
+
+static void deposit_landlord(const struct t *t)
+{
+    char *b = landlord();
+    deposit(t, "bailleur:hab", FRESH, b);
+    free(b);
+}
+
+static void deposit_caf(const struct t *t, const char *date)
+{
+    char *b = caf();
+    deposit(t, "caf:gironde", date, b);
+    free(b);
+}
+
+/* ==== only a landlord and a CPAM: no register of the RSA, the CSS's is there ==================== */
+
+START_TEST(test_landlord_and_cpam_only)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    deposit(&t, "cpam:gironde", FRESH, cpam());
+    night(&t);
+    /* nobody may be listed for the RSA: no register of it is loaded and no source reports it */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE rule_id = 'rsa'"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_foyer WHERE recoit_rsa IS NOT NULL"), 0);
+    /* the CSS: the CPAM's register says who has it; the landlord's poor tenants do not */
+    ck_assert_int_eq(listed(&t, "css", "bailleur:hab", "L1"), 1);
+    ck_assert_int_eq(listed(&t, "css", "bailleur:hab", "L3"), 1);
+    ck_assert_int_eq(listed(&t, "css", "cpam:gironde", "P5"), 0);
+    char *m = entry(&t, "motif", "css", "bailleur:hab", "L1");
+    ck_assert_msg(strstr(m, "foyer inconnu de la CPAM") != NULL, "css motif: %s", m);
+    free(m);
+    char *u = entry(&t, "inconnu_de", "css", "bailleur:hab", "L1");
+    ck_assert_str_eq(u, "CPAM");
+    free(u);
+    /* housing aid: the landlord says it pays none to Mme Lefèvre (a source said 0) */
+    ck_assert_int_eq(listed(&t, "aide_logement", "bailleur:hab", "L1"), 1);
+    ck_assert_str_eq(sqlv(&t, "SELECT pourquoi_aide_logement FROM tznr.run_foyer WHERE foyer_id = %lld",
+                          foyer(&t, "bailleur:hab", "L1")), "source");
+    /* the night's summary names the registers present and those missing */
+    char *reg = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(reg, "cpam:gironde 25 d (css)") != NULL, "summary: %s", reg);
+    ck_assert_msg(strstr(reg, "none loaded: ") != NULL && strstr(reg, "caf (aah aide_logement prime_activite rsa)"),
+                  "summary: %s", reg);
+    free(reg);
+    t_free(&t);
+}
+END_TEST
+
+/* ==== every register loaded: the tenant unknown to the CAF is found ============================ */
+
+START_TEST(test_all_registers)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    deposit(&t, "msa:gironde", FRESH, msa());
+    deposit(&t, "cpam:gironde", FRESH, cpam());
+    night(&t);
+    /* Mme Lefèvre: unknown to the CAF, so no RSA from it; listed, and the list says why */
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
+    char *m = entry(&t, "motif", "rsa", "bailleur:hab", "L1");
+    ck_assert_msg(strstr(m, "RSA estimé 352 €/mois") != NULL, "rsa motif: %s", m);
+    ck_assert_msg(strstr(m, "foyer inconnu de la CAF") != NULL, "rsa motif: %s", m);
+    free(m);
+    char *u = entry(&t, "inconnu_de", "rsa", "bailleur:hab", "L1");
+    ck_assert_str_eq(u, "CAF");
+    free(u);
+    ck_assert_str_eq(sqlv(&t, "SELECT pourquoi_rsa FROM tznr.run_foyer WHERE foyer_id = %lld",
+                          foyer(&t, "bailleur:hab", "L1")), "registre");
+    /* the list a team reads carries the column */
+    char *list = tu_read(tu_fmt("%s/outbox/bailleur_hab/" NIGHT "/liste.csv", t.dir), NULL);
+    ck_assert_msg(list && strstr(list, ";premiere_detection;inconnu_de\n") != NULL, "list: %s", list);
+    ck_assert_msg(strstr(list, ";" NIGHT ";CAF\n") != NULL, "list: %s", list);
+    free(list);
+    /* M. Martin: paid by the CAF */
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L2"), 0);
+    /* Mme Petit: known to the CAF, which pays her no RSA: the CAF's own word */
+    ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C3"), 1);
+    m = entry(&t, "motif", "rsa", "caf:gironde", "C3");
+    ck_assert_msg(strstr(m, "aucun RSA selon la CAF") != NULL, "rsa motif: %s", m);
+    ck_assert_msg(strstr(m, "inconnu") == NULL, "rsa motif: %s", m);
+    free(m);
+    u = entry(&t, "inconnu_de", "rsa", "caf:gironde", "C3");
+    ck_assert_str_eq(u, "");
+    free(u);
+    /* M. Bernard: absent from the CAF but the MSA pays him: a record that says 1 wins */
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L4"), 0);
+    /* Mme Garcia: known only to the CPAM; unknown to the CAF, so listed for the RSA and routed
+     * to the only agency that can find her, with the CAF named as not knowing her */
+    ck_assert_int_eq(listed(&t, "rsa", "cpam:gironde", "P5"), 1);
+    char *team = entry(&t, "team", "rsa", "cpam:gironde", "P5");
+    ck_assert_str_eq(team, "cpam_gironde");
+    free(team);
+    char *src = entry(&t, "source_id", "rsa", "cpam:gironde", "P5");
+    ck_assert_str_eq(src, "cpam:gironde");
+    free(src);
+    u = entry(&t, "inconnu_de", "rsa", "cpam:gironde", "P5");
+    ck_assert_str_eq(u, "CAF");
+    free(u);
+    ck_assert(tu_read(tu_fmt("%s/outbox/cpam_gironde/" NIGHT "/liste.csv", t.dir), NULL) != NULL);
+    /* routing still prefers an owner of the rule that knows the household: the département,
+     * then the CAF; Mme Petit is known to the CAF and her landlord: the CAF gets her */
+    src = entry(&t, "source_id", "rsa", "caf:gironde", "C3");
+    ck_assert_str_eq(src, "caf:gironde");
+    free(src);
+    t_free(&t);
+}
+END_TEST
+
+/* ==== a register older than the limit counts as absent ========================================= */
+
+START_TEST(test_stale_register)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    deposit_caf(&t, STALE);
+    night(&t);
+    /* the CAF's extract is 67 days old, over the 45 days by default: its absence says nothing */
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_foyer WHERE foyer_id = %lld AND recoit_rsa IS NULL",
+                          foyer(&t, "bailleur:hab", "L1")), 1);
+    /* what the CAF said of its own recipients still holds */
+    ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C3"), 1);
+    char *m = entry(&t, "motif", "rsa", "caf:gironde", "C3");
+    ck_assert_msg(strstr(m, "aucun membre ne perçoit le RSA") != NULL, "rsa motif: %s", m);
+    free(m);
+    char *reg = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(reg, "too old: caf:gironde 67 d") != NULL, "summary: %s", reg);
+    free(reg);
+
+    /* with a longer limit the same extract is a register again */
+    char *conf = tu_read(t.conf, NULL);
+    char *longer = cat3(conf, "[registers]\nmax_age_days = 90\n", NULL);
+    tu_write_str(t.conf, longer);
+    free(conf);
+    free(longer);
+    night(&t);
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
+    t_free(&t);
+}
+END_TEST
+
+/* ==== declarations: by source id, empty, wrong ================================================= */
+
+START_TEST(test_declarations)
+{
+    struct t t;
+    /* by source id: the same as by kind when it is the only CAF */
+    t_init(&t, "[registers]\nrsa = caf:gironde\naide_logement =\n");
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    night(&t);
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
+    /* no register of housing aid declared: the landlord's 0 still counts (a source said it) */
+    ck_assert_int_eq(listed(&t, "aide_logement", "bailleur:hab", "L1"), 1);
+    char *m = entry(&t, "motif", "aide_logement", "bailleur:hab", "L1");
+    ck_assert_msg(strstr(m, "aucun membre ne perçoit d'aide au logement") != NULL, "motif: %s", m);
+    free(m);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_register WHERE benefit = 'aide_logement'"), 0);
+    t_free(&t);
+
+    /* no register of the RSA at all: absence from the CAF says nothing */
+    t_init(&t, "[registers]\nrsa =\n");
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    night(&t);
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
+    ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C3"), 1);
+    t_free(&t);
+
+    /* a register of another CAF than the one loaded: not a register of this territory */
+    t_init(&t, "[registers]\nrsa = caf:landes\n");
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    night(&t);
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
+    t_free(&t);
+
+    /* a kind that does not exist is refused with its name, before anything runs */
+    t_init(&t, "[registers]\nrsa = caf, cnaf\n");
+    char *out = NULL, *err = NULL;
+    int rc = tznr(&out, &err, "run -c '%s' --date " NIGHT, t.conf);
+    ck_assert_msg(rc == 2 || rc == 1, "a bad register: exit %d", rc);
+    ck_assert_msg(strstr(err, "'cnaf'") != NULL && strstr(err, "[registers] rsa") != NULL, "message: %s", err);
+    free(out);
+    free(err);
+    t_free(&t);
+}
+END_TEST
+
+Suite *suite_registers(void);
+Suite *suite_registers(void)
+{
+    Suite *s = suite_create("registers");
+    TCase *tc = tcase_create("registers");
+    tcase_set_timeout(tc, TIMEOUT);
+    tcase_add_test(tc, test_landlord_and_cpam_only);
+    tcase_add_test(tc, test_all_registers);
+    tcase_add_test(tc, test_stale_register);
+    tcase_add_test(tc, test_declarations);
+    suite_add_tcase(s, tc);
+    return s;
+}
