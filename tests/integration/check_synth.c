@@ -139,6 +139,55 @@ static void keys_of(const char *path, keyset *ks, long *rows)
     free(text);
 }
 
+/* Rows of the extract at PATH (role D only when d_only) whose column NAME holds exactly WANT;
+ * *total gets the rows looked at. */
+static long column_is(const char *path, const char *name, const char *want, int d_only, long *total)
+{
+    char *text = tu_read(path, NULL);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    char *save = NULL;
+    char *line = strtok_r(text, "\n", &save);
+    ck_assert_ptr_nonnull(line);
+    int col = -1, role = -1, i = 0;
+    for (char *p = line; p; i++) {
+        char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == strlen(name) && strncmp(p, name, len) == 0)
+            col = i;
+        if (len == 4 && strncmp(p, "role", 4) == 0)
+            role = i;
+        p = comma ? comma + 1 : NULL;
+    }
+    ck_assert_msg(col >= 0 && role >= 0, "%s: no %s or role column in the header", path, name);
+    long n = 0;
+    *total = 0;
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        const char *v = NULL, *r = NULL;
+        size_t vl = 0, rl = 0;
+        i = 0;
+        for (char *p = line; p; i++) {
+            char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            if (i == col) {
+                v = p;
+                vl = len;
+            }
+            if (i == role) {
+                r = p;
+                rl = len;
+            }
+            p = comma ? comma + 1 : NULL;
+        }
+        if (d_only && !(r && rl == 1 && r[0] == 'D'))
+            continue;
+        (*total)++;
+        if (v && vl == strlen(want) && strncmp(v, want, vl) == 0)
+            n++;
+    }
+    free(text);
+    return n;
+}
+
 static size_t shared(const keyset *a, const keyset *b)
 {
     size_t n = 0;
@@ -193,6 +242,18 @@ START_TEST(test_synth_through_pseudonymise)
         keys_of(ext, &ks[nks], &rows);
         ck_assert_msg(rows == (long)written, "%s: %ld extract rows, %llu written", file, rows, written);
         ck_assert_msg(ks[nks].n > 0, "%s: no k_nir nor k_ident at all", file);
+        /* the CPAM exports CSS rights only, the CARSAT ASPA recipients only: their flags
+         * must come through the mapping files */
+        long total = 0, ones = 0;
+        if (strncmp(source, "cpam:", 5) == 0) {
+            ones = column_is(ext, "css", "1", 0, &total);
+            ck_assert_msg(total > 0 && ones == total, "%s: css = 1 on %ld of %ld rows", file, ones, total);
+        }
+        if (strncmp(source, "carsat:", 7) == 0) {
+            ones = column_is(ext, "aspa", "1", 1, &total);
+            ck_assert_msg(total > 0 && ones == total, "%s: aspa = 1 on %ld of %ld recipient rows", file, ones,
+                          total);
+        }
         char *man = tu_read(tu_fmt("%s.manifest", ext), NULL);
         ck_assert_msg(man && strstr(man, tu_fmt("\nrows = %llu\n", written)) && strstr(man, tu_fmt("\nsource = %s\n", source)),
                       "%s: manifest %s", file, man ? man : "missing");
@@ -201,7 +262,17 @@ START_TEST(test_synth_through_pseudonymise)
         free(raw);
         free(ext);
     }
-    ck_assert_msg(nks >= 3, "sources.txt lists %zu exports, expected the CAF, the departement and landlords", nks);
+    ck_assert_msg(nks >= 8,
+                  "sources.txt lists %zu exports, expected the CAF, the departement, the CPAM, the CARSAT, the MSA, "
+                  "the CCAS and landlords",
+                  nks);
+    static const char *const kinds[] = {"caf:", "departement:", "cpam:", "carsat:", "msa:", "ccas:", "bailleur:"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        int found = 0;
+        for (size_t a = 0; a < nks; a++)
+            found |= strncmp(ks[a].source, kinds[k], strlen(kinds[k])) == 0;
+        ck_assert_msg(found, "no %s export in sources.txt", kinds[k]);
+    }
 
     /* the same people are known to several agencies */
     char report[2048] = "";

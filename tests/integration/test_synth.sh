@@ -29,8 +29,9 @@ n=3000
 "$bin" --households "$n" --seed 43 --landlords 3 -o "$tmp/c"
 "$bin" --households 1000 --seed 42 --landlords 3 -o "$tmp/small"
 
-files=(caf.csv departement.csv bailleur_habitat33.csv bailleur_domofrance.csv
-       bailleur_bailleur3.csv truth_persons.csv truth_planted.csv truth_summary.txt sources.txt)
+exports=(caf.csv departement.csv cpam.csv carsat.csv msa.csv ccas_bordeaux.csv
+         bailleur_habitat33.csv bailleur_domofrance.csv bailleur_bailleur3.csv)
+files=("${exports[@]}" truth_persons.csv truth_eligible.csv truth_summary.txt sources.txt)
 
 # --- determinism
 for f in "${files[@]}"; do
@@ -42,27 +43,36 @@ for f in "${files[@]}"; do
     hb=$(sha256sum < "$tmp/b/$f")
     check "$f identical for the same seed" test "$ha" = "$hb"
 done
-for f in caf.csv departement.csv bailleur_habitat33.csv truth_persons.csv truth_planted.csv; do
+for f in "${exports[@]}" truth_persons.csv truth_eligible.csv; do
     ha=$(sha256sum < "$tmp/a/$f")
     hc=$(sha256sum < "$tmp/c/$f")
     check "$f differs for another seed" test "$ha" != "$hc"
 done
 # household i does not depend on --households: a smaller run is a prefix of a larger one
-for f in caf.csv departement.csv bailleur_habitat33.csv truth_persons.csv truth_planted.csv; do
+for f in "${exports[@]}" truth_persons.csv truth_eligible.csv; do
     size=$(wc -c < "$tmp/small/$f")
     check "$f of 1000 households is a prefix of 3000" cmp -s -n "$size" "$tmp/small/$f" "$tmp/a/$f"
 done
 
 # --- sources.txt and the mapping files
-check "sources.txt lists five exports" test "$(wc -l < "$tmp/a/sources.txt")" -eq 5
+check "sources.txt lists nine exports" test "$(wc -l < "$tmp/a/sources.txt")" -eq 9
 check "sources.txt names the CAF" grep -qx 'caf.csv caf:gironde mapping-caf.ini' "$tmp/a/sources.txt"
+check "sources.txt names the CPAM" grep -qx 'cpam.csv cpam:gironde mapping-cpam.ini' "$tmp/a/sources.txt"
+check "sources.txt names the CARSAT" \
+    grep -qx 'carsat.csv carsat:aquitaine mapping-carsat.ini' "$tmp/a/sources.txt"
+check "sources.txt names the MSA" grep -qx 'msa.csv msa:gironde mapping-msa.ini' "$tmp/a/sources.txt"
+check "sources.txt names the CCAS" \
+    grep -qx 'ccas_bordeaux.csv ccas:bordeaux mapping-ccas.ini' "$tmp/a/sources.txt"
 check "sources.txt names the third landlord" \
     grep -qx 'bailleur_bailleur3.csv bailleur:bailleur3 mapping-bailleur.ini' "$tmp/a/sources.txt"
 while read -r file id mapping; do
     [ -f "$tmp/a/$file" ] || { bad "$file listed in sources.txt exists"; continue; }
     [ -f "$config/$mapping" ] || { bad "$mapping exists in config/"; continue; }
-    header=$(head -n 1 "$tmp/a/$file" | sed 's/^\xEF\xBB\xBF//' | tr -d '\r')
     sep=$(sed -n 's/^separator *= *//p' "$config/$mapping")
+    [ "$sep" = tab ] && sep=$'\t'
+    [ "$sep" = '|' ] && sep='\\|'
+    enc=$(sed -n 's/^encoding *= *//p' "$config/$mapping")
+    header=$(head -n 1 "$tmp/a/$file" | iconv -f "${enc:-utf-8}" -t UTF-8 | sed 's/^\xEF\xBB\xBF//' | tr -d '\r')
     # every column named in [columns] is in the header
     missing=$(awk -v hdr="$header" -v sep="$sep" '
         BEGIN { n = split(hdr, h, sep); for (i = 1; i <= n; i++) have[h[i]] = 1 }
@@ -95,45 +105,152 @@ check "caf.csv has CRLF line ends" \
 check "departement.csv has LF line ends" test "$(grep -c $'\r' "$tmp/a/departement.csv")" -eq 0
 check "Œ is written as its Windows-1252 byte 0x8C in a landlord file" bash -c \
     "'$bin' --households 20000 -o '$tmp/oe' && LC_ALL=C grep -q \$'\x8c' '$tmp/oe/bailleur_habitat33.csv'"
+check "Œ is written as its ISO-8859-15 byte 0xBC in the MSA file" \
+    bash -c "LC_ALL=C grep -q \$'\xbc' '$tmp/oe/msa.csv'"
+check "cpam.csv is not UTF-8" bash -c "! iconv -f UTF-8 -t UTF-8 -o /dev/null '$tmp/a/cpam.csv' 2>/dev/null"
+check "cpam.csv has Latin-1 letters (bytes >= 0xC0)" bash -c "LC_ALL=C grep -q \$'[\xc0-\xff]' '$tmp/a/cpam.csv'"
+check "cpam.csv has no byte 0x80-0x9f (not Windows-1252)" bash -c "! LC_ALL=C grep -q \$'[\x80-\x9f]' '$tmp/a/cpam.csv'"
+check "cpam.csv has CRLF line ends" \
+    test "$(grep -c $'\r$' "$tmp/a/cpam.csv")" -eq "$(wc -l < "$tmp/a/cpam.csv")"
+check "cpam.csv is '|' separated, 19 fields a row" \
+    test "$(awk -F'|' 'NF != 19' "$tmp/a/cpam.csv" | wc -l)" -eq 0
+check "msa.csv is not UTF-8" bash -c "! iconv -f UTF-8 -t UTF-8 -o /dev/null '$tmp/a/msa.csv' 2>/dev/null"
+check "msa.csv decodes as ISO-8859-15" iconv -f ISO-8859-15 -t UTF-8 -o /dev/null "$tmp/a/msa.csv"
+check "msa.csv has LF line ends" test "$(grep -c $'\r' "$tmp/a/msa.csv")" -eq 0
+check "carsat.csv starts with a UTF-8 BOM" \
+    test "$(head -c 3 "$tmp/a/carsat.csv" | od -An -tx1 | tr -d ' \n')" = "efbbbf"
+check "carsat.csv is valid UTF-8, tab separated, 17 fields a row" bash -c \
+    "iconv -f UTF-8 -t UTF-8 -o /dev/null '$tmp/a/carsat.csv' && test \$(awk -F'\t' 'NF != 17' '$tmp/a/carsat.csv' | wc -l) -eq 0"
+check "ccas_bordeaux.csv is valid UTF-8 without BOM, CRLF" bash -c \
+    "iconv -f UTF-8 -t UTF-8 -o /dev/null '$tmp/a/ccas_bordeaux.csv' && test \"\$(head -c 3 '$tmp/a/ccas_bordeaux.csv' | od -An -tx1 | tr -d ' \n')\" != efbbbf && test \$(grep -c \$'\r\$' '$tmp/a/ccas_bordeaux.csv') -eq \$(wc -l < '$tmp/a/ccas_bordeaux.csv')"
+check "ccas_bordeaux.csv quotes its decimal-comma amounts" grep -qE ',"[0-9]+,[0-9]{2}",' "$tmp/a/ccas_bordeaux.csv"
+check "ccas_bordeaux.csv holds only Bordeaux (postal codes 330xx, 332xx, 338xx)" \
+    test "$(tr -d '\r' < "$tmp/a/ccas_bordeaux.csv" | awk -F, 'NR > 1 && $0 !~ /,33(000|100|200|300|800),Bordeaux,/' | wc -l)" -eq 0
 
 # --- truth files against the raw exports
 raw=0
-for f in caf.csv departement.csv bailleur_habitat33.csv bailleur_domofrance.csv bailleur_bailleur3.csv; do
+for f in "${exports[@]}"; do
     raw=$((raw + $(wc -l < "$tmp/a/$f") - 1))
 done
 truth=$(($(wc -l < "$tmp/a/truth_persons.csv") - 1))
 check "truth_persons.csv has one line per raw record ($truth = $raw)" test "$truth" -eq "$raw"
 check "truth_persons.csv header" \
     test "$(head -n 1 "$tmp/a/truth_persons.csv")" = "source,local_ref,person_id,household_id"
-check "truth_planted.csv header" \
-    test "$(head -n 1 "$tmp/a/truth_planted.csv")" = "household_id,rule,visible"
+check "truth_eligible.csv header" \
+    test "$(head -n 1 "$tmp/a/truth_eligible.csv")" = "household_id,rule,payer_knows,known,by_year_only"
+check "no truth_planted.csv any more" test ! -e "$tmp/a/truth_planted.csv"
 dups=$(tail -n +2 "$tmp/a/truth_persons.csv" | cut -d, -f1,2 | sort | uniq -d | wc -l)
 check "local refs are unique within each source" test "$dups" -eq 0
-for f in caf.csv bailleur_habitat33.csv; do
+for f in "${exports[@]}"; do
     src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
-    a=$(($(wc -l < "$tmp/a/$f") - 1))
-    b=$(grep -c "^$src," "$tmp/a/truth_persons.csv")
+    a=$(tr -d '\r' < "$tmp/a/$f" | awk 'BEGIN { q = 0 } { n = gsub(/"/, "\""); if (!q) r++; if (n % 2) q = !q } END { print r - 1 }')
+    b=$(grep -c "^$src," "$tmp/a/truth_persons.csv" || true)
     check "$f has as many records as truth_persons.csv says ($a = $b)" test "$a" -eq "$b"
 done
 for rule in rsa prime_activite aide_logement css aspa fsl; do
-    k=$(grep -c ",$rule,[01]\$" "$tmp/a/truth_planted.csv" || true)
-    check "rule $rule planted in 1-8% of households ($k of $n)" \
-        test "$k" -ge $((n / 100)) -a "$k" -le $((n * 8 / 100))
+    k=$(grep -c ",$rule,[01],[01],0\$" "$tmp/a/truth_eligible.csv" || true)
+    check "rule $rule: entitled and unpaid in 0.5-15% of households ($k of $n)" \
+        test "$k" -ge $((n / 200)) -a "$k" -le $((n * 15 / 100))
 done
-other=$(tail -n +2 "$tmp/a/truth_planted.csv" |
-        grep -cvE '^[0-9]+,(rsa|prime_activite|aide_logement|css|aspa|fsl),[01]$' || true)
-check "truth_planted.csv lines are well formed" test "$other" -eq 0
+other=$(tail -n +2 "$tmp/a/truth_eligible.csv" |
+        grep -cvE '^[0-9]+,(rsa|prime_activite|aide_logement|css|aspa|fsl),[01],[01],0$|^[0-9]+,(rsa|aspa),[01],[01],1$' || true)
+check "truth_eligible.csv lines are well formed (by_year_only only for rsa and aspa)" test "$other" -eq 0
+dups=$(tail -n +2 "$tmp/a/truth_eligible.csv" | cut -d, -f1,2 | sort | uniq -d | wc -l)
+check "truth_eligible.csv has one line at most per household and rule" test "$dups" -eq 0
+byyear=$(grep -c ',1$' "$tmp/a/truth_eligible.csv" || true)
+check "truth_eligible.csv has by_year_only lines ($byyear)" test "$byyear" -gt 0
+
+# payer_knows and known against the exports: payer_knows = 1 exactly when an export of the
+# benefit's payer holds a member of the household, known = 1 exactly when any export does
+wrong=$(awk -F, '
+    FNR == 1 { file++; next }
+    file == 1 { split($1, k, ":"); at[$4 "," k[1]] = 1; any[$4] = 1; next }
+    {
+        split("caf msa departement", rsa, " ")
+        if ($2 == "rsa") p = (($1 ",caf") in at) || (($1 ",msa") in at) || (($1 ",departement") in at)
+        else if ($2 == "prime_activite" || $2 == "aide_logement") p = (($1 ",caf") in at) || (($1 ",msa") in at)
+        else if ($2 == "css") p = ($1 ",cpam") in at
+        else if ($2 == "aspa") p = ($1 ",carsat") in at
+        else p = ($1 ",departement") in at
+        if (p != $3 + 0) bad++
+        if ((($1 in any) ? 1 : 0) != $4 + 0) bad++
+        if ($3 == 1) payers++
+        if ($4 == 0) unknown++
+    }
+    END { print (payers > 0 && unknown > 0 ? bad + 0 : -1) }' \
+    "$tmp/a/truth_persons.csv" "$tmp/a/truth_eligible.csv")
+check "payer_knows and known in truth_eligible.csv agree with the exports" test "$wrong" -eq 0
+
+# every CPAM record is a CSS right, and its household receives the CSS: no css line
+wrong=$(iconv -f LATIN1 -t UTF-8 "$tmp/a/cpam.csv" | tr -d '\r' | awk -F'|' '
+    FNR == 1 { file++; next }
+    file == 1 && $1 == "cpam:gironde" { hh[$2] = $4; next }
+    file == 1 { next }
+    file == 2 { if ($2 == "css" && $5 == 0) css[$1] = 1; next }
+    { if ($16 != "C2S" || !($2 in hh) || (hh[$2] in css)) bad++; seen++ }
+    END { print (seen > 0 ? bad + 0 : -1) }' FS=, "$tmp/a/truth_persons.csv" FS=, "$tmp/a/truth_eligible.csv" FS='|' -)
+check "every cpam.csv record has NATURE_DROIT C2S and its household has the CSS" test "$wrong" -eq 0
+# every CARSAT recipient row says ASPA = 1, and its household receives the ASPA
+wrong=$(tr -d '\r' < "$tmp/a/carsat.csv" | awk '
+    FNR == 1 { file++; next }
+    file == 1 && $1 == "carsat:aquitaine" { hh[$2] = $4; next }
+    file == 1 { next }
+    file == 2 { if ($2 == "aspa" && $5 == 0) aspa[$1] = 1; next }
+    { if (($3 == "TITULAIRE" && $13 != "" && $16 != "1") || !($2 in hh) || (hh[$2] in aspa)) bad++; seen++ }
+    END { print (seen > 0 ? bad + 0 : -1) }' FS=, "$tmp/a/truth_persons.csv" FS=, "$tmp/a/truth_eligible.csv" FS='\t' -)
+check "every carsat.csv recipient row has ASPA 1 and its household has the ASPA" test "$wrong" -eq 0
+# the CAF holds no agricultural household's benefits: nobody is both in caf.csv and msa.csv
+both=$(awk -F, 'NR > 1 && $1 == "caf:gironde" { c[$4] = 1 } NR > 1 && $1 == "msa:gironde" { m[$4] = 1 }
+    END { for (h in m) if (h in c) n++; print n + 0 }' "$tmp/a/truth_persons.csv")
+check "no household is in both caf.csv and msa.csv" test "$both" -eq 0
+
+# by_year_only lines are not eligible on the true dates: the claimant has not yet had the
+# birthday that (year - birth year) counts (25 for the rsa, 65 for the aspa). Checked on the
+# claimant's records in the exports with unambiguous dates (a record with a day-month swap
+# fault may disagree: one agreeing record is enough)
+ref=$(sed -n 's/^date = //p' "$tmp/a/truth_summary.txt")
+wrong=$(
+    { tr -d '\r' < "$tmp/a/caf.csv" | awk -F';' 'NR > 1 { print $2 "|caf:gironde|" $8 }'
+      iconv -f LATIN1 -t UTF-8 "$tmp/a/cpam.csv" | tr -d '\r' |
+          awk -F'|' 'NR > 1 { print $2 "|cpam:gironde|" substr($9, 7, 2) "/" substr($9, 5, 2) "/" substr($9, 1, 4) }'
+      for f in bailleur_habitat33.csv bailleur_domofrance.csv bailleur_bailleur3.csv; do
+          src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
+          iconv -f WINDOWS-1252 -t UTF-8 "$tmp/a/$f" | tr -d '\r' | awk -F';' -v s="$src" 'NR > 1 { print $2 "|" s "|" $8 }'
+      done
+    } | awk -F'|' -v ref="$ref" -v persons="$tmp/a/truth_persons.csv" -v elig="$tmp/a/truth_eligible.csv" '
+        BEGIN {
+            split(ref, d, "-"); ry = d[1]; rmd = d[2] d[3]
+            while ((getline l < elig) > 0) {
+                split(l, f, ",")
+                if (f[5] == "1") { want[f[1] * 10 + 1] = f[2]; lines++ }
+                else if (f[5] == "0" && (f[2] == "rsa" || f[2] == "aspa")) elig0[f[1] "," f[2]] = 1
+            }
+            while ((getline l < persons) > 0) { split(l, f, ","); pid[f[1] "|" f[2]] = f[3] }
+        }
+        {
+            p = pid[$2 "|" $1]; if (!(p in want)) next
+            split($3, d, "/"); age = ry - d[3]; md = d[2] d[1]
+            rule = want[p]; need = rule == "rsa" ? 25 : 65
+            if (age == need && md > rmd) ok[p] = 1
+            seen[p] = 1
+        }
+        END {
+            for (p in seen) { checked++; if (!(p in ok)) bad++ }
+            for (p in want) if (((p - 1) / 10 "," want[p]) in elig0) bad++
+            print (checked > 0 ? bad + 0 : -1)
+        }')
+check "by_year_only lines: the claimant has not yet had the birthday the birth year counts" test "$wrong" -eq 0
 
 # aide_logement and fsl recomputed from the landlords' own records (they carry every figure
-# these rules need): they must agree with truth_planted.csv exactly
+# these rules need): they must agree with truth_eligible.csv exactly
 for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
     src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
     iconv -f WINDOWS-1252 -t UTF-8 "$tmp/a/$f" | tr -d '\r' | sed 's/\xC2\xA0//g' > "$tmp/l.csv"
     awk -F, -v src="$src" '$1 == src { print $2 "," $4 }' "$tmp/a/truth_persons.csv" > "$tmp/ref.csv"
-    wrong=$(awk -F';' -v refs="$tmp/ref.csv" -v planted="$tmp/a/truth_planted.csv" '
+    wrong=$(awk -F';' -v refs="$tmp/ref.csv" -v planted="$tmp/a/truth_eligible.csv" '
         BEGIN {
             FS = ","; while ((getline l < refs) > 0) { split(l, p, ","); hh[p[1]] = p[2] }
-            while ((getline l < planted) > 0) { split(l, p, ","); got[p[1] "," p[2]] = 1 }
+            while ((getline l < planted) > 0) { split(l, p, ","); if (p[5] == "0") got[p[1] "," p[2]] = 1 }
             FS = ";"; split("1400 1900 2300 2700 3100", ceil, " ")
         }
         NR > 1 && $3 == "TITULAIRE" && $14 != "" && $16 != "" {
@@ -147,7 +264,7 @@ for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
             seen++
         }
         END { print (seen > 0 ? bad + 0 : -1) }' "$tmp/l.csv")
-    check "aide_logement and fsl in truth_planted.csv agree with $f" test "$wrong" -eq 0
+    check "aide_logement and fsl in truth_eligible.csv agree with $f" test "$wrong" -eq 0
 done
 
 # NIR keys: all valid but the faults counted in truth_summary.txt
@@ -194,7 +311,10 @@ if [ -n "$tznr" ]; then
         raw=$(($(wc -l < "$tmp/a/$file") - 1))
         got=$(($(wc -l < "$tmp/x-$file") - 1))
         check "$file: $got extract rows for $raw raw rows" test "$got" -eq "$raw"
-        claimants=$(awk -F, 'NR > 1 && $3 == "D" && $13 != "" && $15 != "" { n++ } END { print n + 0 }' \
+        # the composition on claimant rows; the resources too where the mapping reads them
+        col=13
+        grep -q '^ressources_mensuelles *=' "$config/$mapping" && col=15
+        claimants=$(awk -F, -v c="$col" 'NR > 1 && $3 == "D" && $13 != "" && $c != "" { n++ } END { print n + 0 }' \
                     "$tmp/x-$file")
         check "$file: household figures read on $claimants claimant rows" test "$claimants" -gt 0
     done < "$tmp/a/sources.txt"
