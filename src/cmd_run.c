@@ -319,13 +319,15 @@ int cmd_run(int argc, char **argv)
      * one has finished, so a replay that fails leaves that night's lists exportable. The
      * cooldown looks at earlier nights only, so a replay lists the same households. */
     detect_run(conn, &cf, run, date, &ds);
-    char details[512];
+    /* the registers line holds source ids, digits and punctuation only (no quote, no
+     * backslash): it goes into the JSON as it is */
+    char details[2048];
     snprintf(details, sizeof details,
              "{\"run\": %lld, \"date\": \"%s\", \"rules\": %d, \"candidates\": %lld, \"listed\": %lld, "
              "\"opposition\": %lld, \"cooldown\": %lld, \"settled\": %lld, \"unreachable\": %lld, "
-             "\"unknown_to_payer\": %lld}",
+             "\"unknown_to_payer\": %lld, \"registers\": \"%s\"}",
              run, date, ds.rules, ds.candidates, ds.listed, ds.suppressed_opposition, ds.suppressed_cooldown,
-             ds.suppressed_settled, ds.suppressed_unreachable, ds.listed_unknown_to_payer);
+             ds.suppressed_settled, ds.suppressed_unreachable, ds.listed_unknown_to_payer, ds.registers);
     audit_log(conn, "detect", date, details);
     db_commit(conn);
     sbuf_addf(&sum, "  registers: %s\n", ds.registers[0] ? ds.registers : "none declared");

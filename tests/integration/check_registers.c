@@ -331,6 +331,11 @@ START_TEST(test_all_registers)
     ck_assert_msg(list && strstr(list, ";premiere_detection;inconnu_de\n") != NULL, "list: %s", list);
     ck_assert_msg(strstr(list, ";" NIGHT ";CAF\n") != NULL, "list: %s", list);
     free(list);
+    /* the audit log keeps which registers the night relied on */
+    char *audit = sqlv(&t, "SELECT details FROM tznr.audit_log WHERE action = 'detect' ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(audit, "caf:gironde 25 d") != NULL && strstr(audit, "\"unknown_to_payer\": ") != NULL,
+                  "audit: %s", audit);
+    free(audit);
     /* M. Martin: paid by the CAF */
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L2"), 0);
     /* Mme Petit: known to the CAF, which pays her no RSA: the CAF's own word */
