@@ -602,10 +602,13 @@ static void make_address(synth_rng *r, synth_household *h)
 
 static void housing(synth_ctx *ctx, synth_rng *r, synth_household *h)
 {
-    static const int w_old[] = {68, 16, 12, 4};
-    static const int w_low[] = {14, 36, 40, 10};
-    static const int w_mid[] = {45, 20, 33, 2};
-    static const int w_high[] = {70, 5, 25, 0};
+    /* owner, social tenant, private tenant, hosted: about 14 % of households in social
+     * housing (INSEE: 14 % of main residences in France, fewer in the Gironde), an
+     * assumption by age and income */
+    static const int w_old[] = {70, 11, 15, 4};
+    static const int w_low[] = {14, 28, 46, 12};
+    static const int w_mid[] = {45, 14, 39, 2};
+    static const int w_high[] = {72, 3, 25, 0};
     int64_t pu = per_unit(h);
     const int *w = h->p[0].age >= 65 ? w_old : pu < 130000 ? w_low : pu < 230000 ? w_mid : w_high;
     int k = (int)synth_rng_weighted(r, w, 4);
