@@ -247,10 +247,10 @@ for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
     src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
     iconv -f WINDOWS-1252 -t UTF-8 "$tmp/a/$f" | tr -d '\r' | sed 's/\xC2\xA0//g' > "$tmp/l.csv"
     awk -F, -v src="$src" '$1 == src { print $2 "," $4 }' "$tmp/a/truth_persons.csv" > "$tmp/ref.csv"
-    wrong=$(awk -F';' -v refs="$tmp/ref.csv" -v planted="$tmp/a/truth_eligible.csv" '
+    wrong=$(awk -F';' -v refs="$tmp/ref.csv" -v elig="$tmp/a/truth_eligible.csv" '
         BEGIN {
             FS = ","; while ((getline l < refs) > 0) { split(l, p, ","); hh[p[1]] = p[2] }
-            while ((getline l < planted) > 0) { split(l, p, ","); if (p[5] == "0") got[p[1] "," p[2]] = 1 }
+            while ((getline l < elig) > 0) { split(l, p, ","); if (p[5] == "0") got[p[1] "," p[2]] = 1 }
             FS = ";"; split("1400 1900 2300 2700 3100", ceil, " ")
         }
         NR > 1 && $3 == "TITULAIRE" && $14 != "" && $16 != "" {
