@@ -1,6 +1,7 @@
 /* tznr-synth: a seeded, deterministic synthetic territory (Gironde) with the raw exports of
- * the CAF, the département and social landlords, and the ground truth to score a matching
- * and detection run against. See docs/synth.md. */
+ * the CAF, the MSA, the département, the CPAM, the CARSAT, the CCAS of Bordeaux and social
+ * landlords, and the ground truth to score a matching and detection run against. See
+ * docs/synth.md. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
