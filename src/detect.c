@@ -317,31 +317,54 @@ static void build_registers(PGconn *conn, const conf *cf, const char *date, dete
     const char *pr[] = {benefits.p, declared.p, date, age};
     db_exec(conn, "TRUNCATE tznr.run_register");
     PQclear(db_query(conn,
-        "INSERT INTO tznr.run_register (benefit, declared, source_id, extract_date, current)"
-        " SELECT d.benefit, d.declared, s.id, n.extract_date,"
-        "        COALESCE(n.extract_date >= $3::date - $4::integer, false)"
-        "   FROM ROWS FROM (pg_catalog.unnest(pg_catalog.string_to_array($1, ' ')),"
-        "                   pg_catalog.unnest(pg_catalog.string_to_array($2, ' ')))"
-        "        AS d(benefit, declared)"
-        "   LEFT JOIN tznr.source s ON s.current_snapshot IS NOT NULL"
-        "        AND (s.id = d.declared OR (pg_catalog.strpos(d.declared, ':') = 0"
-        "                                   AND pg_catalog.split_part(s.id, ':', 1) = d.declared))"
-        "   LEFT JOIN tznr.snapshot n ON n.id = s.current_snapshot", 4, pr));
+        "WITH d AS (SELECT * FROM ROWS FROM (pg_catalog.unnest(pg_catalog.string_to_array($1, ' ')),"
+        "                                   pg_catalog.unnest(pg_catalog.string_to_array($2, ' ')))"
+        "             AS d(benefit, declared)),"
+        " m AS (SELECT d.benefit, d.declared, s.id AS source_id, n.id AS snapshot_id, n.extract_date"
+        "         FROM d LEFT JOIN tznr.source s ON s.current_snapshot IS NOT NULL"
+        "              AND (s.id = d.declared OR (pg_catalog.strpos(d.declared, ':') = 0"
+        "                                         AND pg_catalog.split_part(s.id, ':', 1) = d.declared))"
+        "         LEFT JOIN tznr.snapshot n ON n.id = s.current_snapshot)"
+        " INSERT INTO tznr.run_register (benefit, declared, source_id, extract_date, fresh, reports, current)"
+        " SELECT m.benefit, m.declared, m.source_id, m.extract_date,"
+        "        COALESCE(m.extract_date >= $3::date - $4::integer, false),"
+        "        m.snapshot_id IS NOT NULL AND EXISTS ("
+        "          SELECT 1 FROM tznr.record r WHERE r.snapshot_id = m.snapshot_id"
+        "             AND CASE m.benefit WHEN 'rsa' THEN r.rsa WHEN 'prime_activite' THEN r.prime_activite"
+        "                                WHEN 'aide_logement' THEN r.aide_logement WHEN 'aah' THEN r.aah"
+        "                                WHEN 'css' THEN r.css WHEN 'aspa' THEN r.aspa WHEN 'apa' THEN r.apa"
+        "                                WHEN 'pch' THEN r.pch WHEN 'fsl' THEN r.fsl END),"
+        "        false"
+        "   FROM m", 4, pr));
+    db_exec(conn,
+        "UPDATE tznr.run_register r SET current = true"
+        "  FROM (SELECT benefit, declared FROM tznr.run_register GROUP BY benefit, declared"
+        "         HAVING pg_catalog.bool_and(source_id IS NOT NULL AND fresh AND reports)) ok"
+        " WHERE r.benefit = ok.benefit AND r.declared = ok.declared");
     sbuf_free(&benefits);
     sbuf_free(&declared);
-    /* one line for the summary: each register with its age and benefits, then what is missing */
+    /* one line for the summary: each register with its age and benefits, then what does not
+     * count and why (an extract newer than a replayed night shows 0 days) */
     const char *pd[] = {date};
     const char *line = db_value(conn,
-        "SELECT pg_catalog.concat_ws('; ',"
-        "  (SELECT pg_catalog.string_agg(x.source_id || ' ' || x.age || ' d (' || x.b || ')', ', ' ORDER BY x.source_id)"
-        "     FROM (SELECT source_id, ($1::date - pg_catalog.max(extract_date))::text AS age,"
-        "                  pg_catalog.string_agg(DISTINCT benefit, ' ') AS b"
-        "             FROM tznr.run_register WHERE current GROUP BY source_id) x),"
-        "  'too old: ' || (SELECT pg_catalog.string_agg(DISTINCT source_id || ' ' || ($1::date - extract_date)::text || ' d', ', ')"
-        "                    FROM tznr.run_register WHERE source_id IS NOT NULL AND NOT current),"
+        "WITH r AS (SELECT *, GREATEST($1::date - extract_date, 0)::text || ' d' AS age FROM tznr.run_register)"
+        " SELECT pg_catalog.concat_ws('; ',"
+        "  (SELECT pg_catalog.string_agg(x.source_id || ' ' || x.age || ' (' || x.b || ')', ', ' ORDER BY x.source_id)"
+        "     FROM (SELECT source_id, age, pg_catalog.string_agg(DISTINCT benefit, ' ') AS b"
+        "             FROM r WHERE current GROUP BY source_id, age) x),"
+        "  'too old: ' || (SELECT pg_catalog.string_agg(DISTINCT source_id || ' ' || age, ', ')"
+        "                    FROM r WHERE source_id IS NOT NULL AND NOT fresh),"
+        "  'no recipient in the extract: ' || (SELECT pg_catalog.string_agg(x.source_id || ' (' || x.b || ')', ', '"
+        "                                                               ORDER BY x.source_id)"
+        "     FROM (SELECT source_id, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
+        "             FROM r WHERE source_id IS NOT NULL AND fresh AND NOT reports GROUP BY source_id) x),"
+        "  'held back with another source of its kind: ' || (SELECT pg_catalog.string_agg(x.source_id || ' (' || x.b || ')',"
+        "                                                                             ', ' ORDER BY x.source_id)"
+        "     FROM (SELECT source_id, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
+        "             FROM r WHERE source_id IS NOT NULL AND fresh AND reports AND NOT current GROUP BY source_id) x),"
         "  'none loaded: ' || (SELECT pg_catalog.string_agg(x.declared || ' (' || x.b || ')', ', ' ORDER BY x.declared)"
         "     FROM (SELECT declared, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
-        "             FROM tznr.run_register WHERE source_id IS NULL GROUP BY declared) x))", 1, pd);
+        "             FROM r WHERE source_id IS NULL GROUP BY declared) x))", 1, pd);
     snprintf(sum->registers, sizeof sum->registers, "%s", line);
 }
 
@@ -445,7 +468,8 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
     const char *pr2[] = {runs, date};
     res = db_query(conn,
         "WITH c AS (SELECT * FROM tznr.candidate WHERE run_id = $1 AND suppressed IS NULL),"
-        " regs AS (SELECT ru.id AS rule_id, tznr.registres(COALESCE(ru.receives, '')) AS registres FROM tznr.rule ru),"
+        " regs AS MATERIALIZED (SELECT ru.id AS rule_id, tznr.registres(COALESCE(ru.receives, '')) AS registres"
+        "                         FROM tznr.rule ru),"
         " holder AS ("
         "  SELECT c.rule_id, c.foyer_id, pr.source_id, pr.token,"
         "         COALESCE(pg_catalog.array_position(pg_catalog.regexp_split_to_array(pg_catalog.btrim(ru.owners), '[ ,]+'),"

@@ -10,19 +10,26 @@ ALTER TABLE tznr.source ADD CONSTRAINT source_id_check
 
 -- The registers of the last run, rebuilt by every run from [registers]: one row for each
 -- benefit and each source its declaration names (a kind names every source of that kind), and
--- one row with a NULL source for a declaration that matches no loaded source. A register is
--- current when its snapshot is not older than [registers] max_age_days on the run date.
+-- one row with a NULL source for a declaration that matches no loaded source. A source is
+-- fresh when its snapshot is not older than [registers] max_age_days on the run date, and
+-- reports the benefit when some record of its snapshot says 1 (an extract without the column
+-- is no register of it). A declaration is current when every source it names is fresh and
+-- reports the benefit: two CAFs of one territory are one register, both or neither. Separate
+-- declarations of a benefit (caf, departement for the RSA) are registers of the same
+-- recipients: one current is enough (docs/rules.md, « Les registres »).
 CREATE TABLE tznr.run_register (
     benefit text NOT NULL,
     declared text NOT NULL,           -- as written in [registers]: 'caf' or 'caf:gironde'
     source_id text,
     extract_date date,
+    fresh boolean NOT NULL,
+    reports boolean NOT NULL,
     current boolean NOT NULL
 );
 
 -- Which sources hold a record of the household, and why each "recoit_X" is what it is:
 -- 'source' when a record of the household says X (1 or 0), 'registre' when no record says
--- it and a current register of X has no record of X for the household, NULL when unknown.
+-- it and a current register of X has no 1 for the household, NULL when unknown.
 ALTER TABLE tznr.run_foyer
     ADD COLUMN sources text[] NOT NULL DEFAULT '{}',
     ADD COLUMN pourquoi_rsa text, ADD COLUMN pourquoi_prime_activite text,
@@ -44,7 +51,8 @@ $$ SELECT COALESCE(pg_catalog.array_agg(DISTINCT r.source_id ORDER BY r.source_i
     WHERE r.benefit = p_benefit AND r.current AND r.source_id IS NOT NULL $$;
 
 -- The agency of a source kind in French: FORM 'nom' ('CAF', 'Département'), 'le' ('la CAF',
--- 'le Département', 'France Travail') or 'de' ('de la CAF', 'du Département').
+-- 'le Département', 'France Travail') or 'de' ('de la CAF', 'du Département'). Kind 'autre'
+-- is 'un autre organisme'.
 CREATE FUNCTION tznr.organisme(kind text, form text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = '' AS
 $$
@@ -52,7 +60,7 @@ DECLARE
     name text := CASE kind WHEN 'caf' THEN 'CAF' WHEN 'cpam' THEN 'CPAM' WHEN 'msa' THEN 'MSA'
                            WHEN 'carsat' THEN 'CARSAT' WHEN 'departement' THEN 'Département'
                            WHEN 'ccas' THEN 'CCAS' WHEN 'bailleur' THEN 'bailleur'
-                           WHEN 'france_travail' THEN 'France Travail' ELSE kind END;
+                           WHEN 'france_travail' THEN 'France Travail' ELSE 'autre organisme' END;
 BEGIN
     IF form = 'nom' THEN
         RETURN name;
@@ -60,8 +68,24 @@ BEGIN
         RETURN CASE form WHEN 'de' THEN 'de la ' ELSE 'la ' END || name;
     ELSIF kind IN ('departement', 'ccas', 'bailleur') THEN
         RETURN CASE form WHEN 'de' THEN 'du ' ELSE 'le ' END || name;
+    ELSIF kind = 'france_travail' THEN
+        RETURN CASE form WHEN 'de' THEN 'de ' ELSE '' END || name;
     END IF;
-    RETURN CASE form WHEN 'de' THEN 'de ' ELSE '' END || name;
+    RETURN CASE form WHEN 'de' THEN 'd''un ' ELSE 'un ' END || name;
+END
+$$;
+
+-- ITEMS as French lists them: 'a', 'a et b', 'a, b et c'.
+CREATE FUNCTION tznr.enumeration(items text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = '' AS
+$$
+DECLARE
+    n integer := pg_catalog.cardinality(items);
+BEGIN
+    IF n <= 1 THEN
+        RETURN items[1];
+    END IF;
+    RETURN pg_catalog.array_to_string(items[1:n - 1], ', ') || ' et ' || items[n];
 END
 $$;
 
@@ -98,24 +122,29 @@ DECLARE
                                WHEN 'css' THEN 'aucune CSS' WHEN 'aspa' THEN 'aucune ASPA'
                                WHEN 'apa' THEN 'aucune APA' WHEN 'pch' THEN 'aucune PCH'
                                WHEN 'fsl' THEN 'aucune aide du FSL' ELSE 'aucun droit ' || benefit END;
-    la text := CASE benefit WHEN 'rsa' THEN 'le RSA' WHEN 'prime_activite' THEN 'la prime d''activité'
-                            WHEN 'aide_logement' THEN 'd''aide au logement' WHEN 'aah' THEN 'l''AAH'
-                            WHEN 'css' THEN 'la CSS' WHEN 'aspa' THEN 'l''ASPA' WHEN 'apa' THEN 'l''APA'
-                            WHEN 'pch' THEN 'la PCH' WHEN 'fsl' THEN 'FSL' ELSE benefit END;  -- unused for fsl (below)
-    unknown text;
-    known text;
+    unknown text[];
+    known text[];
 BEGIN
     IF pg_catalog.cardinality(registres) = 0 THEN
-        RETURN CASE benefit WHEN 'fsl' THEN 'aucun membre n''a reçu d''aide du FSL dans les 12 derniers mois'
-                            ELSE 'aucun membre ne perçoit ' || la END;
+        RETURN CASE benefit
+            WHEN 'rsa' THEN 'aucun membre ne perçoit le RSA'
+            WHEN 'prime_activite' THEN 'aucun membre ne perçoit la prime d''activité'
+            WHEN 'aide_logement' THEN 'aucun membre ne perçoit d''aide au logement'
+            WHEN 'aah' THEN 'aucun membre ne perçoit l''AAH'
+            WHEN 'css' THEN 'aucun membre ne bénéficie de la complémentaire santé solidaire'
+            WHEN 'aspa' THEN 'aucun membre ne perçoit l''ASPA'
+            WHEN 'apa' THEN 'aucun membre ne perçoit l''APA'
+            WHEN 'pch' THEN 'aucun membre ne perçoit la PCH'
+            WHEN 'fsl' THEN 'aucun membre n''a reçu d''aide du FSL dans les 12 derniers mois'
+            ELSE 'aucun membre ne perçoit ' || benefit END;
     END IF;
-    SELECT pg_catalog.string_agg(tznr.organisme(k.kind, 'de'), ' et ' ORDER BY k.kind) FILTER (WHERE NOT k.knows),
-           pg_catalog.string_agg(tznr.organisme(k.kind, 'le'), ' et ' ORDER BY k.kind) FILTER (WHERE k.knows)
+    SELECT pg_catalog.array_agg(tznr.organisme(k.kind, 'de') ORDER BY k.kind) FILTER (WHERE NOT k.knows),
+           pg_catalog.array_agg(tznr.organisme(k.kind, 'le') ORDER BY k.kind) FILTER (WHERE k.knows)
       INTO unknown, known
       FROM (SELECT pg_catalog.split_part(r, ':', 1) AS kind, pg_catalog.bool_or(r = ANY (sources)) AS knows
               FROM pg_catalog.unnest(registres) r GROUP BY 1) k;
     RETURN pg_catalog.concat_ws(', ',
-                                'foyer inconnu ' || unknown,
-                                aucun || ' selon ' || known);
+                                'foyer inconnu ' || tznr.enumeration(unknown),
+                                aucun || ' selon ' || tznr.enumeration(known));
 END
 $$;

@@ -10,6 +10,9 @@
  *   bernard  a farmer, 250 €/month, the MSA pays him the RSA: absent from the CAF, paid all
  *            the same
  *   garcia   300 €/month, known only to the CPAM, which pays her the CSS
+ *   roux     320 €/month, known only to the CAF, whose row leaves the RSA empty: present in
+ *            the register without the benefit, so not paid it
+ *   faure    a recipient of the RSA at another CAF (caf:landes), for the case of two CAFs
  *
  * and the cases of the issue: only a landlord and a CPAM loaded (nobody listed for the RSA,
  * the CSS known), a register older than the limit, a household routed to the CPAM, the French
@@ -42,6 +45,8 @@ static const struct person P[] = {
     {"petit", "PETIT", "Claire", "1985-11-23", "2", "2851133063103"},
     {"bernard", "BERNARD", "Louis", "1972-05-30", "1", "1720533063104"},
     {"garcia", "GARCIA", "Ana", "1980-09-09", "2", "2800999135105"},
+    {"roux", "ROUX", "Denise", "1975-02-17", "2", "2750233063106"},
+    {"faure", "FAURE", "Marc", "1958-12-01", "1", "1581233063107"},
 };
 #define NP (sizeof P / sizeof P[0])
 
@@ -226,7 +231,7 @@ static void t_free(struct t *t)
     free((char *)t->key);
 }
 
-/* The exports: figures nb_personnes..css (15 columns). */
+/* The exports: figures nb_personnes..css (11 columns). */
 #define LANDLORD_ROWS                                                                                           \
     "L1", "lefevre", "1,0,300,0,400,0,,,0,,"                                                               \
     , "L2", "martin", "1,0,200,0,380,0,,,1,,"                                                                  \
@@ -248,7 +253,7 @@ static char *landlord(void)
 static char *caf(void)
 {
     return cat3(row("C2", "martin", "1,0,200,0,380,0,1,0,1,0,"), row("C3", "petit", "1,0,350,0,420,0,0,0,1,0,"),
-                NULL);
+                row("C6", "roux", "1,0,320,0,,,,0,1,0,"));
 }
 
 static const char *msa(void) { return row("M4", "bernard", "1,0,250,0,300,0,1,0,1,0,"); }
@@ -319,6 +324,7 @@ START_TEST(test_all_registers)
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
     char *m = entry(&t, "motif", "rsa", "bailleur:hab", "L1");
     ck_assert_msg(strstr(m, "RSA estimé 352 €/mois") != NULL, "rsa motif: %s", m);
+    /* without the forfait logement: she rents, and the CAF's absence says no housing aid */
     ck_assert_msg(strstr(m, "foyer inconnu de la CAF") != NULL, "rsa motif: %s", m);
     free(m);
     char *u = entry(&t, "inconnu_de", "rsa", "bailleur:hab", "L1");
@@ -331,11 +337,22 @@ START_TEST(test_all_registers)
     ck_assert_msg(list && strstr(list, ";premiere_detection;inconnu_de\n") != NULL, "list: %s", list);
     ck_assert_msg(strstr(list, ";" NIGHT ";CAF\n") != NULL, "list: %s", list);
     free(list);
-    /* the audit log keeps which registers the night relied on */
-    char *audit = sqlv(&t, "SELECT details FROM tznr.audit_log WHERE action = 'detect' ORDER BY id DESC LIMIT 1");
-    ck_assert_msg(strstr(audit, "caf:gironde 25 d") != NULL && strstr(audit, "\"unknown_to_payer\": ") != NULL,
-                  "audit: %s", audit);
+    /* the audit log keeps which registers the night relied on, and how many entries no payer knew */
+    char *audit = sqlv(&t, "SELECT details::jsonb ->> 'registers' FROM tznr.audit_log WHERE action = 'detect'"
+                           " ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(audit, "caf:gironde 25 d") != NULL, "audit: %s", audit);
     free(audit);
+    ck_assert_int_eq(sqln(&t, "SELECT (details::jsonb ->> 'unknown_to_payer')::integer FROM tznr.audit_log"
+                              " WHERE action = 'detect' ORDER BY id DESC LIMIT 1"),
+                     sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE inconnu_de <> ''"));
+    ck_assert_int_ge(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE inconnu_de <> ''"), 3);
+    /* Mme Roux: the CAF knows her, its row leaves the RSA empty: its register says she is not paid */
+    ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C6"), 1);
+    ck_assert_str_eq(sqlv(&t, "SELECT pourquoi_rsa FROM tznr.run_foyer WHERE foyer_id = %lld",
+                          foyer(&t, "caf:gironde", "C6")), "registre");
+    m = entry(&t, "motif", "rsa", "caf:gironde", "C6");
+    ck_assert_msg(strstr(m, "aucun RSA selon la CAF") != NULL, "rsa motif: %s", m);
+    free(m);
     /* M. Martin: paid by the CAF */
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L2"), 0);
     /* Mme Petit: known to the CAF, which pays her no RSA: the CAF's own word */
@@ -371,7 +388,110 @@ START_TEST(test_all_registers)
 }
 END_TEST
 
+/* ==== two registers of the RSA: the CAF's and the département's ================================ */
+
+START_TEST(test_two_registers)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    deposit(&t, "departement:gironde", FRESH, row("D2", "martin", "1,0,200,0,380,0,1,,,,"));
+    night(&t);
+    /* unknown to both */
+    char *m = entry(&t, "motif", "rsa", "bailleur:hab", "L1");
+    ck_assert_msg(strstr(m, "foyer inconnu de la CAF et du Département") != NULL, "rsa motif: %s", m);
+    free(m);
+    char *u = entry(&t, "inconnu_de", "rsa", "bailleur:hab", "L1");
+    ck_assert_str_eq(u, "CAF, Département");
+    free(u);
+    /* known to the CAF, which pays her nothing, unknown to the département */
+    m = entry(&t, "motif", "rsa", "caf:gironde", "C3");
+    ck_assert_msg(strstr(m, "foyer inconnu du Département, aucun RSA selon la CAF") != NULL, "rsa motif: %s", m);
+    free(m);
+    u = entry(&t, "inconnu_de", "rsa", "caf:gironde", "C3");
+    ck_assert_str_eq(u, "Département");
+    free(u);
+    /* the département's extract has no recipient of the APA, the PCH or the FSL: it is no
+     * register of them, and nobody is "not paid" the FSL by its absence */
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_register WHERE benefit = 'fsl' AND current"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_foyer WHERE pourquoi_fsl IS NOT NULL"), 0);
+    char *sum = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(sum, "no recipient in the extract: ") != NULL &&
+                  strstr(sum, "departement:gironde (apa fsl pch)") != NULL, "summary: %s", sum);
+    free(sum);
+    t_free(&t);
+}
+END_TEST
+
+/* ==== an extract without the benefit's column is no register of it ============================== */
+
+START_TEST(test_register_without_recipients)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    /* a CPAM extract made with a mapping that forgot the CSS column: nobody says 1 */
+    deposit(&t, "cpam:gironde", FRESH, row("P5", "garcia", "1,0,300,0,,,,,,,"));
+    night(&t);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE rule_id = 'css'"), 0);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_foyer WHERE recoit_css IS NOT NULL"), 0);
+    t_free(&t);
+}
+END_TEST
+
+/* ==== two CAFs: one register, current only when both are ======================================== */
+
+START_TEST(test_two_cafs)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    deposit(&t, "caf:landes", STALE, row("K7", "faure", "1,0,250,0,,,1,0,1,0,"));
+    night(&t);
+    /* the Landes CAF's extract is too old: people who moved in since may be paid by it, so the
+     * kind 'caf' is no register tonight, and Mme Lefèvre's absence says nothing */
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
+    ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C3"), 1); /* the CAF's own 0 still holds */
+    char *sum = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(sum, "too old: caf:landes 67 d") != NULL, "summary: %s", sum);
+    ck_assert_msg(strstr(sum, "held back with another source of its kind: caf:gironde") != NULL, "summary: %s", sum);
+    free(sum);
+    t_free(&t);
+
+    /* declared by source id, the Gironde CAF alone is the register */
+    t_init(&t, "[registers]\nrsa = caf:gironde\n");
+    deposit_landlord(&t);
+    deposit_caf(&t, FRESH);
+    deposit(&t, "caf:landes", STALE, row("K7", "faure", "1,0,250,0,,,1,0,1,0,"));
+    night(&t);
+    ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
+    t_free(&t);
+}
+END_TEST
+
 /* ==== a register older than the limit counts as absent ========================================= */
+
+/* Whether Mme Lefèvre is listed for the RSA when the CAF's extract is dated DATE. */
+static long long lefevre_with_caf_of(const char *date)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit_landlord(&t);
+    deposit_caf(&t, date);
+    night(&t);
+    long long n = listed(&t, "rsa", "bailleur:hab", "L1");
+    t_free(&t);
+    return n;
+}
+
+START_TEST(test_max_age_boundary)
+{
+    ck_assert_int_eq(lefevre_with_caf_of("2026-10-12"), 1); /* 45 days before the night: current */
+    ck_assert_int_eq(lefevre_with_caf_of("2026-10-11"), 0); /* 46 days: too old */
+}
+END_TEST
 
 START_TEST(test_stale_register)
 {
@@ -461,7 +581,11 @@ Suite *suite_registers(void)
     tcase_set_timeout(tc, TIMEOUT);
     tcase_add_test(tc, test_landlord_and_cpam_only);
     tcase_add_test(tc, test_all_registers);
+    tcase_add_test(tc, test_two_registers);
+    tcase_add_test(tc, test_register_without_recipients);
+    tcase_add_test(tc, test_two_cafs);
     tcase_add_test(tc, test_stale_register);
+    tcase_add_test(tc, test_max_age_boundary);
     tcase_add_test(tc, test_declarations);
     suite_add_tcase(s, tc);
     return s;

@@ -130,8 +130,13 @@ START_TEST(test_register_phrases)
     expect_text("SELECT tznr.inconnu_de('{caf:gironde}', '{caf:gironde}')", "");
     expect_text("SELECT tznr.inconnu_de('{}', '{caf:gironde}')", "");
     expect_text("SELECT tznr.organisme('france_travail', 'de') || ' / ' || tznr.organisme('ccas', 'le') || ' / '"
-                " || tznr.organisme('msa', 'de')",
-                "de France Travail / le CCAS / de la MSA");
+                " || tznr.organisme('msa', 'de') || ' / ' || tznr.organisme('autre', 'de')",
+                "de France Travail / le CCAS / de la MSA / d'un autre organisme");
+    /* three payers: commas, then "et" */
+    expect_text("SELECT tznr.non_percu('rsa', '{caf:g,departement:g,msa:g}', '{bailleur:hab}')",
+                "foyer inconnu de la CAF, du Département et de la MSA");
+    expect_text("SELECT tznr.non_percu('rsa', '{caf:g,departement:g,msa:g}', '{caf:g,departement:g,msa:g}')",
+                "aucun RSA selon la CAF, le Département et la MSA");
 }
 END_TEST
 
@@ -495,7 +500,7 @@ START_TEST(test_rule_css)
 {
     static const struct foyer f[] = {
         {"single, 12 x 1163.08 = 13956.96", 1, 1, 0, 0, "40", "1163.08", NULL, "0", NULL, "", 1, NULL,
-         {"ressources 1 163,08 €/mois", "13 956,96 €/an", "13 957 €/an", "aucun membre ne perçoit la CSS"}},
+         {"ressources 1 163,08 €/mois", "13 956,96 €/an", "13 957 €/an", "aucun membre ne bénéficie de la complémentaire santé solidaire"}},
         {"single, 12 x 1163.09 = 13957.08", 2, 1, 0, 0, "40", "1163.09", NULL, "0", NULL, "", 0, NULL, {NULL}},
         {"4 persons at 2442.47 (ceiling 29309.70)", 3, 4, 2, 1, "40", "2442.47", NULL, "0", NULL, "", 1, NULL,
          {"un foyer de 4 personnes", "29 309,70 €/an", NULL}},
