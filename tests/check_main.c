@@ -23,6 +23,7 @@ Suite *suite_rules(void);
 Suite *suite_reidentify(void);
 Suite *suite_run(void);
 Suite *suite_registers(void);
+Suite *suite_parameters(void);
 
 static char tmproot[PATH_MAX];
 
@@ -249,6 +250,7 @@ int main(void)
     srunner_add_suite(sr, suite_reidentify());
     srunner_add_suite(sr, suite_run());
     srunner_add_suite(sr, suite_registers());
+    srunner_add_suite(sr, suite_parameters());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
