@@ -444,28 +444,42 @@ static int order_members(const synth_household *h, int d, member *ms, const char
     return k;
 }
 
+/* Writes one member's row of a dossier (the first with the household's figures). */
+typedef void (*dossier_row)(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                            const member *m, const char *dossier, int with_figures);
+
+/* One household's dossier at a source whose ids are PREFIX and 7 scrambled digits: each member
+ * of MS[0..K) written by ROW, the first with the figures, each followed, at the source's
+ * duplicate rate (KIND), by a stale dossier of the same person under a new id, as DUP_ROLE,
+ * without figures. */
+static void emit_dossier(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                         const member *ms, int k, int kind, const char *prefix, const char *dup_role,
+                         dossier_row row)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%s%07" PRIu64, prefix, scramble(h->index, 7, s->id_offset));
+    for (int i = 0; i < k; i++) {
+        row(e, s, r, h, &ms[i], id, i == 0);
+        s->persons++;
+        if (chance(r, fault_ppm[kind][SYNTH_F_DUPLICATE])) {
+            char dup[24];
+            snprintf(dup, sizeof dup, "%s%07" PRIu64, prefix,
+                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
+            member dm = {ms[i].person, dup_role, 1};
+            row(e, s, r, h, &dm, dup, 0);
+            s->faults[SYNTH_F_DUPLICATE]++;
+        }
+    }
+    s->households++;
+}
+
 static void emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     static const char *const codes[4] = {"ALL", "CJT", "ENF", "AUT"};
     synth_source *s = &e->src[SYNTH_SRC_CAF];
     member ms[SYNTH_MAX_PERSONS];
     int k = order_members(h, h->caf_d, ms, codes);
-    char alloc[16];
-    snprintf(alloc, sizeof alloc, "%07" PRIu64, scramble(h->index, 7, s->id_offset));
-    for (int i = 0; i < k; i++) {
-        caf_row(e, s, r, h, &ms[i], alloc, i == 0);
-        s->persons++;
-        if (chance(r, fault_ppm[KIND_CAF][SYNTH_F_DUPLICATE])) {
-            /* a stale dossier of the same person */
-            char dup[16];
-            snprintf(dup, sizeof dup, "%07" PRIu64,
-                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
-            member dm = {ms[i].person, "ALL", 1};
-            caf_row(e, s, r, h, &dm, dup, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
-        }
-    }
-    s->households++;
+    emit_dossier(e, s, r, h, ms, k, KIND_CAF, "", "ALL", caf_row);
 }
 
 /* --- département: household records (RSA, FSL, follow-up, known) or personal ones (APA, PCH) */
@@ -707,22 +721,7 @@ static void emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
     if (synth_rng_below(r, 100) < 20)
         codes[1] = "CONJOINT"; /* the partner is not on the lease */
     int k = order_members(h, h->bail_d, ms, codes);
-    char bail[16];
-    snprintf(bail, sizeof bail, "T%07" PRIu64, scramble(h->index, 7, s->id_offset));
-    for (int i = 0; i < k; i++) {
-        bail_row(e, s, r, h, &ms[i], bail, i == 0);
-        s->persons++;
-        if (chance(r, fault_ppm[KIND_BAIL][SYNTH_F_DUPLICATE])) {
-            /* an old lease of the same person */
-            char dup[16];
-            snprintf(dup, sizeof dup, "T%07" PRIu64,
-                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
-            member dm = {ms[i].person, "TITULAIRE", 1};
-            bail_row(e, s, r, h, &dm, dup, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
-        }
-    }
-    s->households++;
+    emit_dossier(e, s, r, h, ms, k, KIND_BAIL, "T", "TITULAIRE", bail_row);
 }
 
 /* --- CPAM: the CSS (complémentaire santé solidaire) recipients, every member covered.
@@ -969,21 +968,7 @@ static void emit_msa(synth_emit *e, synth_rng *r, const synth_household *h)
     synth_source *s = &e->src[SYNTH_SRC_MSA];
     member ms[SYNTH_MAX_PERSONS];
     int k = order_members(h, h->caf_d, ms, codes);
-    char dossier[16];
-    snprintf(dossier, sizeof dossier, "M%07" PRIu64, scramble(h->index, 7, s->id_offset));
-    for (int i = 0; i < k; i++) {
-        msa_row(e, s, r, h, &ms[i], dossier, i == 0);
-        s->persons++;
-        if (chance(r, fault_ppm[KIND_MSA][SYNTH_F_DUPLICATE])) {
-            char dup[16];
-            snprintf(dup, sizeof dup, "M%07" PRIu64,
-                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
-            member dm = {ms[i].person, "RESP", 1};
-            msa_row(e, s, r, h, &dm, dup, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
-        }
-    }
-    s->households++;
+    emit_dossier(e, s, r, h, ms, k, KIND_MSA, "M", "RESP", msa_row);
 }
 
 /* --- CCAS of Bordeaux: households that asked for help this year, with the resources the
@@ -1053,23 +1038,9 @@ static void emit_ccas(synth_emit *e, synth_rng *r, const synth_household *h)
     synth_source *s = &e->src[SYNTH_SRC_CCAS];
     member ms[SYNTH_MAX_PERSONS];
     int k = order_members(h, h->dep_d, ms, codes);
-    char dossier[24];
-    snprintf(dossier, sizeof dossier, "%02d-%07" PRIu64, e->ctx->date.y % 100,
-             scramble(h->index, 7, s->id_offset));
-    for (int i = 0; i < k; i++) {
-        ccas_row(e, s, r, h, &ms[i], dossier, i == 0);
-        s->persons++;
-        if (chance(r, fault_ppm[KIND_CCAS][SYNTH_F_DUPLICATE])) {
-            /* the same person entered again under a new request */
-            char dup[24];
-            snprintf(dup, sizeof dup, "%02d-%07" PRIu64, e->ctx->date.y % 100,
-                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
-            member dm = {ms[i].person, codes[0], 1};
-            ccas_row(e, s, r, h, &dm, dup, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
-        }
-    }
-    s->households++;
+    char prefix[8]; /* requests are numbered by year: 26-0012345 */
+    snprintf(prefix, sizeof prefix, "%02d-", e->ctx->date.y % 100);
+    emit_dossier(e, s, r, h, ms, k, KIND_CCAS, prefix, codes[0], ccas_row);
 }
 
 /* ------------------------------------------------------------------ public */
