@@ -255,7 +255,7 @@ START_TEST(test_formulas_2026)
     expect_true("tznr.aspa_plafond('" RUN_DATE "', false) = 12523.14");
     expect_true("tznr.aspa_plafond('" RUN_DATE "', true) = 19442.21");
     /* a parameter with no value in force is an error, never a silent 0 */
-    PGresult *r = PQexec(conn, "SELECT tznr.aspa_plafond('2025-06-01', false)");
+    PGresult *r = PQexec(conn, "SELECT tznr.aspa_plafond('1900-01-01', false)");
     ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR, "ASPA before its first value must fail");
     ck_assert(strstr(PQresultErrorMessage(r), "aspa.plafond_seul") != NULL);
     PQclear(r);
