@@ -1,8 +1,8 @@
 -- rule: prime_activite
 -- benefit: Prime d'activité
 -- owners: caf, msa, departement, ccas, bailleur, france_travail, autre
--- legal: Code de la sécurité sociale, art. L841-1 et suivants
--- description: Foyer qui a des revenus d'activité, dont la prime d'activité estimée atteint 15 € par mois et dont aucun membre ne la perçoit
+-- legal: Code de la sécurité sociale, art. L841-1 et suivants, L842-3, D843-1 à D843-3
+-- description: Foyer qui a des revenus d'activité, dont le demandeur a au moins 18 ans, dont la prime d'activité estimée atteint 15 € par mois et dont aucun membre ne la perçoit
 
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
@@ -14,21 +14,39 @@ WITH g AS MATERIALIZED (
            tznr.param('ppa.forfait_logement.taux_1', $1::date) AS taux1,
            tznr.param('ppa.forfait_logement.taux_2', $1::date) AS taux2,
            tznr.param('ppa.forfait_logement.taux_3', $1::date) AS taux3,
-           tznr.param('ppa.seuil_versement', $1::date) AS seuil
+           tznr.param('ppa.seuil_versement', $1::date) AS seuil,
+           tznr.param('ppa.age_minimum', $1::date) AS age_min,
+           tznr.param('smic.horaire_brut', $1::date) AS smic_h,
+           tznr.param('ppa.bonification.seuil', $1::date) AS bonif_seuil,
+           tznr.param('ppa.bonification.plafond', $1::date) AS bonif_plafond,
+           tznr.param('ppa.bonification.taux_max', $1::date) AS bonif_taux
 ), f AS (
-    -- the forfait logement as for the RSA, deducted unless the household is known to rent
-    -- (rent > 0) and known to have no housing aid
+    -- the forfait logement as for the RSA, counted unless the household is known to rent
+    -- (rent > 0) and known to have no housing aid; the claimant of age (L842-2)
     SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait
-      FROM tznr.run_foyer f
+      FROM tznr.run_foyer f CROSS JOIN p
      WHERE NOT f.recoit_prime_activite
        AND f.revenus_activite > 0
        AND f.ressources IS NOT NULL
-), c AS MATERIALIZED (
-    -- tznr.ppa_estimate's formula (tznr.ppa_montant) on these parameters
-    SELECT f.foyer_id, f.couple, f.nb_enfants, f.ressources, f.revenus_activite, f.forfait, p.seuil, f.sources,
-           tznr.ppa_montant(p.base, p.part, p.taux1, p.taux2, p.taux3, f.couple, f.nb_enfants,
-                            f.forfait, f.ressources, f.revenus_activite) AS estimate
+       AND f.claimant_age >= p.age_min
+), b AS (
+    -- the household's earnings taken as one worker's (the extract has no split): one
+    -- bonification (D843-2)
+    SELECT f.*, tznr.ppa_bonification(p.base, p.smic_h, p.bonif_seuil, p.bonif_plafond, p.bonif_taux,
+                                      f.revenus_activite) AS bonification
       FROM f CROSS JOIN p
+), c AS MATERIALIZED (
+    -- tznr.ppa_estimate's formula (tznr.ppa_montant) on these parameters, with its parts
+    SELECT b.foyer_id, b.couple, b.nb_enfants, b.ressources, b.revenus_activite, b.forfait, b.sources,
+           b.bonification, p.seuil, p.part,
+           p.base * tznr.rsa_coefficient(b.couple, b.nb_enfants) AS montant,
+           CASE WHEN b.forfait
+                THEN tznr.forfait_logement(p.base, 1 + CASE WHEN b.couple THEN 1 ELSE 0 END + GREATEST(b.nb_enfants, 0),
+                                           p.taux1, p.taux2, p.taux3)
+                ELSE 0 END AS forfait_logement,
+           tznr.ppa_montant(p.base, p.part, p.taux1, p.taux2, p.taux3, b.couple, b.nb_enfants,
+                            b.forfait, b.ressources, b.revenus_activite, b.bonification) AS estimate
+      FROM b CROSS JOIN p
 )
 SELECT c.foyer_id,
        pg_catalog.round(c.estimate, 2) AS estimate,
@@ -36,7 +54,20 @@ SELECT c.foyer_id,
            || tznr.euros(c.ressources) || '/mois) pour '
            || tznr.composition(c.couple, c.nb_enfants)
            || ', prime d''activité estimée ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
-           || CASE WHEN c.forfait THEN ' (forfait logement déduit)' ELSE '' END
+           || ' (montant forfaitaire ' || tznr.euros(pg_catalog.round(c.montant))
+           || ' + ' || pg_catalog.replace(pg_catalog.to_char(100 * c.part, 'FM990.99'), '.', ',')
+           || ' % des revenus d''activité ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite))
+           || CASE WHEN c.bonification > 0
+                   THEN ' + bonification ' || tznr.euros(pg_catalog.round(c.bonification)) ELSE '' END
+           || ' − '
+           || CASE WHEN c.ressources + c.forfait_logement > c.montant
+                   THEN 'ressources ' || tznr.euros(pg_catalog.round(c.ressources))
+                        || CASE WHEN c.forfait_logement > 0
+                                THEN ' et forfait logement ' || tznr.euros(pg_catalog.round(c.forfait_logement))
+                                ELSE '' END
+                   ELSE 'montant forfaitaire, plus élevé que les ressources'
+                        || CASE WHEN c.forfait_logement > 0 THEN ' et le forfait logement' ELSE '' END END
+           || ')'
            || ', ' || tznr.non_percu('prime_activite', g.registres, c.sources) AS motif
   FROM c CROSS JOIN g
  WHERE c.estimate >= c.seuil

@@ -64,6 +64,7 @@ static const struct expected EXPECTED[] = {
     {"ppa.forfait_logement.taux_2", 0, 0.3, 1, 0},
     {"ppa.forfait_logement.taux_3", 0, 0.3, 1, 0},
     {"ppa.seuil_versement", 1, 50, 1, 0},
+    {"ppa.age_minimum", 15, 25, 1, 0},
     {"ppa.bonification.seuil", 30, 100, 1, 0},
     {"ppa.bonification.plafond", 60, 200, 1, 1},
     {"ppa.bonification.taux_max", 0, 1, 1, 1},

@@ -234,9 +234,20 @@ START_TEST(test_formulas_2026)
     /* the bases change on 1 April */
     expect_true("tznr.rsa_estimate('2026-03-31', false, 0, false, 0) = 646.52");
     expect_true("tznr.rsa_estimate('2026-04-01', false, 0, false, 0) = 651.69");
-    expect_true("tznr.ppa_estimate('2026-03-31', false, 0, false, 1000, 1000) = 633.21 + 598.5 - 1000");
-    expect_true("tznr.ppa_estimate('2026-04-01', false, 0, false, 1000, 1000) = 638.28 + 598.5 - 1000");
-    /* the prime: 638.28 + 0.5985 x 1000 - max(1000, 638.28) */
+    /* the bases, the bonification's ceiling and maximum change on 1 April; the SMIC on 1 January */
+    expect_true("tznr.ppa_estimate('2026-03-31', false, 0, false, 1000, 1000) = 633.21 + 598.5"
+                " + round(0.29101 * 633.21, 2) * (1000 - 59 * 12.02) / ((120 - 59) * 12.02) - 1000");
+    expect_true("tznr.ppa_estimate('2026-04-01', false, 0, false, 1000, 1000) = 638.28 + 598.5"
+                " + round(0.377 * 638.28, 2) * (1000 - 59 * 12.02) / ((138 - 59) * 12.02) - 1000");
+    /* the bonification: nothing up to 59 SMIC hours, its maximum from 138 */
+    expect_true("tznr.ppa_bonification(638.28, 12.31, 59, 138, 0.377, 726.29) = 0");
+    expect_true("tznr.ppa_bonification(638.28, 12.31, 59, 138, 0.377, 500) = 0");
+    expect_true("tznr.ppa_bonification(638.28, 12.31, 59, 138, 0.377, 1698.78) = 240.63");
+    expect_true("tznr.ppa_bonification(638.28, 12.31, 59, 138, 0.377, 3000) = 240.63");
+    expect_true("round(tznr.ppa_bonification(638.28, 12.31, 59, 138, 0.377, 1212.535), 2) = 120.32");
+    /* the forfait inside the comparison: a tenant with housing aid earning 500 (the law pays
+     * 638.28 + 299.25 - max(500 + 76.59, 638.28) = 299.25) */
+    expect_true("tznr.ppa_estimate('" RUN_DATE "', false, 0, true, 500, 500) = 299.25");
     /* resources under the base: the prime tops up to the base (max(ressources, base x c)) */
     expect_true("tznr.ppa_estimate('" RUN_DATE "', false, 0, false, 400, 400) = 0.5985 * 400");
     /* unknown figures give no amount (and GREATEST must not hide an unknown resource) */
@@ -444,17 +455,24 @@ END_TEST
 /* Base 638.28, share 0.5985 of earnings, paid from 15 €. */
 START_TEST(test_rule_prime_activite)
 {
+    /* 2026-11-26: base 638.28, pente 0.5985, SMIC horaire brut 12.31, bonification from
+     * 59 x 12.31 = 726.29 to 138 x 12.31 = 1698.78, at most round(0.377 x 638.28) = 240.63;
+     * prime = base x c + 0.5985 x earnings + bonification - max(resources + forfait, base x c) */
     static const struct foyer f[] = {
+        /* 638.28 + 718.20 + 240.63 x (1200 - 726.29) / 972.49 = 117.21 - 1200 */
         {"single renting without aid, earnings 1200", 1, 1, 0, 0, "30", "1200", "1200", "500", NULL, "", 1,
-         "156.48",
-         {"revenus d'activité 1 200 €/mois", "ressources 1 200 €/mois", "prime d'activité estimée 156 €/mois",
+         "273.69",
+         {"revenus d'activité 1 200 €/mois (ressources 1 200 €/mois)", "prime d'activité estimée 274 €/mois",
+          "montant forfaitaire 638 € + 59,85 % des revenus d'activité 718 € + bonification 117 € − ressources 1 200 €",
           "aucun membre ne perçoit la prime d'activité"}},
-        {"couple owning, earnings 1000, forfait 638.28 x 1.5 x 0.16", 2, 2, 0, 1, "40", "1000", "1000", "0",
-         NULL, "", 1, "402.73", {"un couple sans enfant", "forfait logement", NULL}},
-        {"estimate 15.0034: paid", 3, 1, 0, 0, "30", "1552.37", "1552.37", "500", NULL, "", 1, "15.00",
-         {"prime d'activité estimée 15 €/mois", NULL}},
-        {"estimate 14.9994: below the 15 € paid", 4, 1, 0, 0, "30", "1552.38", "1552.38", "500", NULL, "", 0,
-         NULL, {NULL}},
+        /* 957.42 + 598.50 + 67.73 - (1000 + 638.28 x 1.5 x 0.16 = 153.19) */
+        {"couple owning, earnings 1000, forfait 638.28 x 1.5 x 0.16 inside the comparison", 2, 2, 0, 1, "40", "1000",
+         "1000", "0", NULL, "", 1, "470.46", {"un couple sans enfant", "et forfait logement 153 €", NULL}},
+        /* above 1698.78 the bonification is 240.63: 878.91 - 0.4015 x 2151.70 = 15.0025 */
+        {"estimate 15.0025: paid", 3, 1, 0, 0, "30", "2151.70", "2151.70", "500", NULL, "", 1, "15.00",
+         {"prime d'activité estimée 15 €/mois", "bonification 241 €", NULL}},
+        {"estimate 14.9984: below the 15 € paid", 4, 1, 0, 0, "30", "2151.71", "2151.71", "500", NULL, "", 0, NULL,
+         {NULL}},
         {"no earnings", 5, 1, 0, 0, "30", "300", "0", "500", NULL, "", 0, NULL, {NULL}},
         {"earnings unknown", 6, 1, 0, 0, "30", "300", NULL, "500", NULL, "", 0, NULL, {NULL}},
         {"resources unknown", 7, 1, 0, 0, "30", NULL, "500", "500", NULL, "", 0, NULL, {NULL}},
@@ -463,8 +481,16 @@ START_TEST(test_rule_prime_activite)
         {"earnings too high", 9, 1, 0, 0, "30", "2500", "2500", "500", NULL, "", 0, NULL, {NULL}},
         {"no source reports the prime", 10, 1, 0, 0, "30", "1200", "1200", "500", NULL, "?prime_activite", 0, NULL,
          {NULL}},
-        {"renting, housing aid unknown: the forfait is deducted", 11, 1, 0, 0, "30", "1200", "1200", "500", NULL,
-         "?aide_logement", 1, "79.89", {"forfait logement", NULL}},
+        /* 273.69 - 638.28 x 0.12 */
+        {"renting, housing aid unknown: the forfait is counted", 11, 1, 0, 0, "30", "1200", "1200", "500", NULL,
+         "?aide_logement", 1, "197.10", {"et forfait logement 77 €", NULL}},
+        /* the tenant with housing aid earning 500: 638.28 + 299.25 - max(500 + 76.59, 638.28) */
+        {"tenant with housing aid earning 500: the law's 299.25, not 222.66", 12, 1, 0, 0, "30", "500", "500", "400",
+         NULL, "aide_logement", 1, "299.25", {"montant forfaitaire, plus élevé que les ressources et le forfait logement",
+         NULL}},
+        {"claimant aged 17 (by birth year): no prime before 18", 13, 1, 0, 0, "17", "1200", "1200", "500", NULL, "", 0,
+         NULL, {NULL}},
+        {"claimant aged 18", 14, 1, 0, 0, "18", "1200", "1200", "500", NULL, "", 1, "273.69", {NULL}},
     };
     check_rule("prime_activite", f, sizeof f / sizeof f[0]);
 }
@@ -587,6 +613,7 @@ static const struct {
      "SELECT f.foyer_id, pg_catalog.round(tznr.ppa_estimate($1::date, f.couple, f.nb_enfants, "
      "NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources, f.revenus_activite), 2) "
      "FROM tznr.run_foyer f WHERE NOT f.recoit_prime_activite AND f.revenus_activite > 0 "
+     "AND f.claimant_age >= 18 "
      "AND tznr.ppa_estimate($1::date, f.couple, f.nb_enfants, "
      "NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources, f.revenus_activite) "
      ">= tznr.param('ppa.seuil_versement', $1::date)"},
