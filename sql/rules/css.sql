@@ -2,7 +2,7 @@
 -- benefit: Complémentaire santé solidaire (CSS)
 -- owners: cpam, caf, msa, departement, ccas, bailleur, autre
 -- legal: Code de la sécurité sociale, art. L861-1 et suivants
--- description: Foyer sans complémentaire santé solidaire alors qu'un membre perçoit le RSA ou que ses ressources annuelles sont sous le plafond de la CSS
+-- description: Foyer sans autre adulte que le couple, sans complémentaire santé solidaire alors qu'un membre perçoit le RSA ou que ses ressources annuelles sont sous le plafond de la CSS
 
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
@@ -25,4 +25,7 @@ SELECT f.foyer_id,
  CROSS JOIN g
  WHERE NOT f.recoit_css
    AND (f.recoit_rsa OR 12 * f.ressources <= s.plafond)
+   -- an adult who is neither the partner nor a child: the CSS's household cannot be told from
+   -- the extract (its own resources), left out
+   AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
  ORDER BY f.foyer_id

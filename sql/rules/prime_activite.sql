@@ -2,7 +2,7 @@
 -- benefit: Prime d'activité
 -- owners: caf, msa, departement, ccas, bailleur, france_travail, autre
 -- legal: Code de la sécurité sociale, art. L841-1 et suivants, L842-3, D843-1 à D843-3
--- description: Foyer qui a des revenus d'activité, dont le demandeur a au moins 18 ans, dont la prime d'activité estimée atteint 15 € par mois et dont aucun membre ne la perçoit
+-- description: Foyer qui a des revenus d'activité, dont le demandeur a au moins 18 ans, sans autre adulte que le couple, dont la prime d'activité estimée atteint 15 € par mois et dont aucun membre ne la perçoit
 
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
@@ -19,34 +19,42 @@ WITH g AS MATERIALIZED (
            tznr.param('smic.horaire_brut', $1::date) AS smic_h,
            tznr.param('ppa.bonification.seuil', $1::date) AS bonif_seuil,
            tznr.param('ppa.bonification.plafond', $1::date) AS bonif_plafond,
-           tznr.param('ppa.bonification.taux_max', $1::date) AS bonif_taux
+           tznr.param('ppa.bonification.taux_max', $1::date) AS bonif_taux,
+           tznr.param('ppa.majoration_isolement.base', $1::date) AS maj_base,
+           tznr.param('ppa.majoration_isolement.par_enfant', $1::date) AS maj_enfant
 ), f AS (
     -- the forfait logement as for the RSA, counted unless the household is known to rent
-    -- (rent > 0) and known to have no housing aid; the claimant of age (L842-2)
-    SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait
+    -- (rent > 0) and known to have no housing aid; the claimant of age (L842-2); an adult who
+    -- is neither the partner nor a child is outside the prime's household: left out
+    SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait,
+           tznr.parent_isole_jeune_enfant($1::date, f.couple, f.nb_enfants, f.youngest_child_birth_year) AS majore
       FROM tznr.run_foyer f CROSS JOIN p
      WHERE NOT f.recoit_prime_activite
        AND f.revenus_activite > 0
        AND f.ressources IS NOT NULL
        AND f.claimant_age >= p.age_min
+       AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
 ), b AS (
     -- the household's earnings taken as one worker's (the extract has no split): one
     -- bonification (D843-2)
     SELECT f.*, tznr.ppa_bonification(p.base, p.smic_h, p.bonif_seuil, p.bonif_plafond, p.bonif_taux,
                                       f.revenus_activite) AS bonification
       FROM f CROSS JOIN p
-), c AS MATERIALIZED (
-    -- tznr.ppa_estimate's formula (tznr.ppa_montant) on these parameters, with its parts
+), c AS (
+    -- the montant forfaitaire (majoré for an isolated parent with a child under 3) and the
+    -- forfait logement (on the base, by size), then tznr.ppa_calcul
     SELECT b.foyer_id, b.couple, b.nb_enfants, b.ressources, b.revenus_activite, b.forfait, b.sources,
-           b.bonification, p.seuil, p.part,
-           p.base * tznr.rsa_coefficient(b.couple, b.nb_enfants) AS montant,
+           b.bonification, b.majore, p.seuil, p.part,
+           tznr.montant_forfaitaire(p.base, b.couple, b.nb_enfants, b.majore, p.maj_base, p.maj_enfant) AS montant,
            CASE WHEN b.forfait
                 THEN tznr.forfait_logement(p.base, 1 + CASE WHEN b.couple THEN 1 ELSE 0 END + GREATEST(b.nb_enfants, 0),
                                            p.taux1, p.taux2, p.taux3)
-                ELSE 0 END AS forfait_logement,
-           tznr.ppa_montant(p.base, p.part, p.taux1, p.taux2, p.taux3, b.couple, b.nb_enfants,
-                            b.forfait, b.ressources, b.revenus_activite, b.bonification) AS estimate
+                ELSE 0 END AS forfait_logement
       FROM b CROSS JOIN p
+), e AS MATERIALIZED (
+    SELECT c.*, tznr.ppa_calcul(c.montant, c.part, c.revenus_activite, c.bonification, c.ressources,
+                                c.forfait_logement) AS estimate
+      FROM c
 )
 SELECT c.foyer_id,
        pg_catalog.round(c.estimate, 2) AS estimate,
@@ -54,7 +62,8 @@ SELECT c.foyer_id,
            || tznr.euros(c.ressources) || '/mois) pour '
            || tznr.composition(c.couple, c.nb_enfants)
            || ', prime d''activité estimée ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
-           || ' (montant forfaitaire ' || tznr.euros(pg_catalog.round(c.montant))
+           || ' (montant forfaitaire ' || CASE WHEN c.majore THEN 'majoré pour un parent isolé ' ELSE '' END
+           || tznr.euros(pg_catalog.round(c.montant))
            || ' + ' || pg_catalog.replace(pg_catalog.to_char(100 * c.part, 'FM990.99'), '.', ',')
            || ' % des revenus d''activité ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite))
            || CASE WHEN c.bonification > 0
@@ -69,6 +78,6 @@ SELECT c.foyer_id,
                         || CASE WHEN c.forfait_logement > 0 THEN ' et le forfait logement' ELSE '' END END
            || ')'
            || ', ' || tznr.non_percu('prime_activite', g.registres, c.sources) AS motif
-  FROM c CROSS JOIN g
+  FROM e AS c CROSS JOIN g
  WHERE c.estimate >= c.seuil
  ORDER BY c.foyer_id

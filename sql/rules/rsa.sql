@@ -1,8 +1,8 @@
 -- rule: rsa
 -- benefit: Revenu de solidarité active (RSA)
 -- owners: departement, caf, msa, ccas, bailleur, france_travail, autre
--- legal: Code de l'action sociale et des familles, art. L262-1 et suivants
--- description: Foyer dont les ressources connues ouvriraient un RSA d'au moins 6 € par mois et dont aucun membre ne perçoit le RSA
+-- legal: Code de l'action sociale et des familles, art. L262-1 et suivants (montant : L262-2, L262-9, R262-1 ; forfait logement : R262-9 et R262-10 ; âge de la retraite à taux plein : L262-10)
+-- description: Foyer dont les ressources connues ouvriraient un RSA d'au moins 6 € par mois, dont le demandeur a moins de 67 ans, sans autre adulte que le couple, et dont aucun membre ne perçoit le RSA
 
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
@@ -13,28 +13,43 @@ WITH g AS MATERIALIZED (
            tznr.param('rsa.forfait_logement.taux_1', $1::date) AS taux1,
            tznr.param('rsa.forfait_logement.taux_2', $1::date) AS taux2,
            tznr.param('rsa.forfait_logement.taux_3', $1::date) AS taux3,
-           tznr.param('rsa.seuil_versement', $1::date) AS seuil
+           tznr.param('rsa.seuil_versement', $1::date) AS seuil,
+           tznr.param('rsa.majoration_isolement.base', $1::date) AS maj_base,
+           tznr.param('rsa.majoration_isolement.par_enfant', $1::date) AS maj_enfant,
+           tznr.param('retraite.age_taux_plein', $1::date) AS age_retraite
 ), f AS (
     -- the forfait logement is deducted unless the household is known to rent (rent > 0) and
     -- known to have no housing aid: an unknown rent or aid leaves it deducted (the prudent
-    -- estimate); "nobody receives the RSA" must be known (a NULL flag is no candidate)
-    SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait
-      FROM tznr.run_foyer f
+    -- estimate); "nobody receives the RSA" must be known (a NULL flag is no candidate). From
+    -- the full-rate pension age the ASPA comes first (L262-10): the ASPA rule's household. An
+    -- adult who is neither the partner nor a child is outside the RSA's household, whose
+    -- resources the extract cannot tell apart: left out.
+    SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait,
+           tznr.parent_isole_jeune_enfant($1::date, f.couple, f.nb_enfants, f.youngest_child_birth_year) AS majore
+      FROM tznr.run_foyer f CROSS JOIN p
      WHERE NOT f.recoit_rsa
        AND f.ressources IS NOT NULL
        AND (f.claimant_age >= 25 OR f.nb_enfants > 0)
+       AND (f.claimant_age < p.age_retraite OR f.claimant_age IS NULL)
+       AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
 ), c AS MATERIALIZED (
-    -- tznr.rsa_estimate's formula (tznr.rsa_montant) on these parameters
-    SELECT f.foyer_id, f.couple, f.nb_enfants, f.ressources, f.forfait, p.seuil, f.sources,
-           tznr.rsa_montant(p.base, p.taux1, p.taux2, p.taux3, f.couple, f.nb_enfants, f.forfait,
-                            f.ressources) AS estimate
+    -- the montant forfaitaire (majoré for an isolated parent with a child under 3), less the
+    -- forfait logement (on the base, by size), less the resources
+    SELECT f.foyer_id, f.couple, f.nb_enfants, f.ressources, f.forfait, f.majore, f.sources, p.seuil,
+           tznr.montant_forfaitaire(p.base, f.couple, f.nb_enfants, f.majore, p.maj_base, p.maj_enfant)
+             - CASE WHEN f.forfait
+                    THEN tznr.forfait_logement(p.base, 1 + CASE WHEN f.couple THEN 1 ELSE 0 END + GREATEST(f.nb_enfants, 0),
+                                               p.taux1, p.taux2, p.taux3)
+                    ELSE 0 END
+             - f.ressources AS estimate
       FROM f CROSS JOIN p
 )
 SELECT c.foyer_id,
        pg_catalog.round(c.estimate, 2) AS estimate,
        'ressources ' || tznr.euros(c.ressources) || '/mois pour '
            || tznr.composition(c.couple, c.nb_enfants)
-           || ', RSA estimé ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
+           || ', RSA ' || CASE WHEN c.majore THEN 'majoré (parent isolé, enfant de moins de 3 ans) ' ELSE '' END
+           || 'estimé ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
            || CASE WHEN c.forfait THEN ' (forfait logement déduit)' ELSE '' END
            || ', ' || tznr.non_percu('rsa', g.registres, c.sources) AS motif
   FROM c CROSS JOIN g
