@@ -1291,6 +1291,8 @@ static void write_summary(synth_emit *e, FILE *f)
             c->period.rsa_base_cents % 100);
     fprintf(f, "params.prime_activite_base = %" PRId64 ".%02" PRId64 "\n",
             c->period.pa_base_cents / 100, c->period.pa_base_cents % 100);
+    fprintf(f, "params.smic_horaire_brut = %" PRId64 ".%02" PRId64 "\n",
+            c->period.smic_h_cents / 100, c->period.smic_h_cents % 100);
     fprintf(f, "households = %" PRIu64 "\n", e->households);
     fprintf(f, "persons = %" PRIu64 "\n", e->persons);
     fprintf(f, "landlords = %d\n", c->landlords);

@@ -478,8 +478,8 @@ static int64_t cents(synth_rng *r, int lo_euros, int hi_euros)
     return synth_rng_range(r, (int64_t)lo_euros * 100, (int64_t)hi_euros * 100);
 }
 
-/* monthly earnings and other income of an adult */
-static void adult_income(synth_rng *r, synth_person *p, int64_t *earn, int64_t *other)
+/* monthly earnings (into p->earn, which starts at 0) and other income of an adult */
+static void adult_income(synth_rng *r, synth_person *p, int64_t *other)
 {
     /* pensions: about one retiree in five under 1,100 EUR a month, the median near 1,500
      * (DREES, Les retraités et les retraites, pension of all schemes, net); an assumption
@@ -499,8 +499,8 @@ static void adult_income(synth_rng *r, synth_person *p, int64_t *earn, int64_t *
         switch (synth_rng_weighted(r, w, 4)) {
         case 0: break;
         case 1: *other += cents(r, 500, 1000); break;
-        case 2: *earn += cents(r, 350, 1000); break;
-        default: *earn += cents(r, 1350, 1700); break;
+        case 2: p->earn = cents(r, 350, 1000); break;
+        default: p->earn = cents(r, 1350, 1700); break;
         }
         return;
     }
@@ -518,10 +518,10 @@ static void adult_income(synth_rng *r, synth_person *p, int64_t *earn, int64_t *
         p->own |= SYNTH_BIT(SYNTH_B_AAH);
         break;
     case 2: *other += cents(r, 600, 1400); break;
-    case 3: *earn += cents(r, 350, 1150); break;
-    case 4: *earn += cents(r, 1350, 1650); break;
-    case 5: *earn += cents(r, 1650, 2800); break;
-    default: *earn += cents(r, 2800, 6000); break;
+    case 3: p->earn = cents(r, 350, 1150); break;
+    case 4: p->earn = cents(r, 1350, 1650); break;
+    case 5: p->earn = cents(r, 1650, 2800); break;
+    default: p->earn = cents(r, 2800, 6000); break;
     }
 }
 
@@ -697,8 +697,10 @@ void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h)
 
     int64_t earn = 0, other = 0;
     for (int i = 0; i < h->n; i++)
-        if (h->p[i].role != SYNTH_ROLE_E)
-            adult_income(r, &h->p[i], &earn, &other);
+        if (h->p[i].role != SYNTH_ROLE_E) {
+            adult_income(r, &h->p[i], &other);
+            earn += h->p[i].earn;
+        }
     if (h->kind == SYNTH_K_LONE && pct(r, 40))
         other += cents(r, 50, 250); /* pension alimentaire */
     h->res = earn + other;

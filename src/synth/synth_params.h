@@ -9,16 +9,35 @@
 
 #include <stdint.h>
 
-/* Dated amounts: the row in force at date d is the last one whose start is <= d. */
+/* Dated parameters: the row in force at date d is the last one whose start is <= d. A row
+ * starts wherever one of its values changes and holds all of them (config/parameters.csv):
+ *   rsa.montant_base            646.52 from 2025-04-01 (décret n° 2025-293), 651.69 from
+ *                               2026-04-01 (décret n° 2026-220)
+ *   ppa.montant_base            633.21 from 2025-04-01 (décret n° 2025-294), 638.28 from
+ *                               2026-04-01 (décret n° 2026-222 art. 2)
+ *   ppa.part_revenus_activite   0.5985 from 2025-04-01 (décret n° 2025-292; CSS art. D843-3)
+ *   smic.horaire_brut           11.88 from 2024-11-01 (décret n° 2024-951), 12.02 from
+ *                               2026-01-01 (décret n° 2025-1228), 12.31 from 2026-06-01
+ *                               (arrêté du 22 mai 2026)
+ *   ppa.bonification.plafond    120 SMIC hours from 2018-10-01 (décret n° 2018-1197), 138 from
+ *                               2026-04-01 (décret n° 2026-222 art. 1; CSS art. D843-2)
+ *   ppa.bonification.taux_max   0.29101 of the base from 2018-10-01 (décret n° 2018-1197),
+ *                               0.377 from 2026-04-01 (décret n° 2026-222 art. 1) */
 typedef struct {
     int from_y, from_m, from_d;   /* first day in force */
     int64_t rsa_base_cents;       /* RSA montant forfaitaire, one person */
     int64_t pa_base_cents;        /* prime d'activité montant forfaitaire, one person */
+    int64_t pa_pente_10000;       /* share of earnings added (pente), in 1/10000 */
+    int64_t smic_h_cents;         /* gross hourly SMIC */
+    int64_t pa_bonif_plafond_h;   /* earnings, in SMIC hours, from which the bonus is full */
+    int64_t pa_bonif_taux_100000; /* full bonus as a share of pa_base, in 1/100000 */
 } synth_period;
 
-#define SYNTH_PERIODS_INIT {                 \
-    {2025, 4, 1, 64652, 63321},              \
-    {2026, 4, 1, 65169, 63828},              \
+#define SYNTH_PERIODS_INIT {                                    \
+    {2025, 4, 1, 64652, 63321, 5985, 1188, 120, 29101},         \
+    {2026, 1, 1, 64652, 63321, 5985, 1202, 120, 29101},         \
+    {2026, 4, 1, 65169, 63828, 5985, 1202, 138, 37700},         \
+    {2026, 6, 1, 65169, 63828, 5985, 1231, 138, 37700},         \
 }
 
 /* Household coefficient c, in tenths: 1 + 0.5 with a partner; children: couple +0.3 each
@@ -42,10 +61,15 @@ typedef struct {
 #define SYNTH_RSA_MIN_CENTS 600
 #define SYNTH_RSA_MIN_AGE 25
 
-/* Prime d'activité: base*c + 0.5985*revenus_activite - max(ressources, base*c)
- * - forfait >= 15.00 */
-#define SYNTH_PA_BONUS_10000 5985
+/* Prime d'activité (CSS L842-3, D843-1 to D843-3; OpenFisca-France ppa.py):
+ *   base*c + pente*revenus_activite + sum of the adults' bonifications
+ *   - max(ressources + forfait, base*c) >= 15.00, claimant 18 or older.
+ * The bonification of an adult earning e a month: round(taux_max*base, cent) times
+ * (e - 59*smic_h) / ((plafond - 59)*smic_h), clamped to [0, that maximum]; the seuil of 59
+ * SMIC hours has not changed since 2016-01-01 (décret n° 2015-1710; CSS art. D843-2). */
+#define SYNTH_PA_BONIF_SEUIL_H 59
 #define SYNTH_PA_MIN_CENTS 1500
+#define SYNTH_PA_MIN_AGE 18
 
 /* Aide au logement (screening proxy): ressources_mensuelles below a ceiling by household
  * size 1, 2, 3, 4, 5 and more */

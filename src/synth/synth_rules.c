@@ -49,9 +49,38 @@ static int64_t css_c10(int n)
     return c;
 }
 
+/* The prime d'activité minus 15.00, as the law computes it (synth_params.h), in cents times
+ * 10000 x D, D = (plafond - seuil) x smic_h in cents: the bonification of an adult is
+ * bmax x (e - seuil x smic_h) / D with its numerator clamped to [0, D], so every term is an
+ * integer at this scale and the sign of the result is exact. D is under 10^5 and the other
+ * terms stay under 10^11 units of 1/10000 cent (100,000 euros a month): the products are
+ * some 900 times below 2^63. */
+static int64_t pa_margin(const synth_ctx *ctx, const synth_household *h)
+{
+    const synth_period *pp = &ctx->period;
+    int64_t base = pp->pa_base_cents;
+    int64_t seuil = SYNTH_PA_BONIF_SEUIL_H * pp->smic_h_cents;
+    int64_t d = (pp->pa_bonif_plafond_h - SYNTH_PA_BONIF_SEUIL_H) * pp->smic_h_cents;
+    /* round(taux_max x base) to the cent, half away from zero (both are positive) */
+    int64_t bmax = (pp->pa_bonif_taux_100000 * base + 50000) / 100000;
+    /* the foyer's adults: the claimant and the partner (an adult child, role A, is not) */
+    int64_t bonif = 0;
+    for (int i = 0; i <= (h->partner ? 1 : 0); i++) {
+        int64_t num = h->p[i].earn - seuil;
+        bonif += bmax * (num < 0 ? 0 : num > d ? d : num);
+    }
+    /* the rest in 1/10000 cent, as the rsa's margin */
+    int64_t bc = base * synth_rule_coef10(h) * 1000;
+    int64_t res_fl = h->res * 10000 + base * forfait10000(h);
+    int64_t rest = bc + pp->pa_pente_10000 * h->rev - (res_fl > bc ? res_fl : bc) -
+                   (int64_t)SYNTH_PA_MIN_CENTS * 10000;
+    return rest * d + 10000 * bonif;
+}
+
 int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int rule, int *strict)
 {
-    /* rsa and prime_activite margins are in units of 1/10000 cent */
+    /* the rsa margin is in units of 1/10000 cent, the prime_activite's of 1/(10000 x D) cent
+     * (pa_margin) */
     *strict = 0;
     switch (rule) {
     case SYNTH_R_RSA: {
@@ -59,13 +88,8 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
         return base * synth_rule_coef10(h) * 1000 - base * forfait10000(h) - h->res * 10000 -
                (int64_t)SYNTH_RSA_MIN_CENTS * 10000;
     }
-    case SYNTH_R_PA: {
-        int64_t base = ctx->period.pa_base_cents;
-        int64_t bc = base * synth_rule_coef10(h) * 1000;
-        int64_t res = h->res * 10000;
-        return bc + (int64_t)SYNTH_PA_BONUS_10000 * h->rev - (res > bc ? res : bc) -
-               base * forfait10000(h) - (int64_t)SYNTH_PA_MIN_CENTS * 10000;
-    }
+    case SYNTH_R_PA:
+        return pa_margin(ctx, h);
     case SYNTH_R_AL: {
         static const int64_t ceil[] = SYNTH_AL_CEILINGS_INIT;
         int k = h->n < 5 ? h->n : 5;
@@ -94,7 +118,7 @@ int synth_rule_entitled(const synth_ctx *ctx, const synth_household *h, int rule
     case SYNTH_R_RSA:
         return pass && (h->p[0].age >= SYNTH_RSA_MIN_AGE || h->nb_enfants > 0);
     case SYNTH_R_PA:
-        return pass && h->rev > 0;
+        return pass && h->rev > 0 && h->p[0].age >= SYNTH_PA_MIN_AGE;
     case SYNTH_R_AL:
         return pass && h->loyer > 0;
     case SYNTH_R_CSS:

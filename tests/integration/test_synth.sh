@@ -267,6 +267,249 @@ for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
     check "aide_logement and fsl in truth_eligible.csv agree with $f" test "$wrong" -eq 0
 done
 
+# prime_activite against the law recomputed here in floating point (CSS L842-3, D843-1 to
+# D843-3; OpenFisca-France ppa.py), with the parameters in force at the run's date read from
+# config/parameters.csv, on the CAF households with a single adult (NB_PERSONNES - NB_ENFANTS
+# = 1: the allocataire is the claimant, REV_ACTIVITE his or her own earnings):
+#   prime = base x c + pente x earnings + bonification(earnings) - max(res + forfait, base x c)
+#   bonification(e) = round(taux_max x base, cent) x (e - seuil x smic) / ((plafond - seuil) x smic)
+#                     in [0, that maximum]
+# entitled (DROIT_PPA = O, or a prime_activite line in the truth) => prime >= 15 - 0.01;
+# otherwise (DROIT_PPA = N and no line) => prime < 15 + 0.01. The forfait logement applies
+# with housing aid (DROIT_AL = O), or to a household whose rent the département (households
+# it follows) or the CCAS writes as 0 (owner, housed free); not when they or a landlord write
+# a rent and the CAF pays no housing aid. The amount is then exact. Otherwise the CAF does
+# not say whether the household rents (no forfait) or not (forfait): the entitled are checked
+# without the forfait, the others with it (the bounds that hold either way). Also counted, so
+# that the check is known to see both: the entitled the bonification decides (not entitled
+# without it), the entitled the want of a forfait decides (tenants without housing aid, not
+# entitled with one) and the others the forfait decides (entitled without it).
+pa_check() { # pa_check DIR: prints "wrong entitled others by_bonif by_forfait by_no_forfait"
+    local dir=$1 d
+    d=$(sed -n 's/^date = //p' "$dir/truth_summary.txt")
+    # household_id and rent, from the claimant rows of the département and the CCAS that
+    # write one (comma separated, quoted fields), and of the landlords
+    { awk '{ print "departement:gironde," $0 }' "$dir/departement.csv"
+      tr -d '\r' < "$dir/ccas_bordeaux.csv" | awk '{ print "ccas:bordeaux," $0 }'
+      while read -r file id mapping; do
+          case $id in bailleur:*) ;; *) continue ;; esac
+          # the landlords: ';' separated, no quotes; LOYER is the 17th column
+          iconv -f WINDOWS-1252 -t UTF-8 "$dir/$file" | tr -d '\r' | sed 's/\xC2\xA0//g' |
+              awk -F';' -v s="$id" 'NR > 1 && $3 == "TITULAIRE" { print s ",x," $2 ",TITULAIRE," $17 }'
+      done < "$dir/sources.txt"; } |
+    awk -v persons="$dir/truth_persons.csv" '
+        function csv(line, f,   n, i, c, q, cur) {
+            n = 0; cur = ""; q = 0
+            for (i = 1; i <= length(line); i++) {
+                c = substr(line, i, 1)
+                if (c == "\"") q = !q
+                else if (c == "," && !q) { f[++n] = cur; cur = "" }
+                else cur = cur c
+            }
+            f[++n] = cur
+            return n
+        }
+        BEGIN { while ((getline l < persons) > 0) { split(l, p, ","); hh[p[1] "," p[2]] = p[4] } }
+        {
+            csv($0, f)
+            # local_ref: id_individu (1st column), Réf. personne (2nd)
+            if (f[1] == "departement:gironde" && f[4] == "DEMANDEUR" && f[17] != "") ref = f[2]
+            else if (f[1] == "ccas:bordeaux" && f[4] == "Demandeur" && f[17] != "") ref = f[3]
+            else if (f[1] ~ /^bailleur:/ && f[5] != "") { ref = f[3]; f[17] = f[5] }
+            else next
+            rent = f[17]; sub(",", ".", rent)
+            if ((f[1] "," ref) in hh) print hh[f[1] "," ref], rent + 0
+        }' > "$dir/rent.txt"
+    tr -d '\r' < "$dir/caf.csv" | awk -F';' -v d="$d" -v params="$config/parameters.csv" \
+        -v persons="$dir/truth_persons.csv" -v elig="$dir/truth_eligible.csv" \
+        -v rents="$dir/rent.txt" '
+        function val(name) {
+            if (!(name in v)) { missing = missing " " name; return 0 }
+            return v[name]
+        }
+        function bonif(e,   b) {
+            b = bmax * (e - seuil * smic) / ((plafond - seuil) * smic)
+            return b < 0 ? 0 : b > bmax ? bmax : b
+        }
+        BEGIN {
+            FS = ","
+            while ((getline l < params) > 0) {
+                split(l, f, ",")
+                if (f[2] <= d && f[2] >= from[f[1]]) { from[f[1]] = f[2]; v[f[1]] = f[3] }
+            }
+            base = val("ppa.montant_base"); pente = val("ppa.part_revenus_activite")
+            smic = val("smic.horaire_brut"); seuil = val("ppa.bonification.seuil")
+            plafond = val("ppa.bonification.plafond"); taux = val("ppa.bonification.taux_max")
+            t[1] = val("ppa.forfait_logement.taux_1"); t[2] = val("ppa.forfait_logement.taux_2")
+            t[3] = val("ppa.forfait_logement.taux_3"); min = val("ppa.seuil_versement")
+            bmax = int(taux * base * 100 + 0.5) / 100
+            while ((getline l < persons) > 0) { split(l, f, ","); if (f[1] == "caf:gironde") hh[f[2]] = f[4] }
+            while ((getline l < elig) > 0) {
+                split(l, f, ","); if (f[2] == "prime_activite" && f[5] == "0") got[f[1]] = 1
+            }
+            while ((getline l < rents) > 0) { split(l, f, " "); rent[f[1]] = f[2] }
+            FS = ";"
+        }
+        NR > 1 && $3 == "ALL" && $14 != "" && $14 - $15 == 1 {
+            k = $15 + 0
+            res = $16; sub(",", ".", res); res += 0
+            rev = $17; sub(",", ".", rev); rev += 0
+            c = 1
+            for (i = 0; i < k; i++) c += i == 0 ? 0.5 : i == 1 ? 0.3 : 0.4
+            bc = base * c
+            fl = base * (k == 0 ? t[1] : k == 1 ? 1.5 * t[2] : 1.8 * t[3])
+            gain = bc + pente * rev + bonif(rev)
+            with_fl = gain - (res + fl > bc ? res + fl : bc)
+            without = gain - (res > bc ? res : bc)
+            h = hh[$2]
+            if ($21 == "O" || (h in rent && rent[h] == 0)) lo = hi = with_fl
+            else if (h in rent) lo = hi = without
+            else { lo = with_fl; hi = without }
+            if ($20 == "O" || h in got) {
+                ent++
+                if (rev <= 0 || hi < min - 0.01) { bad++; print "entitled: " $0 " prime " hi > "/dev/stderr" }
+                if (hi - bonif(rev) < min) by_bonif++
+                if (lo == hi && lo == without && with_fl < min) by_nofl++
+            } else {
+                other++
+                if (rev > 0 && lo >= min + 0.01) { bad++; print "not entitled: " $0 " prime " lo > "/dev/stderr" }
+                if (lo == hi && lo == with_fl && rev > 0 && without >= min) by_fl++
+            }
+        }
+        END {
+            if (missing != "") { print "parameters missing:" missing > "/dev/stderr"; print -1, 0, 0, 0, 0, 0; exit }
+            print bad + 0, ent + 0, other + 0, by_bonif + 0, by_fl + 0, by_nofl + 0
+        }'
+}
+"$bin" --households 20000 -o "$tmp/d2026"
+"$bin" --households 20000 --date 2025-06-01 -o "$tmp/d2025"
+for dir in "$tmp/d2026" "$tmp/d2025"; do
+    read -r wrong ent other by_bonif by_fl by_nofl < <(pa_check "$dir")
+    when=$(sed -n 's/^date = //p' "$dir/truth_summary.txt")
+    check "prime_activite on $when agrees with the law on $ent entitled and $other other single-adult CAF households" \
+        test "$wrong" -eq 0 -a "$ent" -gt 0 -a "$other" -gt 0
+    check "prime_activite on $when: $by_bonif entitled by the bonification, $by_nofl by the want of a forfait, $by_fl not by the forfait" \
+        test "$by_bonif" -gt 0 -a "$((by_fl + by_nofl))" -gt 0
+done
+
+# The forfait's place inside the max decides no household of a territory (earnings start at
+# 350 EUR, and 0.5985 x 350 exceeds the largest forfait, 189.57, by more than 15), and the
+# rounding of the full bonification to the cent is below the exports' cent: the generator's
+# rule is therefore also run on households made here, against the law's amounts worked out
+# exactly (in comments). It is built from src/synth's sources, so it is the code under test.
+src_synth=$(cd "$here/../../src/synth" && pwd)
+cat > "$tmp/pa_probe.c" <<'EOF_PROBE'
+#include <stdio.h>
+#include <string.h>
+
+#include "synth_rules.h"
+
+typedef struct {
+    const char *name;
+    int y, m, d;          /* date: the parameters in force */
+    int partner, kids, other_adult, age0;
+    int64_t earn0, earn1; /* claimant; the partner's, or the other adult's (role A) */
+    int64_t res, loyer;
+    int al, expect;
+} pa_case;
+
+/* at 2026-11-01: base 638.28, smic 12.31, bonification from 59 x 12.31 = 726.29 to
+ * 138 x 12.31 = 1698.78, full 240.63 (0.377 x 638.28 = 240.63156); at 2025-06-01: base
+ * 633.21, smic 11.88, from 700.92 to 1425.60, full 184.27 (0.29101 x 633.21 = 184.2694) */
+static const pa_case cases[] = {
+    /* forfait 76.59 inside the max: 638.28 + 59.85 - max(600 + 76.5936, 638.28) = 21.5364
+     * (outside: 638.28 + 59.85 - 638.28 - 76.5936 < 0) */
+    {"forfait inside the max", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60000, 0, 0, 1},
+    {"forfait inside, 15.0064", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60653, 0, 0, 1},
+    {"forfait inside, 14.9964", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60654, 0, 0, 0},
+    {"forfait inside, res below base", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 10000, 0, 0, 1},
+    /* with housing aid the forfait applies (15.0064 as above); a tenant without it has none:
+     * 638.28 + 59.85 - 683.12 = 15.01 (with it: -61.58) */
+    {"forfait with housing aid", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60653, 50000, 1, 1},
+    {"no forfait, tenant without aid", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 68312, 50000, 0, 1},
+    /* lone parent of two, owner: 1148.904 + 897.75 + 191.4493 - (res + 189.56916) */
+    {"lone parent, 15.0093", 2026, 11, 1, 0, 2, 0, 40, 150000, 0, 203352, 0, 0, 1},
+    {"lone parent, 14.9993", 2026, 11, 1, 0, 2, 0, 40, 150000, 0, 203353, 0, 0, 0},
+    /* full bonification: 638.28 + 1197 + 240.63 - 2000 = 75.91 (without it: < 0) */
+    {"full bonification", 2026, 11, 1, 0, 0, 0, 40, 200000, 0, 200000, 50000, 0, 1},
+    /* each partner's: 957.42 + 1795.5 + 2 x 191.4493 - 3000 = 135.81 (one only: < 0) */
+    {"the partner's bonification", 2026, 11, 1, 1, 0, 0, 40, 150000, 150000, 300000, 50000, 0, 1},
+    /* an adult child is outside the foyer: 638.28 + 897.75 - 1530 = 6.03 (with a
+     * bonification for the child: 197.47) */
+    {"no bonification for role A", 2026, 11, 1, 0, 0, 1, 50, 0, 150000, 153000, 50000, 0, 0},
+    /* linear part, exact: 15 + 1.7e-7 and 15 - 8.5e-8 */
+    {"bonification, 15 + 1.7e-7", 2026, 11, 1, 0, 0, 0, 40, 113044, 0, 139985, 50000, 0, 1},
+    {"bonification, 15 - 8.5e-8", 2026, 11, 1, 0, 0, 0, 40, 127233, 0, 151988, 50000, 0, 0},
+    /* the full bonification rounded to the cent: 638.28 + 1017.479925 + 240.63 - 1881.39 =
+     * 14.999925 (15.0015 unrounded); 2025: 633.21 + 1185.03 + 184.27 - 1987.51 = 15.00
+     * (14.99944 unrounded) */
+    {"bonification rounded down", 2026, 11, 1, 0, 0, 0, 40, 170005, 0, 188139, 50000, 0, 0},
+    {"bonification rounded up", 2025, 6, 1, 0, 0, 0, 40, 198000, 0, 198751, 50000, 0, 1},
+    {"bonification rounded up, 14.99", 2025, 6, 1, 0, 0, 0, 40, 198000, 0, 198752, 50000, 0, 0},
+    /* the claimant must be 18 */
+    {"claimant of 17", 2026, 11, 1, 0, 0, 0, 17, 10000, 0, 10000, 0, 0, 0},
+};
+
+int main(void)
+{
+    static const synth_period periods[] = SYNTH_PERIODS_INIT;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const pa_case *k = &cases[i];
+        synth_ctx ctx;
+        synth_household h;
+        memset(&ctx, 0, sizeof ctx);
+        memset(&h, 0, sizeof h);
+        int found = 0;
+        for (size_t j = 0; j < sizeof periods / sizeof periods[0]; j++) {
+            const synth_period *p = &periods[j];
+            if (p->from_y * 10000 + p->from_m * 100 + p->from_d <= k->y * 10000 + k->m * 100 + k->d) {
+                ctx.period = *p;
+                found = 1;
+            }
+        }
+        h.p[0].role = SYNTH_ROLE_D;
+        h.p[0].age = k->age0;
+        h.p[0].earn = k->earn0;
+        h.n = 1;
+        if (k->partner || k->other_adult) {
+            h.partner = k->partner;
+            h.p[1].role = k->partner ? SYNTH_ROLE_C : SYNTH_ROLE_A;
+            h.p[1].age = 25;
+            h.p[1].earn = k->earn1;
+            h.n = 2;
+        }
+        for (int c = 0; c < k->kids; c++) {
+            h.p[h.n].role = SYNTH_ROLE_E;
+            h.p[h.n++].age = 5;
+            h.nb_enfants++;
+        }
+        h.rev = k->earn0 + k->earn1;
+        h.res = k->res;
+        h.loyer = k->loyer;
+        h.housing = k->loyer > 0 ? SYNTH_PRIVATE : SYNTH_OWNER;
+        if (k->al)
+            h.recv |= SYNTH_BIT(SYNTH_B_AL);
+        int got = found ? synth_rule_entitled(&ctx, &h, SYNTH_R_PA) : -1;
+        printf("%s: %d (law %d)\n", k->name, got, k->expect);
+        bad += got != k->expect;
+    }
+    return bad != 0;
+}
+EOF_PROBE
+if ${CC:-cc} -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -I"$src_synth" -o "$tmp/pa_probe" \
+        "$tmp/pa_probe.c" "$src_synth/synth_rules.c" 2> "$tmp/err"; then
+    while read -r line; do
+        case $line in
+            *": 1 (law 1)"|*": 0 (law 0)") ok "prime_activite of a household made here: $line" ;;
+            *) bad "prime_activite of a household made here: $line" ;;
+        esac
+    done < <("$tmp/pa_probe" || true)
+else
+    bad "the prime_activite probe builds with ${CC:-cc} from src/synth"
+    cat "$tmp/err"
+fi
+
 # NIR keys: all valid but the faults counted in truth_summary.txt
 badkeys=$(awk -F';' 'NR > 1 && length($4) == 15 {
         n = substr($4, 1, 13); sub("2A", "19", n); sub("2B", "18", n)
