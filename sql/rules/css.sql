@@ -1,31 +1,64 @@
 -- rule: css
 -- benefit: Complémentaire santé solidaire (CSS)
 -- owners: cpam, caf, msa, departement, ccas, bailleur, autre
--- legal: Code de la sécurité sociale, art. L861-1 et suivants
--- description: Foyer sans autre adulte que le couple, sans complémentaire santé solidaire alors qu'un membre perçoit le RSA ou que ses ressources annuelles sont sous le plafond de la CSS
+-- legal: Code de la sécurité sociale, art. L861-1 et suivants (ressources et forfait logement : R861-5, R861-7 ; présomptions : L861-2)
+-- description: Foyer sans autre adulte que le couple, sans complémentaire santé solidaire alors qu'un membre perçoit le RSA, l'ASPA ou l'AAH sans activité, ou que ses ressources annuelles, forfait logement compris, sont sous le plafond de la CSS
 
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('css') AS registres
+), p AS MATERIALIZED (
+    -- the parameters in force on the run date, read once
+    SELECT tznr.param('rsa.montant_base', $1::date) AS base,
+           tznr.param('css.forfait_logement.avec_al.taux_1p', $1::date) AS al1,
+           tznr.param('css.forfait_logement.avec_al.taux_2p', $1::date) AS al2,
+           tznr.param('css.forfait_logement.avec_al.taux_3p_plus', $1::date) AS al3,
+           tznr.param('css.forfait_logement.sans_al.taux_1p', $1::date) AS sa1,
+           tznr.param('css.forfait_logement.sans_al.taux_2p', $1::date) AS sa2,
+           tznr.param('css.forfait_logement.sans_al.taux_3p_plus', $1::date) AS sa3,
+           tznr.param('css.presomption_aspa', $1::date) = 1 AS presomption_aspa,
+           tznr.param('css.presomption_aah', $1::date) = 1 AS presomption_aah
 ), s AS MATERIALIZED (
     -- the yearly ceiling of each household size present, read once a size
     SELECT t.nb_personnes, tznr.css_plafond($1::date, t.nb_personnes) AS plafond
       FROM (SELECT DISTINCT f.nb_personnes FROM tznr.run_foyer f) t
+), f AS (
+    -- the yearly forfait logement counted in the resources (R861-5; OpenFisca cmu.py and
+    -- ressources.py): 12 x the RSA's base x 1, 1.5 or 1.8 by size, at the rate with housing
+    -- aid when the household receives it (the aid is taken as at least the forfait), without
+    -- when it owns or is housed free (no rent); none for a tenant without housing aid; a rent
+    -- unknown and no aid known counts it without aid (the prudent estimate)
+    SELECT f.*,
+           CASE WHEN f.recoit_aide_logement IS TRUE
+                THEN tznr.forfait_logement(12 * p.base, f.nb_personnes, p.al1, p.al2, p.al3)
+                WHEN COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE THEN 0
+                ELSE tznr.forfait_logement(12 * p.base, f.nb_personnes, p.sa1, p.sa2, p.sa3) END AS forfait,
+           f.recoit_aspa AND p.presomption_aspa AND COALESCE(f.revenus_activite, 0) = 0 AS par_aspa,
+           f.recoit_aah AND p.presomption_aah AND f.nb_personnes = 1 AND COALESCE(f.revenus_activite, 0) = 0 AS par_aah
+      FROM tznr.run_foyer f CROSS JOIN p
+     WHERE NOT f.recoit_css
+       -- an adult who is neither the partner nor a child: the CSS's household cannot be told
+       -- from the extract (its own resources), left out
+       AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
 )
 SELECT f.foyer_id,
        NULL::numeric AS estimate,
        CASE WHEN f.recoit_rsa
             THEN 'un membre du foyer perçoit le RSA, qui ouvre droit à la CSS sans participation'
+            WHEN f.par_aspa
+            THEN 'un membre du foyer perçoit l''ASPA, sans revenus d''activité connus : il est présumé avoir droit à la CSS'
+            WHEN f.par_aah
+            THEN 'une personne seule perçoit l''AAH, sans revenus d''activité connus : elle est présumée avoir droit à la CSS'
             ELSE 'ressources ' || tznr.euros(f.ressources) || '/mois, soit '
-                 || tznr.euros(12 * f.ressources) || '/an pour ' || tznr.foyer_de(f.nb_personnes)
+                 || tznr.euros(12 * f.ressources) || '/an'
+                 || CASE WHEN f.forfait > 0
+                         THEN ' et ' || tznr.euros(pg_catalog.round(f.forfait, 2)) || '/an de forfait logement'
+                         ELSE '' END
+                 || ' pour ' || tznr.foyer_de(f.nb_personnes)
                  || ', sous le plafond de la CSS de ' || tznr.euros(s.plafond) || '/an'
        END || ', ' || tznr.non_percu('css', g.registres, f.sources) AS motif
-  FROM tznr.run_foyer f
+  FROM f
   JOIN s ON s.nb_personnes = f.nb_personnes
  CROSS JOIN g
- WHERE NOT f.recoit_css
-   AND (f.recoit_rsa OR 12 * f.ressources <= s.plafond)
-   -- an adult who is neither the partner nor a child: the CSS's household cannot be told from
-   -- the extract (its own resources), left out
-   AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
+ WHERE f.recoit_rsa OR f.par_aspa OR f.par_aah OR 12 * f.ressources + f.forfait <= s.plafond
  ORDER BY f.foyer_id

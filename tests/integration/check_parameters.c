@@ -51,6 +51,8 @@ static const struct expected EXPECTED[] = {
     {"css.coef_3e_4e_personne", 0, 1, 1, 0},
     {"css.coef_5e_personne_et_plus", 0, 1, 1, 0},
     {"css.plafond_1_personne", 11000, 16000, 1, 1},
+    {"css.presomption_aspa", 0, 1, 1, 0},
+    {"css.presomption_aah", 0, 1, 1, 0},
     {"css.forfait_logement.avec_al.taux_1p", 0, 0.3, 1, 0},
     {"css.forfait_logement.avec_al.taux_2p", 0, 0.3, 1, 0},
     {"css.forfait_logement.avec_al.taux_3p_plus", 0, 0.3, 1, 0},

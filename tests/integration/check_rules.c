@@ -545,15 +545,19 @@ END_TEST
 START_TEST(test_rule_css)
 {
     static const struct foyer f[] = {
-        {"single, 12 x 1163.08 = 13956.96", 1, 1, 0, 0, "40", "1163.08", NULL, "0", NULL, "", 1, NULL,
+        /* a tenant without housing aid: no forfait logement; 12 x 1163.08 = 13956.96 */
+        {"single tenant, 12 x 1163.08 = 13956.96", 1, 1, 0, 0, "40", "1163.08", NULL, "450", NULL, "", 1, NULL,
          {"ressources 1 163,08 €/mois", "13 956,96 €/an", "13 957 €/an", "aucun membre ne bénéficie de la complémentaire santé solidaire"}},
-        {"single, 12 x 1163.09 = 13957.08", 2, 1, 0, 0, "40", "1163.09", NULL, "0", NULL, "", 0, NULL, {NULL}},
-        {"4 persons at 2442.47 (ceiling 29309.70)", 3, 4, 2, 1, "40", "2442.47", NULL, "0", NULL, "", 1, NULL,
-         {"un foyer de 4 personnes", "29 309,70 €/an", NULL}},
-        {"4 persons at 2442.48", 4, 4, 2, 1, "40", "2442.48", NULL, "0", NULL, "", 0, NULL, {NULL}},
-        {"5 persons at 2907.70 (ceiling 34892.50)", 5, 5, 3, 1, "40", "2907.70", NULL, "0", NULL, "", 1, NULL,
+        {"single tenant, 12 x 1163.09 = 13957.08", 2, 1, 0, 0, "40", "1163.09", NULL, "450", NULL, "", 0, NULL, {NULL}},
+        /* owners (rent 0): the forfait without aid, 12 x 651.69 x 1.8 x 0.14 = 1970.71 a year for 4,
+         * added to the resources (R861-5): 12 x 2278.24 + 1970.71 = 29309.59 <= 29309.70 */
+        {"4 owners at 2278.24 + forfait (ceiling 29309.70)", 3, 4, 2, 1, "40", "2278.24", NULL, "0", NULL, "", 1, NULL,
+         {"un foyer de 4 personnes", "1 970,71 €/an de forfait logement", "29 309,70 €/an", NULL}},
+        {"4 owners at 2278.25 + forfait", 4, 4, 2, 1, "40", "2278.25", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        /* 12 x 2743.48 + 1970.71 = 34892.47 <= 34892.50 */
+        {"5 owners at 2743.48 + forfait (ceiling 34892.50)", 5, 5, 3, 1, "40", "2743.48", NULL, "0", NULL, "", 1, NULL,
          {"34 892,50 €/an", NULL}},
-        {"5 persons at 2907.71", 6, 5, 3, 1, "40", "2907.71", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"5 owners at 2743.49 + forfait", 6, 5, 3, 1, "40", "2743.49", NULL, "0", NULL, "", 0, NULL, {NULL}},
         {"receives the RSA, resources unknown", 7, 1, 0, 0, "40", NULL, NULL, "0", NULL, "rsa", 1, NULL,
          {"perçoit le RSA", NULL}},
         {"receives the RSA and already has the CSS", 8, 1, 0, 0, "40", "100", NULL, "0", NULL, "rsa css", 0, NULL,
@@ -566,6 +570,20 @@ START_TEST(test_rule_css)
         {"RSA unknown, resources over the ceiling", 13, 1, 0, 0, "40", "1500", NULL, "0", NULL, "?rsa", 0, NULL,
          {NULL}},
         {"another adult, neither partner nor child: left out", 14, 2, 0, 0, "40", "100", NULL, "0", NULL, "", 0, NULL,
+         {NULL}},
+        /* single owner: 12 x 651.69 x 0.12 = 938.43 a year; 12 x 1084.88 + 938.43 = 13956.99 */
+        {"single owner at 1084.88 + forfait", 15, 1, 0, 0, "40", "1084.88", NULL, "0", NULL, "", 1, NULL,
+         {"938,43 €/an de forfait logement", NULL}},
+        {"single owner at 1084.89 + forfait", 16, 1, 0, 0, "40", "1084.89", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"single tenant with housing aid at 1084.89: the forfait with aid", 17, 1, 0, 0, "40", "1084.89", NULL, "450",
+         NULL, "aide_logement", 0, NULL, {NULL}},
+        /* presumptions (L861-2): the ASPA since 2022-04-01, the AAH alone since 2025-07-01 */
+        {"ASPA recipient, resources over the ceiling, no earnings known", 18, 1, 0, 0, "70", "1500", NULL, "0", NULL,
+         "aspa", 1, NULL, {"perçoit l'ASPA", "présumé", NULL}},
+        {"ASPA recipient with earnings", 19, 1, 0, 0, "70", "1500", "300", "0", NULL, "aspa", 0, NULL, {NULL}},
+        {"AAH recipient alone, no earnings", 20, 1, 0, 0, "40", "1500", "0", "0", NULL, "aah", 1, NULL,
+         {"perçoit l'AAH", NULL}},
+        {"AAH recipient in a couple: no presumption", 21, 2, 0, 1, "40", "2000", "0", "0", NULL, "aah", 0, NULL,
          {NULL}},
     };
     check_rule("css", f, sizeof f / sizeof f[0]);
@@ -662,9 +680,20 @@ static const struct {
      "WHERE x.e >= tznr.param('ppa.seuil_versement', $1::date)"},
     {"aide_logement", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_aide_logement "
                       "AND f.loyer > 0 AND f.ressources < tznr.aide_logement_plafond($1::date, f.nb_personnes)"},
+    /* the CSS: the RSA, the ASPA without earnings (from 2022-04-01), the AAH alone without
+     * earnings (from 2025-07-01), or 12 x resources + the yearly forfait logement (with aid:
+     * the aid's rates; a tenant without aid: none; else the rates without aid) under the
+     * ceiling; no adult but the couple */
     {"css", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_css "
-            "AND (f.recoit_rsa OR 12 * f.ressources <= tznr.css_plafond($1::date, f.nb_personnes)) "
-            "AND f.nb_adultes <= 1 + f.couple::int"},
+            "AND f.nb_adultes <= 1 + f.couple::int AND (f.recoit_rsa "
+            "OR (f.recoit_aspa AND $1::date >= '2022-04-01' AND COALESCE(f.revenus_activite, 0) = 0) "
+            "OR (f.recoit_aah AND $1::date >= '2025-07-01' AND f.nb_personnes = 1 AND COALESCE(f.revenus_activite, 0) = 0) "
+            "OR 12 * f.ressources + 12 * tznr.param('rsa.montant_base', $1::date) "
+            "   * CASE WHEN f.recoit_aide_logement IS TRUE "
+            "          THEN CASE f.nb_personnes WHEN 1 THEN 0.12 WHEN 2 THEN 1.5 * 0.16 ELSE 1.8 * 0.165 END "
+            "          WHEN COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE THEN 0 "
+            "          ELSE CASE f.nb_personnes WHEN 1 THEN 0.12 WHEN 2 THEN 1.5 * 0.14 ELSE 1.8 * 0.14 END END "
+            "   <= tznr.css_plafond($1::date, f.nb_personnes))"},
     {"aspa", "SELECT f.foyer_id, pg_catalog.round(tznr.aspa_plafond($1::date, f.nb_personnes = 2) / 12 - "
              "f.ressources, 2) FROM tznr.run_foyer f WHERE NOT f.recoit_aspa AND f.claimant_age >= 65 "
              "AND f.nb_enfants = 0 AND (f.nb_personnes = 1 OR (f.nb_personnes = 2 AND f.couple)) "
