@@ -214,6 +214,7 @@ static const char *const build_foyers_sql =
     "    pg_catalog.bool_or(role IS NOT NULL) AS roles_known,"
     "    pg_catalog.array_agg(DISTINCT source_id) AS sources,"
     "    pg_catalog.max(birth_year) FILTER (WHERE role = 'E') AS youngest_child_birth_year,"
+    "    pg_catalog.max(birth_year) FILTER (WHERE role = 'C') AS partner_birth_year,"
     "    (pg_catalog.array_agg(commune ORDER BY housing_rank) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
     /* bool_or ignores NULLs: NULL when no record reports the benefit (unknown) */
     "    pg_catalog.bool_or(rsa) AS rsa, pg_catalog.bool_or(prime_activite) AS prime_activite,"
@@ -247,7 +248,7 @@ static const char *const build_foyers_sql =
     "   recoit_rsa, recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, recoit_aspa,"
     "   recoit_apa, recoit_pch, recoit_fsl, suivi_social, confiance, confiance_score, sources,"
     "   pourquoi_rsa, pourquoi_prime_activite, pourquoi_aide_logement, pourquoi_aah, pourquoi_css,"
-    "   pourquoi_aspa, pourquoi_apa, pourquoi_pch, pourquoi_fsl, youngest_child_birth_year)"
+    "   pourquoi_aspa, pourquoi_apa, pourquoi_pch, pourquoi_fsl, youngest_child_birth_year, partner_birth_year)"
     " SELECT e.foyer_id, COALESCE(c.commune, e.commune),"
     "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1),"
     "   LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
@@ -280,7 +281,7 @@ static const char *const build_foyers_sql =
     "   CASE WHEN e.apa IS NOT NULL THEN 'source' WHEN g.apa THEN 'registre' END,"
     "   CASE WHEN e.pch IS NOT NULL THEN 'source' WHEN g.pch THEN 'registre' END,"
     "   CASE WHEN e.fsl IS NOT NULL THEN 'source' WHEN g.fsl THEN 'registre' END,"
-    "   e.youngest_child_birth_year"
+    "   e.youngest_child_birth_year, e.partner_birth_year"
     "   FROM everyone e LEFT JOIN claimant c ON c.foyer_id = e.foyer_id LEFT JOIN linked k ON k.foyer_id = e.foyer_id"
     "   CROSS JOIN reg g";
 

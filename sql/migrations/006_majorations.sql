@@ -1,11 +1,13 @@
--- 006: the RSA's and the prime d'activité's household rules of issue 8: the majoration for an
+-- 006: the RSA's, the prime d'activité's and the ASPA's household rules of issue 8: the majoration for an
 -- isolated parent (CASF L262-9 and R262-1; CSS L842-3 and D843-1; OpenFisca-France
 -- rsa_majore_eligibilite, ppa_montant_forfaitaire_familial_majore), the RSA's end at the
 -- full-rate pension age (CASF L262-10: from then the ASPA comes first), and the household's
 -- youngest child, which the majoration needs.
 
--- The birth year of the household's youngest child (role E), NULL when none is known.
+-- The birth year of the household's youngest child (role E), NULL when none is known; the
+-- partner's (role C), which the ASPA's amount for a couple needs.
 ALTER TABLE tznr.run_foyer ADD COLUMN youngest_child_birth_year integer;
+ALTER TABLE tznr.run_foyer ADD COLUMN partner_birth_year integer;
 
 -- Whether a household is an isolated parent with a child under 3 as far as birth years tell:
 -- alone, with children, the youngest born in the run's year or the two before (a child born

@@ -303,6 +303,7 @@ struct foyer {
     const char *estimate;   /* when found: the estimate as PostgreSQL prints it, NULL for none */
     const char *motif[4];   /* when found: pieces the motif must hold */
     const char *youngest;   /* the youngest child's birth year, NULL for none */
+    const char *partner;    /* the partner's birth year, NULL for unknown */
 };
 
 static int receives(const struct foyer *f, const char *benefit)
@@ -341,13 +342,13 @@ static void insert_foyers(const struct foyer *f, size_t n)
                      "claimant_birth_year, claimant_age, ressources, revenus_activite, loyer, impaye_mois, "
                      "recoit_rsa, recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, "
                      "recoit_aspa, recoit_apa, recoit_pch, recoit_fsl, suivi_social, confiance, confiance_score, "
-                     "youngest_child_birth_year) "
-                     "VALUES (%d, '33063', %d, %d, %d, %s, 2026 - %s, %s, %s, %s, %s, %s, %sfalse, 'NIR', 1, %s)",
+                     "youngest_child_birth_year, partner_birth_year) "
+                     "VALUES (%d, '33063', %d, %d, %d, %s, 2026 - %s, %s, %s, %s, %s, %s, %sfalse, 'NIR', 1, %s, %s)",
                      f[i].id, f[i].personnes, f[i].enfants, f[i].personnes - f[i].enfants,
                      f[i].couple ? "true" : "false", f[i].age ? f[i].age : "NULL", f[i].age ? f[i].age : "NULL",
                      f[i].ressources ? f[i].ressources : "NULL", f[i].revenus ? f[i].revenus : "NULL",
                      f[i].loyer ? f[i].loyer : "NULL", f[i].impaye ? f[i].impaye : "NULL", flags,
-                     f[i].youngest ? f[i].youngest : "NULL"),
+                     f[i].youngest ? f[i].youngest : "NULL", f[i].partner ? f[i].partner : "NULL"),
             0);
         PQclear(query(sql, 0, NULL));
         free(sql);
@@ -609,6 +610,19 @@ START_TEST(test_rule_aspa)
         {"a member already receives the ASPA", 10, 2, 0, 1, "70", "500", NULL, "0", NULL, "aspa", 0, NULL, {NULL}},
         {"resources unknown", 11, 1, 0, 0, "70", NULL, NULL, "0", NULL, "", 0, NULL, {NULL}},
         {"no source reports the ASPA", 12, 1, 0, 0, "70", "800", NULL, "0", NULL, "?aspa", 0, NULL, {NULL}},
+        /* a couple whose partner's age is unknown: at most the single maximum, 12523.14 / 12 */
+        {"couple, 300 a month, partner's age unknown", 13, 2, 0, 1, "70", "300", NULL, "0", NULL, "", 1, "1043.60",
+         {"au plus le montant d'une personne seule", NULL}},
+        /* both of age: the couple's maximum, 19442.21 / 12 - 300 */
+        {"couple, 300 a month, partner born 1955", 14, 2, 0, 1, "70", "300", NULL, "0", NULL, "", 1, "1320.18",
+         {NULL}, NULL, "1955"},
+        {"couple, 300 a month, partner born 1970", 15, 2, 0, 1, "70", "300", NULL, "0", NULL, "", 1, "1043.60",
+         {NULL}, NULL, "1970"},
+        /* earnings disregarded up to 0.9 x 12.02 x 151.67 / 3 = 546.92 a month (R815-29): of
+         * 1100 with 400 of earnings, 700 count: 1043.595 - 700 */
+        {"alone, 1100 a month of which 400 earnings", 16, 1, 0, 0, "70", "1100", "400", "0", NULL, "", 1, "343.60",
+         {"dont 400 € de revenus d'activité non comptés", NULL}},
+        {"alone, 1100 a month, no earnings", 17, 1, 0, 0, "70", "1100", "0", "0", NULL, "", 0, NULL, {NULL}},
     };
     check_rule("aspa", f, sizeof f / sizeof f[0]);
 }
@@ -694,10 +708,17 @@ static const struct {
             "          WHEN COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE THEN 0 "
             "          ELSE CASE f.nb_personnes WHEN 1 THEN 0.12 WHEN 2 THEN 1.5 * 0.14 ELSE 1.8 * 0.14 END END "
             "   <= tznr.css_plafond($1::date, f.nb_personnes))"},
-    {"aspa", "SELECT f.foyer_id, pg_catalog.round(tznr.aspa_plafond($1::date, f.nb_personnes = 2) / 12 - "
-             "f.ressources, 2) FROM tznr.run_foyer f WHERE NOT f.recoit_aspa AND f.claimant_age >= 65 "
-             "AND f.nb_enfants = 0 AND (f.nb_personnes = 1 OR (f.nb_personnes = 2 AND f.couple)) "
-             "AND f.ressources < tznr.aspa_plafond($1::date, f.nb_personnes = 2) / 12"},
+    /* the ASPA: the ceiling less the resources, earnings disregarded up to 0.9 (alone) or 1.5
+     * (couple) x the 1 January SMIC x 151.67 / 3 a month; at most the single maximum unless the
+     * partner is 65 too (by birth year) */
+    {"aspa", "SELECT x.foyer_id, pg_catalog.round(LEAST(CASE WHEN x.nb_personnes = 2 AND 2026 - x.partner_birth_year >= 65 "
+             "THEN tznr.aspa_plafond($1::date, true) ELSE tznr.aspa_plafond($1::date, false) END / 12, "
+             "tznr.aspa_plafond($1::date, x.nb_personnes = 2) / 12 - x.r), 2) "
+             "FROM (SELECT f.*, f.ressources - LEAST(COALESCE(f.revenus_activite, 0), "
+             "CASE WHEN f.nb_personnes = 2 THEN 1.5 ELSE 0.9 END * 12.02 * 151.67 / 3) AS r FROM tznr.run_foyer f) x "
+             "WHERE NOT x.recoit_aspa AND x.claimant_age >= 65 AND x.nb_enfants = 0 "
+             "AND (x.nb_personnes = 1 OR (x.nb_personnes = 2 AND x.couple)) "
+             "AND x.r < tznr.aspa_plafond($1::date, x.nb_personnes = 2) / 12"},
     {"fsl", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_fsl AND f.loyer > 0 "
             "AND f.impaye_mois >= 2 AND f.ressources < tznr.fsl_plafond($1::date, f.nb_personnes)"},
 };
@@ -709,7 +730,7 @@ START_TEST(test_rules_match_definitions)
         "INSERT INTO tznr.run_foyer (foyer_id, commune, nb_personnes, nb_enfants, nb_adultes, couple, "
         "claimant_birth_year, claimant_age, ressources, revenus_activite, loyer, impaye_mois, recoit_rsa, "
         "recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, recoit_aspa, recoit_apa, recoit_pch, "
-        "recoit_fsl, suivi_social, confiance, confiance_score, youngest_child_birth_year) "
+        "recoit_fsl, suivi_social, confiance, confiance_score, youngest_child_birth_year, partner_birth_year) "
         "SELECT g, '33063', 1 + cpl::int + enf + (g % 19 = 0)::int, enf, 1 + cpl::int + (g % 19 = 0)::int, cpl, "
         "       2026 - age, age, res, CASE WHEN g % 29 = 0 THEN NULL ELSE pg_catalog.round(res * (g % 5) / 4, 2) END, "
         "       CASE WHEN g % 31 = 0 THEN NULL WHEN g % 4 = 0 THEN 0 ELSE 250 + g * 13 % 600 END, "
@@ -718,7 +739,8 @@ START_TEST(test_rules_match_definitions)
         "       CASE WHEN g % 43 = 3 OR g % 47 = 3 THEN NULL ELSE g % 2 = 0 END, false, "
         "       CASE WHEN g % 43 = 4 THEN NULL ELSE g % 9 = 0 END, CASE WHEN g % 43 = 5 THEN NULL ELSE g % 11 = 0 END, "
         "       false, false, CASE WHEN g % 43 = 6 THEN NULL ELSE g % 13 = 0 END, false, "
-        "       'NIR', 1, CASE WHEN enf > 0 AND g % 53 <> 0 THEN 2026 - g % 7 END "
+        "       'NIR', 1, CASE WHEN enf > 0 AND g % 53 <> 0 THEN 2026 - g % 7 END, "
+        "       CASE WHEN cpl AND g % 2 = 0 THEN 2026 - 40 - g % 50 END "
         "  FROM (SELECT g, g % 3 = 0 AS cpl, (g / 3) % 5 AS enf, "
         "               CASE WHEN g % 41 = 0 THEN NULL ELSE 18 + g * 7 % 75 END AS age, "
         "               CASE WHEN g % 23 = 0 THEN NULL ELSE (g::bigint * 7919 % 350000) / 100.0 END AS res "
