@@ -478,8 +478,30 @@ static int64_t cents(synth_rng *r, int lo_euros, int hi_euros)
     return synth_rng_range(r, (int64_t)lo_euros * 100, (int64_t)hi_euros * 100);
 }
 
-/* monthly earnings (into p->earn, which starts at 0) and other income of an adult */
-static void adult_income(synth_rng *r, synth_person *p, int64_t *other)
+/* Monthly net earnings of a full-time worker by decile, in euros: INSEE, Les salaires dans le
+ * secteur privé en 2022 (Insee Première n° 1971, November 2023), net monthly wage in full-time
+ * equivalent: D1 1,436, median 2,091, D9 4,162; D2 to D4 spaced as in the 2020 edition (1,343,
+ * 1,507, 1,655, 1,816, 2,005 for D1 to D5), D6 to D8 interpolated (2,340, 2,680, 3,200: an
+ * assumption); all raised by 7.3 %, the net SMIC's rise from the end of 2022 (1,329) to 2025
+ * (1,426), which is the floor; the top decile up to 9,600. A draw is uniform within a decile. */
+static const int fulltime_deciles[11] = {1426, 1541, 1715, 1872, 2043, 2244,
+                                         2511, 2876, 3434, 4466, 9600};
+
+/* Activity of the adults of 25 to 64: inactive, disabled (AAH), unemployed and paid the
+ * unemployment insurance (ARE, 700-1,500), unemployed and not paid it (ASS or nothing,
+ * 0-550), part time (500-1,400), full time (the deciles above). Two sets: adults who live
+ * with a partner, and adults who do not (people alone, lone parents, adult children at their
+ * parents'), who are far more often out of work and poor (INSEE, Pauvreté selon le type de
+ * ménage, 2022: poverty rate 19.5 % of people alone and 31.4 % of lone-parent families under
+ * 65, 6.6 % and 13.0 % of couples without and with children). An assumption calibrated on
+ * the shares of households receiving the RSA, the prime d'activité and housing aid
+ * (docs/synth.md): 85 % and 66 % in work. */
+static const int activity_w_couple[6] = {5, 4, 4, 2, 13, 72};
+static const int activity_w_alone[6] = {13, 6, 5, 10, 11, 55};
+
+/* monthly earnings and other income of an adult (into p->earn and p->other, which start
+ * at 0); `alone`: without a partner */
+static void adult_income(synth_rng *r, synth_person *p, int alone)
 {
     /* pensions: about one retiree in five under 1,100 EUR a month, the median near 1,500
      * (DREES, Les retraités et les retraites, pension of all schemes, net); an assumption
@@ -487,41 +509,42 @@ static void adult_income(synth_rng *r, synth_person *p, int64_t *other)
     if (p->age >= 65 || (p->age >= 62 && pct(r, 45))) {
         static const int w[] = {6, 17, 44, 33};
         switch (synth_rng_weighted(r, w, 4)) {
-        case 0: *other += cents(r, 150, 700); break;
-        case 1: *other += cents(r, 700, 1100); break;
-        case 2: *other += cents(r, 1100, 1900); break;
-        default: *other += cents(r, 1900, 3800); break;
+        case 0: p->other += cents(r, 150, 700); break;
+        case 1: p->other += cents(r, 700, 1100); break;
+        case 2: p->other += cents(r, 1100, 1900); break;
+        default: p->other += cents(r, 1900, 3800); break;
         }
         return;
     }
+    /* under 25: nothing 30 %, other income (family support, grants, benefits) 30 %, small
+     * jobs 15 %, around the SMIC 25 %: an assumption */
     if (p->age < 25) {
-        static const int w[] = {35, 15, 25, 25};
+        static const int w[] = {30, 30, 15, 25};
         switch (synth_rng_weighted(r, w, 4)) {
         case 0: break;
-        case 1: *other += cents(r, 500, 1000); break;
+        case 1: p->other += cents(r, 500, 1000); break;
         case 2: p->earn = cents(r, 350, 1000); break;
         default: p->earn = cents(r, 1350, 1700); break;
         }
         return;
     }
-    /* aged 25-64: inactive 8 %, disabled (AAH) 4 %, unemployed 7 %, part time 10 %, around
-     * the SMIC 14 %, middle 33 %, high 24 %: an assumption calibrated on the recipients of
-     * the RSA, the prime d'activité and housing aid (docs/synth.md) */
-    static const int w[] = {9, 4, 8, 11, 16, 31, 21};
-    switch (synth_rng_weighted(r, w, 7)) {
+    int k;
+    switch (synth_rng_weighted(r, alone ? activity_w_alone : activity_w_couple, 6)) {
     case 0:
         if (pct(r, 30))
-            *other += cents(r, 50, 250);
+            p->other += cents(r, 50, 250);
         break;
     case 1: /* disabled adult: allocation aux adultes handicapés */
-        *other += cents(r, 900, 1041);
+        p->other += cents(r, 900, 1041);
         p->own |= SYNTH_BIT(SYNTH_B_AAH);
         break;
-    case 2: *other += cents(r, 600, 1400); break;
-    case 3: p->earn = cents(r, 350, 1150); break;
-    case 4: p->earn = cents(r, 1350, 1650); break;
-    case 5: p->earn = cents(r, 1650, 2800); break;
-    default: p->earn = cents(r, 2800, 6000); break;
+    case 2: p->other += cents(r, 700, 1500); break;
+    case 3: p->other += cents(r, 0, 550); break;
+    case 4: p->earn = cents(r, 500, 1400); break;
+    default:
+        k = (int)synth_rng_below(r, 10);
+        p->earn = cents(r, fulltime_deciles[k], fulltime_deciles[k + 1]);
+        break;
     }
 }
 
@@ -642,13 +665,13 @@ static const int ntu_pct[SYNTH_R_COUNT] = {0 /* rsa: above */, 30, 10, 44, 50, 6
 
 /* Draw the take-up of every rule the household is entitled to, in an order where each draw
  * sees the ones it depends on (the forfait logement looks at aide_logement, the css at the
- * rsa). Whether an agency knows the household plays no part, except through real
- * mechanisms: a household already paid housing aid or family benefits claims the RSA more
- * often (DREES). */
+ * rsa and the aspa). Whether an agency knows the household plays no part, except through
+ * real mechanisms: a household already paid housing aid or family benefits claims the RSA
+ * more often (DREES). */
 static void take_up(synth_ctx *ctx, synth_rng *r, synth_household *h)
 {
-    static const int order[SYNTH_R_COUNT] = {SYNTH_R_AL, SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_CSS,
-                                             SYNTH_R_ASPA, SYNTH_R_FSL};
+    static const int order[SYNTH_R_COUNT] = {SYNTH_R_AL, SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_ASPA,
+                                             SYNTH_R_CSS, SYNTH_R_FSL};
     for (int k = 0; k < SYNTH_R_COUNT; k++) {
         int rule = order[k], b = synth_rule_benefit(rule);
         if (!synth_rule_eligible(ctx, h, rule))
@@ -695,16 +718,15 @@ void synth_house_generate(synth_ctx *ctx, uint64_t index, synth_household *h)
     h->landlord = -1;
     build_members(ctx, r, h);
 
-    int64_t earn = 0, other = 0;
     for (int i = 0; i < h->n; i++)
-        if (h->p[i].role != SYNTH_ROLE_E) {
-            adult_income(r, &h->p[i], &other);
-            earn += h->p[i].earn;
-        }
+        if (h->p[i].role != SYNTH_ROLE_E)
+            adult_income(r, &h->p[i], !h->partner || h->p[i].role == SYNTH_ROLE_A);
     if (h->kind == SYNTH_K_LONE && pct(r, 40))
-        other += cents(r, 50, 250); /* pension alimentaire */
-    h->res = earn + other;
-    h->rev = earn;
+        h->p[0].other += cents(r, 50, 250); /* pension alimentaire, the parent's */
+    for (int i = 0; i < h->n; i++) {
+        h->res += h->p[i].earn + h->p[i].other;
+        h->rev += h->p[i].earn;
+    }
     housing(ctx, r, h);
 
     /* Facts drawn before take-up, independently of it. Agricultural households: the MSA of

@@ -69,6 +69,8 @@ typedef struct {
     int role;           /* SYNTH_ROLE_* in the true household */
     unsigned own;       /* personal benefits (aah, aspa, apa, pch) held by this person */
     int64_t earn;       /* own monthly earnings (revenus d'activité), cents; 0 for children */
+    int64_t other;      /* own monthly other income (pension, benefits, AAH, child support
+                         * received), cents; 0 for children */
     char nir[16];       /* 15 characters with a valid key */
 } synth_person;
 
@@ -95,7 +97,7 @@ typedef struct {
     int landlord;       /* social housing: landlord index; -1 otherwise */
     synth_person p[SYNTH_MAX_PERSONS];   /* p[0] is the claimant (the older partner) */
     synth_address addr;
-    int64_t res;        /* ressources_mensuelles, cents */
+    int64_t res;        /* ressources_mensuelles, cents: the sum of p[i].earn + p[i].other */
     int64_t rev;        /* revenus_activite, cents: the sum of the adults' p[i].earn */
     int64_t loyer;      /* cents, 0 for owners and hosted */
     int impaye;         /* months of rent arrears */

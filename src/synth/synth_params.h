@@ -50,16 +50,37 @@ typedef struct {
 #define SYNTH_C10_CHILD2_ALONE 3
 #define SYNTH_C10_CHILD3_PLUS 4
 
-/* Forfait logement: base x rate, rate in thousandths by the size used by the coefficient
- * (1 + partner + children): 0.12 for 1, 0.16 for 2, 0.165 for 3 or more. Applied unless
- * the household rents (loyer > 0) without receiving aide_logement. */
+/* The foyer of the RSA, the prime d'activité and the CSS is the claimant, the partner and
+ * the dependent children (CASF L262-2, R262-3; CSS L842-3; CSS R861-2): another adult of the
+ * household (role A: an adult child of 21 to 32, a relative) is outside it, and so are his or
+ * her own earnings and other income. Its size is 1 + partner + children. (The law would count
+ * a person under 25 in the claimant's effective charge; the generator takes its other adults
+ * as living on their own means.) */
+
+/* Montant forfaitaire majoré of an isolated parent, no partner, with a child under 3 (CASF
+ * L262-9, R262-1; CSS D843-1; OpenFisca-France rsa_majore_eligibilite,
+ * ppa_montant_forfaitaire_familial_majore): base x (1.28412 + 0.42804 x children) instead of
+ * base x c, for the RSA and the prime d'activité alike (rsa.majoration_isolement.* and
+ * ppa.majoration_isolement.*, unchanged since 2016-01-01, décret n° 2015-1710), in 1/100000
+ * of the base. The pregnancy and the recent separation that also open it are not modelled. */
+#define SYNTH_MAJ_100000_BASE 128412
+#define SYNTH_MAJ_100000_CHILD 42804
+#define SYNTH_MAJ_CHILD_AGE 3 /* the youngest child under 3 full years on the date */
+
+/* Forfait logement: base x rate, rate in thousandths by the size of the foyer (1 + partner +
+ * children): 0.12 for 1, 0.16 for 2, 0.165 for 3 or more (rsa.forfait_logement.*,
+ * ppa.forfait_logement.*). Applied unless the household rents (loyer > 0) without
+ * receiving aide_logement. Always computed on the base, majoration or not. */
 #define SYNTH_FORFAIT_1000_1 120
 #define SYNTH_FORFAIT_1000_2 160
 #define SYNTH_FORFAIT_1000_3 165
 
-/* RSA: eligible when base*c - forfait - ressources >= 6.00 and claimant >= 25 or children */
+/* RSA: eligible when montant forfaitaire - forfait - ressources >= 6.00, claimant >= 25 or
+ * children, claimant under 67: at the full-rate pension age the RSA gives way to the ASPA
+ * (CASF L262-10; retraite.age_taux_plein, 67 for the generations born from 1955) */
 #define SYNTH_RSA_MIN_CENTS 600
 #define SYNTH_RSA_MIN_AGE 25
+#define SYNTH_RSA_MAX_AGE 67
 
 /* Prime d'activité (CSS L842-3, D843-1 to D843-3; OpenFisca-France ppa.py):
  *   base*c + pente*revenus_activite + sum of the adults' bonifications
@@ -76,12 +97,31 @@ typedef struct {
 #define SYNTH_AL_CEILINGS_INIT {140000, 190000, 230000, 270000, 310000}
 
 /* Complémentaire santé solidaire (the ceiling of the CSS with a contribution, which
- * includes the free one): 12 * ressources <= 13957 x (1 + 0.5 for the 2nd
- * person + 0.3 each for the 3rd and 4th + 0.4 each from the 5th) */
+ * includes the free one; CSS L861-1, R861-3): 12 x ressources + forfait <= 13957 x (1 + 0.5
+ * for the 2nd person + 0.3 each for the 3rd and 4th + 0.4 each from the 5th), the persons and
+ * the resources being the foyer's. */
 #define SYNTH_CSS_YEAR_CENTS 1395700
 #define SYNTH_CSS_C10_2ND 5
 #define SYNTH_CSS_C10_3RD_4TH 3
 #define SYNTH_CSS_C10_5TH_PLUS 4
+/* The yearly forfait logement of the CSS (R861-5, R861-7; OpenFisca-France cmu.py,
+ * ressources.py): 12 x the RSA base x 1, 1.5, 1.8 for 1, 2, 3 or more persons x a rate, in
+ * thousandths: with housing aid 0.12, 0.16, 0.165 (css.forfait_logement.avec_al.*: the law
+ * takes the smaller of the year's aid and this amount; the generator has no aid amount and
+ * takes this one); without, for an owner or someone housed free (no rent), 0.12, 0.14, 0.14
+ * (css.forfait_logement.sans_al.*); a tenant without housing aid has none. */
+#define SYNTH_CSS_FL_AL_1000_1 120
+#define SYNTH_CSS_FL_AL_1000_2 160
+#define SYNTH_CSS_FL_AL_1000_3 165
+#define SYNTH_CSS_FL_FREE_1000_1 120
+#define SYNTH_CSS_FL_FREE_1000_2 140
+#define SYNTH_CSS_FL_FREE_1000_3 140
+/* Presumptions of entitlement (L861-2), as yyyymmdd of their first day: a foyer where someone
+ * receives the ASPA and nobody has earnings, from 2022-04-01 (loi n° 2021-1754 art. 88, décret
+ * n° 2022-579; css.presomption_aspa); a person living alone without children who receives the
+ * AAH and has no earnings, from 2025-07-01 (loi n° 2023-1250 art. 45; css.presomption_aah). */
+#define SYNTH_CSS_PRESUME_ASPA_FROM 20220401
+#define SYNTH_CSS_PRESUME_AAH_FROM 20250701
 
 /* ASPA: claimant >= 65, alone or a couple of two, 12 * ressources < yearly ceiling */
 #define SYNTH_ASPA_MIN_AGE 65

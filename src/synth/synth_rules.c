@@ -27,15 +27,60 @@ int64_t synth_rule_coef10(const synth_household *h)
     return c;
 }
 
-/* forfait logement as a multiple of the base, in 1/10000: the rate for the household's size
- * (thousandths) times the coefficient of a household of that size capped at three persons
- * (tenths: 1, 1.5, 1.8), as OpenFisca-France computes it (tests/formulas/rsa.yaml: a couple
- * pays 550.93 x 1.5 x 16 %); 0 when it does not apply */
+/* ------------------------------------------------------------------ the foyer */
+
+/* The foyer of the RSA, the prime d'activité and the CSS: the claimant, the partner and the
+ * children; another adult (role A) and his or her own resources are outside it
+ * (synth_params.h). The household's figures, which every export writes, keep them. */
+static int foyer_size(const synth_household *h)
+{
+    return 1 + h->partner + h->nb_enfants;
+}
+
+static int64_t foyer_res(const synth_household *h)
+{
+    int64_t r = h->res;
+    for (int i = 0; i < h->n; i++)
+        if (h->p[i].role == SYNTH_ROLE_A)
+            r -= h->p[i].earn + h->p[i].other;
+    return r;
+}
+
+static int64_t foyer_rev(const synth_household *h)
+{
+    int64_t r = h->rev;
+    for (int i = 0; i < h->n; i++)
+        if (h->p[i].role == SYNTH_ROLE_A)
+            r -= h->p[i].earn;
+    return r;
+}
+
+int synth_rule_majore(const synth_household *h)
+{
+    if (h->partner)
+        return 0;
+    for (int i = 0; i < h->n; i++)
+        if (h->p[i].role == SYNTH_ROLE_E && h->p[i].age < SYNTH_MAJ_CHILD_AGE)
+            return 1;
+    return 0;
+}
+
+int64_t synth_rule_mf100000(const synth_household *h)
+{
+    if (synth_rule_majore(h))
+        return SYNTH_MAJ_100000_BASE + (int64_t)SYNTH_MAJ_100000_CHILD * h->nb_enfants;
+    return synth_rule_coef10(h) * 10000;
+}
+
+/* forfait logement of the RSA and the prime as a multiple of the base, in 1/10000: the rate
+ * for the foyer's size (thousandths) times the coefficient of a foyer of that size capped at
+ * three persons (tenths: 1, 1.5, 1.8), as OpenFisca-France computes it
+ * (tests/formulas/rsa.yaml: a couple pays 550.93 x 1.5 x 16 %); 0 when it does not apply */
 static int64_t forfait10000(const synth_household *h)
 {
     if (h->loyer > 0 && !(h->recv & SYNTH_BIT(SYNTH_B_AL)))
         return 0;
-    int size = 1 + h->partner + h->nb_enfants;
+    int size = foyer_size(h);
     return size == 1 ? 10 * SYNTH_FORFAIT_1000_1 : size == 2 ? 15 * SYNTH_FORFAIT_1000_2
                                                              : 18 * SYNTH_FORFAIT_1000_3;
 }
@@ -49,12 +94,28 @@ static int64_t css_c10(int n)
     return c;
 }
 
+/* the CSS's yearly forfait logement as a multiple of 12 x the RSA base, in 1/10000 */
+static int64_t css_forfait10000(const synth_household *h)
+{
+    int size = foyer_size(h);
+    int64_t k10 = size == 1 ? 10 : size == 2 ? 15 : 18;
+    if (h->recv & SYNTH_BIT(SYNTH_B_AL))
+        return k10 * (size == 1 ? SYNTH_CSS_FL_AL_1000_1 : size == 2 ? SYNTH_CSS_FL_AL_1000_2
+                                                                     : SYNTH_CSS_FL_AL_1000_3);
+    if (h->loyer > 0)
+        return 0;
+    return k10 * (size == 1 ? SYNTH_CSS_FL_FREE_1000_1 : size == 2 ? SYNTH_CSS_FL_FREE_1000_2
+                                                                   : SYNTH_CSS_FL_FREE_1000_3);
+}
+
+/* ------------------------------------------------------------------ margins */
+
 /* The prime d'activité minus 15.00, as the law computes it (synth_params.h), in cents times
- * 10000 x D, D = (plafond - seuil) x smic_h in cents: the bonification of an adult is
+ * 100000 x D, D = (plafond - seuil) x smic_h in cents: the bonification of an adult is
  * bmax x (e - seuil x smic_h) / D with its numerator clamped to [0, D], so every term is an
  * integer at this scale and the sign of the result is exact. D is under 10^5 and the other
- * terms stay under 10^11 units of 1/10000 cent (100,000 euros a month): the products are
- * some 900 times below 2^63. */
+ * terms stay under 10^12 units of 1/100000 cent (100,000 euros a month): the products are
+ * some 90 times below 2^63. */
 static int64_t pa_margin(const synth_ctx *ctx, const synth_household *h)
 {
     const synth_period *pp = &ctx->period;
@@ -69,24 +130,25 @@ static int64_t pa_margin(const synth_ctx *ctx, const synth_household *h)
         int64_t num = h->p[i].earn - seuil;
         bonif += bmax * (num < 0 ? 0 : num > d ? d : num);
     }
-    /* the rest in 1/10000 cent, as the rsa's margin */
-    int64_t bc = base * synth_rule_coef10(h) * 1000;
-    int64_t res_fl = h->res * 10000 + base * forfait10000(h);
-    int64_t rest = bc + pp->pa_pente_10000 * h->rev - (res_fl > bc ? res_fl : bc) -
-                   (int64_t)SYNTH_PA_MIN_CENTS * 10000;
-    return rest * d + 10000 * bonif;
+    /* the rest in 1/100000 cent, as the rsa's margin: the montant forfaitaire (majoré or
+     * not) in the + term and inside the max, the forfait logement inside it */
+    int64_t mf = base * synth_rule_mf100000(h);
+    int64_t res_fl = foyer_res(h) * 100000 + base * forfait10000(h) * 10;
+    int64_t rest = mf + pp->pa_pente_10000 * 10 * foyer_rev(h) - (res_fl > mf ? res_fl : mf) -
+                   (int64_t)SYNTH_PA_MIN_CENTS * 100000;
+    return rest * d + 100000 * bonif;
 }
 
 int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int rule, int *strict)
 {
-    /* the rsa margin is in units of 1/10000 cent, the prime_activite's of 1/(10000 x D) cent
-     * (pa_margin) */
+    /* the rsa margin is in units of 1/100000 cent, the prime_activite's of 1/(100000 x D)
+     * cent (pa_margin), the css's of 1/10000 cent */
     *strict = 0;
     switch (rule) {
     case SYNTH_R_RSA: {
         int64_t base = ctx->period.rsa_base_cents;
-        return base * synth_rule_coef10(h) * 1000 - base * forfait10000(h) - h->res * 10000 -
-               (int64_t)SYNTH_RSA_MIN_CENTS * 10000;
+        return base * synth_rule_mf100000(h) - base * forfait10000(h) * 10 -
+               foyer_res(h) * 100000 - (int64_t)SYNTH_RSA_MIN_CENTS * 100000;
     }
     case SYNTH_R_PA:
         return pa_margin(ctx, h);
@@ -97,8 +159,9 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
         return ceil[k - 1] - h->res;
     }
     case SYNTH_R_CSS:
-        /* in tenths of a cent: 13957.00 x c vs 12 x ressources */
-        return (int64_t)SYNTH_CSS_YEAR_CENTS * css_c10(h->n) - 120 * h->res;
+        /* 13957.00 x c x 10000 vs 12 x ressources x 10000 + 12 x base x forfait10000 */
+        return (int64_t)SYNTH_CSS_YEAR_CENTS * css_c10(foyer_size(h)) * 1000 -
+               120000 * foyer_res(h) - 12 * ctx->period.rsa_base_cents * css_forfait10000(h);
     case SYNTH_R_ASPA:
         *strict = 1;
         return (h->n == 1 ? SYNTH_ASPA_YEAR_SINGLE_CENTS : SYNTH_ASPA_YEAR_COUPLE_CENTS) -
@@ -109,6 +172,17 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
     }
 }
 
+/* the CSS's presumptions (L861-2), each from its date */
+static int css_presumed(const synth_ctx *ctx, const synth_household *h)
+{
+    long d = (long)ctx->date.y * 10000 + ctx->date.m * 100 + ctx->date.d;
+    if (d >= SYNTH_CSS_PRESUME_ASPA_FROM && (h->recv & SYNTH_BIT(SYNTH_B_ASPA)) &&
+        foyer_rev(h) == 0)
+        return 1;
+    return d >= SYNTH_CSS_PRESUME_AAH_FROM && h->n == 1 &&
+           (h->p[0].own & SYNTH_BIT(SYNTH_B_AAH)) && h->p[0].earn == 0;
+}
+
 int synth_rule_entitled(const synth_ctx *ctx, const synth_household *h, int rule)
 {
     int strict;
@@ -116,13 +190,14 @@ int synth_rule_entitled(const synth_ctx *ctx, const synth_household *h, int rule
     int pass = strict ? m > 0 : m >= 0;
     switch (rule) {
     case SYNTH_R_RSA:
-        return pass && (h->p[0].age >= SYNTH_RSA_MIN_AGE || h->nb_enfants > 0);
+        return pass && (h->p[0].age >= SYNTH_RSA_MIN_AGE || h->nb_enfants > 0) &&
+               h->p[0].age < SYNTH_RSA_MAX_AGE;
     case SYNTH_R_PA:
-        return pass && h->rev > 0 && h->p[0].age >= SYNTH_PA_MIN_AGE;
+        return pass && foyer_rev(h) > 0 && h->p[0].age >= SYNTH_PA_MIN_AGE;
     case SYNTH_R_AL:
         return pass && h->loyer > 0;
     case SYNTH_R_CSS:
-        return pass || (h->recv & SYNTH_BIT(SYNTH_B_RSA));
+        return pass || (h->recv & SYNTH_BIT(SYNTH_B_RSA)) || css_presumed(ctx, h);
     case SYNTH_R_ASPA:
         return pass && h->p[0].age >= SYNTH_ASPA_MIN_AGE &&
                (h->n == 1 || (h->n == 2 && h->partner));

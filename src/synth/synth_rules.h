@@ -26,8 +26,16 @@ int synth_rule_benefit(int rule);
  * ceiling is strict). *strict says which. */
 int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int rule, int *strict);
 
-/* Household coefficient c of the RSA and the prime d'activité, in tenths. */
+/* Household coefficient c of the RSA and the prime d'activité, in tenths: the foyer's
+ * (claimant, partner, children). */
 int64_t synth_rule_coef10(const synth_household *h);
+
+/* Whether the foyer's montant forfaitaire is majoré: no partner, a child under 3. */
+int synth_rule_majore(const synth_household *h);
+
+/* The montant forfaitaire of the RSA and the prime d'activité as a multiple of the base, in
+ * 1/100000: 1.28412 + 0.42804 x children when majoré, c otherwise. */
+int64_t synth_rule_mf100000(const synth_household *h);
 
 /* Whether the household is eligible to the rule's benefit and nobody receives it. */
 int synth_rule_eligible(const synth_ctx *ctx, const synth_household *h, int rule);

@@ -267,24 +267,33 @@ for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
     check "aide_logement and fsl in truth_eligible.csv agree with $f" test "$wrong" -eq 0
 done
 
-# prime_activite against the law recomputed here in floating point (CSS L842-3, D843-1 to
-# D843-3; OpenFisca-France ppa.py), with the parameters in force at the run's date read from
-# config/parameters.csv, on the CAF households with a single adult (NB_PERSONNES - NB_ENFANTS
-# = 1: the allocataire is the claimant, REV_ACTIVITE his or her own earnings):
-#   prime = base x c + pente x earnings + bonification(earnings) - max(res + forfait, base x c)
+# prime_activite and rsa against the law recomputed here in floating point, with the
+# parameters in force at the run's date read from config/parameters.csv, on the CAF
+# households with a single adult (NB_PERSONNES - NB_ENFANTS = 1: the allocataire is the
+# claimant, REV_ACTIVITE his or her own earnings, no other adult):
+#   montant forfaitaire mf = base x c, or base x (majoration base + par_enfant x children) for
+#       a parent alone with a child under 3 on the date (CASF L262-9, CSS D843-1)
+#   prime = mf + pente x earnings + bonification(earnings) - max(res + forfait, mf)
+#       (CSS L842-3, D843-1 to D843-3; OpenFisca-France ppa.py)
 #   bonification(e) = round(taux_max x base, cent) x (e - seuil x smic) / ((plafond - seuil) x smic)
 #                     in [0, that maximum]
+#   rsa = mf - forfait - res (the forfait on the base by size), claimant aged 25 or more or
+#       with children, and under retraite.age_taux_plein (CASF L262-4, L262-10)
 # entitled (DROIT_PPA = O, or a prime_activite line in the truth) => prime >= 15 - 0.01;
-# otherwise (DROIT_PPA = N and no line) => prime < 15 + 0.01. The forfait logement applies
-# with housing aid (DROIT_AL = O), or to a household whose rent the département (households
-# it follows) or the CCAS writes as 0 (owner, housed free); not when they or a landlord write
-# a rent and the CAF pays no housing aid. The amount is then exact. Otherwise the CAF does
-# not say whether the household rents (no forfait) or not (forfait): the entitled are checked
-# without the forfait, the others with it (the bounds that hold either way). Also counted, so
-# that the check is known to see both: the entitled the bonification decides (not entitled
-# without it), the entitled the want of a forfait decides (tenants without housing aid, not
-# entitled with one) and the others the forfait decides (entitled without it).
-pa_check() { # pa_check DIR: prints "wrong entitled others by_bonif by_forfait by_no_forfait"
+# otherwise (DROIT_PPA = N and no line) => prime < 15 + 0.01; the same for the rsa and 6. The
+# forfait logement applies with housing aid (DROIT_AL = O), or to a household whose rent the
+# département (households it follows) or the CCAS writes as 0 (owner, housed free); not when
+# they or a landlord write a rent and the CAF pays no housing aid. Otherwise the CAF does not
+# say whether the household rents (no forfait) or not (forfait), and both are tried. The
+# dates of birth are the CAF's, whose day and month may be swapped (a fault): where the day
+# is 12 or less both readings are tried. The entitled are checked against the highest amount
+# the readings allow, the others against the lowest. Also counted, so that the check is known
+# to see them: the entitled the bonification decides (not entitled without it), the entitled
+# the want of a forfait decides (tenants without housing aid, not entitled with one), the
+# others the forfait decides (entitled without it), the entitled the majoration decides (for
+# either benefit) and, for the rsa, the households the age of 67 alone keeps out.
+law_check() { # law_check DIR: prints "wrong entitled others by_bonif by_forfait by_no_forfait
+              #   by_majoration rsa_wrong rsa_entitled rsa_others rsa_by_majoration rsa_by_67"
     local dir=$1 d
     d=$(sed -n 's/^date = //p' "$dir/truth_summary.txt")
     # household_id and rent, from the claimant rows of the département and the CCAS that
@@ -320,7 +329,8 @@ pa_check() { # pa_check DIR: prints "wrong entitled others by_bonif by_forfait b
             rent = f[17]; sub(",", ".", rent)
             if ((f[1] "," ref) in hh) print hh[f[1] "," ref], rent + 0
         }' > "$dir/rent.txt"
-    tr -d '\r' < "$dir/caf.csv" | awk -F';' -v d="$d" -v params="$config/parameters.csv" \
+    tr -d '\r' < "$dir/caf.csv" > "$dir/caf.lf"
+    awk -F';' -v d="$d" -v params="$config/parameters.csv" \
         -v persons="$dir/truth_persons.csv" -v elig="$dir/truth_eligible.csv" \
         -v rents="$dir/rent.txt" '
         function val(name) {
@@ -331,6 +341,24 @@ pa_check() { # pa_check DIR: prints "wrong entitled others by_bonif by_forfait b
             b = bmax * (e - seuil * smic) / ((plafond - seuil) * smic)
             return b < 0 ? 0 : b > bmax ? bmax : b
         }
+        # full years on the date of someone born on DD/MM/YYYY, the day and month swapped or not
+        function age(dob, swap,   p, dd, mm) {
+            split(dob, p, "/"); dd = p[1] + 0; mm = p[2] + 0
+            if (swap) { dd = p[2] + 0; mm = p[1] + 0 }
+            return ry - p[3] - (rmd < mm * 100 + dd ? 1 : 0)
+        }
+        function swappable(dob,   p) { split(dob, p, "/"); return p[1] + 0 <= 12 && p[1] + 0 != p[2] + 0 }
+        function min2(a, b) { return a < b ? a : b }
+        # the amounts with the forfait (fl = 1) or not, majoré (mj = 1) or not, for the
+        # household being read (k children, c, res, rev)
+        function prime(fl, mj,   mf) {
+            mf = base * (mj ? mb + mk * k : c)
+            return mf + pente * rev + bonif(rev) - max2(res + fl * base * (k == 0 ? t[1] : k == 1 ? 1.5 * t[2] : 1.8 * t[3]), mf)
+        }
+        function rsa(fl, mj) {
+            return rbase * (mj ? rmb + rmk * k : c) - fl * rbase * (k == 0 ? rt[1] : k == 1 ? 1.5 * rt[2] : 1.8 * rt[3]) - res
+        }
+        function max2(a, b) { return a > b ? a : b }
         BEGIN {
             FS = ","
             while ((getline l < params) > 0) {
@@ -342,63 +370,112 @@ pa_check() { # pa_check DIR: prints "wrong entitled others by_bonif by_forfait b
             plafond = val("ppa.bonification.plafond"); taux = val("ppa.bonification.taux_max")
             t[1] = val("ppa.forfait_logement.taux_1"); t[2] = val("ppa.forfait_logement.taux_2")
             t[3] = val("ppa.forfait_logement.taux_3"); min = val("ppa.seuil_versement")
+            mb = val("ppa.majoration_isolement.base"); mk = val("ppa.majoration_isolement.par_enfant")
+            rbase = val("rsa.montant_base"); rmin = val("rsa.seuil_versement")
+            rt[1] = val("rsa.forfait_logement.taux_1"); rt[2] = val("rsa.forfait_logement.taux_2")
+            rt[3] = val("rsa.forfait_logement.taux_3")
+            rmb = val("rsa.majoration_isolement.base"); rmk = val("rsa.majoration_isolement.par_enfant")
+            agemax = val("retraite.age_taux_plein")
             bmax = int(taux * base * 100 + 0.5) / 100
+            split(d, p, "-"); ry = p[1] + 0; rmd = p[2] * 100 + p[3]
             while ((getline l < persons) > 0) { split(l, f, ","); if (f[1] == "caf:gironde") hh[f[2]] = f[4] }
             while ((getline l < elig) > 0) {
-                split(l, f, ","); if (f[2] == "prime_activite" && f[5] == "0") got[f[1]] = 1
+                split(l, f, ",")
+                if (f[2] == "prime_activite" && f[5] == "0") got[f[1]] = 1
+                if (f[2] == "rsa" && f[5] == "0") rgot[f[1]] = 1
             }
             while ((getline l < rents) > 0) { split(l, f, " "); rent[f[1]] = f[2] }
             FS = ";"
         }
-        NR > 1 && $3 == "ALL" && $14 != "" && $14 - $15 == 1 {
+        # first reading: the children of each dossier, under 3 on either reading of the date
+        # (maj_hi) or on both (maj_lo)
+        NR == FNR {
+            if (FNR > 1 && $3 == "ENF") {
+                a = age($8, 0) < 3; b = swappable($8) ? age($8, 1) < 3 : a
+                if (a || b) maj_hi[$1] = 1
+                if (a && b) maj_lo[$1] = 1
+            }
+            next
+        }
+        FNR > 1 && $3 == "ALL" && $14 != "" && $14 - $15 == 1 {
             k = $15 + 0
             res = $16; sub(",", ".", res); res += 0
             rev = $17; sub(",", ".", rev); rev += 0
             c = 1
             for (i = 0; i < k; i++) c += i == 0 ? 0.5 : i == 1 ? 0.3 : 0.4
-            bc = base * c
-            fl = base * (k == 0 ? t[1] : k == 1 ? 1.5 * t[2] : 1.8 * t[3])
-            gain = bc + pente * rev + bonif(rev)
-            with_fl = gain - (res + fl > bc ? res + fl : bc)
-            without = gain - (res > bc ? res : bc)
             h = hh[$2]
-            if ($21 == "O" || (h in rent && rent[h] == 0)) lo = hi = with_fl
-            else if (h in rent) lo = hi = without
-            else { lo = with_fl; hi = without }
+            # the readings: forfait (1) or not (0), majoré (1) or not (0)
+            nfl = 0
+            if ($21 == "O" || (h in rent && rent[h] == 0)) fls[++nfl] = 1
+            else if (h in rent) fls[++nfl] = 0
+            else { fls[++nfl] = 1; fls[++nfl] = 0 }
+            nmj = 0
+            if (k > 0 && ($1 in maj_hi)) mjs[++nmj] = 1
+            if (!($1 in maj_lo)) mjs[++nmj] = 0
+            lo = rlo = 1e9; hi = rhi = -1e9
+            for (i = 1; i <= nfl; i++) for (j = 1; j <= nmj; j++) {
+                lo = min2(lo, prime(fls[i], mjs[j])); hi = max2(hi, prime(fls[i], mjs[j]))
+                rlo = min2(rlo, rsa(fls[i], mjs[j])); rhi = max2(rhi, rsa(fls[i], mjs[j]))
+            }
+            # one reading: F the forfait, M the majoration
+            sure = nfl == 1 && nmj == 1; F = fls[1]; M = mjs[1]
             if ($20 == "O" || h in got) {
                 ent++
-                if (rev <= 0 || hi < min - 0.01) { bad++; print "entitled: " $0 " prime " hi > "/dev/stderr" }
-                if (hi - bonif(rev) < min) by_bonif++
-                if (lo == hi && lo == without && with_fl < min) by_nofl++
+                if (rev <= 0 || hi < min - 0.01) { bad++; print "prime entitled: " $0 " prime " hi > "/dev/stderr" }
+                if (sure && hi - bonif(rev) < min) by_bonif++
+                if (sure && !F && prime(1, M) < min) by_nofl++
+                if (sure && M && prime(F, 0) < min) by_maj++
             } else {
                 other++
-                if (rev > 0 && lo >= min + 0.01) { bad++; print "not entitled: " $0 " prime " lo > "/dev/stderr" }
-                if (lo == hi && lo == with_fl && rev > 0 && without >= min) by_fl++
+                if (rev > 0 && lo >= min + 0.01) { bad++; print "prime not entitled: " $0 " prime " lo > "/dev/stderr" }
+                if (sure && F && rev > 0 && prime(0, M) >= min) by_fl++
+            }
+            # rsa: the age condition on both readings of the date of birth
+            a = age($8, 0); cond_hi = cond_lo = (a >= 25 || k > 0) && a < agemax
+            if (swappable($8)) {
+                a = age($8, 1); cb = (a >= 25 || k > 0) && a < agemax
+                cond_hi = cond_hi || cb; cond_lo = cond_lo && cb
+            }
+            if ($19 == "O" || h in rgot) {
+                rent_++
+                if (!cond_hi || rhi < rmin - 0.01) { rbad++; print "rsa entitled: " $0 " rsa " rhi > "/dev/stderr" }
+                if (sure && M && rsa(F, 0) < rmin) rby_maj++
+            } else {
+                rother++
+                if (cond_lo && rlo >= rmin + 0.01) { rbad++; print "rsa not entitled: " $0 " rsa " rlo > "/dev/stderr" }
+                if (!cond_hi && age($8, 0) >= agemax && rlo >= rmin + 0.01) rby_67++
             }
         }
         END {
-            if (missing != "") { print "parameters missing:" missing > "/dev/stderr"; print -1, 0, 0, 0, 0, 0; exit }
-            print bad + 0, ent + 0, other + 0, by_bonif + 0, by_fl + 0, by_nofl + 0
-        }'
+            if (missing != "") { print "parameters missing:" missing > "/dev/stderr"; print -1, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0; exit }
+            print bad + 0, ent + 0, other + 0, by_bonif + 0, by_fl + 0, by_nofl + 0, by_maj + 0,
+                  rbad + 0, rent_ + 0, rother + 0, rby_maj + 0, rby_67 + 0
+        }' "$dir/caf.lf" "$dir/caf.lf"
 }
 "$bin" --households 20000 -o "$tmp/d2026"
 "$bin" --households 20000 --date 2025-06-01 -o "$tmp/d2025"
 for dir in "$tmp/d2026" "$tmp/d2025"; do
-    read -r wrong ent other by_bonif by_fl by_nofl < <(pa_check "$dir")
+    read -r wrong ent other by_bonif by_fl by_nofl by_maj rwrong rent_ rother rby_maj rby_67 < <(law_check "$dir")
     when=$(sed -n 's/^date = //p' "$dir/truth_summary.txt")
     check "prime_activite on $when agrees with the law on $ent entitled and $other other single-adult CAF households" \
         test "$wrong" -eq 0 -a "$ent" -gt 0 -a "$other" -gt 0
     check "prime_activite on $when: $by_bonif entitled by the bonification, $by_nofl by the want of a forfait, $by_fl not by the forfait" \
         test "$by_bonif" -gt 0 -a "$((by_fl + by_nofl))" -gt 0
+    check "rsa on $when agrees with the law on $rent_ entitled and $rother other single-adult CAF households" \
+        test "$rwrong" -eq 0 -a "$rent_" -gt 0 -a "$rother" -gt 0
+    check "rsa on $when: $rby_maj entitled by the majoration ($by_maj to the prime), $rby_67 kept out by the age of 67 alone" \
+        test "$((rby_maj + by_maj))" -gt 0 -a "$rby_67" -gt 0
 done
 
-# The forfait's place inside the max decides no household of a territory (earnings start at
-# 350 EUR, and 0.5985 x 350 exceeds the largest forfait, 189.57, by more than 15), and the
-# rounding of the full bonification to the cent is below the exports' cent: the generator's
-# rule is therefore also run on households made here, against the law's amounts worked out
-# exactly (in comments). It is built from src/synth's sources, so it is the code under test.
+# The rules are also run on households made here, at the law's edges, against the law's
+# amounts worked out exactly (in comments): the forfait's place inside the max decides no
+# household of a territory (earnings start at 350 EUR, and 0.5985 x 350 exceeds the largest
+# forfait, 189.57, by more than 15), the rounding of the full bonification to the cent is
+# below the exports' cent, and a territory has too few households at a birthday or a date to
+# show an edge. The probe is built from src/synth's sources (ages from dates of birth with the
+# generator's synth_age), so it is the code under test.
 src_synth=$(cd "$here/../../src/synth" && pwd)
-cat > "$tmp/pa_probe.c" <<'EOF_PROBE'
+cat > "$tmp/law_probe.c" <<'EOF_PROBE'
 #include <stdio.h>
 #include <string.h>
 
@@ -406,107 +483,226 @@ cat > "$tmp/pa_probe.c" <<'EOF_PROBE'
 
 typedef struct {
     const char *name;
-    int y, m, d;          /* date: the parameters in force */
-    int partner, kids, other_adult, age0;
-    int64_t earn0, earn1; /* claimant; the partner's, or the other adult's (role A) */
-    int64_t res, loyer;
-    int al, expect;
-} pa_case;
+    int rule;              /* SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_CSS */
+    int y, m, d;           /* date: the parameters in force */
+    int partner, kids, other_adult;
+    const char *born0;     /* the claimant's date of birth, "" for 40 years old */
+    const char *kid_born;  /* every child's date of birth, "" for 5 years old */
+    int64_t earn0, other0; /* the claimant's own earnings and other income */
+    int64_t earn1, other1; /* the partner's, or the other adult's (role A) */
+    int64_t res;           /* the household's ressources_mensuelles (every adult's) */
+    int64_t loyer;
+    int al;                /* receives housing aid */
+    unsigned recv;         /* further benefits received: SYNTH_BIT(SYNTH_B_*) */
+    int aah0;              /* the claimant holds the AAH */
+    int expect;
+} law_case;
 
-/* at 2026-11-01: base 638.28, smic 12.31, bonification from 59 x 12.31 = 726.29 to
- * 138 x 12.31 = 1698.78, full 240.63 (0.377 x 638.28 = 240.63156); at 2025-06-01: base
- * 633.21, smic 11.88, from 700.92 to 1425.60, full 184.27 (0.29101 x 633.21 = 184.2694) */
-static const pa_case cases[] = {
-    /* forfait 76.59 inside the max: 638.28 + 59.85 - max(600 + 76.5936, 638.28) = 21.5364
-     * (outside: 638.28 + 59.85 - 638.28 - 76.5936 < 0) */
-    {"forfait inside the max", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60000, 0, 0, 1},
-    {"forfait inside, 15.0064", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60653, 0, 0, 1},
-    {"forfait inside, 14.9964", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60654, 0, 0, 0},
-    {"forfait inside, res below base", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 10000, 0, 0, 1},
+#define RSA SYNTH_R_RSA
+#define PA SYNTH_R_PA
+#define CSS SYNTH_R_CSS
+#define NOV26 2026, 11, 1
+
+/* at 2026-11-01: prime d'activité base 638.28, smic 12.31, bonification from 59 x 12.31 =
+ * 726.29 to 138 x 12.31 = 1698.78, full 240.63 (0.377 x 638.28 = 240.63156); at 2025-06-01:
+ * base 633.21, smic 11.88, from 700.92 to 1425.60, full 184.27 (0.29101 x 633.21 = 184.2694).
+ * RSA base 651.69; the montant forfaitaire majoré of a parent alone with one child:
+ * 651.69 x (1.28412 + 0.42804) = 1115.7975504 (RSA), 638.28 x 1.71216 = 1092.8374848 (prime),
+ * against 977.535 and 957.42 unmajoré (c = 1.5). CSS ceiling 13957 a year for one person. */
+static const law_case cases[] = {
+    /* --- prime d'activité: the forfait 76.59 inside the max: 638.28 + 59.85 - max(600 +
+     * 76.5936, 638.28) = 21.5364 (outside: 638.28 + 59.85 - 638.28 - 76.5936 < 0) */
+    {"forfait inside the max", PA, NOV26, 0, 0, 0, "", "", 10000, 50000, 0, 0, 60000, 0, 0, 0, 0, 1},
+    {"forfait inside, 15.0064", PA, NOV26, 0, 0, 0, "", "", 10000, 50653, 0, 0, 60653, 0, 0, 0, 0, 1},
+    {"forfait inside, 14.9964", PA, NOV26, 0, 0, 0, "", "", 10000, 50654, 0, 0, 60654, 0, 0, 0, 0, 0},
+    {"forfait inside, res below base", PA, NOV26, 0, 0, 0, "", "", 10000, 0, 0, 0, 10000, 0, 0, 0, 0, 1},
     /* with housing aid the forfait applies (15.0064 as above); a tenant without it has none:
      * 638.28 + 59.85 - 683.12 = 15.01 (with it: -61.58) */
-    {"forfait with housing aid", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 60653, 50000, 1, 1},
-    {"no forfait, tenant without aid", 2026, 11, 1, 0, 0, 0, 40, 10000, 0, 68312, 50000, 0, 1},
-    /* lone parent of two, owner: 1148.904 + 897.75 + 191.4493 - (res + 189.56916) */
-    {"lone parent, 15.0093", 2026, 11, 1, 0, 2, 0, 40, 150000, 0, 203352, 0, 0, 1},
-    {"lone parent, 14.9993", 2026, 11, 1, 0, 2, 0, 40, 150000, 0, 203353, 0, 0, 0},
+    {"forfait with housing aid", PA, NOV26, 0, 0, 0, "", "", 10000, 50653, 0, 0, 60653, 50000, 1, 0, 0, 1},
+    {"no forfait, tenant without aid", PA, NOV26, 0, 0, 0, "", "", 10000, 58312, 0, 0, 68312, 50000, 0, 0, 0, 1},
+    /* lone parent of two children of 5, owner: 1148.904 + 897.75 + 191.4493 - (res + 189.56916) */
+    {"lone parent, 15.0093", PA, NOV26, 0, 2, 0, "", "", 150000, 53352, 0, 0, 203352, 0, 0, 0, 0, 1},
+    {"lone parent, 14.9993", PA, NOV26, 0, 2, 0, "", "", 150000, 53353, 0, 0, 203353, 0, 0, 0, 0, 0},
     /* full bonification: 638.28 + 1197 + 240.63 - 2000 = 75.91 (without it: < 0) */
-    {"full bonification", 2026, 11, 1, 0, 0, 0, 40, 200000, 0, 200000, 50000, 0, 1},
+    {"full bonification", PA, NOV26, 0, 0, 0, "", "", 200000, 0, 0, 0, 200000, 50000, 0, 0, 0, 1},
     /* each partner's: 957.42 + 1795.5 + 2 x 191.4493 - 3000 = 135.81 (one only: < 0) */
-    {"the partner's bonification", 2026, 11, 1, 1, 0, 0, 40, 150000, 150000, 300000, 50000, 0, 1},
-    /* an adult child is outside the foyer: 638.28 + 897.75 - 1530 = 6.03 (with a
-     * bonification for the child: 197.47) */
-    {"no bonification for role A", 2026, 11, 1, 0, 0, 1, 50, 0, 150000, 153000, 50000, 0, 0},
+    {"the partner's bonification", PA, NOV26, 1, 0, 0, "", "", 150000, 0, 150000, 0, 300000, 50000, 0, 0, 0, 1},
     /* linear part, exact: 15 + 1.7e-7 and 15 - 8.5e-8 */
-    {"bonification, 15 + 1.7e-7", 2026, 11, 1, 0, 0, 0, 40, 113044, 0, 139985, 50000, 0, 1},
-    {"bonification, 15 - 8.5e-8", 2026, 11, 1, 0, 0, 0, 40, 127233, 0, 151988, 50000, 0, 0},
+    {"bonification, 15 + 1.7e-7", PA, NOV26, 0, 0, 0, "", "", 113044, 26941, 0, 0, 139985, 50000, 0, 0, 0, 1},
+    {"bonification, 15 - 8.5e-8", PA, NOV26, 0, 0, 0, "", "", 127233, 24755, 0, 0, 151988, 50000, 0, 0, 0, 0},
     /* the full bonification rounded to the cent: 638.28 + 1017.479925 + 240.63 - 1881.39 =
      * 14.999925 (15.0015 unrounded); 2025: 633.21 + 1185.03 + 184.27 - 1987.51 = 15.00
      * (14.99944 unrounded) */
-    {"bonification rounded down", 2026, 11, 1, 0, 0, 0, 40, 170005, 0, 188139, 50000, 0, 0},
-    {"bonification rounded up", 2025, 6, 1, 0, 0, 0, 40, 198000, 0, 198751, 50000, 0, 1},
-    {"bonification rounded up, 14.99", 2025, 6, 1, 0, 0, 0, 40, 198000, 0, 198752, 50000, 0, 0},
-    /* the claimant must be 18 */
-    {"claimant of 17", 2026, 11, 1, 0, 0, 0, 17, 10000, 0, 10000, 0, 0, 0},
+    {"bonification rounded down", PA, NOV26, 0, 0, 0, "", "", 170005, 18134, 0, 0, 188139, 50000, 0, 0, 0, 0},
+    {"bonification rounded up", PA, 2025, 6, 1, 0, 0, 0, "", "", 198000, 751, 0, 0, 198751, 50000, 0, 0, 0, 1},
+    {"bonification rounded up, 14.99", PA, 2025, 6, 1, 0, 0, 0, "", "", 198000, 752, 0, 0, 198752, 50000, 0, 0, 0, 0},
+    /* the claimant must be 18: 17 on the day before the 18th birthday */
+    {"claimant of 17", PA, NOV26, 0, 0, 0, "2008-11-02", "", 10000, 0, 0, 0, 10000, 0, 0, 0, 0, 0},
+    {"claimant of 18", PA, NOV26, 0, 0, 0, "2008-11-01", "", 10000, 0, 0, 0, 10000, 0, 0, 0, 0, 1},
+    /* the majoration (D843-1), tenant without aid, 500 of earnings (no bonification) and 800
+     * of other income: 1092.8374848 + 299.25 - 1300 = 92.09 with a child of 2 years 11 months
+     * (957.42 + 299.25 - 1300 = -43.33 with one of 3 years 0 months); at the edge,
+     * 1092.8374848 + 299.25 - 1377.08 - 15 = 0.0075, - 1377.09: -0.0025 */
+    {"majoré, child of 2 years 11 months", PA, NOV26, 0, 1, 0, "", "2023-12-01", 50000, 80000, 0, 0, 130000, 50000, 0, 0, 0, 1},
+    {"majoré, child 3 years 0 months", PA, NOV26, 0, 1, 0, "", "2023-11-01", 50000, 80000, 0, 0, 130000, 50000, 0, 0, 0, 0},
+    {"majoré, child a day short of 3", PA, NOV26, 0, 1, 0, "", "2023-11-02", 50000, 80000, 0, 0, 130000, 50000, 0, 0, 0, 1},
+    {"majoré, 15.0075", PA, NOV26, 0, 1, 0, "", "2025-01-15", 50000, 87708, 0, 0, 137708, 50000, 0, 0, 0, 1},
+    {"majoré, 14.9975", PA, NOV26, 0, 1, 0, "", "2025-01-15", 50000, 87709, 0, 0, 137709, 50000, 0, 0, 0, 0},
+    /* the montant majoré inside the max too: resources 1000, between 957.42 and 1092.84:
+     * 1092.84 + 0.5985 x 25 - max(1000, 1092.84) = 14.9625 (with 957.42 in the max: 107.80);
+     * 26 of earnings: 15.561 */
+    {"majoré inside the max, 14.9625", PA, NOV26, 0, 1, 0, "", "2025-01-15", 2500, 97500, 0, 0, 100000, 50000, 0, 0, 0, 0},
+    {"majoré inside the max, 15.561", PA, NOV26, 0, 1, 0, "", "2025-01-15", 2600, 97400, 0, 0, 100000, 50000, 0, 0, 0, 1},
+    /* no majoration in a couple: with two children under 3, 638.28 x 2.1 + 299.25 - 1630 =
+     * 9.64 (majoré, 638.28 x 2.1402: 35.30) */
+    {"couple with two babies, not majoré", PA, NOV26, 1, 2, 0, "", "2025-01-15", 50000, 113000, 0, 0, 163000, 50000, 0, 0, 0, 0},
+    /* an adult child is outside the foyer, and so are his or her earnings and bonification:
+     * the claimant earns nothing, so no prime (the household's 1500 of earnings would give
+     * 638.28 + 897.75 + 191.45 - 1530 = 197.47) */
+    {"role A's earnings are not the foyer's", PA, NOV26, 0, 0, 1, "1976-05-05", "", 0, 3000, 150000, 0, 153000, 50000, 0, 0, 0, 0},
+    /* the claimant earns 1000 and the adult child 1500 and 400 of other income: the foyer's
+     * 638.28 + 598.5 + 240.63 x 273.71 / 972.49 - 1000 = 304.51 (the household's: 638.28 +
+     * 1496.25 + 67.73 - 2900 < 0) */
+    {"role A's resources are not the foyer's", PA, NOV26, 0, 0, 1, "1976-05-05", "", 100000, 0, 150000, 40000, 290000, 50000, 0, 0, 0, 1},
+
+    /* --- RSA, 651.69: the majoration (L262-9), tenant without aid: 1115.7975504 - 1109.79 =
+     * 6.0075504 with a child of 2 years 11 months (977.535 - 1109.79 < 0 at 3 years 0
+     * months), - 1109.80: 5.9975504 */
+    {"majoré, child of 2 years 11 months", RSA, NOV26, 0, 1, 0, "", "2023-12-01", 0, 110979, 0, 0, 110979, 50000, 0, 0, 0, 1},
+    {"majoré, child 3 years 0 months", RSA, NOV26, 0, 1, 0, "", "2023-11-01", 0, 110979, 0, 0, 110979, 50000, 0, 0, 0, 0},
+    {"majoré, 5.9975504", RSA, NOV26, 0, 1, 0, "", "2023-12-01", 0, 110980, 0, 0, 110980, 50000, 0, 0, 0, 0},
+    /* owner: the forfait stays the base's for 2 persons, 651.69 x 1.5 x 0.16 = 156.4056:
+     * 1115.7975504 - 156.4056 - 953.39 = 6.0019504; 953.40: 5.9919504 */
+    {"majoré owner, 6.0019504", RSA, NOV26, 0, 1, 0, "", "2024-06-30", 0, 95339, 0, 0, 95339, 0, 0, 0, 0, 1},
+    {"majoré owner, 5.9919504", RSA, NOV26, 0, 1, 0, "", "2024-06-30", 0, 95340, 0, 0, 95340, 0, 0, 0, 0, 0},
+    /* two children, the younger under 3: 651.69 x (1.28412 + 2 x 0.42804) = 1394.746 */
+    {"majoré, two children", RSA, NOV26, 0, 2, 0, "", "2024-06-30", 0, 138874, 0, 0, 138874, 50000, 0, 0, 0, 1},
+    /* the age of the full-rate pension (L262-10): alone, owner, no resources, 651.69 -
+     * 78.2028 = 573.49 at 66, none at 67 */
+    {"claimant of 66", RSA, NOV26, 0, 0, 0, "1959-11-02", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+    {"claimant of 67", RSA, NOV26, 0, 0, 0, "1959-11-01", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {"claimant of 24", RSA, NOV26, 0, 0, 0, "2001-11-02", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {"claimant of 25", RSA, NOV26, 0, 0, 0, "2001-11-01", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+    /* an adult child's income is not the foyer's: 651.69 - 645.69 = 6.00 exactly, 645.70:
+     * 5.99, whatever the adult child's 1000 of earnings and 900 of AAH */
+    {"role A excluded, 6.00", RSA, NOV26, 0, 0, 1, "1970-03-03", "", 0, 64569, 100000, 90000, 254569, 50000, 0, 0, 0, 1},
+    {"role A excluded, 5.99", RSA, NOV26, 0, 0, 1, "1970-03-03", "", 0, 64570, 100000, 90000, 254570, 50000, 0, 0, 0, 0},
+    /* an owner with an adult child: the forfait of a foyer of one, 651.69 x 0.12 = 78.2028:
+     * 651.69 - 78.2028 - 567.48 = 6.0072 (two persons' 156.4056: < 0) */
+    {"role A excluded, the forfait of one", RSA, NOV26, 0, 0, 1, "1970-03-03", "", 0, 56748, 100000, 0, 156748, 0, 0, 0, 0, 1},
+
+    /* --- CSS: alone, 12 x 1084.88 + the owner's forfait 12 x 651.69 x 0.12 = 938.4336 is
+     * 13956.9936 <= 13957; 1084.89: 13957.1136 > 13957; a tenant without housing aid has no
+     * forfait: 12 x 1163.08 = 13956.96, 1163.09: 13957.08 */
+    {"owner, 13956.9936", CSS, NOV26, 0, 0, 0, "", "", 0, 108488, 0, 0, 108488, 0, 0, 0, 0, 1},
+    {"owner, 13957.1136", CSS, NOV26, 0, 0, 0, "", "", 0, 108489, 0, 0, 108489, 0, 0, 0, 0, 0},
+    {"tenant without aid, 13957.1136 - forfait", CSS, NOV26, 0, 0, 0, "", "", 0, 108489, 0, 0, 108489, 50000, 0, 0, 0, 1},
+    {"tenant without aid, 13956.96", CSS, NOV26, 0, 0, 0, "", "", 0, 116308, 0, 0, 116308, 50000, 0, 0, 0, 1},
+    {"tenant without aid, 13957.08", CSS, NOV26, 0, 0, 0, "", "", 0, 116309, 0, 0, 116309, 50000, 0, 0, 0, 0},
+    {"tenant with aid, 13957.1136", CSS, NOV26, 0, 0, 0, "", "", 0, 108489, 0, 0, 108489, 50000, 1, 0, 0, 0},
+    /* a couple (ceiling 20935.5) with 1600 a month, 19200 a year: owner, forfait 12 x 651.69 x
+     * 1.5 x 0.14 = 1642.2588, 20842.26 <= 20935.5; tenant with housing aid, 0.16: 1876.8672,
+     * 21076.87 > 20935.5 */
+    {"couple owner, rate 0.14", CSS, NOV26, 1, 0, 0, "", "", 0, 160000, 0, 0, 160000, 0, 0, 0, 0, 1},
+    {"couple with housing aid, rate 0.16", CSS, NOV26, 1, 0, 0, "", "", 0, 160000, 0, 0, 160000, 50000, 1, 0, 0, 0},
+    /* the foyer without the adult child: one person, 12 x 1000 = 12000 <= 13957 (the
+     * household's two persons and 2500: 30000 > 20935.5) */
+    {"role A excluded", CSS, NOV26, 0, 0, 1, "1970-03-03", "", 0, 100000, 150000, 0, 250000, 50000, 0, 0, 0, 1},
+    /* and the ceiling of one: 12 x 1200 = 14400 > 13957 (the ceiling of two: 20935.5) */
+    {"role A excluded from the ceiling", CSS, NOV26, 0, 0, 1, "1970-03-03", "", 0, 120000, 150000, 0, 270000, 50000, 0, 0, 0, 0},
+    /* the ASPA presumption from 2022-04-01 (L861-2): alone, 1200 a month, over the ceiling
+     * (12 x 1200 = 14400, tenant without aid); not with earnings */
+    {"ASPA, 2022-03-31", CSS, 2022, 3, 31, 0, 0, 0, "1950-01-01", "", 0, 120000, 0, 0, 120000, 50000, 0, SYNTH_BIT(SYNTH_B_ASPA), 0, 0},
+    {"ASPA, 2022-04-01", CSS, 2022, 4, 1, 0, 0, 0, "1950-01-01", "", 0, 120000, 0, 0, 120000, 50000, 0, SYNTH_BIT(SYNTH_B_ASPA), 0, 1},
+    {"ASPA, the partner earns", CSS, NOV26, 1, 0, 0, "1950-01-01", "", 0, 160000, 30000, 0, 190000, 50000, 0, SYNTH_BIT(SYNTH_B_ASPA), 0, 0},
+    /* the AAH presumption from 2025-07-01, a person alone without children nor earnings */
+    {"AAH alone, 2025-06-30", CSS, 2025, 6, 30, 0, 0, 0, "", "", 0, 120000, 0, 0, 120000, 50000, 0, SYNTH_BIT(SYNTH_B_AAH), 1, 0},
+    {"AAH alone, 2025-07-01", CSS, 2025, 7, 1, 0, 0, 0, "", "", 0, 120000, 0, 0, 120000, 50000, 0, SYNTH_BIT(SYNTH_B_AAH), 1, 1},
+    {"AAH alone, with earnings", CSS, NOV26, 0, 0, 0, "", "", 100, 119900, 0, 0, 120000, 50000, 0, SYNTH_BIT(SYNTH_B_AAH), 1, 0},
+    {"AAH with a child", CSS, NOV26, 0, 1, 0, "", "", 0, 190000, 0, 0, 190000, 50000, 0, SYNTH_BIT(SYNTH_B_AAH), 1, 0},
+    /* the RSA opens it whatever the resources */
+    {"RSA received", CSS, NOV26, 0, 0, 0, "", "", 0, 200000, 0, 0, 200000, 50000, 0, SYNTH_BIT(SYNTH_B_RSA), 0, 1},
 };
+
+static synth_date date_of(const char *s, synth_date at, int years)
+{
+    synth_date b = {at.y - years, at.m, at.d};
+    if (*s)
+        sscanf(s, "%d-%d-%d", &b.y, &b.m, &b.d);
+    return b;
+}
 
 int main(void)
 {
     static const synth_period periods[] = SYNTH_PERIODS_INIT;
     int bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const pa_case *k = &cases[i];
+        const law_case *k = &cases[i];
         synth_ctx ctx;
         synth_household h;
         memset(&ctx, 0, sizeof ctx);
         memset(&h, 0, sizeof h);
-        int found = 0;
+        synth_date at = {k->y, k->m, k->d};
+        ctx.date = at;
+        /* the parameters in force; before the first period (the CSS's presumption of 2022),
+         * the first period's, of which the CSS reads only the RSA base of its forfait */
+        ctx.period = periods[0];
         for (size_t j = 0; j < sizeof periods / sizeof periods[0]; j++) {
             const synth_period *p = &periods[j];
-            if (p->from_y * 10000 + p->from_m * 100 + p->from_d <= k->y * 10000 + k->m * 100 + k->d) {
+            if (p->from_y * 10000 + p->from_m * 100 + p->from_d <= k->y * 10000 + k->m * 100 + k->d)
                 ctx.period = *p;
-                found = 1;
-            }
         }
-        h.p[0].role = SYNTH_ROLE_D;
-        h.p[0].age = k->age0;
-        h.p[0].earn = k->earn0;
-        h.n = 1;
+        synth_person *p = &h.p[h.n++];
+        p->role = SYNTH_ROLE_D;
+        p->birth = date_of(k->born0, at, 40);
+        p->age = synth_age(p->birth, at);
+        p->earn = k->earn0;
+        p->other = k->other0;
+        if (k->aah0)
+            p->own |= SYNTH_BIT(SYNTH_B_AAH);
         if (k->partner || k->other_adult) {
+            p = &h.p[h.n++];
             h.partner = k->partner;
-            h.p[1].role = k->partner ? SYNTH_ROLE_C : SYNTH_ROLE_A;
-            h.p[1].age = 25;
-            h.p[1].earn = k->earn1;
-            h.n = 2;
+            p->role = k->partner ? SYNTH_ROLE_C : SYNTH_ROLE_A;
+            p->birth = date_of("", at, 25);
+            p->age = synth_age(p->birth, at);
+            p->earn = k->earn1;
+            p->other = k->other1;
         }
         for (int c = 0; c < k->kids; c++) {
-            h.p[h.n].role = SYNTH_ROLE_E;
-            h.p[h.n++].age = 5;
+            p = &h.p[h.n++];
+            p->role = SYNTH_ROLE_E;
+            p->birth = date_of(k->kid_born, at, 5);
+            p->age = synth_age(p->birth, at);
             h.nb_enfants++;
         }
         h.rev = k->earn0 + k->earn1;
         h.res = k->res;
         h.loyer = k->loyer;
         h.housing = k->loyer > 0 ? SYNTH_PRIVATE : SYNTH_OWNER;
-        if (k->al)
-            h.recv |= SYNTH_BIT(SYNTH_B_AL);
-        int got = found ? synth_rule_entitled(&ctx, &h, SYNTH_R_PA) : -1;
-        printf("%s: %d (law %d)\n", k->name, got, k->expect);
+        h.recv = k->recv | (k->al ? SYNTH_BIT(SYNTH_B_AL) : 0u);
+        int got = synth_rule_entitled(&ctx, &h, k->rule);
+        printf("%s of a household made here, %s: %d (law %d)\n", synth_rule_names[k->rule],
+               k->name, got, k->expect);
         bad += got != k->expect;
     }
     return bad != 0;
 }
 EOF_PROBE
-if ${CC:-cc} -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -I"$src_synth" -o "$tmp/pa_probe" \
-        "$tmp/pa_probe.c" "$src_synth/synth_rules.c" 2> "$tmp/err"; then
+if ${CC:-cc} -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -I"$src_synth" -o "$tmp/law_probe" \
+        "$tmp/law_probe.c" "$src_synth/synth_rules.c" "$src_synth/synth_house.c" \
+        "$src_synth/synth_data.c" "$src_synth/synth_rng.c" 2> "$tmp/err"; then
+    probed=0
     while read -r line; do
+        probed=$((probed + 1))
         case $line in
-            *": 1 (law 1)"|*": 0 (law 0)") ok "prime_activite of a household made here: $line" ;;
-            *) bad "prime_activite of a household made here: $line" ;;
+            *": 1 (law 1)"|*": 0 (law 0)") ok "$line" ;;
+            *) bad "$line" ;;
         esac
-    done < <("$tmp/pa_probe" || true)
+    done < <("$tmp/law_probe" || true)
+    check "the rule probe ran its cases ($probed)" test "$probed" -ge 50
 else
-    bad "the prime_activite probe builds with ${CC:-cc} from src/synth"
+    bad "the rule probe builds with ${CC:-cc} from src/synth"
     cat "$tmp/err"
 fi
 
