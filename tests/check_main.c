@@ -24,6 +24,7 @@ Suite *suite_reidentify(void);
 Suite *suite_run(void);
 Suite *suite_registers(void);
 Suite *suite_parameters(void);
+Suite *suite_openfisca(void);
 
 static char tmproot[PATH_MAX];
 
@@ -251,6 +252,7 @@ int main(void)
     srunner_add_suite(sr, suite_run());
     srunner_add_suite(sr, suite_registers());
     srunner_add_suite(sr, suite_parameters());
+    srunner_add_suite(sr, suite_openfisca());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
