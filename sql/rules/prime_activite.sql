@@ -64,7 +64,7 @@ SELECT c.foyer_id,
            || ', prime d''activité estimée ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
            || ' (montant forfaitaire ' || CASE WHEN c.majore THEN 'majoré pour un parent isolé ' ELSE '' END
            || tznr.euros(pg_catalog.round(c.montant))
-           || ' + ' || pg_catalog.replace(pg_catalog.to_char(100 * c.part, 'FM990.99'), '.', ',')
+           || ' + ' || pg_catalog.replace(pg_catalog.rtrim(pg_catalog.to_char(100 * c.part, 'FM990.99'), '.'), '.', ',')
            || ' % des revenus d''activité ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite))
            || CASE WHEN c.bonification > 0
                    THEN ' + bonification ' || tznr.euros(pg_catalog.round(c.bonification)) ELSE '' END

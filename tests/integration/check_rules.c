@@ -514,6 +514,12 @@ START_TEST(test_rule_prime_activite)
         {"a couple and another adult: left out", 16, 3, 0, 1, "40", "1200", "1200", "500", NULL, "", 0, NULL, {NULL}},
     };
     check_rule("prime_activite", f, sizeof f / sizeof f[0]);
+    /* a replayed night of 2018: the share of earnings was 62 %, written as such */
+    PGresult *r = run_rule("prime_activite", "2018-01-15");
+    ck_assert_int_ge(PQntuples(r), 1);
+    const char *m = PQgetvalue(r, 0, 2);
+    ck_assert_msg(strstr(m, " + 62 % des revenus d'activité") != NULL, "2018 motif: %s", m);
+    PQclear(r);
 }
 END_TEST
 
