@@ -92,9 +92,55 @@ typedef struct {
 #define SYNTH_PA_MIN_CENTS 1500
 #define SYNTH_PA_MIN_AGE 18
 
-/* Aide au logement (screening proxy): ressources_mensuelles below a ceiling by household
- * size 1, 2, 3, 4, 5 and more */
-#define SYNTH_AL_CEILINGS_INIT {140000, 190000, 230000, 270000, 310000}
+/* Aide au logement: the legal scale for a tenant (CCH L823-1, R823-1, D823-16 and D823-17;
+ * arrêté du 27 septembre 2019 as revalued; the figures of OpenFisca-France's
+ * parameters/prestations_sociales/aides_logement/allocations_logement/locatif/, as
+ * config/parameters.csv holds them, docs/rules.md): aid = L + C - Pp, paid from 10.00, with
+ *   L  = min(loyer, rent ceiling of the zone for: alone, a couple, 1 person in charge + each
+ *        further one); persons in charge = every member but the claimant and the partner
+ *   C  = charges forfait + one amount per person in charge
+ *   Pp = max(8.5 % x (L + C), P0 forfait) + (TF + TL) x max(R - R0, 0), R = 12 x ressources
+ *        rounded up to the hundred euros (yearly; R0 yearly, by household)
+ *   TF by household; TL = 0.45 % x (RL - 0.45) for RL = L / Lref in [0.45, 0.75), 0.45 % x 0.30
+ *        + 0.68 % x (RL - 0.75) above, Lref the zone-2 ceiling of the same household.
+ * Dated rows (the rent ceilings, charges and P0 move on 1 October, R0 on 1 January; the
+ * generator's dates start on 2025-04-01): amounts in cents, R0 in cents a year. */
+typedef struct {
+    int from_y, from_m, from_d;
+    int64_t z2[4], z3[4];  /* rent ceilings: alone, couple, 1 in charge, each further one */
+    int64_t charges, charges_pac, p0;
+    int64_t r0[8];         /* alone, couple, 1 to 6 in charge */
+    int64_t r0_pac_supp;   /* each person in charge from the 7th */
+} synth_al_scale;
+
+#define SYNTH_AL_SCALES_INIT {                                                              \
+    /* ceilings, charges, P0 of 2024-10-01 (arrêté du 27/09/2024); R0 of 2025-01-01      */ \
+    {2025, 4, 1, {28735, 35172, 39577, 5761}, {26932, 32648, 36607, 5247}, 5997, 1360, 3915, \
+     {523500, 750100, 894700, 914800, 949800, 985100, 1020200, 1055400}, 34600},            \
+    /* ceilings, charges, P0 of 2025-10-01 (arrêté du 05/09/2025); R0 unchanged in 2026   */ \
+    {2025, 10, 1, {29034, 35538, 39989, 5821}, {27212, 32988, 36988, 5301}, 6059, 1374, 3956, \
+     {523500, 750100, 894700, 914800, 949800, 985100, 1020200, 1055400}, 34600},            \
+}
+/* TF in 1/10000: alone, couple, 1 to 6 in charge; 0.0006 less for each from the 7th */
+#define SYNTH_AL_TF_INIT {283, 315, 270, 238, 201, 185, 179, 173}
+#define SYNTH_AL_TF_BAISSE 6
+#define SYNTH_AL_P0_TAUX_1000 85
+#define SYNTH_AL_TL_SEUIL1_100 45
+#define SYNTH_AL_TL_SEUIL2_100 75
+#define SYNTH_AL_TL_TAUX2_10000 45
+#define SYNTH_AL_TL_TAUX3_10000 68
+#define SYNTH_AL_MIN_CENTS 1000
+/* The APL zone 2 communes of the Gironde (INSEE codes), every other one in zone 3:
+ * OpenFisca-France openfisca_france/assets/apl/20110914_zonage.csv, as
+ * sql/migrations/007_aide_logement.sql. */
+#define SYNTH_AL_ZONE2_INIT { \
+    "33003", "33004", "33013", "33015", "33032", "33039", "33056", "33061", "33063", \
+    "33065", "33069", "33075", "33080", "33085", "33090", "33096", "33099", "33118", \
+    "33119", "33122", "33162", "33165", "33167", "33192", "33200", "33207", "33234", \
+    "33238", "33245", "33249", "33281", "33293", "33312", "33318", "33322", "33330", \
+    "33349", "33376", "33397", "33422", "33433", "33434", "33449", "33483", "33487", \
+    "33496", "33519", "33522", "33535", "33539", "33550", "33554" \
+}
 
 /* Complémentaire santé solidaire (the ceiling of the CSS with a contribution, which
  * includes the free one; CSS L861-1, R861-3): 12 x ressources + forfait <= 13957 x (1 + 0.5

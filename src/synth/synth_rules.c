@@ -1,6 +1,10 @@
 /* synth_rules: the six rules in exact integer arithmetic (see synth_params.h). */
 #include "synth_rules.h"
 
+#include <string.h>
+
+#include "synth_data.h"
+
 const char *const synth_rule_names[SYNTH_R_COUNT] = {
     "rsa", "prime_activite", "aide_logement", "css", "aspa", "fsl",
 };
@@ -108,6 +112,78 @@ static int64_t css_forfait10000(const synth_household *h)
                                                                    : SYNTH_CSS_FL_FREE_1000_3);
 }
 
+/* ------------------------------------------------------------------ housing aid */
+
+/* The scale in force on the context's date (synth_params.h), the last row whose start is on
+ * or before it. */
+static const synth_al_scale *al_scale(const synth_ctx *ctx)
+{
+    static const synth_al_scale rows[] = SYNTH_AL_SCALES_INIT;
+    long d = (long)ctx->date.y * 10000 + ctx->date.m * 100 + ctx->date.d;
+    const synth_al_scale *best = &rows[0];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if ((long)rows[i].from_y * 10000 + rows[i].from_m * 100 + rows[i].from_d <= d)
+            best = &rows[i];
+    return best;
+}
+
+static int al_zone2(const synth_household *h)
+{
+    static const char *const zone2[] = SYNTH_AL_ZONE2_INIT;
+    const char *insee = synth_communes[h->addr.commune].insee;
+    for (size_t i = 0; i < sizeof zone2 / sizeof zone2[0]; i++)
+        if (strcmp(zone2[i], insee) == 0)
+            return 1;
+    return 0;
+}
+
+/* The rent ceiling of a household of PAC persons in charge, alone or a COUPLE, from the
+ * zone's four amounts Z (alone, couple, 1 in charge, each further one), cents. */
+static int64_t al_ceiling(const int64_t z[4], int couple, int pac)
+{
+    return pac == 0 ? (couple ? z[1] : z[0]) : z[2] + (int64_t)(pac - 1) * z[3];
+}
+
+/* The aid before the minimum paid (L + C - Pp) less 10.00, times K = 1,000,000 x Lref, in
+ * cents: an exact integer whose sign says whether the law pays (>= 0). With Lref the zone-2
+ * ceiling in cents (under 10^5 for 9 persons in charge), K < 10^11; (L + C) x K < 10^16; the
+ * rate terms (TF + TL) x K stay under 10^10 and R - R0 under 10^9 cents (ten million euros a
+ * year): every product is below 2^63. */
+static int64_t al_margin(const synth_ctx *ctx, const synth_household *h)
+{
+    static const int64_t tf[] = SYNTH_AL_TF_INIT;
+    const synth_al_scale *sc = al_scale(ctx);
+    int pac = h->n - 1 - (h->partner ? 1 : 0);
+    if (pac < 0)
+        pac = 0;
+    int64_t lref = al_ceiling(sc->z2, h->partner, pac);
+    int64_t plafond = al_zone2(h) ? lref : al_ceiling(sc->z3, h->partner, pac);
+    int64_t l = h->loyer < plafond ? h->loyer : plafond;
+    int64_t c = sc->charges + (int64_t)pac * sc->charges_pac;
+    int64_t k = 1000000 * lref;
+    /* P0 x K: max(85 / 1000 x (L + C), P0 forfait) */
+    int64_t p0a = SYNTH_AL_P0_TAUX_1000 * (l + c) * (k / 1000), p0b = sc->p0 * k;
+    int64_t p0k = p0a > p0b ? p0a : p0b;
+    /* TF x K, TF in 1/10000: K / 10000 = 100 x Lref */
+    int ti = pac == 0 ? (h->partner ? 1 : 0) : pac < 6 ? pac + 1 : 7;
+    int64_t tfk = (tf[ti] - (pac > 6 ? (int64_t)(pac - 6) * SYNTH_AL_TF_BAISSE : 0)) * 100 * lref;
+    /* TL x K, RL = L / Lref against the thresholds in hundredths: 100 x RL x Lref = 100 L */
+    int64_t tlk;
+    if (100 * l < SYNTH_AL_TL_SEUIL1_100 * lref)
+        tlk = 0;
+    else if (100 * l < SYNTH_AL_TL_SEUIL2_100 * lref)
+        tlk = SYNTH_AL_TL_TAUX2_10000 * (100 * l - SYNTH_AL_TL_SEUIL1_100 * lref);
+    else
+        tlk = SYNTH_AL_TL_TAUX2_10000 * (SYNTH_AL_TL_SEUIL2_100 - SYNTH_AL_TL_SEUIL1_100) * lref +
+              SYNTH_AL_TL_TAUX3_10000 * (100 * l - SYNTH_AL_TL_SEUIL2_100 * lref);
+    /* R: 12 x ressources rounded up to the hundred euros (10000 cents); R0 */
+    int64_t r = 12 * h->res;
+    r = r <= 0 ? 0 : (r + 9999) / 10000 * 10000;
+    int64_t r0 = sc->r0[ti] + (pac > 6 ? (int64_t)(pac - 6) * sc->r0_pac_supp : 0);
+    int64_t x = r > r0 ? r - r0 : 0;
+    return (l + c - SYNTH_AL_MIN_CENTS) * k - p0k - (tfk + tlk) * x;
+}
+
 /* ------------------------------------------------------------------ margins */
 
 /* The prime d'activité minus 15.00, as the law computes it (synth_params.h), in cents times
@@ -152,12 +228,8 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
     }
     case SYNTH_R_PA:
         return pa_margin(ctx, h);
-    case SYNTH_R_AL: {
-        static const int64_t ceil[] = SYNTH_AL_CEILINGS_INIT;
-        int k = h->n < 5 ? h->n : 5;
-        *strict = 1;
-        return ceil[k - 1] - h->res;
-    }
+    case SYNTH_R_AL:
+        return al_margin(ctx, h);
     case SYNTH_R_CSS:
         /* 13957.00 x c x 10000 vs 12 x ressources x 10000 + 12 x base x forfait10000 */
         return (int64_t)SYNTH_CSS_YEAR_CENTS * css_c10(foyer_size(h)) * 1000 -

@@ -22,7 +22,7 @@ extern const char *const synth_rule_names[SYNTH_R_COUNT];
 int synth_rule_benefit(int rule);
 
 /* The resource test of a rule as a signed margin in the rule's own scaled units: the test
- * passes when margin >= 0 (rsa, prime_activite, css) or margin > 0 (the others, whose
+ * passes when margin >= 0 (rsa, prime_activite, aide_logement, css) or margin > 0 (the others, whose
  * ceiling is strict). *strict says which. */
 int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int rule, int *strict);
 

@@ -256,13 +256,52 @@ START_TEST(test_formulas_2026)
     expect_text("SELECT coalesce(tznr.rsa_estimate('" RUN_DATE "', false, 0, true, NULL)::text, 'NULL')", "NULL");
     /* ceilings */
     static const char *const css[] = {"13957", "20935.5", "25122.6", "29309.7", "34892.5", "40475.3"};
-    static const char *const al[] = {"1400", "1900", "2300", "2700", "3100", "3100"};
     static const char *const fsl[] = {"1600", "2100", "2600", "3100", "3600", "4100"};
     for (int n = 1; n <= 6; n++) {
         expect_true(tu_fmt("tznr.css_plafond('" RUN_DATE "', %d) = %s", n, css[n - 1]));
-        expect_true(tu_fmt("tznr.aide_logement_plafond('" RUN_DATE "', %d) = %s", n, al[n - 1]));
         expect_true(tu_fmt("tznr.fsl_plafond('" RUN_DATE "', %d) = %s", n, fsl[n - 1]));
     }
+    /* housing aid: the APL zone of the commune (OpenFisca's zoning, 52 communes of the Gironde
+     * in zone 2), the scale by zone, couple and persons in charge */
+    expect_true("tznr.aide_logement_zone('33063') = 2"); /* Bordeaux */
+    expect_true("tznr.aide_logement_zone('33122') = 2"); /* Cestas, outside the Métropole */
+    expect_true("tznr.aide_logement_zone('33273') = 3"); /* Martignas-sur-Jalle */
+    expect_true("tznr.aide_logement_zone('33243') = 3"); /* Libourne */
+    expect_true("tznr.aide_logement_zone(NULL) = 3");
+    /* alone in zone 2: ceiling 290.34, reference 290.34, charges 60.59, TF 0.0283, R0 5235 */
+    expect_true("(SELECT (b.plafond, b.loyer_reference, b.charges, b.taux_famille, b.r0) = (290.34, 290.34, 60.59, 0.0283, 5235) "
+                "FROM tznr.aide_logement_bareme('" RUN_DATE "', 2, false, 0) b)");
+    /* a couple in zone 3: 329.88, the zone-2 couple's 355.38, 60.59, 0.0315, 7501 */
+    expect_true("(SELECT (b.plafond, b.loyer_reference, b.charges, b.taux_famille, b.r0) = (329.88, 355.38, 60.59, 0.0315, 7501) "
+                "FROM tznr.aide_logement_bareme('" RUN_DATE "', 3, true, 0) b)");
+    /* 3 in charge, zone 2: 399.89 + 2 x 58.21 = 516.31; 60.59 + 3 x 13.74 = 101.81; 0.0201; 9498 */
+    expect_true("(SELECT (b.plafond, b.loyer_reference, b.charges, b.taux_famille, b.r0) = (516.31, 516.31, 101.81, 0.0201, 9498) "
+                "FROM tznr.aide_logement_bareme('" RUN_DATE "', 2, true, 3) b)");
+    /* 8 in charge, zone 3: 369.88 + 7 x 53.01 = 740.95; zone 2 399.89 + 7 x 58.21 = 807.36;
+     * 60.59 + 8 x 13.74 = 170.51; TF 0.0173 - 2 x 0.0006 = 0.0161; R0 10554 + 2 x 346 = 11246 */
+    expect_true("(SELECT (b.plafond, b.loyer_reference, b.charges, b.taux_famille, b.r0) = (740.95, 807.36, 170.51, 0.0161, 11246) "
+                "FROM tznr.aide_logement_bareme('" RUN_DATE "', 3, false, 8) b)");
+    /* TL: 0 under 45 % of the reference rent, 0.45 % of the share over 45 % up to 75 %, then 0.68 % */
+    expect_true("tznr.aide_logement_taux_loyer(100, 290.34, 0.45, 0.75, 0.0045, 0.0068) = 0");
+    expect_true("tznr.aide_logement_taux_loyer(174.204, 290.34, 0.45, 0.75, 0.0045, 0.0068) = 0.0045 * 0.15");
+    expect_true("tznr.aide_logement_taux_loyer(290.34, 290.34, 0.45, 0.75, 0.0045, 0.0068) = 0.0045 * 0.30 + 0.0068 * 0.25");
+    /* alone, zone 2, rent 400, 1000 a month: L = 290.34, C = 60.59, P0 = max(0.085 x 350.93, 39.56)
+     * = 39.56, RL = 1 so TL = 0.00305, Tp = 0.03135, R = 12000, Pp = 39.56 + 0.03135 x (12000 -
+     * 5235) = 251.64275, aid 350.93 - 251.64275 = 99.28725 */
+    expect_true("tznr.aide_logement_estimate('" RUN_DATE "', '33063', false, 0, 400, 1000) = 99.28725");
+    /* resources rounded up to the hundred euros a year: 1233.33 x 12 = 14799.96 -> 14800,
+     * 1233.34 x 12 = 14800.08 -> 14900 (the step of 100 x 0.03135 = 3.135) */
+    expect_true("tznr.aide_logement_estimate('" RUN_DATE "', '33063', false, 0, 400, 1233.33) = 350.93 - 39.56 - 0.03135 * 9565");
+    expect_true("tznr.aide_logement_estimate('" RUN_DATE "', '33063', false, 0, 400, 1233.34) = 350.93 - 39.56 - 0.03135 * 9665");
+    /* P0 at 8.5 % of L + C once that exceeds 39.56: couple, 3 in charge, zone 2, rent 700, 2500 a
+     * month: L + C = 516.31 + 101.81 = 618.12, P0 = 52.5402, Tp = 0.0201 + 0.00305, R - R0 =
+     * 30000 - 9498 = 20502: 618.12 - 52.5402 - 0.02315 x 20502 = 90.9585 */
+    expect_true("tznr.aide_logement_estimate('" RUN_DATE "', '33063', true, 3, 700, 2500) = 90.9585");
+    /* the scale changes on 1 October (rent ceilings, charges, P0) and 1 January (R0): alone in
+     * zone 2 with no resources, rent 400: 2025-09-30 287.35 + 59.97 - 39.15; 2025-10-01
+     * 290.34 + 60.59 - 39.56 */
+    expect_true("tznr.aide_logement_estimate('2025-09-30', '33063', false, 0, 400, 0) = 287.35 + 59.97 - 39.15");
+    expect_true("tznr.aide_logement_estimate('2025-10-01', '33063', false, 0, 400, 0) = 290.34 + 60.59 - 39.56");
     expect_true("tznr.aspa_plafond('" RUN_DATE "', false) = 12523.14");
     expect_true("tznr.aspa_plafond('" RUN_DATE "', true) = 19442.21");
     /* a parameter with no value in force is an error, never a silent 0 */
@@ -304,6 +343,7 @@ struct foyer {
     const char *motif[4];   /* when found: pieces the motif must hold */
     const char *youngest;   /* the youngest child's birth year, NULL for none */
     const char *partner;    /* the partner's birth year, NULL for unknown */
+    const char *commune;    /* the commune as an SQL literal, NULL for '33063' (Bordeaux, APL zone 2) */
 };
 
 static int receives(const struct foyer *f, const char *benefit)
@@ -343,8 +383,8 @@ static void insert_foyers(const struct foyer *f, size_t n)
                      "recoit_rsa, recoit_prime_activite, recoit_aide_logement, recoit_aah, recoit_css, "
                      "recoit_aspa, recoit_apa, recoit_pch, recoit_fsl, suivi_social, confiance, confiance_score, "
                      "youngest_child_birth_year, partner_birth_year) "
-                     "VALUES (%d, '33063', %d, %d, %d, %s, 2026 - %s, %s, %s, %s, %s, %s, %sfalse, 'NIR', 1, %s, %s)",
-                     f[i].id, f[i].personnes, f[i].enfants, f[i].personnes - f[i].enfants,
+                     "VALUES (%d, %s, %d, %d, %d, %s, 2026 - %s, %s, %s, %s, %s, %s, %sfalse, 'NIR', 1, %s, %s)",
+                     f[i].id, f[i].commune ? f[i].commune : "'33063'", f[i].personnes, f[i].enfants, f[i].personnes - f[i].enfants,
                      f[i].couple ? "true" : "false", f[i].age ? f[i].age : "NULL", f[i].age ? f[i].age : "NULL",
                      f[i].ressources ? f[i].ressources : "NULL", f[i].revenus ? f[i].revenus : "NULL",
                      f[i].loyer ? f[i].loyer : "NULL", f[i].impaye ? f[i].impaye : "NULL", flags,
@@ -523,25 +563,60 @@ START_TEST(test_rule_prime_activite)
 }
 END_TEST
 
-/* Screening ceilings 1400, 1900, 2300, 2700, 3100 for 1 to 5+ persons, strict. */
+/* The legal scale on 2026-11-26 (arrêté du 27 septembre 2019 as revalued; docs/rules.md): rent
+ * ceilings zone 2 290.34 alone, 355.38 a couple, 399.89 + 58.21 per further person in charge;
+ * zone 3 272.12, 329.88, 369.88 + 53.01; charges 60.59 + 13.74 per person in charge; P0 =
+ * max(0.085 x (L + C), 39.56); TF 0.0283 alone, 0.0315 a couple, 0.027, 0.0238, 0.0201,
+ * 0.0185, 0.0179 for 1 to 5 in charge; TL 0.45 % of RL over 0.45 up to 0.75, 0.68 % above; R0
+ * 5235, 7501, 8947, 9148, 9498, 9851, 10202 (yearly); R = 12 x resources rounded up to the
+ * hundred; listed when L + C - Pp >= 10, the estimate that less 5 (the minoration). */
 START_TEST(test_rule_aide_logement)
 {
     static const struct foyer f[] = {
-        {"3 persons just under 2300", 1, 3, 1, 1, "35", "2299.99", "2299.99", "600", NULL, "", 1, NULL,
-         {"loyer 600 €/mois", "ressources 2 299,99 €/mois", "un foyer de 3 personnes", "plafond de repérage 2 300 €/mois"}},
-        {"3 persons exactly at 2300 (strict ceiling)", 2, 3, 1, 1, "35", "2300", "2300", "600", NULL, "", 0, NULL,
+        /* L = min(400, 290.34); L + C = 350.93; P0 = 39.56; RL = 1: TL = 0.0045 x 0.30 + 0.0068 x
+         * 0.25 = 0.00305; Pp = 39.56 + 0.03135 x (12000 - 5235) = 251.64275; 99.28725 - 5 */
+        {"alone, Bordeaux, rent over the ceiling", 1, 1, 0, 0, "40", "1000", "1000", "400", NULL, "", 1, "94.29",
+         {"loyer 400 €/mois (plafond zone 2 pour un foyer de 1 personne : 290,34 €, loyer retenu 290,34 €)",
+          "forfait charges 60,59 €", "participation personnelle 251,64 € (ressources 1 000 €/mois)",
+          "aide estimée 94,29 €/mois"}},
+        /* Libourne, zone 3: L = 272.12; L + C = 332.71; RL = 272.12 / 290.34 = 0.937246: TL =
+         * 0.00135 + 0.0068 x 0.187246 = 0.0026233; Pp = 39.56 + 0.0309233 x 6765 = 248.75594;
+         * 83.95406 - 5 */
+        {"alone, Libourne (zone 3)", 2, 1, 0, 0, "40", "1000", "1000", "400", NULL, "", 1, "78.95",
+         {"plafond zone 3 pour un foyer de 1 personne : 272,12 €", NULL}, NULL, NULL, "'33243'"},
+        /* an unknown commune is taken as zone 3: the same figures */
+        {"alone, commune unknown", 3, 1, 0, 0, "40", "1000", "1000", "400", NULL, "", 1, "78.95",
+         {"plafond zone 3", NULL}, NULL, NULL, "NULL"},
+        /* 12 x 1233.33 = 14799.96 -> 14800: 350.93 - 39.56 - 0.03135 x 9565 = 11.50725 >= 10 */
+        {"just at the minimum paid", 4, 1, 0, 0, "40", "1233.33", "1233.33", "400", NULL, "", 1, "6.51",
+         {"aide estimée 6,51 €/mois", NULL}},
+        /* 12 x 1233.34 = 14800.08 -> 14900: 311.37 - 0.03135 x 9665 = 8.37225 < 10 */
+        {"just under the minimum paid", 5, 1, 0, 0, "40", "1233.34", "1233.34", "400", NULL, "", 0, NULL, {NULL}},
+        /* rent 120 under 45 % of 290.34 (130.653): TL = 0; R = 0 under R0: 180.59 - 39.56 = 141.03 */
+        {"small rent, no resources", 6, 1, 0, 0, "40", "0", "0", "120", NULL, "", 1, "136.03",
+         {"loyer retenu 120 €", "participation personnelle 39,56 €", NULL}},
+        /* couple and 3 children: L = 399.89 + 2 x 58.21 = 516.31, C = 60.59 + 3 x 13.74 = 101.81,
+         * P0 = 0.085 x 618.12 = 52.5402, Tp = 0.0201 + 0.00305, R - R0 = 30000 - 9498 = 20502:
+         * 618.12 - 52.5402 - 474.6213 = 90.9585 */
+        {"couple and 3 children, P0 at 8.5 %", 7, 5, 3, 1, "40", "2500", "2500", "700", NULL, "", 1, "85.96",
+         {"un foyer de 5 personnes : 516,31 €", "forfait charges 101,81 €", NULL}},
+        /* a parent and a child, zone 3: L = 369.88, C = 74.33, RL = 369.88 / 399.89 = 0.924954,
+         * TL = 0.00135 + 0.0068 x 0.174954 = 0.0025397, Tp = 0.0295397, R - R0 = 16800 - 8947 =
+         * 7853: 444.21 - 39.56 - 231.97518 = 172.67482 */
+        {"parent and a child, zone 3", 8, 2, 1, 0, "35", "1400", "1400", "500", NULL, "", 1, "167.67",
+         {NULL}, NULL, NULL, "'33243'"},
+        /* couple without child, rent 300: RL = 300 / 355.38 = 0.844167, TL = 0.0019903, R - R0
+         * = 18000 - 7501: 360.59 - 39.56 - 0.0334903 x 10499 = -30.585 */
+        {"couple, 1500 a month: participation over rent and charges", 9, 2, 0, 1, "40", "1500", "1500", "300", NULL,
+         "", 0, NULL, {NULL}},
+        /* alone at 2000: 311.37 - 0.03135 x 18765 < 0 */
+        {"alone at 2000", 10, 1, 0, 0, "40", "2000", "2000", "400", NULL, "", 0, NULL, {NULL}},
+        {"no rent (owner)", 11, 1, 0, 0, "70", "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
+        {"rent unknown", 12, 1, 0, 0, "70", "500", NULL, NULL, NULL, "", 0, NULL, {NULL}},
+        {"already receives housing aid", 13, 1, 0, 0, "70", "500", NULL, "400", NULL, "aide_logement", 0, NULL,
          {NULL}},
-        {"7 persons under the 5+ ceiling", 3, 7, 5, 1, "40", "3099.99", "2000", "700", NULL, "", 1, NULL,
-         {"un foyer de 7 personnes", "plafond de repérage 3 100 €/mois", NULL}},
-        {"single at 1399.99", 4, 1, 0, 0, "70", "1399.99", NULL, "350.50", NULL, "", 1, NULL,
-         {"loyer 350,50 €/mois", NULL}},
-        {"single at 1400", 5, 1, 0, 0, "70", "1400", NULL, "350", NULL, "", 0, NULL, {NULL}},
-        {"no rent (owner)", 6, 1, 0, 0, "70", "500", NULL, "0", NULL, "", 0, NULL, {NULL}},
-        {"rent unknown", 7, 1, 0, 0, "70", "500", NULL, NULL, NULL, "", 0, NULL, {NULL}},
-        {"already receives housing aid", 8, 1, 0, 0, "70", "500", NULL, "400", NULL, "aide_logement", 0, NULL,
-         {NULL}},
-        {"resources unknown", 9, 1, 0, 0, "70", NULL, NULL, "400", NULL, "", 0, NULL, {NULL}},
-        {"no source reports housing aid", 10, 1, 0, 0, "70", "500", NULL, "400", NULL, "?aide_logement", 0, NULL,
+        {"resources unknown", 14, 1, 0, 0, "70", NULL, NULL, "400", NULL, "", 0, NULL, {NULL}},
+        {"no source reports housing aid", 15, 1, 0, 0, "70", "500", NULL, "400", NULL, "?aide_logement", 0, NULL,
          {NULL}},
     };
     check_rule("aide_logement", f, sizeof f / sizeof f[0]);
@@ -698,8 +773,14 @@ static const struct {
      "FROM tznr.run_foyer f WHERE NOT f.recoit_prime_activite AND f.revenus_activite > 0 "
      "AND f.claimant_age >= 18 AND f.nb_adultes <= 1 + f.couple::int) x "
      "WHERE x.e >= tznr.param('ppa.seuil_versement', $1::date)"},
-    {"aide_logement", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_aide_logement "
-                      "AND f.loyer > 0 AND f.ressources < tznr.aide_logement_plafond($1::date, f.nb_personnes)"},
+    /* housing aid: a tenant without it whose estimate on the legal scale (zone of the commune,
+     * couple, every other member in charge) reaches the minimum paid; the estimate less the
+     * minoration */
+    {"aide_logement", "SELECT x.foyer_id, pg_catalog.round(x.e - tznr.param('aide_logement.minoration_forfaitaire', $1::date), 2) "
+                      "FROM (SELECT f.foyer_id, tznr.aide_logement_estimate($1::date, f.commune, f.couple, "
+                      "GREATEST(f.nb_personnes - 1 - f.couple::int, 0), f.loyer, f.ressources) AS e "
+                      "FROM tznr.run_foyer f WHERE NOT f.recoit_aide_logement AND f.loyer > 0) x "
+                      "WHERE x.e >= tznr.param('aide_logement.seuil_versement', $1::date)"},
     /* the CSS: the RSA, the ASPA without earnings (from 2022-04-01), the AAH alone without
      * earnings (from 2025-07-01), or 12 x resources + the yearly forfait logement (with aid:
      * the aid's rates; a tenant without aid: none; else the rates without aid) under the

@@ -242,30 +242,86 @@ wrong=$(
 check "by_year_only lines: the claimant has not yet had the birthday the birth year counts" test "$wrong" -eq 0
 
 # aide_logement and fsl recomputed from the landlords' own records (they carry every figure
-# these rules need): they must agree with truth_eligible.csv exactly
+# these rules need: the commune, the occupants, the children, the resources, the rent; a
+# couple is a lease with a COTITULAIRE or CONJOINT row): they must agree with
+# truth_eligible.csv exactly. aide_logement is the legal scale for a tenant (docs/rules.md),
+# recomputed here in floating point with the parameters in force at the truth's date read
+# from config/parameters.csv, the zone-2 communes from sql/migrations/007_aide_logement.sql:
+#   L = min(loyer, ceiling of the zone for alone / couple / 1 in charge + each further one),
+#   C = charges + per person in charge, P0 = max(p0.taux x (L + C), p0.forfait),
+#   RL = L / zone-2 ceiling, TL = 0 under tl.seuil_1, taux_2 x (RL - seuil_1) under seuil_2,
+#   taux_2 x (seuil_2 - seuil_1) + taux_3 x (RL - seuil_2) above, TF and R0 by household,
+#   R = 12 x resources rounded up to the hundred: entitled when
+#   L + C - P0 - (TF + TL) x max(R - R0, 0) >= seuil_versement
+ref=$(sed -n 's/^date = //p' "$tmp/a/truth_summary.txt")
+zone2=$(grep -oE "\('33[0-9]{3}'\)" "$here/../../sql/migrations/007_aide_logement.sql" | tr -d "()'" | tr '\n' ' ')
+[ "$(echo "$zone2" | wc -w)" -eq 52 ] && ok "52 zone-2 communes read from 007_aide_logement.sql" ||
+    bad "52 zone-2 communes read from 007_aide_logement.sql (got $(echo "$zone2" | wc -w))"
+al_checked=0
 for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
     src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
     iconv -f WINDOWS-1252 -t UTF-8 "$tmp/a/$f" | tr -d '\r' | sed 's/\xC2\xA0//g' > "$tmp/l.csv"
     awk -F, -v src="$src" '$1 == src { print $2 "," $4 }' "$tmp/a/truth_persons.csv" > "$tmp/ref.csv"
-    wrong=$(awk -F';' -v refs="$tmp/ref.csv" -v elig="$tmp/a/truth_eligible.csv" '
+    out=$(awk -F';' -v refs="$tmp/ref.csv" -v elig="$tmp/a/truth_eligible.csv" -v d="$ref" \
+              -v params="$config/parameters.csv" -v zone2="$zone2" '
+        function val(name) {
+            if (!(name in v)) { missing = missing " " name; return 0 }
+            return v[name]
+        }
+        function ceil100(x) { return x <= 0 ? 0 : (x / 100 == int(x / 100) ? x : (int(x / 100) + 1) * 100) }
+        function plafond(z, couple, pac) {
+            if (pac == 0) return val("aide_logement.loyer_plafond.zone_" z (couple ? ".couple" : ".seul"))
+            return val("aide_logement.loyer_plafond.zone_" z ".un_enfant") + \
+                   (pac - 1) * val("aide_logement.loyer_plafond.zone_" z ".par_enfant_supp")
+        }
+        function aide(commune, couple, pac, loyer, res,    z, pl, lref, l, c, p0, rl, tl, tf, r0, r, x) {
+            z = (commune in z2) ? 2 : 3
+            lref = plafond(2, couple, pac); pl = plafond(z, couple, pac)
+            l = loyer < pl ? loyer : pl
+            c = val("aide_logement.charges.base") + pac * val("aide_logement.charges.par_enfant")
+            p0 = val("aide_logement.p0.taux") * (l + c)
+            if (p0 < val("aide_logement.p0.forfait")) p0 = val("aide_logement.p0.forfait")
+            rl = l / lref; s1 = val("aide_logement.tl.seuil_1"); s2 = val("aide_logement.tl.seuil_2")
+            tl = rl < s1 ? 0 : rl < s2 ? val("aide_logement.tl.taux_2") * (rl - s1) : \
+                 val("aide_logement.tl.taux_2") * (s2 - s1) + val("aide_logement.tl.taux_3") * (rl - s2)
+            if (pac == 0) { tf = val("aide_logement.tf." (couple ? "couple" : "seul")); r0 = val("aide_logement.r0." (couple ? "couple" : "seul")) }
+            else {
+                tf = val("aide_logement.tf.pac_" (pac < 6 ? pac : 6)) - (pac > 6 ? (pac - 6) * val("aide_logement.tf.pac_supp_baisse") : 0)
+                r0 = val("aide_logement.r0.pac_" (pac < 6 ? pac : 6)) + (pac > 6 ? (pac - 6) * val("aide_logement.r0.pac_supp") : 0)
+            }
+            r = ceil100(12 * res)
+            x = r > r0 ? r - r0 : 0
+            return l + c - p0 - (tf + tl) * x
+        }
         BEGIN {
             FS = ","; while ((getline l < refs) > 0) { split(l, p, ","); hh[p[1]] = p[2] }
             while ((getline l < elig) > 0) { split(l, p, ","); if (p[5] == "0") got[p[1] "," p[2]] = 1 }
-            FS = ";"; split("1400 1900 2300 2700 3100", ceil, " ")
+            while ((getline l < params) > 0) {
+                split(l, q, ",")
+                if (q[2] <= d && q[2] >= from[q[1]]) { from[q[1]] = q[2]; v[q[1]] = q[3] }
+            }
+            n2 = split(zone2, zz, " "); for (i = 1; i <= n2; i++) z2[zz[i]] = 1
+            FS = ";"
         }
-        NR > 1 && $3 == "TITULAIRE" && $14 != "" && $16 != "" {
+        FNR == NR { if ($3 == "COTITULAIRE" || $3 == "CONJOINT") cpl[$1] = 1; next }
+        FNR > 1 && $3 == "TITULAIRE" && $14 != "" && $16 != "" {
             h = hh[$2]; n = $14 + 0
             res = $16; sub(",", ".", res); res += 0
             loyer = $17; sub(",", ".", loyer); loyer += 0
-            al = loyer > 0 && $19 == "NON" && res < ceil[n < 5 ? n : 5]
+            couple = ($1 in cpl) ? 1 : 0; pac = n - 1 - couple
+            al = loyer > 0 && $19 == "NON" && aide($11, couple, pac, loyer, res) >= val("aide_logement.seuil_versement")
             fsl = loyer > 0 && $18 >= 2 && $20 == "NON" && res < 1600 + 500 * (n - 1)
             if (al != (h ",aide_logement" in got)) bad++
             if (fsl != (h ",fsl" in got)) bad++
-            seen++
+            seen++; if (al) nal++; if (couple) ncpl++; if (pac > 0 && !((($11) in z2))) nz3++
         }
-        END { print (seen > 0 ? bad + 0 : -1) }' "$tmp/l.csv")
+        END { print (seen > 0 && missing == "" ? bad + 0 : -1), nal + 0, ncpl + 0, nz3 + 0 }' "$tmp/l.csv" "$tmp/l.csv")
+    read -r wrong nal ncpl nz3 <<< "$out"
+    al_checked=$((al_checked + nal))
+    echo "# $f: aide_logement recomputed for $nal households; $ncpl couples, $nz3 in zone 3 with persons in charge"
     check "aide_logement and fsl in truth_eligible.csv agree with $f" test "$wrong" -eq 0
 done
+check "aide_logement's legal scale is exercised on the landlords' records ($al_checked listed)" test "$al_checked" -ge 10
 
 # prime_activite and rsa against the law recomputed here in floating point, with the
 # parameters in force at the run's date read from config/parameters.csv, on the CAF
@@ -479,6 +535,7 @@ cat > "$tmp/law_probe.c" <<'EOF_PROBE'
 #include <stdio.h>
 #include <string.h>
 
+#include "synth_data.h"
 #include "synth_rules.h"
 
 typedef struct {
@@ -624,6 +681,56 @@ static const law_case cases[] = {
     {"RSA received", CSS, NOV26, 0, 0, 0, "", "", 0, 200000, 0, 0, 200000, 50000, 0, SYNTH_BIT(SYNTH_B_RSA), 0, 1},
 };
 
+/* housing aid, the legal scale (docs/rules.md; zone 2 ceilings 290.34 alone, 399.89 + 58.21
+ * per further person in charge from 2025-10-01, 287.35 alone before; zone 3 272.12 alone;
+ * charges 60.59 + 13.74 per person in charge; P0 39.56 or 8.5 % of L + C; TF 0.0283 alone,
+ * 0.027 / 0.0201 / 0.0173 for 1 / 3 / 6 in charge, 0.0006 less from the 7th; TL 0.00305 at
+ * RL = 1; R0 5235 alone, 8947 / 9498 / 10554 for 1 / 3 / 6 in charge, + 346 from the 7th;
+ * R = 12 x resources rounded up to the hundred; paid from 10) */
+typedef struct {
+    const char *name;
+    int y, m, d;
+    int partner, kids, other_adult;
+    const char *insee;     /* the commune */
+    int64_t res, loyer;
+    int expect;
+} al_case;
+
+static const al_case al_cases[] = {
+    /* alone, Bordeaux (zone 2), rent 400: L + C = 350.93, Tp = 0.0283 + 0.00305 = 0.03135;
+     * 12 x 1233.33 -> 14800: 350.93 - 39.56 - 0.03135 x (14800 - 5235) = 11.50725 */
+    {"alone, Bordeaux, 11.51", 2026, 11, 1, 0, 0, 0, "33063", 123333, 40000, 1},
+    /* 12 x 1233.34 -> 14900: 8.37225 */
+    {"alone, Bordeaux, 8.37", 2026, 11, 1, 0, 0, 0, "33063", 123334, 40000, 0},
+    /* Libourne (zone 3): L = 272.12, RL = 0.937246, Tp = 0.0309233; 12 x 1191.66 -> 14300:
+     * 332.71 - 39.56 - 0.0309233 x 9065 = 12.83; 12 x 1191.67 -> 14400: 9.74 (Bordeaux: 24.05) */
+    {"alone, Libourne, 12.83", 2026, 11, 1, 0, 0, 0, "33243", 119166, 40000, 1},
+    {"alone, Libourne, 9.74", 2026, 11, 1, 0, 0, 0, "33243", 119167, 40000, 0},
+    {"alone, Bordeaux, 24.05", 2026, 11, 1, 0, 0, 0, "33063", 119167, 40000, 1},
+    /* the scale of 2024-10-01 on 2025-06-01: 287.35 + 59.97 - 39.15 - 0.03135 x (14700 -
+     * 5235) = 11.44 at 1225.00; 8.31 at 1225.01 (R = 14800), which the 2025-10-01 scale pays */
+    {"alone, 2025-06-01, 11.44", 2025, 6, 1, 0, 0, 0, "33063", 122500, 40000, 1},
+    {"alone, 2025-06-01, 8.31", 2025, 6, 1, 0, 0, 0, "33063", 122501, 40000, 0},
+    {"alone, 2026-11-01, 1225.01", 2026, 11, 1, 0, 0, 0, "33063", 122501, 40000, 1},
+    /* couple and 3 children, rent 700: L = 516.31, C = 101.81, P0 = 0.085 x 618.12 = 52.5402,
+     * Tp = 0.02315; 12 x 2783.33 -> 33400: 618.12 - 52.5402 - 0.02315 x 23902 = 12.2485;
+     * 12 x 2783.34 -> 33500: 9.9335 */
+    {"couple, 3 children, 12.25", 2026, 11, 1, 1, 3, 0, "33063", 278333, 70000, 1},
+    {"couple, 3 children, 9.93", 2026, 11, 1, 1, 3, 0, "33063", 278334, 70000, 0},
+    /* another adult is in charge: 1 in charge, rent 500, 1500: L = 399.89, C = 74.33, P0 =
+     * 40.3087, Tp = 0.03005, R - R0 = 18000 - 8947: 161.87 (alone: 350.93 - 39.56 - 0.03135 x
+     * 12765 < 0) */
+    {"other adult in charge", 2026, 11, 1, 0, 0, 1, "33063", 150000, 50000, 1},
+    {"alone, 1500", 2026, 11, 1, 0, 0, 0, "33063", 150000, 50000, 0},
+    /* alone with 7 children: L = 399.89 + 6 x 58.21 = 749.15, C = 60.59 + 7 x 13.74 = 156.77,
+     * P0 = 77.0032, TF = 0.0173 - 0.0006 = 0.0167, R0 = 10554 + 346 = 10900; 12 x 4358.33 ->
+     * 52300: 905.92 - 77.0032 - 0.01975 x 41400 = 11.2668; 12 x 4358.34 -> 52400: 9.2918 */
+    {"7 children, 11.27", 2026, 11, 1, 0, 7, 0, "33063", 435833, 80000, 1},
+    {"7 children, 9.29", 2026, 11, 1, 0, 7, 0, "33063", 435834, 80000, 0},
+    /* rent under 45 % of the ceiling (120 < 130.65): TL = 0; no resources: 180.59 - 39.56 */
+    {"small rent, no resources", 2026, 11, 1, 0, 0, 0, "33063", 0, 12000, 1},
+};
+
 static synth_date date_of(const char *s, synth_date at, int years)
 {
     synth_date b = {at.y - years, at.m, at.d};
@@ -684,6 +791,40 @@ int main(void)
         int got = synth_rule_entitled(&ctx, &h, k->rule);
         printf("%s of a household made here, %s: %d (law %d)\n", synth_rule_names[k->rule],
                k->name, got, k->expect);
+        bad += got != k->expect;
+    }
+    for (size_t i = 0; i < sizeof al_cases / sizeof al_cases[0]; i++) {
+        const al_case *k = &al_cases[i];
+        synth_ctx ctx;
+        synth_household h;
+        memset(&ctx, 0, sizeof ctx);
+        memset(&h, 0, sizeof h);
+        synth_date at = {k->y, k->m, k->d};
+        ctx.date = at;
+        h.addr.commune = -1;
+        for (size_t j = 0; j < synth_communes_n; j++)
+            if (strcmp(synth_communes[j].insee, k->insee) == 0)
+                h.addr.commune = (int)j;
+        if (h.addr.commune < 0) {
+            printf("aide_logement of a household made here, %s: commune %s unknown (law %d)\n", k->name,
+                   k->insee, k->expect);
+            bad++;
+            continue;
+        }
+        h.p[h.n++].role = SYNTH_ROLE_D;
+        if (k->partner || k->other_adult) {
+            h.partner = k->partner;
+            h.p[h.n++].role = k->partner ? SYNTH_ROLE_C : SYNTH_ROLE_A;
+        }
+        for (int c = 0; c < k->kids; c++) {
+            h.p[h.n++].role = SYNTH_ROLE_E;
+            h.nb_enfants++;
+        }
+        h.res = k->res;
+        h.loyer = k->loyer;
+        h.housing = SYNTH_PRIVATE;
+        int got = synth_rule_entitled(&ctx, &h, SYNTH_R_AL);
+        printf("aide_logement of a household made here, %s: %d (law %d)\n", k->name, got, k->expect);
         bad += got != k->expect;
     }
     return bad != 0;
