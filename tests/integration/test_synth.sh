@@ -255,8 +255,11 @@ check "by_year_only lines: the claimant has not yet had the birthday the birth y
 #   L + C - P0 - (TF + TL) x max(R - R0, 0) >= seuil_versement
 ref=$(sed -n 's/^date = //p' "$tmp/a/truth_summary.txt")
 zone2=$(grep -oE "\('33[0-9]{3}'\)" "$here/../../sql/migrations/007_aide_logement.sql" | tr -d "()'" | tr '\n' ' ')
-[ "$(echo "$zone2" | wc -w)" -eq 52 ] && ok "52 zone-2 communes read from 007_aide_logement.sql" ||
+if [ "$(echo "$zone2" | wc -w)" -eq 52 ]; then
+    ok "52 zone-2 communes read from 007_aide_logement.sql"
+else
     bad "52 zone-2 communes read from 007_aide_logement.sql (got $(echo "$zone2" | wc -w))"
+fi
 al_checked=0
 for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
     src=$(awk -v f="$f" '$1 == f { print $2 }' "$tmp/a/sources.txt")
