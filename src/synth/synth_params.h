@@ -95,7 +95,7 @@ typedef struct {
 /* Aide au logement: the legal scale for a tenant (CCH L823-1, R823-1, D823-16 and D823-17;
  * arrêté du 27 septembre 2019 as revalued; the figures of OpenFisca-France's
  * parameters/prestations_sociales/aides_logement/allocations_logement/locatif/, as
- * config/parameters.csv holds them, docs/rules.md): aid = L + C - Pp, paid from 10.00, with
+ * config/parameters.csv holds them, docs/rules.md): A = L + C - Pp before degressivity, with
  *   L  = min(loyer, rent ceiling of the zone for: alone, a couple, 1 person in charge + each
  *        further one); persons in charge = every member but the claimant and the partner
  *   C  = charges forfait + one amount per person in charge
@@ -103,6 +103,13 @@ typedef struct {
  *        rounded up to the hundred euros (yearly; R0 yearly, by household)
  *   TF by household; TL = 0.45 % x (RL - 0.45) for RL = L / Lref in [0.45, 0.75), 0.45 % x 0.30
  *        + 0.68 % x (RL - 0.75) above, Lref the zone-2 ceiling of the same household.
+ * Degressivity for high rents (D823-16, from 2016-07-01; arrêté du 27 septembre 2019 art. 10,
+ * the same coefficients in zones 2 and 3): with P the household's rent ceiling and the real
+ * rent loyer, D = round(2.5 x P) and S = round(3.1 x P) to the cent; coefficient 1 if loyer <=
+ * D, 1 - (loyer - D) / (S - D) = (S - loyer) / (S - D) if loyer <= S, 0 above. The aid is
+ * round(A x coefficient) to the cent less the minoration forfaitaire of 5.00 (art. 11; from
+ * 2017-10-01), floored at 0, and paid from 10.00 (the minimum paid, art. 12) on that final
+ * amount: entitled when round(A x coefficient) - 5.00 >= 10.00.
  * Dated rows (the rent ceilings, charges and P0 move on 1 October, R0 on 1 January; the
  * generator's dates start on 2025-04-01): amounts in cents, R0 in cents a year. */
 typedef struct {
@@ -130,6 +137,9 @@ typedef struct {
 #define SYNTH_AL_TL_TAUX2_10000 45
 #define SYNTH_AL_TL_TAUX3_10000 68
 #define SYNTH_AL_MIN_CENTS 1000
+#define SYNTH_AL_MINORATION_CENTS 500
+#define SYNTH_AL_DEGRESSIVITE_10 25
+#define SYNTH_AL_SUPPRESSION_10 31
 /* The APL zone 2 communes of the Gironde (INSEE codes), every other one in zone 3:
  * OpenFisca-France openfisca_france/assets/apl/20110914_zonage.csv, as
  * sql/migrations/007_aide_logement.sql. */

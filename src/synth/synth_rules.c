@@ -144,12 +144,13 @@ static int64_t al_ceiling(const int64_t z[4], int couple, int pac)
     return pac == 0 ? (couple ? z[1] : z[0]) : z[2] + (int64_t)(pac - 1) * z[3];
 }
 
-/* The aid before the minimum paid (L + C - Pp) less 10.00, times K = 1,000,000 x Lref, in
- * cents: an exact integer whose sign says whether the law pays (>= 0). With Lref the zone-2
+/* The aid before degressivity A = L + C - Pp, times K = 1,000,000 x Lref, in cents, an exact
+ * integer (*KP gets K, *PLAFOND the household's rent ceiling P). With Lref the zone-2
  * ceiling in cents (under 10^5 for 9 persons in charge), K < 10^11; (L + C) x K < 10^16; the
  * rate terms (TF + TL) x K stay under 10^10 and R - R0 under 10^9 cents (ten million euros a
  * year): every product is below 2^63. */
-static int64_t al_margin(const synth_ctx *ctx, const synth_household *h)
+static int64_t al_before_degr(const synth_ctx *ctx, const synth_household *h, int64_t *kp,
+                              int64_t *plafond_p)
 {
     static const int64_t tf[] = SYNTH_AL_TF_INIT;
     const synth_al_scale *sc = al_scale(ctx);
@@ -161,6 +162,8 @@ static int64_t al_margin(const synth_ctx *ctx, const synth_household *h)
     int64_t l = h->loyer < plafond ? h->loyer : plafond;
     int64_t c = sc->charges + (int64_t)pac * sc->charges_pac;
     int64_t k = 1000000 * lref;
+    *kp = k;
+    *plafond_p = plafond;
     /* P0 x K: max(85 / 1000 x (L + C), P0 forfait) */
     int64_t p0a = SYNTH_AL_P0_TAUX_1000 * (l + c) * (k / 1000), p0b = sc->p0 * k;
     int64_t p0k = p0a > p0b ? p0a : p0b;
@@ -181,7 +184,38 @@ static int64_t al_margin(const synth_ctx *ctx, const synth_household *h)
     r = r <= 0 ? 0 : (r + 9999) / 10000 * 10000;
     int64_t r0 = sc->r0[ti] + (pac > 6 ? (int64_t)(pac - 6) * sc->r0_pac_supp : 0);
     int64_t x = r > r0 ? r - r0 : 0;
-    return (l + c - SYNTH_AL_MIN_CENTS) * k - p0k - (tfk + tlk) * x;
+    return (l + c) * k - p0k - (tfk + tlk) * x;
+}
+
+/* The housing aid's margin (synth_params.h): floor(2 x A x coefficient) - 2999 in half
+ * cents, >= 0 exactly when round(A x coefficient) to the cent, half up, less the minoration
+ * (5.00), reaches the minimum paid (10.00), i.e. when A x coefficient >= 14.995. The
+ * coefficient is NUM / DEN (1/1, (S - loyer) / (S - D), 0/1). With A x K = N = a x K + rA
+ * (0 <= rA < K), 2 x N x NUM / (K x DEN) = q1 + (r1 x K + 2 x rA x NUM) / (K x DEN), q1 and r1
+ * the quotient and remainder of 2 x a x NUM by DEN: a is under 10^6 cents, NUM and DEN under
+ * 4 x 10^5 (3.1 x a ceiling under 10^5), K under 10^11, so every term stays under 10^17. */
+static int64_t al_margin(const synth_ctx *ctx, const synth_household *h)
+{
+    int64_t k, plafond;
+    int64_t n = al_before_degr(ctx, h, &k, &plafond);
+    int64_t threshold = 2 * (SYNTH_AL_MIN_CENTS + SYNTH_AL_MINORATION_CENTS) - 1;
+    if (n < 0)
+        return n;  /* no aid (and the sign alone matters) */
+    /* D and S to the cent, half up (P > 0) */
+    int64_t dg = (SYNTH_AL_DEGRESSIVITE_10 * plafond + 5) / 10;
+    int64_t sp = (SYNTH_AL_SUPPRESSION_10 * plafond + 5) / 10;
+    int64_t num, den;
+    if (h->loyer <= dg)
+        num = den = 1;
+    else if (h->loyer <= sp)
+        num = sp - h->loyer, den = sp - dg;
+    else
+        num = 0, den = 1;
+    int64_t a = n / k, ra = n % k;
+    int64_t t1 = 2 * a * num;
+    int64_t q1 = t1 / den, r1 = t1 % den;
+    int64_t q2 = (r1 * k + 2 * ra * num) / (k * den);
+    return q1 + q2 - threshold;
 }
 
 /* ------------------------------------------------------------------ margins */

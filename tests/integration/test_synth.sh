@@ -251,8 +251,11 @@ check "by_year_only lines: the claimant has not yet had the birthday the birth y
 #   C = charges + per person in charge, P0 = max(p0.taux x (L + C), p0.forfait),
 #   RL = L / zone-2 ceiling, TL = 0 under tl.seuil_1, taux_2 x (RL - seuil_1) under seuil_2,
 #   taux_2 x (seuil_2 - seuil_1) + taux_3 x (RL - seuil_2) above, TF and R0 by household,
-#   R = 12 x resources rounded up to the hundred: entitled when
-#   L + C - P0 - (TF + TL) x max(R - R0, 0) >= seuil_versement
+#   R = 12 x resources rounded up to the hundred, A = L + C - P0 - (TF + TL) x max(R - R0, 0);
+#   degressivity (D823-16): P the zone's ceiling, D = round(degressivite.zone_Z x P) and
+#   S = round(suppression.zone_Z x P) to the cent, coefficient 1 if loyer <= D,
+#   (S - loyer) / (S - D) if loyer <= S, 0 above: entitled when the final amount
+#   round(A x coefficient) - minoration_forfaitaire >= seuil_versement
 ref=$(sed -n 's/^date = //p' "$tmp/a/truth_summary.txt")
 zone2=$(grep -oE "\('33[0-9]{3}'\)" "$here/../../sql/migrations/007_aide_logement.sql" | tr -d "()'" | tr '\n' ' ')
 if [ "$(echo "$zone2" | wc -w)" -eq 52 ]; then
@@ -277,7 +280,7 @@ for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
             return val("aide_logement.loyer_plafond.zone_" z ".un_enfant") + \
                    (pac - 1) * val("aide_logement.loyer_plafond.zone_" z ".par_enfant_supp")
         }
-        function aide(commune, couple, pac, loyer, res,    z, pl, lref, l, c, p0, rl, tl, tf, r0, r, x) {
+        function aide(commune, couple, pac, loyer, res,    z, pl, lref, l, c, p0, rl, tl, tf, r0, r, x, a, dg, sp, lc, coef, f) {
             z = (commune in z2) ? 2 : 3
             lref = plafond(2, couple, pac); pl = plafond(z, couple, pac)
             l = loyer < pl ? loyer : pl
@@ -294,7 +297,18 @@ for f in bailleur_habitat33.csv bailleur_domofrance.csv; do
             }
             r = ceil100(12 * res)
             x = r > r0 ? r - r0 : 0
-            return l + c - p0 - (tf + tl) * x
+            a = l + c - p0 - (tf + tl) * x
+            # degressivity for high rents and the minoration, in cents (half up)
+            # (the coefficients from config/parameters.csv when it holds them, otherwise the
+            # 2.5 and 3.1 of the arrêté du 27 septembre 2019 art. 10, zones 2 and 3, from 2016-07-01)
+            dg = "aide_logement.degressivite.zone_" z; sp = "aide_logement.suppression.zone_" z
+            dg = int(((dg in v) ? v[dg] : 2.5) * pl * 100 + 0.5)
+            sp = int(((sp in v) ? v[sp] : 3.1) * pl * 100 + 0.5)
+            lc = int(loyer * 100 + 0.5)
+            coef = lc <= dg ? 1 : lc <= sp ? (sp - lc) / (sp - dg) : 0
+            f = a * coef * 100; f = f > 0 ? int(f + 0.5) : 0
+            f -= val("aide_logement.minoration_forfaitaire") * 100
+            return f > 0 ? f / 100 : 0
         }
         BEGIN {
             FS = ","; while ((getline l < refs) > 0) { split(l, p, ","); hh[p[1]] = p[2] }
@@ -689,7 +703,10 @@ static const law_case cases[] = {
  * charges 60.59 + 13.74 per person in charge; P0 39.56 or 8.5 % of L + C; TF 0.0283 alone,
  * 0.027 / 0.0201 / 0.0173 for 1 / 3 / 6 in charge, 0.0006 less from the 7th; TL 0.00305 at
  * RL = 1; R0 5235 alone, 8947 / 9498 / 10554 for 1 / 3 / 6 in charge, + 346 from the 7th;
- * R = 12 x resources rounded up to the hundred; paid from 10) */
+ * R = 12 x resources rounded up to the hundred). A = L + C - Pp; degressivity (D823-16):
+ * D = round(2.5 x P), S = round(3.1 x P), P the household's ceiling, coefficient 1 up to D,
+ * (S - loyer) / (S - D) up to S, 0 above; aid = round(A x coefficient) - 5.00, paid from
+ * 10.00 (so entitled when round(A x coefficient) >= 15.00) */
 typedef struct {
     const char *name;
     int y, m, d;
@@ -701,37 +718,67 @@ typedef struct {
 
 static const al_case al_cases[] = {
     /* alone, Bordeaux (zone 2), rent 400: L + C = 350.93, Tp = 0.0283 + 0.00305 = 0.03135;
-     * 12 x 1233.33 -> 14800: 350.93 - 39.56 - 0.03135 x (14800 - 5235) = 11.50725 */
-    {"alone, Bordeaux, 11.51", 2026, 11, 1, 0, 0, 0, "33063", 123333, 40000, 1},
-    /* 12 x 1233.34 -> 14900: 8.37225 */
-    {"alone, Bordeaux, 8.37", 2026, 11, 1, 0, 0, 0, "33063", 123334, 40000, 0},
-    /* Libourne (zone 3): L = 272.12, RL = 0.937246, Tp = 0.0309233; 12 x 1191.66 -> 14300:
-     * 332.71 - 39.56 - 0.0309233 x 9065 = 12.83; 12 x 1191.67 -> 14400: 9.74 (Bordeaux: 24.05) */
-    {"alone, Libourne, 12.83", 2026, 11, 1, 0, 0, 0, "33243", 119166, 40000, 1},
-    {"alone, Libourne, 9.74", 2026, 11, 1, 0, 0, 0, "33243", 119167, 40000, 0},
-    {"alone, Bordeaux, 24.05", 2026, 11, 1, 0, 0, 0, "33063", 119167, 40000, 1},
-    /* the scale of 2024-10-01 on 2025-06-01: 287.35 + 59.97 - 39.15 - 0.03135 x (14700 -
-     * 5235) = 11.44 at 1225.00; 8.31 at 1225.01 (R = 14800), which the 2025-10-01 scale pays */
-    {"alone, 2025-06-01, 11.44", 2025, 6, 1, 0, 0, 0, "33063", 122500, 40000, 1},
-    {"alone, 2025-06-01, 8.31", 2025, 6, 1, 0, 0, 0, "33063", 122501, 40000, 0},
-    {"alone, 2026-11-01, 1225.01", 2026, 11, 1, 0, 0, 0, "33063", 122501, 40000, 1},
+     * 12 x 1216.66 -> 14600: 350.93 - 39.56 - 0.03135 x (14600 - 5235) = 17.77725, paid
+     * 12.78; 12 x 1216.67 -> 14700: 14.64225, 9.64 after the minoration */
+    {"alone, Bordeaux, 12.78", 2026, 11, 1, 0, 0, 0, "33063", 121666, 40000, 1},
+    {"alone, Bordeaux, 9.64", 2026, 11, 1, 0, 0, 0, "33063", 121667, 40000, 0},
+    /* the minimum paid on the final amount: 12 x 1216.66 -> 14600, rent 286.78 under the
+     * ceiling: RL = 0.987739, TL = 0.00296662, A = 347.37 - 39.56 - 0.03126662 x 9365 =
+     * 14.99809 -> 15.00, paid 10.00; rent 286.77: A = 14.99028 -> 14.99, 9.99 */
+    {"alone, Bordeaux, 10.00 after the minoration", 2026, 11, 1, 0, 0, 0, "33063", 121666, 28678, 1},
+    {"alone, Bordeaux, 9.99 after the minoration", 2026, 11, 1, 0, 0, 0, "33063", 121666, 28677, 0},
+    /* Libourne (zone 3): L = 272.12, RL = 0.937246, Tp = 0.0309233; 12 x 1183.33 -> 14200:
+     * 332.71 - 39.56 - 0.0309233 x 8965 = 15.92, paid 10.92; 12 x 1183.34 -> 14300: 12.83,
+     * 7.83 (Bordeaux: 27.18, 22.18) */
+    {"alone, Libourne, 10.92", 2026, 11, 1, 0, 0, 0, "33243", 118333, 40000, 1},
+    {"alone, Libourne, 7.83", 2026, 11, 1, 0, 0, 0, "33243", 118334, 40000, 0},
+    {"alone, Bordeaux, 22.18", 2026, 11, 1, 0, 0, 0, "33063", 118334, 40000, 1},
+    /* the scale of 2024-10-01 on 2025-06-01: 287.35 + 59.97 - 39.15 - 0.03135 x (14500 -
+     * 5235) = 17.71, 12.71 at 1208.33; 14.58, 9.58 at 1208.34 (R = 14600), which the
+     * 2025-10-01 scale pays (12.78) */
+    {"alone, 2025-06-01, 12.71", 2025, 6, 1, 0, 0, 0, "33063", 120833, 40000, 1},
+    {"alone, 2025-06-01, 9.58", 2025, 6, 1, 0, 0, 0, "33063", 120834, 40000, 0},
+    {"alone, 2026-11-01, 1208.34", 2026, 11, 1, 0, 0, 0, "33063", 120834, 40000, 1},
     /* couple and 3 children, rent 700: L = 516.31, C = 101.81, P0 = 0.085 x 618.12 = 52.5402,
-     * Tp = 0.02315; 12 x 2783.33 -> 33400: 618.12 - 52.5402 - 0.02315 x 23902 = 12.2485;
-     * 12 x 2783.34 -> 33500: 9.9335 */
-    {"couple, 3 children, 12.25", 2026, 11, 1, 1, 3, 0, "33063", 278333, 70000, 1},
-    {"couple, 3 children, 9.93", 2026, 11, 1, 1, 3, 0, "33063", 278334, 70000, 0},
+     * Tp = 0.02315; 12 x 2766.66 -> 33200: 618.12 - 52.5402 - 0.02315 x 23702 = 16.8785,
+     * paid 11.88; 12 x 2766.67 -> 33300: 14.5635, 9.56 */
+    {"couple, 3 children, 11.88", 2026, 11, 1, 1, 3, 0, "33063", 276666, 70000, 1},
+    {"couple, 3 children, 9.56", 2026, 11, 1, 1, 3, 0, "33063", 276667, 70000, 0},
     /* another adult is in charge: 1 in charge, rent 500, 1500: L = 399.89, C = 74.33, P0 =
      * 40.3087, Tp = 0.03005, R - R0 = 18000 - 8947: 161.87 (alone: 350.93 - 39.56 - 0.03135 x
      * 12765 < 0) */
     {"other adult in charge", 2026, 11, 1, 0, 0, 1, "33063", 150000, 50000, 1},
     {"alone, 1500", 2026, 11, 1, 0, 0, 0, "33063", 150000, 50000, 0},
     /* alone with 7 children: L = 399.89 + 6 x 58.21 = 749.15, C = 60.59 + 7 x 13.74 = 156.77,
-     * P0 = 77.0032, TF = 0.0173 - 0.0006 = 0.0167, R0 = 10554 + 346 = 10900; 12 x 4358.33 ->
-     * 52300: 905.92 - 77.0032 - 0.01975 x 41400 = 11.2668; 12 x 4358.34 -> 52400: 9.2918 */
-    {"7 children, 11.27", 2026, 11, 1, 0, 7, 0, "33063", 435833, 80000, 1},
-    {"7 children, 9.29", 2026, 11, 1, 0, 7, 0, "33063", 435834, 80000, 0},
+     * P0 = 77.0032, TF = 0.0173 - 0.0006 = 0.0167, R0 = 10554 + 346 = 10900; 12 x 4341.66 ->
+     * 52100: 905.92 - 77.0032 - 0.01975 x 41200 = 15.2168, paid 10.22; 12 x 4341.67 ->
+     * 52200: 13.2418, 8.24 */
+    {"7 children, 10.22", 2026, 11, 1, 0, 7, 0, "33063", 434166, 80000, 1},
+    {"7 children, 8.24", 2026, 11, 1, 0, 7, 0, "33063", 434167, 80000, 0},
     /* rent under 45 % of the ceiling (120 < 130.65): TL = 0; no resources: 180.59 - 39.56 */
     {"small rent, no resources", 2026, 11, 1, 0, 0, 0, "33063", 0, 12000, 1},
+    /* degressivity, alone with 2 children in Bordeaux: P = 399.89 + 58.21 = 458.10, D =
+     * 1145.25, S = 1420.11 (S - D = 274.86); 12 x 2258.34 -> 27200: A = 458.10 + 88.07 -
+     * 46.42445 - 0.02685 x 18052 = 15.04935. Rent D: coefficient 1, 15.05, paid 10.05; D + 0.01:
+     * 274.85 / 274.86, 15.04880 -> 15.05; 1146.24: 273.87 / 274.86, 14.99514 -> 15.00, paid
+     * 10.00; 1146.25: 273.86 / 274.86, 14.99460 -> 14.99, 9.99 */
+    {"degressivity, rent D", 2026, 11, 1, 0, 2, 0, "33063", 225834, 114525, 1},
+    {"degressivity, rent D + 0.01", 2026, 11, 1, 0, 2, 0, "33063", 225834, 114526, 1},
+    {"degressivity, 10.00 after the minoration", 2026, 11, 1, 0, 2, 0, "33063", 225834, 114624, 1},
+    {"degressivity, 9.99 after the minoration", 2026, 11, 1, 0, 2, 0, "33063", 225834, 114625, 0},
+    /* alone in Bordeaux without resources: A = 350.93 - 39.56 = 311.37, P = 290.34, D =
+     * 725.85, S = 900.05 (S - D = 174.20). Between D and S: rent 891.66, 311.37 x 8.39 /
+     * 174.20 = 14.99652 -> 15.00, paid 10.00; 891.67, 14.97865 -> 14.98, 9.98. Rent S: 0;
+     * above S: 0 (without degressivity 306.37) */
+    {"between D and S, 10.00", 2026, 11, 1, 0, 0, 0, "33063", 0, 89166, 1},
+    {"between D and S, 9.98", 2026, 11, 1, 0, 0, 0, "33063", 0, 89167, 0},
+    {"rent S, coefficient 0", 2026, 11, 1, 0, 0, 0, "33063", 0, 90005, 0},
+    {"rent above S", 2026, 11, 1, 0, 0, 0, "33063", 0, 90006, 0},
+    {"rent D, no resources", 2026, 11, 1, 0, 0, 0, "33063", 0, 72585, 1},
+    /* Libourne (zone 3, P = 272.12): D = 680.30, S = 843.57; rent 843.66 is above S there
+     * (and between D and S in Bordeaux: 311.37 x 56.39 / 174.20 = 100.79) */
+    {"Libourne, rent above S", 2026, 11, 1, 0, 0, 0, "33243", 0, 84366, 0},
+    {"Bordeaux, rent 843.66", 2026, 11, 1, 0, 0, 0, "33063", 0, 84366, 1},
 };
 
 static synth_date date_of(const char *s, synth_date at, int years)
