@@ -55,8 +55,9 @@ END
 $$;
 
 -- The prime d'activité a household would get on AT, with the parameters in force that day.
--- The extract gives the household's earnings, not each worker's: they are taken as one
--- worker's, so a couple of two workers gets one bonification (docs/rules.md, the
+-- The extract gives the household's earnings, not each worker's: alone, they are the
+-- claimant's; in a couple, the bonification is that of the earnings less one threshold (59
+-- SMIC hours), never more than the two partners' whatever the split (docs/rules.md, the
 -- approximation and its measured error).
 CREATE FUNCTION tznr.ppa_estimate(at date, couple boolean, enfants integer,
                                   forfait_applies boolean, ressources numeric,
@@ -72,4 +73,7 @@ $$ SELECT tznr.ppa_montant(tznr.param('ppa.montant_base', $1),
                                                  tznr.param('smic.horaire_brut', $1),
                                                  tznr.param('ppa.bonification.seuil', $1),
                                                  tznr.param('ppa.bonification.plafond', $1),
-                                                 tznr.param('ppa.bonification.taux_max', $1), $6)) $$;
+                                                 tznr.param('ppa.bonification.taux_max', $1),
+                                                 $6 - CASE WHEN $2 THEN tznr.param('ppa.bonification.seuil', $1)
+                                                                        * tznr.param('smic.horaire_brut', $1)
+                                                           ELSE 0 END)) $$;

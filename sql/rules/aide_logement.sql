@@ -14,17 +14,25 @@ WITH g AS MATERIALIZED (
            tznr.param('aide_logement.tl.taux_2', $1::date) AS taux_2,
            tznr.param('aide_logement.tl.taux_3', $1::date) AS taux_3,
            tznr.param('aide_logement.seuil_versement', $1::date) AS seuil,
-           tznr.param('aide_logement.minoration_forfaitaire', $1::date) AS minoration
+           tznr.param('aide_logement.minoration_forfaitaire', $1::date) AS minoration,
+           tznr.param('aide_logement.degressivite.zone_2', $1::date) AS degr_2,
+           tznr.param('aide_logement.degressivite.zone_3', $1::date) AS degr_3,
+           tznr.param('aide_logement.suppression.zone_2', $1::date) AS suppr_2,
+           tznr.param('aide_logement.suppression.zone_3', $1::date) AS suppr_3
 ), h AS MATERIALIZED (
-    -- the tenants without housing aid, their APL zone (2 or 3, from the commune) and the
-    -- persons in their charge (every member but the claimant and the partner)
+    -- the tenants without housing aid, their APL zone (2 when the commune is in the zone-2
+    -- table, else 3) and the persons in their charge (every member but the claimant and the
+    -- partner); a household with another adult (a co-tenant, a lodger, an adult child with
+    -- earnings) would raise the ceilings and the allowance of a dependant it may not be: left out
     SELECT f.foyer_id, f.couple, f.nb_personnes, f.loyer, f.ressources, f.sources,
-           tznr.aide_logement_zone(f.commune) AS zone,
+           CASE WHEN z.commune IS NULL THEN 3 ELSE 2 END AS zone,
            GREATEST(f.nb_personnes - 1 - f.couple::int, 0) AS pac
       FROM tznr.run_foyer f
+      LEFT JOIN tznr.aide_logement_zone_2 z ON z.commune = f.commune
      WHERE NOT f.recoit_aide_logement
        AND f.loyer > 0
        AND f.ressources IS NOT NULL
+       AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
 ), b AS MATERIALIZED (
     -- the scale of each (zone, couple, persons in charge) present, read once
     SELECT t.zone, t.couple, t.pac, (tznr.aide_logement_bareme($1::date, t.zone, t.couple, t.pac)).*
@@ -34,21 +42,37 @@ WITH g AS MATERIALIZED (
            LEAST(h.loyer, b.plafond) AS retenu,
            tznr.aide_logement_montant(h.loyer, h.ressources, b.plafond, b.loyer_reference, b.charges,
                                       b.taux_famille, b.r0, g.p0_taux, g.p0_forfait, g.seuil_1,
-                                      g.seuil_2, g.taux_2, g.taux_3) AS montant
+                                      g.seuil_2, g.taux_2, g.taux_3) AS montant,
+           -- high rents (D823-16; OpenFisca aide_logement_montant): the aid falls linearly from
+           -- 2.5 times the ceiling to nothing at 3.1 times
+           pg_catalog.round(b.plafond * CASE WHEN h.zone = 2 THEN g.degr_2 ELSE g.degr_3 END, 2) AS loyer_degressivite,
+           pg_catalog.round(b.plafond * CASE WHEN h.zone = 2 THEN g.suppr_2 ELSE g.suppr_3 END, 2) AS loyer_suppression
       FROM h
       JOIN b ON b.zone = h.zone AND b.couple = h.couple AND b.pac = h.pac
      CROSS JOIN g
+), d AS MATERIALIZED (
+    -- the aid paid: after the degressivity and the 5 € minoration; the minimum paid applies
+    -- to this last amount (D823-16)
+    SELECT m.*,
+           GREATEST(pg_catalog.round(m.montant * CASE WHEN m.loyer <= m.loyer_degressivite THEN 1
+                                                      WHEN m.loyer <= m.loyer_suppression
+                                                      THEN 1 - (m.loyer - m.loyer_degressivite)
+                                                               / (m.loyer_suppression - m.loyer_degressivite)
+                                                      ELSE 0 END, 2) - g.minoration, 0) AS verse
+      FROM m CROSS JOIN g
 )
-SELECT m.foyer_id,
-       pg_catalog.round(m.montant - g.minoration, 2) AS estimate,
-       'loyer ' || tznr.euros(m.loyer) || '/mois (plafond zone ' || m.zone::text || ' pour '
-           || tznr.foyer_de(m.nb_personnes) || ' : ' || tznr.euros(m.plafond) || ', loyer retenu '
-           || tznr.euros(m.retenu) || '), forfait charges ' || tznr.euros(m.charges)
-           || ', participation personnelle ' || tznr.euros(m.retenu + m.charges - m.montant)
-           || ' (ressources ' || tznr.euros(m.ressources) || '/mois), aide estimée '
-           || tznr.euros(m.montant - g.minoration) || '/mois, '
-           || tznr.non_percu('aide_logement', g.registres, m.sources) AS motif
-  FROM m
+SELECT d.foyer_id,
+       pg_catalog.round(d.verse, 2) AS estimate,
+       'loyer ' || tznr.euros(d.loyer) || '/mois (plafond de la zone ' || d.zone::text || ' pour '
+           || tznr.foyer_de(d.nb_personnes) || ' : ' || tznr.euros(d.plafond) || ', loyer retenu '
+           || tznr.euros(d.retenu) || '), forfait charges ' || tznr.euros(d.charges)
+           || ', participation personnelle ' || tznr.euros(d.retenu + d.charges - d.montant)
+           || ' (ressources ' || tznr.euros(d.ressources) || '/mois)'
+           || CASE WHEN d.loyer > d.loyer_degressivite
+                   THEN ', aide réduite pour un loyer au-delà de ' || tznr.euros(d.loyer_degressivite) ELSE '' END
+           || ', aide estimée ' || tznr.euros(d.verse) || '/mois, '
+           || tznr.non_percu('aide_logement', g.registres, d.sources) AS motif
+  FROM d
  CROSS JOIN g
- WHERE m.montant >= g.seuil
- ORDER BY m.foyer_id
+ WHERE d.verse >= g.seuil
+ ORDER BY d.foyer_id

@@ -19,7 +19,9 @@ WITH g AS MATERIALIZED (
            pg_catalog.date_part('year', $1::date)::integer AS annee
 ), f AS (
     -- alone, or a couple of two adults with nobody else
-    SELECT f.foyer_id, f.claimant_age, f.nb_personnes, f.ressources, f.sources, f.couple,
+    SELECT f.foyer_id, f.claimant_age, f.nb_personnes, f.sources, f.couple,
+           -- the resources include the earnings; the two figures may come from two agencies
+           GREATEST(f.ressources, COALESCE(f.revenus_activite, 0)) AS ressources,
            f.nb_personnes = 2 AS en_couple,
            -- the partner of age as well (by birth year): the couple's maximum; else, or when
            -- the partner's age is unknown, at most a single person's (L815-4; OpenFisca's
@@ -46,12 +48,14 @@ SELECT c.foyer_id,
            || CASE WHEN c.en_couple THEN 'en couple' ELSE 'vivant seul' END
            || ', ressources ' || tznr.euros(c.ressources) || '/mois'
            || CASE WHEN c.abattement > 0
-                   THEN ' dont ' || tznr.euros(pg_catalog.round(c.abattement, 2)) || ' de revenus d''activité non comptés'
+                   THEN ', dont ' || tznr.euros(pg_catalog.round(c.abattement, 2))
+                        || ' de revenus d''activité non comptés, soit ' || tznr.euros(pg_catalog.round(c.ressources_aspa, 2))
+                        || ' retenus,'
                    ELSE '' END
            || ' sous le plafond de l''ASPA de '
            || tznr.euros(c.plafond / 12) || '/mois, ASPA estimée '
            || tznr.euros(LEAST(c.maximum / 12, c.plafond / 12 - c.ressources_aspa)) || '/mois'
-           || CASE WHEN c.en_couple AND NOT COALESCE(c.deux_allocataires, false)
+           || CASE WHEN c.maximum / 12 < c.plafond / 12 - c.ressources_aspa
                    THEN ' (au plus le montant d''une personne seule : le conjoint n''a pas 65 ans ou son âge n''est pas connu)'
                    ELSE '' END
            || ', ' || tznr.non_percu('aspa', g.registres, c.sources) AS motif

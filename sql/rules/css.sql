@@ -25,16 +25,19 @@ WITH g AS MATERIALIZED (
 ), f AS (
     -- the yearly forfait logement counted in the resources (R861-5; OpenFisca cmu.py and
     -- ressources.py): 12 x the RSA's base x 1, 1.5 or 1.8 by size, at the rate with housing
-    -- aid when the household receives it (the aid is taken as at least the forfait), without
-    -- when it owns or is housed free (no rent); none for a tenant without housing aid; a rent
-    -- unknown and no aid known counts it without aid (the prudent estimate)
+    -- aid when the household receives it or may (unknown: the higher rates, the prudent
+    -- estimate; the aid is taken as at least the forfait), none for a tenant known to have no
+    -- housing aid, the rate without aid for an owner or someone housed free (no rent), or a
+    -- rent unknown
     SELECT f.*,
-           CASE WHEN f.recoit_aide_logement IS TRUE
+           CASE WHEN f.recoit_aide_logement IS NOT FALSE
                 THEN tznr.forfait_logement(12 * p.base, f.nb_personnes, p.al1, p.al2, p.al3)
-                WHEN COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE THEN 0
+                WHEN f.loyer > 0 THEN 0
                 ELSE tznr.forfait_logement(12 * p.base, f.nb_personnes, p.sa1, p.sa2, p.sa3) END AS forfait,
+           -- the ASPA's presumption takes unknown earnings as none (recipients are 65 or more,
+           -- and the CARSAT sends no earnings); the AAH's needs them known to be none
            f.recoit_aspa AND p.presomption_aspa AND COALESCE(f.revenus_activite, 0) = 0 AS par_aspa,
-           f.recoit_aah AND p.presomption_aah AND f.nb_personnes = 1 AND COALESCE(f.revenus_activite, 0) = 0 AS par_aah
+           f.recoit_aah AND p.presomption_aah AND f.nb_personnes = 1 AND f.revenus_activite = 0 AS par_aah
       FROM tznr.run_foyer f CROSS JOIN p
      WHERE NOT f.recoit_css
        -- an adult who is neither the partner nor a child: the CSS's household cannot be told
@@ -46,9 +49,9 @@ SELECT f.foyer_id,
        CASE WHEN f.recoit_rsa
             THEN 'un membre du foyer perçoit le RSA, qui ouvre droit à la CSS sans participation'
             WHEN f.par_aspa
-            THEN 'un membre du foyer perçoit l''ASPA, sans revenus d''activité connus : il est présumé avoir droit à la CSS'
+            THEN 'un membre du foyer perçoit l''ASPA, sans revenus d''activité connus : il est présumé avoir droit à la CSS avec participation financière'
             WHEN f.par_aah
-            THEN 'une personne seule perçoit l''AAH, sans revenus d''activité connus : elle est présumée avoir droit à la CSS'
+            THEN 'la personne, qui vit seule, perçoit l''AAH sans revenus d''activité : elle est présumée avoir droit à la CSS avec participation financière'
             ELSE 'ressources ' || tznr.euros(f.ressources) || '/mois, soit '
                  || tznr.euros(12 * f.ressources) || '/an'
                  || CASE WHEN f.forfait > 0

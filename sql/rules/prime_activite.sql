@@ -26,7 +26,10 @@ WITH g AS MATERIALIZED (
     -- the forfait logement as for the RSA, counted unless the household is known to rent
     -- (rent > 0) and known to have no housing aid; the claimant of age (L842-2); an adult who
     -- is neither the partner nor a child is outside the prime's household: left out
-    SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait,
+    SELECT f.foyer_id, f.couple, f.nb_enfants, f.revenus_activite, f.sources,
+           -- the resources include the earnings; the two figures may come from two agencies
+           GREATEST(f.ressources, f.revenus_activite) AS ressources,
+           NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait,
            tznr.parent_isole_jeune_enfant($1::date, f.couple, f.nb_enfants, f.youngest_child_birth_year) AS majore
       FROM tznr.run_foyer f CROSS JOIN p
      WHERE NOT f.recoit_prime_activite
@@ -35,10 +38,13 @@ WITH g AS MATERIALIZED (
        AND f.claimant_age >= p.age_min
        AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
 ), b AS (
-    -- the household's earnings taken as one worker's (the extract has no split): one
-    -- bonification (D843-2)
+    -- the bonification is each worker's (D843-2) and the extract gives the household's
+    -- earnings only: alone, the claimant's; in a couple, the bonification of the earnings
+    -- less one threshold (59 SMIC hours), never more than the two partners' bonifications
+    -- whatever the split (docs/rules.md)
     SELECT f.*, tznr.ppa_bonification(p.base, p.smic_h, p.bonif_seuil, p.bonif_plafond, p.bonif_taux,
-                                      f.revenus_activite) AS bonification
+                                      f.revenus_activite
+                                      - CASE WHEN f.couple THEN p.bonif_seuil * p.smic_h ELSE 0 END) AS bonification
       FROM f CROSS JOIN p
 ), c AS (
     -- the montant forfaitaire (majoré for an isolated parent with a child under 3) and the
@@ -65,7 +71,7 @@ SELECT c.foyer_id,
            || ' (montant forfaitaire ' || CASE WHEN c.majore THEN 'majoré pour un parent isolé ' ELSE '' END
            || tznr.euros(pg_catalog.round(c.montant))
            || ' + ' || pg_catalog.replace(pg_catalog.rtrim(pg_catalog.to_char(100 * c.part, 'FM990.99'), '.'), '.', ',')
-           || ' % des revenus d''activité ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite))
+           || ' % des revenus d''activité, soit ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite))
            || CASE WHEN c.bonification > 0
                    THEN ' + bonification ' || tznr.euros(pg_catalog.round(c.bonification)) ELSE '' END
            || ' − '

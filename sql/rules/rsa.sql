@@ -2,7 +2,7 @@
 -- benefit: Revenu de solidarité active (RSA)
 -- owners: departement, caf, msa, ccas, bailleur, france_travail, autre
 -- legal: Code de l'action sociale et des familles, art. L262-1 et suivants (montant : L262-2, L262-9, R262-1 ; forfait logement : R262-9 et R262-10 ; âge de la retraite à taux plein : L262-10)
--- description: Foyer dont les ressources connues ouvriraient un RSA d'au moins 6 € par mois, dont le demandeur a moins de 67 ans, sans autre adulte que le couple, et dont aucun membre ne perçoit le RSA
+-- description: Foyer dont les ressources connues ouvriraient un RSA d'au moins 6 € par mois, dont le demandeur n'a pas l'âge où l'ASPA passe avant (67 ans depuis juillet 2020), sans autre adulte que le couple, et dont aucun membre ne perçoit le RSA
 
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
@@ -16,12 +16,13 @@ WITH g AS MATERIALIZED (
            tznr.param('rsa.seuil_versement', $1::date) AS seuil,
            tznr.param('rsa.majoration_isolement.base', $1::date) AS maj_base,
            tznr.param('rsa.majoration_isolement.par_enfant', $1::date) AS maj_enfant,
-           tznr.param('retraite.age_taux_plein', $1::date) AS age_retraite
+           tznr.param('rsa.age_aspa_prioritaire', $1::date) AS age_retraite
 ), f AS (
     -- the forfait logement is deducted unless the household is known to rent (rent > 0) and
     -- known to have no housing aid: an unknown rent or aid leaves it deducted (the prudent
     -- estimate); "nobody receives the RSA" must be known (a NULL flag is no candidate). From
-    -- the full-rate pension age the ASPA comes first (L262-10): the ASPA rule's household. An
+    -- the full-rate pension age (67 since 2020-07-01, 65 before) the ASPA comes first
+    -- (L262-10): the ASPA rule's household. An
     -- adult who is neither the partner nor a child is outside the RSA's household, whose
     -- resources the extract cannot tell apart: left out.
     SELECT f.*, NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) AS forfait,

@@ -78,6 +78,11 @@ static const struct expected EXPECTED[] = {
     {"aide_logement.plafond_4", 800, 4000, 1, 0},
     {"aide_logement.plafond_5", 800, 4000, 1, 0},
     {"fsl.plafond_base", 500, 4000, 1, 0},
+    {"aide_logement.degressivite.zone_2", 2, 1000, 1, 0},
+    {"aide_logement.degressivite.zone_3", 2, 1000, 1, 0},
+    {"aide_logement.suppression.zone_2", 2, 1000, 1, 0},
+    {"aide_logement.suppression.zone_3", 2, 1000, 1, 0},
+    {"rsa.age_aspa_prioritaire", 60, 70, 1, 0},
     {"fsl.plafond_par_personne", 100, 2000, 1, 0},
     /* ASPA: yearly euros; multiples of the monthly gross SMIC */
     {"aspa.plafond_seul", 9000, 16000, 1, 1},

@@ -520,11 +520,19 @@ START_TEST(test_rule_prime_activite)
         {"single renting without aid, earnings 1200", 1, 1, 0, 0, "30", "1200", "1200", "500", NULL, "", 1,
          "273.69",
          {"revenus d'activité 1 200 €/mois (ressources 1 200 €/mois)", "prime d'activité estimée 274 €/mois",
-          "montant forfaitaire 638 € + 59,85 % des revenus d'activité 718 € + bonification 117 € − ressources 1 200 €",
+          "montant forfaitaire 638 € + 59,85 % des revenus d'activité, soit 718 € + bonification 117 € − ressources 1 200 €",
           "aucun membre ne perçoit la prime d'activité"}},
-        /* 957.42 + 598.50 + 67.73 - (1000 + 638.28 x 1.5 x 0.16 = 153.19) */
+        /* a couple: the bonification of the earnings less one threshold, 1000 - 726.29 = 273.71,
+         * under the threshold: none; 957.42 + 598.50 - (1000 + 638.28 x 1.5 x 0.16 = 153.19) */
         {"couple owning, earnings 1000, forfait 638.28 x 1.5 x 0.16 inside the comparison", 2, 2, 0, 1, "40", "1000",
-         "1000", "0", NULL, "", 1, "470.46", {"un couple sans enfant", "et forfait logement 153 €", NULL}},
+         "1000", "0", NULL, "", 1, "402.73", {"un couple sans enfant", "et forfait logement 153 €", NULL}},
+        /* two part-time workers, 700 + 700, resources 1790: no bonification in law (each under
+         * 726.29): 957.42 + 837.90 - 1790 = 5.32, not paid; one bonification on 1400 would list them */
+        {"couple earning 1400 together: no bonification counted", 17, 2, 0, 1, "40", "1790", "1400", "500", NULL, "", 0,
+         NULL, {NULL}},
+        /* resources sent under the earnings (two agencies): the earnings count as resources */
+        {"resources 300 from one agency, earnings 1200 from another", 18, 1, 0, 0, "30", "300", "1200", "500", NULL, "",
+         1, "273.69", {"(ressources 1 200 €/mois)", NULL}},
         /* above 1698.78 the bonification is 240.63: 878.91 - 0.4015 x 2151.70 = 15.0025 */
         {"estimate 15.0025: paid", 3, 1, 0, 0, "30", "2151.70", "2151.70", "500", NULL, "", 1, "15.00",
          {"prime d'activité estimée 15 €/mois", "bonification 241 €", NULL}},
@@ -576,22 +584,27 @@ START_TEST(test_rule_aide_logement)
         /* L = min(400, 290.34); L + C = 350.93; P0 = 39.56; RL = 1: TL = 0.0045 x 0.30 + 0.0068 x
          * 0.25 = 0.00305; Pp = 39.56 + 0.03135 x (12000 - 5235) = 251.64275; 99.28725 - 5 */
         {"alone, Bordeaux, rent over the ceiling", 1, 1, 0, 0, "40", "1000", "1000", "400", NULL, "", 1, "94.29",
-         {"loyer 400 €/mois (plafond zone 2 pour un foyer de 1 personne : 290,34 €, loyer retenu 290,34 €)",
+         {"loyer 400 €/mois (plafond de la zone 2 pour un foyer de 1 personne : 290,34 €, loyer retenu 290,34 €)",
           "forfait charges 60,59 €", "participation personnelle 251,64 € (ressources 1 000 €/mois)",
           "aide estimée 94,29 €/mois"}},
         /* Libourne, zone 3: L = 272.12; L + C = 332.71; RL = 272.12 / 290.34 = 0.937246: TL =
          * 0.00135 + 0.0068 x 0.187246 = 0.0026233; Pp = 39.56 + 0.0309233 x 6765 = 248.75594;
          * 83.95406 - 5 */
         {"alone, Libourne (zone 3)", 2, 1, 0, 0, "40", "1000", "1000", "400", NULL, "", 1, "78.95",
-         {"plafond zone 3 pour un foyer de 1 personne : 272,12 €", NULL}, NULL, NULL, "'33243'"},
+         {"plafond de la zone 3 pour un foyer de 1 personne : 272,12 €", NULL}, NULL, NULL, "'33243'"},
         /* an unknown commune is taken as zone 3: the same figures */
         {"alone, commune unknown", 3, 1, 0, 0, "40", "1000", "1000", "400", NULL, "", 1, "78.95",
-         {"plafond zone 3", NULL}, NULL, NULL, "NULL"},
-        /* 12 x 1233.33 = 14799.96 -> 14800: 350.93 - 39.56 - 0.03135 x 9565 = 11.50725 >= 10 */
-        {"just at the minimum paid", 4, 1, 0, 0, "40", "1233.33", "1233.33", "400", NULL, "", 1, "6.51",
-         {"aide estimée 6,51 €/mois", NULL}},
-        /* 12 x 1233.34 = 14800.08 -> 14900: 311.37 - 0.03135 x 9665 = 8.37225 < 10 */
-        {"just under the minimum paid", 5, 1, 0, 0, "40", "1233.34", "1233.34", "400", NULL, "", 0, NULL, {NULL}},
+         {"plafond de la zone 3", NULL}, NULL, NULL, "NULL"},
+        /* the minimum paid (10 €) applies to the aid after the 5 € minoration (D823-16):
+         * 12 x 1216.66 = 14599.92 -> 14600: 311.37 - 0.03135 x 9365 = 17.77725 -> 17.78 - 5 = 12.78 */
+        {"just over the minimum paid, after the minoration", 4, 1, 0, 0, "40", "1216.66", "1216.66", "400", NULL, "",
+         1, "12.78", {"aide estimée 12,78 €/mois", NULL}},
+        /* 12 x 1216.67 = 14600.04 -> 14700: 311.37 - 0.03135 x 9465 = 14.64225 -> 9.64 < 10 */
+        {"just under the minimum paid, after the minoration", 5, 1, 0, 0, "40", "1216.67", "1216.67", "400", NULL, "",
+         0, NULL, {NULL}},
+        /* 12 x 1233.33 -> 14800: 11.50725 before the minoration, 6.51 after: not paid */
+        {"11.51 before the minoration: not paid", 16, 1, 0, 0, "40", "1233.33", "1233.33", "400", NULL, "", 0, NULL,
+         {NULL}},
         /* rent 120 under 45 % of 290.34 (130.653): TL = 0; R = 0 under R0: 180.59 - 39.56 = 141.03 */
         {"small rent, no resources", 6, 1, 0, 0, "40", "0", "0", "120", NULL, "", 1, "136.03",
          {"loyer retenu 120 €", "participation personnelle 39,56 €", NULL}},
@@ -618,6 +631,14 @@ START_TEST(test_rule_aide_logement)
         {"resources unknown", 14, 1, 0, 0, "70", NULL, NULL, "400", NULL, "", 0, NULL, {NULL}},
         {"no source reports housing aid", 15, 1, 0, 0, "70", "500", NULL, "400", NULL, "?aide_logement", 0, NULL,
          {NULL}},
+        /* high rents, Bordeaux alone (ceiling 290.34): from 2.5 x = 725.85 the aid falls, to
+         * nothing at 3.1 x = 900.05. Rent 800, no resources: 290.34 + 60.59 - 39.56 = 311.37
+         * x (1 - 74.15 / 174.20) = 178.83 - 5 */
+        {"rent 800: the aid reduced", 17, 1, 0, 0, "40", "0", "0", "800", NULL, "", 1, "173.83",
+         {"aide réduite pour un loyer au-delà de 725,85 €", NULL}},
+        {"rent 950: no aid above 3.1 times the ceiling", 18, 1, 0, 0, "40", "0", "0", "950", NULL, "", 0, NULL,
+         {NULL}},
+        {"another adult: left out", 19, 2, 0, 0, "40", "500", "500", "400", NULL, "", 0, NULL, {NULL}},
     };
     check_rule("aide_logement", f, sizeof f / sizeof f[0]);
 }
@@ -667,6 +688,12 @@ START_TEST(test_rule_css)
          {"perçoit l'AAH", NULL}},
         {"AAH recipient in a couple: no presumption", 21, 2, 0, 1, "40", "2000", "0", "0", NULL, "aah", 0, NULL,
          {NULL}},
+        {"AAH recipient alone, earnings unknown: no presumption", 22, 1, 0, 0, "40", "1500", NULL, "0", NULL, "aah", 0,
+         NULL, {NULL}},
+        /* a tenant whose housing aid is unknown: the forfait with aid, the prudent one:
+         * 12 x 1163.08 + 938.43 > 13957 */
+        {"tenant, housing aid unknown: the forfait counted", 23, 1, 0, 0, "40", "1163.08", NULL, "450", NULL,
+         "?aide_logement", 0, NULL, {NULL}},
     };
     check_rule("css", f, sizeof f / sizeof f[0]);
 }
@@ -752,35 +779,46 @@ static const struct {
             "FROM tznr.run_foyer f WHERE NOT f.recoit_rsa AND (f.claimant_age >= 25 OR f.nb_enfants > 0) "
             "AND (f.claimant_age < 67 OR f.claimant_age IS NULL) AND f.nb_adultes <= 1 + f.couple::int) x "
             "WHERE x.e >= tznr.param('rsa.seuil_versement', $1::date)"},
-    /* the prime: tznr.ppa_estimate, whose montant forfaitaire is majoré (in the + and in the
-     * max) for the same isolated parents; 18 or more, no adult but the couple */
+    /* the prime: montant forfaitaire (majoré for the same isolated parents) + part x earnings +
+     * the bonification (a couple's on the earnings less 59 SMIC hours) - max(resources, at
+     * least the earnings, + forfait, montant); 18 or more, no adult but the couple */
     {"prime_activite",
-     "SELECT x.foyer_id, pg_catalog.round(x.e, 2) FROM (SELECT f.foyer_id, "
-     "CASE WHEN NOT f.couple AND f.nb_enfants > 0 "
-     "          AND pg_catalog.date_part('year', $1::date) - f.youngest_child_birth_year <= 2 "
-     "     THEN tznr.ppa_calcul(tznr.param('ppa.montant_base', $1::date) * (tznr.param('ppa.majoration_isolement.base', $1::date) "
-     "          + tznr.param('ppa.majoration_isolement.par_enfant', $1::date) * f.nb_enfants), "
-     "          tznr.param('ppa.part_revenus_activite', $1::date), f.revenus_activite, "
-     "          tznr.ppa_bonification(tznr.param('ppa.montant_base', $1::date), tznr.param('smic.horaire_brut', $1::date), "
-     "               tznr.param('ppa.bonification.seuil', $1::date), tznr.param('ppa.bonification.plafond', $1::date), "
-     "               tznr.param('ppa.bonification.taux_max', $1::date), f.revenus_activite), "
-     "          f.ressources, CASE WHEN NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) "
-     "          THEN tznr.forfait_logement(tznr.param('ppa.montant_base', $1::date), 1 + f.nb_enfants, "
-     "               tznr.param('ppa.forfait_logement.taux_1', $1::date), tznr.param('ppa.forfait_logement.taux_2', $1::date), "
-     "               tznr.param('ppa.forfait_logement.taux_3', $1::date)) ELSE 0 END) "
-     "     ELSE tznr.ppa_estimate($1::date, f.couple, f.nb_enfants, "
-     "          NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE), f.ressources, f.revenus_activite) END AS e "
+     "SELECT x.foyer_id, pg_catalog.round(x.e, 2) FROM (SELECT f.foyer_id, tznr.ppa_calcul("
+     "  CASE WHEN NOT f.couple AND f.nb_enfants > 0 "
+     "            AND pg_catalog.date_part('year', $1::date) - f.youngest_child_birth_year <= 2 "
+     "       THEN tznr.param('ppa.montant_base', $1::date) * (tznr.param('ppa.majoration_isolement.base', $1::date) "
+     "            + tznr.param('ppa.majoration_isolement.par_enfant', $1::date) * f.nb_enfants) "
+     "       ELSE tznr.param('ppa.montant_base', $1::date) * tznr.rsa_coefficient(f.couple, f.nb_enfants) END, "
+     "  tznr.param('ppa.part_revenus_activite', $1::date), f.revenus_activite, "
+     "  tznr.ppa_bonification(tznr.param('ppa.montant_base', $1::date), tznr.param('smic.horaire_brut', $1::date), "
+     "       tznr.param('ppa.bonification.seuil', $1::date), tznr.param('ppa.bonification.plafond', $1::date), "
+     "       tznr.param('ppa.bonification.taux_max', $1::date), f.revenus_activite - CASE WHEN f.couple "
+     "       THEN tznr.param('ppa.bonification.seuil', $1::date) * tznr.param('smic.horaire_brut', $1::date) ELSE 0 END), "
+     "  GREATEST(f.ressources, f.revenus_activite), "
+     "  CASE WHEN NOT (COALESCE(f.loyer, 0) > 0 AND f.recoit_aide_logement IS FALSE) "
+     "       THEN tznr.forfait_logement(tznr.param('ppa.montant_base', $1::date), 1 + f.couple::int + f.nb_enfants, "
+     "            tznr.param('ppa.forfait_logement.taux_1', $1::date), tznr.param('ppa.forfait_logement.taux_2', $1::date), "
+     "            tznr.param('ppa.forfait_logement.taux_3', $1::date)) ELSE 0 END) AS e "
      "FROM tznr.run_foyer f WHERE NOT f.recoit_prime_activite AND f.revenus_activite > 0 "
-     "AND f.claimant_age >= 18 AND f.nb_adultes <= 1 + f.couple::int) x "
+     "AND f.ressources IS NOT NULL AND f.claimant_age >= 18 AND f.nb_adultes <= 1 + f.couple::int) x "
      "WHERE x.e >= tznr.param('ppa.seuil_versement', $1::date)"},
     /* housing aid: a tenant without it whose estimate on the legal scale (zone of the commune,
      * couple, every other member in charge) reaches the minimum paid; the estimate less the
      * minoration */
-    {"aide_logement", "SELECT x.foyer_id, pg_catalog.round(x.e - tznr.param('aide_logement.minoration_forfaitaire', $1::date), 2) "
-                      "FROM (SELECT f.foyer_id, tznr.aide_logement_estimate($1::date, f.commune, f.couple, "
-                      "GREATEST(f.nb_personnes - 1 - f.couple::int, 0), f.loyer, f.ressources) AS e "
-                      "FROM tznr.run_foyer f WHERE NOT f.recoit_aide_logement AND f.loyer > 0) x "
-                      "WHERE x.e >= tznr.param('aide_logement.seuil_versement', $1::date)"},
+    /* housing aid: the scale's estimate, reduced from 2.5 to 3.1 times the rent ceiling, less
+     * the minoration, from the minimum paid; no other adult */
+    {"aide_logement", "SELECT x.foyer_id, pg_catalog.round(x.v, 2) FROM (SELECT y.foyer_id, "
+                      "GREATEST(pg_catalog.round(y.e * CASE WHEN y.loyer <= pg_catalog.round(2.5 * y.p, 2) THEN 1 "
+                      "WHEN y.loyer <= pg_catalog.round(3.1 * y.p, 2) THEN 1 - (y.loyer - pg_catalog.round(2.5 * y.p, 2)) "
+                      "/ (pg_catalog.round(3.1 * y.p, 2) - pg_catalog.round(2.5 * y.p, 2)) ELSE 0 END, 2) "
+                      "- tznr.param('aide_logement.minoration_forfaitaire', $1::date), 0) AS v "
+                      "FROM (SELECT f.foyer_id, f.loyer, tznr.aide_logement_estimate($1::date, f.commune, f.couple, "
+                      "GREATEST(f.nb_personnes - 1 - f.couple::int, 0), f.loyer, f.ressources) AS e, "
+                      "(tznr.aide_logement_bareme($1::date, tznr.aide_logement_zone(f.commune), f.couple, "
+                      "GREATEST(f.nb_personnes - 1 - f.couple::int, 0))).plafond AS p "
+                      "FROM tznr.run_foyer f WHERE NOT f.recoit_aide_logement AND f.loyer > 0 "
+                      "AND f.nb_adultes <= 1 + f.couple::int) y) x "
+                      "WHERE x.v >= tznr.param('aide_logement.seuil_versement', $1::date)"},
     /* the CSS: the RSA, the ASPA without earnings (from 2022-04-01), the AAH alone without
      * earnings (from 2025-07-01), or 12 x resources + the yearly forfait logement (with aid:
      * the aid's rates; a tenant without aid: none; else the rates without aid) under the
@@ -801,9 +839,9 @@ static const struct {
     {"aspa", "SELECT x.foyer_id, pg_catalog.round(LEAST(CASE WHEN x.nb_personnes = 2 AND 2026 - x.partner_birth_year >= 65 "
              "THEN tznr.aspa_plafond($1::date, true) ELSE tznr.aspa_plafond($1::date, false) END / 12, "
              "tznr.aspa_plafond($1::date, x.nb_personnes = 2) / 12 - x.r), 2) "
-             "FROM (SELECT f.*, f.ressources - LEAST(COALESCE(f.revenus_activite, 0), "
+             "FROM (SELECT f.*, GREATEST(f.ressources, COALESCE(f.revenus_activite, 0)) - LEAST(COALESCE(f.revenus_activite, 0), "
              "CASE WHEN f.nb_personnes = 2 THEN 1.5 ELSE 0.9 END * 12.02 * 151.67 / 3) AS r FROM tznr.run_foyer f) x "
-             "WHERE NOT x.recoit_aspa AND x.claimant_age >= 65 AND x.nb_enfants = 0 "
+             "WHERE NOT x.recoit_aspa AND x.claimant_age >= 65 AND x.nb_enfants = 0 AND x.ressources IS NOT NULL "
              "AND (x.nb_personnes = 1 OR (x.nb_personnes = 2 AND x.couple)) "
              "AND x.r < tznr.aspa_plafond($1::date, x.nb_personnes = 2) / 12"},
     {"fsl", "SELECT f.foyer_id, NULL::numeric FROM tznr.run_foyer f WHERE NOT f.recoit_fsl AND f.loyer > 0 "
