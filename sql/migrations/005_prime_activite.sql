@@ -29,28 +29,34 @@ BEGIN
 END
 $$;
 
--- The prime d'activité of a household on given parameters: BASE x coefficient + PART x
--- REVENUS_ACTIVITE + BONIFICATION - max(RESSOURCES + forfait logement, BASE x coefficient), the
--- forfait (rates TAUX1..3 on BASE, when FORFAIT_APPLIES) inside the comparison. RESSOURCES
--- include the earnings. NULL when a figure is unknown.
+-- The prime d'activité from its parts: MONTANT (the montant forfaitaire, majoré or not, 006) +
+-- PART x REVENUS + BONIFICATION - max(RESSOURCES + FORFAIT, MONTANT).
+CREATE FUNCTION tznr.ppa_calcul(montant numeric, part numeric, revenus numeric, bonification numeric,
+                                ressources numeric, forfait numeric) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = '' AS
+$$
+BEGIN
+    RETURN montant + part * revenus + bonification - GREATEST(ressources + forfait, montant);
+END
+$$;
+
+-- The prime d'activité of a household on given parameters: tznr.ppa_calcul with BASE x the
+-- household coefficient as the montant and the forfait logement (rates TAUX1..3 on BASE, when
+-- FORFAIT_APPLIES) inside the comparison. RESSOURCES include the earnings. NULL when a figure
+-- is unknown.
 CREATE FUNCTION tznr.ppa_montant(base numeric, part numeric, taux1 numeric, taux2 numeric,
                                  taux3 numeric, couple boolean, enfants integer,
                                  forfait_applies boolean, ressources numeric,
                                  revenus_activite numeric, bonification numeric) RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = '' AS
 $$
-DECLARE
-    bc numeric := base * tznr.rsa_coefficient(couple, enfants);
 BEGIN
-    RETURN bc
-         + part * revenus_activite
-         + bonification
-         - GREATEST(ressources
-                    + CASE WHEN forfait_applies
-                           THEN tznr.forfait_logement(base, 1 + CASE WHEN couple THEN 1 ELSE 0 END + GREATEST(enfants, 0),
-                                                      taux1, taux2, taux3)
-                           ELSE 0 END,
-                    bc);
+    RETURN tznr.ppa_calcul(base * tznr.rsa_coefficient(couple, enfants), part, revenus_activite, bonification,
+                           ressources,
+                           CASE WHEN forfait_applies
+                                THEN tznr.forfait_logement(base, 1 + CASE WHEN couple THEN 1 ELSE 0 END
+                                                                 + GREATEST(enfants, 0), taux1, taux2, taux3)
+                                ELSE 0 END);
 END
 $$;
 

@@ -36,15 +36,3 @@ BEGIN
     RETURN base * tznr.rsa_coefficient(couple, enfants);
 END
 $$;
-
--- The prime d'activité from its parts: MONTANT (the montant forfaitaire, majoré or not) +
--- PART x REVENUS + BONIFICATION - max(RESSOURCES + FORFAIT, MONTANT). tznr.ppa_montant is this
--- with the household coefficient.
-CREATE FUNCTION tznr.ppa_calcul(montant numeric, part numeric, revenus numeric, bonification numeric,
-                                ressources numeric, forfait numeric) RETURNS numeric
-LANGUAGE plpgsql IMMUTABLE STRICT SET search_path = '' AS
-$$
-BEGIN
-    RETURN montant + part * revenus + bonification - GREATEST(ressources + forfait, montant);
-END
-$$;
