@@ -448,26 +448,41 @@ static int order_members(const synth_household *h, int d, member *ms, const char
 typedef void (*dossier_row)(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                             const member *m, const char *dossier, int with_figures);
 
-/* One household's dossier at a source whose ids are PREFIX and 7 scrambled digits: each member
- * of MS[0..K) written by ROW, the first with the figures, each followed, at the source's
- * duplicate rate (KIND), by a stale dossier of the same person under a new id, as DUP_ROLE,
- * without figures. */
-static void emit_dossier(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
-                         const member *ms, int k, int kind, const char *prefix, const char *dup_role,
-                         dossier_row row)
+/* Whether the record just written is followed, at the source's duplicate rate (KIND), by a
+ * stale one of the same person; if so, counts the fault and sets *seq to the duplicate's
+ * number at the source (from which its ids are made, counting down from the largest). */
+static int duplicate(synth_source *s, synth_rng *r, int kind, uint64_t *seq)
 {
+    if (!chance(r, fault_ppm[kind][SYNTH_F_DUPLICATE]))
+        return 0;
+    *seq = s->dup_seq++;
+    s->faults[SYNTH_F_DUPLICATE]++;
+    return 1;
+}
+
+/* One household's dossier at a source whose ids are PREFIX and DIGITS scrambled digits: each
+ * member of MS[0..K) written by ROW, the first with the figures, each followed, at the
+ * source's duplicate rate (KIND), by a stale dossier of the same person under a new id, as
+ * DUP_ROLE, without figures. */
+static void emit_dossier(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                         const member *ms, int k, int kind, const char *prefix, int digits,
+                         const char *dup_role, dossier_row row)
+{
+    uint64_t top = 1, seq;
+    for (int i = 0; i < digits; i++)
+        top *= 10;
+    top--;
     char id[24];
-    snprintf(id, sizeof id, "%s%07" PRIu64, prefix, scramble(h->index, 7, s->id_offset));
+    snprintf(id, sizeof id, "%s%0*" PRIu64, prefix, digits, scramble(h->index, digits, s->id_offset));
     for (int i = 0; i < k; i++) {
         row(e, s, r, h, &ms[i], id, i == 0);
         s->persons++;
-        if (chance(r, fault_ppm[kind][SYNTH_F_DUPLICATE])) {
+        if (duplicate(s, r, kind, &seq)) {
             char dup[24];
-            snprintf(dup, sizeof dup, "%s%07" PRIu64, prefix,
-                     scramble(9999999u - s->dup_seq++, 7, s->id_offset));
+            snprintf(dup, sizeof dup, "%s%0*" PRIu64, prefix, digits,
+                     scramble(top - seq, digits, s->id_offset));
             member dm = {ms[i].person, dup_role, 1};
             row(e, s, r, h, &dm, dup, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
         }
     }
     s->households++;
@@ -479,7 +494,7 @@ static void emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
     synth_source *s = &e->src[SYNTH_SRC_CAF];
     member ms[SYNTH_MAX_PERSONS];
     int k = order_members(h, h->caf_d, ms, codes);
-    emit_dossier(e, s, r, h, ms, k, KIND_CAF, "", "ALL", caf_row);
+    emit_dossier(e, s, r, h, ms, k, KIND_CAF, "", 7, "ALL", caf_row);
 }
 
 /* --- département: household records (RSA, FSL, follow-up, known) or personal ones (APA, PCH) */
@@ -611,16 +626,15 @@ static void emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int 
     uint64_t foyer = scramble(h->index, 7, s->id_offset);
     for (int i = 0; i < k; i++) {
         uint64_t ind = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
-                                s->id_offset);
+                                s->id_offset), seq;
         dep_row(e, s, r, h, &ms[i], ind, foyer, i == 0 ? figures : 0);
         s->persons++;
-        if (chance(r, fault_ppm[KIND_DEP][SYNTH_F_DUPLICATE])) {
-            /* the same person created again under another household file */
-            uint64_t seq = s->dup_seq++;
+        if (duplicate(s, r, KIND_DEP, &seq)) {
+            /* the same person created again under another household file: a person's id
+             * and a household's of their own, which emit_dossier's one id cannot give */
             member dm = {ms[i].person, codes[0], 1};
             dep_row(e, s, r, h, &dm, scramble(99999999u - seq, 8, s->id_offset),
                     scramble(9999999u - seq, 7, s->id_offset), 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
         }
     }
     s->households++;
@@ -721,7 +735,7 @@ static void emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
     if (synth_rng_below(r, 100) < 20)
         codes[1] = "CONJOINT"; /* the partner is not on the lease */
     int k = order_members(h, h->bail_d, ms, codes);
-    emit_dossier(e, s, r, h, ms, k, KIND_BAIL, "T", "TITULAIRE", bail_row);
+    emit_dossier(e, s, r, h, ms, k, KIND_BAIL, "T", 7, "TITULAIRE", bail_row);
 }
 
 /* --- CPAM: the CSS (complémentaire santé solidaire) recipients, every member covered.
@@ -795,18 +809,17 @@ static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
                                                                                   : from.d) - 1);
     for (int i = 0; i < k; i++) {
         uint64_t ref = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
-                                s->id_offset);
+                                s->id_offset), seq;
         cpam_row(e, s, r, h, &ms[i], dossier, h->p[0].nir, ref, from, to, i == 0);
         s->persons++;
-        if (chance(r, fault_ppm[KIND_CPAM][SYNTH_F_DUPLICATE])) {
-            /* a beneficiary left attached to an old dossier */
-            uint64_t seq = s->dup_seq++;
+        if (duplicate(s, r, KIND_CPAM, &seq)) {
+            /* a beneficiary left attached to an old dossier, of which they open the right:
+             * per-member references and the opener's NIR, which emit_dossier cannot give */
             char dup[16];
             snprintf(dup, sizeof dup, "%08" PRIu64, scramble(99999999u - seq, 8, s->id_offset));
             member dm = {ms[i].person, codes[0], 1};
             cpam_row(e, s, r, h, &dm, dup, h->p[ms[i].person].nir,
                      scramble(89999999u - seq, 8, s->id_offset), from, to, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
         }
     }
     s->households++;
@@ -817,18 +830,18 @@ static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
  * them (three months, not one). */
 
 static void carsat_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
-                       int person, const char *role, const char *num, int rank, int with_figures)
+                       const member *m, const char *num, int with_figures)
 {
-    const synth_person *p = &h->p[person];
+    const synth_person *p = &h->p[m->person];
     ident id;
     char buf[512], tmp[256], ref[32];
     ident_make(s, KIND_CARSAT, r, p, &id);
     astyle st = address_style(s, KIND_CARSAT, r, &h->addr);
     synth_out *o = &s->out;
-    snprintf(ref, sizeof ref, "%s-%d", num, rank);
+    snprintf(ref, sizeof ref, "%s-%d", num, m->rank);
     synth_out_field(o, num);
     synth_out_field(o, ref);
-    synth_out_field(o, role);
+    synth_out_field(o, m->role);
     synth_out_field(o, id.nir);
     synth_upper(id.nom, buf, sizeof buf);
     synth_out_field(o, buf);
@@ -864,30 +877,17 @@ static void carsat_row(synth_emit *e, synth_source *s, synth_rng *r, const synth
             synth_out_field(o, "");
     }
     synth_out_end(o);
-    truth_line(e, s, ref, h, person);
+    truth_line(e, s, ref, h, m->person);
 }
 
 static void emit_carsat(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     synth_source *s = &e->src[SYNTH_SRC_CARSAT];
     int holder = h->p[0].own & SYNTH_BIT(SYNTH_B_ASPA) ? 0 : 1;
-    char num[16];
-    snprintf(num, sizeof num, "R%08" PRIu64, scramble(h->index, 8, s->id_offset));
-    int persons[2] = {holder, 1 - holder};
-    int k = h->partner && h->n == 2 ? 2 : 1;
-    for (int i = 0; i < k; i++) {
-        carsat_row(e, s, r, h, persons[i], i == 0 ? "TITULAIRE" : "CONJOINT", num, i + 1, i == 0);
-        s->persons++;
-        if (chance(r, fault_ppm[KIND_CARSAT][SYNTH_F_DUPLICATE])) {
-            /* a pension file opened twice (a second career) */
-            char dup[16];
-            snprintf(dup, sizeof dup, "R%08" PRIu64,
-                     scramble(99999999u - s->dup_seq++, 8, s->id_offset));
-            carsat_row(e, s, r, h, persons[i], "TITULAIRE", dup, 1, 0);
-            s->faults[SYNTH_F_DUPLICATE]++;
-        }
-    }
-    s->households++;
+    const member ms[2] = {{holder, "TITULAIRE", 1}, {1 - holder, "CONJOINT", 2}};
+    /* a duplicate: a pension file opened twice (a second career) */
+    emit_dossier(e, s, r, h, ms, h->partner && h->n == 2 ? 2 : 1, KIND_CARSAT, "R", 8,
+                 "TITULAIRE", carsat_row);
 }
 
 /* --- MSA: the CAF's benefits paid to agricultural households. ISO-8859-15, ';', LF, dates
@@ -968,7 +968,7 @@ static void emit_msa(synth_emit *e, synth_rng *r, const synth_household *h)
     synth_source *s = &e->src[SYNTH_SRC_MSA];
     member ms[SYNTH_MAX_PERSONS];
     int k = order_members(h, h->caf_d, ms, codes);
-    emit_dossier(e, s, r, h, ms, k, KIND_MSA, "M", "RESP", msa_row);
+    emit_dossier(e, s, r, h, ms, k, KIND_MSA, "M", 7, "RESP", msa_row);
 }
 
 /* --- CCAS of Bordeaux: households that asked for help this year, with the resources the
@@ -1040,7 +1040,7 @@ static void emit_ccas(synth_emit *e, synth_rng *r, const synth_household *h)
     int k = order_members(h, h->dep_d, ms, codes);
     char prefix[8]; /* requests are numbered by year: 26-0012345 */
     snprintf(prefix, sizeof prefix, "%02d-", e->ctx->date.y % 100);
-    emit_dossier(e, s, r, h, ms, k, KIND_CCAS, prefix, codes[0], ccas_row);
+    emit_dossier(e, s, r, h, ms, k, KIND_CCAS, prefix, 7, codes[0], ccas_row);
 }
 
 /* ------------------------------------------------------------------ public */
@@ -1231,8 +1231,10 @@ void synth_emit_household(synth_emit *e, const synth_household *h)
     int by_year_age = e->ctx->date.y - h->p[0].birth.y;
     for (int rule = 0; rule < SYNTH_R_COUNT; rule++) {
         int payer = (held & rule_payers[rule]) != 0, known = held != 0;
-        e->entitled[rule] += (uint64_t)synth_rule_entitled(e->ctx, h, rule);
-        if (synth_rule_eligible(e->ctx, h, rule)) {
+        /* synth_rule_eligible() is entitled and unpaid: entitlement once, the receipt here */
+        int entitled = synth_rule_entitled(e->ctx, h, rule);
+        e->entitled[rule] += (uint64_t)entitled;
+        if (entitled && !has(h, synth_rule_benefit(rule))) {
             e->truth[rule]++;
             e->payer_knows[rule] += (uint64_t)payer;
             e->truth_known[rule] += (uint64_t)known;
