@@ -207,29 +207,36 @@ static int cp1252_special(uint32_t cp)
     return -1;
 }
 
+/* A code point the target charset lacks, written at OUT as its unaccented base (at most 2
+ * bytes, never more than its UTF-8 length) or as '?', counted in *unmapped; returns the bytes
+ * written. */
+static size_t write_base(uint32_t cp, char *out, uint64_t *unmapped)
+{
+    char tmp[3];
+    const char *b = base_of(cp, tmp);
+    if (!b) {
+        out[0] = '?';
+        (*unmapped)++;
+        return 1;
+    }
+    size_t bl = strlen(b);
+    memcpy(out, b, bl);
+    return bl;
+}
+
 size_t synth_to_cp1252(const char *in, size_t len, char *out, uint64_t *unmapped)
 {
     size_t i = 0, n = 0;
-    char tmp[3];
     while (i < len) {
         uint32_t cp;
         size_t l = synth_utf8_decode(in + i, &cp);
         int sp;
-        if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF)) {
+        if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
             out[n++] = (char)(unsigned char)cp;
-        } else if ((sp = cp1252_special(cp)) >= 0) {
+        else if ((sp = cp1252_special(cp)) >= 0)
             out[n++] = (char)(unsigned char)sp;
-        } else {
-            const char *b = base_of(cp, tmp);
-            if (b) {
-                size_t bl = strlen(b);
-                memcpy(out + n, b, bl); /* bl <= 2 <= l for every such code point */
-                n += bl;
-            } else {
-                out[n++] = '?';
-                (*unmapped)++;
-            }
-        }
+        else
+            n += write_base(cp, out + n, unmapped);
         i += l;
     }
     return n;
@@ -237,44 +244,37 @@ size_t synth_to_cp1252(const char *in, size_t len, char *out, uint64_t *unmapped
 
 #define MAXCP 96
 
-/* the byte of cp in ISO-8859-15 where it differs from ISO-8859-1, or -1 */
-static int latin9_special(uint32_t cp)
+/* Where ISO-8859-15 differs from ISO-8859-1: the code point it puts at each of those bytes
+ * (whose Latin-1 characters it lacks). */
+static const uint16_t latin9_map[][2] = {
+    {0x20AC, 0xA4}, {0x0160, 0xA6}, {0x0161, 0xA8}, {0x017D, 0xB4},
+    {0x017E, 0xB8}, {0x0152, 0xBC}, {0x0153, 0xBD}, {0x0178, 0xBE},
+};
+
+/* the Latin-9 byte of the map's row whose column COL (0: code point, 1: byte) is cp, or -1 */
+static int latin9_lookup(uint32_t cp, int col)
 {
-    static const uint16_t map[][2] = {
-        {0x20AC, 0xA4}, {0x0160, 0xA6}, {0x0161, 0xA8}, {0x017D, 0xB4},
-        {0x017E, 0xB8}, {0x0152, 0xBC}, {0x0153, 0xBD}, {0x0178, 0xBE},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (map[i][0] == cp)
-            return map[i][1];
+    for (size_t i = 0; i < sizeof latin9_map / sizeof latin9_map[0]; i++)
+        if (latin9_map[i][col] == cp)
+            return latin9_map[i][1];
     return -1;
 }
 
 size_t synth_to_latin(const char *in, size_t len, char *out, uint64_t *unmapped, int latin9)
 {
     size_t i = 0, n = 0;
-    char tmp[3];
     while (i < len) {
         uint32_t cp;
         size_t l = synth_utf8_decode(in + i, &cp);
-        int sp = latin9 ? latin9_special(cp) : -1;
-        int replaced = latin9 && (cp == 0xA4 || cp == 0xA6 || cp == 0xA8 || cp == 0xB4 ||
-                                  cp == 0xB8 || cp == 0xBC || cp == 0xBD || cp == 0xBE);
-        if (sp >= 0) {
+        int sp = latin9 ? latin9_lookup(cp, 0) : -1;
+        /* a Latin-1 character whose byte Latin-9 gives to another */
+        int replaced = latin9 && latin9_lookup(cp, 1) >= 0;
+        if (sp >= 0)
             out[n++] = (char)(unsigned char)sp;
-        } else if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF && !replaced)) {
+        else if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF && !replaced))
             out[n++] = (char)(unsigned char)cp;
-        } else {
-            const char *b = base_of(cp, tmp);
-            if (b) {
-                size_t bl = strlen(b);
-                memcpy(out + n, b, bl); /* bl <= 2 <= l for every such code point */
-                n += bl;
-            } else {
-                out[n++] = '?';
-                (*unmapped)++;
-            }
-        }
+        else
+            n += write_base(cp, out + n, unmapped);
         i += l;
     }
     return n;
