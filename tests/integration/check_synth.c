@@ -94,6 +94,20 @@ typedef struct {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* The index of the column NAME in the header LINE (comma separated), or -1. */
+static int header_column(const char *line, const char *name)
+{
+    int i = 0;
+    for (const char *p = line; p; i++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == strlen(name) && strncmp(p, name, len) == 0)
+            return i;
+        p = comma ? comma + 1 : NULL;
+    }
+    return -1;
+}
+
 static void keys_of(const char *path, keyset *ks, long *rows)
 {
     char *text = tu_read(path, NULL);
@@ -102,16 +116,7 @@ static void keys_of(const char *path, keyset *ks, long *rows)
     char *line = strtok_r(text, "\n", &save);
     ck_assert_ptr_nonnull(line);
     /* the header: find the two columns */
-    int knir = -1, kident = -1, i = 0;
-    for (char *p = line; p; i++) {
-        char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == 5 && strncmp(p, "k_nir", 5) == 0)
-            knir = i;
-        if (len == 7 && strncmp(p, "k_ident", 7) == 0)
-            kident = i;
-        p = comma ? comma + 1 : NULL;
-    }
+    int knir = header_column(line, "k_nir"), kident = header_column(line, "k_ident");
     ck_assert_msg(knir >= 0 && kident >= 0, "%s: no k_nir or k_ident in the header", path);
     ks->v = NULL;
     ks->n = 0;
@@ -119,7 +124,7 @@ static void keys_of(const char *path, keyset *ks, long *rows)
     size_t cap = 0;
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
         (*rows)++;
-        i = 0;
+        int i = 0;
         for (char *p = line; p; i++) {
             char *comma = strchr(p, ',');
             size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -148,23 +153,14 @@ static long column_is(const char *path, const char *name, const char *want, int 
     char *save = NULL;
     char *line = strtok_r(text, "\n", &save);
     ck_assert_ptr_nonnull(line);
-    int col = -1, role = -1, i = 0;
-    for (char *p = line; p; i++) {
-        char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == strlen(name) && strncmp(p, name, len) == 0)
-            col = i;
-        if (len == 4 && strncmp(p, "role", 4) == 0)
-            role = i;
-        p = comma ? comma + 1 : NULL;
-    }
+    int col = header_column(line, name), role = header_column(line, "role");
     ck_assert_msg(col >= 0 && role >= 0, "%s: no %s or role column in the header", path, name);
     long n = 0;
     *total = 0;
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
         const char *v = NULL, *r = NULL;
         size_t vl = 0, rl = 0;
-        i = 0;
+        int i = 0;
         for (char *p = line; p; i++) {
             char *comma = strchr(p, ',');
             size_t len = comma ? (size_t)(comma - p) : strlen(p);
