@@ -789,26 +789,33 @@ static synth_date date_of(const char *s, synth_date at, int years)
     return b;
 }
 
-int main(void)
+/* An empty household and a context at y-m-d with the parameters in force; before the first
+ * period (the CSS's presumption of 2022), the first period's, of which the CSS reads only the
+ * RSA base of its forfait (synth_ctx_init refuses such dates, and allocates the NIR counters
+ * the probe has no use for). */
+static void probe_start(synth_ctx *ctx, synth_household *h, int y, int m, int d)
 {
     static const synth_period periods[] = SYNTH_PERIODS_INIT;
+    memset(ctx, 0, sizeof *ctx);
+    memset(h, 0, sizeof *h);
+    ctx->date = (synth_date){y, m, d};
+    ctx->period = periods[0];
+    for (size_t j = 0; j < sizeof periods / sizeof periods[0]; j++) {
+        const synth_period *p = &periods[j];
+        if (p->from_y * 10000 + p->from_m * 100 + p->from_d <= y * 10000 + m * 100 + d)
+            ctx->period = *p;
+    }
+}
+
+int main(void)
+{
     int bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const law_case *k = &cases[i];
         synth_ctx ctx;
         synth_household h;
-        memset(&ctx, 0, sizeof ctx);
-        memset(&h, 0, sizeof h);
-        synth_date at = {k->y, k->m, k->d};
-        ctx.date = at;
-        /* the parameters in force; before the first period (the CSS's presumption of 2022),
-         * the first period's, of which the CSS reads only the RSA base of its forfait */
-        ctx.period = periods[0];
-        for (size_t j = 0; j < sizeof periods / sizeof periods[0]; j++) {
-            const synth_period *p = &periods[j];
-            if (p->from_y * 10000 + p->from_m * 100 + p->from_d <= k->y * 10000 + k->m * 100 + k->d)
-                ctx.period = *p;
-        }
+        probe_start(&ctx, &h, k->y, k->m, k->d);
+        synth_date at = ctx.date;
         synth_person *p = &h.p[h.n++];
         p->role = SYNTH_ROLE_D;
         p->birth = date_of(k->born0, at, 40);
@@ -847,10 +854,7 @@ int main(void)
         const al_case *k = &al_cases[i];
         synth_ctx ctx;
         synth_household h;
-        memset(&ctx, 0, sizeof ctx);
-        memset(&h, 0, sizeof h);
-        synth_date at = {k->y, k->m, k->d};
-        ctx.date = at;
+        probe_start(&ctx, &h, k->y, k->m, k->d);
         h.addr.commune = -1;
         for (size_t j = 0; j < synth_communes_n; j++)
             if (strcmp(synth_communes[j].insee, k->insee) == 0)
