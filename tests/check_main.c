@@ -215,6 +215,76 @@ const char *tu_conf(const char *dir, const char *conninfo, const char *extra)
     return path;
 }
 
+const char *tu_nir15(const char *nir13)
+{
+    unsigned long long n = strtoull(nir13, NULL, 10);
+    return tu_fmt("%s%02d", nir13, (int)(97 - n % 97));
+}
+
+/* SOURCE as a file name: ':' written '_'. */
+static const char *source_file_name(const char *source)
+{
+    char *name = (char *)tu_fmt("%s", source);
+    for (char *c = name; *c; c++)
+        if (*c == ':')
+            *c = '_';
+    return name;
+}
+
+void tu_deposit_canonical(const char *dir, const char *key, const char *source, const char *date,
+                          const char *header, const char *body)
+{
+    const char *name = source_file_name(source);
+    char *raw = NULL, *x = NULL, *mapping = NULL, *all = NULL;
+    ck_assert_int_ge(asprintf(&raw, "%s/agencies/%s.raw.csv", dir, name), 0);
+    ck_assert_int_ge(asprintf(&x, "%s/agencies/%s.csv", dir, name), 0);
+    ck_assert_int_ge(asprintf(&mapping, "%s/agencies/%s.mapping.ini", dir, name), 0);
+    ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s/agencies' '%s/inbox'", dir, dir), NULL, NULL), 0);
+    ck_assert_int_ge(asprintf(&all, "%s%s", header, body ? body : ""), 0);
+    tu_write_str(raw, all);
+    free(all);
+    /* the export's columns are the canonical names; the mapping names those it has */
+    char *cols = strdup("[columns]\n");
+    for (const char *c = header; *c && *c != '\n';) {
+        size_t n = strcspn(c, ",\n");
+        char *more = NULL;
+        ck_assert_int_ge(asprintf(&more, "%s%.*s = %.*s\n", cols, (int)n, c, (int)n, c), 0);
+        free(cols);
+        cols = more;
+        c += n + (c[n] == ',');
+    }
+    tu_write_str(mapping, cols);
+    free(cols);
+    char *err = NULL;
+    int rc = tu_run(tu_fmt("'%s' pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date %s -o '%s' '%s'",
+                           tu_bin("tznr"), key, source, mapping, date, x, raw),
+                    NULL, &err);
+    ck_assert_msg(rc == 0, "pseudonymise %s: exit %d: %s", source, rc, err ? err : "");
+    free(err);
+    rc = tu_run(tu_fmt("cp '%s' '%s.manifest' '%s/inbox/'", x, x, dir), NULL, NULL);
+    ck_assert_msg(rc == 0, "cannot deposit %s in %s/inbox", x, dir);
+    free(raw);
+    free(x);
+    free(mapping);
+}
+
+char *tu_deposit_token(const char *dir, const char *source, const char *local_ref)
+{
+    const char *path = tu_fmt("%s/agencies/%s.csv.tokens", dir, source_file_name(source));
+    char *map = tu_read(path, NULL);
+    ck_assert_msg(map != NULL, "no token map for %s (%s)", source, path);
+    /* lines local_ref,token: the line that starts with LOCAL_REF and a comma */
+    size_t n = strlen(local_ref);
+    char *tok = NULL;
+    for (const char *l = map; *l && !tok; l += strcspn(l, "\n"), l += *l == '\n')
+        if (strncmp(l, local_ref, n) == 0 && l[n] == ',')
+            tok = strndup(l + n + 1, strcspn(l + n + 1, "\r\n"));
+    free(map);
+    ck_assert_msg(tok != NULL, "%s has no record %s", source, local_ref);
+    ck_assert_msg(strlen(tok) == 64, "%s: token of %s is '%s'", source, local_ref, tok);
+    return tok;
+}
+
 static pid_t main_pid;
 
 static void cleanup(void)

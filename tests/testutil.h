@@ -42,6 +42,21 @@ int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap
 char *tu_vsqlv(const char *db, const char *fmt, va_list ap);
 long long tu_vsqln(const char *db, const char *fmt, va_list ap);
 
+/* The 15-character NIR of the 13 characters NIR13: they, then the key 97 - (N mod 97) on two
+ * digits (static rotating buffer, as tu_fmt). */
+const char *tu_nir15(const char *nir13);
+/* An agency's night deposit, as the agency makes it: it writes its raw export in the canonical
+ * format (HEADER, a line of canonical column names, then BODY) and a mapping naming each of
+ * those columns as itself under DIR/agencies/, pseudonymises it with `tznr pseudonymise` as
+ * SOURCE (kind:name) with the key file KEY, extract dated DATE, and copies the extract and its
+ * manifest into DIR/inbox. Its files are named after SOURCE, ':' written '_'
+ * (DIR/agencies/caf_gironde.csv, .csv.tokens...). Aborts the test on any failure. */
+void tu_deposit_canonical(const char *dir, const char *key, const char *source, const char *date,
+                          const char *header, const char *body);
+/* The token (64 hex digits, malloc'd) of record LOCAL_REF in the token map that SOURCE's
+ * tu_deposit_canonical kept under DIR. Aborts the test if there is none. */
+char *tu_deposit_token(const char *dir, const char *source, const char *local_ref);
+
 /* printf into a static rotating buffer (8 slots of 4 KiB). */
 const char *tu_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

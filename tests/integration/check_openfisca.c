@@ -32,7 +32,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,13 +187,6 @@ static void load_cases(void)
 
 /* ---- the people of a case ----------------------------------------------------------------- */
 
-/* The 15-character NIR: the 13 characters and their key 97 - (N mod 97). */
-static const char *nir15(const char *nir13)
-{
-    uint64_t n = strtoull(nir13, NULL, 10);
-    return tu_fmt("%s%02d", nir13, (int)(97 - n % 97));
-}
-
 /* A surname of letters only for household H: three syllables, spread so that no two
  * households of a month look alike to the linker. */
 static const char *surname(size_t h)
@@ -260,7 +252,7 @@ static char *household_rows(const struct ofcase *c, size_t h, int *person)
         char nir13[32];
         snprintf(nir13, sizeof nir13, "%d%02d%.2s33063%03d", sexe, years[i] % 100, dob + 5, p % 1000);
         ck_assert_uint_eq(strlen(nir13), 13);
-        rows = cat(rows, tu_fmt("%s-%d,%s,%s,%s,%s,%s,%s,%d,33063,", c->id, i + 1, c->id, role, nir15(nir13),
+        rows = cat(rows, tu_fmt("%s-%d,%s,%s,%s,%s,%s,%s,%d,33063,", c->id, i + 1, c->id, role, tu_nir15(nir13),
                                 surname(h), FIRST[i % 7], dob, sexe));
         rows = cat(rows, tu_fmt("%s\n", attr));
     }
@@ -268,7 +260,7 @@ static char *household_rows(const struct ofcase *c, size_t h, int *person)
     return rows;
 }
 
-/* ---- the pipeline, as check_registers.c drives it --------------------------------------- */
+/* ---- the pipeline, as check_registers.c drives it (testutil's canonical deposit) --------------------------------------- */
 
 static const char HEADER[] = "local_ref,household_ref,role,nir,nom,prenom,date_naissance,sexe,commune,"
                              "nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,impaye_mois,"
@@ -320,49 +312,7 @@ static void t_free(struct t *t)
 /* The CAF pseudonymises BODY, extract dated DATE, and deposits it in the inbox. */
 static void deposit(const struct t *t, const char *date, const char *body)
 {
-    char *raw = strdup(tu_fmt("%s/agencies/caf.raw.csv", t->dir));
-    char *x = strdup(tu_fmt("%s/agencies/caf.csv", t->dir));
-    char *all = cat(strdup(HEADER), body);
-    tu_write_str(raw, all);
-    free(all);
-    /* the export's columns are the canonical names; the mapping names those it has */
-    char *cols = strdup("[columns]\n");
-    for (const char *c = HEADER; *c && *c != '\n';) {
-        size_t n = strcspn(c, ",\n");
-        cols = cat(cols, tu_fmt("%.*s = %.*s\n", (int)n, c, (int)n, c));
-        c += n + (c[n] == ',');
-    }
-    const char *mapping = tu_fmt("%s/agencies/mapping.ini", t->dir);
-    tu_write_str(mapping, cols);
-    free(cols);
-    char *out = NULL, *err = NULL;
-    int rc = tznr(&out, &err, "pseudonymise -q --key '%s' --source " SOURCE " --mapping '%s' --extract-date %s -o '%s' '%s'",
-                  t->key, mapping, date, x, raw);
-    ck_assert_msg(rc == 0, "pseudonymise: exit %d: %s", rc, err);
-    free(out);
-    free(err);
-    ck_assert_int_eq(tu_run(tu_fmt("cp '%s' '%s.manifest' '%s/inbox/'", x, x, t->dir), NULL, NULL), 0);
-    free(raw);
-    free(x);
-}
-
-/* The token (hex) of the CAF's record LOCAL_REF, from the token map the agency kept. */
-static char *token(const struct t *t, const char *local_ref)
-{
-    size_t n, *nf;
-    char ***r = read_csv(tu_fmt("%s/agencies/caf.csv.tokens", t->dir), &n, &nf);
-    char *tok = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!tok && nf[i] == 2 && strcmp(r[i][0], local_ref) == 0)
-            tok = strdup(r[i][1]);
-        for (size_t j = 0; j < nf[i]; j++)
-            free(r[i][j]);
-        free(r[i]);
-    }
-    free(r);
-    free(nf);
-    ck_assert_msg(tok != NULL, "the token map has no record %s", local_ref);
-    return tok;
+    tu_deposit_canonical(t->dir, t->key, SOURCE, date, HEADER, body);
 }
 
 /* Read what the night found for case C, whose claimant's token is TOK. */
@@ -452,7 +402,7 @@ static void replay_period(const char *period)
     free(n);
     for (size_t i = 0; i < ncases; i++)
         if (strcmp(cases[i].period, period) == 0) {
-            char *tok = token(&t, tu_fmt("%s-1", cases[i].id));
+            char *tok = tu_deposit_token(t.dir, SOURCE, tu_fmt("%s-1", cases[i].id));
             read_case(&t, &cases[i], date, tok);
             cases[i].replayed = 1;
             free(tok);

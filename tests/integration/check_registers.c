@@ -21,7 +21,6 @@
 #include <check.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +58,6 @@ static const struct person *who(const char *w)
     return NULL;
 }
 
-/* The 15-character NIR: the 13 characters and their key 97 - (N mod 97). */
-static const char *nir15(const char *nir13)
-{
-    uint64_t n = strtoull(nir13, NULL, 10);
-    return tu_fmt("%s%02d", nir13, (int)(97 - n % 97));
-}
-
 /* ---- the agencies' exports (canonical raw format, docs/mapping.md) ---------------------------- */
 
 static const char HEADER[] = "local_ref,household_ref,role,nir,nom,prenom,date_naissance,sexe,commune,"
@@ -77,7 +69,7 @@ static const char HEADER[] = "local_ref,household_ref,role,nir,nom,prenom,date_n
 static const char *row(const char *ref, const char *w, const char *fields)
 {
     const struct person *p = who(w);
-    return tu_fmt("%s,H%s,D,%s,%s,%s,%s,%s,33063,%s\n", ref, ref, nir15(p->nir13), p->nom, p->prenom, p->dob,
+    return tu_fmt("%s,H%s,D,%s,%s,%s,%s,%s,33063,%s\n", ref, ref, tu_nir15(p->nir13), p->nom, p->prenom, p->dob,
                   p->sexe, fields);
 }
 
@@ -139,38 +131,7 @@ static void t_init(struct t *t, const char *extra_conf)
  * deposits the extract and its manifest in the inbox. */
 static void deposit(const struct t *t, const char *source, const char *date, const char *body)
 {
-    char name[64];
-    snprintf(name, sizeof name, "%s", source);
-    for (char *c = name; *c; c++)
-        if (*c == ':')
-            *c = '_';
-    char *raw = strdup(tu_fmt("%s/agencies/%s.raw.csv", t->dir, name));
-    char *x = strdup(tu_fmt("%s/agencies/%s.csv", t->dir, name));
-    char *all = cat3(HEADER, body, NULL);
-    tu_write_str(raw, all);
-    free(all);
-    char *out = NULL, *err = NULL;
-    /* the export's columns are the canonical names; the mapping names those it has */
-    const char *mapping = tu_fmt("%s/agencies/mapping.ini", t->dir);
-    char *cols = strdup("[columns]\n");
-    for (const char *c = HEADER; *c && *c != '\n';) {
-        size_t n = strcspn(c, ",\n");
-        char *more = NULL;
-        ck_assert_int_ge(asprintf(&more, "%s%.*s = %.*s\n", cols, (int)n, c, (int)n, c), 0);
-        free(cols);
-        cols = more;
-        c += n + (c[n] == ',');
-    }
-    tu_write_str(mapping, cols);
-    free(cols);
-    int rc = tznr(&out, &err, "pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date %s -o '%s' '%s'",
-                  t->key, source, mapping, date, x, raw);
-    ck_assert_msg(rc == 0, "pseudonymise %s: exit %d: %s", source, rc, err);
-    free(out);
-    free(err);
-    ck_assert_int_eq(tu_run(tu_fmt("cp '%s' '%s.manifest' '%s/inbox/'", x, x, t->dir), NULL, NULL), 0);
-    free(raw);
-    free(x);
+    tu_deposit_canonical(t->dir, t->key, source, date, HEADER, body);
 }
 
 static void night(const struct t *t)
@@ -182,27 +143,10 @@ static void night(const struct t *t)
     free(err);
 }
 
-/* The token of the agency's record REF (from the token map the agency kept), as hex. */
-static char *token(const struct t *t, const char *source, const char *ref)
-{
-    char name[64];
-    snprintf(name, sizeof name, "%s", source);
-    for (char *c = name; *c; c++)
-        if (*c == ':')
-            *c = '_';
-    char *map = tu_read(tu_fmt("%s/agencies/%s.csv.tokens", t->dir, name), NULL);
-    ck_assert_msg(map != NULL, "no token map for %s", source);
-    const char *line = strstr(map, tu_fmt("\n%s,", ref));
-    ck_assert_msg(line != NULL, "%s has no record %s", source, ref);
-    char *tok = strndup(line + 2 + strlen(ref), 64);
-    free(map);
-    return tok;
-}
-
 /* The household (foyer id) of record REF of SOURCE. */
 static long long foyer(const struct t *t, const char *source, const char *ref)
 {
-    char *tok = token(t, source, ref);
+    char *tok = tu_deposit_token(t->dir, source, ref);
     long long f = sqln(t, "SELECT foyer_id FROM tznr.person_record WHERE source_id = '%s'"
                           " AND token = pg_catalog.decode('%s', 'hex')", source, tok);
     free(tok);
