@@ -217,6 +217,21 @@ static void deposit_caf(const struct t *t, const char *date)
     free(b);
 }
 
+/* A fresh platform (EXTRA_CONF added to its configuration) where the landlord has deposited
+ * its extract and the Gironde CAF its own, dated CAF_DATE: most tests start there. */
+static void landlord_and_caf(struct t *t, const char *extra_conf, const char *caf_date)
+{
+    t_init(t, extra_conf);
+    deposit_landlord(t);
+    deposit_caf(t, caf_date);
+}
+
+/* The Landes CAF's extract, 67 days old on the night, with its recipient of the RSA. */
+static void deposit_landes_stale(const struct t *t)
+{
+    deposit(t, "caf:landes", STALE, row("K7", "faure", "1,0,250,0,,,1,0,1,0,"));
+}
+
 /* ==== only a landlord and a CPAM: no register of the RSA, the CSS's is there ==================== */
 
 START_TEST(test_landlord_and_cpam_only)
@@ -258,9 +273,7 @@ END_TEST
 START_TEST(test_all_registers)
 {
     struct t t;
-    t_init(&t, NULL);
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
+    landlord_and_caf(&t, NULL, FRESH);
     deposit(&t, "msa:gironde", FRESH, msa());
     deposit(&t, "cpam:gironde", FRESH, cpam());
     night(&t);
@@ -337,9 +350,7 @@ END_TEST
 START_TEST(test_two_registers)
 {
     struct t t;
-    t_init(&t, NULL);
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
+    landlord_and_caf(&t, NULL, FRESH);
     deposit(&t, "departement:gironde", FRESH, row("D2", "martin", "1,0,200,0,380,0,1,,,,"));
     night(&t);
     /* unknown to both */
@@ -389,10 +400,8 @@ END_TEST
 START_TEST(test_two_cafs)
 {
     struct t t;
-    t_init(&t, NULL);
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
-    deposit(&t, "caf:landes", STALE, row("K7", "faure", "1,0,250,0,,,1,0,1,0,"));
+    landlord_and_caf(&t, NULL, FRESH);
+    deposit_landes_stale(&t);
     night(&t);
     /* the Landes CAF's extract is too old: people who moved in since may be paid by it, so the
      * kind 'caf' is no register tonight, and Mme Lefèvre's absence says nothing */
@@ -405,10 +414,8 @@ START_TEST(test_two_cafs)
     t_free(&t);
 
     /* declared by source id, the Gironde CAF alone is the register */
-    t_init(&t, "[registers]\nrsa = caf:gironde\n");
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
-    deposit(&t, "caf:landes", STALE, row("K7", "faure", "1,0,250,0,,,1,0,1,0,"));
+    landlord_and_caf(&t, "[registers]\nrsa = caf:gironde\n", FRESH);
+    deposit_landes_stale(&t);
     night(&t);
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
     t_free(&t);
@@ -421,9 +428,7 @@ END_TEST
 static long long lefevre_with_caf_of(const char *date)
 {
     struct t t;
-    t_init(&t, NULL);
-    deposit_landlord(&t);
-    deposit_caf(&t, date);
+    landlord_and_caf(&t, NULL, date);
     night(&t);
     long long n = listed(&t, "rsa", "bailleur:hab", "L1");
     t_free(&t);
@@ -440,9 +445,7 @@ END_TEST
 START_TEST(test_stale_register)
 {
     struct t t;
-    t_init(&t, NULL);
-    deposit_landlord(&t);
-    deposit_caf(&t, STALE);
+    landlord_and_caf(&t, NULL, STALE);
     night(&t);
     /* the CAF's extract is 67 days old, over the 45 days by default: its absence says nothing */
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
@@ -475,9 +478,7 @@ START_TEST(test_declarations)
 {
     struct t t;
     /* by source id: the same as by kind when it is the only CAF */
-    t_init(&t, "[registers]\nrsa = caf:gironde\naide_logement =\n");
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
+    landlord_and_caf(&t, "[registers]\nrsa = caf:gironde\naide_logement =\n", FRESH);
     night(&t);
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
     /* no register of housing aid declared: the landlord's 0 still counts (a source said it) */
@@ -489,18 +490,14 @@ START_TEST(test_declarations)
     t_free(&t);
 
     /* no register of the RSA at all: absence from the CAF says nothing */
-    t_init(&t, "[registers]\nrsa =\n");
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
+    landlord_and_caf(&t, "[registers]\nrsa =\n", FRESH);
     night(&t);
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
     ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C3"), 1);
     t_free(&t);
 
     /* a register of another CAF than the one loaded: not a register of this territory */
-    t_init(&t, "[registers]\nrsa = caf:landes\n");
-    deposit_landlord(&t);
-    deposit_caf(&t, FRESH);
+    landlord_and_caf(&t, "[registers]\nrsa = caf:landes\n", FRESH);
     night(&t);
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
     t_free(&t);
