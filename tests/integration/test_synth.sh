@@ -557,7 +557,7 @@ cat > "$tmp/law_probe.c" <<'EOF_PROBE'
 
 typedef struct {
     const char *name;
-    int rule;              /* SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_CSS */
+    int rule;              /* SYNTH_R_RSA, SYNTH_R_PA, SYNTH_R_CSS, SYNTH_R_ASPA */
     int y, m, d;           /* date: the parameters in force */
     int partner, kids, other_adult;
     const char *born0;     /* the claimant's date of birth, "" for 40 years old */
@@ -575,6 +575,7 @@ typedef struct {
 #define RSA SYNTH_R_RSA
 #define PA SYNTH_R_PA
 #define CSS SYNTH_R_CSS
+#define ASPA SYNTH_R_ASPA
 #define NOV26 2026, 11, 1
 
 /* at 2026-11-01: prime d'activité base 638.28, smic 12.31, bonification from 59 x 12.31 =
@@ -696,6 +697,17 @@ static const law_case cases[] = {
     {"AAH with a child", CSS, NOV26, 0, 1, 0, "", "", 0, 190000, 0, 0, 190000, 50000, 0, SYNTH_BIT(SYNTH_B_AAH), 1, 0},
     /* the RSA opens it whatever the resources */
     {"RSA received", CSS, NOV26, 0, 0, 0, "", "", 0, 200000, 0, 0, 200000, 50000, 0, SYNTH_BIT(SYNTH_B_RSA), 0, 1},
+
+    /* --- ASPA (L815-1, D815-1), a pension and no earnings: the age of 65 on the true date of
+     * birth, not on the birth year (1961: 65 in 2026 for both); the ceiling, strict, of 2026:
+     * 12 x 1043.59 = 12523.08 < 12523.14 alone, 12 x 1043.60 = 12523.20; a couple's
+     * 12 x 1620.18 = 19442.16 < 19442.21, 12 x 1620.19 = 19442.28 */
+    {"claimant a day short of 65", ASPA, NOV26, 0, 0, 0, "1961-11-02", "", 0, 100000, 0, 0, 100000, 0, 0, 0, 0, 0},
+    {"claimant of 65", ASPA, NOV26, 0, 0, 0, "1961-11-01", "", 0, 100000, 0, 0, 100000, 0, 0, 0, 0, 1},
+    {"alone, 12523.08", ASPA, NOV26, 0, 0, 0, "1950-01-01", "", 0, 104359, 0, 0, 104359, 0, 0, 0, 0, 1},
+    {"alone, 12523.20", ASPA, NOV26, 0, 0, 0, "1950-01-01", "", 0, 104360, 0, 0, 104360, 0, 0, 0, 0, 0},
+    {"couple, 19442.16", ASPA, NOV26, 1, 0, 0, "1950-01-01", "", 0, 100000, 0, 62018, 162018, 0, 0, 0, 0, 1},
+    {"couple, 19442.28", ASPA, NOV26, 1, 0, 0, "1950-01-01", "", 0, 100000, 0, 62019, 162019, 0, 0, 0, 0, 0},
 };
 
 /* housing aid, the legal scale (docs/rules.md; zone 2 ceilings 290.34 alone, 399.89 + 58.21
