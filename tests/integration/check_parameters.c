@@ -248,26 +248,6 @@ static const struct row *in_force(const struct table *t, const char *name, const
     return best;
 }
 
-/* The day after D (YYYY-MM-DD, proleptic Gregorian). */
-static void next_day(char d[11])
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int last = mdays[m - 1] + (m == 2 && leap);
-    if (++day > last) {
-        day = 1;
-        if (++m > 12) {
-            m = 1;
-            y++;
-        }
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, day);
-    memcpy(d, buf, 10);
-    d[10] = '\0';
-}
-
 /* ---- (a) a value in force every day --------------------------------------------------------- */
 
 START_TEST(test_required_in_force_every_day)
@@ -278,21 +258,12 @@ START_TEST(test_required_in_force_every_day)
             continue;
         const char *name = EXPECTED[e].name;
         /* the earliest row must be in force on the first day: no row, or a first row dated after
-         * it, leaves a run of early 2016 without the parameter */
+         * it, leaves a run of early 2016 without the parameter. A row has no end date, so the
+         * one in force on the first day stays in force (or gives way to a later one) every day
+         * after it: no day up to LAST_DAY can lack a value, and nothing more is to check. */
         const struct row *first = in_force(&t, name, FIRST_DAY);
         ck_assert_msg(first != NULL, "%s: no row in force on %s (earliest valid_from must be <= %s)", name, FIRST_DAY,
                       FIRST_DAY);
-        int days = 0;
-        char d[11] = FIRST_DAY;
-        for (;;) {
-            const struct row *r = in_force(&t, name, d);
-            ck_assert_msg(r != NULL, "%s: no value in force on %s", name, d);
-            days++;
-            if (strcmp(d, LAST_DAY) == 0)
-                break;
-            next_day(d);
-        }
-        ck_assert_int_eq(days, 3988); /* 2016-01-01 .. 2026-12-01, both included */
     }
     unload(&t);
 }
