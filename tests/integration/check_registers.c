@@ -280,8 +280,9 @@ START_TEST(test_all_registers)
     /* Mme Lefèvre: unknown to the CAF, so no RSA from it; listed, and the list says why */
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 1);
     char *m = entry(&t, "motif", "rsa", "bailleur:hab", "L1");
+    /* 651,69 € (the RSA's base from 2026-04-01, décret n° 2026-220) less her 300 €, without
+     * the forfait logement: she rents, and the CAF's absence says no housing aid */
     ck_assert_msg(strstr(m, "RSA estimé 352 €/mois") != NULL, "rsa motif: %s", m);
-    /* without the forfait logement: she rents, and the CAF's absence says no housing aid */
     ck_assert_msg(strstr(m, "foyer inconnu de la CAF") != NULL, "rsa motif: %s", m);
     free(m);
     char *u = entry(&t, "inconnu_de", "rsa", "bailleur:hab", "L1");
