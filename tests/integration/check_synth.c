@@ -144,22 +144,26 @@ static void keys_of(const char *path, keyset *ks, long *rows)
     free(text);
 }
 
-/* Rows of the extract at PATH (role D only when d_only) whose column NAME holds exactly WANT;
- * *total gets the rows looked at. */
-static long column_is(const char *path, const char *name, const char *want, int d_only, long *total)
+/* Rows of the extract at PATH (only when recipients_only: the rows of role D that carry the
+ * household's figures, nb_personnes; a duplicate's stale file carries none) whose column NAME
+ * holds exactly WANT; *total gets the rows looked at. */
+static long column_is(const char *path, const char *name, const char *want, int recipients_only,
+                      long *total)
 {
     char *text = tu_read(path, NULL);
     ck_assert_msg(text != NULL, "cannot read %s", path);
     char *save = NULL;
     char *line = strtok_r(text, "\n", &save);
     ck_assert_ptr_nonnull(line);
-    int col = header_column(line, name), role = header_column(line, "role");
-    ck_assert_msg(col >= 0 && role >= 0, "%s: no %s or role column in the header", path, name);
+    int col = header_column(line, name), role = header_column(line, "role"),
+        nbp = header_column(line, "nb_personnes");
+    ck_assert_msg(col >= 0 && role >= 0 && nbp >= 0, "%s: no %s, role or nb_personnes column in the header",
+                  path, name);
     long n = 0;
     *total = 0;
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
         const char *v = NULL, *r = NULL;
-        size_t vl = 0, rl = 0;
+        size_t vl = 0, rl = 0, nl = 0;
         int i = 0;
         for (char *p = line; p; i++) {
             char *comma = strchr(p, ',');
@@ -172,9 +176,11 @@ static long column_is(const char *path, const char *name, const char *want, int 
                 r = p;
                 rl = len;
             }
+            if (i == nbp)
+                nl = len;
             p = comma ? comma + 1 : NULL;
         }
-        if (d_only && !(r && rl == 1 && r[0] == 'D'))
+        if (recipients_only && !(r && rl == 1 && r[0] == 'D' && nl > 0))
             continue;
         (*total)++;
         if (v && vl == strlen(want) && strncmp(v, want, vl) == 0)
