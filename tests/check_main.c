@@ -285,6 +285,18 @@ char *tu_deposit_token(const char *dir, const char *source, const char *local_re
     return tok;
 }
 
+const char *tu_conf_params(const char *dir, const char *conninfo, const char *extra)
+{
+    char params[PATH_MAX];
+    ck_assert_msg(realpath("config/parameters.csv", params) != NULL,
+                  "config/parameters.csv not found (the tests run from the repository root)");
+    char *run = NULL;
+    ck_assert_int_ge(asprintf(&run, "[run]\nparameters = %s\n%s", params, extra ? extra : ""), 0);
+    const char *path = tu_conf(dir, conninfo, run);
+    free(run);
+    return path;
+}
+
 static pid_t main_pid;
 
 static void cleanup(void)

@@ -31,6 +31,9 @@ const char *tu_db(int migrate);
 /* Write a platform configuration for the database CONNINFO in DIR (key_id vectors-1, paths
  * under DIR, EXTRA appended verbatim); return its path. */
 const char *tu_conf(const char *dir, const char *conninfo, const char *extra);
+/* tu_conf for a night's run: [run] parameters = the repository's config/parameters.csv (an
+ * absolute path), then EXTRA. */
+const char *tu_conf_params(const char *dir, const char *conninfo, const char *extra);
 
 /* Run `ENV BIN ARGS` (BIN a program of the build folder, ENV NULL or shell assignments, ARGS
  * formatted, shell syntax); the exit status, output and messages as tu_run gives them. */

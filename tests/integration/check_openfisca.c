@@ -29,7 +29,6 @@
  * The replay runs once, in an unchecked fixture (the runner's own process); the tests read
  * what it kept. Nothing here asserts a duration. */
 #include <check.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -295,9 +294,7 @@ static void t_init(struct t *t)
     t->dir = strdup(tu_tmpdir());
     t->db = strdup(tu_db(1));
     t->key = strdup(tu_test_key(t->dir));
-    char params[PATH_MAX];
-    ck_assert_msg(realpath("config/parameters.csv", params) != NULL, "config/parameters.csv not found");
-    t->conf = strdup(tu_conf(t->dir, t->db, tu_fmt("[run]\nparameters = %s\n", params)));
+    t->conf = strdup(tu_conf_params(t->dir, t->db, NULL));
     ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s/inbox' '%s/agencies'", t->dir, t->dir), NULL, NULL), 0);
 }
 

@@ -19,7 +19,6 @@
  * reasons and the list's inconnu_de column, registers named by source id, an empty
  * declaration, and a bad one. Nothing here asserts a duration. */
 #include <check.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,11 +118,7 @@ static void t_init(struct t *t, const char *extra_conf)
     t->dir = strdup(tu_tmpdir());
     t->db = strdup(tu_db(1));
     t->key = strdup(tu_test_key(t->dir));
-    char params[PATH_MAX];
-    ck_assert_msg(realpath("config/parameters.csv", params) != NULL, "config/parameters.csv not found");
-    char *extra = cat3("[run]\nparameters = ", tu_fmt("%s\n", params), extra_conf);
-    t->conf = strdup(tu_conf(t->dir, t->db, extra));
-    free(extra);
+    t->conf = strdup(tu_conf_params(t->dir, t->db, extra_conf));
     ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s/inbox' '%s/agencies'", t->dir, t->dir), NULL, NULL), 0);
 }
 
