@@ -626,7 +626,8 @@ static void emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int 
     uint64_t foyer = scramble(h->index, 7, s->id_offset);
     for (int i = 0; i < k; i++) {
         uint64_t ind = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
-                                s->id_offset), seq;
+                                s->id_offset);
+        uint64_t seq;
         dep_row(e, s, r, h, &ms[i], ind, foyer, i == 0 ? figures : 0);
         s->persons++;
         if (duplicate(s, r, KIND_DEP, &seq)) {
@@ -809,7 +810,8 @@ static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
                                                                                   : from.d) - 1);
     for (int i = 0; i < k; i++) {
         uint64_t ref = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
-                                s->id_offset), seq;
+                                s->id_offset);
+        uint64_t seq;
         cpam_row(e, s, r, h, &ms[i], dossier, h->p[0].nir, ref, from, to, i == 0);
         s->persons++;
         if (duplicate(s, r, KIND_CPAM, &seq)) {
