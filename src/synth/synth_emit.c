@@ -870,7 +870,7 @@ static void carsat_row(synth_emit *e, synth_source *s, synth_rng *r, const synth
         fmt_money(buf, sizeof buf, 3 * h->res, ',', 0);
         synth_out_field(o, buf);
         synth_out_field(o, flag(1, KIND_CARSAT));
-        int64_t ceil = h->n == 1 ? SYNTH_ASPA_YEAR_SINGLE_CENTS : SYNTH_ASPA_YEAR_COUPLE_CENTS;
+        int64_t ceil = h->n == 1 ? e->ctx->period.aspa_single_cents : e->ctx->period.aspa_couple_cents;
         int64_t amount = (ceil - 12 * h->res) / 12;
         fmt_money(buf, sizeof buf, amount > 0 ? amount : 0, ',', 0);
         synth_out_field(o, buf);

@@ -22,7 +22,11 @@
  *   ppa.bonification.plafond    120 SMIC hours from 2018-10-01 (décret n° 2018-1197), 138 from
  *                               2026-04-01 (décret n° 2026-222 art. 1; CSS art. D843-2)
  *   ppa.bonification.taux_max   0.29101 of the base from 2018-10-01 (décret n° 2018-1197),
- *                               0.377 from 2026-04-01 (décret n° 2026-222 art. 1) */
+ *                               0.377 from 2026-04-01 (décret n° 2026-222 art. 1)
+ *   aspa.plafond_seul/_couple   12411.44 / 19268.80 from 2025-01-01 (circulaire Cnav 2024-39),
+ *                               12523.14 / 19442.21 from 2026-01-01 (circulaire Cnav 2025-29)
+ *   the SMIC of 1 January       for the ASPA's earnings allowance (R815-29): 11.88 in 2025,
+ *                               12.02 in 2026 */
 typedef struct {
     int from_y, from_m, from_d;   /* first day in force */
     int64_t rsa_base_cents;       /* RSA montant forfaitaire, one person */
@@ -31,13 +35,16 @@ typedef struct {
     int64_t smic_h_cents;         /* gross hourly SMIC */
     int64_t pa_bonif_plafond_h;   /* earnings, in SMIC hours, from which the bonus is full */
     int64_t pa_bonif_taux_100000; /* full bonus as a share of pa_base, in 1/100000 */
+    int64_t aspa_single_cents;    /* ASPA yearly ceiling (and maximum), alone */
+    int64_t aspa_couple_cents;    /* the same, a couple */
+    int64_t smic_jan_h_cents;     /* gross hourly SMIC of 1 January of the year */
 } synth_period;
 
 #define SYNTH_PERIODS_INIT {                                    \
-    {2025, 4, 1, 64652, 63321, 5985, 1188, 120, 29101},         \
-    {2026, 1, 1, 64652, 63321, 5985, 1202, 120, 29101},         \
-    {2026, 4, 1, 65169, 63828, 5985, 1202, 138, 37700},         \
-    {2026, 6, 1, 65169, 63828, 5985, 1231, 138, 37700},         \
+    {2025, 4, 1, 64652, 63321, 5985, 1188, 120, 29101, 1241144, 1926880, 1188}, \
+    {2026, 1, 1, 64652, 63321, 5985, 1202, 120, 29101, 1252314, 1944221, 1202}, \
+    {2026, 4, 1, 65169, 63828, 5985, 1202, 138, 37700, 1252314, 1944221, 1202}, \
+    {2026, 6, 1, 65169, 63828, 5985, 1231, 138, 37700, 1252314, 1944221, 1202}, \
 }
 
 /* Household coefficient c, in tenths: 1 + 0.5 with a partner; children: couple +0.3 each
@@ -179,10 +186,14 @@ typedef struct {
 #define SYNTH_CSS_PRESUME_ASPA_FROM 20220401
 #define SYNTH_CSS_PRESUME_AAH_FROM 20250701
 
-/* ASPA: claimant >= 65, alone or a couple of two, 12 * ressources < yearly ceiling */
+/* ASPA: claimant >= 65, alone or a couple of two, 12 x resources < the yearly ceiling of the
+ * period, the earnings disregarded up to 0.9 (alone) or 1.5 (couple) times the monthly gross
+ * SMIC of 1 January (hourly x 151.67) a quarter (CSS R815-29; aspa.abattement_revenus_activite.*,
+ * smic.heures_mensuelles) */
 #define SYNTH_ASPA_MIN_AGE 65
-#define SYNTH_ASPA_YEAR_SINGLE_CENTS 1252314
-#define SYNTH_ASPA_YEAR_COUPLE_CENTS 1944221
+#define SYNTH_ASPA_ABAT10_SINGLE 9
+#define SYNTH_ASPA_ABAT10_COUPLE 15
+#define SYNTH_SMIC_HOURS_100 15167
 
 /* FSL: rent, arrears >= 2 months, ressources < 1600 + 500 per extra person */
 #define SYNTH_FSL_MIN_ARREARS 2

@@ -268,10 +268,15 @@ int64_t synth_rule_margin(const synth_ctx *ctx, const synth_household *h, int ru
         /* 13957.00 x c x 10000 vs 12 x ressources x 10000 + 12 x base x forfait10000 */
         return (int64_t)SYNTH_CSS_YEAR_CENTS * css_c10(foyer_size(h)) * 1000 -
                120000 * foyer_res(h) - 12 * ctx->period.rsa_base_cents * css_forfait10000(h);
-    case SYNTH_R_ASPA:
+    case SYNTH_R_ASPA: {
+        /* scaled by 3000: the monthly allowance is k/10 x SMIC x 151.67 / 3 */
         *strict = 1;
-        return (h->n == 1 ? SYNTH_ASPA_YEAR_SINGLE_CENTS : SYNTH_ASPA_YEAR_COUPLE_CENTS) -
-               12 * h->res;
+        int64_t k10 = h->n == 1 ? SYNTH_ASPA_ABAT10_SINGLE : SYNTH_ASPA_ABAT10_COUPLE;
+        int64_t abat = k10 * ctx->period.smic_jan_h_cents * SYNTH_SMIC_HOURS_100;
+        int64_t earn = h->rev * 3000;
+        int64_t ceiling = h->n == 1 ? ctx->period.aspa_single_cents : ctx->period.aspa_couple_cents;
+        return ceiling * 3000 - 12 * (h->res * 3000 - (earn < abat ? earn : abat));
+    }
     default:
         *strict = 1;
         return SYNTH_FSL_BASE_CENTS + (int64_t)SYNTH_FSL_PER_PERSON_CENTS * (h->n - 1) - h->res;
