@@ -1,0 +1,382 @@
+/* linkdb: the linkage pass over the database (see linkdb.h): read the current records in one
+ * binary COPY, link them in memory (link.c), assign persons and households (assign.c), write
+ * links, possible links and persons by binary COPY in one transaction, with an audit entry. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assign.h"
+#include "audit.h"
+#include "conf.h"
+#include "db.h"
+#include "link.h"
+#include "linkdb.h"
+#include "log.h"
+#include "sbuf.h"
+#include "util.h"
+
+/* The records as read from the database, in (source, token) order. */
+struct loaded {
+    link_rec *recs;
+    uint8_t (*token)[32];
+    uint8_t (*household)[16];  /* first 16 bytes of the household key; all zero when none */
+    int64_t *prev_person;   /* 0 when none */
+    size_t n, cap;
+    char *sources[LINK_MAX_SOURCES];
+    int nsources;
+    int header_seen;
+};
+
+static int source_index(struct loaded *L, const char *s, int len)
+{
+    for (int i = 0; i < L->nsources; i++)
+        if ((int)strlen(L->sources[i]) == len && memcmp(L->sources[i], s, (size_t)len) == 0)
+            return i;
+    if (L->nsources == LINK_MAX_SOURCES)
+        die(TZNR_EXIT_FAIL, "more than %d sources: raise LINK_MAX_SOURCES", LINK_MAX_SOURCES);
+    L->sources[L->nsources] = xmalloc((size_t)len + 1);
+    memcpy(L->sources[L->nsources], s, (size_t)len);
+    L->sources[L->nsources][len] = '\0';
+    return L->nsources++;
+}
+
+/* One binary COPY row: source_id, token, k_nir, k_ident, k_ident_alt, k_dob, clk, clk_alt,
+ * person_id, birth_year, sex, household, commune. */
+static void on_row(void *ctx, const char *buf, int len)
+{
+    struct loaded *L = ctx;
+    const char *p = buf, *end = buf + len;
+    if (!L->header_seen) {
+        if (len < 19 || memcmp(buf, "PGCOPY\n\377\r\n\0", 11) != 0)
+            die(TZNR_EXIT_FAIL, "database: unexpected binary COPY header");
+        p += 19 + db_get_int4(buf + 15);
+        L->header_seen = 1;
+        if (p >= end)
+            return;
+    }
+    int nf = db_get_int2(p);
+    p += 2;
+    if (nf == -1)
+        return;
+    if (nf != 13)
+        die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
+    if (L->n == L->cap) {
+        L->cap = L->cap ? L->cap * 2 : 65536;
+        L->recs = xrealloc(L->recs, L->cap * sizeof *L->recs);
+        L->token = xrealloc(L->token, L->cap * sizeof *L->token);
+        L->prev_person = xrealloc(L->prev_person, L->cap * sizeof *L->prev_person);
+        L->household = xrealloc(L->household, L->cap * sizeof *L->household);
+    }
+    memset(L->household[L->n], 0, 16);
+    link_rec *r = &L->recs[L->n];
+    memset(r, 0, sizeof *r);
+    L->prev_person[L->n] = 0;
+    for (int f = 0; f < 13; f++) {
+        if (p + 4 > end)
+            die(TZNR_EXIT_FAIL, "database: truncated COPY row");
+        int32_t fl = db_get_int4(p);
+        p += 4;
+        if (fl < 0)
+            continue;
+        if (p + fl > end)
+            die(TZNR_EXIT_FAIL, "database: truncated COPY row");
+        switch (f) {
+        case 0: r->source = (uint8_t)source_index(L, p, fl); break;
+        case 1: memcpy(L->token[L->n], p, fl >= 32 ? 32 : (size_t)fl); break;
+        case 2: memcpy(r->nir, p, 16); r->flags |= LK_NIR; break;
+        case 3: memcpy(r->ident, p, 16); r->flags |= LK_IDENT; break;
+        case 4: memcpy(r->ident_alt, p, 16); r->flags |= LK_IDENT_ALT; break;
+        case 5: memcpy(r->dob, p, 16); r->flags |= LK_DOB; break;
+        case 6:
+        case 7: {
+            /* The filter's 128 bytes as 16 words: Dice only counts bits, and the LSH samples
+             * positions of this layout consistently for every record. */
+            if (fl != 128)
+                die(TZNR_EXIT_FAIL, "database: a CLK is %d bytes, not 128", (int)fl);
+            memcpy(f == 6 ? r->clk : r->alt, p, 128);
+            break;
+        }
+        case 8: L->prev_person[L->n] = db_get_int8(p); break;
+        case 9: r->birth_year = (uint16_t)db_get_int2(p); break;
+        case 10: r->sex = (uint8_t)db_get_int2(p); break;
+        case 11: memcpy(L->household[L->n], p, 16); break;
+        case 12:
+            if (fl < 6) {
+                memcpy(r->commune, p, (size_t)fl);
+                r->commune[fl] = '\0';
+            }
+            break;
+        }
+        p += fl;
+    }
+    link_rec_finish(r);
+    L->n++;
+}
+
+static void add_token_row(db_bincopy *b, int64_t run, const struct loaded *L, uint32_t a, uint32_t c,
+                          const char *method, float score)
+{
+    db_bin_row(b, method ? 7 : 6);
+    db_bin_int8(b, run);
+    db_bin_bytes(b, L->sources[L->recs[a].source], strlen(L->sources[L->recs[a].source]));
+    db_bin_bytes(b, L->token[a], 32);
+    db_bin_bytes(b, L->sources[L->recs[c].source], strlen(L->sources[L->recs[c].source]));
+    db_bin_bytes(b, L->token[c], 32);
+    if (method)
+        db_bin_bytes(b, method, strlen(method));
+    uint32_t u;
+    memcpy(&u, &score, 4);
+    db_bin_int4(b, (int32_t)u); /* float4 binary: IEEE 754 in network order */
+}
+
+static void flush_copy(PGconn *conn, db_bincopy *b)
+{
+    if (b->len > (1 << 20)) {
+        db_copy_put(conn, b->buf, b->len);
+        b->len = 0;
+    }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The index of (SRC, TOKEN) among the records (sorted by source, token), or -1. */
+static long find_record(const struct loaded *L, const char *src, const unsigned char *tok, size_t tl)
+{
+    if (!tok || tl != 32)
+        return -1;
+    size_t lo = 0, hi = L->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = strcmp(L->sources[L->recs[mid].source], src);
+        if (cmp == 0)
+            cmp = memcmp(L->token[mid], tok, 32);
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < L->n && strcmp(L->sources[L->recs[lo].source], src) == 0 && memcmp(L->token[lo], tok, 32) == 0)
+        return (long)lo;
+    return -1;
+}
+
+/* The forbidden pairs (tznr feedback's erreur_rapprochement) as sorted record index pairs
+ * (a << 32 | b, a < b); pairs whose records are gone are left out. */
+static uint64_t *read_forbidden(PGconn *conn, const struct loaded *L, size_t *nfb)
+{
+    PGresult *fr = db_query(conn,
+        "SELECT f.source_a, f.token_a, f.source_b, f.token_b FROM tznr.forbidden_link f", 0, NULL);
+    *nfb = 0;
+    uint64_t *fb = xmalloc(((size_t)PQntuples(fr) + 1) * sizeof *fb);
+    for (int i = 0; i < PQntuples(fr); i++) {
+        long idx[2];
+        for (int side = 0; side < 2; side++) {
+            size_t tl = 0;
+            unsigned char *tok = PQunescapeBytea((const unsigned char *)PQgetvalue(fr, i, side * 2 + 1), &tl);
+            idx[side] = find_record(L, PQgetvalue(fr, i, side * 2), tok, tl);
+            PQfreemem(tok);
+        }
+        if (idx[0] >= 0 && idx[1] >= 0 && idx[0] != idx[1]) {
+            uint64_t lo = (uint64_t)(idx[0] < idx[1] ? idx[0] : idx[1]), hi = (uint64_t)(idx[0] < idx[1] ? idx[1] : idx[0]);
+            fb[(*nfb)++] = lo << 32 | hi;
+        }
+    }
+    PQclear(fr);
+    qsort(fb, *nfb, sizeof *fb, cmp_u64);
+    return fb;
+}
+
+/* Take the linker's lock, refuse snapshots made with different keys, read every current
+ * record with its previous person id (one COPY statement, so one consistent snapshot). */
+static void read_records(PGconn *conn, struct loaded *L)
+{
+    db_exec(conn, "SELECT pg_catalog.pg_advisory_lock(7243110003)");
+    const char *keyids = db_value(conn,
+        "SELECT pg_catalog.string_agg(DISTINCT n.key_id, ', ') FROM tznr.source s"
+        " JOIN tznr.snapshot n ON n.id = s.current_snapshot", 0, NULL);
+    if (strchr(keyids, ','))
+        die(TZNR_EXIT_FAIL, "the current snapshots were made with different keys (%s): records made with "
+            "different keys never match; load every source's extract made with the new key first", keyids);
+    db_copy_out(conn,
+        "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
+        " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"
+        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex,"
+        " pg_catalog.substr(r.household, 1, 16), r.commune"
+        " FROM tznr.current_record r LEFT JOIN tznr.person_record p"
+        "   ON p.source_id = r.source_id AND p.token = r.token"
+        " ORDER BY r.source_id, r.token) TO STDOUT (FORMAT binary)", on_row, L);
+}
+
+static void loaded_free(struct loaded *L)
+{
+    for (int i = 0; i < L->nsources; i++)
+        free(L->sources[i]);
+    free(L->recs);
+    free(L->token);
+    free(L->prev_person);
+    free(L->household);
+}
+
+/* The next value tznr.person_id_seq would give. */
+static int64_t next_person_id(PGconn *conn)
+{
+    PGresult *r = db_query(conn, "SELECT last_value, is_called FROM tznr.person_id_seq", 0, NULL);
+    int64_t next = atoll(PQgetvalue(r, 0, 0)) + (strcmp(PQgetvalue(r, 0, 1), "t") == 0 ? 1 : 0);
+    PQclear(r);
+    return next;
+}
+
+/* COPY the pairs by COPY_SQL: links with their method when WITH_METHOD, possible links otherwise. */
+static void write_pairs(PGconn *conn, const char *copy_sql, int64_t run, const struct loaded *L,
+                        const link_edge *e, size_t n, int with_method)
+{
+    db_bincopy b = {0};
+    db_copy_start(conn, copy_sql);
+    db_bin_header(&b);
+    for (size_t i = 0; i < n; i++) {
+        add_token_row(&b, run, L, e[i].a, e[i].b, with_method ? link_method_name((enum link_method)e[i].method) : NULL,
+                      e[i].score);
+        flush_copy(conn, &b);
+    }
+    db_bin_trailer(&b);
+    db_copy_put(conn, b.buf, b.len);
+    db_copy_end(conn);
+    db_bin_free(&b);
+}
+
+/* Replace the persons wholesale: emptied, loaded without indexes, indexed after (much faster
+ * than maintaining two indexes row by row), in the caller's transaction. */
+static void write_persons(PGconn *conn, int64_t run, const struct loaded *L, const int64_t *pid,
+                          const int64_t *foyer, int64_t next_id)
+{
+    db_exec(conn, "TRUNCATE tznr.person_record;"
+                  "ALTER TABLE tznr.person_record DROP CONSTRAINT person_record_pkey;"
+                  "DROP INDEX tznr.person_record_person_id_idx;"
+                  "DROP INDEX IF EXISTS tznr.person_record_foyer_id_idx");
+    db_bincopy b = {0};
+    db_copy_start(conn, "COPY tznr.person_record (source_id, token, person_id, run_id, foyer_id) FROM STDIN (FORMAT binary)");
+    db_bin_header(&b);
+    for (size_t i = 0; i < L->n; i++) {
+        db_bin_row(&b, 5);
+        db_bin_bytes(&b, L->sources[L->recs[i].source], strlen(L->sources[L->recs[i].source]));
+        db_bin_bytes(&b, L->token[i], 32);
+        db_bin_int8(&b, pid[i]);
+        db_bin_int8(&b, run);
+        db_bin_int8(&b, foyer[i]);
+        flush_copy(conn, &b);
+    }
+    db_bin_trailer(&b);
+    db_copy_put(conn, b.buf, b.len);
+    db_copy_end(conn);
+    db_bin_free(&b);
+    db_exec(conn, "ALTER TABLE tznr.person_record ADD CONSTRAINT person_record_pkey PRIMARY KEY (source_id, token);"
+                  "CREATE INDEX person_record_person_id_idx ON tznr.person_record (person_id);"
+                  "CREATE INDEX person_record_foyer_id_idx ON tznr.person_record (foyer_id);"
+                  "ANALYZE tznr.person_record; ANALYZE tznr.link");
+    if (next_id > 1) {
+        char nid[32];
+        snprintf(nid, sizeof nid, "%lld", (long long)(next_id - 1));
+        const char *np[] = {nid};
+        PQclear(db_query(conn, "SELECT pg_catalog.setval('tznr.person_id_seq', $1::bigint)", 1, np));
+    }
+}
+
+static link_params params_of(const conf *cf)
+{
+    link_params lp = {.threshold = cf->link_threshold, .grey_low = cf->link_grey, .margin = cf->link_margin,
+                      .same_source = cf->link_same_source, .dob_bonus = cf->link_dob_bonus,
+                      .year_penalty = cf->link_year_penalty, .sex_penalty = cf->link_sex_penalty,
+                      .commune_bonus = cf->link_commune_bonus, .bands = cf->lsh_bands, .bits = cf->lsh_bits,
+                      .block_max = cf->block_max, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN)};
+    return lp;
+}
+
+static void params_json(sbuf *s, const link_params *lp, int lsh_bits)
+{
+    sbuf_addf(s,
+              "{\"threshold\": %g, \"grey_low\": %g, \"margin\": %g, \"same_source\": %g, \"dob_bonus\": %g, "
+              "\"year_penalty\": %g, \"sex_penalty\": %g, \"commune_bonus\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, "
+              "\"block_max\": %d}",
+              lp->threshold, lp->grey_low, lp->margin, lp->same_source, lp->dob_bonus, lp->year_penalty,
+              lp->sex_penalty, lp->commune_bonus, lp->bands, lsh_bits, lp->block_max);
+}
+
+void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
+{
+    double t0 = util_now();
+    /* One linker at a time (a session lock, held to the end); the results are written in one
+     * transaction after the read. */
+    struct loaded L = {0};
+    read_records(conn, &L);
+    double t_read = util_now();
+    size_t nfb = 0;
+    uint64_t *fb = read_forbidden(conn, &L, &nfb);
+    link_params lp = params_of(cf);
+    link_result res;
+    if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
+        die(TZNR_EXIT_FAIL, "invalid [link] parameters");
+    double t_link = util_now();
+
+    int64_t next_id = next_person_id(conn);
+    size_t kept = 0, nfoyers = 0;
+    int64_t *pid = assign_persons(L.n, res.person, L.prev_person, &next_id, &kept);
+    uint8_t *source = xmalloc(L.n ? L.n : 1);
+    for (size_t i = 0; i < L.n; i++)
+        source[i] = L.recs[i].source;
+    int64_t *foyer = assign_foyers(L.n, source, (const uint8_t (*)[16])L.household, pid, &nfoyers);
+    free(source);
+
+    sbuf params;
+    sbuf_init(&params);
+    params_json(&params, &lp, res.stats.lsh_bits);
+    db_begin(conn);
+    const char *pp[] = {params.p};
+    int64_t run = atoll(db_value(conn, "INSERT INTO tznr.link_run (params) VALUES ($1) RETURNING id", 1, pp));
+    write_pairs(conn, "COPY tznr.link (run_id, source_a, token_a, source_b, token_b, method, score)"
+                      " FROM STDIN (FORMAT binary)", run, &L, res.edges, res.nedges, 1);
+    write_pairs(conn, "COPY tznr.possible_link (run_id, source_a, token_a, source_b, token_b, score)"
+                      " FROM STDIN (FORMAT binary)", run, &L, res.possible, res.npossible, 0);
+    write_persons(conn, run, &L, pid, foyer, next_id);
+    const link_stats *st = &res.stats;
+    char runs[32], recs[32], persons[32], links[32], poss[32];
+    snprintf(runs, sizeof runs, "%lld", (long long)run);
+    snprintf(recs, sizeof recs, "%zu", L.n);
+    snprintf(persons, sizeof persons, "%zu", st->persons);
+    snprintf(links, sizeof links, "%zu", res.nedges);
+    snprintf(poss, sizeof poss, "%zu", res.npossible);
+    const char *up[] = {runs, recs, persons, links, poss};
+    PQclear(db_query(conn, "UPDATE tznr.link_run SET finished_at = pg_catalog.clock_timestamp(), records = $2,"
+                           " persons = $3, links = $4, possible = $5 WHERE id = $1", 5, up));
+    sbuf d;
+    sbuf_init(&d);
+    sbuf_addf(&d, "{\"run\": %lld, \"records\": %zu, \"persons\": %zu, \"persons_kept\": %zu, "
+                  "\"links_exact\": %llu, \"links_clk\": %llu, \"possible\": %zu, \"forbidden\": %zu, "
+                  "\"comparisons\": %llu, \"blocks_skipped\": %llu, \"params\": %s}",
+              (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, res.npossible, nfb,
+              st->comparisons, st->blocks_skipped, params.p);
+    audit_log(conn, "link", "persons", d.p);
+    db_commit(conn);
+    sbuf_free(&d);
+    sbuf_free(&params);
+    double t_end = util_now();
+    log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id) in %zu households",
+             (long long)run, L.n, L.nsources, st->persons, kept, nfoyers);
+    log_info("  links: %llu exact, %llu clk; %zu possible (grey zone); %llu comparisons, %llu blocks skipped",
+             st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped);
+    log_info("  %.2f s: read %.2f, link %.2f, write %.2f", t_end - t0, t_read - t0, t_link - t_read,
+             t_end - t_link);
+    *sum = (linkdb_summary){.run = run, .records = L.n, .sources = L.nsources, .persons = st->persons,
+                            .persons_kept = kept, .foyers = nfoyers, .links_exact = st->exact_edges,
+                            .links_clk = st->clk_edges, .possible = res.npossible, .seconds = t_end - t0};
+    free(pid);
+    free(foyer);
+    free(fb);
+    link_result_free(&res);
+    loaded_free(&L);
+    db_exec(conn, "SELECT pg_catalog.pg_advisory_unlock(7243110003)");
+}
