@@ -1,0 +1,344 @@
+/* run: the nightly job, one function a step (see run.h). */
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "db.h"
+#include "detect.h"
+#include "export.h"
+#include "feedback.h"
+#include "linkdb.h"
+#include "load.h"
+#include "log.h"
+#include "retention.h"
+#include "select.h"
+#include "util.h"
+
+#define RUN_LOCK 7243110010LL
+
+/* Move FILE (a path) into DIR, keeping its name. */
+static void move_into(const char *file, const char *dir)
+{
+    if (util_mkdirs(dir) != 0)
+        die(TZNR_EXIT_FAIL, "could not create '%s': %s", dir, strerror(errno));
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    char *dst = xasprintf("%s/%s", dir, base);
+    if (rename(file, dst) != 0)
+        die(TZNR_EXIT_FAIL, "could not move '%s' to '%s': %s", file, dst, strerror(errno));
+    free(dst);
+}
+
+/* Write REASON into DIR/<FILE's name>.reason, beside the refused file. */
+static void write_reason(const char *dir, const char *file, const char *reason)
+{
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    char *path = xasprintf("%s/%s.reason", dir, base);
+    FILE *f = fopen(path, "w");
+    if (!f || fprintf(f, "%s\n", reason) < 0 || fclose(f) != 0)
+        die(TZNR_EXIT_FAIL, "could not write '%s': %s", path, strerror(errno));
+    free(path);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The regular files of DIR whose names end in .csv, sorted; NULL-terminated (NULL when none). */
+static char **list_csv(const char *dir, int *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **v = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !ends_with(e->d_name, ".csv"))
+            continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(path);
+            continue;
+        }
+        v = xrealloc(v, (size_t)(*n + 2) * sizeof *v);
+        v[(*n)++] = path;
+        v[*n] = NULL;
+    }
+    closedir(d);
+    if (v)
+        qsort(v, (size_t)*n, sizeof *v, cmp_str);
+    return v;
+}
+
+static const char *basename_of(const char *path) { return strrchr(path, '/') ? strrchr(path, '/') + 1 : path; }
+
+/* Run CMD with /bin/sh, TZNR_INBOX set, at most TIMEOUT seconds (then its process group is
+ * killed). Return its exit status, or -1 on timeout, -2 when it could not start. */
+static int run_with_timeout(const char *cmd, const char *inbox, int timeout, double *took)
+{
+    double t0 = util_now();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -2;
+    if (pid == 0) {
+        setpgid(0, 0);
+        setenv("TZNR_INBOX", inbox, 1);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
+            return -2;
+        if (util_now() - t0 > timeout) {
+            kill(-pid, SIGTERM);
+            for (int i = 0; i < 20 && waitpid(pid, &status, WNOHANG) == 0; i++)
+                usleep(100000);
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            *took = util_now() - t0;
+            return -1;
+        }
+        usleep(50000);
+    }
+    *took = util_now() - t0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* A run that dies is recorded as failed (the clean-ups run before the connection closes). */
+struct failed_ctx {
+    PGconn *conn;
+    long long run;
+};
+
+static void mark_failed(void *arg)
+{
+    struct failed_ctx *f = arg;
+    if (!f->conn || f->run <= 0)
+        return;
+    if (PQtransactionStatus(f->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(f->conn, "ROLLBACK"));
+    char q[256];
+    snprintf(q, sizeof q,
+             "UPDATE tznr.run SET status = 'failed', finished_at = pg_catalog.clock_timestamp() WHERE id = %lld",
+             f->run);
+    PQclear(PQexec(f->conn, q));
+}
+
+/* 1. The pulls; return how many failed. */
+static int step_pull(const conf *cf, sbuf *sum)
+{
+    int failed = 0;
+    if (util_mkdirs(cf->inbox) != 0)
+        die(TZNR_EXIT_FAIL, "could not create the inbox '%s': %s", cf->inbox, strerror(errno));
+    for (int i = 0; i < cf->nsources; i++) {
+        if (!cf->sources[i].pull)
+            continue;
+        double took = 0;
+        int rc = run_with_timeout(cf->sources[i].pull, cf->inbox, cf->pull_timeout, &took);
+        if (rc == 0) {
+            sbuf_addf(sum, "  pull %s: ok (%.1f s)\n", cf->sources[i].id, took);
+            continue;
+        }
+        failed++;
+        if (rc == -1)
+            sbuf_addf(sum, "  pull %s: FAILED, stopped after %d s ([run] pull_timeout)\n", cf->sources[i].id,
+                      cf->pull_timeout);
+        else if (rc == -2)
+            sbuf_addf(sum, "  pull %s: FAILED, could not start\n", cf->sources[i].id);
+        else
+            sbuf_addf(sum, "  pull %s: FAILED, exit status %d\n", cf->sources[i].id, rc);
+    }
+    return failed;
+}
+
+/* 2a. The extracts of the inbox whose manifest has arrived; return how many were refused. */
+static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
+{
+    int nfiles = 0, loaded = 0, already = 0, refused = 0, waiting = 0;
+    char **files = list_csv(cf->inbox, &nfiles);
+    char *adir = xasprintf("%s/%s", cf->archive, date), *rdir = xasprintf("%s/%s", cf->rejected, date);
+    for (int i = 0; i < nfiles; i++) {
+        char *man = xasprintf("%s.manifest", files[i]);
+        if (access(man, F_OK) != 0) {
+            waiting++; /* its manifest, written last, has not arrived: next night */
+        } else {
+            load_result res;
+            load_extract(conn, cf, files[i], 0, &res);
+            if (res.outcome == LOAD_REFUSED) {
+                refused++;
+                move_into(files[i], rdir);
+                move_into(man, rdir);
+                write_reason(rdir, files[i], res.reason);
+                sbuf_addf(sum, "  refused %s: %s\n", basename_of(files[i]), res.reason);
+            } else {
+                if (res.outcome == LOAD_ALREADY)
+                    already++;
+                else
+                    loaded++;
+                move_into(files[i], adir);
+                move_into(man, adir);
+            }
+        }
+        free(man);
+        free(files[i]);
+    }
+    free(files);
+    sbuf_addf(sum, "  extracts: %d loaded, %d already loaded, %d refused%s%s", loaded, already, refused,
+              refused ? " (see " : "", refused ? rdir : "");
+    if (refused)
+        sbuf_addc(sum, ')');
+    if (waiting)
+        sbuf_addf(sum, ", %d waiting for their manifest", waiting);
+    sbuf_addc(sum, '\n');
+    free(adir);
+    free(rdir);
+    return refused;
+}
+
+/* 2b. The teams' feedback files; return how many were refused. */
+static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
+{
+    char *fbdir = xasprintf("%s/feedback", cf->inbox);
+    char *fbarch = xasprintf("%s/feedback/%s", cf->archive, date);
+    char *fbrej = xasprintf("%s/feedback/%s", cf->rejected, date);
+    int nfiles = 0, refused = 0;
+    char **files = list_csv(fbdir, &nfiles);
+    long long outcomes = 0, fb_rejected = 0, oppositions = 0;
+    for (int i = 0; i < nfiles; i++) {
+        feedback_result fr;
+        if (feedback_load(conn, files[i], &fr) != 0) {
+            refused++;
+            move_into(files[i], fbrej);
+            write_reason(fbrej, files[i], fr.reason);
+            sbuf_addf(sum, "  refused feedback %s: %s\n", basename_of(files[i]), fr.reason);
+        } else {
+            outcomes += fr.loaded;
+            fb_rejected += fr.rejected;
+            oppositions += fr.oppositions;
+            move_into(files[i], fbarch);
+            char *rej = xasprintf("%s.rejects", files[i]);
+            if (access(rej, F_OK) == 0)
+                move_into(rej, fbarch);
+            free(rej);
+        }
+        free(files[i]);
+    }
+    free(files);
+    if (nfiles)
+        sbuf_addf(sum, "  feedback: %d files, %lld new outcomes (%lld oppositions), %lld rows rejected\n", nfiles,
+                  outcomes, oppositions, fb_rejected);
+    free(fbdir);
+    free(fbarch);
+    free(fbrej);
+    return refused;
+}
+
+/* 4. Detection and selection, in one transaction with their audit entry. */
+static void step_detect(PGconn *conn, const conf *cf, long long run, const char *date, sbuf *sum)
+{
+    char err[1024];
+    if (detect_load_parameters(conn, cf->parameters, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "benefit parameters: %s", err);
+    detect_summary ds;
+    select_summary ss;
+    db_begin(conn);
+    /* A replayed night's lists are its own run's entries; the earlier run's stay until this
+     * one has finished, so a replay that fails leaves that night's lists exportable. The
+     * cooldown looks at earlier nights only, so a replay lists the same households. */
+    detect_run(conn, cf, run, date, &ds);
+    select_run(conn, cf, run, date, &ss);
+    /* the registers line holds source ids, digits and punctuation only (no quote, no
+     * backslash): it goes into the JSON as it is */
+    sbuf details;
+    sbuf_init(&details);
+    sbuf_addf(&details,
+              "{\"run\": %lld, \"date\": \"%s\", \"rules\": %d, \"candidates\": %lld, \"listed\": %lld, "
+              "\"opposition\": %lld, \"cooldown\": %lld, \"settled\": %lld, \"unreachable\": %lld, "
+              "\"unknown_to_payer\": %lld, \"registers\": \"%s\"}",
+              run, date, ds.rules, ds.candidates, ss.listed, ss.suppressed_opposition, ss.suppressed_cooldown,
+              ss.suppressed_settled, ss.suppressed_unreachable, ss.listed_unknown_to_payer, ds.registers);
+    audit_log(conn, "detect", date, details.p);
+    db_commit(conn);
+    sbuf_free(&details);
+    sbuf_addf(sum, "  registers: %s\n", ds.registers[0] ? ds.registers : "none declared");
+    sbuf_addf(sum, "  detection: %d rules, %lld candidates, %lld listed (%lld unknown to a payer of the benefit); "
+                   "not listed: %lld opposition, %lld cooldown, %lld settled, %lld unreachable\n",
+              ds.rules, ds.candidates, ss.listed, ss.listed_unknown_to_payer, ss.suppressed_opposition,
+              ss.suppressed_cooldown, ss.suppressed_settled, ss.suppressed_unreachable);
+}
+
+/* 5. The lists, with their audit entry. */
+static void step_export(PGconn *conn, const conf *cf, long long run, const char *date, sbuf *sum)
+{
+    long long rows = 0;
+    int lists = export_run(conn, cf, run, date, &rows);
+    char details[128];
+    snprintf(details, sizeof details, "{\"run\": %lld, \"lists\": %d, \"rows\": %lld}", run, lists, rows);
+    db_begin(conn);
+    audit_log(conn, "export", cf->outbox, details);
+    db_commit(conn);
+    sbuf_addf(sum, "  lists: %d teams, %lld households, under %s/<team>/%s/liste.csv\n", lists, rows, cf->outbox,
+              date);
+}
+
+int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
+{
+    if (!db_try_lock(conn, RUN_LOCK))
+        die(TZNR_EXIT_LOCKED, "another tznr run is in progress (it holds the run lock): nothing done");
+    double t0 = util_now(), t[7];
+    const char *pd[] = {date};
+    long long run = atoll(db_value(conn, "INSERT INTO tznr.run (run_date) VALUES ($1) RETURNING id", 1, pd));
+    struct failed_ctx fctx = {conn, run};
+    log_on_die(mark_failed, &fctx);
+    sbuf_addf(sum, "tznr run %s (run %lld)\n", date, run);
+    int problems = step_pull(cf, sum);
+    t[1] = util_now();
+    problems += step_extracts(conn, cf, date, sum);
+    problems += step_feedback(conn, cf, date, sum);
+    t[2] = util_now();
+    linkdb_summary ls;
+    linkdb_run(conn, cf, &ls);
+    sbuf_addf(sum, "  link: %zu records of %d sources -> %zu persons, %zu households (%llu exact, %llu fuzzy links)\n",
+              ls.records, ls.sources, ls.persons, ls.foyers, ls.links_exact, ls.links_clk);
+    t[3] = util_now();
+    step_detect(conn, cf, run, date, sum);
+    t[4] = util_now();
+    step_export(conn, cf, run, date, sum);
+    t[5] = util_now();
+    retention_summary rs;
+    retention_purge(conn, cf, &rs);
+    if (rs.snapshots_dropped || rs.link_runs_deleted)
+        sbuf_addf(sum, "  purge: %d superseded snapshots dropped, %lld old link runs deleted\n", rs.snapshots_dropped,
+                  rs.link_runs_deleted);
+    t[6] = util_now();
+    sbuf_addf(sum, "  time: %.1f s (pull %.1f, load %.1f, link %.1f, detect %.1f, export %.1f, purge %.1f)\n",
+              t[6] - t0, t[1] - t0, t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5]);
+    const char *status = problems ? "done_with_refusals" : "done";
+    sbuf_addf(sum, "  %s\n", problems ? "done, with refused inputs or failed pulls: see above" : "done");
+    char runs[32];
+    snprintf(runs, sizeof runs, "%lld", run);
+    const char *pu[] = {status, sum->p, runs};
+    PQclear(db_query(conn, "UPDATE tznr.run SET status = $1, summary = $2, finished_at = pg_catalog.clock_timestamp()"
+                           " WHERE id = $3::bigint", 3, pu));
+    log_forget(mark_failed, &fctx);
+    return problems ? TZNR_EXIT_PARTIAL : 0;
+}
