@@ -1,5 +1,6 @@
-/* detect: what the nightly run does between linkage and export: the dated benefit
- * parameters, the households' facts, the rules (sql/rules), suppression and routing. */
+/* detect: what the nightly run does between linkage and selection: the dated benefit
+ * parameters, the registers of the night, the households' facts (tznr.run_foyer) and the
+ * rules (sql/rules), which write candidates; select.c then suppresses and routes them. */
 #ifndef TZNR_DETECT_H
 #define TZNR_DETECT_H
 
@@ -8,9 +9,7 @@
 #include "conf.h"
 
 typedef struct detect_summary {
-    long long candidates, listed, suppressed_opposition, suppressed_cooldown, suppressed_settled,
-        suppressed_unreachable;
-    long long listed_unknown_to_payer; /* list entries that some payer of the benefit does not know */
+    long long candidates;
     int rules;
     char registers[1024];              /* the registers of the night, one line (tznr.run_register) */
 } detect_summary;
@@ -27,8 +26,8 @@ typedef struct detect_rule {
 } detect_rule;
 int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen);
 
-/* Evaluate every rule for RUN on DATE (YYYY-MM-DD), in the current transaction: households'
- * facts, candidates, suppression, routing to teams, list entries. */
+/* Evaluate every rule for RUN on DATE (YYYY-MM-DD), in the current transaction: registers,
+ * households' facts, then each rule's candidates (tznr.candidate). */
 void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, detect_summary *sum);
 
 #endif
