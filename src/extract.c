@@ -1,8 +1,8 @@
 #include "extract.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 static const char *const field_names[RF_COUNT] = {
     "local_ref", "household_ref", "nir", "nom", "nom_usage", "prenom", "date_naissance", "sexe",
@@ -22,11 +22,21 @@ int extract_field_lookup(const char *name)
 
 int extract_field_is_flag(enum raw_field f) { return f >= RF_RSA && f <= RF_SUIVI_SOCIAL; }
 
+const char *const extract_columns[X_NCOLS] = {
+    "token", "household", "role", "k_nir", "k_ident", "k_ident_alt", "k_dob", "clk", "clk_alt",
+    "sex", "birth_year", "commune", "nb_personnes", "nb_enfants", "ressources_mensuelles",
+    "revenus_activite", "loyer", "impaye_mois", "rsa", "prime_activite", "aide_logement", "aah",
+    "css", "aspa", "apa", "pch", "fsl", "suivi_social"};
+
 const char *extract_header(void)
 {
-    return "token,household,role,k_nir,k_ident,k_ident_alt,k_dob,clk,clk_alt,sex,birth_year,"
-           "commune,nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,"
-           "impaye_mois,rsa,prime_activite,aide_logement,aah,css,aspa,apa,pch,fsl,suivi_social";
+    static char header[512];
+    if (!header[0]) {
+        size_t n = 0;
+        for (int i = 0; i < X_NCOLS; i++)
+            n += (size_t)snprintf(header + n, sizeof header - n, "%s%s", i ? "," : "", extract_columns[i]);
+    }
+    return header;
 }
 
 /* CLK feature budgets (spec section 4). */
@@ -156,15 +166,20 @@ static void fold_field(const char *s, size_t len, enum norm_mode mode, sbuf *out
         st->utf8_invalid++;
 }
 
-void extract_encode(extract_worker *w, const char *arena, const extract_row *row, sbuf *out,
-                    extract_stats *st)
-{
+/* What the identity columns leave for the CLK and the plain columns. */
+struct ident {
+    int sex;        /* 1, 2, or 0 when unknown */
+    int dr;         /* norm_date's result: 1 when DOB holds YYYYMMDD */
+    char dob[9];
+    int have_alt;   /* a usage name other than the birth name */
+};
+
 #define F(i) (arena + row->off[i])
 #define L(i) (row->len[i])
-    unsigned long long h0 = pseudo_hmac_count(w->pc), s0 = pseudo_hmac_saved(w->pc);
-    st->rows++;
 
-    /* token and household */
+/* token, household (keyed by the source), role */
+static void encode_refs(extract_worker *w, const char *arena, const extract_row *row, sbuf *out, extract_stats *st)
+{
     const char *lr = F(RF_LOCAL_REF);
     size_t lrn = L(RF_LOCAL_REF);
     norm_trim(&lr, &lrn);
@@ -185,8 +200,6 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
         hmac_hex(w, PL_TOKEN, w->msg.p, w->msg.len, out);
     }
     sbuf_addc(out, ',');
-
-    /* role */
     const char *ro = F(RF_ROLE);
     size_t ron = L(RF_ROLE);
     norm_trim(&ro, &ron);
@@ -195,8 +208,24 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
     else if (ron > 0)
         st->role_invalid++;
     sbuf_addc(out, ',');
+}
 
-    /* NIR and sex */
+/* k_ident or k_ident_alt: HMAC of NOM|PRENOM|DOB */
+static void ident_key(extract_worker *w, const sbuf *nom, const char *dob, sbuf *out)
+{
+    sbuf_reset(&w->msg);
+    sbuf_add(&w->msg, nom->p, nom->len);
+    sbuf_addc(&w->msg, '|');
+    sbuf_add(&w->msg, w->prenom.p, w->prenom.len);
+    sbuf_addc(&w->msg, '|');
+    sbuf_add(&w->msg, dob, 8);
+    hmac_hex(w, PL_IDENT, w->msg.p, w->msg.len, out);
+}
+
+/* k_nir, k_ident, k_ident_alt, k_dob; the sex (the field, else the NIR's) and the date */
+static void encode_keys(extract_worker *w, const char *arena, const extract_row *row, sbuf *out, extract_stats *st,
+                        struct ident *id)
+{
     char nir[14];
     int nir_sex = 0;
     int nr = norm_nir(F(RF_NIR), L(RF_NIR), nir, &nir_sex);
@@ -207,62 +236,47 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
     else
         st->nir_missing++;
     sbuf_addc(out, ',');
-    int sex = 0;
     const char *sx = F(RF_SEXE);
     size_t sxn = L(RF_SEXE);
     norm_trim(&sx, &sxn);
-    if (sxn == 1 && (sx[0] == '1' || sx[0] == '2'))
-        sex = sx[0] - '0';
-    else {
+    if (sxn == 1 && (sx[0] == '1' || sx[0] == '2')) {
+        id->sex = sx[0] - '0';
+    } else {
         if (sxn > 0)
             st->sexe_invalid++;
-        sex = nir_sex;
+        id->sex = nir_sex;
     }
-
-    /* names and date */
     fold_field(F(RF_NOM), L(RF_NOM), NORM_COMPACT, &w->nom, st);
     fold_field(F(RF_NOM_USAGE), L(RF_NOM_USAGE), NORM_COMPACT, &w->nom_usage, st);
     if (w->nom.len == 0 && w->nom_usage.len > 0)
         sbuf_add(&w->nom, w->nom_usage.p, w->nom_usage.len);
     if (norm_prenom(F(RF_PRENOM), L(RF_PRENOM), &w->prenom) != 0)
         st->utf8_invalid++;
-    char dob[9];
-    int dr = norm_date(F(RF_DATE_NAISSANCE), L(RF_DATE_NAISSANCE), w->fmt.date, dob);
-    if (dr < 0)
+    id->dr = norm_date(F(RF_DATE_NAISSANCE), L(RF_DATE_NAISSANCE), w->fmt.date, id->dob);
+    if (id->dr < 0)
         st->date_invalid++;
-    else if (dr == 0)
+    else if (id->dr == 0)
         st->date_missing++;
-    int have_alt = w->nom_usage.len > 0 &&
+    id->have_alt = w->nom_usage.len > 0 &&
                    (w->nom_usage.len != w->nom.len || memcmp(w->nom_usage.p, w->nom.p, w->nom.len) != 0);
-
-    /* k_ident, k_ident_alt */
-    if (w->nom.len && w->prenom.len && dr > 0) {
-        sbuf_reset(&w->msg);
-        sbuf_add(&w->msg, w->nom.p, w->nom.len);
-        sbuf_addc(&w->msg, '|');
-        sbuf_add(&w->msg, w->prenom.p, w->prenom.len);
-        sbuf_addc(&w->msg, '|');
-        sbuf_add(&w->msg, dob, 8);
-        hmac_hex(w, PL_IDENT, w->msg.p, w->msg.len, out);
-    } else {
+    if (w->nom.len && w->prenom.len && id->dr > 0)
+        ident_key(w, &w->nom, id->dob, out);
+    else
         st->ident_missing++;
-    }
     sbuf_addc(out, ',');
-    if (have_alt && w->prenom.len && dr > 0) {
-        sbuf_reset(&w->msg);
-        sbuf_add(&w->msg, w->nom_usage.p, w->nom_usage.len);
-        sbuf_addc(&w->msg, '|');
-        sbuf_add(&w->msg, w->prenom.p, w->prenom.len);
-        sbuf_addc(&w->msg, '|');
-        sbuf_add(&w->msg, dob, 8);
-        hmac_hex(w, PL_IDENT, w->msg.p, w->msg.len, out);
-    }
+    if (id->have_alt && w->prenom.len && id->dr > 0)
+        ident_key(w, &w->nom_usage, id->dob, out);
     sbuf_addc(out, ',');
-    if (dr > 0)
-        hmac_hex(w, PL_DOB, dob, 8, out);
+    if (id->dr > 0)
+        hmac_hex(w, PL_DOB, id->dob, 8, out);
     sbuf_addc(out, ',');
+}
 
-    /* CLK: the features other than nom are shared by clk and clk_alt, so encode them once. */
+/* clk, clk_alt, sex, birth_year, commune. The features other than the name are shared by clk
+ * and clk_alt, so they are encoded once. */
+static void encode_clk(extract_worker *w, const char *arena, const extract_row *row, sbuf *out, extract_stats *st,
+                       const struct ident *id)
+{
     char commune[6];
     int cr = norm_commune(F(RF_COMMUNE), L(RF_COMMUNE), commune);
     if (cr < 0)
@@ -271,10 +285,10 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
     unsigned char base[PSEUDO_CLK_BYTES], clk[PSEUDO_CLK_BYTES];
     memset(base, 0, sizeof base);
     add_bigrams(w, PL_CLK_PRENOM, &w->prenom, B_PRENOM, base);
-    if (dr > 0)
-        add_positional(w, PL_CLK_DOB, dob, 8, B_DOB, base);
-    if (sex) {
-        const char *t = sex == 1 ? "S:1" : "S:2";
+    if (id->dr > 0)
+        add_positional(w, PL_CLK_DOB, id->dob, 8, B_DOB, base);
+    if (id->sex) {
+        const char *t = id->sex == 1 ? "S:1" : "S:2";
         size_t tl = 3;
         pseudo_clk_add(w->pc, PL_CLK_SEXE, &t, &tl, 1, B_SEXE, base);
     }
@@ -285,24 +299,26 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
     add_bigrams(w, PL_CLK_NOM, &w->nom, B_NOM, clk);
     add_clk(out, clk);
     sbuf_addc(out, ',');
-    if (have_alt) {
+    if (id->have_alt) {
         memcpy(clk, base, sizeof clk);
         add_bigrams(w, PL_CLK_NOM, &w->nom_usage, B_NOM, clk);
         add_clk(out, clk);
     }
     sbuf_addc(out, ',');
-
-    /* sex, birth_year, commune */
-    if (sex)
-        sbuf_addc(out, (char)('0' + sex));
+    if (id->sex)
+        sbuf_addc(out, (char)('0' + id->sex));
     sbuf_addc(out, ',');
-    if (dr > 0)
-        sbuf_add(out, dob, 4);
+    if (id->dr > 0)
+        sbuf_add(out, id->dob, 4);
     sbuf_addc(out, ',');
     if (cr > 0)
         sbuf_adds(out, commune);
+}
 
-    /* attributes */
+/* the attributes: amounts, 0/1 flags, counts */
+static void encode_attributes(extract_worker *w, const char *arena, const extract_row *row, sbuf *out,
+                              extract_stats *st)
+{
     for (int f = RF_ATTR_FIRST; f < RF_COUNT; f++) {
         sbuf_addc(out, ',');
         const char *v = F(f);
@@ -328,11 +344,24 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
                 st->attr_invalid++;
         }
     }
+}
+
+#undef F
+#undef L
+
+void extract_encode(extract_worker *w, const char *arena, const extract_row *row, sbuf *out,
+                    extract_stats *st)
+{
+    unsigned long long h0 = pseudo_hmac_count(w->pc), s0 = pseudo_hmac_saved(w->pc);
+    st->rows++;
+    struct ident id;
+    encode_refs(w, arena, row, out, st);
+    encode_keys(w, arena, row, out, st, &id);
+    encode_clk(w, arena, row, out, st, &id);
+    encode_attributes(w, arena, row, out, st);
     sbuf_addc(out, '\n');
     st->hmacs += pseudo_hmac_count(w->pc) - h0;
     st->hmacs_saved += pseudo_hmac_saved(w->pc) - s0;
-#undef F
-#undef L
 }
 
 void extract_stats_add(extract_stats *a, const extract_stats *b)

@@ -26,7 +26,16 @@ int extract_field_lookup(const char *name);
 /* Return 1 for the 0/1 benefit flags. */
 int extract_field_is_flag(enum raw_field f);
 
-/* The extract's header line, without the line end. */
+/* The columns of a tznr-extract-v1 file, in order (extract-v1 section 5): written by
+ * extract_encode, read by the loader (load.c). The ten 0/1 flags follow X_FLAG_FIRST. */
+enum extract_column {
+    X_TOKEN, X_HOUSEHOLD, X_ROLE, X_K_NIR, X_K_IDENT, X_K_IDENT_ALT, X_K_DOB, X_CLK, X_CLK_ALT,
+    X_SEX, X_BIRTH_YEAR, X_COMMUNE, X_NB_PERSONNES, X_NB_ENFANTS, X_RESSOURCES, X_REVENUS,
+    X_LOYER, X_IMPAYE, X_FLAG_FIRST, X_NCOLS = X_FLAG_FIRST + 10
+};
+extern const char *const extract_columns[X_NCOLS];
+
+/* The extract's header line (the columns joined by commas), without the line end. */
 const char *extract_header(void);
 
 /* One row to encode: each field as an offset and length into an arena (so a batch of rows

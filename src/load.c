@@ -1,6 +1,7 @@
 #include "load.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +18,6 @@
 #include "manifest.h"
 #include "norm.h"
 #include "sbuf.h"
-
-/* Extract columns (extract-v1 section 5). */
-enum {
-    X_TOKEN, X_HOUSEHOLD, X_ROLE, X_K_NIR, X_K_IDENT, X_K_IDENT_ALT, X_K_DOB, X_CLK, X_CLK_ALT,
-    X_SEX, X_BIRTH_YEAR, X_COMMUNE, X_NB_PERSONNES, X_NB_ENFANTS, X_RESSOURCES, X_REVENUS,
-    X_LOYER, X_IMPAYE, X_FLAG_FIRST, X_NCOLS = X_FLAG_FIRST + 10
-};
-
-static const char *const xnames[X_NCOLS] = {
-    "token", "household", "role", "k_nir", "k_ident", "k_ident_alt", "k_dob", "clk", "clk_alt",
-    "sex", "birth_year", "commune", "nb_personnes", "nb_enfants", "ressources_mensuelles",
-    "revenus_activite", "loyer", "impaye_mois", "rsa", "prime_activite", "aide_logement", "aah",
-    "css", "aspa", "apa", "pch", "fsl", "suivi_social"};
 
 #define RECORD_COLUMNS                                                                        \
     "snapshot_id, source_id, line, token, household, role, k_nir, k_ident, k_ident_alt, k_dob," \
@@ -119,10 +107,18 @@ static int cents(const char *s, size_t len, long long *v)
     return 0;
 }
 
-/* Validate one extract row and append it to the binary COPY buffer. Return 0, or -1 with the
- * reason in WHY. */
-static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, const char *source,
-                      char *why, size_t whylen)
+/* One extract row, validated and decoded. */
+struct xrow {
+    unsigned char keys[7][32], clk[2][128];
+    int has[X_NCOLS];
+    int sex, year, nbp, nbe, imp;
+    long long amount[3];
+};
+
+static const int keycols[7] = {X_TOKEN, X_HOUSEHOLD, X_K_NIR, X_K_IDENT, X_K_IDENT_ALT, X_K_DOB, -1};
+
+/* Validate and decode one extract row into X. Return 0, or -1 with the reason in WHY. */
+static int parse_row(const csvio_record *r, struct xrow *x, char *why, size_t whylen)
 {
     if (r->error) {
         snprintf(why, whylen, "%s", r->error);
@@ -134,9 +130,7 @@ static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, cons
     }
     const char *const *f = r->field;
     const size_t *l = r->len;
-    unsigned char keys[7][32], clk[2][128];
-    int has[X_NCOLS] = {0};
-    static const int keycols[7] = {X_TOKEN, X_HOUSEHOLD, X_K_NIR, X_K_IDENT, X_K_IDENT_ALT, X_K_DOB, -1};
+    memset(x->has, 0, sizeof x->has);
     for (int k = 0; keycols[k] >= 0; k++) {
         int col = keycols[k];
         if (l[col] == 0) {
@@ -146,33 +140,33 @@ static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, cons
             }
             continue;
         }
-        if (unhex(f[col], l[col], keys[k], 32) != 0) {
-            snprintf(why, whylen, "%s is not 64 lowercase hex digits", xnames[col]);
+        if (unhex(f[col], l[col], x->keys[k], 32) != 0) {
+            snprintf(why, whylen, "%s is not 64 lowercase hex digits", extract_columns[col]);
             return -1;
         }
-        has[col] = 1;
+        x->has[col] = 1;
     }
     for (int k = 0; k < 2; k++) {
         int col = X_CLK + k;
         if (l[col] == 0)
             continue;
-        if (unhex(f[col], l[col], clk[k], 128) != 0) {
-            snprintf(why, whylen, "%s is not 256 lowercase hex digits", xnames[col]);
+        if (unhex(f[col], l[col], x->clk[k], 128) != 0) {
+            snprintf(why, whylen, "%s is not 256 lowercase hex digits", extract_columns[col]);
             return -1;
         }
-        has[col] = 1;
+        x->has[col] = 1;
     }
     if (l[X_ROLE] && !(l[X_ROLE] == 1 && (f[X_ROLE][0] == 'D' || f[X_ROLE][0] == 'C' ||
                                           f[X_ROLE][0] == 'E' || f[X_ROLE][0] == 'A'))) {
         snprintf(why, whylen, "role '%.8s' is not one of D, C, E, A", f[X_ROLE]);
         return -1;
     }
-    int sex = 0, year = 0, nbp = 0, nbe = 0, imp = 0;
-    if (l[X_SEX] && small_int(f[X_SEX], l[X_SEX], 1, 2, &sex) != 0) {
+    x->sex = x->year = x->nbp = x->nbe = x->imp = 0;
+    if (l[X_SEX] && small_int(f[X_SEX], l[X_SEX], 1, 2, &x->sex) != 0) {
         snprintf(why, whylen, "sex is not 1 or 2");
         return -1;
     }
-    if (l[X_BIRTH_YEAR] && (l[X_BIRTH_YEAR] != 4 || small_int(f[X_BIRTH_YEAR], 4, 1880, 2100, &year) != 0)) {
+    if (l[X_BIRTH_YEAR] && (l[X_BIRTH_YEAR] != 4 || small_int(f[X_BIRTH_YEAR], 4, 1880, 2100, &x->year) != 0)) {
         snprintf(why, whylen, "birth_year is not a year from 1880 to 2100");
         return -1;
     }
@@ -187,28 +181,35 @@ static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, cons
             return -1;
         }
     }
-    if ((l[X_NB_PERSONNES] && small_int(f[X_NB_PERSONNES], l[X_NB_PERSONNES], 1, 999, &nbp) != 0) ||
-        (l[X_NB_ENFANTS] && small_int(f[X_NB_ENFANTS], l[X_NB_ENFANTS], 0, 999, &nbe) != 0) ||
-        (l[X_IMPAYE] && small_int(f[X_IMPAYE], l[X_IMPAYE], 0, 999, &imp) != 0)) {
+    if ((l[X_NB_PERSONNES] && small_int(f[X_NB_PERSONNES], l[X_NB_PERSONNES], 1, 999, &x->nbp) != 0) ||
+        (l[X_NB_ENFANTS] && small_int(f[X_NB_ENFANTS], l[X_NB_ENFANTS], 0, 999, &x->nbe) != 0) ||
+        (l[X_IMPAYE] && small_int(f[X_IMPAYE], l[X_IMPAYE], 0, 999, &x->imp) != 0)) {
         snprintf(why, whylen, "nb_personnes, nb_enfants or impaye_mois is not a whole number in range");
         return -1;
     }
-    long long amount[3] = {0, 0, 0};
     for (int k = 0; k < 3; k++) {
         int col = X_RESSOURCES + k;
-        if (l[col] && cents(f[col], l[col], &amount[k]) != 0) {
-            snprintf(why, whylen, "%s is not an amount in euros with '.' as decimal point", xnames[col]);
+        x->amount[k] = 0;
+        if (l[col] && cents(f[col], l[col], &x->amount[k]) != 0) {
+            snprintf(why, whylen, "%s is not an amount in euros with '.' as decimal point", extract_columns[col]);
             return -1;
         }
     }
     for (int k = 0; k < 10; k++) {
         int col = X_FLAG_FIRST + k;
         if (l[col] && !(l[col] == 1 && (f[col][0] == '0' || f[col][0] == '1'))) {
-            snprintf(why, whylen, "%s is not 0 or 1", xnames[col]);
+            snprintf(why, whylen, "%s is not 0 or 1", extract_columns[col]);
             return -1;
         }
     }
+    return 0;
+}
 
+/* Append a parsed row X (fields of R) to the binary COPY buffer, in RECORD_COLUMNS order. */
+static void emit_row(db_bincopy *b, const csvio_record *r, const struct xrow *x, long long snap, const char *source)
+{
+    const char *const *f = r->field;
+    const size_t *l = r->len;
     db_bin_row(b, RECORD_NCOLS);
     db_bin_int8(b, snap);
     db_bin_bytes(b, source, strlen(source));
@@ -220,23 +221,23 @@ static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, cons
             else
                 db_bin_null(b);
         }
-        if (has[keycols[k]])
-            db_bin_bytes(b, keys[k], 32);
+        if (x->has[keycols[k]])
+            db_bin_bytes(b, x->keys[k], 32);
         else
             db_bin_null(b);
     }
     for (int k = 0; k < 2; k++) {
-        if (has[X_CLK + k])
-            db_bin_bytes(b, clk[k], 128);
+        if (x->has[X_CLK + k])
+            db_bin_bytes(b, x->clk[k], 128);
         else
             db_bin_null(b);
     }
-    if (sex)
-        db_bin_int2(b, (int16_t)sex);
+    if (x->sex)
+        db_bin_int2(b, (int16_t)x->sex);
     else
         db_bin_null(b);
-    if (year)
-        db_bin_int2(b, (int16_t)year);
+    if (x->year)
+        db_bin_int2(b, (int16_t)x->year);
     else
         db_bin_null(b);
     if (l[X_COMMUNE])
@@ -244,21 +245,21 @@ static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, cons
     else
         db_bin_null(b);
     if (l[X_NB_PERSONNES])
-        db_bin_int2(b, (int16_t)nbp);
+        db_bin_int2(b, (int16_t)x->nbp);
     else
         db_bin_null(b);
     if (l[X_NB_ENFANTS])
-        db_bin_int2(b, (int16_t)nbe);
+        db_bin_int2(b, (int16_t)x->nbe);
     else
         db_bin_null(b);
     for (int k = 0; k < 3; k++) {
         if (l[X_RESSOURCES + k])
-            db_bin_int8(b, amount[k]);
+            db_bin_int8(b, x->amount[k]);
         else
             db_bin_null(b);
     }
     if (l[X_IMPAYE])
-        db_bin_int2(b, (int16_t)imp);
+        db_bin_int2(b, (int16_t)x->imp);
     else
         db_bin_null(b);
     for (int k = 0; k < 10; k++) {
@@ -268,7 +269,6 @@ static int encode_row(db_bincopy *b, const csvio_record *r, long long snap, cons
         else
             db_bin_null(b);
     }
-    return 0;
 }
 
 /* COPY text escaping for the reject table. */
@@ -400,113 +400,140 @@ static int file_sha256(const char *path, char hex[65])
     return 0;
 }
 
+/* What one load knows as it goes: the steps below fill it; the first that finds a reason to
+ * refuse writes it in res->reason and returns -1, and load_extract refuses in one place. */
+struct load_job {
+    PGconn *conn;
+    const conf *cf;
+    const char *path;
+    int force;
+    load_result *res;
+    manifest m;
+    int have_manifest;
+    char sha[65];           /* the digest to record with the attempt ("" for none) */
+    long long rows_read;    /* -1 until the file has been read */
+    long long prev_snap, prev_rows, snap;
+    struct rejects rj;
+    int keep_rejects;       /* record the rejected rows with a refusal */
+};
+
 /* Refuse: roll back what was begun, then record the attempt, its rejects and an audit entry. */
-static void refuse(PGconn *conn, int in_tx, load_result *res, const char *path, const char *source,
-                   const char *sha, long long rows_read, struct rejects *rj)
+static void refuse(struct load_job *j)
 {
-    res->outcome = LOAD_REFUSED;
-    if (in_tx)
+    PGconn *conn = j->conn;
+    const char *source = j->have_manifest ? j->m.source : NULL;
+    struct rejects *rj = j->keep_rejects ? &j->rj : NULL;
+    j->res->outcome = LOAD_REFUSED;
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
         db_rollback(conn);
     db_begin(conn);
-    record_attempt(conn, path, source, sha, "refused", res->reason, 0, rows_read, rj);
+    record_attempt(conn, j->path, source, j->sha, "refused", j->res->reason, 0, j->rows_read, rj);
     sbuf d;
     sbuf_init(&d);
     sbuf_adds(&d, "{\"file\": ");
-    sbuf_add_json(&d, printable_path(path));
+    sbuf_add_json(&d, printable_path(j->path));
     sbuf_addf(&d, ", \"reason\": ");
-    sbuf_add_json(&d, res->reason);
-    sbuf_addf(&d, ", \"rows_read\": %lld, \"rows_rejected\": %lld}", rows_read, rj ? rj->n : 0);
-    audit_log(conn, "load.refused", source && *source ? source : printable_path(path), d.p);
+    sbuf_add_json(&d, j->res->reason);
+    sbuf_addf(&d, ", \"rows_read\": %lld, \"rows_rejected\": %lld}", j->rows_read, rj ? rj->n : 0);
+    audit_log(conn, "load.refused", source ? source : printable_path(j->path), d.p);
     db_commit(conn);
     sbuf_free(&d);
 }
 
-void load_extract(PGconn *conn, const conf *cf, const char *path, int force, load_result *res)
+static int refusal(struct load_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refusal(struct load_job *j, const char *fmt, ...)
 {
-    hexlut_init();
-    memset(res, 0, sizeof *res);
-    double t0 = util_now();
-    char mpath[4096], sha[65] = "";
-    snprintf(mpath, sizeof mpath, "%s.manifest", path);
-    manifest m;
-    struct rejects rj = {0};
-    sbuf_init(&rj.line);
-    if (manifest_read(mpath, &m, res->reason, sizeof res->reason) != 0) {
-        refuse(conn, 0, res, path, NULL, NULL, -1, NULL);
-        goto out;
-    }
-    snprintf(res->source, sizeof res->source, "%s", m.source);
-    if (!cf->key_id) {
-        snprintf(res->reason, sizeof res->reason,
-                 "the platform has no key id configured ([keys] key_id): it cannot tell whose key the extract uses");
-        refuse(conn, 0, res, path, m.source, m.sha256, -1, NULL);
-        goto out;
-    }
-    if (strcmp(m.key_id, cf->key_id) != 0) {
-        snprintf(res->reason, sizeof res->reason, "key_id '%s' is not the platform's ('%s')", m.key_id,
-                 cf->key_id);
-        refuse(conn, 0, res, path, m.source, m.sha256, -1, NULL);
-        goto out;
-    }
-    {
-        /* Already loaded? Asked with the manifest's sha256 and, when it names a snapshot,
-         * confirmed on the file (a second read only in that case). Otherwise the file's digest
-         * is computed during the one pass that loads it, and checked before the commit. */
-        const char *p[] = {m.sha256};
-        PGresult *r = db_query(conn, "SELECT id FROM tznr.snapshot WHERE sha256 = pg_catalog.decode($1, 'hex')", 1, p);
-        if (PQntuples(r) > 0) {
-            long long id = atoll(PQgetvalue(r, 0, 0));
-            PQclear(r);
-            if (file_sha256(path, sha) != 0) {
-                snprintf(res->reason, sizeof res->reason, "could not read the extract: %s", strerror(errno));
-                refuse(conn, 0, res, path, m.source, m.sha256, -1, NULL);
-                goto out;
-            }
-            if (strcmp(sha, m.sha256) != 0) {
-                snprintf(res->reason, sizeof res->reason,
-                         "sha256 of the file (%.12s...) does not match the manifest's (%.12s...): truncated or "
-                         "altered in transit", sha, m.sha256);
-                refuse(conn, 0, res, path, m.source, sha, -1, NULL);
-                goto out;
-            }
-            res->outcome = LOAD_ALREADY;
-            res->snapshot_id = id;
-            db_begin(conn);
-            record_attempt(conn, path, m.source, sha, "already_loaded", NULL, res->snapshot_id, -1, NULL);
-            char d[128];
-            snprintf(d, sizeof d, "{\"snapshot\": %lld}", res->snapshot_id);
-            audit_log(conn, "load.already_loaded", m.source, d);
-            db_commit(conn);
-            goto out;
-        }
-        PQclear(r);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->res->reason, sizeof j->res->reason, fmt, ap);
+    va_end(ap);
+    return -1;
+}
 
-    db_begin(conn);
-    long long prev_snap = 0, prev_rows = -1;
-    {
-        const char *p[] = {m.source};
-        PQclear(db_query(conn, "INSERT INTO tznr.source (id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p));
-        PGresult *r = db_query(conn,
-            "SELECT s.current_snapshot, n.rows_loaded FROM tznr.source s"
-            " LEFT JOIN tznr.snapshot n ON n.id = s.current_snapshot WHERE s.id = $1 FOR UPDATE OF s", 1, p);
-        if (!PQgetisnull(r, 0, 0)) {
-            prev_snap = atoll(PQgetvalue(r, 0, 0));
-            prev_rows = atoll(PQgetvalue(r, 0, 1));
-        }
-        PQclear(r);
+/* The manifest, and whose key the extract was made with. */
+static int check_manifest(struct load_job *j)
+{
+    char *mpath = xasprintf("%s.manifest", j->path);
+    int rc = manifest_read(mpath, &j->m, j->res->reason, sizeof j->res->reason);
+    free(mpath);
+    if (rc != 0)
+        return -1;
+    j->have_manifest = 1;
+    snprintf(j->sha, sizeof j->sha, "%s", j->m.sha256);
+    snprintf(j->res->source, sizeof j->res->source, "%s", j->m.source);
+    if (!j->cf->key_id)
+        return refusal(j, "the platform has no key id configured ([keys] key_id): it cannot tell whose key the "
+                          "extract uses");
+    if (strcmp(j->m.key_id, j->cf->key_id) != 0)
+        return refusal(j, "key_id '%s' is not the platform's ('%s')", j->m.key_id, j->cf->key_id);
+    return 0;
+}
+
+static int sha_mismatch(struct load_job *j, const char *sha)
+{
+    return refusal(j, "sha256 of the file (%.12s...) does not match the manifest's (%.12s...): truncated or "
+                      "altered in transit", sha, j->m.sha256);
+}
+
+/* Already loaded? Asked with the manifest's sha256 and, when it names a snapshot, confirmed on
+ * the file (a second read only in that case; otherwise the file's digest is computed during the
+ * one pass that loads it, and checked before the commit). Return 1 when it was, 0 when not. */
+static int check_already_loaded(struct load_job *j)
+{
+    const char *p[] = {j->m.sha256};
+    PGresult *r = db_query(j->conn, "SELECT id FROM tznr.snapshot WHERE sha256 = pg_catalog.decode($1, 'hex')", 1, p);
+    long long id = PQntuples(r) > 0 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (!id)
+        return 0;
+    char sha[65];
+    if (file_sha256(j->path, sha) != 0)
+        return refusal(j, "could not read the extract: %s", strerror(errno));
+    if (strcmp(sha, j->m.sha256) != 0) {
+        snprintf(j->sha, sizeof j->sha, "%s", sha);
+        return sha_mismatch(j, sha);
     }
-    long long snap = atoll(db_value(conn, "SELECT pg_catalog.nextval('tznr.snapshot_id_seq')", 0, NULL));
-    res->snapshot_id = snap;
-    char sql[1024];
+    j->res->snapshot_id = id;
+    return 1;
+}
+
+static void record_already_loaded(struct load_job *j)
+{
+    j->res->outcome = LOAD_ALREADY;
+    db_begin(j->conn);
+    record_attempt(j->conn, j->path, j->m.source, j->sha, "already_loaded", NULL, j->res->snapshot_id, -1, NULL);
+    char d[128];
+    snprintf(d, sizeof d, "{\"snapshot\": %lld}", j->res->snapshot_id);
+    audit_log(j->conn, "load.already_loaded", j->m.source, d);
+    db_commit(j->conn);
+}
+
+/* Open the transaction, lock the source's row, create the snapshot's table and stream the
+ * file into it (binary COPY), its digest computed on the way. Bad rows go to the rejects. */
+static int stage(struct load_job *j)
+{
+    PGconn *conn = j->conn;
+    db_begin(conn);
+    const char *p[] = {j->m.source};
+    PQclear(db_query(conn, "INSERT INTO tznr.source (id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p));
+    PGresult *r = db_query(conn,
+        "SELECT s.current_snapshot, n.rows_loaded FROM tznr.source s"
+        " LEFT JOIN tznr.snapshot n ON n.id = s.current_snapshot WHERE s.id = $1 FOR UPDATE OF s", 1, p);
+    if (!PQgetisnull(r, 0, 0)) {
+        j->prev_snap = atoll(PQgetvalue(r, 0, 0));
+        j->prev_rows = atoll(PQgetvalue(r, 0, 1));
+    }
+    PQclear(r);
+    j->snap = j->res->snapshot_id = atoll(db_value(conn, "SELECT pg_catalog.nextval('tznr.snapshot_id_seq')", 0, NULL));
+    char sql[512];
     snprintf(sql, sizeof sql,
              "CREATE TABLE tznr.record_%lld (LIKE tznr.record INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
-             " CHECK (snapshot_id = %lld))", snap, snap);
+             " CHECK (snapshot_id = %lld))", j->snap, j->snap);
     db_exec(conn, sql);
 
     csvio_options opt = {.sep = ',', .max_field = 1024};
     char err[1024];
-    csvio_reader *rd = csvio_open(path, &opt, err, sizeof err);
+    csvio_reader *rd = csvio_open(j->path, &opt, err, sizeof err);
     if (!rd)
         die(TZNR_EXIT_FAIL, "%s", err);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -517,27 +544,26 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
     int rc = csvio_next(rd, &rec);
     int header_ok = rc == 1 && !rec.error && rec.nfields == X_NCOLS;
     for (int i = 0; header_ok && i < X_NCOLS; i++)
-        header_ok = strcmp(rec.field[i], xnames[i]) == 0;
+        header_ok = strcmp(rec.field[i], extract_columns[i]) == 0;
     if (!header_ok) {
         csvio_close(rd);
         EVP_MD_CTX_free(md);
-        snprintf(res->reason, sizeof res->reason, "%s",
-                 rc == 1 ? "the header is not the tznr-extract-v1 header" : "the file is empty");
-        refuse(conn, 1, res, path, m.source, m.sha256, 0, NULL);
-        goto out;
+        j->rows_read = 0;
+        return refusal(j, "%s", rc == 1 ? "the header is not the tznr-extract-v1 header" : "the file is empty");
     }
-    rj.f = tmpfile();
-    if (!rj.f)
-        die(TZNR_EXIT_FAIL, "could not create a temporary file: %s", strerror(errno));
-    snprintf(sql, sizeof sql, "COPY tznr.record_%lld (" RECORD_COLUMNS ") FROM STDIN (FORMAT binary)", snap);
+    j->rows_read = 0;
+    snprintf(sql, sizeof sql, "COPY tznr.record_%lld (" RECORD_COLUMNS ") FROM STDIN (FORMAT binary)", j->snap);
     db_copy_start(conn, sql);
     db_bincopy b = {0};
     db_bin_header(&b);
     char why[256];
+    struct xrow x;
     while ((rc = csvio_next(rd, &rec)) == 1) {
-        res->rows_read++;
-        if (encode_row(&b, &rec, snap, m.source, why, sizeof why) != 0)
-            rejects_add(&rj, rec.line, why, rec.raw, rec.raw_len);
+        j->rows_read++;
+        if (parse_row(&rec, &x, why, sizeof why) == 0)
+            emit_row(&b, &rec, &x, j->snap, j->m.source);
+        else
+            rejects_add(&j->rj, rec.line, why, rec.raw, rec.raw_len);
         if (b.len > (1 << 20)) {
             db_copy_put(conn, b.buf, b.len);
             b.len = 0;
@@ -546,112 +572,141 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
     if (rc < 0)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
     csvio_close(rd);
-    {
-        unsigned char d[32];
-        unsigned int dl;
-        EVP_DigestFinal_ex(md, d, &dl);
-        EVP_MD_CTX_free(md);
-        for (int i = 0; i < 32; i++)
-            snprintf(sha + 2 * i, 3, "%02x", d[i]);
-    }
+    unsigned char d[32];
+    unsigned int dl;
+    EVP_DigestFinal_ex(md, d, &dl);
+    EVP_MD_CTX_free(md);
+    for (int i = 0; i < 32; i++)
+        snprintf(j->sha + 2 * i, 3, "%02x", d[i]);
     db_bin_trailer(&b);
     db_copy_put(conn, b.buf, b.len);
     db_bin_free(&b);
-    res->rows_loaded = db_copy_end(conn);
+    j->res->rows_read = j->rows_read;
+    j->res->rows_loaded = db_copy_end(conn);
+    return 0;
+}
 
-    if (strcmp(sha, m.sha256) != 0) {
-        snprintf(res->reason, sizeof res->reason,
-                 "sha256 of the file (%.12s...) does not match the manifest's (%.12s...): truncated or altered in transit",
-                 sha, m.sha256);
-        refuse(conn, 1, res, path, m.source, sha, res->rows_read, NULL);
-        goto out;
-    }
-    if (res->rows_read != m.rows) {
-        snprintf(res->reason, sizeof res->reason, "the file has %lld data rows, its manifest says %lld",
-                 res->rows_read, m.rows);
-        refuse(conn, 1, res, path, m.source, sha, res->rows_read, &rj);
-        goto out;
-    }
-    /* A token twice: the same local_ref twice in the export. Keep the first, reject the others. */
-    snprintf(sql, sizeof sql, "CREATE UNIQUE INDEX ON tznr.record_%lld (token)", snap);
-    char dberr[1024];
+/* A token twice is the same local_ref twice in the export: keep the first, reject the others. */
+static void reject_duplicates(struct load_job *j)
+{
+    PGconn *conn = j->conn;
+    char sql[512], dberr[1024], why[256];
+    snprintf(sql, sizeof sql, "CREATE UNIQUE INDEX ON tznr.record_%lld (token)", j->snap);
     db_exec(conn, "SAVEPOINT dup");
     PGresult *ix = db_try_query(conn, sql, 0, NULL, dberr, sizeof dberr);
-    if (!ix) {
-        db_exec(conn, "ROLLBACK TO SAVEPOINT dup");
-        snprintf(sql, sizeof sql,
-                 "DELETE FROM tznr.record_%lld d USING (SELECT token, pg_catalog.min(line) AS first"
-                 " FROM tznr.record_%lld GROUP BY token HAVING pg_catalog.count(*) > 1) x"
-                 " WHERE d.token = x.token AND d.line > x.first"
-                 " RETURNING d.line, x.first, pg_catalog.encode(d.token, 'hex')", snap, snap);
-        PGresult *r = db_query(conn, sql, 0, NULL);
-        for (int i = 0; i < PQntuples(r); i++) {
-            snprintf(why, sizeof why, "duplicate token: the same local_ref as line %s", PQgetvalue(r, i, 1));
-            rejects_add(&rj, atol(PQgetvalue(r, i, 0)), why, PQgetvalue(r, i, 2), 64);
-        }
-        res->rows_loaded -= PQntuples(r);
-        PQclear(r);
-        snprintf(sql, sizeof sql, "CREATE UNIQUE INDEX ON tznr.record_%lld (token)", snap);
-        db_exec(conn, sql);
-    } else {
+    if (ix) {
         PQclear(ix);
         db_exec(conn, "RELEASE SAVEPOINT dup");
+        return;
     }
-    res->rows_rejected = rj.n;
-    if (res->rows_read > 0 && (double)rj.n > cf->max_reject_share * (double)res->rows_read) {
-        snprintf(res->reason, sizeof res->reason,
-                 "%lld of %lld rows are invalid (%.2f%%), more than the %.2f%% allowed ([load] max_reject_share)",
-                 rj.n, res->rows_read, 100.0 * (double)rj.n / (double)res->rows_read, 100.0 * cf->max_reject_share);
-        refuse(conn, 1, res, path, m.source, sha, res->rows_read, &rj);
-        goto out;
+    db_exec(conn, "ROLLBACK TO SAVEPOINT dup");
+    char del[512];
+    snprintf(del, sizeof del,
+             "DELETE FROM tznr.record_%lld d USING (SELECT token, pg_catalog.min(line) AS first"
+             " FROM tznr.record_%lld GROUP BY token HAVING pg_catalog.count(*) > 1) x"
+             " WHERE d.token = x.token AND d.line > x.first"
+             " RETURNING d.line, x.first, pg_catalog.encode(d.token, 'hex')", j->snap, j->snap);
+    PGresult *r = db_query(conn, del, 0, NULL);
+    for (int i = 0; i < PQntuples(r); i++) {
+        snprintf(why, sizeof why, "duplicate token: the same local_ref as line %s", PQgetvalue(r, i, 1));
+        rejects_add(&j->rj, atol(PQgetvalue(r, i, 0)), why, PQgetvalue(r, i, 2), 64);
     }
-    if (prev_rows > 0 && !force &&
-        (double)res->rows_loaded < (1.0 - cf->max_drop_share) * (double)prev_rows) {
-        snprintf(res->reason, sizeof res->reason,
-                 "%lld rows against %lld in the current snapshot: a fall of %.1f%%, more than the %.1f%% allowed "
-                 "([load] max_drop_share); a truncated export? use --force if it is right",
-                 res->rows_loaded, prev_rows, 100.0 * (1.0 - (double)res->rows_loaded / (double)prev_rows),
-                 100.0 * cf->max_drop_share);
-        refuse(conn, 1, res, path, m.source, sha, res->rows_read, &rj);
-        goto out;
-    }
-    snprintf(sql, sizeof sql, "ALTER TABLE tznr.record ATTACH PARTITION tznr.record_%lld FOR VALUES IN (%lld);"
-             "ANALYZE tznr.record_%lld", snap, snap, snap);
+    j->res->rows_loaded -= PQntuples(r);
+    PQclear(r);
     db_exec(conn, sql);
-    {
-        char snaps[32], declared[32], loaded[32], rejected[32], prevs[32];
-        snprintf(snaps, sizeof snaps, "%lld", snap);
-        snprintf(declared, sizeof declared, "%lld", m.rows);
-        snprintf(loaded, sizeof loaded, "%lld", res->rows_loaded);
-        snprintf(rejected, sizeof rejected, "%lld", res->rows_rejected);
-        snprintf(prevs, sizeof prevs, "%lld", prev_snap);
-        const char *full = printable_path(path);
-        const char *base = strrchr(full, '/') ? strrchr(full, '/') + 1 : full;
-        const char *p[] = {snaps, m.source, base, sha, m.extract_date, m.created_at, m.key_id,
-                           declared, loaded, rejected, force ? "true" : "false", prev_snap ? prevs : NULL};
-        PQclear(db_query(conn,
-            "WITH n AS (INSERT INTO tznr.snapshot (id, source_id, file_name, sha256, extract_date,"
-            " manifest_created_at, key_id, rows_declared, rows_loaded, rows_rejected, forced)"
-            " VALUES ($1, $2, $3, pg_catalog.decode($4, 'hex'), $5, $6, $7, $8, $9, $10, $11) RETURNING id),"
-            " o AS (UPDATE tznr.snapshot SET superseded_at = pg_catalog.now() WHERE id = $12::bigint)"
-            " UPDATE tznr.source SET current_snapshot = (SELECT id FROM n) WHERE id = $2", 12, p));
-        record_attempt(conn, path, m.source, sha, "loaded", NULL, snap, res->rows_read, &rj);
-        sbuf d;
-        sbuf_init(&d);
-        sbuf_adds(&d, "{\"file\": ");
-        sbuf_add_json(&d, base);
-        sbuf_addf(&d, ", \"sha256\": \"%s\", \"snapshot\": %lld, \"previous\": %lld, "
-                      "\"rows\": %lld, \"rejected\": %lld, \"extract_date\": \"%s\", \"forced\": %s}",
-                  sha, snap, prev_snap, res->rows_loaded, res->rows_rejected, m.extract_date,
-                  force ? "true" : "false");
-        audit_log(conn, "load", m.source, d.p);
-        sbuf_free(&d);
-    }
+}
+
+/* The staged snapshot against its manifest and the guards of [load]. */
+static int verify(struct load_job *j)
+{
+    load_result *res = j->res;
+    const conf *cf = j->cf;
+    if (strcmp(j->sha, j->m.sha256) != 0)
+        return sha_mismatch(j, j->sha);
+    j->keep_rejects = 1;
+    if (j->rows_read != j->m.rows)
+        return refusal(j, "the file has %lld data rows, its manifest says %lld", j->rows_read, j->m.rows);
+    reject_duplicates(j);
+    res->rows_rejected = j->rj.n;
+    if (j->rows_read > 0 && (double)j->rj.n > cf->max_reject_share * (double)j->rows_read)
+        return refusal(j, "%lld of %lld rows are invalid (%.2f%%), more than the %.2f%% allowed ([load] max_reject_share)",
+                       j->rj.n, j->rows_read, 100.0 * (double)j->rj.n / (double)j->rows_read,
+                       100.0 * cf->max_reject_share);
+    if (j->prev_rows > 0 && !j->force && (double)res->rows_loaded < (1.0 - cf->max_drop_share) * (double)j->prev_rows)
+        return refusal(j, "%lld rows against %lld in the current snapshot: a fall of %.1f%%, more than the %.1f%% "
+                          "allowed ([load] max_drop_share); a truncated export? use --force if it is right",
+                       res->rows_loaded, j->prev_rows, 100.0 * (1.0 - (double)res->rows_loaded / (double)j->prev_rows),
+                       100.0 * cf->max_drop_share);
+    return 0;
+}
+
+/* Attach the snapshot's table, make it the source's current snapshot, record the attempt and
+ * the audit entry, commit. */
+static void publish(struct load_job *j)
+{
+    PGconn *conn = j->conn;
+    load_result *res = j->res;
+    char sql[512];
+    snprintf(sql, sizeof sql, "ALTER TABLE tznr.record ATTACH PARTITION tznr.record_%lld FOR VALUES IN (%lld);"
+             "ANALYZE tznr.record_%lld", j->snap, j->snap, j->snap);
+    db_exec(conn, sql);
+    char snaps[32], declared[32], loaded[32], rejected[32], prevs[32];
+    snprintf(snaps, sizeof snaps, "%lld", j->snap);
+    snprintf(declared, sizeof declared, "%lld", j->m.rows);
+    snprintf(loaded, sizeof loaded, "%lld", res->rows_loaded);
+    snprintf(rejected, sizeof rejected, "%lld", res->rows_rejected);
+    snprintf(prevs, sizeof prevs, "%lld", j->prev_snap);
+    const char *full = printable_path(j->path);
+    const char *base = strrchr(full, '/') ? strrchr(full, '/') + 1 : full;
+    const char *p[] = {snaps, j->m.source, base, j->sha, j->m.extract_date, j->m.created_at, j->m.key_id,
+                       declared, loaded, rejected, j->force ? "true" : "false", j->prev_snap ? prevs : NULL};
+    PQclear(db_query(conn,
+        "WITH n AS (INSERT INTO tznr.snapshot (id, source_id, file_name, sha256, extract_date,"
+        " manifest_created_at, key_id, rows_declared, rows_loaded, rows_rejected, forced)"
+        " VALUES ($1, $2, $3, pg_catalog.decode($4, 'hex'), $5, $6, $7, $8, $9, $10, $11) RETURNING id),"
+        " o AS (UPDATE tznr.snapshot SET superseded_at = pg_catalog.now() WHERE id = $12::bigint)"
+        " UPDATE tznr.source SET current_snapshot = (SELECT id FROM n) WHERE id = $2", 12, p));
+    record_attempt(conn, j->path, j->m.source, j->sha, "loaded", NULL, j->snap, j->rows_read, &j->rj);
+    sbuf d;
+    sbuf_init(&d);
+    sbuf_adds(&d, "{\"file\": ");
+    sbuf_add_json(&d, base);
+    sbuf_addf(&d, ", \"sha256\": \"%s\", \"snapshot\": %lld, \"previous\": %lld, "
+                  "\"rows\": %lld, \"rejected\": %lld, \"extract_date\": \"%s\", \"forced\": %s}",
+              j->sha, j->snap, j->prev_snap, res->rows_loaded, res->rows_rejected, j->m.extract_date,
+              j->force ? "true" : "false");
+    audit_log(conn, "load", j->m.source, d.p);
+    sbuf_free(&d);
     db_commit(conn);
     res->outcome = LOAD_DONE;
-out:
-    if (rj.f)
-        fclose(rj.f);
-    sbuf_free(&rj.line);
+}
+
+void load_extract(PGconn *conn, const conf *cf, const char *path, int force, load_result *res)
+{
+    hexlut_init();
+    memset(res, 0, sizeof *res);
+    double t0 = util_now();
+    struct load_job j = {.conn = conn, .cf = cf, .path = path, .force = force, .res = res, .rows_read = -1};
+    sbuf_init(&j.rj.line);
+    j.rj.f = tmpfile();
+    if (!j.rj.f)
+        die(TZNR_EXIT_FAIL, "could not create a temporary file: %s", strerror(errno));
+    /* Every check that needs no transaction comes first; then the snapshot is staged and
+     * verified inside one. Whatever step refuses, the refusal is recorded here, once. */
+    int rc = check_manifest(&j);
+    if (rc == 0)
+        rc = check_already_loaded(&j);
+    if (rc == 0)
+        rc = stage(&j);
+    if (rc == 0)
+        rc = verify(&j);
+    if (rc < 0)
+        refuse(&j);
+    else if (rc == 1)
+        record_already_loaded(&j);
+    else
+        publish(&j);
+    fclose(j.rj.f);
+    sbuf_free(&j.rj.line);
     res->seconds = util_now() - t0;
 }
