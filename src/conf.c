@@ -1,6 +1,7 @@
 #include "conf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,86 +86,122 @@ static int parse_int(const char *v, long min, long max, int *out)
     return 0;
 }
 
+/* The plain settings: a string, or a number within bounds, at an offset in the conf. */
+enum setting_kind { S_STR, S_DOUBLE, S_INT };
+struct setting {
+    const char *section, *key;
+    enum setting_kind kind;
+    size_t offset;
+    double min, max;
+};
+#define STR(sec, key, field) {sec, key, S_STR, offsetof(conf, field), 0, 0}
+#define DBL(sec, key, field, lo, hi) {sec, key, S_DOUBLE, offsetof(conf, field), lo, hi}
+#define INT(sec, key, field, lo, hi) {sec, key, S_INT, offsetof(conf, field), lo, hi}
+static const struct setting settings[] = {
+    STR("database", "conninfo", conninfo),
+    STR("keys", "key_id", key_id),
+    STR("paths", "inbox", inbox),
+    STR("paths", "archive", archive),
+    STR("paths", "outbox", outbox),
+    STR("paths", "rejected", rejected),
+    DBL("load", "max_reject_share", max_reject_share, 0, 1),
+    DBL("load", "max_drop_share", max_drop_share, 0, 1),
+    DBL("link", "threshold", link_threshold, 0.5, 1),
+    DBL("link", "grey_low", link_grey, 0.3, 1),
+    DBL("link", "same_source", link_same_source, 0.5, 1),
+    DBL("link", "margin", link_margin, 0, 1),
+    DBL("link", "dob_bonus", link_dob_bonus, 0, 0.5),
+    DBL("link", "year_penalty", link_year_penalty, 0, 1),
+    DBL("link", "commune_bonus", link_commune_bonus, 0, 0.5),
+    DBL("link", "sex_penalty", link_sex_penalty, 0, 1),
+    INT("link", "lsh_bands", lsh_bands, 0, 1000),
+    INT("link", "lsh_bits", lsh_bits, 8, 30), /* or "auto", below */
+    INT("link", "block_max", block_max, 2, 1000000),
+    STR("run", "parameters", parameters),
+    INT("run", "cooldown_days", cooldown_days, 0, 3650),
+    INT("run", "settled_days", settled_days, 0, 3650),
+    INT("run", "pull_timeout", pull_timeout, 1, 86400),
+    INT("run", "bom", export_bom, 0, 1),
+    INT("registers", "max_age_days", register_max_age_days, 1, 3650),
+    INT("retention", "keep_snapshots_days", keep_snapshots_days, 0, 36500),
+    INT("retention", "keep_link_runs", keep_link_runs, 1, 100000),
+};
+#undef STR
+#undef DBL
+#undef INT
+
+static int set_plain(conf *c, const struct setting *st, const char *value, char *err, size_t errlen)
+{
+    void *dst = (char *)c + st->offset;
+    int bad = 0;
+    switch (st->kind) {
+    case S_STR: set_str(dst, value); break;
+    case S_DOUBLE: bad = parse_double(value, st->min, st->max, dst); break;
+    case S_INT: bad = parse_int(value, (long)st->min, (long)st->max, dst); break;
+    }
+    if (bad)
+        snprintf(err, errlen, "[%s] %s must be a number from %g to %g, not '%s'", st->section, st->key, st->min,
+                 st->max, value);
+    return bad ? -1 : 0;
+}
+
+/* [team.NAME] source, communes */
+static int set_team(conf *c, const char *name, const char *key, const char *value, char *err, size_t errlen)
+{
+    int t;
+    for (t = 0; t < c->nteams && strcmp(c->teams[t].name, name) != 0; t++)
+        ;
+    if (t == c->nteams) {
+        for (const char *q = name; *q; q++)
+            if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '-')) {
+                snprintf(err, errlen, "team name '%s' may only hold a-z 0-9 _ - (it names a folder)", name);
+                return -1;
+            }
+        c->teams = xrealloc(c->teams, (size_t)(c->nteams + 1) * sizeof *c->teams);
+        memset(&c->teams[t], 0, sizeof c->teams[t]);
+        c->teams[t].name = xstrdup(name);
+        c->nteams++;
+    }
+    if (strcmp(key, "source") == 0 || strcmp(key, "communes") == 0) {
+        set_str(strcmp(key, "source") == 0 ? &c->teams[t].source : &c->teams[t].communes, value);
+        return 0;
+    }
+    snprintf(err, errlen, "unknown setting '%s' in [team.%s] (source, communes)", key, name);
+    return -1;
+}
+
+/* [source.ID] pull */
+static int set_source(conf *c, const char *id, const char *key, const char *value, char *err, size_t errlen)
+{
+    int t;
+    for (t = 0; t < c->nsources && strcmp(c->sources[t].id, id) != 0; t++)
+        ;
+    if (t == c->nsources) {
+        c->sources = xrealloc(c->sources, (size_t)(c->nsources + 1) * sizeof *c->sources);
+        memset(&c->sources[t], 0, sizeof c->sources[t]);
+        c->sources[t].id = xstrdup(id);
+        c->nsources++;
+    }
+    if (strcmp(key, "pull") == 0) {
+        set_str(&c->sources[t].pull, value);
+        return 0;
+    }
+    snprintf(err, errlen, "unknown setting '%s' in [source.%s] (pull)", key, id);
+    return -1;
+}
+
 static int on_setting(void *ctx, const char *section, const char *key, const char *value, char *err,
                       size_t errlen)
 {
     conf *c = ctx;
-#define IS(s, k) (strcmp(section, s) == 0 && strcmp(key, k) == 0)
-#define RANGE(fn, lo, hi, dst)                                                                    \
-    do {                                                                                          \
-        if (fn(value, lo, hi, dst) != 0) {                                                        \
-            snprintf(err, errlen, "[%s] %s must be a number from %g to %g, not '%s'", section, key, \
-                     (double)(lo), (double)(hi), value);                                          \
-            return -1;                                                                            \
-        }                                                                                         \
-        return 0;                                                                                 \
-    } while (0)
-    if (IS("database", "conninfo")) {
-        set_str(&c->conninfo, value);
+    if (strcmp(section, "link") == 0 && strcmp(key, "lsh_bits") == 0 && strcmp(value, "auto") == 0) {
+        c->lsh_bits = 0;
         return 0;
     }
-    if (IS("keys", "key_id")) {
-        set_str(&c->key_id, value);
-        return 0;
-    }
-    if (IS("paths", "inbox")) {
-        set_str(&c->inbox, value);
-        return 0;
-    }
-    if (IS("paths", "archive")) {
-        set_str(&c->archive, value);
-        return 0;
-    }
-    if (IS("paths", "outbox")) {
-        set_str(&c->outbox, value);
-        return 0;
-    }
-    if (IS("paths", "rejected")) {
-        set_str(&c->rejected, value);
-        return 0;
-    }
-    if (IS("load", "max_reject_share"))
-        RANGE(parse_double, 0, 1, &c->max_reject_share);
-    if (IS("load", "max_drop_share"))
-        RANGE(parse_double, 0, 1, &c->max_drop_share);
-    if (IS("link", "threshold"))
-        RANGE(parse_double, 0.5, 1, &c->link_threshold);
-    if (IS("link", "grey_low"))
-        RANGE(parse_double, 0.3, 1, &c->link_grey);
-    if (IS("link", "same_source"))
-        RANGE(parse_double, 0.5, 1, &c->link_same_source);
-    if (IS("link", "margin"))
-        RANGE(parse_double, 0, 1, &c->link_margin);
-    if (IS("link", "dob_bonus"))
-        RANGE(parse_double, 0, 0.5, &c->link_dob_bonus);
-    if (IS("link", "year_penalty"))
-        RANGE(parse_double, 0, 1, &c->link_year_penalty);
-    if (IS("link", "commune_bonus"))
-        RANGE(parse_double, 0, 0.5, &c->link_commune_bonus);
-    if (IS("link", "sex_penalty"))
-        RANGE(parse_double, 0, 1, &c->link_sex_penalty);
-    if (IS("link", "lsh_bands"))
-        RANGE(parse_int, 0, 1000, &c->lsh_bands);
-    if (IS("link", "lsh_bits")) {
-        if (strcmp(value, "auto") == 0) {
-            c->lsh_bits = 0;
-            return 0;
-        }
-        RANGE(parse_int, 8, 30, &c->lsh_bits);
-    }
-    if (IS("link", "block_max"))
-        RANGE(parse_int, 2, 1000000, &c->block_max);
-    if (IS("run", "parameters")) {
-        set_str(&c->parameters, value);
-        return 0;
-    }
-    if (IS("run", "cooldown_days"))
-        RANGE(parse_int, 0, 3650, &c->cooldown_days);
-    if (IS("run", "settled_days"))
-        RANGE(parse_int, 0, 3650, &c->settled_days);
-    if (IS("run", "pull_timeout"))
-        RANGE(parse_int, 1, 86400, &c->pull_timeout);
-    if (IS("run", "separator")) {
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        if (strcmp(section, settings[i].section) == 0 && strcmp(key, settings[i].key) == 0)
+            return set_plain(c, &settings[i], value, err, errlen);
+    if (strcmp(section, "run") == 0 && strcmp(key, "separator") == 0) {
         if (strcmp(value, ";") != 0 && strcmp(value, ",") != 0 && strcmp(value, "tab") != 0) {
             snprintf(err, errlen, "[run] separator must be ; , or tab, not '%s'", value);
             return -1;
@@ -172,7 +209,7 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
         set_str(&c->export_separator, strcmp(value, "tab") == 0 ? "\t" : value);
         return 0;
     }
-    if (IS("run", "decimal")) {
+    if (strcmp(section, "run") == 0 && strcmp(key, "decimal") == 0) {
         if (strcmp(value, ",") != 0 && strcmp(value, ".") != 0) {
             snprintf(err, errlen, "[run] decimal must be , or ., not '%s'", value);
             return -1;
@@ -180,10 +217,6 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
         c->export_decimal = value[0];
         return 0;
     }
-    if (IS("run", "bom"))
-        RANGE(parse_int, 0, 1, &c->export_bom);
-    if (IS("registers", "max_age_days"))
-        RANGE(parse_int, 1, 3650, &c->register_max_age_days);
     if (strcmp(section, "registers") == 0) {
         for (int b = 0; b < CONF_NBENEFITS; b++)
             if (strcmp(key, conf_benefits[b]) == 0)
@@ -194,57 +227,10 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
                  key);
         return -1;
     }
-    if (IS("retention", "keep_snapshots_days"))
-        RANGE(parse_int, 0, 36500, &c->keep_snapshots_days);
-    if (IS("retention", "keep_link_runs"))
-        RANGE(parse_int, 1, 100000, &c->keep_link_runs);
-    if (strncmp(section, "team.", 5) == 0 && section[5]) {
-        const char *name = section + 5;
-        int t;
-        for (t = 0; t < c->nteams && strcmp(c->teams[t].name, name) != 0; t++)
-            ;
-        if (t == c->nteams) {
-            for (const char *q = name; *q; q++)
-                if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '-')) {
-                    snprintf(err, errlen, "team name '%s' may only hold a-z 0-9 _ - (it names a folder)", name);
-                    return -1;
-                }
-            c->teams = xrealloc(c->teams, (size_t)(c->nteams + 1) * sizeof *c->teams);
-            memset(&c->teams[t], 0, sizeof c->teams[t]);
-            c->teams[t].name = xstrdup(name);
-            c->nteams++;
-        }
-        if (strcmp(key, "source") == 0) {
-            set_str(&c->teams[t].source, value);
-            return 0;
-        }
-        if (strcmp(key, "communes") == 0) {
-            set_str(&c->teams[t].communes, value);
-            return 0;
-        }
-        snprintf(err, errlen, "unknown setting '%s' in [%s] (source, communes)", key, section);
-        return -1;
-    }
-    if (strncmp(section, "source.", 7) == 0 && section[7]) {
-        const char *id = section + 7;
-        int t;
-        for (t = 0; t < c->nsources && strcmp(c->sources[t].id, id) != 0; t++)
-            ;
-        if (t == c->nsources) {
-            c->sources = xrealloc(c->sources, (size_t)(c->nsources + 1) * sizeof *c->sources);
-            memset(&c->sources[t], 0, sizeof c->sources[t]);
-            c->sources[t].id = xstrdup(id);
-            c->nsources++;
-        }
-        if (strcmp(key, "pull") == 0) {
-            set_str(&c->sources[t].pull, value);
-            return 0;
-        }
-        snprintf(err, errlen, "unknown setting '%s' in [%s] (pull)", key, section);
-        return -1;
-    }
-#undef IS
-#undef RANGE
+    if (strncmp(section, "team.", 5) == 0 && section[5])
+        return set_team(c, section + 5, key, value, err, errlen);
+    if (strncmp(section, "source.", 7) == 0 && section[7])
+        return set_source(c, section + 7, key, value, err, errlen);
     snprintf(err, errlen, "unknown setting '%s' in [%s] (see docs/configuration.md)", key, section);
     return -1;
 }

@@ -99,11 +99,17 @@ void db_exec(PGconn *conn, const char *sql)
 
 const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params)
 {
-    static char buf[4096];
+    /* grown to fit: a value is never cut short (a registers line, a key list) */
+    static char *buf;
+    static size_t cap;
     PGresult *r = db_query(conn, sql, n, params);
-    buf[0] = '\0';
-    if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-        snprintf(buf, sizeof buf, "%s", PQgetvalue(r, 0, 0));
+    const char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "";
+    size_t len = strlen(v);
+    if (len + 1 > cap) {
+        cap = len + 1 < 256 ? 256 : len + 1;
+        buf = xrealloc(buf, cap);
+    }
+    memcpy(buf, v, len + 1);
     PQclear(r);
     return buf;
 }

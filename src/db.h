@@ -27,7 +27,8 @@ PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *para
 /* Same, returning NULL on error with the server's message in ERR instead of dying. */
 PGresult *db_try_query(PGconn *conn, const char *sql, int n, const char *const *params, char *err,
                        size_t errlen);
-/* The single value of a one-row, one-column query (a static copy, "" for NULL). */
+/* The single value of a one-row, one-column query: a copy, whole whatever its length, valid
+ * until the next call ("" for NULL or no row). */
 const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params);
 
 void db_begin(PGconn *conn);

@@ -43,6 +43,23 @@ char *xstrdup(const char *s)
     return p;
 }
 
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        fprintf(stderr, "tznr: error: could not format '%s'\n", fmt);
+        abort();
+    }
+    char *p = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
 void sbuf_init(sbuf *b)
 {
     b->cap = 64;
