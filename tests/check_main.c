@@ -16,6 +16,7 @@ Suite *suite_pseudo(void);
 Suite *suite_csvio(void);
 Suite *suite_mapping(void);
 Suite *suite_link(void);
+Suite *suite_opt(void);
 Suite *suite_pseudonymise(void);
 Suite *suite_synth(void);
 Suite *suite_platform(void);
@@ -326,6 +327,7 @@ int main(void)
     srunner_add_suite(sr, suite_csvio());
     srunner_add_suite(sr, suite_mapping());
     srunner_add_suite(sr, suite_link());
+    srunner_add_suite(sr, suite_opt());
     srunner_add_suite(sr, suite_pseudonymise());
     srunner_add_suite(sr, suite_synth());
     srunner_add_suite(sr, suite_platform());
