@@ -1,5 +1,5 @@
 /* opt: the options table's parser (flags, values, bounds, dates, positional arguments, refused
- * abbreviations) and the help it prints. */
+ * abbreviations) and the help it prints; then every command's --help from the binary. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +308,46 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* Every command's --help, from the binary: exit 0, its synopsis, each of its options. */
+START_TEST(test_commands_help)
+{
+    static const struct {
+        const char *verb, *options;
+    } cmds[] = {
+        {"audit", "-c, --config|--db|--action|--object|--since|--until|-n, --limit"},
+        {"db", "-c, --config|--db|migrate|status"},
+        {"export", "-c, --config|--db|--date"},
+        {"feedback", "-c, --config|--db|Exit: 0 done, 1 failure, 2 usage, 3 a file was refused."},
+        {"keygen", "-i, --id KEY_ID|-o, --output FILE"},
+        {"link", "-c, --config|--db|-q, --quiet"},
+        {"links", "-c, --config|--db|--possible"},
+        {"load", "-c, --config|--db|--force|-q, --quiet|Exit: 0 all loaded"},
+        {"pseudonymise", "-k, --key|-s, --source|-m, --mapping|-o, --output|-d, --extract-date|-j, --jobs N|"
+                         "-q, --quiet|(1-64, default 1)|france_travail|Exit: 0 done"},
+        {"reidentify", "-t, --tokens|-r, --raw|-m, --mapping|-c, --columns|-o, --output|-q, --quiet|"
+                       "-reidentifiee.csv|" CONF_DEFAULT_PATH "|Exit: 0 done"},
+        {"run", "-c, --config|--db|--date|-q, --quiet|Exit: 0 done"},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char *out = NULL, *err = NULL;
+        int rc = tu_run(tu_fmt("'%s' %s --help", tu_bin("tznr"), cmds[i].verb), &out, &err);
+        ck_assert_msg(rc == 0, "tznr %s --help: exit %d: %s", cmds[i].verb, rc, err);
+        ck_assert_msg(strncmp(out, tu_fmt("usage: tznr %s ", cmds[i].verb), strlen(cmds[i].verb) + 12) == 0,
+                      "tznr %s --help:\n%s", cmds[i].verb, out);
+        ck_assert_msg(strstr(out, "  -h, --help ") != NULL, "tznr %s --help:\n%s", cmds[i].verb, out);
+        for (const char *o = cmds[i].options; *o;) {
+            size_t n = strcspn(o, "|");
+            if (n > 0)
+                ck_assert_msg(strstr(out, tu_fmt("%.*s", (int)n, o)) != NULL, "tznr %s --help has no '%.*s':\n%s",
+                              cmds[i].verb, (int)n, o, out);
+            o += n + (o[n] == '|');
+        }
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
 Suite *suite_opt(void)
 {
     Suite *s = suite_create("opt");
@@ -318,6 +358,9 @@ Suite *suite_opt(void)
     tcase_add_test(tc, test_positionals);
     tcase_add_test(tc, test_refused);
     tcase_add_test(tc, test_help);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("commands");
+    tcase_add_test(tc, test_commands_help);
     suite_add_tcase(s, tc);
     return s;
 }
