@@ -14,7 +14,4 @@ int cmd_pseudonymise(int argc, char **argv);
 int cmd_reidentify(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
-/* Parse a whole decimal number in [MIN, MAX]; return 0 or -1. */
-int cmd_parse_long(const char *s, long min, long max, long *out);
-
 #endif

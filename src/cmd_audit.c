@@ -1,5 +1,4 @@
 /* tznr audit: verify the hash chain, show entries. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,61 +9,42 @@
 #include "csvio.h"
 #include "db.h"
 #include "log.h"
-#include "norm.h"
+#include "opt.h"
 #include "sbuf.h"
 
-static void usage(void)
-{
-    printf("usage: tznr audit verify [-c FILE] [--db CONNINFO]\n"
-           "       tznr audit show   [-c FILE] [--db CONNINFO] [--action A] [--object TEXT]\n"
-           "                         [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]\n\n"
-           "verify walks the chain from the first entry, recomputing each entry's SHA-256 over its\n"
-           "canonical form (docs/audit.md), and names the first broken entry (exit 1).\n"
-           "show prints entries as CSV (id,at,db_role,os_user,command,action,object,details,hash),\n"
-           "oldest first, filtered by action (exact or prefix with a final '*'), object (substring),\n"
-           "date range (at >= since, at < until) and count (the latest N).\n");
-}
+static const char synopsis[] =
+    "tznr audit verify [-c FILE] [--db CONNINFO]\n"
+    "       tznr audit show   [-c FILE] [--db CONNINFO] [--action A] [--object TEXT]\n"
+    "                         [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]";
+static const char description[] =
+    "verify walks the chain from the first entry, recomputing each entry's SHA-256 over its\n"
+    "canonical form (docs/audit.md), and names the first broken entry (exit 1).\n"
+    "show prints entries as CSV (id,at,db_role,os_user,command,action,object,details,hash),\n"
+    "oldest first, filtered by action (exact or prefix with a final '*'), object (substring),\n"
+    "date range (at >= since, at < until) and count (the latest N).";
 
 int cmd_audit(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
-        {"action", required_argument, NULL, 'a'}, {"object", required_argument, NULL, 'o'},
-        {"since", required_argument, NULL, 's'},  {"until", required_argument, NULL, 'u'},
-        {"limit", required_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *cfile = NULL, *dbinfo = NULL, *action = NULL, *object = NULL, *since = NULL,
                *until = NULL;
     long limit = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:n:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': cfile = optarg; break;
-        case 'D': dbinfo = optarg; break;
-        case 'a': action = optarg; break;
-        case 'o': object = optarg; break;
-        case 's': since = optarg; break;
-        case 'u': until = optarg; break;
-        case 'n':
-            if (cmd_parse_long(optarg, 1, 100000000, &limit) != 0)
-                die_usage("audit", "--limit must be a positive whole number, not '%s'", optarg);
-            break;
-        case 'h': usage(); return 0;
-        default: die_usage("audit", NULL);
-        }
-    }
-    if (argc - optind != 1 || (strcmp(argv[optind], "verify") != 0 && strcmp(argv[optind], "show") != 0))
+    const struct opt opts[] = {
+        OPT_PLATFORM(&cfile, &dbinfo),
+        OPT_STRING(0, "action", &action, "A", "show: entries of action A, or of every action starting with A's "
+                   "text before a final '*'"),
+        OPT_STRING(0, "object", &object, "TEXT", "show: entries whose object contains TEXT"),
+        OPT_DATE(0, "since", &since, "show: entries from this day on (UTC)"),
+        OPT_DATE(0, "until", &until, "show: entries before this day (UTC)"),
+        OPT_LONG('n', "limit", &limit, "N", 1, 100000000, "show: the latest N entries only"),
+        OPT_END};
+    const struct opt_cmd cmd = {.name = "audit", .usage = synopsis, .description = description, .opts = opts};
+    int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
+    if (argc - first != 1 || (strcmp(argv[first], "verify") != 0 && strcmp(argv[first], "show") != 0))
         die_usage("audit", "expected one action: verify or show");
-    char d8[9];
-    if (since && (strlen(since) != 10 || norm_date(since, 10, DATE_ISO, d8) != 1))
-        die_usage("audit", "invalid --since '%s': expected YYYY-MM-DD", since);
-    if (until && (strlen(until) != 10 || norm_date(until, 10, DATE_ISO, d8) != 1))
-        die_usage("audit", "invalid --until '%s': expected YYYY-MM-DD", until);
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
     int rc = 0;
-    if (strcmp(argv[optind], "verify") == 0) {
+    if (strcmp(argv[first], "verify") == 0) {
         rc = audit_verify(conn, stdout);
     } else {
         char lim[32];

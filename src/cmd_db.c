@@ -1,5 +1,4 @@
 /* tznr db: schema migrations. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,37 +8,25 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "opt.h"
 
-static void usage(void)
-{
-    printf("usage: tznr db migrate [-c FILE] [--db CONNINFO]\n"
-           "       tznr db status  [-c FILE] [--db CONNINFO]\n\n"
-           "migrate applies the numbered migrations this binary carries (sql/migrations), each once\n"
-           "and in its own transaction; it refuses a database whose schema is newer than the binary.\n"
-           "status prints the schema version of the database and of the binary.\n\n"
-           "  -c, --config FILE    platform configuration (default $TZNR_CONFIG, /etc/tznr/tznr.conf)\n"
-           "  --db CONNINFO        libpq connection string, overrides [database] conninfo\n");
-}
+static const char synopsis[] =
+    "tznr db migrate [-c FILE] [--db CONNINFO]\n"
+    "       tznr db status  [-c FILE] [--db CONNINFO]";
+static const char description[] =
+    "migrate applies the numbered migrations this binary carries (sql/migrations), each once\n"
+    "and in its own transaction; it refuses a database whose schema is newer than the binary.\n"
+    "status prints the schema version of the database and of the binary.";
 
 int cmd_db(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *cfile = NULL, *dbinfo = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': cfile = optarg; break;
-        case 'D': dbinfo = optarg; break;
-        case 'h': usage(); return 0;
-        default: die_usage("db", NULL);
-        }
-    }
-    if (argc - optind != 1)
+    const struct opt opts[] = {OPT_PLATFORM(&cfile, &dbinfo), OPT_END};
+    const struct opt_cmd cmd = {.name = "db", .usage = synopsis, .description = description, .opts = opts};
+    int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
+    if (argc - first != 1)
         die_usage("db", "expected one action: migrate or status");
-    const char *action = argv[optind];
+    const char *action = argv[first];
     if (strcmp(action, "migrate") != 0 && strcmp(action, "status") != 0)
         die_usage("db", "unknown action '%s'", action);
     conf cf;

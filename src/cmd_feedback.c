@@ -1,5 +1,4 @@
 /* tznr feedback: load the outcomes an outreach team sent back. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd.h"
@@ -7,42 +6,31 @@
 #include "db.h"
 #include "feedback.h"
 #include "log.h"
+#include "opt.h"
 
-static void usage(void)
-{
-    printf("usage: tznr feedback [-c FILE] [--db CONNINFO] FILE.csv...\n\n"
-           "Load outcomes sent back by outreach teams: 'token;regle;statut;date' (';' or ','),\n"
-           "statut one of contacte, droit_ouvert, non_eligible, refus, injoignable,\n"
-           "deja_beneficiaire, opposition, erreur_rapprochement; date YYYY-MM-DD or DD/MM/YYYY.\n"
-           "An 'opposition' means the person is never listed again; 'erreur_rapprochement' forbids\n"
-           "the record's links in later runs; droit_ouvert, non_eligible, refus and\n"
-           "deja_beneficiaire settle the case for [run] settled_days. Loading a file twice adds\n"
-           "nothing. Bad rows go to FILE.csv.rejects with their line and reason.\n\n"
-           "Exit: 0 done, 1 failure, 2 usage, 3 a file was refused.\n");
-}
+static const char synopsis[] = "tznr feedback [-c FILE] [--db CONNINFO] FILE.csv...";
+static const char description[] =
+    "Load outcomes sent back by outreach teams: 'token;regle;statut;date' (';' or ','),\n"
+    "statut one of contacte, droit_ouvert, non_eligible, refus, injoignable,\n"
+    "deja_beneficiaire, opposition, erreur_rapprochement; date YYYY-MM-DD or DD/MM/YYYY.\n"
+    "An 'opposition' means the person is never listed again; 'erreur_rapprochement' forbids\n"
+    "the record's links in later runs; droit_ouvert, non_eligible, refus and\n"
+    "deja_beneficiaire settle the case for [run] settled_days. Loading a file twice adds\n"
+    "nothing. Bad rows go to FILE.csv.rejects with their line and reason.";
 
 int cmd_feedback(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *cfile = NULL, *dbinfo = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': cfile = optarg; break;
-        case 'D': dbinfo = optarg; break;
-        case 'h': usage(); return 0;
-        default: die_usage("feedback", NULL);
-        }
-    }
-    if (optind == argc)
+    const struct opt opts[] = {OPT_PLATFORM(&cfile, &dbinfo), OPT_END};
+    const struct opt_cmd cmd = {.name = "feedback", .usage = synopsis, .description = description,
+                                .exits = "Exit: 0 done, 1 failure, 2 usage, 3 a file was refused.", .opts = opts};
+    int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
+    if (first == argc)
         die_usage("feedback", "expected one or more feedback files");
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
     int refused = 0;
-    for (int i = optind; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         feedback_result res;
         if (feedback_load(conn, argv[i], &res) != 0) {
             log_error("refused '%s': %s", argv[i], res.reason);

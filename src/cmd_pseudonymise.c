@@ -1,5 +1,4 @@
 /* tznr pseudonymise: raw export -> extract, manifest, token map, rejects (extract-v1). */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,38 +14,21 @@
 #include "util.h"
 #include "manifest.h"
 #include "mapping.h"
+#include "opt.h"
 #include "pseudo.h"
 
 #define BATCH_ROWS 2048
 #define MAX_JOBS 64
 
-static void usage(void)
-{
-    printf("usage: tznr pseudonymise --key FILE --source KIND:NAME [--mapping FILE] -o OUT.csv\n"
-           "                         [--extract-date YYYY-MM-DD] [-j N] [-q] RAW.csv\n\n"
-           "Turn an agency's raw export into a tznr-extract-v1 file (docs/extract-format.md).\n"
-           "Writes OUT.csv and OUT.csv.manifest (to deposit on the platform), OUT.csv.tokens\n"
-           "(local_ref,token: stays at the agency) and OUT.csv.rejects (rows that could not be\n"
-           "used, with their line and reason: stays at the agency). Every file is written under a\n"
-           "temporary name and renamed at the end, the manifest last.\n\n"
-           "  --key FILE            the territory's key file (mode 0600)\n"
-           "  --source KIND:NAME    source id, KIND one of caf, departement, bailleur, cpam,\n"
-           "                        msa, carsat, france_travail, ccas, autre\n"
-           "  --mapping FILE        how to read the export (docs/mapping.md); without it, the\n"
-           "                        canonical raw columns, UTF-8, comma separated\n"
-           "  -o, --output OUT.csv  the extract to write\n"
-           "  --extract-date DATE   the export's date for the manifest (default: today, UTC)\n"
-           "  -j, --jobs N          encode on N threads (1-%d, default 1)\n"
-           "  -q, --quiet           no summary on stderr\n\n"
-           "Exit: 0 done, 1 failure, 2 usage, 3 input refused (empty, not CSV, wrong header).\n",
-           MAX_JOBS);
-}
-
-static int date_valid(const char *s)
-{
-    char out[9];
-    return norm_date(s, strlen(s), DATE_ISO, out) > 0 && strlen(s) == 10;
-}
+static const char synopsis[] =
+    "tznr pseudonymise --key FILE --source KIND:NAME [--mapping FILE] -o OUT.csv\n"
+    "                         [--extract-date YYYY-MM-DD] [-j N] [-q] RAW.csv";
+static const char description[] =
+    "Turn an agency's raw export into a tznr-extract-v1 file (docs/extract-format.md).\n"
+    "Writes OUT.csv and OUT.csv.manifest (to deposit on the platform), OUT.csv.tokens\n"
+    "(local_ref,token: stays at the agency) and OUT.csv.rejects (rows that could not be\n"
+    "used, with their line and reason: stays at the agency). Every file is written under a\n"
+    "temporary name and renamed at the end, the manifest last.";
 
 /* One slice of a batch for one thread. */
 struct job {
@@ -98,37 +80,30 @@ static char *suffixed(const char *path, const char *suffix)
 
 int cmd_pseudonymise(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"key", required_argument, NULL, 'k'},      {"source", required_argument, NULL, 's'},
-        {"mapping", required_argument, NULL, 'm'},  {"output", required_argument, NULL, 'o'},
-        {"extract-date", required_argument, NULL, 'd'}, {"jobs", required_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *keyfile = NULL, *source = NULL, *mapfile = NULL, *outpath = NULL, *xdate = NULL;
     long jobs = 1;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "k:s:m:o:d:j:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'k': keyfile = optarg; break;
-        case 's': source = optarg; break;
-        case 'm': mapfile = optarg; break;
-        case 'o': outpath = optarg; break;
-        case 'd': xdate = optarg; break;
-        case 'j':
-            if (cmd_parse_long(optarg, 1, MAX_JOBS, &jobs) != 0)
-                die_usage("pseudonymise", "--jobs must be a whole number from 1 to %d, not '%s'", MAX_JOBS, optarg);
-            break;
-        case 'q': log_set_quiet(1); break;
-        case 'h': usage(); return 0;
-        default: die_usage("pseudonymise", NULL);
-        }
-    }
+    int quiet = 0;
+    const struct opt opts[] = {
+        OPT_STRING('k', "key", &keyfile, "FILE", "the territory's key file (mode 0600)"),
+        OPT_STRING('s', "source", &source, "KIND:NAME", "source id, KIND one of " MANIFEST_KINDS),
+        OPT_STRING('m', "mapping", &mapfile, "FILE", "how to read the export (docs/mapping.md); without it, the "
+                   "canonical raw columns, UTF-8, comma separated"),
+        OPT_STRING('o', "output", &outpath, "OUT.csv", "the extract to write"),
+        OPT_DATE('d', "extract-date", &xdate, "the export's date for the manifest (default: today, UTC)"),
+        OPT_LONG('j', "jobs", &jobs, "N", 1, MAX_JOBS, "encode on N threads (1-" OPT_STR(MAX_JOBS) ", default 1)"),
+        OPT_QUIET(&quiet, "no summary on stderr"),
+        OPT_END};
+    const struct opt_cmd cmd = {
+        .name = "pseudonymise", .usage = synopsis, .description = description,
+        .exits = "Exit: 0 done, 1 failure, 2 usage, 3 input refused (empty, not CSV, wrong header).", .opts = opts};
+    int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
+    if (quiet)
+        log_set_quiet(1);
     if (!keyfile || !source || !outpath)
         die_usage("pseudonymise", "--key, --source and -o are required");
-    if (argc - optind != 1)
+    if (argc - first != 1)
         die_usage("pseudonymise", "expected exactly one raw export file");
-    const char *rawpath = argv[optind];
+    const char *rawpath = argv[first];
     if (!manifest_source_valid(source))
         die_usage("pseudonymise", "invalid source '%s': expected KIND:NAME, KIND one of " MANIFEST_KINDS
                   ", NAME 1-32 of a-z 0-9 _ -", source);
@@ -137,8 +112,6 @@ int cmd_pseudonymise(int argc, char **argv)
     strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t0));
     if (!xdate)
         xdate = today;
-    else if (!date_valid(xdate))
-        die_usage("pseudonymise", "invalid --extract-date '%s': expected YYYY-MM-DD", xdate);
 
     char err[1024];
     char key_id[PSEUDO_KEY_ID_MAX + 1];

@@ -2,7 +2,6 @@
  * local_ref next to each token (from the token map) and, optionally, contact columns taken from
  * the agency's raw export. Runs at the agency only (docs/extract-format.md). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "mapping.h"
 #include "export.h"
 #include "norm.h"
+#include "opt.h"
 #include "sbuf.h"
 
 #define NONE SIZE_MAX
@@ -36,30 +36,19 @@ static const enum raw_field CONTACT_FIELDS[] = {RF_NOM, RF_NOM_USAGE, RF_PRENOM,
                                                 RF_ADRESSE, RF_COMMUNE};
 #define NCONTACT_FIELDS (sizeof CONTACT_FIELDS / sizeof CONTACT_FIELDS[0])
 
-static void usage(void)
-{
-    printf("usage: tznr reidentify --tokens OUT.csv.tokens [--raw RAW.csv [--mapping FILE]\n"
-           "                       [--columns COL,COL...]] [-o OUTPUT.csv] [-q] LIST.csv\n\n"
-           "Put the agency's own identifiers back on an outreach list from the platform. The\n"
-           "output is the list, same rows, order, separator and byte order mark, with a local_ref\n"
-           "column after token (from the token map pseudonymise wrote) and, with --raw, contact\n"
-           "columns from the agency's raw export appended. It holds personal data: it is written\n"
-           "with mode 0600, under a temporary name renamed at the end. Never run on the platform:\n"
-           "refused when $TZNR_CONFIG is set or %s exists.\n\n"
-           "  --tokens FILE         the token map (local_ref,token) of the extract the list is from\n"
-           "  --raw RAW.csv         the raw export that extract was made from: add contact columns\n"
-           "  --mapping FILE        how to read the raw export (docs/mapping.md); without it, the\n"
-           "                        canonical raw format\n"
-           "  --columns COL,...     the raw export's columns to add, by its own names (default:\n"
-           "                        the columns holding nom, nom_usage, prenom, date_naissance,\n"
-           "                        adresse, commune)\n"
-           "  -o, --output FILE     the file to write (default: LIST with .csv replaced by\n"
-           "                        " OUT_SUFFIX ")\n"
-           "  -q, --quiet           no summary on stderr (warnings are still printed)\n\n"
-           "Exit: 0 done, 1 failure, 2 usage (or run on the platform), 3 input refused (wrong\n"
-           "list header, malformed token map, raw export without the columns asked for).\n",
-           CONF_DEFAULT_PATH);
-}
+static const char synopsis[] =
+    "tznr reidentify --tokens OUT.csv.tokens [--raw RAW.csv [--mapping FILE]\n"
+    "                       [--columns COL,COL...]] [-o OUTPUT.csv] [-q] LIST.csv";
+static const char description[] =
+    "Put the agency's own identifiers back on an outreach list from the platform. The\n"
+    "output is the list, same rows, order, separator and byte order mark, with a local_ref\n"
+    "column after token (from the token map pseudonymise wrote) and, with --raw, contact\n"
+    "columns from the agency's raw export appended. It holds personal data: it is written\n"
+    "with mode 0600, under a temporary name renamed at the end. Never run on the platform:\n"
+    "refused when $TZNR_CONFIG is set or " CONF_DEFAULT_PATH " exists.";
+static const char exits[] =
+    "Exit: 0 done, 1 failure, 2 usage (or run on the platform), 3 input refused (wrong\n"
+    "list header, malformed token map, raw export without the columns asked for).";
 
 /* ---- a string -> index table (open addressing); keys are not copied ---------------------- */
 
@@ -683,34 +672,32 @@ static void not_an_input(const char *out, const char *in, const char *what)
 
 int cmd_reidentify(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"tokens", required_argument, NULL, 't'}, {"raw", required_argument, NULL, 'r'},
-        {"mapping", required_argument, NULL, 'm'}, {"columns", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *tokpath = NULL, *rawpath = NULL, *mapfile = NULL, *columns = NULL, *outpath = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "t:r:m:c:o:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 't': tokpath = optarg; break;
-        case 'r': rawpath = optarg; break;
-        case 'm': mapfile = optarg; break;
-        case 'c': columns = optarg; break;
-        case 'o': outpath = optarg; break;
-        case 'q': log_set_quiet(1); break;
-        case 'h': usage(); return 0;
-        default: die_usage("reidentify", NULL);
-        }
-    }
+    int quiet = 0;
+    const struct opt opts[] = {
+        OPT_STRING('t', "tokens", &tokpath, "FILE", "the token map (local_ref,token) of the extract the list is from"),
+        OPT_STRING('r', "raw", &rawpath, "RAW.csv", "the raw export that extract was made from: add contact columns"),
+        OPT_STRING('m', "mapping", &mapfile, "FILE", "how to read the raw export (docs/mapping.md); without it, the "
+                   "canonical raw format"),
+        OPT_STRING('c', "columns", &columns, "COL,...", "the raw export's columns to add, by its own names (default: "
+                   "the columns holding nom, nom_usage, prenom, date_naissance, adresse, commune)"),
+        OPT_STRING('o', "output", &outpath, "FILE", "the file to write (default: LIST with .csv replaced by "
+                   OUT_SUFFIX ")"),
+        OPT_QUIET(&quiet, "no summary on stderr (warnings are still printed)"),
+        OPT_END};
+    const struct opt_cmd cmd = {.name = "reidentify", .usage = synopsis, .description = description,
+                                .exits = exits, .opts = opts};
+    int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
+    if (quiet)
+        log_set_quiet(1);
     refuse_on_platform();
     if (!tokpath)
         die_usage("reidentify", "--tokens is required");
-    if (argc - optind != 1)
+    if (argc - first != 1)
         die_usage("reidentify", "expected exactly one list file");
     if ((mapfile || columns) && !rawpath)
         die_usage("reidentify", "--mapping and --columns go with --raw");
-    const char *listpath = argv[optind];
+    const char *listpath = argv[first];
     char *outbuf = outpath ? NULL : default_output(listpath);
     if (!outpath)
         outpath = outbuf;

@@ -39,18 +39,6 @@ static void usage(FILE *f)
                "5 done with refused inputs.\n");
 }
 
-int cmd_parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    if (!s || !*s)
-        return -1;
-    long v = strtol(s, &end, 10);
-    if (*end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
