@@ -12,6 +12,8 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
+
 /* One record being built or waiting to be handed out. */
 struct rec {
     sbuf data;          /* the field bytes, each NUL-terminated */
@@ -492,14 +494,8 @@ int csvio_out_commit(csvio_out *o, char *hex, char *err, size_t errlen)
         return -1;
     }
     EVP_DigestFinal_ex(o->sha, md, &mdlen);
-    if (hex) {
-        static const char h[] = "0123456789abcdef";
-        for (int i = 0; i < 32; i++) {
-            hex[2 * i] = h[md[i] >> 4];
-            hex[2 * i + 1] = h[md[i] & 15];
-        }
-        hex[64] = '\0';
-    }
+    if (hex)
+        hex_encode(md, sizeof md, hex);
     EVP_MD_CTX_free(o->sha);
     free(o->buf);
     free(o->tmp);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 static _Noreturn void oom(size_t n)
 {
     fprintf(stderr, "tznr: error: out of memory (asked for %zu bytes)\n", n);
@@ -98,15 +100,9 @@ void sbuf_addf(sbuf *b, const char *fmt, ...)
 
 void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     sbuf_reserve(b, 2 * n);
-    char *o = b->p + b->len;
-    for (size_t i = 0; i < n; i++) {
-        *o++ = hex[s[i] >> 4];
-        *o++ = hex[s[i] & 15];
-    }
+    hex_encode(s, n, b->p + b->len);
     b->len += 2 * n;
-    b->p[b->len] = '\0';
 }
 
 void sbuf_add_json(sbuf *b, const char *s)
