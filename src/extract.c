@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 
 static const char *const field_names[RF_COUNT] = {
     "local_ref", "household_ref", "nir", "nom", "nom_usage", "prenom", "date_naissance", "sexe",
@@ -28,6 +29,8 @@ const char *extract_header(void)
            "commune,nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,"
            "impaye_mois,rsa,prime_activite,aide_logement,aah,css,aspa,apa,pch,fsl,suivi_social";
 }
+
+int extract_token_valid(const char *s, size_t len) { return len == EXTRACT_TOKEN_HEX && hex_valid(s, len); }
 
 /* CLK feature budgets (spec section 4). */
 enum { B_NOM = 200, B_PRENOM = 200, B_DOB = 200, B_SEXE = 30, B_ADRESSE = 300, B_COMMUNE = 80 };

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "csvio.h"
 #include "db.h"
+#include "extract.h"
 #include "log.h"
 #include "norm.h"
 #include "sbuf.h"
@@ -21,16 +22,6 @@ static int statut_valid(const char *s)
         if (strcmp(s, statuts[i]) == 0)
             return 1;
     return 0;
-}
-
-static int token_valid(const char *s, size_t n)
-{
-    if (n != 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
 }
 
 /* The separator of a header line: ';' if it has one, else ','. */
@@ -80,7 +71,7 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
             snprintf(why, sizeof why, "%s", rec.error);
         else if (rec.nfields != 4)
             snprintf(why, sizeof why, "%zu fields, expected 4", rec.nfields);
-        else if (!token_valid(rec.field[0], rec.len[0]))
+        else if (!extract_token_valid(rec.field[0], rec.len[0]))
             snprintf(why, sizeof why, "token is not 64 lowercase hex digits");
         else if (!statut_valid(rec.field[2]))
             snprintf(why, sizeof why, "statut '%.40s' is not one of contacte, droit_ouvert, non_eligible, refus, "
