@@ -176,7 +176,7 @@ int cmd_pseudonymise(int argc, char **argv)
     out_write(outs.extract, outpath, hdr, strlen(hdr));
     out_write(outs.extract, outpath, "\n", 1);
     out_write(outs.tokens, tokpath, "local_ref,token\n", 16);
-    out_write(outs.rejects, rejpath, "line,reason,record\n", 19);
+    out_write(outs.rejects, rejpath, CSVIO_REJECTS_HEADER, strlen(CSVIO_REJECTS_HEADER));
 
     sbuf arena, line;
     sbuf_init(&arena);
@@ -204,14 +204,7 @@ int cmd_pseudonymise(int argc, char **argv)
                 arena.len = mark;
                 arena.p[mark] = '\0';
                 sbuf_reset(&line);
-                sbuf_addf(&line, "%ld,", rec.line);
-                csvio_add_field(&line, why, strlen(why), ',');
-                sbuf_addc(&line, ',');
-                size_t rl = rec.raw_len;
-                while (rl > 0 && (rec.raw[rl - 1] == '\n' || rec.raw[rl - 1] == '\r'))
-                    rl--;
-                csvio_add_field(&line, rec.raw, rl, ',');
-                sbuf_addc(&line, '\n');
+                csvio_add_reject(&line, rec.line, why, rec.raw, rec.raw_len);
                 out_write(outs.rejects, rejpath, line.p, line.len);
                 nrejected++;
                 continue;

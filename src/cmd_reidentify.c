@@ -570,13 +570,7 @@ static void add_field(sbuf *b, const char *s, size_t n, const struct list_format
         csvio_add_field(b, s, n, lf->sep);
         return;
     }
-    sbuf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            sbuf_addc(b, '"');
-        sbuf_addc(b, s[i]);
-    }
-    sbuf_addc(b, '"');
+    csvio_add_quoted(b, s, n);
 }
 
 static void end_line(sbuf *b, const struct list_format *lf) { sbuf_adds(b, lf->crlf ? "\r\n" : "\n"); }

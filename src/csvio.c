@@ -384,10 +384,14 @@ void csvio_add_field(sbuf *out, const char *field, size_t len, char sep)
             break;
         }
     }
-    if (!quote) {
+    if (quote)
+        csvio_add_quoted(out, field, len);
+    else
         sbuf_add(out, field, len);
-        return;
-    }
+}
+
+void csvio_add_quoted(sbuf *out, const char *field, size_t len)
+{
     sbuf_addc(out, '"');
     for (size_t i = 0; i < len; i++) {
         if (field[i] == '"')
@@ -395,6 +399,17 @@ void csvio_add_field(sbuf *out, const char *field, size_t len, char sep)
         sbuf_addc(out, field[i]);
     }
     sbuf_addc(out, '"');
+}
+
+void csvio_add_reject(sbuf *out, long line, const char *why, const char *raw, size_t raw_len)
+{
+    sbuf_addf(out, "%ld,", line);
+    csvio_add_field(out, why, strlen(why), ',');
+    sbuf_addc(out, ',');
+    while (raw_len > 0 && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    csvio_add_field(out, raw, raw_len, ',');
+    sbuf_addc(out, '\n');
 }
 
 struct csvio_out {

@@ -51,6 +51,15 @@ void csvio_close(csvio_reader *r);
 
 /* Append FIELD to OUT as a CSV field, quoted only when it holds SEP, a quote, CR or LF. */
 void csvio_add_field(sbuf *out, const char *field, size_t len, char sep);
+/* Append FIELD to OUT quoted, whatever it holds (quotes doubled). */
+void csvio_add_quoted(sbuf *out, const char *field, size_t len);
+
+/* A .rejects file (kept at the agency, or beside a refused feedback file): its header, then a
+ * line a rejected row: the row's line number, the reason and the record as it was read. */
+#define CSVIO_REJECTS_HEADER "line,reason,record\n"
+/* Append the line of the row at LINE, rejected for WHY, whose text was RAW (RAW_LEN bytes, its
+ * line end left out), with its LF. */
+void csvio_add_reject(sbuf *out, long line, const char *why, const char *raw, size_t raw_len);
 
 /* A buffered output file with a running SHA-256 of every byte written, created under a
  * temporary name and renamed into place by csvio_out_commit, so it is whole or absent. */

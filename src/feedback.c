@@ -141,18 +141,11 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
             rej = fopen(rejpath, "w");
             if (!rej)
                 die(TZNR_EXIT_FAIL, "could not create '%s': %s", rejpath, strerror(errno));
-            fputs("line,reason,record\n", rej);
+            fputs(CSVIO_REJECTS_HEADER, rej);
         }
         sbuf l;
         sbuf_init(&l);
-        sbuf_addf(&l, "%ld,", rec.line);
-        csvio_add_field(&l, why, strlen(why), ',');
-        sbuf_addc(&l, ',');
-        size_t rl = rec.raw_len;
-        while (rl > 0 && (rec.raw[rl - 1] == '\n' || rec.raw[rl - 1] == '\r'))
-            rl--;
-        csvio_add_field(&l, rec.raw, rl, ',');
-        sbuf_addc(&l, '\n');
+        csvio_add_reject(&l, rec.line, why, rec.raw, rec.raw_len);
         fwrite(l.p, 1, l.len, rej);
         sbuf_free(&l);
     }
