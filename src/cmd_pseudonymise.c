@@ -88,14 +88,6 @@ static void out_write(csvio_out *o, const char *path, const void *s, size_t n)
         die(TZNR_EXIT_FAIL, "could not write '%s': %m", path);
 }
 
-static char *suffixed(const char *path, const char *suffix)
-{
-    size_t n = strlen(path) + strlen(suffix) + 1;
-    char *p = xmalloc(n);
-    snprintf(p, n, "%s%s", path, suffix);
-    return p;
-}
-
 int cmd_pseudonymise(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -164,8 +156,8 @@ int cmd_pseudonymise(int argc, char **argv)
     }
     OPENSSL_cleanse(master, sizeof master);
 
-    char *tokpath = suffixed(outpath, ".tokens"), *rejpath = suffixed(outpath, ".rejects"),
-         *manpath = suffixed(outpath, ".manifest");
+    char *tokpath = xasprintf("%s.tokens", outpath), *rejpath = xasprintf("%s.rejects", outpath),
+         *manpath = xasprintf("%s.manifest", outpath);
     struct outputs outs = {0};
     log_on_die(abort_outputs, &outs);
     if (!(outs.extract = csvio_out_open(outpath, 0640, err, sizeof err)) ||

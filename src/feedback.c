@@ -58,8 +58,7 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
         csvio_close(r);
         return -1;
     }
-    char rejpath[4200];
-    snprintf(rejpath, sizeof rejpath, "%s.rejects", path);
+    char *rejpath = xasprintf("%s.rejects", path);
     FILE *rej = NULL;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     db_begin(conn);
@@ -161,5 +160,6 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
              res->rows, res->loaded, res->duplicates, res->rejected, res->oppositions, res->link_errors);
     audit_log(conn, "feedback", base, details);
     db_commit(conn);
+    free(rejpath);
     return 0;
 }

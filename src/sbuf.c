@@ -1,5 +1,6 @@
 #include "sbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,23 @@ char *xstrdup(const char *s)
     size_t n = strlen(s) + 1;
     char *p = xmalloc(n);
     memcpy(p, s, n);
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) { /* a length over INT_MAX */
+        fprintf(stderr, "tznr: error: could not format '%s': %s\n", fmt, strerror(errno));
+        abort();
+    }
+    char *p = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
     return p;
 }
 
