@@ -15,6 +15,7 @@ Suite *suite_norm(void);
 Suite *suite_pseudo(void);
 Suite *suite_csvio(void);
 Suite *suite_hex(void);
+Suite *suite_strtab(void);
 Suite *suite_mapping(void);
 Suite *suite_link(void);
 Suite *suite_pseudonymise(void);
@@ -326,6 +327,7 @@ int main(void)
     srunner_add_suite(sr, suite_pseudo());
     srunner_add_suite(sr, suite_csvio());
     srunner_add_suite(sr, suite_hex());
+    srunner_add_suite(sr, suite_strtab());
     srunner_add_suite(sr, suite_mapping());
     srunner_add_suite(sr, suite_link());
     srunner_add_suite(sr, suite_pseudonymise());
