@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "hex.h"
+#include "log.h"
 
 /* One record being built or waiting to be handed out. */
 struct rec {
@@ -203,6 +204,21 @@ csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *
                                 size_t errlen)
 {
     return open_reader(f, 0, name, opt, err, errlen);
+}
+
+csvio_reader *csvio_open_header(FILE *f, const char *path, const csvio_options *opt, const char *what,
+                                csvio_record *header)
+{
+    char err[1024];
+    csvio_reader *rd = f ? csvio_open_stream(f, path, opt, err, sizeof err) : csvio_open(path, opt, err, sizeof err);
+    if (!rd)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    int rc = csvio_next(rd, header);
+    if (rc < 0)
+        die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
+    if (rc == 0)
+        die(TZNR_EXIT_REFUSED, "refusing %s'%s': the file is empty", what, path);
+    return rd;
 }
 
 void csvio_close(csvio_reader *r)

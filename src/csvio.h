@@ -35,6 +35,12 @@ csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, 
 csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *opt, char *err,
                                 size_t errlen);
 
+/* Open PATH (or read F, named PATH in messages, when F is not NULL) and read its first record
+ * into HEADER, or die: exit 1 when the file cannot be opened or read, 3 when it holds no record
+ * ("refusing WHAT'PATH': the file is empty", WHAT "" or a kind and a space: "token map "). */
+csvio_reader *csvio_open_header(FILE *f, const char *path, const csvio_options *opt, const char *what,
+                                csvio_record *header);
+
 /* Next record: 1 and *REC filled (check rec->error), 0 at end of file, -1 on a fatal error
  * (I/O, a record over max_record) with the reason in csvio_error(). */
 int csvio_next(csvio_reader *r, csvio_record *rec);
