@@ -67,8 +67,8 @@ FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined
 FUZZ_SECONDS ?= 20
 fuzz: | $(DEPS_STAMP)
 	@mkdir -p build-fuzz
-	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_csv.c src/csvio.c src/sbuf.c -lcsv -lcrypto -o build-fuzz/fuzz_csv
-	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_norm.c src/norm.c src/sbuf.c -lutf8proc -o build-fuzz/fuzz_norm
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_csv.c src/csvio.c src/sbuf.c src/hex.c src/log.c -lcsv -lcrypto -o build-fuzz/fuzz_csv
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_norm.c src/norm.c src/sbuf.c src/hex.c -lutf8proc -o build-fuzz/fuzz_norm
 	mkdir -p build-fuzz/corpus-csv build-fuzz/corpus-norm
 	cp tests/fuzz/seeds/csv/* build-fuzz/corpus-csv/ 2>/dev/null || true
 	cp tests/fuzz/seeds/norm/* build-fuzz/corpus-norm/ 2>/dev/null || true

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "db.h"
+#include "hex.h"
 #include "log.h"
 #include "sbuf.h"
 
@@ -93,8 +94,7 @@ int audit_verify(PGconn *conn, FILE *out)
             EVP_DigestInit_ex(md, EVP_sha256(), NULL);
             EVP_DigestUpdate(md, canon.p, canon.len);
             EVP_DigestFinal_ex(md, d, &dl);
-            for (int i = 0; i < 32; i++)
-                snprintf(hex + 2 * i, 3, "%02x", d[i]);
+            hex_encode(d, sizeof d, hex);
             if (id != expect) {
                 fprintf(out, "audit chain broken at entry %lld: expected entry %lld (entries missing or renumbered)\n",
                         id, expect);

@@ -12,6 +12,9 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
+#include "log.h"
+
 /* One record being built or waiting to be handed out. */
 struct rec {
     sbuf data;          /* the field bytes, each NUL-terminated */
@@ -203,6 +206,21 @@ csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *
     return open_reader(f, 0, name, opt, err, errlen);
 }
 
+csvio_reader *csvio_open_header(FILE *f, const char *path, const csvio_options *opt, const char *what,
+                                csvio_record *header)
+{
+    char err[1024];
+    csvio_reader *rd = f ? csvio_open_stream(f, path, opt, err, sizeof err) : csvio_open(path, opt, err, sizeof err);
+    if (!rd)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    int rc = csvio_next(rd, header);
+    if (rc < 0)
+        die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
+    if (rc == 0)
+        die(TZNR_EXIT_REFUSED, "refusing %s'%s': the file is empty", what, path);
+    return rd;
+}
+
 void csvio_close(csvio_reader *r)
 {
     if (!r)
@@ -382,10 +400,14 @@ void csvio_add_field(sbuf *out, const char *field, size_t len, char sep)
             break;
         }
     }
-    if (!quote) {
+    if (quote)
+        csvio_add_quoted(out, field, len);
+    else
         sbuf_add(out, field, len);
-        return;
-    }
+}
+
+void csvio_add_quoted(sbuf *out, const char *field, size_t len)
+{
     sbuf_addc(out, '"');
     for (size_t i = 0; i < len; i++) {
         if (field[i] == '"')
@@ -393,6 +415,17 @@ void csvio_add_field(sbuf *out, const char *field, size_t len, char sep)
         sbuf_addc(out, field[i]);
     }
     sbuf_addc(out, '"');
+}
+
+void csvio_add_reject(sbuf *out, long line, const char *why, const char *raw, size_t raw_len)
+{
+    sbuf_addf(out, "%ld,", line);
+    csvio_add_field(out, why, strlen(why), ',');
+    sbuf_addc(out, ',');
+    while (raw_len > 0 && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    csvio_add_field(out, raw, raw_len, ',');
+    sbuf_addc(out, '\n');
 }
 
 struct csvio_out {
@@ -492,14 +525,8 @@ int csvio_out_commit(csvio_out *o, char *hex, char *err, size_t errlen)
         return -1;
     }
     EVP_DigestFinal_ex(o->sha, md, &mdlen);
-    if (hex) {
-        static const char h[] = "0123456789abcdef";
-        for (int i = 0; i < 32; i++) {
-            hex[2 * i] = h[md[i] >> 4];
-            hex[2 * i + 1] = h[md[i] & 15];
-        }
-        hex[64] = '\0';
-    }
+    if (hex)
+        hex_encode(md, sizeof md, hex);
     EVP_MD_CTX_free(o->sha);
     free(o->buf);
     free(o->tmp);

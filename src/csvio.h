@@ -35,6 +35,12 @@ csvio_reader *csvio_open(const char *path, const csvio_options *opt, char *err, 
 csvio_reader *csvio_open_stream(FILE *f, const char *name, const csvio_options *opt, char *err,
                                 size_t errlen);
 
+/* Open PATH (or read F, named PATH in messages, when F is not NULL) and read its first record
+ * into HEADER, or die: exit 1 when the file cannot be opened or read, 3 when it holds no record
+ * ("refusing WHAT'PATH': the file is empty", WHAT "" or a kind and a space: "token map "). */
+csvio_reader *csvio_open_header(FILE *f, const char *path, const csvio_options *opt, const char *what,
+                                csvio_record *header);
+
 /* Next record: 1 and *REC filled (check rec->error), 0 at end of file, -1 on a fatal error
  * (I/O, a record over max_record) with the reason in csvio_error(). */
 int csvio_next(csvio_reader *r, csvio_record *rec);
@@ -51,6 +57,15 @@ void csvio_close(csvio_reader *r);
 
 /* Append FIELD to OUT as a CSV field, quoted only when it holds SEP, a quote, CR or LF. */
 void csvio_add_field(sbuf *out, const char *field, size_t len, char sep);
+/* Append FIELD to OUT quoted, whatever it holds (quotes doubled). */
+void csvio_add_quoted(sbuf *out, const char *field, size_t len);
+
+/* A .rejects file (kept at the agency, or beside a refused feedback file): its header, then a
+ * line a rejected row: the row's line number, the reason and the record as it was read. */
+#define CSVIO_REJECTS_HEADER "line,reason,record\n"
+/* Append the line of the row at LINE, rejected for WHY, whose text was RAW (RAW_LEN bytes, its
+ * line end left out), with its LF. */
+void csvio_add_reject(sbuf *out, long line, const char *why, const char *raw, size_t raw_len);
 
 /* A buffered output file with a running SHA-256 of every byte written, created under a
  * temporary name and renamed into place by csvio_out_commit, so it is whole or absent. */

@@ -13,7 +13,5 @@ int export_run(PGconn *conn, const conf *cf, long long run, const char *date, lo
 /* The columns of an outreach list, in order (docs/listes.md); tznr reidentify reads the same. */
 #define EXPORT_LIST_NCOL 11
 extern const char *const export_list_columns[EXPORT_LIST_NCOL];
-#define EXPORT_LIST_HEADER "token;foyer;regle;prestation;motif;montant_mensuel_estime;confiance;priorite;source;" \
-                           "premiere_detection;inconnu_de"
 
 #endif

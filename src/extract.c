@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 static const char *const field_names[RF_COUNT] = {
     "local_ref", "household_ref", "nir", "nom", "nom_usage", "prenom", "date_naissance", "sexe",
     "adresse", "commune", "role", "nb_personnes", "nb_enfants", "ressources_mensuelles",
@@ -38,6 +40,8 @@ const char *extract_header(void)
     }
     return header;
 }
+
+int extract_token_valid(const char *s, size_t len) { return len == EXTRACT_TOKEN_HEX && hex_valid(s, len); }
 
 /* CLK feature budgets (spec section 4). */
 enum { B_NOM = 200, B_PRENOM = 200, B_DOB = 200, B_SEXE = 30, B_ADRESSE = 300, B_COMMUNE = 80 };

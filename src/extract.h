@@ -38,6 +38,12 @@ extern const char *const extract_columns[X_NCOLS];
 /* The extract's header line (the columns joined by commas), without the line end. */
 const char *extract_header(void);
 
+/* A token: the HMAC-SHA256 of a record's identity, written as 64 lowercase hex digits (in the
+ * extract, the token map, the lists and the feedback files). */
+#define EXTRACT_TOKEN_HEX 64
+/* Return 1 when S (LEN bytes) is a token as the spec writes it. */
+int extract_token_valid(const char *s, size_t len);
+
 /* One row to encode: each field as an offset and length into an arena (so a batch of rows
  * can live in one buffer while worker threads encode them). */
 typedef struct extract_row {

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "csvio.h"
 #include "db.h"
+#include "extract.h"
 #include "log.h"
 #include "norm.h"
 #include "sbuf.h"
@@ -21,16 +22,6 @@ static int statut_valid(const char *s)
         if (strcmp(s, statuts[i]) == 0)
             return 1;
     return 0;
-}
-
-static int token_valid(const char *s, size_t n)
-{
-    if (n != 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
 }
 
 /* The separator of a header line: ';' if it has one, else ','. */
@@ -67,8 +58,7 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
         csvio_close(r);
         return -1;
     }
-    char rejpath[4200];
-    snprintf(rejpath, sizeof rejpath, "%s.rejects", path);
+    char *rejpath = xasprintf("%s.rejects", path);
     FILE *rej = NULL;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     db_begin(conn);
@@ -80,7 +70,7 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
             snprintf(why, sizeof why, "%s", rec.error);
         else if (rec.nfields != 4)
             snprintf(why, sizeof why, "%zu fields, expected 4", rec.nfields);
-        else if (!token_valid(rec.field[0], rec.len[0]))
+        else if (!extract_token_valid(rec.field[0], rec.len[0]))
             snprintf(why, sizeof why, "token is not 64 lowercase hex digits");
         else if (!statut_valid(rec.field[2]))
             snprintf(why, sizeof why, "statut '%.40s' is not one of contacte, droit_ouvert, non_eligible, refus, "
@@ -150,18 +140,11 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
             rej = fopen(rejpath, "w");
             if (!rej)
                 die(TZNR_EXIT_FAIL, "could not create '%s': %s", rejpath, strerror(errno));
-            fputs("line,reason,record\n", rej);
+            fputs(CSVIO_REJECTS_HEADER, rej);
         }
         sbuf l;
         sbuf_init(&l);
-        sbuf_addf(&l, "%ld,", rec.line);
-        csvio_add_field(&l, why, strlen(why), ',');
-        sbuf_addc(&l, ',');
-        size_t rl = rec.raw_len;
-        while (rl > 0 && (rec.raw[rl - 1] == '\n' || rec.raw[rl - 1] == '\r'))
-            rl--;
-        csvio_add_field(&l, rec.raw, rl, ',');
-        sbuf_addc(&l, '\n');
+        csvio_add_reject(&l, rec.line, why, rec.raw, rec.raw_len);
         fwrite(l.p, 1, l.len, rej);
         sbuf_free(&l);
     }
@@ -177,5 +160,6 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
              res->rows, res->loaded, res->duplicates, res->rejected, res->oppositions, res->link_errors);
     audit_log(conn, "feedback", base, details);
     db_commit(conn);
+    free(rejpath);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "norm.h"
 
 /* extract-v1 section 5, amended 2026-12-01 (more payers); MANIFEST_KINDS says the same */
@@ -97,9 +98,7 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
             m->rows = strtoll(v, &end, 10);
             bad = errno || end == v || *end || m->rows < 0;
         } else if (strcmp(k, "sha256") == 0) {
-            bad = strlen(v) != 64 || copy(m->sha256, sizeof m->sha256, v);
-            for (int i = 0; !bad && i < 64; i++)
-                bad = !((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f'));
+            bad = strlen(v) != 64 || !hex_valid(v, 64) || copy(m->sha256, sizeof m->sha256, v);
         } else if (strcmp(k, "created_at") == 0) {
             bad = copy(m->created_at, sizeof m->created_at, v) || strlen(v) < 10;
         } else {

@@ -345,14 +345,7 @@ csvio_reader *mapping_open_export(const char *mapfile, const char *path, mapping
         die(TZNR_EXIT_FAIL, "%s", err);
     csvio_options copt;
     mapping_csv_options(*map, &copt);
-    csvio_reader *rd = csvio_open(path, &copt, err, sizeof err);
-    if (!rd)
-        die(TZNR_EXIT_FAIL, "%s", err);
-    int rc = csvio_next(rd, header);
-    if (rc < 0)
-        die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
-    if (rc == 0)
-        die(TZNR_EXIT_REFUSED, "refusing '%s': the file is empty", path);
+    csvio_reader *rd = csvio_open_header(NULL, path, &copt, "", header);
     if (mapping_bind(*map, header, err, sizeof err) != 0)
         die(TZNR_EXIT_REFUSED, "refusing '%s': %s", path, err);
     return rd;

@@ -26,6 +26,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "hex.h"
 #include "sbuf.h"
 
 static const char *const label_names[PL_COUNT] = {
@@ -46,15 +47,6 @@ int pseudo_key_id_valid(const char *id)
             return 0;
     }
     return 1;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1; /* upper case is not the spec's form */
 }
 
 int pseudo_key_load(const char *path, char key_id[PSEUDO_KEY_ID_MAX + 1],
@@ -101,15 +93,7 @@ int pseudo_key_load(const char *path, char key_id[PSEUDO_KEY_ID_MAX + 1],
     *sp = '\0';
     const char *id = buf + sizeof magic - 1;
     const char *hex = sp + 1;
-    int ok = pseudo_key_id_valid(id) && strlen(hex) == 2 * PSEUDO_MASTER_LEN;
-    for (int i = 0; ok && i < PSEUDO_MASTER_LEN; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            ok = 0;
-        else
-            master[i] = (unsigned char)(hi << 4 | lo);
-    }
-    if (!ok) {
+    if (!pseudo_key_id_valid(id) || hex_decode(hex, strlen(hex), master, PSEUDO_MASTER_LEN) != 0) {
         snprintf(err, errlen, "key file '%s' is malformed: expected 'tznr-key-v1 <key_id> <64 lowercase hex digits>'",
                  path);
         OPENSSL_cleanse(buf, sizeof buf);
@@ -148,11 +132,8 @@ int pseudo_key_generate(const char *path, const char *key_id, char *err, size_t 
     }
     char line[128];
     int len = snprintf(line, sizeof line, "tznr-key-v1 %s ", key_id);
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < PSEUDO_MASTER_LEN; i++) {
-        line[len++] = hex[master[i] >> 4];
-        line[len++] = hex[master[i] & 15];
-    }
+    hex_encode(master, PSEUDO_MASTER_LEN, line + len);
+    len += 2 * PSEUDO_MASTER_LEN;
     line[len++] = '\n';
     OPENSSL_cleanse(master, sizeof master);
     ssize_t w = write(fd, line, (size_t)len);

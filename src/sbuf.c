@@ -1,9 +1,12 @@
 #include "sbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hex.h"
 
 static _Noreturn void oom(size_t n)
 {
@@ -49,8 +52,8 @@ char *xasprintf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        fprintf(stderr, "tznr: error: could not format '%s'\n", fmt);
+    if (n < 0) { /* a length over INT_MAX */
+        fprintf(stderr, "tznr: error: could not format '%s': %s\n", fmt, strerror(errno));
         abort();
     }
     char *p = xmalloc((size_t)n + 1);
@@ -115,15 +118,9 @@ void sbuf_addf(sbuf *b, const char *fmt, ...)
 
 void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     sbuf_reserve(b, 2 * n);
-    char *o = b->p + b->len;
-    for (size_t i = 0; i < n; i++) {
-        *o++ = hex[s[i] >> 4];
-        *o++ = hex[s[i] & 15];
-    }
+    hex_encode(s, n, b->p + b->len);
     b->len += 2 * n;
-    b->p[b->len] = '\0';
 }
 
 void sbuf_add_json(sbuf *b, const char *s)

@@ -43,7 +43,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
-/* A new string of formatted text, however long (paths: never truncated). */
+/* A new string of the formatted text, sized to fit (paths built from a user's path). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

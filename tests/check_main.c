@@ -14,6 +14,8 @@
 Suite *suite_norm(void);
 Suite *suite_pseudo(void);
 Suite *suite_csvio(void);
+Suite *suite_hex(void);
+Suite *suite_strtab(void);
 Suite *suite_mapping(void);
 Suite *suite_link(void);
 Suite *suite_assign(void);
@@ -326,6 +328,8 @@ int main(void)
     SRunner *sr = srunner_create(suite_norm());
     srunner_add_suite(sr, suite_pseudo());
     srunner_add_suite(sr, suite_csvio());
+    srunner_add_suite(sr, suite_hex());
+    srunner_add_suite(sr, suite_strtab());
     srunner_add_suite(sr, suite_mapping());
     srunner_add_suite(sr, suite_link());
     srunner_add_suite(sr, suite_assign());
