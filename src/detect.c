@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "csvio.h"
 #include "db.h"
+#include "hex.h"
 #include "log.h"
 #include "manifest.h"
 #include "norm.h"
@@ -75,8 +76,7 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
     EVP_DigestUpdate(md, copy.p, copy.len);
     EVP_DigestFinal_ex(md, h, &hl);
     EVP_MD_CTX_free(md);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    hex_encode(h, 32, hex);
     db_begin(conn);
     db_exec(conn, "DELETE FROM tznr.parameter");
     db_copy_start(conn, "COPY tznr.parameter (name, valid_from, value, reference) FROM STDIN");
@@ -375,8 +375,7 @@ static long long run_rule(PGconn *conn, const struct db_sqlfile *file, const cha
     unsigned int hl;
     char hex[65];
     EVP_Digest(file->text, strlen(file->text), h, &hl, EVP_sha256(), NULL);
-    for (int k = 0; k < 32; k++)
-        snprintf(hex + 2 * k, 3, "%02x", h[k]);
+    hex_encode(h, 32, hex);
     const char *pr[] = {r.id, r.benefit, r.owners, r.legal, r.description, hex, r.receives[0] ? r.receives : NULL};
     PQclear(db_query(conn,
         "INSERT INTO tznr.rule (id, benefit, owners, legal_basis, description, sha256, receives)"

@@ -40,6 +40,102 @@ static char sniff_separator(const char *path)
     return strchr(buf, ';') ? ';' : ',';
 }
 
+/* Why REC cannot be recorded ("" when it can); its date as YYYYMMDD in DATE. */
+static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *why, size_t whylen)
+{
+    why[0] = '\0';
+    if (rec->error)
+        snprintf(why, whylen, "%s", rec->error);
+    else if (rec->nfields != 4)
+        snprintf(why, whylen, "%zu fields, expected 4", rec->nfields);
+    else if (!extract_token_valid(rec->field[0], rec->len[0]))
+        snprintf(why, whylen, "token is not 64 lowercase hex digits");
+    else if (!statut_valid(rec->field[2]))
+        snprintf(why, whylen, "statut '%.40s' is not one of contacte, droit_ouvert, non_eligible, refus, "
+                 "injoignable, deja_beneficiaire, opposition, erreur_rapprochement", rec->field[2]);
+    else if (norm_date(rec->field[3], rec->len[3], DATE_ISO, date) != 1 &&
+             norm_date(rec->field[3], rec->len[3], DATE_DMY, date) != 1)
+        snprintf(why, whylen, "date '%.20s' is not YYYY-MM-DD or DD/MM/YYYY", rec->field[3]);
+    else if (rec->len[1] == 0)
+        snprintf(why, whylen, "regle is empty");
+    if (why[0])
+        return;
+    /* a token nobody holds is a mis-copied one: an objection must not vanish silently */
+    const char *pk[] = {rec->field[0], rec->field[1]};
+    PGresult *k = db_query(conn,
+        "SELECT EXISTS (SELECT 1 FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex'))"
+        "    OR EXISTS (SELECT 1 FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex')),"
+        " EXISTS (SELECT 1 FROM tznr.rule WHERE id = $2)", 2, pk);
+    if (strcmp(PQgetvalue(k, 0, 0), "t") != 0)
+        snprintf(why, whylen, "token unknown to the platform (mis-copied? it must be copied from a list)");
+    else if (strcmp(PQgetvalue(k, 0, 1), "t") != 0)
+        snprintf(why, whylen, "regle '%.40s' is not a rule of the platform", rec->field[1]);
+    PQclear(k);
+}
+
+/* Record a valid outcome (a duplicate adds nothing); an opposition covers every record of the
+ * person, an erreur_rapprochement forbids the record's links. */
+static void record_outcome(PGconn *conn, const csvio_record *rec, const char *date, const char *base,
+                           feedback_result *res)
+{
+    char iso[11], line[32];
+    snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", date, date + 4, date + 6);
+    snprintf(line, sizeof line, "%ld", rec->line);
+    const char *p[] = {rec->field[0], rec->field[1], rec->field[2], iso, base, line};
+    /* the token's source: from the records, else from the lists it was sent in */
+    PGresult *q = db_query(conn,
+        "INSERT INTO tznr.outcome (source_id, token, rule_id, statut, outcome_date, file_name, line)"
+        " SELECT COALESCE((SELECT source_id FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex') LIMIT 1),"
+        "                 (SELECT source_id FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex') LIMIT 1)),"
+        "        pg_catalog.decode($1, 'hex'), $2, $3, $4::date, $5, $6::integer"
+        " ON CONFLICT DO NOTHING", 6, p);
+    long long added = atoll(PQcmdTuples(q));
+    PQclear(q);
+    if (!added) {
+        res->duplicates++;
+        return;
+    }
+    res->loaded++;
+    if (strcmp(rec->field[2], "opposition") == 0) {
+        /* the person objects: every record of theirs, now; later ones are added by each run */
+        PQclear(db_query(conn,
+            "INSERT INTO tznr.opposition (source_id, token)"
+            " SELECT q.source_id, q.token FROM tznr.person_record p"
+            "   JOIN tznr.person_record q ON q.person_id = p.person_id"
+            "  WHERE p.token = pg_catalog.decode($1, 'hex')"
+            " UNION SELECT e.source_id, e.token FROM tznr.list_entry e WHERE e.token = pg_catalog.decode($1, 'hex')"
+            " ON CONFLICT DO NOTHING", 1, p));
+        res->oppositions++;
+    } else if (strcmp(rec->field[2], "erreur_rapprochement") == 0) {
+        /* the record was joined to the wrong person: forbid its links of the latest run */
+        PQclear(db_query(conn,
+            "INSERT INTO tznr.forbidden_link (source_a, token_a, source_b, token_b, reason)"
+            " SELECT l.source_a, l.token_a, l.source_b, l.token_b, 'erreur_rapprochement (' || $2 || ')'"
+            "   FROM tznr.link l"
+            "  WHERE l.run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
+            "    AND (l.token_a = pg_catalog.decode($1, 'hex') OR l.token_b = pg_catalog.decode($1, 'hex'))"
+            " ON CONFLICT DO NOTHING", 2, (const char *[]){rec->field[0], base}));
+        res->link_errors++;
+    }
+}
+
+/* Append REC with its reason to PATH.rejects, created on the first bad row. */
+static void reject_row(FILE **rej, const char *rejpath, const csvio_record *rec, const char *why)
+{
+    if (!*rej) {
+        *rej = fopen(rejpath, "w");
+        if (!*rej)
+            die(TZNR_EXIT_FAIL, "could not create '%s': %s", rejpath, strerror(errno));
+        fputs(CSVIO_REJECTS_HEADER, *rej);
+    }
+    sbuf l;
+    sbuf_init(&l);
+    csvio_add_reject(&l, rec->line, why, rec->raw, rec->raw_len);
+    if (fwrite(l.p, 1, l.len, *rej) != l.len)
+        die(TZNR_EXIT_FAIL, "could not write '%s': %s", rejpath, strerror(errno));
+    sbuf_free(&l);
+}
+
 int feedback_load(PGconn *conn, const char *path, feedback_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -64,89 +160,14 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
     db_begin(conn);
     while ((rc = csvio_next(r, &rec)) == 1) {
         res->rows++;
-        char why[256] = "";
-        char date[9], iso[11];
-        if (rec.error)
-            snprintf(why, sizeof why, "%s", rec.error);
-        else if (rec.nfields != 4)
-            snprintf(why, sizeof why, "%zu fields, expected 4", rec.nfields);
-        else if (!extract_token_valid(rec.field[0], rec.len[0]))
-            snprintf(why, sizeof why, "token is not 64 lowercase hex digits");
-        else if (!statut_valid(rec.field[2]))
-            snprintf(why, sizeof why, "statut '%.40s' is not one of contacte, droit_ouvert, non_eligible, refus, "
-                     "injoignable, deja_beneficiaire, opposition, erreur_rapprochement", rec.field[2]);
-        else if (norm_date(rec.field[3], rec.len[3], DATE_ISO, date) != 1 &&
-                 norm_date(rec.field[3], rec.len[3], DATE_DMY, date) != 1)
-            snprintf(why, sizeof why, "date '%.20s' is not YYYY-MM-DD or DD/MM/YYYY", rec.field[3]);
-        else if (rec.len[1] == 0)
-            snprintf(why, sizeof why, "regle is empty");
-        if (!why[0]) {
-            /* a token nobody holds is a mis-copied one: an objection must not vanish silently */
-            const char *pk[] = {rec.field[0], rec.field[1]};
-            PGresult *k = db_query(conn,
-                "SELECT EXISTS (SELECT 1 FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex'))"
-                "    OR EXISTS (SELECT 1 FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex')),"
-                " EXISTS (SELECT 1 FROM tznr.rule WHERE id = $2)", 2, pk);
-            if (strcmp(PQgetvalue(k, 0, 0), "t") != 0)
-                snprintf(why, sizeof why, "token unknown to the platform (mis-copied? it must be copied from a list)");
-            else if (strcmp(PQgetvalue(k, 0, 1), "t") != 0)
-                snprintf(why, sizeof why, "regle '%.40s' is not a rule of the platform", rec.field[1]);
-            PQclear(k);
+        char why[256], date[9];
+        check_row(conn, &rec, date, why, sizeof why);
+        if (why[0]) {
+            res->rejected++;
+            reject_row(&rej, rejpath, &rec, why);
+        } else {
+            record_outcome(conn, &rec, date, base, res);
         }
-        if (!why[0]) {
-            snprintf(iso, sizeof iso, "%.4s-%.2s-%.2s", date, date + 4, date + 6);
-            char line[32];
-            snprintf(line, sizeof line, "%ld", rec.line);
-            const char *p[] = {rec.field[0], rec.field[1], rec.field[2], iso, base, line};
-            /* the token's source: from the records, else from the lists it was sent in */
-            PGresult *q = db_query(conn,
-                "INSERT INTO tznr.outcome (source_id, token, rule_id, statut, outcome_date, file_name, line)"
-                " SELECT COALESCE((SELECT source_id FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex') LIMIT 1),"
-                "                 (SELECT source_id FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex') LIMIT 1)),"
-                "        pg_catalog.decode($1, 'hex'), $2, $3, $4::date, $5, $6::integer"
-                " ON CONFLICT DO NOTHING", 6, p);
-            long long added = atoll(PQcmdTuples(q));
-            PQclear(q);
-            if (!added) {
-                res->duplicates++;
-                continue;
-            }
-            res->loaded++;
-            if (strcmp(rec.field[2], "opposition") == 0) {
-                /* the person objects: every record of theirs, now; later ones are added by each run */
-                PQclear(db_query(conn,
-                    "INSERT INTO tznr.opposition (source_id, token)"
-                    " SELECT q.source_id, q.token FROM tznr.person_record p"
-                    "   JOIN tznr.person_record q ON q.person_id = p.person_id"
-                    "  WHERE p.token = pg_catalog.decode($1, 'hex')"
-                    " UNION SELECT e.source_id, e.token FROM tznr.list_entry e WHERE e.token = pg_catalog.decode($1, 'hex')"
-                    " ON CONFLICT DO NOTHING", 1, p));
-                res->oppositions++;
-            } else if (strcmp(rec.field[2], "erreur_rapprochement") == 0) {
-                /* the record was joined to the wrong person: forbid its links of the latest run */
-                PQclear(db_query(conn,
-                    "INSERT INTO tznr.forbidden_link (source_a, token_a, source_b, token_b, reason)"
-                    " SELECT l.source_a, l.token_a, l.source_b, l.token_b, 'erreur_rapprochement (' || $2 || ')'"
-                    "   FROM tznr.link l"
-                    "  WHERE l.run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
-                    "    AND (l.token_a = pg_catalog.decode($1, 'hex') OR l.token_b = pg_catalog.decode($1, 'hex'))"
-                    " ON CONFLICT DO NOTHING", 2, (const char *[]){rec.field[0], base}));
-                res->link_errors++;
-            }
-            continue;
-        }
-        res->rejected++;
-        if (!rej) {
-            rej = fopen(rejpath, "w");
-            if (!rej)
-                die(TZNR_EXIT_FAIL, "could not create '%s': %s", rejpath, strerror(errno));
-            fputs(CSVIO_REJECTS_HEADER, rej);
-        }
-        sbuf l;
-        sbuf_init(&l);
-        csvio_add_reject(&l, rec.line, why, rec.raw, rec.raw_len);
-        fwrite(l.p, 1, l.len, rej);
-        sbuf_free(&l);
     }
     if (rc < 0)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(r));

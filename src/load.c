@@ -13,6 +13,7 @@
 #include "csvio.h"
 #include "db.h"
 #include "extract.h"
+#include "hex.h"
 #include "log.h"
 #include "util.h"
 #include "manifest.h"
@@ -25,39 +26,6 @@
     " revenus_activite_cents, loyer_cents, impaye_mois, rsa, prime_activite, aide_logement, aah,"\
     " css, aspa, apa, pch, fsl, suivi_social"
 #define RECORD_NCOLS 31
-
-/* Hex digit values, -1 for anything else (upper case included: the spec writes lowercase). */
-static const signed char hexval[256] = {
-    ['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6, ['7'] = 7,
-    ['8'] = 8, ['9'] = 9, ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15};
-static signed char hexlut[256];
-
-static void hexlut_init(void)
-{
-    if (hexlut['0'] == 0 && hexlut['x'] == -1)
-        return;
-    for (int i = 0; i < 256; i++)
-        hexlut[i] = -1;
-    for (int i = 0; i < 256; i++)
-        if ((i >= '0' && i <= '9') || (i >= 'a' && i <= 'f'))
-            hexlut[i] = hexval[i];
-}
-
-/* Decode exactly 2*N lowercase hex digits into OUT; return 0 or -1. The hot loop of the
- * loader (a row has about 800 hex digits): a table and one validity check at the end. */
-static int unhex(const char *s, size_t len, unsigned char *out, size_t n)
-{
-    if (len != 2 * n)
-        return -1;
-    const unsigned char *u = (const unsigned char *)s;
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexlut[u[2 * i]], lo = hexlut[u[2 * i + 1]];
-        bad |= hi | lo;
-        out[i] = (unsigned char)(hi << 4 | lo);
-    }
-    return bad < 0 ? -1 : 0;
-}
 
 /* A whole number in [MIN, MAX]. */
 static int small_int(const char *s, size_t len, int min, int max, int *v)
@@ -140,7 +108,7 @@ static int parse_row(const csvio_record *r, struct xrow *x, char *why, size_t wh
             }
             continue;
         }
-        if (unhex(f[col], l[col], x->keys[k], 32) != 0) {
+        if (hex_decode(f[col], l[col], x->keys[k], 32) != 0) {
             snprintf(why, whylen, "%s is not 64 lowercase hex digits", extract_columns[col]);
             return -1;
         }
@@ -150,7 +118,7 @@ static int parse_row(const csvio_record *r, struct xrow *x, char *why, size_t wh
         int col = X_CLK + k;
         if (l[col] == 0)
             continue;
-        if (unhex(f[col], l[col], x->clk[k], 128) != 0) {
+        if (hex_decode(f[col], l[col], x->clk[k], 128) != 0) {
             snprintf(why, whylen, "%s is not 256 lowercase hex digits", extract_columns[col]);
             return -1;
         }
@@ -395,8 +363,7 @@ static int file_sha256(const char *path, char hex[65])
     EVP_MD_CTX_free(md);
     if (err)
         return -1;
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    hex_encode(d, 32, hex);
     return 0;
 }
 
@@ -576,8 +543,7 @@ static int stage(struct load_job *j)
     unsigned int dl;
     EVP_DigestFinal_ex(md, d, &dl);
     EVP_MD_CTX_free(md);
-    for (int i = 0; i < 32; i++)
-        snprintf(j->sha + 2 * i, 3, "%02x", d[i]);
+    hex_encode(d, 32, j->sha);
     db_bin_trailer(&b);
     db_copy_put(conn, b.buf, b.len);
     db_bin_free(&b);
@@ -683,7 +649,6 @@ static void publish(struct load_job *j)
 
 void load_extract(PGconn *conn, const conf *cf, const char *path, int force, load_result *res)
 {
-    hexlut_init();
     memset(res, 0, sizeof *res);
     double t0 = util_now();
     struct load_job j = {.conn = conn, .cf = cf, .path = path, .force = force, .res = res, .rows_read = -1};
