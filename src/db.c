@@ -126,10 +126,11 @@ int db_try_lock(PGconn *conn, int64_t key)
     return strcmp(db_value(conn, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p), "t") == 0;
 }
 
-void db_copy_start(PGconn *conn, const char *sql)
+/* Send a COPY statement and die unless the server answers with STATUS (COPY_IN or COPY_OUT). */
+static void copy_begin(PGconn *conn, const char *sql, ExecStatusType status)
 {
     PGresult *r = PQexec(conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
+    if (PQresultStatus(r) != status) {
         char err[2048];
         snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
         trim_nl(err);
@@ -137,6 +138,29 @@ void db_copy_start(PGconn *conn, const char *sql)
         die(TZNR_EXIT_FAIL, "database: could not start COPY: %s", err);
     }
     PQclear(r);
+}
+
+void db_copy_start(PGconn *conn, const char *sql) { copy_begin(conn, sql, PGRES_COPY_IN); }
+
+/* After a COPY: drain every result until NULL, as psql's copy.c does; die on the first error.
+ * Return the rows the server reports (-1 when none). */
+static long long copy_drain(PGconn *conn)
+{
+    long long rows = -1;
+    char err[2048] = "";
+    PGresult *r;
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            rows = atoll(PQcmdTuples(r));
+        else if (!err[0]) {
+            snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
+            trim_nl(err);
+        }
+        PQclear(r);
+    }
+    if (err[0])
+        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", err);
+    return rows;
 }
 
 void db_copy_put(PGconn *conn, const void *buf, size_t len)
@@ -154,36 +178,13 @@ long long db_copy_end(PGconn *conn)
 {
     if (PQputCopyEnd(conn, NULL) != 1)
         die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn));
-    long long rows = -1;
-    char err[2048] = "";
-    PGresult *r;
-    /* drain every result until NULL, as psql's copy.c does */
-    while ((r = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(r) == PGRES_COMMAND_OK)
-            rows = atoll(PQcmdTuples(r));
-        else if (!err[0]) {
-            snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
-            trim_nl(err);
-        }
-        PQclear(r);
-    }
-    if (err[0])
-        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", err);
-    return rows;
+    return copy_drain(conn);
 }
 
 void db_copy_out(PGconn *conn, const char *sql, void (*fn)(void *ctx, const char *buf, int len),
                  void *ctx)
 {
-    PGresult *r = PQexec(conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_OUT) {
-        char err[2048];
-        snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
-        trim_nl(err);
-        PQclear(r);
-        die(TZNR_EXIT_FAIL, "database: could not start COPY: %s", err);
-    }
-    PQclear(r);
+    copy_begin(conn, sql, PGRES_COPY_OUT);
     char *buf;
     int n;
     while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
@@ -192,16 +193,7 @@ void db_copy_out(PGconn *conn, const char *sql, void (*fn)(void *ctx, const char
     }
     if (n == -2)
         die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn));
-    char err[2048] = "";
-    while ((r = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && !err[0]) {
-            snprintf(err, sizeof err, "%s", PQresultErrorMessage(r));
-            trim_nl(err);
-        }
-        PQclear(r);
-    }
-    if (err[0])
-        die(TZNR_EXIT_FAIL, "database: COPY failed: %s", err);
+    copy_drain(conn);
 }
 
 static void bin_reserve(db_bincopy *b, size_t n)
