@@ -155,6 +155,48 @@ START_TEST(test_birth_year_tells_father_from_son)
 }
 END_TEST
 
+/* Twins, Louis and Louise, born the same day at the same address: their filters differ by a
+ * letter (Dice about 0.98), only the sex tells them apart. With the default sex_penalty (0.25)
+ * no pair of two sexes can reach the grey zone; a département that lowers it to 0.15 still
+ * gets 0.83 for them: a possible link for review, never one person. */
+START_TEST(test_sex_tells_twins_apart)
+{
+    link_rec r[2];
+    rec(&r[0], 0, 77, 1990, 1); /* Louis, at the CAF */
+    rec(&r[1], 1, 77, 1990, 2); /* Louise, at the CPAM */
+    flip(r[1].clk, 30, 5);
+    link_rec_finish(&r[1]);
+    for (int i = 0; i < 2; i++) {
+        memset(r[i].dob, 5, 16); /* the same date of birth: compared whatever the LSH draws */
+        r[i].flags |= LK_DOB;
+    }
+    link_params p = params();
+    double dice = link_score(&r[0], &r[1]);
+    ck_assert_msg(dice > 0.95, "the twins' filters should be nearly the same: Dice %f", dice);
+    link_result res;
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) == NULL, "Louis and Louise linked as one person (default sex_penalty)");
+    ck_assert_int_eq(res.stats.persons, 2);
+    link_result_free(&res);
+
+    p.sex_penalty = 0.15;
+    ck_assert_msg(dice - p.sex_penalty >= p.grey_low && dice - p.sex_penalty < p.threshold,
+                  "with sex_penalty 0.15 the pair must fall in the grey zone: Dice %f", dice);
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) == NULL, "Louis and Louise linked as one person (sex_penalty 0.15)");
+    ck_assert_int_eq(res.stats.persons, 2);
+    const link_edge *e = find_possible(&res, 0, 1);
+    ck_assert_msg(e != NULL && e->score < p.threshold, "the twins should be a possible link, for review");
+    link_result_free(&res);
+
+    /* the same records of one sex: one person with a typo */
+    r[1].sex = 1;
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) != NULL, "the same records of one sex should link");
+    link_result_free(&res);
+}
+END_TEST
+
 /* A record whose true partner is absent from the other source must not grab the least unlike
  * stranger there (docs/linking.md, "Decision"). A (CAF) has no record at the landlord's; the
  * landlord has B1, the record of A2 (A's namesake at the CAF, B1's mutual best), and B2, a
@@ -297,6 +339,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_fuzzy_link_and_penalties);
     tcase_add_test(tc, test_birth_year_tells_father_from_son);
     tcase_add_test(tc, test_one_sided_best_needs_a_margin);
+    tcase_add_test(tc, test_sex_tells_twins_apart);
     tcase_add_test(tc, test_forbidden_pair);
     tcase_add_test(tc, test_same_source_needs_more);
     tcase_add_test(tc, test_threads_do_not_change_the_result);
