@@ -838,6 +838,35 @@ START_TEST(test_audit_tamper)
 }
 END_TEST
 
+/* An entry rewritten with its own hash recomputed (by someone who can run SQL on the table but
+ * does not rewrite the rest of the chain): the entry is consistent with itself, the next one
+ * still names the old hash as its prev_hash. audit verify must name the break at the next
+ * entry (docs/audit.md). */
+START_TEST(test_audit_rewritten_entry_breaks_the_chain)
+{
+    struct pf p;
+    pf_init(&p, 1, NULL);
+    short_log(&p);
+    char *out = NULL, *err = NULL;
+    int rc = psql(&p, NULL, &err,
+                  "ALTER TABLE tznr.audit_log DISABLE TRIGGER audit_log_append_only;\n"
+                  "UPDATE tznr.audit_log SET details = '{\"forged\": true}' WHERE id = 2;\n"
+                  "UPDATE tznr.audit_log l SET hash = pg_catalog.sha256(pg_catalog.convert_to("
+                  "tznr.audit_canonical(l), 'UTF8')) WHERE id = 2;\n"
+                  "ALTER TABLE tznr.audit_log ENABLE TRIGGER audit_log_append_only;\n");
+    ck_assert_msg(rc == 0, "rewrite: %s", err);
+    free(err);
+    rc = TZNR(&p, &out, &err, "audit verify -c '%s'", p.conf);
+    ck_assert_msg(rc == 1 && strstr(out, "broken at entry 3:") != NULL && strstr(out, "prev_hash") != NULL,
+                  "audit verify should name entry 3, whose prev_hash no longer matches entry 2: exit %d: %s%s", rc,
+                  out, err);
+    ck_assert_msg(strstr(out, "intact") == NULL, "%s", out);
+    free(out);
+    free(err);
+    pf_free(&p);
+}
+END_TEST
+
 /* Ten entries or more, nothing touched: intact (ids once sorted as text, 10 before 2). */
 START_TEST(test_audit_verify_ten_entries_or_more)
 {
@@ -1410,6 +1439,7 @@ Suite *suite_platform(void)
     tc = tcase_create("audit");
     tcase_add_test(tc, test_audit_append_only);
     tcase_add_test(tc, test_audit_tamper);
+    tcase_add_test(tc, test_audit_rewritten_entry_breaks_the_chain);
     tcase_add_test(tc, test_audit_verify_ten_entries_or_more);
     tcase_add_test(tc, test_audit_show);
     tcase_add_test(tc, test_usage_errors);

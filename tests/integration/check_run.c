@@ -5,8 +5,11 @@
  * the lists' format, the audit log), a replayed night and the cooldown, the run lock, a
  * refused extract, an extract waiting for its manifest, the teams' feedback (opposition,
  * settled case, linkage error, bad rows, a file loaded twice), routing to declared teams, the
- * pull commands, `tznr export` and a bad --date, `tznr export` after a failed replay, and a
- * malformed parameters file. Nothing here asserts a duration. */
+ * pull commands, `tznr export` and a bad --date, `tznr export` after a failed replay, a
+ * malformed parameters file; then hand-made households (section 11): who is one foyer, to
+ * whom a household is routed, the outcomes that settle a case, the cooldown's length, an
+ * opposition following the person's new tokens, the retention purge, a person split in two.
+ * Nothing here asserts a duration. */
 #include <check.h>
 #include <dirent.h>
 #include <limits.h>
@@ -1360,6 +1363,461 @@ START_TEST(test_bad_parameters)
 }
 END_TEST
 
+/* ==== 11. hand-made households: who is contacted, and who is not ============================ */
+
+/* Households described here as people the test knows (docs/listes.md): what must be listed,
+ * to whom, and what must not, follows from who they are and what they said, not from the code.
+ * Each agency writes its export in the canonical raw format and pseudonymises it with the
+ * spec's test key (tu_deposit_canonical). */
+
+static const char HM_HEADER[] = "local_ref,household_ref,role,nir,nom,prenom,date_naissance,sexe,commune,"
+                                "nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,impaye_mois,"
+                                "rsa,prime_activite,aide_logement,aah,css\n";
+
+/* The figures from nb_personnes on (11 columns): a single adult of 300 EUR a month whom the
+ * agency pays no RSA (a RSA of about 270 EUR is due); a couple with a child on 400 EUR, no RSA;
+ * a member of a household (the claimant's record carries the figures). */
+#define HM_SINGLE_POOR "1,0,300,0,,,0,0,,0,"
+#define HM_FAMILY_POOR "3,1,400,0,,,0,0,,0,"
+#define HM_MEMBER ",,,,,,,,,,"
+
+struct hp {
+    const char *nom, *prenom, *dob, *sexe, *nir13;
+};
+
+static const struct hp DUBOIS = {"DUBOIS", "Jean", "1980-04-12", "1", "1800433063201"};
+static const struct hp MOREAU = {"MOREAU", "Alice", "1984-06-03", "2", "2840633063202"};
+static const struct hp LEROY = {"LEROY", "Sophie", "1976-08-08", "2", "2760833063208"};
+static const struct hp ROBERT = {"ROBERT", "Paul", "1970-03-03", "1", "1700333063206"};
+static const struct hp GIRARD = {"GIRARD", "Henri", "1955-09-09", "1", "1550933063207"};
+
+/* Four families of three: the claimant (D), the partner (C), a child (E). */
+static const struct hp FAMILY[4][3] = {
+    {{"LAURENT", "Marc", "1979-01-15", "1", "1790133063211"},
+     {"LAURENT", "Julie", "1981-02-20", "2", "2810233063212"},
+     {"LAURENT", "Emma", "2015-05-05", "2", "2150533063213"}},
+    {{"FONTAINE", "Nadia", "1983-07-19", "2", "2830733063221"},
+     {"FONTAINE", "Karim", "1982-11-02", "1", "1821133063222"},
+     {"FONTAINE", "Yanis", "2016-09-30", "1", "1160933063223"}},
+    {{"CHEVALIER", "Luc", "1975-12-24", "1", "1751233063231"},
+     {"CHEVALIER", "Ines", "1978-03-08", "2", "2780333063232"},
+     {"CHEVALIER", "Hugo", "2012-01-17", "1", "1120133063233"}},
+    {{"BONNET", "Sarah", "1988-05-11", "2", "2880533063241"},
+     {"BONNET", "Tom", "1987-10-06", "1", "1871033063242"},
+     {"BONNET", "Lina", "2019-04-22", "2", "2190433063243"}},
+};
+static const char *const ROLES = "DCE";
+
+/* A family each of three agencies knows two members of. */
+static const struct hp GAUTIER[3] = {{"GAUTIER", "Paul", "1977-06-14", "1", "1770633063251"},
+                                     {"GAUTIER", "Claire", "1979-10-01", "2", "2791033063252"},
+                                     {"GAUTIER", "Leo", "2014-02-28", "1", "1140233063253"}};
+
+/* One raw row: REF, household HH, ROLE, person P, the figures FIELDS. */
+static const char *hm_row(const char *ref, const char *hh, char role, const struct hp *p, const char *fields)
+{
+    return tu_fmt("%s,%s,%c,%s,%s,%s,%s,%s,33063,%s\n", ref, hh, role, tu_nir15(p->nir13), p->nom, p->prenom, p->dob,
+                  p->sexe, fields);
+}
+
+struct hm {
+    const char *dir, *db, *conf, *key;
+};
+
+static void hm_init(struct hm *h, const char *extra_conf)
+{
+    h->dir = tu_tmpdir();
+    h->db = strdup(tu_db(1));
+    h->key = strdup(tu_test_key(h->dir));
+    h->conf = tu_conf_params(h->dir, h->db, extra_conf);
+    ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s/inbox/feedback' '%s/agencies'", h->dir, h->dir), NULL, NULL), 0);
+}
+
+/* The configuration again, with EXTRA_CONF (the same file). */
+static void hm_conf(struct hm *h, const char *extra_conf)
+{
+    free((char *)h->conf);
+    h->conf = tu_conf_params(h->dir, h->db, extra_conf);
+}
+
+/* SOURCE's agency deposits BODY (rows after the header), extract dated DATE. */
+static void hm_deposit(const struct hm *h, const char *source, const char *date, const char *body)
+{
+    tu_deposit_canonical(h->dir, h->key, source, date, HM_HEADER, body);
+}
+
+/* `tznr run` on DATE, which must succeed; its summary (malloc'd). */
+static char *hm_night(const struct hm *h, const char *date)
+{
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(tu_fmt("'%s' run -c '%s' --date %s", tu_bin("tznr"), h->conf, date), &out, &err);
+    ck_assert_msg(rc == 0, "tznr run %s: exit %d: %s%s", date, rc, out, err);
+    free(err);
+    return out;
+}
+
+static long long hm_sqln(const struct hm *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long long hm_sqln(const struct hm *h, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    long long v = tu_vsqln(h->db, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+static char *hm_sqlv(const struct hm *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *hm_sqlv(const struct hm *h, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = tu_vsqlv(h->db, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+/* The foyer and the person of TOKEN at SOURCE in the latest linkage. */
+static long long hm_foyer(const struct hm *h, const char *source, const char *token)
+{
+    return hm_sqln(h, "SELECT foyer_id FROM tznr.person_record WHERE source_id = '%s'"
+                      " AND token = pg_catalog.decode('%s', 'hex')", source, token);
+}
+
+static long long hm_person(const struct hm *h, const char *source, const char *token)
+{
+    return hm_sqln(h, "SELECT person_id FROM tznr.person_record WHERE source_id = '%s'"
+                      " AND token = pg_catalog.decode('%s', 'hex')", source, token);
+}
+
+/* How many entries of the night DATE list RULE for the household of TOKEN at SOURCE (RULE NULL:
+ * any rule). */
+static long long hm_listed(const struct hm *h, const char *date, const char *rule, const char *source,
+                           const char *token)
+{
+    return hm_sqln(h, "SELECT count(*) FROM tznr.list_entry e WHERE e.run_date = '%s' AND e.foyer_id = %lld%s%s%s",
+                   date, hm_foyer(h, source, token), rule ? " AND e.rule_id = '" : "", rule ? rule : "",
+                   rule ? "'" : "");
+}
+
+/* The teams' feedback file NAME in the inbox, rows token;regle;statut;date. */
+static void hm_feedback(const struct hm *h, const char *name, const char *rows)
+{
+    tu_write_str(tu_fmt("%s/inbox/feedback/%s", h->dir, name), tu_fmt("token;regle;statut;date\n%s", rows));
+}
+
+static void hm_free(struct hm *h)
+{
+    free((char *)h->dir);
+    free((char *)h->db);
+    free((char *)h->conf);
+    free((char *)h->key);
+}
+
+/* The CAF's four families (references F<i>D, F<i>C, F<i>E, households H<i>). */
+static char *hm_families(void)
+{
+    char *s = strdup("");
+    for (int i = 0; i < 4; i++)
+        for (int m = 0; m < 3; m++) {
+            char *n = NULL;
+            ck_assert_int_ge(asprintf(&n, "%s%s", s,
+                                      hm_row(tu_fmt("F%d%c", i, ROLES[m]), tu_fmt("H%d", i), ROLES[m], &FAMILY[i][m],
+                                             m == 0 ? HM_FAMILY_POOR : HM_MEMBER)),
+                             0);
+            free(s);
+            s = n;
+        }
+    return s;
+}
+
+/* A household is the people an agency files together: the partner's and the child's records
+ * (other persons, no key in common with the claimant) are in the claimant's foyer, which is a
+ * couple with a child; and a family each of three agencies knows two members of (the CAF the
+ * couple, the landlord the mother and the child, the CCAS the father and the child) is one
+ * foyer through the persons the agencies' households share. */
+START_TEST(test_households_are_one_foyer)
+{
+    struct hm h;
+    hm_init(&h, NULL);
+    const struct hp *A = &GAUTIER[0], *B = &GAUTIER[1], *C = &GAUTIER[2];
+    char *fam = hm_families(), *caf = NULL;
+    ck_assert_int_ge(asprintf(&caf, "%s%s%s", fam, hm_row("G1", "HG", 'D', A, "3,1,500,0,,,0,0,,0,"),
+                              hm_row("G2", "HG", 'C', B, HM_MEMBER)),
+                     0);
+    hm_deposit(&h, "caf:gironde", "2026-11-20", caf);
+    free(fam);
+    free(caf);
+    hm_deposit(&h, "bailleur:hab", "2026-11-20",
+               tu_fmt("%s%s", hm_row("B1", "L1", 'D', B, "2,1,,,450,0,,,,,"), hm_row("B2", "L1", 'E', C, HM_MEMBER)));
+    hm_deposit(&h, "ccas:bordeaux", "2026-11-20",
+               tu_fmt("%s%s", hm_row("S1", "K1", 'D', A, HM_MEMBER), hm_row("S2", "K1", 'E', C, HM_MEMBER)));
+    free(hm_night(&h, NIGHT));
+
+    for (int i = 0; i < 4; i++) {
+        char *d = tu_deposit_token(h.dir, "caf:gironde", tu_fmt("F%dD", i));
+        long long fd = hm_foyer(&h, "caf:gironde", d);
+        for (int m = 1; m < 3; m++) {
+            char *o = tu_deposit_token(h.dir, "caf:gironde", tu_fmt("F%d%c", i, ROLES[m]));
+            ck_assert_msg(hm_foyer(&h, "caf:gironde", o) == fd, "family %d: the %s's record (%s %s) is not in the "
+                          "claimant's foyer", i, m == 1 ? "partner" : "child", FAMILY[i][m].prenom, FAMILY[i][m].nom);
+            ck_assert_msg(hm_person(&h, "caf:gironde", o) != hm_person(&h, "caf:gironde", d),
+                          "family %d: two people made one person", i);
+            free(o);
+        }
+        /* the foyer the rules see: a couple with one child, listed for the RSA as such */
+        char *f = hm_sqlv(&h, "SELECT couple || '|' || nb_personnes || '|' || nb_enfants FROM tznr.run_foyer"
+                              " WHERE foyer_id = %lld", fd);
+        ck_assert_msg(strcmp(f, "true|3|1") == 0, "family %d: run_foyer says couple|persons|children %s", i, f);
+        free(f);
+        char *motif = hm_sqlv(&h, "SELECT coalesce(string_agg(motif, ' / '), '') FROM tznr.list_entry"
+                                  " WHERE run_date = '" NIGHT "' AND rule_id = 'rsa' AND foyer_id = %lld", fd);
+        ck_assert_msg(strstr(motif, "un couple avec 1 enfant") != NULL, "family %d: the RSA's motif: '%s'", i, motif);
+        free(motif);
+        free(d);
+    }
+    /* the Gautiers across three agencies: six records, three persons, one foyer */
+    static const struct {
+        const char *source, *ref;
+    } G[] = {{"caf:gironde", "G1"},  {"caf:gironde", "G2"},   {"bailleur:hab", "B1"},
+             {"bailleur:hab", "B2"}, {"ccas:bordeaux", "S1"}, {"ccas:bordeaux", "S2"}};
+    long long fg = -1;
+    for (size_t i = 0; i < sizeof G / sizeof G[0]; i++) {
+        char *tok = tu_deposit_token(h.dir, G[i].source, G[i].ref);
+        long long f = hm_foyer(&h, G[i].source, tok);
+        if (i == 0)
+            fg = f;
+        ck_assert_msg(f == fg, "the Gautiers: %s's record %s is in foyer %lld, the CAF's claimant in %lld", G[i].source,
+                      G[i].ref, f, fg);
+        free(tok);
+    }
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(DISTINCT person_id) FROM tznr.person_record WHERE foyer_id = %lld", fg),
+                     3);
+    hm_free(&h);
+}
+END_TEST
+
+/* Routing (docs/listes.md, « Pourquoi ce foyer vous est adressé »): to the first agency of the
+ * rule's order that knows the household, with the pseudonym of its claimant when it knows
+ * them. The CAF knows the four families whole: each goes to the CAF with the claimant's token,
+ * never the partner's or the child's (the team would call the wrong person). The Département,
+ * first for the RSA, knows only Mme Laurent, as the partner of a household of its own: the
+ * Laurents go to the Département, with her token. */
+START_TEST(test_routing_to_the_claimant)
+{
+    struct hm h;
+    hm_init(&h, NULL);
+    char *fam = hm_families();
+    hm_deposit(&h, "caf:gironde", "2026-11-20", fam);
+    free(fam);
+    hm_deposit(&h, "departement:gironde", "2026-11-20", hm_row("D1", "DH1", 'C', &FAMILY[0][1], HM_MEMBER));
+    free(hm_night(&h, NIGHT));
+    for (int i = 0; i < 4; i++) {
+        char *d = tu_deposit_token(h.dir, "caf:gironde", tu_fmt("F%dD", i));
+        long long f = hm_foyer(&h, "caf:gironde", d);
+        ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "'"
+                                     " AND rule_id = 'rsa' AND foyer_id = %lld", f), 1);
+        char *got = hm_sqlv(&h, "SELECT source_id || ' ' || pg_catalog.encode(token, 'hex') FROM tznr.list_entry"
+                                " WHERE run_date = '" NIGHT "' AND rule_id = 'rsa' AND foyer_id = %lld", f);
+        char *want = NULL;
+        if (i == 0) {
+            char *dep = tu_deposit_token(h.dir, "departement:gironde", "D1");
+            ck_assert_int_ge(asprintf(&want, "departement:gironde %s", dep), 0);
+            free(dep);
+        } else {
+            ck_assert_int_ge(asprintf(&want, "caf:gironde %s", d), 0);
+        }
+        ck_assert_msg(strcmp(got, want) == 0, "family %d (%s): routed to '%s', want '%s'%s", i, FAMILY[i][0].nom, got,
+                      want, i ? " (the claimant's record)" : " (the Département comes first for the RSA)");
+        free(got);
+        free(want);
+        free(d);
+    }
+    hm_free(&h);
+}
+END_TEST
+
+#define HM_FB_DAY "2026-11-27"
+#define HM_WEEK "2026-12-03"
+
+/* Outcomes (docs/listes.md, « Renvoyer les résultats »): M. Dubois does not want to claim the
+ * RSA (refus): a settled case, not listed for the RSA for settled_days; nobody could reach Mme
+ * Moreau (injoignable): no effect, she is listed again once the cooldown is over (here 0). */
+START_TEST(test_outcomes_that_settle)
+{
+    struct hm h;
+    hm_init(&h, NULL);
+    hm_deposit(&h, "caf:gironde", "2026-11-20",
+               tu_fmt("%s%s", hm_row("C1", "H1", 'D', &DUBOIS, HM_SINGLE_POOR),
+                      hm_row("C2", "H2", 'D', &MOREAU, HM_SINGLE_POOR)));
+    char *dub = tu_deposit_token(h.dir, "caf:gironde", "C1"), *mor = tu_deposit_token(h.dir, "caf:gironde", "C2");
+    free(hm_night(&h, NIGHT));
+    ck_assert_int_eq(hm_listed(&h, NIGHT, "rsa", "caf:gironde", dub), 1);
+    ck_assert_int_eq(hm_listed(&h, NIGHT, "rsa", "caf:gironde", mor), 1);
+    hm_feedback(&h, "retours.csv",
+                tu_fmt("%s;rsa;refus;" HM_FB_DAY "\n%s;rsa;injoignable;" HM_FB_DAY "\n", dub, mor));
+    hm_conf(&h, "[run]\ncooldown_days = 0\n");
+    char *sum = hm_night(&h, HM_WEEK);
+    ck_assert_msg(strstr(sum, "2 new outcomes") != NULL, "both outcomes should be loaded: %s", sum);
+    free(sum);
+    ck_assert_msg(hm_listed(&h, HM_WEEK, "rsa", "caf:gironde", dub) == 0,
+                  "M. Dubois said no (refus) a week ago and is listed again for the RSA");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.candidate c JOIN tznr.run r ON r.id = c.run_id"
+                                 " WHERE r.run_date = '" HM_WEEK "' AND c.rule_id = 'rsa' AND c.foyer_id = %lld"
+                                 " AND c.suppressed = 'settled'", hm_foyer(&h, "caf:gironde", dub)),
+                     1);
+    ck_assert_msg(hm_listed(&h, HM_WEEK, "rsa", "caf:gironde", mor) == 1,
+                  "Mme Moreau could not be reached (injoignable): she should be listed again after the cooldown");
+    free(dub);
+    free(mor);
+    hm_free(&h);
+}
+END_TEST
+
+/* The cooldown (docs/listes.md: not listed again for the same benefit for 90 days): M. Dubois,
+ * listed on 2026-11-26, is held back on day 89 (2027-02-23) and listed again on day 90
+ * (2027-02-24), first detected on the first night. */
+START_TEST(test_cooldown_lasts_ninety_days)
+{
+    struct hm h;
+    hm_init(&h, NULL);
+    hm_deposit(&h, "caf:gironde", "2026-11-20", hm_row("C1", "H1", 'D', &DUBOIS, HM_SINGLE_POOR));
+    char *dub = tu_deposit_token(h.dir, "caf:gironde", "C1");
+    free(hm_night(&h, NIGHT));
+    ck_assert_int_eq(hm_listed(&h, NIGHT, "rsa", "caf:gironde", dub), 1);
+    free(hm_night(&h, "2027-02-23"));
+    ck_assert_msg(hm_listed(&h, "2027-02-23", "rsa", "caf:gironde", dub) == 0, "listed again on day 89 of the cooldown");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.candidate c JOIN tznr.run r ON r.id = c.run_id"
+                                 " WHERE r.run_date = '2027-02-23' AND c.suppressed = 'cooldown'"),
+                     1);
+    free(hm_night(&h, "2027-02-24"));
+    ck_assert_msg(hm_listed(&h, "2027-02-24", "rsa", "caf:gironde", dub) == 1,
+                  "not listed again on day 90, when the 90-day cooldown is over");
+    char *first = hm_sqlv(&h, "SELECT first_detected FROM tznr.list_entry WHERE run_date = '2027-02-24'");
+    ck_assert_str_eq(first, NIGHT);
+    free(first);
+    free(dub);
+    hm_free(&h);
+}
+END_TEST
+
+/* An opposition is forever and follows the person (docs/listes.md: « même si elle change de
+ * pseudonyme ou d'organisme »). Mme Leroy, known to the CAF and to her landlord, objects
+ * through the CAF's list. Later the CAF files her under a new reference (a new token), then her
+ * landlord too: once none of the tokens she objected under is left, she must still never be
+ * listed. */
+START_TEST(test_opposition_follows_new_tokens)
+{
+    struct hm h;
+    hm_init(&h, "[run]\ncooldown_days = 0\n");
+    hm_deposit(&h, "caf:gironde", "2026-11-20", hm_row("C1", "H1", 'D', &LEROY, HM_SINGLE_POOR));
+    hm_deposit(&h, "bailleur:hab", "2026-11-20", hm_row("B1", "L1", 'D', &LEROY, "1,0,,,420,0,,,,,"));
+    char *old = tu_deposit_token(h.dir, "caf:gironde", "C1"), *land0 = tu_deposit_token(h.dir, "bailleur:hab", "B1");
+    free(hm_night(&h, NIGHT));
+    ck_assert_int_eq(hm_listed(&h, NIGHT, "rsa", "caf:gironde", old), 1);
+    hm_feedback(&h, "retours.csv", tu_fmt("%s;rsa;opposition;" HM_FB_DAY "\n", old));
+    free(hm_night(&h, "2026-11-28"));
+    ck_assert_int_eq(hm_listed(&h, "2026-11-28", NULL, "caf:gironde", old), 0);
+
+    /* the CAF's next extract: Mme Leroy under reference C9 */
+    hm_deposit(&h, "caf:gironde", "2026-12-01", hm_row("C9", "H9", 'D', &LEROY, HM_SINGLE_POOR));
+    char *new = tu_deposit_token(h.dir, "caf:gironde", "C9");
+    ck_assert_str_ne(new, old);
+    free(hm_night(&h, "2026-12-02"));
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.current_record WHERE source_id = 'caf:gironde'"
+                                 " AND token = pg_catalog.decode('%s', 'hex')", old), 0);
+    ck_assert_msg(hm_listed(&h, "2026-12-02", NULL, "caf:gironde", new) == 0,
+                  "Mme Leroy objected, and is listed again under her new CAF token");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '2026-12-02'"), 0);
+
+    /* then her landlord files her under a new reference too: none of the tokens she objected
+     * under is left, only those the nights carried her opposition to */
+    hm_deposit(&h, "bailleur:hab", "2026-12-05", hm_row("B9", "L9", 'D', &LEROY, "1,0,,,420,0,,,,,"));
+    char *land = tu_deposit_token(h.dir, "bailleur:hab", "B9");
+    free(hm_night(&h, "2026-12-06"));
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.current_record WHERE token IN"
+                                 " (pg_catalog.decode('%s', 'hex'), pg_catalog.decode('%s', 'hex'))", old, land0), 0);
+    ck_assert_msg(hm_listed(&h, "2026-12-06", NULL, "caf:gironde", new) == 0,
+                  "Mme Leroy objected, and is listed again once all her records have new tokens");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '2026-12-06'"), 0);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.opposition WHERE source_id = 'bailleur:hab'"
+                                 " AND token = pg_catalog.decode('%s', 'hex')", land), 1);
+    free(land);
+    free(land0);
+    free(old);
+    free(new);
+    hm_free(&h);
+}
+END_TEST
+
+/* Retention (docs/operations.md, purge): a superseded snapshot older than keep_snapshots_days
+ * is dropped, its history row kept; link runs beyond keep_link_runs are deleted. With 0 days
+ * and 1 run, the CAF's first snapshot goes the night its second one is loaded. */
+START_TEST(test_purge_superseded_snapshots)
+{
+    struct hm h;
+    hm_init(&h, "[retention]\nkeep_snapshots_days = 0\nkeep_link_runs = 1\n");
+    hm_deposit(&h, "caf:gironde", "2026-11-20", hm_row("C1", "H1", 'D', &DUBOIS, HM_SINGLE_POOR));
+    free(hm_night(&h, NIGHT));
+    long long first = hm_sqln(&h, "SELECT current_snapshot FROM tznr.source WHERE id = 'caf:gironde'");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.record WHERE snapshot_id = %lld", first), 1);
+    hm_deposit(&h, "caf:gironde", "2026-12-01",
+               tu_fmt("%s%s", hm_row("C1", "H1", 'D', &DUBOIS, HM_SINGLE_POOR),
+                      hm_row("C2", "H2", 'D', &MOREAU, HM_SINGLE_POOR)));
+    char *sum = hm_night(&h, "2026-12-02");
+    long long second = hm_sqln(&h, "SELECT current_snapshot FROM tznr.source WHERE id = 'caf:gironde'");
+    ck_assert_int_ne(first, second);
+    ck_assert_msg(strstr(sum, "purge: 1 superseded snapshots dropped, 1 old link runs deleted") != NULL,
+                  "the summary should report the purge: %s", sum);
+    free(sum);
+    /* the first snapshot's records gone, its history row kept and marked */
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                                 " ON n.oid = c.relnamespace WHERE n.nspname = 'tznr' AND c.relname = 'record_%lld'",
+                             first),
+                     0);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.record WHERE snapshot_id = %lld", first), 0);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.snapshot WHERE id = %lld AND dropped_at IS NOT NULL",
+                             first),
+                     1);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.record WHERE snapshot_id = %lld", second), 2);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.link_run"), 1);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.audit_log WHERE action = 'purge'"), 1);
+    hm_free(&h);
+}
+END_TEST
+
+/* A person who turns out to be two (docs/linking.md, « Persons »): the landlord filed M.
+ * Girard with M. Robert's NIR, so they were linked; its next extract has his own NIR. They are
+ * two people again: two person ids (one keeps the old one, the other gets a new one) and two
+ * foyers, so neither is assessed with the other's figures. */
+START_TEST(test_split_person_gets_two_ids)
+{
+    struct hm h;
+    hm_init(&h, NULL);
+    hm_deposit(&h, "caf:gironde", "2026-11-20", hm_row("C1", "H1", 'D', &ROBERT, HM_SINGLE_POOR));
+    struct hp mistaken = GIRARD;
+    mistaken.nir13 = ROBERT.nir13;
+    hm_deposit(&h, "bailleur:hab", "2026-11-20", hm_row("B1", "L1", 'D', &mistaken, "1,0,,,380,0,,,,,"));
+    char *rob = tu_deposit_token(h.dir, "caf:gironde", "C1"), *gir = tu_deposit_token(h.dir, "bailleur:hab", "B1");
+    free(hm_night(&h, NIGHT));
+    long long p0 = hm_person(&h, "caf:gironde", rob);
+    ck_assert_int_eq(hm_person(&h, "bailleur:hab", gir), p0); /* one person, by the (wrong) NIR */
+
+    hm_deposit(&h, "bailleur:hab", "2026-12-01", hm_row("B1", "L1", 'D', &GIRARD, "1,0,,,380,0,,,,,"));
+    char *gir2 = tu_deposit_token(h.dir, "bailleur:hab", "B1");
+    ck_assert_str_eq(gir2, gir); /* the same reference: the same token */
+    free(hm_night(&h, "2026-12-02"));
+    long long pr = hm_person(&h, "caf:gironde", rob), pg = hm_person(&h, "bailleur:hab", gir);
+    ck_assert_msg(pr != pg, "M. Robert and M. Girard, now told apart, share person id %lld", pr);
+    ck_assert_msg(pr == p0 || pg == p0, "neither kept the id %lld (%lld, %lld)", p0, pr, pg);
+    ck_assert_msg(hm_foyer(&h, "caf:gironde", rob) != hm_foyer(&h, "bailleur:hab", gir),
+                  "M. Robert and M. Girard in one foyer");
+    free(rob);
+    free(gir);
+    free(gir2);
+    hm_free(&h);
+}
+END_TEST
+
 Suite *suite_run(void)
 {
     Suite *s = suite_create("run");
@@ -1373,6 +1831,10 @@ Suite *suite_run(void)
         {"routing", test_routing},             {"pull", test_pull},
         {"export", test_export_and_bad_date},  {"export_after_failed_replay", test_export_after_failed_replay},
         {"parameters", test_bad_parameters},
+        {"households", test_households_are_one_foyer}, {"routing_claimant", test_routing_to_the_claimant},
+        {"outcomes_settle", test_outcomes_that_settle}, {"cooldown_90", test_cooldown_lasts_ninety_days},
+        {"opposition_follows", test_opposition_follows_new_tokens}, {"purge", test_purge_superseded_snapshots},
+        {"split_person", test_split_person_gets_two_ids},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

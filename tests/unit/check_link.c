@@ -109,6 +109,143 @@ START_TEST(test_fuzzy_link_and_penalties)
 }
 END_TEST
 
+/* A father and his son of the same name at the same address (Jean MARTIN, 1950 and 1975): their
+ * filters differ only by the date of birth, a Dice of about 0.93, as high as a person and a copy
+ * of them with a few typos (docs/linking.md, "Score"). Only the birth year tells them apart:
+ * two people, kept as a possible link for review, never linked. The same pair born the same
+ * year is one person with typos, and links. */
+static const link_edge *find_possible(const link_result *res, uint32_t a, uint32_t b)
+{
+    for (size_t i = 0; i < res->npossible; i++)
+        if (res->possible[i].a == a && res->possible[i].b == b)
+            return &res->possible[i];
+    return NULL;
+}
+
+START_TEST(test_birth_year_tells_father_from_son)
+{
+    link_rec r[2];
+    rec(&r[0], 0, 42, 1950, 1); /* the father at the CAF */
+    rec(&r[1], 1, 42, 1975, 1); /* the son at the landlord's: same sex, same name, same address */
+    flip(r[1].clk, 90, 3);      /* the date of birth's bigrams differ */
+    link_rec_finish(&r[1]);
+    link_params p = params();
+    double dice = link_score(&r[0], &r[1]);
+    ck_assert_msg(dice >= p.threshold + 0.03 && dice - p.year_penalty >= p.grey_low &&
+                      dice - p.year_penalty < p.threshold - 0.03,
+                  "the pair must score above the threshold on its filters alone, and in the grey zone once the "
+                  "birth years differ: Dice %f", dice);
+    link_result res;
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) == NULL, "father (1950) and son (1975) linked as one person");
+    ck_assert_int_eq(res.stats.persons, 2);
+    const link_edge *e = find_possible(&res, 0, 1);
+    ck_assert_msg(e != NULL, "the pair should be kept as a possible link, for review");
+    ck_assert_msg(e->score > dice - p.year_penalty - 0.001 && e->score < dice - p.year_penalty + 0.001,
+                  "the possible link's score %f should be the Dice %f less the year penalty %f", e->score, dice,
+                  p.year_penalty);
+    link_result_free(&res);
+
+    /* born the same year: one person whose date was mistyped */
+    r[1].birth_year = 1950;
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) != NULL, "the same records born the same year should link");
+    ck_assert_int_eq(res.stats.persons, 1);
+    link_result_free(&res);
+}
+END_TEST
+
+/* Twins, Louis and Louise, born the same day at the same address: their filters differ by a
+ * letter (Dice about 0.98), only the sex tells them apart. With the default sex_penalty (0.25)
+ * no pair of two sexes can reach the grey zone; a département that lowers it to 0.15 still
+ * gets 0.83 for them: a possible link for review, never one person. */
+START_TEST(test_sex_tells_twins_apart)
+{
+    link_rec r[2];
+    rec(&r[0], 0, 77, 1990, 1); /* Louis, at the CAF */
+    rec(&r[1], 1, 77, 1990, 2); /* Louise, at the CPAM */
+    flip(r[1].clk, 30, 5);
+    link_rec_finish(&r[1]);
+    for (int i = 0; i < 2; i++) {
+        memset(r[i].dob, 5, 16); /* the same date of birth: compared whatever the LSH draws */
+        r[i].flags |= LK_DOB;
+    }
+    link_params p = params();
+    double dice = link_score(&r[0], &r[1]);
+    ck_assert_msg(dice > 0.95, "the twins' filters should be nearly the same: Dice %f", dice);
+    link_result res;
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) == NULL, "Louis and Louise linked as one person (default sex_penalty)");
+    ck_assert_int_eq(res.stats.persons, 2);
+    link_result_free(&res);
+
+    p.sex_penalty = 0.15;
+    ck_assert_msg(dice - p.sex_penalty >= p.grey_low && dice - p.sex_penalty < p.threshold,
+                  "with sex_penalty 0.15 the pair must fall in the grey zone: Dice %f", dice);
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) == NULL, "Louis and Louise linked as one person (sex_penalty 0.15)");
+    ck_assert_int_eq(res.stats.persons, 2);
+    const link_edge *e = find_possible(&res, 0, 1);
+    ck_assert_msg(e != NULL && e->score < p.threshold, "the twins should be a possible link, for review");
+    link_result_free(&res);
+
+    /* the same records of one sex: one person with a typo */
+    r[1].sex = 1;
+    ck_assert_int_eq(link_run(r, 2, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 1) != NULL, "the same records of one sex should link");
+    link_result_free(&res);
+}
+END_TEST
+
+/* A record whose true partner is absent from the other source must not grab the least unlike
+ * stranger there (docs/linking.md, "Decision"). A (CAF) has no record at the landlord's; the
+ * landlord has B1, the record of A2 (A's namesake at the CAF, B1's mutual best), and B2, a
+ * relative of theirs. A's best at the landlord's is B1 at 0.897, only 0.04 ahead of B2: one-sided
+ * and not clear of the next best by the 0.05 margin, so A links to nobody. All four share one
+ * k_dob (dob_bonus 0), so every pair is compared whatever the LSH draws. */
+START_TEST(test_one_sided_best_needs_a_margin)
+{
+    link_rec r[4];
+    rec(&r[0], 0, 42, 1950, 1); /* A, CAF */
+    flip(r[0].clk, 120, 7);
+    link_rec_finish(&r[0]);
+    rec(&r[1], 0, 42, 1950, 1); /* A2, CAF */
+    rec(&r[2], 1, 42, 1950, 1); /* B1, landlord: A2 with a typo */
+    flip(r[2].clk, 10, 3);
+    link_rec_finish(&r[2]);
+    rec(&r[3], 1, 42, 1950, 1); /* B2, landlord */
+    flip(r[3].clk, 60, 11);
+    link_rec_finish(&r[3]);
+    for (int i = 0; i < 4; i++) {
+        memset(r[i].dob, 3, 16);
+        r[i].flags |= LK_DOB;
+    }
+    link_params p = params();
+    double ab1 = link_score(&r[0], &r[2]), ab2 = link_score(&r[0], &r[3]), aa2 = link_score(&r[0], &r[1]);
+    double a2b1 = link_score(&r[1], &r[2]);
+    ck_assert_msg(ab1 >= p.threshold && ab1 - ab2 > 0 && ab1 - ab2 < p.margin - 0.005,
+                  "A's best at the landlord's must pass the threshold and lead its next by less than the margin: "
+                  "A-B1 %f, A-B2 %f", ab1, ab2);
+    ck_assert_msg(a2b1 > ab1 && aa2 < p.same_source, "B1's best at the CAF must be A2 (%f, A %f), and A, A2 not "
+                  "duplicates (%f)", a2b1, ab1, aa2);
+    link_result res;
+    ck_assert_int_eq(link_run(r, 4, &p, NULL, 0, NULL, NULL, &res), 0);
+    for (size_t i = 0; i < res.nedges; i++)
+        ck_assert_msg(res.edges[i].a != 0 && res.edges[i].b != 0, "A linked to record %u (score %f): the least "
+                      "unlike stranger was taken for its partner", res.edges[i].b, res.edges[i].score);
+    ck_assert_msg(find(&res, 1, 2) != NULL, "A2 and B1, mutual best partners, should link");
+    for (uint32_t i = 1; i < 4; i++)
+        ck_assert_uint_ne(res.person[i], res.person[0]);
+    link_result_free(&res);
+
+    /* without a margin the one-sided best would be taken: the setting is what keeps A apart */
+    p.margin = 0;
+    ck_assert_int_eq(link_run(r, 4, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 0, 2) != NULL, "with margin 0, A's one-sided best B1 links");
+    link_result_free(&res);
+}
+END_TEST
+
 START_TEST(test_forbidden_pair)
 {
     link_rec r[2];
@@ -200,6 +337,9 @@ Suite *suite_link(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_exact_links);
     tcase_add_test(tc, test_fuzzy_link_and_penalties);
+    tcase_add_test(tc, test_birth_year_tells_father_from_son);
+    tcase_add_test(tc, test_one_sided_best_needs_a_margin);
+    tcase_add_test(tc, test_sex_tells_twins_apart);
     tcase_add_test(tc, test_forbidden_pair);
     tcase_add_test(tc, test_same_source_needs_more);
     tcase_add_test(tc, test_threads_do_not_change_the_result);
