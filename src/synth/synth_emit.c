@@ -66,21 +66,20 @@ static int chance(synth_rng *r, uint32_t ppm)
     return synth_rng_chance(r, ppm);
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
 /* append src to the string in dst (capacity cap), truncating */
 static void cat(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(dst);
     if (n + 1 < cap)
-        copy(dst + n, cap - n, src);
+        synth_copy(dst + n, cap - n, src);
+}
+
+/* the string in str (capacity cap) without its accents, in place */
+static void strip_in_place(char *str, size_t cap)
+{
+    char tmp[512];
+    synth_strip_accents(str, tmp, sizeof tmp);
+    synth_copy(str, cap, tmp);
 }
 
 /* bijective scramble of [0, 10^digits): local ids look random but never collide */
@@ -91,14 +90,10 @@ static uint64_t scramble(uint64_t x, int digits, uint64_t offset)
     return (x % m * a + offset % m) % m;
 }
 
-static void fmt_money(char *out, size_t cap, int64_t cents, char dec, int nbsp_thousands)
+/* the 8-digit number a source gives a person of the household (not a dossier) */
+static uint64_t person_number(const synth_source *s, const synth_household *h, int person)
 {
-    int64_t e = cents / 100, c = cents % 100;
-    if (nbsp_thousands && e >= 1000)
-        snprintf(out, cap, "%" PRId64 "\xC2\xA0%03" PRId64 "%c%02" PRId64, e / 1000, e % 1000,
-                 dec, c);
-    else
-        snprintf(out, cap, "%" PRId64 "%c%02" PRId64, e, dec, c);
+    return scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)person, 8, s->id_offset);
 }
 
 static void fmt_int(char *out, size_t cap, int64_t v)
@@ -106,12 +101,80 @@ static void fmt_int(char *out, size_t cap, int64_t v)
     snprintf(out, cap, "%" PRId64, v);
 }
 
-static void fmt_date(char *out, size_t cap, synth_date d, int iso)
+/* the reference date, in days */
+static long today(const synth_emit *e)
 {
-    if (iso)
-        snprintf(out, cap, "%04d-%02d-%02d", d.y, d.m, d.d);
+    return synth_days(e->ctx->date.y, e->ctx->date.m, e->ctx->date.d);
+}
+
+/* ------------------------------------------------------------------ columns */
+
+/* how a source writes a date */
+enum {
+    DATE_SLASHES, /* 31/12/1980 */
+    DATE_ISO,     /* 1980-12-31 */
+    DATE_COMPACT, /* 19801231 */
+    DATE_DASHES,  /* 31-12-1980 */
+};
+
+static void put_date(synth_out *o, synth_date d, int style)
+{
+    char buf[32];
+    switch (style) {
+    case DATE_ISO: snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.y, d.m, d.d); break;
+    case DATE_COMPACT: snprintf(buf, sizeof buf, "%04d%02d%02d", d.y, d.m, d.d); break;
+    case DATE_DASHES: snprintf(buf, sizeof buf, "%02d-%02d-%04d", d.d, d.m, d.y); break;
+    default: snprintf(buf, sizeof buf, "%02d/%02d/%04d", d.d, d.m, d.y); break;
+    }
+    synth_out_field(o, buf);
+}
+
+static void put_int(synth_out *o, int64_t v)
+{
+    char buf[32];
+    fmt_int(buf, sizeof buf, v);
+    synth_out_field(o, buf);
+}
+
+/* an amount in euros with the decimal separator DEC, thousands set off by a no-break space
+ * when NBSP_THOUSANDS */
+static void put_money(synth_out *o, int64_t cents, char dec, int nbsp_thousands)
+{
+    char buf[64];
+    int64_t e = cents / 100, c = cents % 100;
+    if (nbsp_thousands && e >= 1000)
+        snprintf(buf, sizeof buf, "%" PRId64 "\xC2\xA0%03" PRId64 "%c%02" PRId64, e / 1000,
+                 e % 1000, dec, c);
     else
-        snprintf(out, cap, "%02d/%02d/%04d", d.d, d.m, d.y);
+        snprintf(buf, sizeof buf, "%" PRId64 "%c%02" PRId64, e, dec, c);
+    synth_out_field(o, buf);
+}
+
+/* an amount the source holds only when KNOWN, else a blank */
+static void put_money_if(synth_out *o, int known, int64_t cents, char dec, int nbsp_thousands)
+{
+    if (known)
+        put_money(o, cents, dec, nbsp_thousands);
+    else
+        synth_out_field(o, "");
+}
+
+static void put_blanks(synth_out *o, int n)
+{
+    for (int i = 0; i < n; i++)
+        synth_out_field(o, "");
+}
+
+/* IN upper-cased, and without its accents when ASCII */
+static void put_upper(synth_out *o, const char *in, int ascii)
+{
+    char tmp[512], buf[512];
+    if (ascii) {
+        synth_strip_accents(in, tmp, sizeof tmp);
+        in = tmp;
+    }
+    synth_upper(in, buf, sizeof buf);
+    synth_out_field(o, buf);
 }
 
 /* ------------------------------------------------------------------ identity */
@@ -136,22 +199,18 @@ static void typo(synth_source *s, synth_rng *r, char *str, size_t cap, int fault
 static void ident_make(synth_source *s, int kind, synth_rng *r, const synth_person *p, ident *id)
 {
     const uint32_t *rt = fault_ppm[kind];
-    copy(id->nom, sizeof id->nom, p->nom);
-    copy(id->usage, sizeof id->usage, p->nom_usage);
+    synth_copy(id->nom, sizeof id->nom, p->nom);
+    synth_copy(id->usage, sizeof id->usage, p->nom_usage);
     if (kind == KIND_CAF && p->autres[0])
         snprintf(id->prenom, sizeof id->prenom, "%s, %s", p->prenom, p->autres);
     else
-        copy(id->prenom, sizeof id->prenom, p->prenom);
+        synth_copy(id->prenom, sizeof id->prenom, p->prenom);
 
     if (chance(r, rt[SYNTH_F_ACCENTS]) &&
         (synth_has_accent(id->nom) || synth_has_accent(id->usage) || synth_has_accent(id->prenom))) {
-        char tmp[200];
-        synth_strip_accents(id->nom, tmp, sizeof tmp);
-        copy(id->nom, sizeof id->nom, tmp);
-        synth_strip_accents(id->usage, tmp, sizeof tmp);
-        copy(id->usage, sizeof id->usage, tmp);
-        synth_strip_accents(id->prenom, tmp, sizeof tmp);
-        copy(id->prenom, sizeof id->prenom, tmp);
+        strip_in_place(id->nom, sizeof id->nom);
+        strip_in_place(id->usage, sizeof id->usage);
+        strip_in_place(id->prenom, sizeof id->prenom);
         s->faults[SYNTH_F_ACCENTS]++;
     }
     if (chance(r, rt[SYNTH_F_TYPO_NOM])) {
@@ -182,7 +241,7 @@ static void ident_make(synth_source *s, int kind, synth_rng *r, const synth_pers
             s->faults[SYNTH_F_NIR_MISSING]++;
         return;
     }
-    copy(id->nir, sizeof id->nir, p->nir);
+    synth_copy(id->nir, sizeof id->nir, p->nir);
     s->with_nir++;
     if (chance(r, rt[SYNTH_F_NIR_KEY])) {
         int key = (id->nir[13] - '0') * 10 + (id->nir[14] - '0');
@@ -207,14 +266,12 @@ typedef struct {
 static void finish(const char *in, astyle st, char *out, size_t cap)
 {
     char a[512], b[512];
-    copy(a, sizeof a, in);
-    if (st.noaccent || st.words == 2) {
-        synth_strip_accents(a, b, sizeof b);
-        copy(a, sizeof a, b);
-    }
+    synth_copy(a, sizeof a, in);
+    if (st.noaccent || st.words == 2)
+        strip_in_place(a, sizeof a);
     if (st.upper || st.words == 2) {
         synth_upper(a, b, sizeof b);
-        copy(a, sizeof a, b);
+        synth_copy(a, sizeof a, b);
     }
     if (st.words == 2) { /* postal style: no punctuation */
         size_t n = 0;
@@ -229,9 +286,9 @@ static void finish(const char *in, astyle st, char *out, size_t cap)
         while (n && b[n - 1] == ' ')
             n--;
         b[n] = 0;
-        copy(a, sizeof a, b);
+        synth_copy(a, sizeof a, b);
     }
-    copy(out, cap, a);
+    synth_copy(out, cap, a);
 }
 
 static void street_str(const synth_address *a, astyle st, char *out, size_t cap)
@@ -327,6 +384,42 @@ static astyle address_style(synth_source *s, int kind, synth_rng *r, const synth
     return v;
 }
 
+/* the street, then the complement after SEP when there is one, in one column */
+static void put_address_line(synth_out *o, const synth_address *a, astyle st, const char *sep)
+{
+    char buf[512], x[256];
+    street_str(a, st, buf, sizeof buf);
+    compl_str(a, st, x, sizeof x);
+    if (x[0]) {
+        cat(buf, sizeof buf, sep);
+        cat(buf, sizeof buf, x);
+    }
+    synth_out_field(o, buf);
+}
+
+/* the complement and the street, in two columns (the postal lines 3 and 4) */
+static void put_postal_lines(synth_out *o, const synth_address *a, astyle st)
+{
+    char buf[512];
+    compl_str(a, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+    street_str(a, st, buf, sizeof buf);
+    synth_out_field(o, buf);
+}
+
+/* the address's postal code: Bordeaux has five, every other commune one */
+static const char *postcode(const synth_address *a)
+{
+    return a->commune == 0 ? synth_bordeaux_cps[a->cp] : synth_communes[a->commune].cp;
+}
+
+/* the postal code, then the commune's INSEE code */
+static void put_cp_insee(synth_out *o, const synth_address *a)
+{
+    synth_out_field(o, postcode(a));
+    synth_out_field(o, synth_communes[a->commune].insee);
+}
+
 /* ------------------------------------------------------------------ records */
 
 typedef struct {
@@ -335,17 +428,83 @@ typedef struct {
     int rank;            /* 1.. within the household record */
 } member;
 
-static void truth_line(synth_emit *e, const synth_source *s, const char *local_ref,
-                       const synth_household *h, int person)
+/* One member's record at a source and the row it is written to: the person, their identity
+ * as the source holds it (faults included), the source's way of writing the address. */
+typedef struct {
+    synth_out *o;           /* the source's file */
+    const synth_person *p;
+    int person;             /* index in h->p */
+    ident id;
+    astyle st;
+    char ref[32];           /* the row's local reference, for truth_persons.csv */
+} record;
+
+/* Draw member M's record at source S of KIND: the identity, then the address style (the
+ * order the random stream is consumed in). REF is the row's local reference. */
+static record record_draw(synth_source *s, int kind, synth_rng *r, const synth_household *h,
+                          const member *m, const char *ref)
+{
+    record rec;
+    rec.o = &s->out;
+    rec.p = &h->p[m->person];
+    rec.person = m->person;
+    ident_make(s, kind, r, rec.p, &rec.id);
+    rec.st = address_style(s, kind, r, &h->addr);
+    synth_copy(rec.ref, sizeof rec.ref, ref);
+    return rec;
+}
+
+/* the three columns a row opens with: two ids (the dossier's, or file's, and the row's own,
+ * in the source's order), then the member's role */
+static void put_keys(synth_out *o, const char *id1, const char *id2, const char *role)
+{
+    synth_out_field(o, id1);
+    synth_out_field(o, id2);
+    synth_out_field(o, role);
+}
+
+/* Draw the record of member M of dossier NUM, whose row is referenced as NUM, SEP and the
+ * member's rank on RANK_DIGITS digits or more, and open the row with its keys. */
+static record record_start(synth_source *s, int kind, synth_rng *r, const synth_household *h,
+                           const member *m, const char *num, char sep, int rank_digits)
+{
+    char ref[32];
+    snprintf(ref, sizeof ref, "%s%c%0*d", num, sep, rank_digits, m->rank);
+    record rec = record_draw(s, kind, r, h, m, ref);
+    put_keys(rec.o, num, rec.ref, m->role);
+    return rec;
+}
+
+/* End the record's row and write whose it is into truth_persons.csv. */
+static void record_end(synth_emit *e, synth_source *s, const synth_household *h,
+                       const record *rec)
 {
     char pid[32], hid[32];
-    fmt_int(pid, sizeof pid, (int64_t)(h->index + 1) * 10 + person + 1);
+    synth_out_end(rec->o);
+    fmt_int(pid, sizeof pid, (int64_t)(h->index + 1) * 10 + rec->person + 1);
     fmt_int(hid, sizeof hid, (int64_t)(h->index + 1));
     synth_out_field(&e->truth_persons, s->id);
-    synth_out_field(&e->truth_persons, local_ref);
+    synth_out_field(&e->truth_persons, rec->ref);
     synth_out_field(&e->truth_persons, pid);
     synth_out_field(&e->truth_persons, hid);
     synth_out_end(&e->truth_persons);
+}
+
+/* the identity as a national register holds it: the NIR, the birth and usage names
+ * upper-cased (without accents when ASCII), the first names as typed */
+static void put_register_identity(const record *rec, int ascii)
+{
+    synth_out_field(rec->o, rec->id.nir);
+    put_upper(rec->o, rec->id.nom, ascii);
+    put_upper(rec->o, rec->id.usage, ascii);
+    synth_out_field(rec->o, rec->id.prenom);
+}
+
+/* the date of birth in STYLE, then the sex as MALE or FEMALE */
+static void put_birth(const record *rec, int style, const char *male, const char *female)
+{
+    put_date(rec->o, rec->id.dob, style);
+    synth_out_field(rec->o, rec->p->sex == 1 ? male : female);
 }
 
 static const char *flag(int v, int kind)
@@ -364,61 +523,42 @@ static int has(const synth_household *h, int b)
     return (h->recv >> b) & 1u;
 }
 
+/* whether the household receives benefit B, as a flag of KIND's style */
+static void put_has(synth_out *o, const synth_household *h, int b, int kind)
+{
+    synth_out_field(o, flag(has(h, b), kind));
+}
+
+/* the figures the CAF and the MSA hold on a family: composition, resources and earnings,
+ * the rent when they pay housing aid, and the four benefits they pay (flags of KIND) */
+static void put_family_figures(synth_out *o, const synth_household *h, int kind)
+{
+    put_int(o, h->n);
+    put_int(o, h->nb_enfants);
+    put_money(o, h->res, ',', 0);
+    put_money(o, h->rev, ',', 0);
+    put_money_if(o, has(h, SYNTH_B_AL), h->loyer, ',', 0);
+    put_has(o, h, SYNTH_B_RSA, kind);
+    put_has(o, h, SYNTH_B_PA, kind);
+    put_has(o, h, SYNTH_B_AL, kind);
+    put_has(o, h, SYNTH_B_AAH, kind);
+}
+
 /* --- CAF: one row per member of the dossier; figures on the claimant (ALL) row only */
 
 static void caf_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                     const member *m, const char *alloc, int with_figures)
 {
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], ref[32];
-    ident_make(s, KIND_CAF, r, p, &id);
-    astyle st = address_style(s, KIND_CAF, r, &h->addr);
-    synth_out *o = &s->out;
-    snprintf(ref, sizeof ref, "%s-%02d", alloc, m->rank);
-    synth_out_field(o, alloc);
-    synth_out_field(o, ref);
-    synth_out_field(o, m->role);
-    synth_out_field(o, id.nir);
-    synth_upper(id.nom, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_upper(id.usage, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_out_field(o, id.prenom);
-    fmt_date(buf, sizeof buf, id.dob, 0);
-    synth_out_field(o, buf);
-    synth_out_field(o, p->sex == 1 ? "1" : "2");
-    compl_str(&h->addr, st, buf, sizeof buf);
-    synth_out_field(o, buf);
-    street_str(&h->addr, st, buf, sizeof buf);
-    synth_out_field(o, buf);
-    const synth_commune *c = &synth_communes[h->addr.commune];
-    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
-    synth_out_field(o, c->insee);
-    if (with_figures) {
-        fmt_int(buf, sizeof buf, h->n);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->nb_enfants);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->res, ',', 0);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->rev, ',', 0);
-        synth_out_field(o, buf);
-        if (has(h, SYNTH_B_AL))
-            fmt_money(buf, sizeof buf, h->loyer, ',', 0);
-        else
-            buf[0] = 0;
-        synth_out_field(o, buf);
-        synth_out_field(o, flag(has(h, SYNTH_B_RSA), KIND_CAF));
-        synth_out_field(o, flag(has(h, SYNTH_B_PA), KIND_CAF));
-        synth_out_field(o, flag(has(h, SYNTH_B_AL), KIND_CAF));
-        synth_out_field(o, flag(has(h, SYNTH_B_AAH), KIND_CAF));
-    } else {
-        for (int i = 0; i < 9; i++)
-            synth_out_field(o, "");
-    }
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+    record rec = record_start(s, KIND_CAF, r, h, m, alloc, '-', 2);
+    put_register_identity(&rec, 0);
+    put_birth(&rec, DATE_SLASHES, "1", "2");
+    put_postal_lines(rec.o, &h->addr, rec.st);
+    put_cp_insee(rec.o, &h->addr);
+    if (with_figures)
+        put_family_figures(rec.o, h, KIND_CAF);
+    else
+        put_blanks(rec.o, 9);
+    record_end(e, s, h, &rec);
 }
 
 /* members in the order an agency lists them: claimant, partner, children, others */
@@ -488,13 +628,22 @@ static void emit_dossier(synth_emit *e, synth_source *s, synth_rng *r, const syn
     s->households++;
 }
 
+/* emit_dossier with 7-digit ids for the whole household, listed from the claimant D in the
+ * usual order with the roles CODES (claimant, partner, children, others); a duplicate is a
+ * claimant's. */
+static void emit_household(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
+                           int d, const char *const codes[4], int kind, const char *prefix,
+                           dossier_row row)
+{
+    member ms[SYNTH_MAX_PERSONS];
+    int k = order_members(h, d, ms, codes);
+    emit_dossier(e, s, r, h, ms, k, kind, prefix, 7, codes[0], row);
+}
+
 static void emit_caf(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     static const char *const codes[4] = {"ALL", "CJT", "ENF", "AUT"};
-    synth_source *s = &e->src[SYNTH_SRC_CAF];
-    member ms[SYNTH_MAX_PERSONS];
-    int k = order_members(h, h->caf_d, ms, codes);
-    emit_dossier(e, s, r, h, ms, k, KIND_CAF, "", 7, "ALL", caf_row);
+    emit_household(e, &e->src[SYNTH_SRC_CAF], r, h, h->caf_d, codes, KIND_CAF, "", caf_row);
 }
 
 /* --- département: household records (RSA, FSL, follow-up, known) or personal ones (APA, PCH) */
@@ -509,7 +658,7 @@ static void nir_dep(char *out, size_t cap, const char *nir, synth_rng *r, int *k
         snprintf(out, cap, "%.1s %.2s %.2s %.2s %.3s %.3s %.2s", nir, nir + 1, nir + 3, nir + 5,
                  nir + 7, nir + 10, nir + 13);
     } else if (k < 90) {
-        copy(out, cap, nir);
+        synth_copy(out, cap, nir);
     } else {
         snprintf(out, cap, "%.13s", nir);
         *keyless = 1;
@@ -525,77 +674,50 @@ static void nir_dep(char *out, size_t cap, const char *nir, synth_rng *r, int *k
 static void dep_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                     const member *m, uint64_t ind, uint64_t foyer, unsigned figures)
 {
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], ref[32], fid[32], x[256];
-    ident_make(s, KIND_DEP, r, p, &id);
-    astyle st = address_style(s, KIND_DEP, r, &h->addr);
-    synth_out *o = &s->out;
+    char buf[512], ref[32], fid[32];
     snprintf(ref, sizeof ref, "IND%08" PRIu64, ind);
     snprintf(fid, sizeof fid, "FOY%07" PRIu64, foyer);
-    synth_out_field(o, ref);
-    synth_out_field(o, fid);
-    synth_out_field(o, m->role);
+    record rec = record_draw(s, KIND_DEP, r, h, m, ref);
+    synth_out *o = rec.o;
+    put_keys(o, ref, fid, m->role);
     int keyless;
-    nir_dep(buf, sizeof buf, id.nir, r, &keyless);
-    if (keyless && id.nir_bad)
+    nir_dep(buf, sizeof buf, rec.id.nir, r, &keyless);
+    if (keyless && rec.id.nir_bad)
         s->faults[SYNTH_F_NIR_KEY]--; /* the 13-character form has no key to be wrong */
     synth_out_field(o, buf);
-    if (synth_rng_below(r, 100) < 30) {
-        synth_upper(id.nom, buf, sizeof buf);
-        synth_out_field(o, buf);
-    } else {
-        synth_out_field(o, id.nom);
-    }
-    synth_out_field(o, id.usage);
-    synth_out_field(o, id.prenom);
-    fmt_date(buf, sizeof buf, id.dob, 1);
-    synth_out_field(o, buf);
-    synth_out_field(o, p->sex == 1 ? "M" : "F");
-    street_str(&h->addr, st, buf, sizeof buf);
-    compl_str(&h->addr, st, x, sizeof x);
-    if (x[0]) {
-        cat(buf, sizeof buf, ", ");
-        cat(buf, sizeof buf, x);
-    }
-    synth_out_field(o, buf);
+    if (synth_rng_below(r, 100) < 30)
+        put_upper(o, rec.id.nom, 0);
+    else
+        synth_out_field(o, rec.id.nom);
+    synth_out_field(o, rec.id.usage);
+    synth_out_field(o, rec.id.prenom);
+    put_birth(&rec, DATE_ISO, "M", "F");
+    put_address_line(o, &h->addr, rec.st, ", ");
     synth_out_field(o, synth_communes[h->addr.commune].insee);
     if (figures) {
-        fmt_int(buf, sizeof buf, h->n);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->nb_enfants);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->res, '.', 0);
-        synth_out_field(o, buf);
-        if (figures & DF_REV)
-            fmt_money(buf, sizeof buf, h->rev, '.', 0);
-        else
-            buf[0] = 0;
-        synth_out_field(o, buf);
+        put_int(o, h->n);
+        put_int(o, h->nb_enfants);
+        put_money(o, h->res, '.', 0);
+        put_money_if(o, figures & DF_REV, h->rev, '.', 0);
         if (figures & DF_RENT) {
-            fmt_money(buf, sizeof buf, h->loyer, '.', 0);
-            synth_out_field(o, buf);
-            fmt_int(buf, sizeof buf, h->impaye);
-            synth_out_field(o, buf);
+            put_money(o, h->loyer, '.', 0);
+            put_int(o, h->impaye);
         } else {
-            synth_out_field(o, "");
-            synth_out_field(o, "");
+            put_blanks(o, 2);
         }
-        synth_out_field(o, flag(has(h, SYNTH_B_RSA), KIND_DEP));
-        synth_out_field(o, flag(has(h, SYNTH_B_APA), KIND_DEP));
-        synth_out_field(o, flag(has(h, SYNTH_B_PCH), KIND_DEP));
-        synth_out_field(o, flag(has(h, SYNTH_B_FSL), KIND_DEP));
+        put_has(o, h, SYNTH_B_RSA, KIND_DEP);
+        put_has(o, h, SYNTH_B_APA, KIND_DEP);
+        put_has(o, h, SYNTH_B_PCH, KIND_DEP);
+        put_has(o, h, SYNTH_B_FSL, KIND_DEP);
         /* the département pays none of these: only a social worker who reviewed the
          * household's rights knows */
         synth_out_field(o, figures & DF_RIGHTS ? flag(has(h, SYNTH_B_CSS), KIND_DEP) : "");
         synth_out_field(o, figures & DF_RIGHTS ? flag(has(h, SYNTH_B_ASPA), KIND_DEP) : "");
-        synth_out_field(o, flag(has(h, SYNTH_B_SUIVI), KIND_DEP));
+        put_has(o, h, SYNTH_B_SUIVI, KIND_DEP);
     } else {
-        for (int i = 0; i < 13; i++)
-            synth_out_field(o, "");
+        put_blanks(o, 13);
     }
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+    record_end(e, s, h, &rec);
 }
 
 static void emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int household_level)
@@ -625,10 +747,8 @@ static void emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int 
     }
     uint64_t foyer = scramble(h->index, 7, s->id_offset);
     for (int i = 0; i < k; i++) {
-        uint64_t ind = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
-                                s->id_offset);
         uint64_t seq;
-        dep_row(e, s, r, h, &ms[i], ind, foyer, i == 0 ? figures : 0);
+        dep_row(e, s, r, h, &ms[i], person_number(s, h, ms[i].person), foyer, i == 0 ? figures : 0);
         s->persons++;
         if (duplicate(s, r, KIND_DEP, &seq)) {
             /* the same person created again under another household file: a person's id
@@ -646,29 +766,14 @@ static void emit_dep(synth_emit *e, synth_rng *r, const synth_household *h, int 
 static void bail_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                      const member *m, const char *bail, int with_figures)
 {
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], ref[32], tmp[512];
-    ident_make(s, KIND_BAIL, r, p, &id);
-    astyle st = address_style(s, KIND_BAIL, r, &h->addr);
-    synth_out *o = &s->out;
-    snprintf(ref, sizeof ref, "%s-%02d", bail, m->rank);
-    synth_out_field(o, bail);
-    synth_out_field(o, ref);
-    synth_out_field(o, m->role);
-    synth_out_field(o, p->sex == 1 ? "M" : p->age < 18 ? "MLLE" : "MME");
+    record rec = record_start(s, KIND_BAIL, r, h, m, bail, '-', 2);
+    synth_out *o = rec.o;
+    synth_out_field(o, rec.p->sex == 1 ? "M" : rec.p->age < 18 ? "MLLE" : "MME");
     /* NOM is the name in use (the married name), NOM_NAISSANCE often left blank */
     int noacc = synth_rng_below(r, 100) < 55;
-    const char *nom = id.usage[0] ? id.usage : id.nom;
-    if (noacc) {
-        synth_strip_accents(nom, tmp, sizeof tmp);
-        synth_upper(tmp, buf, sizeof buf);
-    } else {
-        synth_upper(nom, buf, sizeof buf);
-    }
-    synth_out_field(o, buf);
+    put_upper(o, rec.id.usage[0] ? rec.id.usage : rec.id.nom, noacc);
     int birth_name;
-    if (id.usage[0]) {
+    if (rec.id.usage[0]) {
         s->with_usage++;
         birth_name = !chance(r, fault_ppm[KIND_BAIL][SYNTH_F_BIRTHNAME_MISSING]);
         if (!birth_name)
@@ -676,67 +781,42 @@ static void bail_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_h
     } else {
         birth_name = synth_rng_below(r, 100) < 20;
     }
-    if (birth_name) {
-        synth_upper(id.nom, buf, sizeof buf);
-        synth_out_field(o, buf);
-    } else {
+    if (birth_name)
+        put_upper(o, rec.id.nom, 0);
+    else
         synth_out_field(o, "");
-    }
-    if (synth_rng_below(r, 100) < 40) {
-        synth_upper(id.prenom, buf, sizeof buf);
-        synth_out_field(o, buf);
-    } else {
-        synth_out_field(o, id.prenom);
-    }
-    fmt_date(buf, sizeof buf, id.dob, 0);
-    synth_out_field(o, buf);
-    synth_out_field(o, id.nir);
-    street_str(&h->addr, st, buf, sizeof buf);
-    compl_str(&h->addr, st, tmp, sizeof tmp);
-    if (tmp[0]) {
-        cat(buf, sizeof buf, " - ");
-        cat(buf, sizeof buf, tmp);
-    }
-    synth_out_field(o, buf);
+    if (synth_rng_below(r, 100) < 40)
+        put_upper(o, rec.id.prenom, 0);
+    else
+        synth_out_field(o, rec.id.prenom);
+    put_date(o, rec.id.dob, DATE_SLASHES);
+    synth_out_field(o, rec.id.nir);
+    put_address_line(o, &h->addr, rec.st, " - ");
     const synth_commune *c = &synth_communes[h->addr.commune];
     synth_out_field(o, c->insee);
-    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
-    synth_strip_accents(c->name, tmp, sizeof tmp);
-    synth_upper(tmp, buf, sizeof buf);
-    synth_out_field(o, buf);
+    synth_out_field(o, postcode(&h->addr));
+    put_upper(o, c->name, 1);
     if (with_figures) {
-        fmt_int(buf, sizeof buf, h->n);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->nb_enfants);
-        synth_out_field(o, buf);
-        if (h->facts & SYNTH_F_SURVEY)
-            fmt_money(buf, sizeof buf, h->res, ',', 1);
-        else
-            buf[0] = 0;
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->loyer, ',', 1);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->impaye);
-        synth_out_field(o, buf);
-        synth_out_field(o, flag(has(h, SYNTH_B_AL), KIND_BAIL));
-        synth_out_field(o, flag(has(h, SYNTH_B_FSL), KIND_BAIL));
+        put_int(o, h->n);
+        put_int(o, h->nb_enfants);
+        put_money_if(o, (h->facts & SYNTH_F_SURVEY) != 0, h->res, ',', 1);
+        put_money(o, h->loyer, ',', 1);
+        put_int(o, h->impaye);
+        put_has(o, h, SYNTH_B_AL, KIND_BAIL);
+        put_has(o, h, SYNTH_B_FSL, KIND_BAIL);
     } else {
-        for (int i = 0; i < 7; i++)
-            synth_out_field(o, "");
+        put_blanks(o, 7);
     }
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+    record_end(e, s, h, &rec);
 }
 
 static void emit_bail(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     const char *codes[4] = {"TITULAIRE", "COTITULAIRE", "ENFANT", "OCCUPANT"};
-    synth_source *s = &e->src[SYNTH_SRC_BAIL + h->landlord];
-    member ms[SYNTH_MAX_PERSONS];
     if (synth_rng_below(r, 100) < 20)
         codes[1] = "CONJOINT"; /* the partner is not on the lease */
-    int k = order_members(h, h->bail_d, ms, codes);
-    emit_dossier(e, s, r, h, ms, k, KIND_BAIL, "T", 7, "TITULAIRE", bail_row);
+    emit_household(e, &e->src[SYNTH_SRC_BAIL + h->landlord], r, h, h->bail_d, codes, KIND_BAIL,
+                   "T", bail_row);
 }
 
 /* --- CPAM: the CSS (complémentaire santé solidaire) recipients, every member covered.
@@ -748,50 +828,25 @@ static void cpam_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_h
                      const member *m, const char *dossier, const char *nir_od, uint64_t ref_n,
                      synth_date from, synth_date to, int with_figures)
 {
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], tmp[512], ref[32];
-    ident_make(s, KIND_CPAM, r, p, &id);
-    astyle st = address_style(s, KIND_CPAM, r, &h->addr);
-    synth_out *o = &s->out;
+    char ref[32];
     snprintf(ref, sizeof ref, "B%08" PRIu64, ref_n);
-    synth_out_field(o, dossier);
-    synth_out_field(o, ref);
-    synth_out_field(o, m->role);
+    record rec = record_draw(s, KIND_CPAM, r, h, m, ref);
+    synth_out *o = rec.o;
+    put_keys(o, dossier, ref, m->role);
     synth_out_field(o, nir_od);
-    synth_out_field(o, id.nir);
-    synth_strip_accents(id.nom, tmp, sizeof tmp);
-    synth_upper(tmp, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_strip_accents(id.usage, tmp, sizeof tmp);
-    synth_upper(tmp, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_out_field(o, id.prenom);
-    snprintf(buf, sizeof buf, "%04d%02d%02d", id.dob.y, id.dob.m, id.dob.d);
-    synth_out_field(o, buf);
-    synth_out_field(o, p->sex == 1 ? "1" : "2");
-    compl_str(&h->addr, st, buf, sizeof buf);
-    synth_out_field(o, buf);
-    street_str(&h->addr, st, buf, sizeof buf);
-    synth_out_field(o, buf);
-    const synth_commune *c = &synth_communes[h->addr.commune];
-    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
-    synth_out_field(o, c->insee);
-    synth_strip_accents(c->name, tmp, sizeof tmp);
-    synth_upper(tmp, buf, sizeof buf);
-    synth_out_field(o, buf);
+    put_register_identity(&rec, 1);
+    put_birth(&rec, DATE_COMPACT, "1", "2");
+    put_postal_lines(o, &h->addr, rec.st);
+    put_cp_insee(o, &h->addr);
+    put_upper(o, synth_communes[h->addr.commune].name, 1);
     synth_out_field(o, "C2S");
-    snprintf(buf, sizeof buf, "%04d%02d%02d", from.y, from.m, from.d);
-    synth_out_field(o, buf);
-    snprintf(buf, sizeof buf, "%04d%02d%02d", to.y, to.m, to.d);
-    synth_out_field(o, buf);
+    put_date(o, from, DATE_COMPACT);
+    put_date(o, to, DATE_COMPACT);
     if (with_figures)
-        fmt_int(buf, sizeof buf, h->n);
+        put_int(o, h->n);
     else
-        buf[0] = 0;
-    synth_out_field(o, buf);
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+        synth_out_field(o, "");
+    record_end(e, s, h, &rec);
 }
 
 static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
@@ -803,16 +858,14 @@ static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
     char dossier[16];
     snprintf(dossier, sizeof dossier, "%08" PRIu64, scramble(h->index, 8, s->id_offset));
     /* the right runs for twelve months from a date in the last year */
-    long today = synth_days(e->ctx->date.y, e->ctx->date.m, e->ctx->date.d);
-    long start = today - (long)synth_rng_below(r, 365);
+    long start = today(e) - (long)synth_rng_below(r, 365);
     synth_date from = synth_civil(start);
     synth_date to = synth_civil(synth_days(from.y + 1, from.m, from.m == 2 && from.d == 29 ? 28
                                                                                   : from.d) - 1);
     for (int i = 0; i < k; i++) {
-        uint64_t ref = scramble(h->index * SYNTH_MAX_PERSONS + (uint64_t)ms[i].person, 8,
-                                s->id_offset);
         uint64_t seq;
-        cpam_row(e, s, r, h, &ms[i], dossier, h->p[0].nir, ref, from, to, i == 0);
+        cpam_row(e, s, r, h, &ms[i], dossier, h->p[0].nir, person_number(s, h, ms[i].person),
+                 from, to, i == 0);
         s->persons++;
         if (duplicate(s, r, KIND_CPAM, &seq)) {
             /* a beneficiary left attached to an old dossier, of which they open the right:
@@ -834,52 +887,25 @@ static void emit_cpam(synth_emit *e, synth_rng *r, const synth_household *h)
 static void carsat_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                        const member *m, const char *num, int with_figures)
 {
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], tmp[256], ref[32];
-    ident_make(s, KIND_CARSAT, r, p, &id);
-    astyle st = address_style(s, KIND_CARSAT, r, &h->addr);
-    synth_out *o = &s->out;
-    snprintf(ref, sizeof ref, "%s-%d", num, m->rank);
-    synth_out_field(o, num);
-    synth_out_field(o, ref);
-    synth_out_field(o, m->role);
-    synth_out_field(o, id.nir);
-    synth_upper(id.nom, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_upper(id.usage, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_out_field(o, id.prenom);
-    snprintf(buf, sizeof buf, "%02d-%02d-%04d", id.dob.d, id.dob.m, id.dob.y);
-    synth_out_field(o, buf);
-    synth_out_field(o, p->sex == 1 ? "H" : "F");
-    street_str(&h->addr, st, buf, sizeof buf);
-    compl_str(&h->addr, st, tmp, sizeof tmp);
-    if (tmp[0]) {
-        cat(buf, sizeof buf, " ");
-        cat(buf, sizeof buf, tmp);
-    }
-    synth_out_field(o, buf);
-    const synth_commune *c = &synth_communes[h->addr.commune];
-    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
-    synth_out_field(o, c->insee);
+    record rec = record_start(s, KIND_CARSAT, r, h, m, num, '-', 1);
+    synth_out *o = rec.o;
+    put_register_identity(&rec, 0);
+    put_birth(&rec, DATE_DASHES, "H", "F");
+    put_address_line(o, &h->addr, rec.st, " ");
+    put_cp_insee(o, &h->addr);
     if (with_figures) {
         synth_out_field(o, h->n == 1 ? "ISOLE" : "COUPLE");
-        fmt_int(buf, sizeof buf, h->n);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, 3 * h->res, ',', 0);
-        synth_out_field(o, buf);
+        put_int(o, h->n);
+        put_money(o, 3 * h->res, ',', 0);
         synth_out_field(o, flag(1, KIND_CARSAT));
-        int64_t ceil = h->n == 1 ? e->ctx->period.aspa_single_cents : e->ctx->period.aspa_couple_cents;
+        int64_t ceil = h->n == 1 ? e->ctx->period.aspa_single_cents
+                                 : e->ctx->period.aspa_couple_cents;
         int64_t amount = (ceil - 12 * h->res) / 12;
-        fmt_money(buf, sizeof buf, amount > 0 ? amount : 0, ',', 0);
-        synth_out_field(o, buf);
+        put_money(o, amount > 0 ? amount : 0, ',', 0);
     } else {
-        for (int i = 0; i < 5; i++)
-            synth_out_field(o, "");
+        put_blanks(o, 5);
     }
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+    record_end(e, s, h, &rec);
 }
 
 static void emit_carsat(synth_emit *e, synth_rng *r, const synth_household *h)
@@ -899,78 +925,41 @@ static void emit_carsat(synth_emit *e, synth_rng *r, const synth_household *h)
 static void msa_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_household *h,
                     const member *m, const char *dossier, int with_figures)
 {
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], tmp[512], ref[32];
-    ident_make(s, KIND_MSA, r, p, &id);
-    astyle st = address_style(s, KIND_MSA, r, &h->addr);
-    synth_out *o = &s->out;
-    snprintf(ref, sizeof ref, "%s/%02d", dossier, m->rank);
-    synth_out_field(o, dossier);
-    synth_out_field(o, ref);
-    synth_out_field(o, m->role);
-    synth_out_field(o, id.nir);
-    synth_upper(id.nom, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_upper(id.usage, buf, sizeof buf);
-    synth_out_field(o, buf);
-    synth_out_field(o, id.prenom);
-    synth_out_field(o, id.prenom[0] ? p->autres : "");
-    fmt_date(buf, sizeof buf, id.dob, 0);
-    synth_out_field(o, buf);
-    synth_out_field(o, p->sex == 1 ? "M" : "F");
+    char buf[512], tmp[512];
+    record rec = record_start(s, KIND_MSA, r, h, m, dossier, '/', 2);
+    synth_out *o = rec.o;
+    put_register_identity(&rec, 0);
+    synth_out_field(o, rec.id.prenom[0] ? rec.p->autres : "");
+    put_birth(&rec, DATE_SLASHES, "M", "F");
     /* the street with its number, split at the first space after the number */
-    street_str(&h->addr, st, tmp, sizeof tmp);
+    street_str(&h->addr, rec.st, tmp, sizeof tmp);
     const char *sp = tmp;
     if (h->addr.num) {
         sp = strchr(tmp, ' ');
-        if (sp && h->addr.suffix && !st.shortsuffix)
+        if (sp && h->addr.suffix && !rec.st.shortsuffix)
             sp = strchr(sp + 1, ' ');
         sp = sp ? sp + 1 : tmp + strlen(tmp);
     }
     snprintf(buf, sizeof buf, "%.*s", (int)(sp > tmp ? sp - tmp - 1 : 0), tmp);
     synth_out_field(o, buf);
     synth_out_field(o, sp);
-    compl_str(&h->addr, st, buf, sizeof buf);
+    compl_str(&h->addr, rec.st, buf, sizeof buf);
     synth_out_field(o, buf);
-    const synth_commune *c = &synth_communes[h->addr.commune];
-    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
-    synth_out_field(o, c->insee);
+    put_cp_insee(o, &h->addr);
     if (with_figures) {
         synth_out_field(o, synth_rng_below(r, 100) < 30 ? "NSA" : "SA");
-        fmt_int(buf, sizeof buf, h->n);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->nb_enfants);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->res, ',', 0);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->rev, ',', 0);
-        synth_out_field(o, buf);
-        if (has(h, SYNTH_B_AL))
-            fmt_money(buf, sizeof buf, h->loyer, ',', 0);
-        else
-            buf[0] = 0;
-        synth_out_field(o, buf);
-        synth_out_field(o, flag(has(h, SYNTH_B_RSA), KIND_MSA));
-        synth_out_field(o, flag(has(h, SYNTH_B_PA), KIND_MSA));
-        synth_out_field(o, flag(has(h, SYNTH_B_AL), KIND_MSA));
-        synth_out_field(o, flag(has(h, SYNTH_B_AAH), KIND_MSA));
+        put_family_figures(o, h, KIND_MSA);
         synth_out_field(o, flag((h->facts & SYNTH_F_CAF_FAMILY) != 0, KIND_MSA));
     } else {
-        for (int i = 0; i < 11; i++)
-            synth_out_field(o, "");
+        put_blanks(o, 11);
     }
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+    record_end(e, s, h, &rec);
 }
 
 static void emit_msa(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     static const char *const codes[4] = {"RESP", "CONJ", "ENF", "AUT"};
-    synth_source *s = &e->src[SYNTH_SRC_MSA];
-    member ms[SYNTH_MAX_PERSONS];
-    int k = order_members(h, h->caf_d, ms, codes);
-    emit_dossier(e, s, r, h, ms, k, KIND_MSA, "M", 7, "RESP", msa_row);
+    emit_household(e, &e->src[SYNTH_SRC_MSA], r, h, h->caf_d, codes, KIND_MSA, "M", msa_row);
 }
 
 /* --- CCAS of Bordeaux: households that asked for help this year, with the resources the
@@ -983,66 +972,38 @@ static void ccas_row(synth_emit *e, synth_source *s, synth_rng *r, const synth_h
 {
     static const char *const aids[] = {"Aide alimentaire", "Secours financier",
                                        "Aide énergie", "Aide au loyer", "Domiciliation"};
-    const synth_person *p = &h->p[m->person];
-    ident id;
-    char buf[512], tmp[256], ref[32];
-    ident_make(s, KIND_CCAS, r, p, &id);
-    astyle st = address_style(s, KIND_CCAS, r, &h->addr);
-    synth_out *o = &s->out;
-    snprintf(ref, sizeof ref, "%s-%d", dossier, m->rank);
-    synth_out_field(o, dossier);
-    synth_out_field(o, ref);
-    synth_out_field(o, m->role);
-    synth_out_field(o, p->sex == 1 ? "M." : p->age < 18 ? "Mlle" : "Mme");
-    synth_out_field(o, id.usage[0] ? id.usage : id.nom);
-    synth_out_field(o, id.usage[0] ? id.nom : "");
-    synth_out_field(o, id.prenom);
-    fmt_date(buf, sizeof buf, id.dob, 0);
-    synth_out_field(o, buf);
+    record rec = record_start(s, KIND_CCAS, r, h, m, dossier, '-', 1);
+    synth_out *o = rec.o;
+    synth_out_field(o, rec.p->sex == 1 ? "M." : rec.p->age < 18 ? "Mlle" : "Mme");
+    synth_out_field(o, rec.id.usage[0] ? rec.id.usage : rec.id.nom);
+    synth_out_field(o, rec.id.usage[0] ? rec.id.nom : "");
+    synth_out_field(o, rec.id.prenom);
+    put_date(o, rec.id.dob, DATE_SLASHES);
     /* the NIR of adults, when asked (30 %; the nir_missing fault of this source) */
-    synth_out_field(o, p->role != SYNTH_ROLE_E ? id.nir : "");
-    street_str(&h->addr, st, buf, sizeof buf);
-    compl_str(&h->addr, st, tmp, sizeof tmp);
-    if (tmp[0]) {
-        cat(buf, sizeof buf, ", ");
-        cat(buf, sizeof buf, tmp);
-    }
-    synth_out_field(o, buf);
-    const synth_commune *c = &synth_communes[h->addr.commune];
-    synth_out_field(o, h->addr.commune == 0 ? synth_bordeaux_cps[h->addr.cp] : c->cp);
-    synth_out_field(o, c->name);
+    synth_out_field(o, rec.p->role != SYNTH_ROLE_E ? rec.id.nir : "");
+    put_address_line(o, &h->addr, rec.st, ", ");
+    synth_out_field(o, postcode(&h->addr));
+    synth_out_field(o, synth_communes[h->addr.commune].name);
     if (with_figures) {
-        fmt_int(buf, sizeof buf, h->n);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->nb_enfants);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->res, ',', 0);
-        synth_out_field(o, buf);
-        fmt_money(buf, sizeof buf, h->loyer, ',', 0);
-        synth_out_field(o, buf);
-        fmt_int(buf, sizeof buf, h->impaye);
-        synth_out_field(o, buf);
-        long today = synth_days(e->ctx->date.y, e->ctx->date.m, e->ctx->date.d);
-        fmt_date(buf, sizeof buf, synth_civil(today - (long)synth_rng_below(r, 365)), 0);
-        synth_out_field(o, buf);
+        put_int(o, h->n);
+        put_int(o, h->nb_enfants);
+        put_money(o, h->res, ',', 0);
+        put_money(o, h->loyer, ',', 0);
+        put_int(o, h->impaye);
+        put_date(o, synth_civil(today(e) - (long)synth_rng_below(r, 365)), DATE_SLASHES);
         synth_out_field(o, aids[synth_rng_below(r, sizeof aids / sizeof aids[0])]);
     } else {
-        for (int i = 0; i < 7; i++)
-            synth_out_field(o, "");
+        put_blanks(o, 7);
     }
-    synth_out_end(o);
-    truth_line(e, s, ref, h, m->person);
+    record_end(e, s, h, &rec);
 }
 
 static void emit_ccas(synth_emit *e, synth_rng *r, const synth_household *h)
 {
     static const char *const codes[4] = {"Demandeur", "Conjoint", "Enfant", "Autre"};
-    synth_source *s = &e->src[SYNTH_SRC_CCAS];
-    member ms[SYNTH_MAX_PERSONS];
-    int k = order_members(h, h->dep_d, ms, codes);
     char prefix[8]; /* requests are numbered by year: 26-0012345 */
     snprintf(prefix, sizeof prefix, "%02d-", e->ctx->date.y % 100);
-    emit_dossier(e, s, r, h, ms, k, KIND_CCAS, prefix, 7, codes[0], ccas_row);
+    emit_household(e, &e->src[SYNTH_SRC_CCAS], r, h, h->dep_d, codes, KIND_CCAS, prefix, ccas_row);
 }
 
 /* ------------------------------------------------------------------ public */
@@ -1120,9 +1081,9 @@ int synth_emit_open(synth_emit *e, synth_ctx *ctx, const char *dir, const char *
         s->id_offset = synth_mix3(ctx->seed, ID_SALT, (uint64_t)i);
         int rc;
         if (i < SYNTH_SRC_BAIL) {
-            copy(s->file, sizeof s->file, fixed_sources[i].file);
-            copy(s->id, sizeof s->id, fixed_sources[i].id);
-            copy(s->mapping, sizeof s->mapping, fixed_sources[i].mapping);
+            synth_copy(s->file, sizeof s->file, fixed_sources[i].file);
+            synth_copy(s->id, sizeof s->id, fixed_sources[i].id);
+            synth_copy(s->mapping, sizeof s->mapping, fixed_sources[i].mapping);
             rc = open_one(&s->out, dir, s->file, fixed_sources[i].charset, fixed_sources[i].sep,
                           fixed_sources[i].eol, fixed_sources[i].bom, fixed_sources[i].header,
                           failed);
@@ -1130,12 +1091,12 @@ int synth_emit_open(synth_emit *e, synth_ctx *ctx, const char *dir, const char *
             int k = i - SYNTH_SRC_BAIL;
             char name[32];
             if (k < 2)
-                copy(name, sizeof name, landlord_names[k]);
+                synth_copy(name, sizeof name, landlord_names[k]);
             else
                 snprintf(name, sizeof name, "bailleur%d", k + 1);
             snprintf(s->file, sizeof s->file, "bailleur_%s.csv", name);
             snprintf(s->id, sizeof s->id, "bailleur:%s", name);
-            copy(s->mapping, sizeof s->mapping, "mapping-bailleur.ini");
+            synth_copy(s->mapping, sizeof s->mapping, "mapping-bailleur.ini");
             rc = open_one(&s->out, dir, s->file, SYNTH_CP1252, ';', "\r\n", 0, bail_header,
                           failed);
         }
@@ -1265,7 +1226,7 @@ static int close_one(synth_out *o, const char **failed)
     if (synth_out_close(o) != 0)
         rc = -1;
     if (rc != 0) {
-        copy(failed_path, sizeof failed_path, o->path ? o->path : "?");
+        synth_copy(failed_path, sizeof failed_path, o->path ? o->path : "?");
         *failed = failed_path;
     }
     synth_out_abort(o);

@@ -135,7 +135,7 @@ static const char *pick_surname(synth_rng *r)
     return synth_surnames[synth_rng_weighted(r, surname_w, synth_surnames_n)];
 }
 
-static void copy(char *dst, size_t cap, const char *src)
+void synth_copy(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
     if (n >= cap)
@@ -153,7 +153,7 @@ static void compound(char *dst, size_t cap, const char *a, const char *b)
         dst[la] = '-';
         memcpy(dst + la + 1, b, lb + 1);
     } else {
-        copy(dst, cap, a);
+        synth_copy(dst, cap, a);
     }
 }
 
@@ -168,9 +168,9 @@ static const char *pick_firstname(synth_rng *r, int sex, int byear)
 
 static void set_names(synth_rng *r, synth_person *p, const char *nom)
 {
-    copy(p->nom, sizeof p->nom, nom);
+    synth_copy(p->nom, sizeof p->nom, nom);
     p->nom_usage[0] = 0;
-    copy(p->prenom, sizeof p->prenom, pick_firstname(r, p->sex, p->birth.y));
+    synth_copy(p->prenom, sizeof p->prenom, pick_firstname(r, p->sex, p->birth.y));
     p->autres[0] = 0;
     int extra = pct(r, 55) ? 1 : 0;
     if (extra && pct(r, 25))
@@ -305,7 +305,7 @@ static const char *one_adult(synth_ctx *ctx, synth_rng *r, synth_household *h, i
     set_names(r, a, pick_surname(r));
     const char *kids = a->nom;
     if (sex == 2 && pct(r, usage_pct)) {
-        copy(a->nom_usage, sizeof a->nom_usage, pick_surname(r));
+        synth_copy(a->nom_usage, sizeof a->nom_usage, pick_surname(r));
         if (strcmp(a->nom_usage, a->nom) == 0)
             a->nom_usage[0] = 0;
         else if (pct(r, 65))
@@ -333,28 +333,28 @@ static void two_adults(synth_ctx *ctx, synth_rng *r, synth_household *h, long b0
     const char *sa = pick_surname(r), *sb = pick_surname(r);
     set_names(r, a, sa);
     set_names(r, b, sb);
-    copy(kids, cap, sa);
+    synth_copy(kids, cap, sa);
     if (!same_sex) {
         synth_person *man = a->sex == 1 ? a : b, *woman = a->sex == 1 ? b : a;
         int married = pct(r, a->age >= 60 ? 82 : 52);
         int k = rnd(r, 0, 99);
         if (married) {
             if (k < 85)
-                copy(woman->nom_usage, sizeof woman->nom_usage, man->nom);
+                synth_copy(woman->nom_usage, sizeof woman->nom_usage, man->nom);
             else if (k < 95)
                 compound(woman->nom_usage, sizeof woman->nom_usage, man->nom, woman->nom);
             if (strcmp(woman->nom_usage, woman->nom) == 0)
                 woman->nom_usage[0] = 0;
             if (pct(r, 88))
-                copy(kids, cap, man->nom);
+                synth_copy(kids, cap, man->nom);
             else
                 compound(kids, cap, man->nom, woman->nom);
         } else if (k < 70) {
-            copy(kids, cap, man->nom);
+            synth_copy(kids, cap, man->nom);
         } else if (k < 88) {
             compound(kids, cap, man->nom, woman->nom);
         } else {
-            copy(kids, cap, woman->nom);
+            synth_copy(kids, cap, woman->nom);
         }
     }
     make_nir(ctx, r, a);
@@ -453,9 +453,9 @@ static void build_members(synth_ctx *ctx, synth_rng *r, synth_household *h)
         sex = sex_draw(r, 85);
         b0 = birth_for_age(ctx, r, a0);
         const char *s = one_adult(ctx, r, h, sex, b0, 35);
-        copy(kids, sizeof kids, pct(r, 55) ? s : h->p[0].nom);
+        synth_copy(kids, sizeof kids, pct(r, 55) ? s : h->p[0].nom);
         if (strcmp(kids, h->p[0].nom) == 0 && h->p[0].sex == 2 && pct(r, 45))
-            copy(kids, sizeof kids, pick_surname(r)); /* the father's name */
+            synth_copy(kids, sizeof kids, pick_surname(r)); /* the father's name */
         k = kids_count(r, 1);
         add_children(ctx, r, h, k, a0, kids);
         h->kind = h->nb_enfants > 0 ? SYNTH_K_LONE : SYNTH_K_SINGLE;

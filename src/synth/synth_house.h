@@ -3,6 +3,7 @@
 #ifndef SYNTH_HOUSE_H
 #define SYNTH_HOUSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "synth_params.h"
@@ -23,6 +24,11 @@ synth_date synth_civil(long days);
 int synth_age(synth_date b, synth_date at);
 /* whether y-m-d is a real calendar date */
 int synth_date_valid(int y, int m, int d);
+
+/* Copy src to dst (capacity cap, always terminated), cut to fit. Here rather than in
+ * synth_text so that this module and the rules link without it (the rule probe of
+ * tests/integration/test_synth.sh builds them alone). */
+void synth_copy(char *dst, size_t cap, const char *src);
 
 enum { SYNTH_ROLE_D, SYNTH_ROLE_C, SYNTH_ROLE_E, SYNTH_ROLE_A };
 

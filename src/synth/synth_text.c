@@ -149,16 +149,34 @@ static void put(char *out, size_t cap, size_t *n, const char *b, size_t len)
     }
 }
 
-void synth_strip_accents(const char *in, char *out, size_t cap)
+/* What a code point becomes: its new bytes at *bytes (written at buf, room for 4, or
+ * constant) and their length, or 0 when it stays as it is. */
+typedef size_t (*cp_map)(uint32_t cp, char buf[4], const char **bytes);
+
+static size_t unaccented(uint32_t cp, char buf[4], const char **bytes)
+{
+    *bytes = cp >= 0x80 ? base_of(cp, buf) : NULL;
+    return *bytes ? strlen(*bytes) : 0;
+}
+
+static size_t upper_cased(uint32_t cp, char buf[4], const char **bytes)
+{
+    *bytes = buf;
+    return synth_utf8_encode(upper_of(cp), buf);
+}
+
+/* Copy in to out (capacity cap, always terminated), each code point through map; a code
+ * point whose bytes do not fit is left out (a shorter one after it may still go in). */
+static void map_text(const char *in, char *out, size_t cap, cp_map map)
 {
     size_t n = 0;
-    char tmp[3];
+    char buf[4];
     while (*in) {
         uint32_t cp;
-        size_t l = synth_utf8_decode(in, &cp);
-        const char *b = cp >= 0x80 ? base_of(cp, tmp) : NULL;
-        if (b)
-            put(out, cap, &n, b, strlen(b));
+        const char *b;
+        size_t l = synth_utf8_decode(in, &cp), bl = map(cp, buf, &b);
+        if (bl)
+            put(out, cap, &n, b, bl);
         else
             put(out, cap, &n, in, l);
         in += l;
@@ -166,17 +184,14 @@ void synth_strip_accents(const char *in, char *out, size_t cap)
     out[n] = 0;
 }
 
+void synth_strip_accents(const char *in, char *out, size_t cap)
+{
+    map_text(in, out, cap, unaccented);
+}
+
 void synth_upper(const char *in, char *out, size_t cap)
 {
-    size_t n = 0;
-    char enc[4];
-    while (*in) {
-        uint32_t cp;
-        size_t l = synth_utf8_decode(in, &cp);
-        put(out, cap, &n, enc, synth_utf8_encode(upper_of(cp), enc));
-        in += l;
-    }
-    out[n] = 0;
+    map_text(in, out, cap, upper_cased);
 }
 
 int synth_has_accent(const char *s)
