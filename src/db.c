@@ -99,7 +99,7 @@ void db_exec(PGconn *conn, const char *sql)
 
 const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params)
 {
-    /* grown to fit: a value is never cut short (a registers line, a key list) */
+    /* grown to fit: a value is never cut short */
     static char *buf;
     static size_t cap;
     PGresult *r = db_query(conn, sql, n, params);

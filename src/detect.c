@@ -360,7 +360,7 @@ static void build_registers(PGconn *conn, const conf *cf, const char *date, dete
         "  'none loaded: ' || (SELECT pg_catalog.string_agg(x.declared || ' (' || x.b || ')', ', ' ORDER BY x.declared)"
         "     FROM (SELECT declared, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
         "             FROM r WHERE source_id IS NULL GROUP BY declared) x))", 1, pd);
-    snprintf(sum->registers, sizeof sum->registers, "%s", line);
+    sum->registers = xstrdup(line);
 }
 
 /* Record the rule in tznr.rule (its header and the SHA-256 of its file), then insert its

@@ -11,7 +11,7 @@
 typedef struct detect_summary {
     long long candidates;
     int rules;
-    char registers[1024];              /* the registers of the night, one line (tznr.run_register) */
+    char *registers;                   /* the registers of the night, one line (tznr.run_register); free it */
 } detect_summary;
 
 /* Load the parameters file into tznr.parameter (replacing it, in one transaction); an audit

@@ -70,7 +70,7 @@ static void abort_list(void *o) { csvio_out_abort(o); }
 static void write_or_die(csvio_out *o, sbuf *line, const char *path)
 {
     if (csvio_out_write(o, line->p, line->len) != 0)
-        die(TZNR_EXIT_FAIL, "could not write the list '%s': %s (nothing of it was left in place)", path, strerror(errno));
+        die(TZNR_EXIT_FAIL, "could not write '%s': %s", path, strerror(errno));
     sbuf_reset(line);
 }
 

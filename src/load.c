@@ -444,7 +444,8 @@ static int sha_mismatch(struct load_job *j, const char *sha)
 
 /* Already loaded? Asked with the manifest's sha256 and, when it names a snapshot, confirmed on
  * the file (a second read only in that case; otherwise the file's digest is computed during the
- * one pass that loads it, and checked before the commit). Return 1 when it was, 0 when not. */
+ * one pass that loads it, and checked before the commit). Return 1 when it was, 0 when not,
+ * -1 when it must be refused (the file cannot be read, or is not the one loaded). */
 static int check_already_loaded(struct load_job *j)
 {
     const char *p[] = {j->m.sha256};
@@ -476,7 +477,8 @@ static void record_already_loaded(struct load_job *j)
 }
 
 /* Open the transaction, lock the source's row, create the snapshot's table and stream the
- * file into it (binary COPY), its digest computed on the way. Bad rows go to the rejects. */
+ * file into it (binary COPY), its digest computed on the way. Bad rows go to the rejects.
+ * Return 0, or -1 when the file must be refused (empty, or not the extract's header). */
 static int stage(struct load_job *j)
 {
     PGconn *conn = j->conn;
@@ -519,6 +521,9 @@ static int stage(struct load_job *j)
         return refusal(j, "%s", rc == 1 ? "the header is not the tznr-extract-v1 header" : "the file is empty");
     }
     j->rows_read = 0;
+    j->rj.f = tmpfile();
+    if (!j->rj.f)
+        die(TZNR_EXIT_FAIL, "could not create a temporary file: %s", strerror(errno));
     snprintf(sql, sizeof sql, "COPY tznr.record_%lld (" RECORD_COLUMNS ") FROM STDIN (FORMAT binary)", j->snap);
     db_copy_start(conn, sql);
     db_bincopy b = {0};
@@ -653,9 +658,6 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
     double t0 = util_now();
     struct load_job j = {.conn = conn, .cf = cf, .path = path, .force = force, .res = res, .rows_read = -1};
     sbuf_init(&j.rj.line);
-    j.rj.f = tmpfile();
-    if (!j.rj.f)
-        die(TZNR_EXIT_FAIL, "could not create a temporary file: %s", strerror(errno));
     /* Every check that needs no transaction comes first; then the snapshot is staged and
      * verified inside one. Whatever step refuses, the refusal is recorded here, once. */
     int rc = check_manifest(&j);
@@ -671,7 +673,8 @@ void load_extract(PGconn *conn, const conf *cf, const char *path, int force, loa
         record_already_loaded(&j);
     else
         publish(&j);
-    fclose(j.rj.f);
+    if (j.rj.f)
+        fclose(j.rj.f);
     sbuf_free(&j.rj.line);
     res->seconds = util_now() - t0;
 }

@@ -280,6 +280,7 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
     db_commit(conn);
     sbuf_free(&details);
     sbuf_addf(sum, "  registers: %s\n", ds.registers[0] ? ds.registers : "none declared");
+    free(ds.registers);
     sbuf_addf(sum, "  detection: %d rules, %lld candidates, %lld listed (%lld unknown to a payer of the benefit); "
                    "not listed: %lld opposition, %lld cooldown, %lld settled, %lld unreachable\n",
               ds.rules, ds.candidates, ss.listed, ss.listed_unknown_to_payer, ss.suppressed_opposition,
