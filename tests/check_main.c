@@ -156,6 +156,15 @@ int tu_vrun_bin(const char *env, const char *bin, char **out, char **err, const 
     return rc;
 }
 
+int tu_tznr(char **out, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tu_vrun_bin(NULL, "tznr", out, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap)
 {
     static int n;
@@ -189,6 +198,15 @@ long long tu_vsqln(const char *db, const char *fmt, va_list ap)
     long long v = strtoll(out, &end, 10);
     ck_assert_msg(end != out && *end == '\0', "not a number: '%s'", out);
     free(out);
+    return v;
+}
+
+long long tu_sqln(const char *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    long long v = tu_vsqln(db, fmt, ap);
+    va_end(ap);
     return v;
 }
 

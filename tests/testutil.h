@@ -38,12 +38,15 @@ const char *tu_conf_params(const char *dir, const char *conninfo, const char *ex
 /* Run `ENV BIN ARGS` (BIN a program of the build folder, ENV NULL or shell assignments, ARGS
  * formatted, shell syntax); the exit status, output and messages as tu_run gives them. */
 int tu_vrun_bin(const char *env, const char *bin, char **out, char **err, const char *fmt, va_list ap);
+/* tu_vrun_bin of the build's tznr, with the arguments formatted from FMT. */
+int tu_tznr(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Run the SQL formatted from FMT with psql on database DB (through a file, so no shell quoting
  * applies); its output without the final newlines in *OUT; psql's exit status. */
 int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap);
 /* The output of SQL that must succeed (malloc'd), or the whole number it returns. */
 char *tu_vsqlv(const char *db, const char *fmt, va_list ap);
 long long tu_vsqln(const char *db, const char *fmt, va_list ap);
+long long tu_sqln(const char *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The 15-character NIR of the 13 characters NIR13: they, then the key 97 - (N mod 97) on two
  * digits (static rotating buffer, as tu_fmt). */

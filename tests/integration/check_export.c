@@ -5,7 +5,6 @@
  * temporary file in the outbox, and leave the list the first night wrote as it was. */
 #include <check.h>
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,26 +41,6 @@ static int count_tmp(const char *dir)
     return n;
 }
 
-static int tznr(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int tznr(char **out, char **err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = tu_vrun_bin(NULL, "tznr", out, err, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-static long long sqln(const char *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static long long sqln(const char *db, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    long long v = tu_vsqln(db, fmt, ap);
-    va_end(ap);
-    return v;
-}
-
 START_TEST(test_failed_export_leaves_no_partial_list)
 {
     char *dir = strdup(tu_tmpdir());
@@ -79,7 +58,7 @@ START_TEST(test_failed_export_leaves_no_partial_list)
     tu_deposit_canonical(dir, key, "caf:gironde", "2026-11-20", HEADER, body);
     free(body);
     char *out = NULL, *err = NULL;
-    int rc = tznr(&out, &err, "run -c '%s' --date " NIGHT, conf);
+    int rc = tu_tznr(&out, &err, "run -c '%s' --date " NIGHT, conf);
     ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
     free(out);
     free(err);
@@ -88,10 +67,10 @@ START_TEST(test_failed_export_leaves_no_partial_list)
     ck_assert_msg(before && strstr(before, "rsa"), "the first night lists the tenant for the RSA: %s",
                   before ? before : "(no list)");
     /* the list's query now fails, after the file was opened */
-    long long renamed = sqln(db, "ALTER TABLE tznr.list_entry RENAME COLUMN motif TO motif_x; SELECT 1");
+    long long renamed = tu_sqln(db, "ALTER TABLE tznr.list_entry RENAME COLUMN motif TO motif_x; SELECT 1");
     ck_assert_int_eq(renamed, 1);
     out = err = NULL;
-    rc = tznr(&out, &err, "export -c '%s' --date " NIGHT, conf);
+    rc = tu_tznr(&out, &err, "export -c '%s' --date " NIGHT, conf);
     ck_assert_msg(rc == 1, "a failed export exits 1, not %d: %s%s", rc, out, err);
     ck_assert_msg(count_tmp(tu_fmt("%s/outbox", dir)) == 0, "a failed export left a temporary file");
     char *after = tu_read(list, NULL);
