@@ -161,7 +161,7 @@ int64_t *assign_foyers(size_t n, const uint8_t *source, const uint8_t (*househol
     uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
     for (size_t i = 0; i < n; i++)
         uf[i] = (uint32_t)i;
-    /* the records of one person: sorted by person id */
+    /* the records sharing a household key at one source: sorted by (source, key) */
     struct hhkey *k = xmalloc((n ? n : 1) * sizeof *k);
     size_t m = 0;
     static const uint8_t zero[16];
@@ -179,6 +179,7 @@ int64_t *assign_foyers(size_t n, const uint8_t *source, const uint8_t (*househol
             if (a != b)
                 uf[a > b ? a : b] = a < b ? a : b;
         }
+    /* the records of one person: sorted by person id */
     for (size_t i = 0; i < n; i++) {
         memset(k[i].key, 0, 16);
         memcpy(k[i].key, &pid[i], sizeof pid[i]);
