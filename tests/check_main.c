@@ -19,6 +19,7 @@ Suite *suite_strtab(void);
 Suite *suite_mapping(void);
 Suite *suite_link(void);
 Suite *suite_assign(void);
+Suite *suite_fs(void);
 Suite *suite_opt(void);
 Suite *suite_pseudonymise(void);
 Suite *suite_synth(void);
@@ -352,6 +353,7 @@ int main(void)
     srunner_add_suite(sr, suite_mapping());
     srunner_add_suite(sr, suite_link());
     srunner_add_suite(sr, suite_assign());
+    srunner_add_suite(sr, suite_fs());
     srunner_add_suite(sr, suite_opt());
     srunner_add_suite(sr, suite_pseudonymise());
     srunner_add_suite(sr, suite_synth());

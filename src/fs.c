@@ -1,0 +1,213 @@
+/* fs: the Fellegi-Sunter model, estimated without labels (see fs.h). */
+#include "fs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbuf.h"
+
+#define FLOOR 1e-6
+
+int fs_model_init(fs_model *m, int ncomp, const int *nlevels)
+{
+    memset(m, 0, sizeof *m);
+    if (ncomp < 1 || ncomp > FS_MAX_COMP)
+        return -1;
+    m->ncomp = ncomp;
+    for (int k = 0; k < ncomp; k++) {
+        int n = nlevels[k];
+        if (n < 2 || n > FS_MAX_LEVELS)
+            return -1;
+        m->nlevels[k] = n;
+        for (int l = 0; l < n; l++) {
+            m->m[k][l] = l == n - 1 ? 0.9 : 0.1 / (n - 1);
+            m->u[k][l] = 1.0 / n;
+        }
+    }
+    m->lambda = 0.01;
+    return 0;
+}
+
+static uint64_t vec_hash(const fs_vec *v)
+{
+    uint64_t x;
+    memcpy(&x, v->level, sizeof x);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+void fs_patterns_init(fs_patterns *p)
+{
+    memset(p, 0, sizeof *p);
+    p->mask = 255;
+    p->slot = xcalloc(p->mask + 1, sizeof *p->slot);
+}
+
+void fs_patterns_free(fs_patterns *p)
+{
+    free(p->vec);
+    free(p->count);
+    free(p->slot);
+    memset(p, 0, sizeof *p);
+}
+
+static void rehash(fs_patterns *p)
+{
+    p->mask = p->mask * 2 + 1;
+    free(p->slot);
+    p->slot = xcalloc(p->mask + 1, sizeof *p->slot);
+    for (size_t i = 0; i < p->n; i++) {
+        size_t s = (size_t)vec_hash(&p->vec[i]) & p->mask;
+        while (p->slot[s])
+            s = (s + 1) & p->mask;
+        p->slot[s] = (uint32_t)(i + 1);
+    }
+}
+
+void fs_patterns_add(fs_patterns *p, const fs_vec *v, double weight)
+{
+    fs_vec key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.level, v->level, sizeof key.level);
+    size_t s = (size_t)vec_hash(&key) & p->mask;
+    while (p->slot[s]) {
+        size_t i = p->slot[s] - 1;
+        if (memcmp(p->vec[i].level, key.level, sizeof key.level) == 0) {
+            p->count[i] += weight;
+            return;
+        }
+        s = (s + 1) & p->mask;
+    }
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 64;
+        p->vec = xrealloc(p->vec, p->cap * sizeof *p->vec);
+        p->count = xrealloc(p->count, p->cap * sizeof *p->count);
+    }
+    p->vec[p->n] = key;
+    p->count[p->n] = weight;
+    p->slot[s] = (uint32_t)++p->n;
+    if (2 * p->n > p->mask)
+        rehash(p);
+}
+
+/* Normalise D[0..N) to sum 1 with every value at least FLOOR. */
+static void normalise(double *d, int n)
+{
+    double sum = 0;
+    for (int l = 0; l < n; l++)
+        sum += d[l] = d[l] < FLOOR ? FLOOR : d[l];
+    for (int l = 0; l < n; l++)
+        d[l] /= sum;
+}
+
+int fs_estimate_u(fs_model *m, const fs_patterns *rp)
+{
+    for (int k = 0; k < m->ncomp; k++) {
+        double c[FS_MAX_LEVELS] = {0}, total = 0;
+        for (size_t i = 0; i < rp->n; i++) {
+            int l = rp->vec[i].level[k];
+            if (l >= 0 && l < m->nlevels[k]) {
+                c[l] += rp->count[i];
+                total += rp->count[i];
+            }
+        }
+        if (total <= 0)
+            return -1;
+        memcpy(m->u[k], c, sizeof c);
+        normalise(m->u[k], m->nlevels[k]);
+    }
+    return 0;
+}
+
+/* log of the probability of V among matches (which = 0) or non-matches (1). */
+static double log_given(const fs_model *m, const fs_vec *v, int which)
+{
+    double s = 0;
+    for (int k = 0; k < m->ncomp; k++) {
+        int l = v->level[k];
+        if (l >= 0 && l < m->nlevels[k])
+            s += log(which == 0 ? m->m[k][l] : m->u[k][l]);
+    }
+    return s;
+}
+
+double fs_probability(const fs_model *m, const fs_vec *v)
+{
+    /* lambda B / (lambda B + 1 - lambda) = 1 / (1 + exp(-(log odds))) */
+    double lo = log(m->lambda) - log1p(-m->lambda) + log_given(m, v, 0) - log_given(m, v, 1);
+    return lo > 0 ? 1.0 / (1.0 + exp(-lo)) : exp(lo) / (1.0 + exp(lo));
+}
+
+double fs_level_weight(const fs_model *m, int k, int l) { return log2(m->m[k][l] / m->u[k][l]); }
+
+double fs_weight(const fs_model *m, const fs_vec *v)
+{
+    return (log_given(m, v, 0) - log_given(m, v, 1)) / log(2.0);
+}
+
+enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double tol)
+{
+    m->iterations = 0;
+    m->change = 0;
+    double total = 0;
+    for (size_t i = 0; i < p->n; i++)
+        total += p->count[i];
+    if (p->n == 0 || total <= 0)
+        return FS_NO_PAIRS;
+    if (p->n == 1)
+        return FS_ONE_PATTERN;
+    while (m->iterations < max_iter) {
+        m->iterations++;
+        double nm[FS_MAX_COMP][FS_MAX_LEVELS] = {{0}}, matched = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            double w = p->count[i] * fs_probability(m, &p->vec[i]);
+            matched += w;
+            for (int k = 0; k < m->ncomp; k++) {
+                int l = p->vec[i].level[k];
+                if (l >= 0 && l < m->nlevels[k])
+                    nm[k][l] += w;
+            }
+        }
+        double change = 0, lambda = matched / total;
+        if (lambda < FLOOR)
+            lambda = FLOOR;
+        if (lambda > 1 - FLOOR)
+            lambda = 1 - FLOOR;
+        change = fabs(lambda - m->lambda);
+        m->lambda = lambda;
+        for (int k = 0; k < m->ncomp; k++) {
+            double sum = 0;
+            for (int l = 0; l < m->nlevels[k]; l++)
+                sum += nm[k][l];
+            if (sum <= 0)
+                continue; /* never observed among matches: keep the previous m */
+            for (int l = 0; l < m->nlevels[k]; l++)
+                nm[k][l] /= sum;
+            normalise(nm[k], m->nlevels[k]);
+            for (int l = 0; l < m->nlevels[k]; l++) {
+                double d = fabs(nm[k][l] - m->m[k][l]);
+                if (d > change)
+                    change = d;
+                m->m[k][l] = nm[k][l];
+            }
+        }
+        m->change = change;
+        if (change < tol)
+            return FS_CONVERGED;
+    }
+    return FS_NOT_CONVERGED;
+}
+
+const char *fs_em_status_text(enum fs_em_status s)
+{
+    switch (s) {
+    case FS_CONVERGED: return "converged";
+    case FS_NO_PAIRS: return "no candidate pair to estimate from";
+    case FS_ONE_PATTERN: return "every candidate pair compares alike: matches cannot be told from non-matches";
+    case FS_NOT_CONVERGED: return "did not converge within the iteration limit";
+    }
+    return "?";
+}

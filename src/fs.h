@@ -1,0 +1,84 @@
+/* fs: the Fellegi-Sunter model of record linkage, estimated without labelled data (issue 10;
+ * the method Splink popularised).
+ *
+ * Each candidate pair is described by a comparison vector: for each comparison (the Dice of
+ * the two CLKs in bands, the birth years, the sexes...), the level the pair reaches, from 0
+ * (the least alike) to nlevels - 1 (the most alike), or FS_NULL when either record lacks the
+ * field. Two distributions explain the levels:
+ *   m[k][l]  the probability of level l of comparison k among pairs of the same person;
+ *   u[k][l]  the same among pairs of two different people;
+ * and lambda, the share of true matches among the candidate pairs. Comparisons are taken as
+ * independent given the match status. Then a pair's match weight is the sum over comparisons
+ * of log2(m / u) (each level's weight: positive when the level is more likely for the same
+ * person, negative otherwise), and its match probability is
+ *   P = lambda * B / (lambda * B + 1 - lambda),   B = 2^weight.
+ *
+ * u is estimated from random pairs (almost all of two different people), m and lambda by
+ * expectation-maximisation over the candidate pairs with u held fixed. Vectors are counted by
+ * pattern first, so the EM's cost depends on the number of distinct patterns, not of pairs. */
+#ifndef TZNR_FS_H
+#define TZNR_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FS_MAX_COMP 8
+#define FS_MAX_LEVELS 8
+#define FS_NULL (-1)
+
+typedef struct fs_model {
+    int ncomp;
+    int nlevels[FS_MAX_COMP];
+    double m[FS_MAX_COMP][FS_MAX_LEVELS];
+    double u[FS_MAX_COMP][FS_MAX_LEVELS];
+    double lambda;
+    int iterations;  /* of the last fs_em */
+    double change;   /* the largest change of m or lambda at its last iteration */
+} fs_model;
+
+/* A comparison vector: one level (or FS_NULL) per comparison. */
+typedef struct fs_vec {
+    int8_t level[FS_MAX_COMP];
+} fs_vec;
+
+/* Distinct vectors with how many pairs have each. */
+typedef struct fs_patterns {
+    fs_vec *vec;
+    double *count;
+    size_t n, cap;
+    uint32_t *slot; /* open-addressing index into vec (0: empty, else index + 1) */
+    size_t mask;
+} fs_patterns;
+
+/* Set up M for NCOMP comparisons of NLEVELS[k] levels each (2 to FS_MAX_LEVELS), with a
+ * starting point for the EM: the top level likely among matches (0.9, the rest sharing 0.1),
+ * u uniform, lambda 0.01. Return 0, or -1 on bad sizes. */
+int fs_model_init(fs_model *m, int ncomp, const int *nlevels);
+
+void fs_patterns_init(fs_patterns *p);
+void fs_patterns_free(fs_patterns *p);
+/* Count one pair's vector (WEIGHT pairs of it). */
+void fs_patterns_add(fs_patterns *p, const fs_vec *v, double weight);
+
+/* u from the vectors of random pairs: each comparison's level frequencies (nulls ignored),
+ * floored at 1e-6. Return 0, or -1 when a comparison has no non-null level at all. */
+int fs_estimate_u(fs_model *m, const fs_patterns *random_pairs);
+
+enum fs_em_status {
+    FS_CONVERGED = 0,
+    FS_NO_PAIRS,       /* nothing to estimate from */
+    FS_ONE_PATTERN,    /* every pair alike: the data cannot tell matches from non-matches */
+    FS_NOT_CONVERGED,  /* MAX_ITER reached; the last estimate is kept */
+};
+/* m and lambda by EM over the candidate pairs' patterns, u held fixed, until no m nor lambda
+ * moves by more than TOL (or MAX_ITER). */
+enum fs_em_status fs_em(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
+const char *fs_em_status_text(enum fs_em_status s);
+
+/* The match weight of level L of comparison K: log2(m / u). */
+double fs_level_weight(const fs_model *m, int k, int l);
+/* A vector's match weight (nulls count 0) and match probability. */
+double fs_weight(const fs_model *m, const fs_vec *v);
+double fs_probability(const fs_model *m, const fs_vec *v);
+
+#endif

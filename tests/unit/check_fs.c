@@ -1,0 +1,179 @@
+/* fs: the Fellegi-Sunter model. The pairs are drawn from a model whose m, u and lambda the test
+ * sets (the world), and the estimation must find them again from the levels alone. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs.h"
+#include "testutil.h"
+
+/* The model the pairs come from: a CLK Dice in four bands, equal k_dob, the birth years
+ * (different, one apart, equal) and the sexes (unknown for one pair in ten). */
+enum { NCOMP = 4 };
+static const int NLEVELS[NCOMP] = {4, 2, 3, 2};
+static const double TRUE_M[NCOMP][4] = {
+    {0.02, 0.05, 0.13, 0.80}, {0.10, 0.90}, {0.03, 0.05, 0.92}, {0.01, 0.99}};
+static const double TRUE_U[NCOMP][4] = {
+    {0.70, 0.20, 0.08, 0.02}, {0.97, 0.03}, {0.85, 0.10, 0.05}, {0.50, 0.50}};
+#define TRUE_LAMBDA 0.05
+
+static uint64_t rng_state;
+static double uniform(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+static int draw(const double *d, int n)
+{
+    double x = uniform(), c = 0;
+    for (int l = 0; l < n; l++)
+        if (x < (c += d[l]))
+            return l;
+    return n - 1;
+}
+
+/* One pair: a match with probability LAMBDA; its levels drawn from m or u. */
+static void pair(fs_vec *v, double lambda)
+{
+    int match = uniform() < lambda;
+    memset(v, 0, sizeof *v);
+    for (int k = 0; k < NCOMP; k++)
+        v->level[k] = (int8_t)draw(match ? TRUE_M[k] : TRUE_U[k], NLEVELS[k]);
+    if (uniform() < 0.1)
+        v->level[3] = FS_NULL;
+}
+
+static void estimate(fs_model *m, uint64_t seed, enum fs_em_status *st)
+{
+    rng_state = seed;
+    fs_patterns random_pairs, candidates;
+    fs_patterns_init(&random_pairs);
+    fs_patterns_init(&candidates);
+    fs_vec v;
+    for (int i = 0; i < 200000; i++) { /* random pairs: one in a thousand the same person */
+        pair(&v, 0.001);
+        fs_patterns_add(&random_pairs, &v, 1);
+    }
+    for (int i = 0; i < 400000; i++) {
+        pair(&v, TRUE_LAMBDA);
+        fs_patterns_add(&candidates, &v, 1);
+    }
+    ck_assert_int_eq(fs_model_init(m, NCOMP, NLEVELS), 0);
+    ck_assert_int_eq(fs_estimate_u(m, &random_pairs), 0);
+    *st = fs_em(m, &candidates, 200, 1e-7);
+    fs_patterns_free(&random_pairs);
+    fs_patterns_free(&candidates);
+}
+
+START_TEST(test_em_recovers_the_model)
+{
+    fs_model m;
+    enum fs_em_status st;
+    estimate(&m, 42, &st);
+    ck_assert_msg(st == FS_CONVERGED, "EM: %s after %d iterations", fs_em_status_text(st), m.iterations);
+    ck_assert_msg(fabs(m.lambda - TRUE_LAMBDA) < 0.003, "lambda %.4f, true %.4f", m.lambda, TRUE_LAMBDA);
+    for (int k = 0; k < NCOMP; k++)
+        for (int l = 0; l < NLEVELS[k]; l++) {
+            ck_assert_msg(fabs(m.m[k][l] - TRUE_M[k][l]) < 0.015, "m[%d][%d] %.4f, true %.4f", k, l, m.m[k][l],
+                          TRUE_M[k][l]);
+            ck_assert_msg(fabs(m.u[k][l] - TRUE_U[k][l]) < 0.01, "u[%d][%d] %.4f, true %.4f", k, l, m.u[k][l],
+                          TRUE_U[k][l]);
+        }
+}
+END_TEST
+
+START_TEST(test_same_data_same_model)
+{
+    fs_model a, b;
+    enum fs_em_status sa, sb;
+    estimate(&a, 7, &sa);
+    estimate(&b, 7, &sb);
+    ck_assert_int_eq(sa, sb);
+    ck_assert_int_eq(a.iterations, b.iterations);
+    ck_assert(memcmp(a.m, b.m, sizeof a.m) == 0 && memcmp(a.u, b.u, sizeof a.u) == 0 && a.lambda == b.lambda);
+}
+END_TEST
+
+START_TEST(test_weights_and_probabilities)
+{
+    fs_model m;
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    for (int k = 0; k < NCOMP; k++)
+        for (int l = 0; l < NLEVELS[k]; l++) {
+            m.m[k][l] = TRUE_M[k][l];
+            m.u[k][l] = TRUE_U[k][l];
+        }
+    m.lambda = TRUE_LAMBDA;
+    /* a level's weight: log2(m / u), by hand for the top Dice band: log2(0.80 / 0.02) */
+    ck_assert(fabs(fs_level_weight(&m, 0, 3) - log2(40.0)) < 1e-12);
+    fs_vec top = {{3, 1, 2, 1}}, bottom = {{0, 0, 0, 0}}, unknown_sex = {{3, 1, 2, FS_NULL}};
+    double wt = log2(0.80 / 0.02) + log2(0.90 / 0.03) + log2(0.92 / 0.05) + log2(0.99 / 0.50);
+    ck_assert(fabs(fs_weight(&m, &top) - wt) < 1e-9);
+    /* P = lambda B / (lambda B + 1 - lambda) */
+    double b = pow(2.0, wt), p = TRUE_LAMBDA * b / (TRUE_LAMBDA * b + 1 - TRUE_LAMBDA);
+    ck_assert(fabs(fs_probability(&m, &top) - p) < 1e-12);
+    ck_assert(fs_probability(&m, &top) > 0.99);
+    ck_assert(fs_probability(&m, &bottom) < 1e-4);
+    /* an unknown level carries no evidence either way */
+    ck_assert(fabs(fs_weight(&m, &unknown_sex) - (wt - log2(0.99 / 0.50))) < 1e-9);
+}
+END_TEST
+
+START_TEST(test_nothing_to_learn_from)
+{
+    fs_model m;
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    fs_patterns p;
+    fs_patterns_init(&p);
+    ck_assert_int_eq(fs_em(&m, &p, 100, 1e-6), FS_NO_PAIRS);
+    /* only exact links: every candidate pair alike */
+    fs_vec v = {{3, 1, 2, 1}};
+    fs_patterns_add(&p, &v, 1);
+    fs_patterns_add(&p, &v, 1);
+    ck_assert_uint_eq(p.n, 1);
+    ck_assert(p.count[0] == 2);
+    ck_assert_int_eq(fs_em(&m, &p, 100, 1e-6), FS_ONE_PATTERN);
+    ck_assert_ptr_nonnull(strstr(fs_em_status_text(FS_ONE_PATTERN), "cannot be told"));
+    fs_patterns_free(&p);
+    int bad[1] = {1};
+    ck_assert_int_eq(fs_model_init(&m, 1, bad), -1);
+}
+END_TEST
+
+START_TEST(test_patterns_grow)
+{
+    fs_patterns p;
+    fs_patterns_init(&p);
+    fs_vec v;
+    memset(&v, 0, sizeof v);
+    for (int i = 0; i < 8 * 8 * 8 * 8; i++) {
+        for (int k = 0; k < 4; k++)
+            v.level[k] = (int8_t)((i >> (3 * k)) & 7);
+        fs_patterns_add(&p, &v, 1);
+        fs_patterns_add(&p, &v, 0.5);
+    }
+    ck_assert_uint_eq(p.n, 4096);
+    for (size_t i = 0; i < p.n; i++)
+        ck_assert(p.count[i] == 1.5);
+    fs_patterns_free(&p);
+}
+END_TEST
+
+Suite *suite_fs(void)
+{
+    Suite *s = suite_create("fs");
+    TCase *tc = tcase_create("model");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_em_recovers_the_model);
+    tcase_add_test(tc, test_same_data_same_model);
+    tcase_add_test(tc, test_weights_and_probabilities);
+    tcase_add_test(tc, test_nothing_to_learn_from);
+    tcase_add_test(tc, test_patterns_grow);
+    suite_add_tcase(s, tc);
+    return s;
+}
