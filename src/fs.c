@@ -105,6 +105,7 @@ static void normalise(double *d, int n)
 
 int fs_estimate_u(fs_model *m, const fs_patterns *rp)
 {
+    int used = 0;
     for (int k = 0; k < m->ncomp; k++) {
         double c[FS_MAX_LEVELS] = {0}, total = 0;
         for (size_t i = 0; i < rp->n; i++) {
@@ -114,12 +115,19 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
                 total += rp->count[i];
             }
         }
-        if (total <= 0)
-            return -1;
+        if (total <= 0) {
+            /* never observed (a field no source sends): no evidence either way, m = u */
+            for (int l = 0; l < m->nlevels[k]; l++)
+                m->m[k][l] = m->u[k][l] = 1.0 / m->nlevels[k];
+            m->absent[k] = 1;
+            continue;
+        }
         memcpy(m->u[k], c, sizeof c);
         normalise(m->u[k], m->nlevels[k]);
+        m->absent[k] = 0;
+        used++;
     }
-    return 0;
+    return used;
 }
 
 /* log of the probability of V among matches (which = 0) or non-matches (1). */
@@ -182,8 +190,8 @@ enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double 
             double sum = 0;
             for (int l = 0; l < m->nlevels[k]; l++)
                 sum += nm[k][l];
-            if (sum <= 0)
-                continue; /* never observed among matches: keep the previous m */
+            if (sum <= 0 || m->absent[k])
+                continue; /* never observed: keep the previous m */
             for (int l = 0; l < m->nlevels[k]; l++)
                 nm[k][l] /= sum;
             normalise(nm[k], m->nlevels[k]);

@@ -32,6 +32,7 @@ typedef struct fs_model {
     double m[FS_MAX_COMP][FS_MAX_LEVELS];
     double u[FS_MAX_COMP][FS_MAX_LEVELS];
     double lambda;
+    int absent[FS_MAX_COMP]; /* never observed in the random pairs: m = u, no evidence */
     int iterations;  /* of the last fs_em */
     double change;   /* the largest change of m or lambda at its last iteration */
 } fs_model;
@@ -61,7 +62,8 @@ void fs_patterns_free(fs_patterns *p);
 void fs_patterns_add(fs_patterns *p, const fs_vec *v, double weight);
 
 /* u from the vectors of random pairs: each comparison's level frequencies (nulls ignored),
- * floored at 1e-6. Return 0, or -1 when a comparison has no non-null level at all. */
+ * floored at 1e-6. A comparison never observed (a field no source sends) is marked absent,
+ * with m = u: it weighs nothing. Return the number of comparisons estimated. */
 int fs_estimate_u(fs_model *m, const fs_patterns *random_pairs);
 
 enum fs_em_status {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "sbuf.h"
 
 const char *link_method_name(enum link_method m)
@@ -69,6 +70,46 @@ HOT static double score(const link_rec *a, const link_rec *b)
 }
 
 double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
+
+const int link_fs_nlevels[LINK_FS_NCOMP] = {6, 2, 3, 2, 2, 2, 2};
+const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "k_dob", "birth_year", "sex", "commune", "k_nir",
+                                                  "k_ident"};
+
+void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
+{
+    static const double bands[] = {0.70, 0.78, 0.84, 0.90, 0.95};
+    memset(v, 0, sizeof *v);
+    for (int k = 0; k < FS_MAX_COMP; k++)
+        v->level[k] = FS_NULL;
+    if ((a->flags & LK_CLK) && (b->flags & LK_CLK)) {
+        double d = score(a, b);
+        int l = 0;
+        while (l < 5 && d >= bands[l])
+            l++;
+        v->level[LC_DICE] = (int8_t)l;
+    }
+    if (a->flags & b->flags & LK_DOB)
+        v->level[LC_DOB] = memcmp(a->dob, b->dob, 16) == 0;
+    if (a->birth_year && b->birth_year) {
+        int d = abs((int)a->birth_year - (int)b->birth_year);
+        v->level[LC_YEAR] = (int8_t)(d == 0 ? 2 : d == 1 ? 1 : 0);
+    }
+    if (a->sex && b->sex)
+        v->level[LC_SEX] = a->sex == b->sex;
+    if (a->commune[0] && b->commune[0])
+        v->level[LC_COMMUNE] = strcmp(a->commune, b->commune) == 0;
+    if (a->flags & b->flags & LK_NIR)
+        v->level[LC_NIR] = memcmp(a->nir, b->nir, 16) == 0;
+    if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
+        int eq = 0;
+        const uint8_t *ka[2] = {a->flags & LK_IDENT ? a->ident : NULL, a->flags & LK_IDENT_ALT ? a->ident_alt : NULL};
+        const uint8_t *kb[2] = {b->flags & LK_IDENT ? b->ident : NULL, b->flags & LK_IDENT_ALT ? b->ident_alt : NULL};
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                eq |= ka[i] && kb[j] && memcmp(ka[i], kb[j], 16) == 0;
+        v->level[LC_IDENT] = (int8_t)eq;
+    }
+}
 
 /* Union-find with path halving and union by index (the smaller index becomes the root, so a
  * component's root is its smallest record index). */

@@ -89,4 +89,20 @@ void link_result_free(link_result *r);
 /* Dice of the best of clk/alt against clk/alt (0 when either has no filter). */
 double link_score(const link_rec *a, const link_rec *b);
 
+/* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
+ * level (0) up, FS_NULL when either record lacks the field:
+ *   LC_DICE     the CLKs' Dice: < 0.70 (strangers), 0.70, 0.78, 0.84 (relatives of one
+ *               household reach here), 0.90, 0.95 and up
+ *   LC_DOB      k_dob different, equal
+ *   LC_YEAR     birth years more than one apart, one apart, equal
+ *   LC_SEX      different, same
+ *   LC_COMMUNE  different, same
+ *   LC_NIR      k_nir different, equal
+ *   LC_IDENT    k_ident/k_ident_alt all different, one equal */
+enum { LC_DICE, LC_DOB, LC_YEAR, LC_SEX, LC_COMMUNE, LC_NIR, LC_IDENT, LINK_FS_NCOMP };
+extern const int link_fs_nlevels[LINK_FS_NCOMP];
+extern const char *const link_fs_names[LINK_FS_NCOMP];
+struct fs_vec;
+void link_compare(const link_rec *a, const link_rec *b, struct fs_vec *v);
+
 #endif

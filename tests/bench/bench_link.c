@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "csvio.h"
+#include "fs.h"
 #include "link.h"
 #include "sbuf.h"
 
@@ -126,6 +127,11 @@ static int pairset_add(struct pairset *s, uint64_t k)
 struct ctx {
     const int *truth;
     struct pairset seen;
+    /* BENCH_FS: the candidate pairs' comparison vectors, for the Fellegi-Sunter model */
+    const link_rec *recs;
+    fs_patterns *fs_pairs;
+    uint64_t *cand;
+    size_t ncand, capcand;
 };
 
 static void on_pair(void *c, uint32_t a, uint32_t b)
@@ -133,6 +139,72 @@ static void on_pair(void *c, uint32_t a, uint32_t b)
     struct ctx *x = c;
     if (x->truth[a] >= 0 && x->truth[a] == x->truth[b])
         pairset_add(&x->seen, (uint64_t)a << 32 | b);
+    if (x->fs_pairs) {
+        fs_vec v;
+        link_compare(&x->recs[a], &x->recs[b], &v);
+        fs_patterns_add(x->fs_pairs, &v, 1);
+        if (x->ncand == x->capcand) {
+            x->capcand = x->capcand ? 2 * x->capcand : 1 << 16;
+            x->cand = xrealloc(x->cand, x->capcand * sizeof *x->cand);
+        }
+        x->cand[x->ncand++] = (uint64_t)a << 32 | b;
+    }
+}
+
+/* BENCH_FS: the model estimated on the candidate pairs (u from random pairs), its table, and
+ * the pairs it would keep at P >= 0.5 against the truth (pairwise, candidate pairs only). */
+static void fs_report(struct ctx *x, size_t n)
+{
+    fs_model m;
+    fs_model_init(&m, LINK_FS_NCOMP, link_fs_nlevels);
+    fs_patterns rnd;
+    fs_patterns_init(&rnd);
+    uint64_t st = 12345;
+    for (int i = 0; i < 300000 && n > 1; i++) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t a = (uint32_t)((st >> 33) % n);
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t b = (uint32_t)((st >> 33) % n);
+        if (a == b)
+            continue;
+        fs_vec v;
+        link_compare(&x->recs[a], &x->recs[b], &v);
+        fs_patterns_add(&rnd, &v, 1);
+    }
+    int used = fs_estimate_u(&m, &rnd);
+    printf("fs: %d of %d comparisons observed in 300000 random pairs (%zu patterns)\n", used, m.ncomp, rnd.n);
+    enum fs_em_status es = fs_em(&m, x->fs_pairs, 500, 1e-6);
+    printf("fs: %s after %d iterations; lambda %.5f over %zu candidate pairs (%zu patterns)\n",
+           fs_em_status_text(es), m.iterations, m.lambda, x->ncand, x->fs_pairs->n);
+    for (int k = 0; k < m.ncomp; k++)
+        for (int l = 0; l < m.nlevels[k]; l++)
+            printf("fs:   %-10s level %d  m %.4f  u %.6f  weight %+7.2f\n", link_fs_names[k], l, m.m[k][l], m.u[k][l],
+                   fs_level_weight(&m, k, l));
+    double thr[] = {0.5, 0.9, 0.99};
+    for (int t = 0; t < 3; t++) {
+        unsigned long long kept = 0, tp = 0, truepairs = 0;
+        double sum_p = 0, missed_p = 0;
+        for (size_t i = 0; i < x->ncand; i++) {
+            uint32_t a = (uint32_t)(x->cand[i] >> 32), b = (uint32_t)x->cand[i];
+            fs_vec v;
+            link_compare(&x->recs[a], &x->recs[b], &v);
+            double pr = fs_probability(&m, &v);
+            int same = x->truth[a] >= 0 && x->truth[a] == x->truth[b];
+            truepairs += same;
+            if (pr >= thr[t]) {
+                kept++;
+                tp += same;
+                sum_p += pr;
+            } else {
+                missed_p += pr;
+            }
+        }
+        printf("fs: P >= %.2f: %llu pairs kept, precision %.4f (estimated %.4f), recall of the candidates' true "
+               "pairs %.4f (estimated %.4f)\n",
+               thr[t], kept, kept ? (double)tp / (double)kept : 1.0, kept ? sum_p / (double)kept : 1.0,
+               truepairs ? (double)tp / (double)truepairs : 1.0, sum_p + missed_p > 0 ? sum_p / (sum_p + missed_p) : 1.0);
+    }
+    fs_patterns_free(&rnd);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -284,7 +356,12 @@ int main(int argc, char **argv)
         free(tok.val);
     }
 
-    struct ctx cx = {tr, {0}};
+    struct ctx cx = {tr, {0}, recs, NULL, NULL, 0, 0};
+    fs_patterns fsp;
+    if (getenv("BENCH_FS")) {
+        fs_patterns_init(&fsp);
+        cx.fs_pairs = &fsp;
+    }
     link_result res;
     double t0 = now();
     /* pair completeness needs the candidate pairs, seen on one thread; LINK_THREADS=N measures
@@ -427,6 +504,11 @@ int main(int argc, char **argv)
            p.grey_low, p.margin, p.same_source, p.dob_bonus, p.year_penalty, p.sex_penalty, p.commune_bonus, p.bands,
            res.stats.lsh_bits);
     printf("link_seconds %.2f\n", t1 - t0);
+    if (cx.fs_pairs) {
+        fs_report(&cx, n);
+        fs_patterns_free(&fsp);
+        free(cx.cand);
+    }
     if (getenv("BENCH_SCORES") && n < 20000) {
         /* the score of every true pair, brute force: the ceiling any blocking can reach */
         int hist[21] = {0};

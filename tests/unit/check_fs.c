@@ -64,7 +64,7 @@ static void estimate(fs_model *m, uint64_t seed, enum fs_em_status *st)
         fs_patterns_add(&candidates, &v, 1);
     }
     ck_assert_int_eq(fs_model_init(m, NCOMP, NLEVELS), 0);
-    ck_assert_int_eq(fs_estimate_u(m, &random_pairs), 0);
+    ck_assert_int_eq(fs_estimate_u(m, &random_pairs), NCOMP);
     *st = fs_em(m, &candidates, 200, 1e-7);
     fs_patterns_free(&random_pairs);
     fs_patterns_free(&candidates);
@@ -142,6 +142,16 @@ START_TEST(test_nothing_to_learn_from)
     fs_patterns_free(&p);
     int bad[1] = {1};
     ck_assert_int_eq(fs_model_init(&m, 1, bad), -1);
+    /* a field no source sends weighs nothing */
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    fs_patterns_init(&p);
+    fs_vec nosex = {{3, 1, 2, FS_NULL}}, other = {{0, 0, 0, FS_NULL}};
+    fs_patterns_add(&p, &nosex, 1);
+    fs_patterns_add(&p, &other, 9);
+    ck_assert_int_eq(fs_estimate_u(&m, &p), NCOMP - 1);
+    ck_assert(m.absent[3]);
+    ck_assert(fs_level_weight(&m, 3, 0) == 0 && fs_level_weight(&m, 3, 1) == 0);
+    fs_patterns_free(&p);
 }
 END_TEST
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "link.h"
 #include "testutil.h"
 
@@ -331,6 +332,53 @@ START_TEST(test_bad_parameters)
 }
 END_TEST
 
+/* The comparison levels of the Fellegi-Sunter model, on pairs whose answer is known by
+ * construction: the same filter (Dice 1), a filter with flipped bits, a stranger's. */
+START_TEST(test_comparison_levels)
+{
+    link_rec a, b, c;
+    rec(&a, 0, 7, 1980, 1);
+    rec(&b, 1, 7, 1981, 2);
+    rec(&c, 1, 99, 1950, 0);
+    memset(a.dob, 1, 16);
+    memset(b.dob, 1, 16);
+    a.flags |= LK_DOB;
+    b.flags |= LK_DOB;
+    memcpy(a.commune, "33063", 6);
+    memcpy(b.commune, "33000", 6);
+    memset(a.ident, 5, 16);
+    memset(b.ident_alt, 5, 16);
+    a.flags |= LK_IDENT;
+    b.flags |= LK_IDENT_ALT;
+    fs_vec v;
+    link_compare(&a, &b, &v);
+    ck_assert_int_eq(v.level[LC_DICE], 5);    /* the same filter: Dice 1 */
+    ck_assert_int_eq(v.level[LC_DOB], 1);
+    ck_assert_int_eq(v.level[LC_YEAR], 1);    /* one year apart */
+    ck_assert_int_eq(v.level[LC_SEX], 0);
+    ck_assert_int_eq(v.level[LC_COMMUNE], 0);
+    ck_assert_int_eq(v.level[LC_NIR], FS_NULL); /* neither has a NIR */
+    ck_assert_int_eq(v.level[LC_IDENT], 1);   /* k_ident against k_ident_alt */
+    link_compare(&a, &c, &v);
+    ck_assert_int_eq(v.level[LC_YEAR], 0);
+    ck_assert_int_eq(v.level[LC_SEX], FS_NULL); /* c's sex unknown */
+    ck_assert_int_eq(v.level[LC_DOB], FS_NULL);
+    ck_assert_int_eq(v.level[LC_COMMUNE], FS_NULL);
+    ck_assert_int_eq(v.level[LC_IDENT], FS_NULL);
+    /* a stranger's filter of about 60 %: Dice near 0.6, the lowest band */
+    ck_assert_int_eq(v.level[LC_DICE], 0);
+    /* bits flipped: Dice falls band by band */
+    link_rec d = a;
+    flip(d.clk, 200, 3);
+    link_rec_finish(&d);
+    link_compare(&a, &d, &v);
+    double dice = link_score(&a, &d);
+    int want = dice >= 0.95 ? 5 : dice >= 0.90 ? 4 : dice >= 0.84 ? 3 : dice >= 0.78 ? 2 : dice >= 0.70 ? 1 : 0;
+    ck_assert_int_eq(v.level[LC_DICE], want);
+    ck_assert_int_lt(want, 5);
+}
+END_TEST
+
 Suite *suite_link(void)
 {
     Suite *s = suite_create("link");
@@ -344,6 +392,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_same_source_needs_more);
     tcase_add_test(tc, test_threads_do_not_change_the_result);
     tcase_add_test(tc, test_bad_parameters);
+    tcase_add_test(tc, test_comparison_levels);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
