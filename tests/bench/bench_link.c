@@ -151,9 +151,129 @@ static void on_pair(void *c, uint32_t a, uint32_t b)
     }
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Number of pairs within groups of equal keys of a sorted array. */
+static unsigned long long pairs_of(const uint64_t *v, size_t n)
+{
+    unsigned long long p = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j] == v[i])
+            j++;
+        p += (unsigned long long)(j - i) * (j - i - 1) / 2;
+        i = j;
+    }
+    return p;
+}
+
+/* Pairs of records of different sources: true (same truth person), predicted (same PERSON),
+ * and both; pairs within groups minus pairs within (group, source) sub-groups. */
+static void cross_metrics(const link_rec *recs, const int *tr, const uint32_t *person, size_t n, int ns,
+                          unsigned long long *xtrue, unsigned long long *xpred, unsigned long long *xtp)
+{
+    uint64_t *w = xmalloc((n ? n : 1) * sizeof *w);
+    for (int pass = 0; pass < 3; pass++) {
+        unsigned long long all, same;
+        size_t mm = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (pass != 1 && tr[i] < 0)
+                continue;
+            uint64_t key = pass == 0 ? (uint64_t)tr[i] : pass == 1 ? (uint64_t)person[i]
+                           : ((uint64_t)person[i] << 32 | (uint32_t)tr[i]);
+            w[mm++] = key;
+        }
+        qsort(w, mm, sizeof *w, cmp_u64);
+        all = pairs_of(w, mm);
+        mm = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (pass != 1 && tr[i] < 0)
+                continue;
+            uint64_t key = pass == 0 ? (uint64_t)tr[i] : pass == 1 ? (uint64_t)person[i]
+                           : ((uint64_t)person[i] << 32 | (uint32_t)tr[i]);
+            w[mm++] = key * (uint64_t)ns + recs[i].source; /* keys stay distinct: ns is small */
+        }
+        qsort(w, mm, sizeof *w, cmp_u64);
+        same = pairs_of(w, mm);
+        if (pass == 0) *xtrue = all - same;
+        else if (pass == 1) *xpred = all - same;
+        else *xtp = all - same;
+    }
+    free(w);
+}
+
+static uint32_t ufind(uint32_t *uf, uint32_t x)
+{
+    while (uf[x] != x)
+        x = uf[x] = uf[uf[x]];
+    return x;
+}
+
+/* BENCH_FS: what the model's decision would give. The exact links, then for each record and
+ * source its most probable partner at P >= T, kept when mutual or without a rival at P >= T;
+ * persons are the components. (Unlike link.c, a source already reached by an exact link is
+ * not skipped.) */
+static void fs_decide(const struct ctx *x, const link_result *res, const fs_model *m, double t, size_t n, int ns,
+                      uint32_t *person)
+{
+    for (size_t i = 0; i < n; i++)
+        person[i] = (uint32_t)i;
+    for (size_t e = 0; e < res->nedges; e++)
+        if (res->edges[e].method != LM_CLK) {
+            uint32_t a = ufind(person, res->edges[e].a), b = ufind(person, res->edges[e].b);
+            person[a > b ? a : b] = a < b ? a : b;
+        }
+    uint32_t *best = xmalloc(n * (size_t)ns * sizeof *best);
+    double *bp = xcalloc(n * (size_t)ns, sizeof *bp), *sp = xcalloc(n * (size_t)ns, sizeof *sp);
+    for (size_t i = 0; i < n * (size_t)ns; i++)
+        best[i] = UINT32_MAX;
+    for (size_t c = 0; c < x->ncand; c++) {
+        uint32_t ab[2] = {(uint32_t)(x->cand[c] >> 32), (uint32_t)x->cand[c]};
+        fs_vec v;
+        link_compare(&x->recs[ab[0]], &x->recs[ab[1]], &v);
+        double pr = fs_probability(m, &v);
+        if (pr < t)
+            continue;
+        for (int side = 0; side < 2; side++) {
+            uint32_t i = ab[side], j = ab[1 - side];
+            size_t k = (size_t)i * (size_t)ns + x->recs[j].source;
+            if (best[k] == j)
+                continue;
+            if (pr > bp[k]) {
+                sp[k] = bp[k];
+                bp[k] = pr;
+                best[k] = j;
+            } else if (pr > sp[k]) {
+                sp[k] = pr;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int s2 = 0; s2 < ns; s2++) {
+            size_t k = i * (size_t)ns + (size_t)s2;
+            uint32_t j = best[k];
+            if (j == UINT32_MAX)
+                continue;
+            int mutual = best[(size_t)j * (size_t)ns + x->recs[i].source] == (uint32_t)i;
+            if (mutual || sp[k] < t) {
+                uint32_t a = ufind(person, (uint32_t)i), b = ufind(person, j);
+                person[a > b ? a : b] = a < b ? a : b;
+            }
+        }
+    for (size_t i = 0; i < n; i++)
+        person[i] = ufind(person, (uint32_t)i);
+    free(best);
+    free(bp);
+    free(sp);
+}
+
 /* BENCH_FS: the model estimated on the candidate pairs (u from random pairs), its table, and
  * the pairs it would keep at P >= 0.5 against the truth (pairwise, candidate pairs only). */
-static void fs_report(struct ctx *x, size_t n)
+static void fs_report(struct ctx *x, size_t n, const link_result *res, int ns)
 {
     fs_model m;
     fs_model_init(&m, LINK_FS_NCOMP, link_fs_nlevels);
@@ -204,27 +324,16 @@ static void fs_report(struct ctx *x, size_t n)
                thr[t], kept, kept ? (double)tp / (double)kept : 1.0, kept ? sum_p / (double)kept : 1.0,
                truepairs ? (double)tp / (double)truepairs : 1.0, sum_p + missed_p > 0 ? sum_p / (sum_p + missed_p) : 1.0);
     }
-    fs_patterns_free(&rnd);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Number of pairs within groups of equal keys of a sorted array. */
-static unsigned long long pairs_of(const uint64_t *v, size_t n)
-{
-    unsigned long long p = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j] == v[i])
-            j++;
-        p += (unsigned long long)(j - i) * (j - i - 1) / 2;
-        i = j;
+    uint32_t *person = xmalloc((n ? n : 1) * sizeof *person);
+    for (int t = 0; t < 3; t++) {
+        unsigned long long xt = 0, xp = 0, xtp = 0;
+        fs_decide(x, res, &m, thr[t], n, ns, person);
+        cross_metrics(x->recs, x->truth, person, n, ns, &xt, &xp, &xtp);
+        printf("fs: decision at P >= %.2f, across sources: precision %.4f recall %.4f\n", thr[t],
+               xp ? (double)xtp / (double)xp : 1.0, xt ? (double)xtp / (double)xt : 1.0);
     }
-    return p;
+    free(person);
+    fs_patterns_free(&rnd);
 }
 
 int main(int argc, char **argv)
@@ -425,38 +534,7 @@ int main(int argc, char **argv)
     unsigned long long tp = pairs_of(v, m);
     /* the same over pairs of records from different sources: the linkage across agencies */
     unsigned long long xtrue = 0, xpred = 0, xtp = 0;
-    {
-        int ns = (argc - 2) / 3;
-        /* pairs within groups minus pairs within (group, source) sub-groups */
-        uint64_t *w = xmalloc((n ? n : 1) * sizeof *w);
-        for (int pass = 0; pass < 3; pass++) {
-            unsigned long long all, same;
-            size_t mm = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (pass != 1 && tr[i] < 0)
-                    continue;
-                uint64_t key = pass == 0 ? (uint64_t)tr[i] : pass == 1 ? (uint64_t)res.person[i]
-                               : ((uint64_t)res.person[i] << 32 | (uint32_t)tr[i]);
-                w[mm++] = key;
-            }
-            qsort(w, mm, sizeof *w, cmp_u64);
-            all = pairs_of(w, mm);
-            mm = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (pass != 1 && tr[i] < 0)
-                    continue;
-                uint64_t key = pass == 0 ? (uint64_t)tr[i] : pass == 1 ? (uint64_t)res.person[i]
-                               : ((uint64_t)res.person[i] << 32 | (uint32_t)tr[i]);
-                w[mm++] = key * (uint64_t)ns + recs[i].source; /* keys stay distinct: ns is small */
-            }
-            qsort(w, mm, sizeof *w, cmp_u64);
-            same = pairs_of(w, mm);
-            if (pass == 0) xtrue = all - same;
-            else if (pass == 1) xpred = all - same;
-            else xtp = all - same;
-        }
-        free(w);
-    }
+    cross_metrics(recs, tr, res.person, n, (argc - 2) / 3, &xtrue, &xpred, &xtp);
     /* pair completeness: true pairs linked exactly (same exact component) or compared */
     unsigned long long exact_true = 0;
     {
@@ -505,7 +583,7 @@ int main(int argc, char **argv)
            res.stats.lsh_bits);
     printf("link_seconds %.2f\n", t1 - t0);
     if (cx.fs_pairs) {
-        fs_report(&cx, n);
+        fs_report(&cx, n, &res, (argc - 2) / 3);
         fs_patterns_free(&fsp);
         free(cx.cand);
     }
