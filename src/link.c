@@ -71,28 +71,27 @@ HOT static double score(const link_rec *a, const link_rec *b)
 
 double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
 
-const int link_fs_nlevels[LINK_FS_NCOMP] = {6, 2, 3, 2, 2, 2, 2};
-const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "k_dob", "birth_year", "sex", "commune", "k_nir",
-                                                  "k_ident"};
+const int link_fs_nlevels[LINK_FS_NCOMP] = {7, 4, 2, 2, 2, 2};
+const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "birth", "sex", "commune", "k_nir", "k_ident"};
 
 void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
 {
-    static const double bands[] = {0.70, 0.78, 0.84, 0.90, 0.95};
+    static const double bands[] = {0.62, 0.70, 0.78, 0.84, 0.90, 0.95};
     memset(v, 0, sizeof *v);
     for (int k = 0; k < FS_MAX_COMP; k++)
         v->level[k] = FS_NULL;
     if ((a->flags & LK_CLK) && (b->flags & LK_CLK)) {
         double d = score(a, b);
         int l = 0;
-        while (l < 5 && d >= bands[l])
+        while (l < 6 && d >= bands[l])
             l++;
         v->level[LC_DICE] = (int8_t)l;
     }
-    if (a->flags & b->flags & LK_DOB)
-        v->level[LC_DOB] = memcmp(a->dob, b->dob, 16) == 0;
-    if (a->birth_year && b->birth_year) {
+    if ((a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0) {
+        v->level[LC_BIRTH] = 3;
+    } else if (a->birth_year && b->birth_year) {
         int d = abs((int)a->birth_year - (int)b->birth_year);
-        v->level[LC_YEAR] = (int8_t)(d == 0 ? 2 : d == 1 ? 1 : 0);
+        v->level[LC_BIRTH] = (int8_t)(d == 0 ? 2 : d == 1 ? 1 : 0);
     }
     if (a->sex && b->sex)
         v->level[LC_SEX] = a->sex == b->sex;

@@ -91,15 +91,18 @@ double link_score(const link_rec *a, const link_rec *b);
 
 /* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
  * level (0) up, FS_NULL when either record lacks the field:
- *   LC_DICE     the CLKs' Dice: < 0.70 (strangers), 0.70, 0.78, 0.84 (relatives of one
- *               household reach here), 0.90, 0.95 and up
- *   LC_DOB      k_dob different, equal
- *   LC_YEAR     birth years more than one apart, one apart, equal
+ *   LC_DICE     the CLKs' Dice: < 0.62, 0.62 (strangers reach here), 0.70, 0.78, 0.84
+ *               (relatives of one household reach here), 0.90, 0.95 and up
+ *   LC_BIRTH    birth years more than one apart, one apart, equal, the same k_dob (one
+ *               comparison: an equal date of birth implies an equal year, and counting both
+ *               would count the same evidence twice)
  *   LC_SEX      different, same
  *   LC_COMMUNE  different, same
  *   LC_NIR      k_nir different, equal
- *   LC_IDENT    k_ident/k_ident_alt all different, one equal */
-enum { LC_DICE, LC_DOB, LC_YEAR, LC_SEX, LC_COMMUNE, LC_NIR, LC_IDENT, LINK_FS_NCOMP };
+ *   LC_IDENT    k_ident/k_ident_alt all different, one equal
+ * The CLK holds bits of the date of birth, sex and commune, so the Dice is not independent of
+ * the others: the model's estimates are optimistic where that matters (docs/linking.md). */
+enum { LC_DICE, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LC_IDENT, LINK_FS_NCOMP };
 extern const int link_fs_nlevels[LINK_FS_NCOMP];
 extern const char *const link_fs_names[LINK_FS_NCOMP];
 struct fs_vec;
