@@ -209,6 +209,30 @@ enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double 
     return FS_NOT_CONVERGED;
 }
 
+enum fs_em_status fs_em_lambda(fs_model *m, const fs_patterns *p, int max_iter, double tol)
+{
+    m->iterations = 0;
+    m->change = 0;
+    double total = 0;
+    for (size_t i = 0; i < p->n; i++)
+        total += p->count[i];
+    if (p->n == 0 || total <= 0)
+        return FS_NO_PAIRS;
+    while (m->iterations < max_iter) {
+        m->iterations++;
+        double matched = 0;
+        for (size_t i = 0; i < p->n; i++)
+            matched += p->count[i] * fs_probability(m, &p->vec[i]);
+        double lambda = matched / total;
+        lambda = lambda < FLOOR ? FLOOR : lambda > 1 - FLOOR ? 1 - FLOOR : lambda;
+        m->change = fabs(lambda - m->lambda);
+        m->lambda = lambda;
+        if (m->change < tol)
+            return FS_CONVERGED;
+    }
+    return FS_NOT_CONVERGED;
+}
+
 const char *fs_em_status_text(enum fs_em_status s)
 {
     switch (s) {

@@ -76,6 +76,8 @@ enum fs_em_status {
  * moves by more than TOL (or MAX_ITER). */
 enum fs_em_status fs_em(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
 const char *fs_em_status_text(enum fs_em_status s);
+/* lambda alone by EM, m and u held fixed (m estimated elsewhere, e.g. from pairs a key joins). */
+enum fs_em_status fs_em_lambda(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
 
 /* The match weight of level L of comparison K: log2(m / u). */
 double fs_level_weight(const fs_model *m, int k, int l);

@@ -174,6 +174,32 @@ START_TEST(test_patterns_grow)
 }
 END_TEST
 
+START_TEST(test_em_lambda_alone)
+{
+    /* m and u known (as when m comes from pairs a key joins): EM finds lambda alone */
+    rng_state = 3;
+    fs_patterns candidates;
+    fs_patterns_init(&candidates);
+    fs_vec v;
+    for (int i = 0; i < 300000; i++) {
+        pair(&v, TRUE_LAMBDA);
+        fs_patterns_add(&candidates, &v, 1);
+    }
+    fs_model m;
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    for (int k = 0; k < NCOMP; k++)
+        for (int l = 0; l < NLEVELS[k]; l++) {
+            m.m[k][l] = TRUE_M[k][l];
+            m.u[k][l] = TRUE_U[k][l];
+        }
+    enum fs_em_status st = fs_em_lambda(&m, &candidates, 200, 1e-9);
+    ck_assert_msg(st == FS_CONVERGED, "%s", fs_em_status_text(st));
+    ck_assert_msg(fabs(m.lambda - TRUE_LAMBDA) < 0.002, "lambda %.4f, true %.4f", m.lambda, TRUE_LAMBDA);
+    ck_assert(m.m[0][3] == TRUE_M[0][3]); /* m untouched */
+    fs_patterns_free(&candidates);
+}
+END_TEST
+
 Suite *suite_fs(void)
 {
     Suite *s = suite_create("fs");
@@ -181,6 +207,7 @@ Suite *suite_fs(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_em_recovers_the_model);
     tcase_add_test(tc, test_same_data_same_model);
+    tcase_add_test(tc, test_em_lambda_alone);
     tcase_add_test(tc, test_weights_and_probabilities);
     tcase_add_test(tc, test_nothing_to_learn_from);
     tcase_add_test(tc, test_patterns_grow);
