@@ -306,6 +306,22 @@ static void fs_report(struct ctx *x, size_t n, const link_result *res, int ns)
     }
     int used = fs_estimate_u(&m, &rnd);
     printf("fs: %d of %d comparisons observed in 300000 random pairs (%zu patterns)\n", used, m.ncomp, rnd.n);
+    if (getenv("FS_U_CANDIDATES")) {
+        /* u of every comparison but the birth from the candidate pairs whose birth years are
+         * more than one apart: different people, but as alike as the candidates are
+         * (parents and children of one household), which random pairs are not */
+        fs_patterns up;
+        fs_patterns_init(&up);
+        for (size_t i = 0; i < x->fs_pairs->n; i++)
+            if (x->fs_pairs->vec[i].level[LC_BIRTH] == 0)
+                fs_patterns_add(&up, &x->fs_pairs->vec[i], x->fs_pairs->count[i]);
+        fs_model mu = m;
+        fs_estimate_u(&mu, &up);
+        for (int k = 0; k < m.ncomp; k++)
+            if (k != LC_BIRTH && k != LC_NIR && k != LC_IDENT && !mu.absent[k])
+                memcpy(m.u[k], mu.u[k], sizeof m.u[k]);
+        fs_patterns_free(&up);
+    }
     enum fs_em_status es;
     if (getenv("FS_TRAIN_NIR")) {
         /* m from the pairs the NIR already joins (the platform's own near-certain matches:
@@ -339,22 +355,6 @@ static void fs_report(struct ctx *x, size_t n, const link_result *res, int ns)
                 m.m[k][l] = (c[l] + 1) / (tot + m.nlevels[k]);
         }
         printf("fs: m from %zu pairs joined by k_nir\n", ntrain);
-        if (getenv("FS_U_CANDIDATES")) {
-            /* u of every comparison but the birth from the candidate pairs whose birth years are
-             * more than one apart: different people, but as alike as the candidates are
-             * (parents and children of one household), which random pairs are not */
-            fs_patterns up;
-            fs_patterns_init(&up);
-            for (size_t i = 0; i < x->fs_pairs->n; i++)
-                if (x->fs_pairs->vec[i].level[LC_BIRTH] == 0)
-                    fs_patterns_add(&up, &x->fs_pairs->vec[i], x->fs_pairs->count[i]);
-            fs_model mu = m;
-            fs_estimate_u(&mu, &up);
-            for (int k = 0; k < m.ncomp; k++)
-                if (k != LC_BIRTH && k != LC_NIR && k != LC_IDENT && !mu.absent[k])
-                    memcpy(m.u[k], mu.u[k], sizeof m.u[k]);
-            fs_patterns_free(&up);
-        }
         fs_patterns_free(&tp);
         es = fs_em_lambda(&m, x->fs_pairs, 500, 1e-7);
     } else {
