@@ -156,7 +156,9 @@ double fs_weight(const fs_model *m, const fs_vec *v)
     return (log_given(m, v, 0) - log_given(m, v, 1)) / log(2.0);
 }
 
-enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double tol)
+/* EM over the patterns, u held fixed: lambda, and m too when WITH_M. With m fixed, one
+ * pattern is enough to find lambda; with m free, it cannot tell matches apart. */
+static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, double tol, int with_m)
 {
     m->iterations = 0;
     m->change = 0;
@@ -165,7 +167,7 @@ enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double 
         total += p->count[i];
     if (p->n == 0 || total <= 0)
         return FS_NO_PAIRS;
-    if (p->n == 1)
+    if (with_m && p->n == 1)
         return FS_ONE_PATTERN;
     while (m->iterations < max_iter) {
         m->iterations++;
@@ -173,20 +175,17 @@ enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double 
         for (size_t i = 0; i < p->n; i++) {
             double w = p->count[i] * fs_probability(m, &p->vec[i]);
             matched += w;
-            for (int k = 0; k < m->ncomp; k++) {
+            for (int k = 0; with_m && k < m->ncomp; k++) {
                 int l = p->vec[i].level[k];
                 if (l >= 0 && l < m->nlevels[k])
                     nm[k][l] += w;
             }
         }
-        double change = 0, lambda = matched / total;
-        if (lambda < FLOOR)
-            lambda = FLOOR;
-        if (lambda > 1 - FLOOR)
-            lambda = 1 - FLOOR;
-        change = fabs(lambda - m->lambda);
+        double lambda = matched / total;
+        lambda = lambda < FLOOR ? FLOOR : lambda > 1 - FLOOR ? 1 - FLOOR : lambda;
+        double change = fabs(lambda - m->lambda);
         m->lambda = lambda;
-        for (int k = 0; k < m->ncomp; k++) {
+        for (int k = 0; with_m && k < m->ncomp; k++) {
             double sum = 0;
             for (int l = 0; l < m->nlevels[k]; l++)
                 sum += nm[k][l];
@@ -209,28 +208,14 @@ enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double 
     return FS_NOT_CONVERGED;
 }
 
+enum fs_em_status fs_em(fs_model *m, const fs_patterns *p, int max_iter, double tol)
+{
+    return em(m, p, max_iter, tol, 1);
+}
+
 enum fs_em_status fs_em_lambda(fs_model *m, const fs_patterns *p, int max_iter, double tol)
 {
-    m->iterations = 0;
-    m->change = 0;
-    double total = 0;
-    for (size_t i = 0; i < p->n; i++)
-        total += p->count[i];
-    if (p->n == 0 || total <= 0)
-        return FS_NO_PAIRS;
-    while (m->iterations < max_iter) {
-        m->iterations++;
-        double matched = 0;
-        for (size_t i = 0; i < p->n; i++)
-            matched += p->count[i] * fs_probability(m, &p->vec[i]);
-        double lambda = matched / total;
-        lambda = lambda < FLOOR ? FLOOR : lambda > 1 - FLOOR ? 1 - FLOOR : lambda;
-        m->change = fabs(lambda - m->lambda);
-        m->lambda = lambda;
-        if (m->change < tol)
-            return FS_CONVERGED;
-    }
-    return FS_NOT_CONVERGED;
+    return em(m, p, max_iter, tol, 0);
 }
 
 const char *fs_em_status_text(enum fs_em_status s)

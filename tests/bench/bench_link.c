@@ -264,14 +264,6 @@ static void fs_decide(const struct ctx *x, const link_result *res, const fs_mode
             if (j == UINT32_MAX)
                 continue;
             int mutual = best[(size_t)j * (size_t)ns + x->recs[i].source] == (uint32_t)i;
-            if ((mutual || sp[k] < t) && getenv("BENCH_FS_DEBUG") && x->truth[i] != x->truth[j] && t > 0.6 && t < 0.95) {
-                fs_vec v;
-                link_compare(&x->recs[i], &x->recs[j], &v);
-                printf("fs-false: src %d-%d P %.4f mutual %d levels", x->recs[i].source, x->recs[j].source, bp[k], mutual);
-                for (int q = 0; q < LINK_FS_NCOMP; q++)
-                    printf(" %d", v.level[q]);
-                printf("\n");
-            }
             if (mutual || sp[k] < t) {
                 uint32_t a = ufind(person, (uint32_t)i), b = ufind(person, j);
                 person[a > b ? a : b] = a < b ? a : b;

@@ -269,16 +269,6 @@ struct t {
     const char *dir, *db, *conf, *key;
 };
 
-static int tznr(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int tznr(char **out, char **err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = tu_vrun_bin(NULL, "tznr", out, err, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 static char *sqlv(const struct t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *sqlv(const struct t *t, const char *fmt, ...)
 {
@@ -381,7 +371,7 @@ static void replay_period(const char *period)
     free(body);
     char *date = strdup(tu_fmt("%s-" RUN_DAY, period));
     char *out = NULL, *err = NULL;
-    int rc = tznr(&out, &err, "run -c '%s' --date %s", t.conf, date);
+    int rc = tu_tznr(&out, &err, "run -c '%s' --date %s", t.conf, date);
     ck_assert_msg(rc == 0, "tznr run --date %s: exit %d: %s%s", date, rc, out, err);
     free(out);
     free(err);

@@ -83,16 +83,6 @@ static char *cat3(const char *a, const char *b, const char *c)
     return s;
 }
 
-static int tznr(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int tznr(char **out, char **err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = tu_vrun_bin(NULL, "tznr", out, err, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 static long long sqln(const struct t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static long long sqln(const struct t *t, const char *fmt, ...)
 {
@@ -132,7 +122,7 @@ static void deposit(const struct t *t, const char *source, const char *date, con
 static void night(const struct t *t)
 {
     char *out = NULL, *err = NULL;
-    int rc = tznr(&out, &err, "run -c '%s' --date " NIGHT, t->conf);
+    int rc = tu_tznr(&out, &err, "run -c '%s' --date " NIGHT, t->conf);
     ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
     free(out);
     free(err);
@@ -501,7 +491,7 @@ START_TEST(test_declarations)
     /* a kind that does not exist is refused with its name, before anything runs */
     t_init(&t, "[registers]\nrsa = caf, cnaf\n");
     char *out = NULL, *err = NULL;
-    int rc = tznr(&out, &err, "run -c '%s' --date " NIGHT, t.conf);
+    int rc = tu_tznr(&out, &err, "run -c '%s' --date " NIGHT, t.conf);
     ck_assert_msg(rc == 2 || rc == 1, "a bad register: exit %d", rc);
     ck_assert_msg(strstr(err, "'cnaf'") != NULL && strstr(err, "[registers] rsa") != NULL, "message: %s", err);
     free(out);

@@ -48,21 +48,24 @@ static void pair(fs_vec *v, double lambda)
         v->level[3] = FS_NULL;
 }
 
+/* N pairs drawn with a share LAMBDA of matches, counted by pattern into P. */
+static void draw_pairs(fs_patterns *p, int n, double lambda)
+{
+    fs_vec v;
+    for (int i = 0; i < n; i++) {
+        pair(&v, lambda);
+        fs_patterns_add(p, &v, 1);
+    }
+}
+
 static void estimate(fs_model *m, uint64_t seed, enum fs_em_status *st)
 {
     rng_state = seed;
     fs_patterns random_pairs, candidates;
     fs_patterns_init(&random_pairs);
     fs_patterns_init(&candidates);
-    fs_vec v;
-    for (int i = 0; i < 200000; i++) { /* random pairs: one in a thousand the same person */
-        pair(&v, 0.001);
-        fs_patterns_add(&random_pairs, &v, 1);
-    }
-    for (int i = 0; i < 400000; i++) {
-        pair(&v, TRUE_LAMBDA);
-        fs_patterns_add(&candidates, &v, 1);
-    }
+    draw_pairs(&random_pairs, 200000, 0.001); /* random pairs: one in a thousand the same person */
+    draw_pairs(&candidates, 400000, TRUE_LAMBDA);
     ck_assert_int_eq(fs_model_init(m, NCOMP, NLEVELS), 0);
     ck_assert_int_eq(fs_estimate_u(m, &random_pairs), NCOMP);
     *st = fs_em(m, &candidates, 200, 1e-7);
@@ -180,11 +183,7 @@ START_TEST(test_em_lambda_alone)
     rng_state = 3;
     fs_patterns candidates;
     fs_patterns_init(&candidates);
-    fs_vec v;
-    for (int i = 0; i < 300000; i++) {
-        pair(&v, TRUE_LAMBDA);
-        fs_patterns_add(&candidates, &v, 1);
-    }
+    draw_pairs(&candidates, 300000, TRUE_LAMBDA);
     fs_model m;
     ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
     for (int k = 0; k < NCOMP; k++)
