@@ -102,15 +102,21 @@ START_TEST(test_same_data_same_model)
 }
 END_TEST
 
+/* M with the true m and u (lambda left at its start, 0.01). */
+static void true_model(fs_model *m)
+{
+    ck_assert_int_eq(fs_model_init(m, NCOMP, NLEVELS), 0);
+    for (int k = 0; k < NCOMP; k++)
+        for (int l = 0; l < NLEVELS[k]; l++) {
+            m->m[k][l] = TRUE_M[k][l];
+            m->u[k][l] = TRUE_U[k][l];
+        }
+}
+
 START_TEST(test_weights_and_probabilities)
 {
     fs_model m;
-    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
-    for (int k = 0; k < NCOMP; k++)
-        for (int l = 0; l < NLEVELS[k]; l++) {
-            m.m[k][l] = TRUE_M[k][l];
-            m.u[k][l] = TRUE_U[k][l];
-        }
+    true_model(&m);
     m.lambda = TRUE_LAMBDA;
     /* a level's weight: log2(m / u), by hand for the top Dice band: log2(0.80 / 0.02) */
     ck_assert(fabs(fs_level_weight(&m, 0, 3) - log2(40.0)) < 1e-12);
@@ -185,12 +191,7 @@ START_TEST(test_em_lambda_alone)
     fs_patterns_init(&candidates);
     draw_pairs(&candidates, 300000, TRUE_LAMBDA);
     fs_model m;
-    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
-    for (int k = 0; k < NCOMP; k++)
-        for (int l = 0; l < NLEVELS[k]; l++) {
-            m.m[k][l] = TRUE_M[k][l];
-            m.u[k][l] = TRUE_U[k][l];
-        }
+    true_model(&m);
     enum fs_em_status st = fs_em_lambda(&m, &candidates, 200, 1e-9);
     ck_assert_msg(st == FS_CONVERGED, "%s", fs_em_status_text(st));
     ck_assert_msg(fabs(m.lambda - TRUE_LAMBDA) < 0.002, "lambda %.4f, true %.4f", m.lambda, TRUE_LAMBDA);
