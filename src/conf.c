@@ -1,4 +1,5 @@
 #include "conf.h"
+#include "link.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -106,14 +107,10 @@ static const struct setting settings[] = {
     STR("paths", "rejected", rejected),
     DBL("load", "max_reject_share", max_reject_share, 0, 1),
     DBL("load", "max_drop_share", max_drop_share, 0, 1),
-    DBL("link", "threshold", link_threshold, 0.5, 1),
-    DBL("link", "grey_low", link_grey, 0.3, 1),
-    DBL("link", "same_source", link_same_source, 0.5, 1),
-    DBL("link", "margin", link_margin, 0, 1),
-    DBL("link", "dob_bonus", link_dob_bonus, 0, 0.5),
-    DBL("link", "year_penalty", link_year_penalty, 0, 1),
-    DBL("link", "commune_bonus", link_commune_bonus, 0, 0.5),
-    DBL("link", "sex_penalty", link_sex_penalty, 0, 1),
+    DBL("link", "match_probability", link_match, 0.5, 1),
+    DBL("link", "same_source_probability", link_same_source, 0.5, 1),
+    DBL("link", "possible_probability", link_possible, 0.01, 1),
+    INT("link", "sample", link_sample, 1000, 100000000),
     INT("link", "lsh_bands", lsh_bands, 0, 1000),
     INT("link", "lsh_bits", lsh_bits, 8, 30), /* or "auto", below */
     INT("link", "block_max", block_max, 2, 1000000),
@@ -194,6 +191,15 @@ static int on_setting(void *ctx, const char *section, const char *key, const cha
                       size_t errlen)
 {
     conf *c = ctx;
+    static const char *const retired[] = {"threshold", "grey_low", "same_source", "margin", "dob_bonus",
+                                          "year_penalty", "sex_penalty", "commune_bonus"};
+    for (size_t i = 0; strcmp(section, "link") == 0 && i < sizeof retired / sizeof retired[0]; i++)
+        if (strcmp(key, retired[i]) == 0) {
+            snprintf(err, errlen,
+                     "[link] %s is gone: the linkage now estimates its own model and links on a match "
+                     "probability (match_probability; docs/linking.md)", key);
+            return -1;
+        }
     if (strcmp(section, "link") == 0 && strcmp(key, "lsh_bits") == 0 && strcmp(value, "auto") == 0) {
         c->lsh_bits = 0;
         return 0;
@@ -245,13 +251,10 @@ static void defaults(conf *c)
     c->rejected = xstrdup("/var/lib/tznr/rejected");
     c->max_reject_share = 0.01;
     c->max_drop_share = 0.20;
-    c->link_threshold = 0.88;
-    c->link_grey = 0.80;
-    c->link_margin = 0.05;
-    c->link_same_source = 0.92;
-    c->link_dob_bonus = 0.0;
-    c->link_year_penalty = 0.10;
-    c->link_sex_penalty = 0.25;
+    c->link_match = 0.9;
+    c->link_same_source = 0.999;
+    c->link_possible = 0.5;
+    c->link_sample = LINK_SAMPLE;
     c->parameters = xstrdup("parameters.csv");
     c->cooldown_days = 90;
     c->settled_days = 365;
@@ -303,9 +306,9 @@ int conf_load(conf *c, const char *path, char *err, size_t errlen)
             return -1;
         }
     }
-    if (c->link_grey > c->link_threshold) {
-        snprintf(err, errlen, "%s: [link] grey_low (%g) must not be above threshold (%g)", path,
-                 c->link_grey, c->link_threshold);
+    if (c->link_possible > c->link_match) {
+        snprintf(err, errlen, "%s: [link] possible_probability (%g) must not be above match_probability (%g)",
+                 path, c->link_possible, c->link_match);
         return -1;
     }
     return 0;

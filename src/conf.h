@@ -21,14 +21,10 @@ typedef struct conf {
     char *rejected;        /* [paths] rejected */
     double max_reject_share; /* [load] max_reject_share: bad rows above which an extract is refused */
     double max_drop_share;   /* [load] max_drop_share: row-count fall that refuses a snapshot */
-    double link_threshold;   /* [link] threshold: Dice at or above which two records link */
-    double link_grey;        /* [link] grey_low: Dice from which a pair is kept as possible */
-    double link_same_source; /* [link] same_source: threshold between records of one source */
-    double link_margin;      /* [link] margin: lead of a one-sided best partner over the next */
-    double link_dob_bonus;   /* [link] dob_bonus: added to the score of pairs with the same k_dob */
-    double link_year_penalty;/* [link] year_penalty: taken from pairs born in different years */
-    double link_sex_penalty; /* [link] sex_penalty: taken from pairs of different sexes */
-    double link_commune_bonus; /* [link] commune_bonus: added to pairs of the same commune */
+    double link_match;       /* [link] match_probability: at or above which two records link */
+    double link_same_source; /* [link] same_source_probability: the same within one source */
+    double link_possible;    /* [link] possible_probability: from which a pair left apart is possible */
+    int link_sample;         /* [link] sample: records the model is estimated on */
     int lsh_bands;           /* [link] lsh_bands */
     int lsh_bits;            /* [link] lsh_bits (0: from the number of records) */
     int block_max;           /* [link] block_max: larger blocks are skipped and counted */

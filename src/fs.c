@@ -130,6 +130,23 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
     return used;
 }
 
+double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches)
+{
+    double c[FS_MAX_LEVELS] = {0}, total = 0;
+    for (size_t i = 0; i < matches->n; i++) {
+        int l = matches->vec[i].level[k];
+        if (l >= 0 && l < m->nlevels[k]) {
+            c[l] += matches->count[i];
+            total += matches->count[i];
+        }
+    }
+    if (total <= 0)
+        return 0;
+    for (int l = 0; l < m->nlevels[k]; l++)
+        m->m[k][l] = (c[l] + 1) / (total + m->nlevels[k]);
+    return total;
+}
+
 /* log of the probability of V among matches (which = 0) or non-matches (1). */
 static double log_given(const fs_model *m, const fs_vec *v, int which)
 {

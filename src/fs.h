@@ -76,6 +76,10 @@ enum fs_em_status {
  * moves by more than TOL (or MAX_ITER). */
 enum fs_em_status fs_em(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
 const char *fs_em_status_text(enum fs_em_status s);
+/* m of comparison K from pairs known to match (MATCHES), with one pair more at every level so
+ * that a level never seen there weighs a lot, not infinitely. Return the number of pairs
+ * where K was observed (0: m left as it was). */
+double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches);
 /* lambda alone by EM, m and u held fixed (m estimated elsewhere, e.g. from pairs a key joins). */
 enum fs_em_status fs_em_lambda(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
 

@@ -71,22 +71,25 @@ HOT static double score(const link_rec *a, const link_rec *b)
 
 double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
 
-const int link_fs_nlevels[LINK_FS_NCOMP] = {7, 4, 2, 2, 2, 2};
-const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "birth", "sex", "commune", "k_nir", "k_ident"};
+const int link_fs_nlevels[LINK_FS_NCOMP] = {7, 7, 4, 2, 2, 2};
+const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "clk_dice_dob", "birth", "sex", "commune", "k_nir"};
 
-void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
+static const double dice_bands[] = {0.62, 0.70, 0.78, 0.84, 0.90, 0.95};
+
+static int dice_level(double d)
 {
-    static const double bands[] = {0.62, 0.70, 0.78, 0.84, 0.90, 0.95};
+    int l = 0;
+    while (l < 6 && d >= dice_bands[l])
+        l++;
+    return l;
+}
+
+/* Every level of the pair but the Dice's (left FS_NULL). */
+static void compare_facts(const link_rec *a, const link_rec *b, fs_vec *v)
+{
     memset(v, 0, sizeof *v);
     for (int k = 0; k < FS_MAX_COMP; k++)
         v->level[k] = FS_NULL;
-    if ((a->flags & LK_CLK) && (b->flags & LK_CLK)) {
-        double d = score(a, b);
-        int l = 0;
-        while (l < 6 && d >= bands[l])
-            l++;
-        v->level[LC_DICE] = (int8_t)l;
-    }
     if ((a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0) {
         v->level[LC_BIRTH] = 3;
     } else if (a->birth_year && b->birth_year) {
@@ -99,14 +102,38 @@ void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
         v->level[LC_COMMUNE] = strcmp(a->commune, b->commune) == 0;
     if (a->flags & b->flags & LK_NIR)
         v->level[LC_NIR] = memcmp(a->nir, b->nir, 16) == 0;
-    if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
-        int eq = 0;
-        const uint8_t *ka[2] = {a->flags & LK_IDENT ? a->ident : NULL, a->flags & LK_IDENT_ALT ? a->ident_alt : NULL};
-        const uint8_t *kb[2] = {b->flags & LK_IDENT ? b->ident : NULL, b->flags & LK_IDENT_ALT ? b->ident_alt : NULL};
-        for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 2; j++)
-                eq |= ka[i] && kb[j] && memcmp(ka[i], kb[j], 16) == 0;
-        v->level[LC_IDENT] = (int8_t)eq;
+}
+
+/* Which Dice comparison a pair's CLKs go to: the same k_dob or not. */
+static int dice_comp(const fs_vec *v) { return v->level[LC_BIRTH] == 3 ? LC_DICE_DOB : LC_DICE; }
+
+void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
+{
+    compare_facts(a, b, v);
+    if ((a->flags & LK_CLK) && (b->flags & LK_CLK))
+        v->level[dice_comp(v)] = (int8_t)dice_level(score(a, b));
+}
+
+/* A comparison vector as one number (each level + 1, FS_NULL as 0, in mixed radix), so the
+ * fuzzy stage looks a pair's probability up in a table of NPATTERNS. */
+enum { NPATTERNS = 8 * 8 * 5 * 3 * 3 * 3 };
+
+static int pattern_id(const fs_vec *v)
+{
+    int id = 0;
+    for (int k = 0; k < LINK_FS_NCOMP; k++)
+        id = id * (link_fs_nlevels[k] + 1) + v->level[k] + 1;
+    return id;
+}
+
+static void pattern_vec(int id, fs_vec *v)
+{
+    memset(v, 0, sizeof *v);
+    for (int k = FS_MAX_COMP - 1; k >= LINK_FS_NCOMP; k--)
+        v->level[k] = FS_NULL;
+    for (int k = LINK_FS_NCOMP - 1; k >= 0; k--) {
+        v->level[k] = (int8_t)(id % (link_fs_nlevels[k] + 1) - 1);
+        id /= link_fs_nlevels[k] + 1;
     }
 }
 
@@ -217,92 +244,157 @@ static int keyed_cmp(const void *x, const void *y)
     return a->rec < b->rec ? -1 : a->rec > b->rec;
 }
 
-/* The state of the fuzzy stage. */
-struct fuzzy {
+/* A candidate pair the fuzzy stage keeps: its match probability, and its Dice to break ties
+ * between pairs of one pattern. */
+struct cand {
+    uint32_t a, b; /* a < b */
+    float p, dice;
+};
+
+struct cands {
+    struct cand *c;
+    size_t n, cap;
+};
+
+static void cands_add(struct cands *v, uint32_t a, uint32_t b, float p, float dice)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 4096;
+        v->c = xrealloc(v->c, v->cap * sizeof *v->c);
+    }
+    v->c[v->n++] = (struct cand){a, b, p, dice};
+}
+
+static uint64_t cand_key(const struct cand *c) { return (uint64_t)c->a << 32 | c->b; }
+
+/* Sort by (a, b) (radix, 16 bits a pass, on the pair's 64-bit key) and keep one of each pair:
+ * the blockings find a pair as often as they share a block, always with the same figures. */
+static void cands_unique(struct cands *v)
+{
+    if (v->n < 2)
+        return;
+    struct cand *tmp = xmalloc(v->n * sizeof *tmp), *src = v->c, *dst = tmp;
+    uint32_t *count = xmalloc(65536 * sizeof *count);
+    for (int pass = 0; pass < 4; pass++) {
+        int shift = 16 * pass;
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < v->n; i++)
+            count[(cand_key(&src[i]) >> shift) & 0xffff]++;
+        if (count[(cand_key(&src[0]) >> shift) & 0xffff] == v->n)
+            continue; /* every key has the same digit here */
+        uint32_t sum = 0;
+        for (size_t k = 0; k < 65536; k++) {
+            uint32_t c = count[k];
+            count[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < v->n; i++)
+            dst[count[(cand_key(&src[i]) >> shift) & 0xffff]++] = src[i];
+        struct cand *t = src;
+        src = dst;
+        dst = t;
+    }
+    free(count);
+    size_t k = 0;
+    for (size_t i = 1; i < v->n; i++)
+        if (cand_key(&src[i]) != cand_key(&src[k]))
+            src[++k] = src[i];
+    v->n = k + 1;
+    if (src != v->c) {
+        free(v->c);
+        v->c = src;
+        v->cap = v->n;
+    } else {
+        free(tmp);
+    }
+}
+
+/* The inputs of a pass of the fuzzy stage, shared read-only by its threads. */
+struct pass {
     const link_rec *recs;
     size_t n;
+    const uint32_t *exact;     /* exact component of each record: its pairs are never compared */
     const link_params *p;
-    uint32_t *exact;          /* exact component of each record */
-    uint64_t *covered;        /* per exact component: sources holding one of its records */
-    uint64_t *covered_dup;    /* per exact component: sources holding two or more */
-    uint32_t *rep;            /* per exact component and source: its first record there */
-    float *best_score;        /* n x 64: best partner's score per source */
-    float *second_score;      /* n x 64: the next best partner's score */
-    uint32_t *best;           /* n x 64: best partner per source (UINT32_MAX none) */
-    int nsrc;
-    struct edges possible;
+    const float *ptab;         /* NPATTERNS probabilities; NULL: estimating, every pair is kept */
+    float floor;               /* pairs below this probability are only counted */
+    int dice_top[2];           /* the Dice level of the highest weight (LC_DICE, LC_DICE_DOB) */
     const uint64_t *forbidden;
     size_t nforbidden;
     link_pair_fn on_pair;
     void *ctx;
-    link_stats *st;
+    /* the blockings */
+    const uint32_t *who;       /* LSH entries: record index, high bit for the alternative filter */
+    size_t ne;
+    const int (*bandpos)[32];  /* each band's sampled bit positions */
+    int bits;
+    const struct keyed *dob;   /* records sorted by k_dob */
+    size_t ndob;
 };
 
-static int is_covered(const struct fuzzy *z, uint32_t i, int s)
-{
-    uint32_t c = z->exact[i];
-    if (s != z->recs[i].source)
-        return (int)((z->covered[c] >> s) & 1);
-    return (int)((z->covered_dup[c] >> s) & 1);
-}
-
-static void offer(struct fuzzy *z, uint32_t i, uint32_t j, double score)
-{
-    int s = z->recs[j].source;
-    size_t k = (size_t)i * (size_t)z->nsrc + (size_t)s;
-    float f = (float)score;
-    if (j == z->best[k])
-        return; /* the same pair again, from another block */
-    if (f > z->best_score[k] || (f == z->best_score[k] && j < z->best[k])) {
-        z->second_score[k] = z->best_score[k];
-        z->best_score[k] = f;
-        z->best[k] = j;
-    } else if (f > z->second_score[k]) {
-        z->second_score[k] = f;
-    }
-}
+/* The state of one thread of a pass. */
+struct fuzzy {
+    const struct pass *ps;
+    struct cands kept;
+    uint64_t *hist;  /* NPATTERNS: pairs of two sources under the floor, by pattern */
+    link_stats st;
+};
 
 static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
 {
-    if (a == b || z->exact[a] == z->exact[b])
+    const struct pass *ps = z->ps;
+    if (a == b || ps->exact[a] == ps->exact[b])
         return;
-    z->st->comparisons++;
-    if (z->on_pair)
-        z->on_pair(z->ctx, a < b ? a : b, a < b ? b : a);
-    const link_rec *ra0 = &z->recs[a], *rb0 = &z->recs[b];
-    if (ra0->sex && rb0->sex && ra0->sex != rb0->sex && 1.0 - z->p->sex_penalty < z->p->grey_low)
-        return; /* no Dice can bring two sexes up to the grey zone: spare the popcounts */
-    double s = score(&z->recs[a], &z->recs[b]);
-    /* the same date of birth (k_dob) is strong evidence the CLK's compressed Dice
-     * understates: strangers share one about once in 30,000 pairs */
-    const link_rec *ra = &z->recs[a], *rb = &z->recs[b];
-    if ((ra->flags & rb->flags & LK_DOB) && memcmp(ra->dob, rb->dob, 16) == 0)
-        s += z->p->dob_bonus;
-    else if (ra->birth_year && rb->birth_year && ra->birth_year != rb->birth_year)
-        s -= z->p->year_penalty;
-    if (ra->sex && rb->sex && ra->sex != rb->sex)
-        s -= z->p->sex_penalty;
-    if (ra->commune[0] && strcmp(ra->commune, rb->commune) == 0)
-        s += z->p->commune_bonus;
-    if (s < z->p->grey_low)
+    const link_rec *r1 = &ps->recs[a], *r2 = &ps->recs[b];
+    if (r1->household && r1->household == r2->household && r1->source == r2->source)
+        return; /* two members of one household in one export: two people */
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    z->st.comparisons++;
+    if (ps->on_pair)
+        ps->on_pair(ps->ctx, a, b);
+    if (!ps->ptab) {
+        cands_add(&z->kept, a, b, 0, 0);
         return;
-    if (forbidden_pair(z->forbidden, z->nforbidden, a, b))
+    }
+    const link_rec *ra = &ps->recs[a], *rb = &ps->recs[b];
+    fs_vec v;
+    compare_facts(ra, rb, &v);
+    double d = 0;
+    if ((ra->flags & LK_CLK) && (rb->flags & LK_CLK)) {
+        /* when even the best Dice level leaves the pair under the floor, spare the popcounts */
+        int dc = dice_comp(&v);
+        v.level[dc] = (int8_t)ps->dice_top[dc == LC_DICE_DOB];
+        int top = pattern_id(&v);
+        if (ps->ptab[top] < ps->floor) {
+            if (ra->source != rb->source)
+                z->hist[top]++;
+            return;
+        }
+        d = score(ra, rb);
+        v.level[dc] = (int8_t)dice_level(d);
+    }
+    int id = pattern_id(&v);
+    float pr = ps->ptab[id];
+    if (pr < ps->floor) {
+        if (ra->source != rb->source)
+            z->hist[id]++;
         return;
-    if (s < z->p->threshold)
-        edges_add(&z->possible, a, b, LM_CLK, s);
-    if (!is_covered(z, a, z->recs[b].source))
-        offer(z, a, b, s);
-    if (!is_covered(z, b, z->recs[a].source))
-        offer(z, b, a, s);
+    }
+    if (forbidden_pair(ps->forbidden, ps->nforbidden, a, b))
+        return;
+    cands_add(&z->kept, a, b, pr, (float)d);
 }
 
 static void compare_block(struct fuzzy *z, const uint32_t *ids, size_t m, unsigned long long *pairs)
 {
     if (m < 2)
         return;
-    if ((int)m > z->p->block_max) {
-        z->st->blocks_skipped++;
-        z->st->records_in_skipped_blocks += m;
+    if ((int)m > z->ps->p->block_max) {
+        z->st.blocks_skipped++;
+        z->st.records_in_skipped_blocks += m;
         return;
     }
     *pairs += m * (m - 1) / 2;
@@ -327,22 +419,13 @@ static uint32_t signature(const uint64_t *f, const int *pos, int bits)
     return s;
 }
 
-/* The shared, read-only inputs of the fuzzy stage's threads. */
-struct shared {
-    const uint32_t *who;       /* LSH entries: record index, high bit for the alternative filter */
-    size_t ne;
-    const int (*bandpos)[32];  /* each band's sampled bit positions */
-    int bits;
-    const struct keyed *dob;   /* records sorted by k_dob */
-    size_t ndob;
-};
-
 /* LSH: for each band, the records (and their alternative filters) are sorted by the band's
  * signature with a two-pass radix sort (about half the bits a pass), and records sharing a
  * signature are compared. Thread T of NT takes the bands B with B % NT == T. */
-static void lsh(struct fuzzy *z, const struct shared *sh, int t, int nt)
+static void lsh(struct fuzzy *z, int t, int nt)
 {
-    const link_params *p = z->p;
+    const struct pass *sh = z->ps;
+    const link_params *p = sh->p;
     size_t ne = sh->ne;
     int bits = sh->bits;
     uint64_t *a = xmalloc((ne ? ne : 1) * sizeof *a); /* signature << 32 | record */
@@ -363,7 +446,7 @@ static void lsh(struct fuzzy *z, const struct shared *sh, int t, int nt)
                 continue;
         }
         for (size_t x = 0; x < ne; x++) {
-            const link_rec *r = &z->recs[sh->who[x] & 0x7fffffffu];
+            const link_rec *r = &sh->recs[sh->who[x] & 0x7fffffffu];
             const uint64_t *f = (sh->who[x] & 0x80000000u) ? r->alt : r->clk;
             for (int g = 0; g < nmine; g++)
                 sigs[x * GROUP + (size_t)g] = signature(f, sh->bandpos[mine[g]], bits);
@@ -399,8 +482,8 @@ static void lsh(struct fuzzy *z, const struct shared *sh, int t, int nt)
                 size_t m = h - g;
                 if (m >= 2) {
                     if ((int)m > p->block_max) {
-                        z->st->blocks_skipped++;
-                        z->st->records_in_skipped_blocks += m;
+                        z->st.blocks_skipped++;
+                        z->st.records_in_skipped_blocks += m;
                     } else {
                         /* a record may stand twice (clk and alt): drop the repeat */
                         size_t k = 0;
@@ -412,7 +495,7 @@ static void lsh(struct fuzzy *z, const struct shared *sh, int t, int nt)
                             if (!seen)
                                 block[k++] = rec;
                         }
-                        compare_block(z, block, k, &z->st->candidate_pairs_lsh);
+                        compare_block(z, block, k, &z->st.candidate_pairs_lsh);
                     }
                 }
                 g = h;
@@ -427,11 +510,9 @@ static void lsh(struct fuzzy *z, const struct shared *sh, int t, int nt)
     free(sigs);
 }
 
-/* One thread of the fuzzy stage: its share of the k_dob blocks, then of the LSH bands. */
+/* One thread of a pass: its share of the k_dob blocks, then of the LSH bands. */
 struct job {
     struct fuzzy z;
-    link_stats st;
-    const struct shared *sh;
     int t, nt;
 };
 
@@ -439,7 +520,7 @@ static void *fuzzy_job(void *arg)
 {
     struct job *jb = arg;
     struct fuzzy *z = &jb->z;
-    const struct shared *sh = jb->sh;
+    const struct pass *sh = z->ps;
     uint32_t *block = xmalloc((sh->ndob ? sh->ndob : 1) * sizeof *block);
     size_t group = 0;
     for (size_t g = 0; g < sh->ndob; group++) {
@@ -449,42 +530,13 @@ static void *fuzzy_job(void *arg)
         if ((int)(group % (size_t)jb->nt) == jb->t) {
             for (size_t x = g; x < h; x++)
                 block[x - g] = sh->dob[x].rec;
-            compare_block(z, block, h - g, &z->st->candidate_pairs_dob);
+            compare_block(z, block, h - g, &z->st.candidate_pairs_dob);
         }
         g = h;
     }
     free(block);
-    lsh(z, sh, jb->t, jb->nt);
+    lsh(z, jb->t, jb->nt);
     return NULL;
-}
-
-/* Fold thread B's best partners into A's (same semantics as offer(): ties to the smaller
- * index, the second best never the best's own record). */
-static void merge_best(struct fuzzy *a, const struct fuzzy *b, size_t nbest)
-{
-    for (size_t k = 0; k < nbest; k++) {
-        if (b->best[k] == UINT32_MAX)
-            continue;
-        if (a->best[k] == UINT32_MAX) {
-            a->best[k] = b->best[k];
-            a->best_score[k] = b->best_score[k];
-            a->second_score[k] = b->second_score[k];
-            continue;
-        }
-        float sec = a->second_score[k] > b->second_score[k] ? a->second_score[k] : b->second_score[k];
-        if (a->best[k] == b->best[k]) {
-            a->second_score[k] = sec;
-            continue;
-        }
-        int b_wins = b->best_score[k] > a->best_score[k] ||
-                     (b->best_score[k] == a->best_score[k] && b->best[k] < a->best[k]);
-        float loser = b_wins ? a->best_score[k] : b->best_score[k];
-        if (b_wins) {
-            a->best[k] = b->best[k];
-            a->best_score[k] = b->best_score[k];
-        }
-        a->second_score[k] = loser > sec ? loser : sec;
-    }
 }
 
 static void stats_add(link_stats *a, const link_stats *b)
@@ -496,12 +548,375 @@ static void stats_add(link_stats *a, const link_stats *b)
     a->records_in_skipped_blocks += b->records_in_skipped_blocks;
 }
 
+/* The LSH bands' bit positions, drawn from a fixed seed: the same bands every run, whatever
+ * the number of threads. */
+static int (*band_positions(int bands, int bits))[32]
+{
+    int (*bandpos)[32] = xmalloc((size_t)(bands ? bands : 1) * sizeof *bandpos);
+    uint64_t seed = 0x747a6e722d6c7368ULL;
+    for (int band = 0; band < bands; band++) {
+        for (int i = 0; i < bits; i++) {
+            int dup;
+            do {
+                bandpos[band][i] = (int)(splitmix(&seed) & 1023);
+                dup = 0;
+                for (int q = 0; q < i; q++)
+                    dup |= bandpos[band][q] == bandpos[band][i];
+            } while (dup);
+        }
+    }
+    return bandpos;
+}
+
+/* Run the blockings over PS's records: every candidate pair is compared once a block it
+ * shares; the pairs kept come back unique and sorted in OUT, the pairs under the floor
+ * counted by pattern in HIST (when PS weighs pairs). The result does not depend on the
+ * number of threads. */
+static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint64_t *hist)
+{
+    const link_rec *recs = ps->recs;
+    size_t n = ps->n;
+    /* k_dob blocks: the records sorted by k_dob */
+    struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((recs[i].flags & LK_DOB) && (recs[i].flags & LK_CLK)) {
+            memcpy(k[m].key, recs[i].dob, 16);
+            k[m].rec = (uint32_t)i;
+            k[m++].tag = 0;
+        }
+    }
+    qsort(k, m, sizeof *k, keyed_cmp);
+    ps->dob = k;
+    ps->ndob = m;
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++)
+        ne += ((recs[i].flags & LK_CLK) != 0) + ((recs[i].flags & LK_CLK_ALT) != 0);
+    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
+    ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].flags & LK_CLK)
+            who[ne++] = (uint32_t)i;
+        if (recs[i].flags & LK_CLK_ALT)
+            who[ne++] = (uint32_t)i | 0x80000000u; /* the alternative filter */
+    }
+    ps->who = who;
+    ps->ne = ne;
+    int nt = ps->p->threads > 0 ? ps->p->threads : 1;
+    if (nt > 16)
+        nt = 16;
+    if (ps->on_pair)
+        nt = 1; /* the callback is not required to be thread-safe */
+    struct job jobs[16];
+    memset(jobs, 0, sizeof jobs);
+    pthread_t th[16];
+    for (int t = 0; t < nt; t++) {
+        jobs[t].z.ps = ps;
+        jobs[t].z.hist = xcalloc(NPATTERNS, sizeof *jobs[t].z.hist);
+        jobs[t].t = t;
+        jobs[t].nt = nt;
+    }
+    int started[16] = {0};
+    for (int t = 1; t < nt; t++)
+        started[t] = pthread_create(&th[t], NULL, fuzzy_job, &jobs[t]) == 0;
+    fuzzy_job(&jobs[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            fuzzy_job(&jobs[t]); /* no thread could start: do its share here */
+    }
+    *out = jobs[0].z.kept;
+    for (int t = 0; t < nt; t++) {
+        stats_add(st, &jobs[t].z.st);
+        for (size_t i = 0; t > 0 && i < jobs[t].z.kept.n; i++) {
+            const struct cand *c = &jobs[t].z.kept.c[i];
+            cands_add(out, c->a, c->b, c->p, c->dice);
+        }
+        if (t > 0)
+            free(jobs[t].z.kept.c);
+        for (int i = 0; hist && i < NPATTERNS; i++)
+            hist[i] += jobs[t].z.hist[i];
+        free(jobs[t].z.hist);
+    }
+    cands_unique(out);
+    free(who);
+    free(k);
+    ps->who = NULL;
+    ps->dob = NULL;
+}
+
+/* Do A and B share an identity key (k_ident or k_ident_alt, either against either)? */
+static int share_ident(const link_rec *a, const link_rec *b)
+{
+    const uint8_t *ka[2] = {a->flags & LK_IDENT ? a->ident : NULL, a->flags & LK_IDENT_ALT ? a->ident_alt : NULL};
+    const uint8_t *kb[2] = {b->flags & LK_IDENT ? b->ident : NULL, b->flags & LK_IDENT_ALT ? b->ident_alt : NULL};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            if (ka[i] && kb[j] && memcmp(ka[i], kb[j], 16) == 0)
+                return 1;
+    return 0;
+}
+
+/* Estimate the model (docs/linking.md, "The model"):
+ *   u   from random pairs of records (almost all of two different people); then, for the CLK,
+ *       the sex and the commune, from the candidate pairs born more than a year apart when
+ *       the sample has enough of them: different people, but as alike as candidates are
+ *       (the relatives of one household share surname, address and commune), which random
+ *       pairs are not;
+ *   m   from the pairs the k_nir joins without sharing an identity key (the same selection as
+ *       the candidate pairs: exact matches on the names never reach the model), and the NIR's
+ *       own m from the pairs an identity key joins; without enough such pairs, by EM;
+ *   lambda by EM over the candidate pairs of a sample of the records (all of them up to
+ *       params.sample): sampling records keeps the share of matches among candidate pairs,
+ *       since a pair is a candidate whatever the other records are.
+ * The sample is blocked with the full run's bands and bits, so its pairs are drawn as the
+ * full run's are. */
+static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, const struct edges *exact_edges,
+                     const link_params *p, int bits, const int (*bandpos)[32], link_model *out)
+{
+    fs_model *m = &out->fs;
+    fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
+    fs_patterns rnd, sp, keys, idents;
+    fs_patterns_init(&rnd);
+    fs_patterns_init(&sp);
+    fs_patterns_init(&keys);
+    fs_patterns_init(&idents);
+    uint64_t seed = 0x7a6e722d752d7072ULL;
+    for (size_t i = 0; n > 1 && i < LINK_RANDOM_PAIRS; i++) {
+        uint32_t a = (uint32_t)(splitmix(&seed) % n), b = (uint32_t)(splitmix(&seed) % n);
+        if (a == b)
+            continue;
+        fs_vec v;
+        link_compare(&recs[a], &recs[b], &v);
+        fs_patterns_add(&rnd, &v, 1);
+        out->random_pairs++;
+    }
+    fs_estimate_u(m, &rnd);
+
+    /* the sample */
+    size_t want = p->sample ? p->sample : LINK_SAMPLE;
+    link_rec *srecs = NULL;
+    uint32_t *sexact = NULL;
+    size_t ns = 0;
+    if (n <= want) {
+        ns = n;
+    } else {
+        srecs = xmalloc(want * 2 * sizeof *srecs);
+        sexact = xmalloc(want * 2 * sizeof *sexact);
+        uint64_t s0 = 0x73616d706c652121ULL;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t h = (uint64_t)i ^ s0;
+            if (splitmix(&h) % n < want && ns < want * 2) {
+                srecs[ns] = recs[i];
+                sexact[ns++] = exact[i];
+            }
+        }
+    }
+    struct pass ps = {.recs = srecs ? srecs : recs, .n = ns, .exact = sexact ? sexact : exact, .p = p,
+                      .bandpos = bandpos, .bits = bits};
+    link_stats sst = {0};
+    struct cands sc = {0};
+    fuzzy_pass(&ps, &sst, &sc, NULL);
+    fs_patterns up, twins, sexes;
+    fs_patterns_init(&up);
+    fs_patterns_init(&twins);
+    fs_patterns_init(&sexes);
+    double born_apart = 0, twin_pairs = 0, two_sexes = 0;
+    for (size_t i = 0; i < sc.n; i++) {
+        fs_vec v;
+        link_compare(&ps.recs[sc.c[i].a], &ps.recs[sc.c[i].b], &v);
+        fs_patterns_add(&sp, &v, 1);
+        if (v.level[LC_BIRTH] == 0) {
+            fs_patterns_add(&up, &v, 1);
+            born_apart++;
+        }
+        if (v.level[LC_SEX] == 0 && v.level[LC_BIRTH] >= 0) {
+            fs_patterns_add(&sexes, &v, 1);
+            two_sexes++;
+        }
+        if (v.level[LC_BIRTH] == 3 && v.level[LC_SEX] == 0 && v.level[LC_DICE_DOB] >= 0) {
+            fs_patterns_add(&twins, &v, 1);
+            twin_pairs++;
+        }
+    }
+    out->sample_records = ns;
+    out->sample_pairs = sc.n;
+    free(sc.c);
+    free(srecs);
+    free(sexact);
+
+    if (born_apart >= 1000) {
+        fs_model mu = *m;
+        fs_estimate_u(&mu, &up);
+        for (int k = 0; k < LINK_FS_NCOMP; k++)
+            if ((k == LC_DICE || k == LC_SEX || k == LC_COMMUNE) && !mu.absent[k] && !m->absent[k])
+                memcpy(m->u[k], mu.u[k], sizeof m->u[k]);
+        out->u_from_candidates = 1;
+    }
+    if (two_sexes >= 1000 && !getenv("TZNR_NO_BIRTH_U")) {
+        fs_model mu = *m;
+        fs_estimate_u(&mu, &sexes);
+        if (!mu.absent[LC_BIRTH] && !m->absent[LC_BIRTH])
+            memcpy(m->u[LC_BIRTH], mu.u[LC_BIRTH], sizeof m->u[LC_BIRTH]);
+    }
+    /* the Dice of pairs born the same day: u from the candidate pairs born the same day but of
+     * different sexes (twins of a household, strangers), else as the other pairs' */
+    if (twin_pairs >= 200) {
+        fs_model mu = *m;
+        fs_estimate_u(&mu, &twins);
+        memcpy(m->u[LC_DICE_DOB], mu.u[LC_DICE_DOB], sizeof m->u[LC_DICE_DOB]);
+        m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
+        out->u_dob_from_candidates = 1;
+    } else {
+        memcpy(m->u[LC_DICE_DOB], m->u[LC_DICE], sizeof m->u[LC_DICE_DOB]);
+        m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
+    }
+    if (!m->absent[LC_DICE_DOB]) /* random pairs rarely share a date of birth: start m afresh */
+        for (int l = 0; l < m->nlevels[LC_DICE_DOB]; l++)
+            m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
+    /* the pairs exact keys join */
+    for (size_t e = 0; e < exact_edges->n; e++) {
+        const link_edge *x = &exact_edges->e[e];
+        const link_rec *a = &recs[x->a], *b = &recs[x->b];
+        fs_vec v;
+        link_compare(a, b, &v);
+        if (x->method == LM_NIR && !share_ident(a, b)) {
+            fs_patterns_add(&keys, &v, 1);
+            out->training_pairs++;
+        } else if (x->method != LM_NIR && (a->flags & b->flags & LK_NIR)) {
+            fs_patterns_add(&idents, &v, 1);
+        }
+    }
+    enum fs_em_status es;
+    if (out->training_pairs >= LINK_MIN_TRAINING) {
+        out->training = LT_KEYS;
+        for (int k = 0; k < LINK_FS_NCOMP; k++)
+            if (k != LC_NIR && !m->absent[k])
+                fs_estimate_m(m, k, &keys);
+        if (!m->absent[LC_NIR])
+            fs_estimate_m(m, LC_NIR, &idents);
+    } else {
+        out->training = LT_EM;
+    }
+    if (out->training == LT_KEYS)
+        es = fs_em_lambda(m, &sp, 1000, 1e-7);
+    else
+        es = fs_em(m, &sp, 1000, 1e-6);
+    out->status = es;
+    if (es == FS_NO_PAIRS || es == FS_ONE_PATTERN) {
+        out->training = LT_NONE;
+        out->why = fs_em_status_text(es);
+    }
+    fs_patterns_free(&rnd);
+    fs_patterns_free(&sp);
+    fs_patterns_free(&up);
+    fs_patterns_free(&twins);
+    fs_patterns_free(&sexes);
+    fs_patterns_free(&keys);
+    fs_patterns_free(&idents);
+}
+
+/* Is B (of A's pairs in source S) a better partner for A than C? The more probable, then the
+ * higher Dice (pairs of one pattern share a probability), then the smaller index. */
+static int better(const struct cand *b, uint32_t bo, const struct cand *c, uint32_t co)
+{
+    if (b->p != c->p)
+        return b->p > c->p;
+    if (b->dice != c->dice)
+        return b->dice > c->dice;
+    return bo < co;
+}
+
+enum { BEST_A = 1, ALONE_A = 2, BEST_B = 4, ALONE_B = 8 };
+
+/* The decision over the pairs kept (sorted, unique): for each record and each source, the most
+ * probable of its pairs there reaching the threshold (same_source between two records of one
+ * source), unless an exact link already ties the record to that source. A pair links when it
+ * is the best of both its records, or the best of one that has no other pair in that source
+ * reaching the threshold (several records of one person in a source may all reach that
+ * person's one record elsewhere). Links are added to LINKS and joined in UF. */
+static void decide(const link_rec *recs, size_t n, const struct cands *c, const link_params *p,
+                   const uint32_t *exact, const uint64_t *covered, const uint64_t *covered_dup, uint32_t *uf,
+                   struct edges *links)
+{
+    uint32_t *deg = xcalloc(n + 1, sizeof *deg);
+    uint8_t *flags = xcalloc(c->n ? c->n : 1, 1);
+#define ELIGIBLE(e, i, o)                                                                        \
+    (c->c[e].p >= (recs[i].source == recs[o].source ? p->same_source : p->match) &&              \
+     !((recs[o].source == recs[i].source ? covered_dup : covered)[exact[i]] >> recs[o].source & 1))
+    for (size_t e = 0; e < c->n; e++) {
+        uint32_t a = c->c[e].a, b = c->c[e].b;
+        if (ELIGIBLE(e, a, b))
+            deg[a]++;
+        if (ELIGIBLE(e, b, a))
+            deg[b]++;
+    }
+    size_t *off = xmalloc((n + 1) * sizeof *off);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        off[i] = total;
+        total += deg[i];
+    }
+    off[n] = total;
+    uint32_t *adj = xmalloc((total ? total : 1) * sizeof *adj);
+    memset(deg, 0, (n + 1) * sizeof *deg);
+    for (size_t e = 0; e < c->n; e++) {
+        uint32_t a = c->c[e].a, b = c->c[e].b;
+        if (ELIGIBLE(e, a, b))
+            adj[off[a] + deg[a]++] = (uint32_t)e;
+        if (ELIGIBLE(e, b, a))
+            adj[off[b] + deg[b]++] = (uint32_t)e;
+    }
+#undef ELIGIBLE
+    uint32_t best[LINK_MAX_SOURCES], cnt[LINK_MAX_SOURCES];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < n; i++) {
+        if (off[i] == off[i + 1])
+            continue;
+        for (size_t x = off[i]; x < off[i + 1]; x++) {
+            const struct cand *e = &c->c[adj[x]];
+            uint32_t o = e->a == i ? e->b : e->a;
+            int s = recs[o].source;
+            if (cnt[s]++ == 0) {
+                best[s] = adj[x];
+            } else {
+                const struct cand *bc = &c->c[best[s]];
+                if (better(e, o, bc, bc->a == i ? bc->b : bc->a))
+                    best[s] = adj[x];
+            }
+        }
+        for (size_t x = off[i]; x < off[i + 1]; x++) {
+            const struct cand *e = &c->c[adj[x]];
+            int s = recs[e->a == i ? e->b : e->a].source;
+            if (cnt[s] == 0)
+                continue;
+            int side_a = e->a == i;
+            flags[best[s]] |= (uint8_t)(side_a ? BEST_A : BEST_B);
+            if (cnt[s] == 1)
+                flags[best[s]] |= (uint8_t)(side_a ? ALONE_A : ALONE_B);
+            cnt[s] = 0;
+        }
+    }
+    for (size_t e = 0; e < c->n; e++) {
+        uint8_t f = flags[e];
+        if (((f & BEST_A) && (f & BEST_B)) || ((f & BEST_A) && (f & ALONE_A)) || ((f & BEST_B) && (f & ALONE_B))) {
+            edges_add(links, c->c[e].a, c->c[e].b, LM_CLK, c->c[e].p);
+            uf_union(uf, c->c[e].a, c->c[e].b);
+        }
+    }
+    free(deg);
+    free(off);
+    free(adj);
+    free(flags);
+}
+
 int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
              size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
 {
     memset(out, 0, sizeof *out);
-    if ((p->bits != 0 && (p->bits < 8 || p->bits > 30)) || p->bands < 0 || p->block_max < 2 || p->threshold <= 0 ||
-        p->grey_low > p->threshold || n >= UINT32_MAX)
+    if ((p->bits != 0 && (p->bits < 8 || p->bits > 30)) || p->bands < 0 || p->block_max < 2 || p->match <= 0 ||
+        p->match > 1 || p->same_source <= 0 || p->same_source > 1 || p->possible < 0 || n >= UINT32_MAX)
         return -1;
     link_stats *st = &out->stats;
     uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
@@ -547,59 +962,24 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
             g = h;
         }
     }
+    free(k);
     edges_unique(&links);
     st->exact_edges = links.n;
 
     /* 2. fuzzy links */
-    struct fuzzy z = {0};
-    z.recs = recs;
-    z.n = n;
-    z.p = p;
-    z.st = st;
-    z.forbidden = forbidden;
-    z.nforbidden = n_forbidden;
-    z.on_pair = on_pair;
-    z.ctx = ctx;
-    z.exact = xmalloc((n ? n : 1) * sizeof *z.exact);
-    z.covered = xcalloc(n ? n : 1, sizeof *z.covered);
-    z.covered_dup = xcalloc(n ? n : 1, sizeof *z.covered_dup);
-    int maxsrc = 0;
+    uint32_t *exact = xmalloc((n ? n : 1) * sizeof *exact);
+    uint64_t *covered = xcalloc(n ? n : 1, sizeof *covered);
+    uint64_t *covered_dup = xcalloc(n ? n : 1, sizeof *covered_dup);
     for (size_t i = 0; i < n; i++) {
-        z.exact[i] = uf_find(uf, (uint32_t)i);
-        if (recs[i].source > maxsrc)
-            maxsrc = recs[i].source;
-    }
-    z.nsrc = maxsrc + 1;
-    for (size_t i = 0; i < n; i++) {
+        exact[i] = uf_find(uf, (uint32_t)i);
         uint64_t bit = 1ULL << recs[i].source;
-        uint32_t c = z.exact[i];
-        if (z.covered[c] & bit)
-            z.covered_dup[c] |= bit;
-        z.covered[c] |= bit;
+        if (covered[exact[i]] & bit)
+            covered_dup[exact[i]] |= bit;
+        covered[exact[i]] |= bit;
     }
-    size_t nbest = n * (size_t)z.nsrc;
-    z.rep = xmalloc((nbest ? nbest : 1) * sizeof *z.rep);
-    for (size_t i = 0; i < nbest; i++)
-        z.rep[i] = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) {
-        size_t kr = (size_t)z.exact[i] * (size_t)z.nsrc + recs[i].source;
-        if (z.rep[kr] == UINT32_MAX)
-            z.rep[kr] = (uint32_t)i;
-    }
-    /* k_dob blocks: the records sorted by k_dob */
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((recs[i].flags & LK_DOB) && (recs[i].flags & LK_CLK)) {
-            memcpy(k[m].key, recs[i].dob, 16);
-            k[m].rec = (uint32_t)i;
-            k[m++].tag = 0;
-        }
-    }
-    qsort(k, m, sizeof *k, keyed_cmp);
-    /* LSH bands; bits 0 takes the smallest number of bits, from 12, whose buckets outnumber
-     * the records 64 times, so strangers rarely share one whatever the size (the comparisons
-     * then grow about linearly with the records). The bands' positions are drawn from a fixed
-     * seed: the same bands every run, whatever the number of threads. */
+    /* LSH bits 0 takes the smallest number of bits, from 12, whose buckets outnumber the
+     * records 64 times, so strangers rarely share one whatever the size (the comparisons then
+     * grow about linearly with the records) */
     int bits = p->bits;
     if (bits == 0) {
         bits = 12;
@@ -607,136 +987,88 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
             bits++;
     }
     st->lsh_bits = bits;
-    int (*bandpos)[32] = xmalloc((size_t)(p->bands ? p->bands : 1) * sizeof *bandpos);
-    uint64_t seed = 0x747a6e722d6c7368ULL;
-    for (int band = 0; band < p->bands; band++) {
-        for (int i = 0; i < bits; i++) {
-            int dup;
-            do {
-                bandpos[band][i] = (int)(splitmix(&seed) & 1023);
-                dup = 0;
-                for (int q = 0; q < i; q++)
-                    dup |= bandpos[band][q] == bandpos[band][i];
-            } while (dup);
+    int (*bandpos)[32] = band_positions(p->bands, bits);
+    link_model *lm = &out->model;
+    if (p->model) {
+        lm->fs = *p->model;
+        lm->training = LT_GIVEN;
+        lm->status = FS_CONVERGED;
+    } else {
+        estimate(recs, n, exact, &links, p, bits, (const int (*)[32])bandpos, lm);
+    }
+    struct cands kept = {0};
+    uint64_t *hist = xcalloc(NPATTERNS, sizeof *hist);
+    float *ptab = xmalloc(NPATTERNS * sizeof *ptab);
+    if (lm->training != LT_NONE) {
+        int top[2] = {0, 0};
+        for (int c = 0; c < 2; c++)
+            for (int l = 1; l < link_fs_nlevels[LC_DICE + c]; l++)
+                if (fs_level_weight(&lm->fs, LC_DICE + c, l) > fs_level_weight(&lm->fs, LC_DICE + c, top[c]))
+                    top[c] = l;
+        for (int id = 0; id < NPATTERNS; id++) {
+            fs_vec v;
+            pattern_vec(id, &v);
+            ptab[id] = (float)fs_probability(&lm->fs, &v);
         }
-    }
-    size_t ne = 0;
-    for (size_t i = 0; i < n; i++)
-        ne += ((recs[i].flags & LK_CLK) != 0) + ((recs[i].flags & LK_CLK_ALT) != 0);
-    uint32_t *who = xmalloc((ne ? ne : 1) * sizeof *who);
-    ne = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (recs[i].flags & LK_CLK)
-            who[ne++] = (uint32_t)i;
-        if (recs[i].flags & LK_CLK_ALT)
-            who[ne++] = (uint32_t)i | 0x80000000u; /* the alternative filter */
-    }
-    struct shared sh = {who, ne, (const int (*)[32])bandpos, bits, k, m};
-    /* the threads: each with its own best partners, merged after */
-    int nt = p->threads > 0 ? p->threads : 1;
-    if (nt > 16)
-        nt = 16;
-    if (on_pair)
-        nt = 1; /* the callback is not required to be thread-safe */
-    struct job jobs[16];
-    memset(jobs, 0, sizeof jobs);
-    pthread_t th[16];
-    for (int t = 0; t < nt; t++) {
-        jobs[t].z = z;
-        jobs[t].z.st = &jobs[t].st;
-        memset(&jobs[t].st, 0, sizeof jobs[t].st);
-        memset(&jobs[t].z.possible, 0, sizeof jobs[t].z.possible);
-        jobs[t].z.best_score = xmalloc((nbest ? nbest : 1) * sizeof *z.best_score);
-        jobs[t].z.best = xmalloc((nbest ? nbest : 1) * sizeof *z.best);
-        jobs[t].z.second_score = xmalloc((nbest ? nbest : 1) * sizeof *z.second_score);
-        for (size_t i = 0; i < nbest; i++) {
-            jobs[t].z.best_score[i] = -1.0f;
-            jobs[t].z.second_score[i] = -1.0f;
-            jobs[t].z.best[i] = UINT32_MAX;
-        }
-        jobs[t].sh = &sh;
-        jobs[t].t = t;
-        jobs[t].nt = nt;
-    }
-    int started[16] = {0};
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&th[t], NULL, fuzzy_job, &jobs[t]) == 0;
-    fuzzy_job(&jobs[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            fuzzy_job(&jobs[t]); /* no thread could start: do its share here */
-    }
-    z.best = jobs[0].z.best;
-    z.best_score = jobs[0].z.best_score;
-    z.second_score = jobs[0].z.second_score;
-    z.possible = jobs[0].z.possible;
-    stats_add(st, &jobs[0].st);
-    for (int t = 1; t < nt; t++) {
-        merge_best(&z, &jobs[t].z, nbest);
-        stats_add(st, &jobs[t].st);
-        for (size_t i = 0; i < jobs[t].z.possible.n; i++) {
-            const link_edge *e = &jobs[t].z.possible.e[i];
-            edges_add(&z.possible, e->a, e->b, e->method, e->score);
-        }
-        free(jobs[t].z.possible.e);
-        free(jobs[t].z.best);
-        free(jobs[t].z.best_score);
-        free(jobs[t].z.second_score);
+        /* pairs from a thousandth up are kept (most are relatives), so the mass under the
+         * threshold counts each once; the rest are only counted by pattern */
+        double fl = p->possible < 0.001 ? p->possible : 0.001;
+        struct pass ps = {.recs = recs, .n = n, .exact = exact, .p = p, .ptab = ptab, .floor = (float)fl,
+                          .dice_top = {top[0], top[1]}, .forbidden = forbidden, .nforbidden = n_forbidden,
+                          .on_pair = on_pair, .ctx = ctx, .bandpos = (const int (*)[32])bandpos, .bits = bits};
+        fuzzy_pass(&ps, st, &kept, hist);
+        st->pairs_weighed = kept.n;
+        decide(recs, n, &kept, p, exact, covered, covered_dup, uf, &links);
     }
     free(bandpos);
-    free(who);
-    free(k);
-    /* keep each record's best partner in each source (its own included: duplicates) */
-    for (size_t i = 0; i < n; i++) {
-        for (int s = 0; s < z.nsrc; s++) {
-            size_t ki = i * (size_t)z.nsrc + (size_t)s;
-            uint32_t j = z.best[ki];
-            if (j == UINT32_MAX || z.best_score[ki] < (float)p->threshold)
-                continue;
-            if (s == recs[i].source && z.best_score[ki] < (float)p->same_source)
-                continue;
-            /* mutual best partners link; a one-sided best must stand clear of the record's next
-             * best in that source (several records of one person there), or it is only the
-             * least unlike of strangers (the record's true partner is absent) */
-            size_t kj = (size_t)j * (size_t)z.nsrc + recs[i].source;
-            int mutual = z.best[kj] == i;
-            if (!mutual && z.best_score[ki] - z.second_score[ki] < (float)p->margin)
-                continue;
-            edges_add(&links, (uint32_t)i, j, LM_CLK, z.best_score[ki]);
-            uf_union(uf, (uint32_t)i, j);
-        }
-    }
     edges_unique(&links);
     st->clk_edges = links.n - st->exact_edges;
-    edges_unique(&z.possible);
-    /* a possible pair already linked, directly or not, is no longer in doubt */
-    size_t kept = 0;
-    for (size_t i = 0; i < z.possible.n; i++)
-        if (uf_find(uf, z.possible.e[i].a) != uf_find(uf, z.possible.e[i].b))
-            z.possible.e[kept++] = z.possible.e[i];
-    z.possible.n = kept;
-    st->possible = kept;
 
     /* 3. persons */
-    out->person = uf;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         uf[i] = uf_find(uf, (uint32_t)i);
+    for (size_t i = 0; i < n; i++)
         if (uf[i] == i)
             st->persons++;
+    /* possible links, and the run's estimate of its quality across sources */
+    struct edges possible = {0};
+    double tp = 0, fn = 0, pred = 0;
+    for (size_t e = 0; e < links.n; e++)
+        if (links.e[e].method != LM_CLK && recs[links.e[e].a].source != recs[links.e[e].b].source) {
+            tp += 1;
+            pred += 1;
+        }
+    for (size_t e = 0; e < kept.n; e++) {
+        const struct cand *c = &kept.c[e];
+        int together = uf[c->a] == uf[c->b];
+        if (!together && c->p >= p->possible)
+            edges_add(&possible, c->a, c->b, LM_CLK, c->p);
+        if (recs[c->a].source == recs[c->b].source)
+            continue;
+        if (together) {
+            tp += c->p;
+            pred += 1;
+        } else {
+            fn += c->p;
+        }
     }
+    for (int id = 0; lm->training != LT_NONE && id < NPATTERNS; id++)
+        fn += (double)hist[id] * ptab[id];
+    st->est_precision = pred > 0 ? tp / pred : 1.0;
+    st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
+    st->est_true_pairs = tp + fn;
+    st->possible = possible.n;
+    free(kept.c);
+    free(hist);
+    free(ptab);
+    free(exact);
+    free(covered);
+    free(covered_dup);
+    out->person = uf;
     out->edges = links.e;
     out->nedges = links.n;
-    out->possible = z.possible.e;
-    out->npossible = z.possible.n;
-    free(z.exact);
-    free(z.covered);
-    free(z.covered_dup);
-    free(z.best_score);
-    free(z.second_score);
-    free(z.rep);
-    free(z.best);
+    out->possible = possible.e;
+    out->npossible = possible.n;
     return 0;
 }
 

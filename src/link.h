@@ -5,16 +5,21 @@
  *    linked (a star from the first record of each group);
  * 2. fuzzy: candidate pairs come from two blockings, records with the same k_dob and records
  *    colliding in one of B LSH bands (R sampled CLK bits each, so a typo in the date of birth
- *    still finds its pair); each pair scores the best Dice of clk/clk_alt against clk/clk_alt;
- *    a pair at or above the threshold links when each record is the other's best partner in
- *    its source (the same source counts: duplicates), and when no exact link already ties the
- *    record to that source; pairs from grey_low up are kept as possible links;
+ *    still finds its pair); a Fellegi-Sunter model (fs.h), estimated on a sample of the same
+ *    records, gives each pair a match probability; a pair at or above the threshold links
+ *    when it is the most probable partner of one of its records in the other's source and
+ *    either mutual or without a rival there (the same source counts: duplicates), and when no
+ *    exact link already ties the record to that source (two records of one household in one
+ *    source are never compared: an export lists each member once); pairs from the possible probability
+ *    up that stay apart are kept as possible links;
  * 3. persons are the connected components of the links, forbidden pairs excepted. */
 #ifndef TZNR_LINK_H
 #define TZNR_LINK_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "fs.h"
 
 #define LINK_MAX_SOURCES 64
 
@@ -33,44 +38,72 @@ typedef struct link_rec {
     uint16_t birth_year;  /* 0 when unknown */
     uint8_t sex;          /* 1, 2, or 0 when unknown */
     char commune[6];      /* INSEE code, "" when unknown */
+    uint64_t household;   /* the household key's first 8 bytes within its source, 0 when none */
     uint8_t source;
     uint8_t flags;
 } link_rec;
 
+/* How the model's m-probabilities were estimated (link_model.training). */
+enum link_training {
+    LT_NONE,  /* no model: no fuzzy link this run (link_model.why says why) */
+    LT_KEYS,  /* from the pairs an exact key joins (k_nir; k_ident for the NIR's own m) */
+    LT_EM,    /* by expectation-maximisation over the candidate pairs */
+    LT_GIVEN, /* handed in by the caller (link_params.model) */
+};
+
 typedef struct link_params {
-    double threshold;  /* Dice at or above which a pair links */
-    double grey_low;   /* Dice from which a pair below the threshold is kept as possible */
-    double margin;     /* lead a one-sided best partner needs over the record's next best */
-    double same_source; /* threshold for two records of the same source (duplicates) */
-    double dob_bonus;   /* added to the Dice of two records with the same k_dob */
-    double year_penalty; /* taken from the Dice of two records born in different years */
-    double sex_penalty;  /* taken from the Dice of two records of different sexes */
-    double commune_bonus; /* added to the Dice of two records of the same commune */
-    int bands, bits;   /* LSH: bands of bits sampled positions (8-30; 0: from the number of records) */
-    int block_max;     /* blocks larger than this are skipped (and counted) */
-    int threads;       /* threads for the fuzzy stage (1 or more; the result does not depend on it) */
+    double match;       /* match probability at or above which a pair links */
+    double same_source; /* the same between two records of one source (duplicates) */
+    double possible;    /* from which a pair left apart is kept as a possible link, for review */
+    int bands, bits;    /* LSH: bands of bits sampled positions (8-30; 0: from the number of records) */
+    int block_max;      /* blocks larger than this are skipped (and counted) */
+    int threads;        /* threads for the fuzzy stage (1 or more; the result does not depend on it) */
+    size_t sample;      /* records the model is estimated on (0: LINK_SAMPLE) */
+    const struct fs_model *model; /* NULL: estimate the model from the records; else use it */
 } link_params;
+
+#define LINK_SAMPLE 250000     /* records the model is estimated on, at most */
+#define LINK_RANDOM_PAIRS 200000 /* random pairs the u-probabilities come from */
+#define LINK_MIN_TRAINING 100  /* key-joined pairs needed to take m from them rather than EM */
 
 typedef struct link_edge {
     uint32_t a, b;     /* a < b, record indexes */
     uint8_t method;
-    float score;
+    float score;       /* the match probability (1 for an exact link) */
 } link_edge;
+
+/* The model of a run and how it was estimated. */
+typedef struct link_model {
+    fs_model fs;
+    enum link_training training;
+    enum fs_em_status status;  /* of the EM (m and lambda, or lambda alone) */
+    const char *why;           /* LT_NONE: the reason, in words */
+    size_t sample_records, sample_pairs, random_pairs, training_pairs;
+    int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
+    int u_dob_from_candidates; /* u of the CLK of pairs born the same day from such pairs of two sexes */
+} link_model;
 
 typedef struct link_stats {
     unsigned long long exact_edges, clk_edges, possible;
     unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
     unsigned long long blocks_skipped, records_in_skipped_blocks;
+    unsigned long long pairs_weighed; /* distinct candidate pairs at or above the floor probability */
     size_t persons;
     int lsh_bits;      /* the bits a band actually used */
+    /* the run's own estimate of its quality across sources (no ground truth): precision, the
+     * mean probability of the pairs it put together; recall, their probability mass over the
+     * mass of every candidate pair */
+    double est_precision, est_recall;
+    double est_true_pairs;  /* expected true pairs among the candidates (the recall's denominator) */
 } link_stats;
 
 typedef struct link_result {
     link_edge *edges;      /* the links kept, sorted by (a, b) */
     size_t nedges;
-    link_edge *possible;   /* grey-zone pairs (method LM_CLK), sorted, unique */
+    link_edge *possible;   /* pairs from params.possible up left in two persons, sorted, unique */
     size_t npossible;
     uint32_t *person;      /* per record: the smallest record index of its component */
+    link_model model;
     link_stats stats;
 } link_result;
 
@@ -92,20 +125,24 @@ double link_score(const link_rec *a, const link_rec *b);
 /* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
  * level (0) up, FS_NULL when either record lacks the field:
  *   LC_DICE     the CLKs' Dice: < 0.62, 0.62 (strangers reach here), 0.70, 0.78, 0.84
- *               (relatives of one household reach here), 0.90, 0.95 and up
+ *               (relatives of one household reach here), 0.90, 0.95 and up, for pairs
+ *               without the same k_dob
+ *   LC_DICE_DOB the same bands for pairs with the same k_dob: the filter holds the date of
+ *               birth, so twins and strangers born the same day are more alike than others,
+ *               and a pair is weighed against those (two comparisons, one of them null)
  *   LC_BIRTH    birth years more than one apart, one apart, equal, the same k_dob (one
  *               comparison: an equal date of birth implies an equal year, and counting both
  *               would count the same evidence twice)
  *   LC_SEX      different, same
  *   LC_COMMUNE  different, same
  *   LC_NIR      k_nir different, equal
- *   LC_IDENT    k_ident/k_ident_alt all different, one equal
+ * The identity keys are not a comparison: a pair sharing one is linked before the model, so
+ * among the pairs it weighs they always differ and say nothing.
  * The CLK holds bits of the date of birth, sex and commune, so the Dice is not independent of
  * the others: the model's estimates are optimistic where that matters (docs/linking.md). */
-enum { LC_DICE, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LC_IDENT, LINK_FS_NCOMP };
+enum { LC_DICE, LC_DICE_DOB, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LINK_FS_NCOMP };
 extern const int link_fs_nlevels[LINK_FS_NCOMP];
 extern const char *const link_fs_names[LINK_FS_NCOMP];
-struct fs_vec;
-void link_compare(const link_rec *a, const link_rec *b, struct fs_vec *v);
+void link_compare(const link_rec *a, const link_rec *b, fs_vec *v);
 
 #endif

@@ -100,7 +100,10 @@ static void on_row(void *ctx, const char *buf, int len)
         case 8: L->prev_person[L->n] = db_get_int8(p); break;
         case 9: r->birth_year = (uint16_t)db_get_int2(p); break;
         case 10: r->sex = (uint8_t)db_get_int2(p); break;
-        case 11: memcpy(L->household[L->n], p, 16); break;
+        case 11:
+            memcpy(L->household[L->n], p, 16);
+            memcpy(&r->household, p, 8);
+            break;
         case 12:
             if (fl < 6) {
                 memcpy(r->commune, p, (size_t)fl);
@@ -288,10 +291,8 @@ static void write_persons(PGconn *conn, int64_t run, const struct loaded *L, con
 
 static link_params params_of(const conf *cf)
 {
-    link_params lp = {.threshold = cf->link_threshold, .grey_low = cf->link_grey, .margin = cf->link_margin,
-                      .same_source = cf->link_same_source, .dob_bonus = cf->link_dob_bonus,
-                      .year_penalty = cf->link_year_penalty, .sex_penalty = cf->link_sex_penalty,
-                      .commune_bonus = cf->link_commune_bonus, .bands = cf->lsh_bands, .bits = cf->lsh_bits,
+    link_params lp = {.match = cf->link_match, .same_source = cf->link_same_source, .possible = cf->link_possible,
+                      .sample = (size_t)cf->link_sample, .bands = cf->lsh_bands, .bits = cf->lsh_bits,
                       .block_max = cf->block_max, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     return lp;
 }
@@ -299,11 +300,9 @@ static link_params params_of(const conf *cf)
 static void params_json(sbuf *s, const link_params *lp, int lsh_bits)
 {
     sbuf_addf(s,
-              "{\"threshold\": %g, \"grey_low\": %g, \"margin\": %g, \"same_source\": %g, \"dob_bonus\": %g, "
-              "\"year_penalty\": %g, \"sex_penalty\": %g, \"commune_bonus\": %g, \"lsh_bands\": %d, \"lsh_bits\": %d, "
-              "\"block_max\": %d}",
-              lp->threshold, lp->grey_low, lp->margin, lp->same_source, lp->dob_bonus, lp->year_penalty,
-              lp->sex_penalty, lp->commune_bonus, lp->bands, lsh_bits, lp->block_max);
+              "{\"match_probability\": %g, \"same_source_probability\": %g, \"possible_probability\": %g, "
+              "\"sample\": %zu, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d}",
+              lp->match, lp->same_source, lp->possible, lp->sample, lp->bands, lsh_bits, lp->block_max);
 }
 
 void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)

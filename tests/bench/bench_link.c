@@ -127,11 +127,6 @@ static int pairset_add(struct pairset *s, uint64_t k)
 struct ctx {
     const int *truth;
     struct pairset seen;
-    /* BENCH_FS: the candidate pairs' comparison vectors, for the Fellegi-Sunter model */
-    const link_rec *recs;
-    fs_patterns *fs_pairs;
-    uint64_t *cand;
-    size_t ncand, capcand;
 };
 
 static void on_pair(void *c, uint32_t a, uint32_t b)
@@ -139,16 +134,6 @@ static void on_pair(void *c, uint32_t a, uint32_t b)
     struct ctx *x = c;
     if (x->truth[a] >= 0 && x->truth[a] == x->truth[b])
         pairset_add(&x->seen, (uint64_t)a << 32 | b);
-    if (x->fs_pairs) {
-        fs_vec v;
-        link_compare(&x->recs[a], &x->recs[b], &v);
-        fs_patterns_add(x->fs_pairs, &v, 1);
-        if (x->ncand == x->capcand) {
-            x->capcand = x->capcand ? 2 * x->capcand : 1 << 16;
-            x->cand = xrealloc(x->cand, x->capcand * sizeof *x->cand);
-        }
-        x->cand[x->ncand++] = (uint64_t)a << 32 | b;
-    }
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -206,192 +191,21 @@ static void cross_metrics(const link_rec *recs, const int *tr, const uint32_t *p
     free(w);
 }
 
-#define FS_SAME_SOURCE 0.999
-
-static uint32_t ufind(uint32_t *uf, uint32_t x)
+/* The model of the run, as 'tznr links --model' prints it. */
+static void print_model(const link_result *res)
 {
-    while (uf[x] != x)
-        x = uf[x] = uf[uf[x]];
-    return x;
-}
-
-/* BENCH_FS: what the model's decision would give. The exact links, then for each record and
- * source its most probable partner at P >= T, kept when mutual or without a rival at P >= T;
- * persons are the components. (Unlike link.c, a source already reached by an exact link is
- * not skipped.) */
-static void fs_decide(const struct ctx *x, const link_result *res, const fs_model *m, double t, size_t n, int ns,
-                      uint32_t *person)
-{
-    for (size_t i = 0; i < n; i++)
-        person[i] = (uint32_t)i;
-    for (size_t e = 0; e < res->nedges; e++)
-        if (res->edges[e].method != LM_CLK) {
-            uint32_t a = ufind(person, res->edges[e].a), b = ufind(person, res->edges[e].b);
-            person[a > b ? a : b] = a < b ? a : b;
-        }
-    uint32_t *best = xmalloc(n * (size_t)ns * sizeof *best);
-    double *bp = xcalloc(n * (size_t)ns, sizeof *bp), *sp = xcalloc(n * (size_t)ns, sizeof *sp);
-    for (size_t i = 0; i < n * (size_t)ns; i++)
-        best[i] = UINT32_MAX;
-    for (size_t c = 0; c < x->ncand; c++) {
-        uint32_t ab[2] = {(uint32_t)(x->cand[c] >> 32), (uint32_t)x->cand[c]};
-        fs_vec v;
-        link_compare(&x->recs[ab[0]], &x->recs[ab[1]], &v);
-        double pr = fs_probability(m, &v);
-        /* two records of one source: a duplicate inside one export is rarer than a person
-         * known to two agencies, so it needs more evidence */
-        double need = x->recs[ab[0]].source == x->recs[ab[1]].source ? (t > FS_SAME_SOURCE ? t : FS_SAME_SOURCE) : t;
-        if (pr < need)
-            continue;
-        for (int side = 0; side < 2; side++) {
-            uint32_t i = ab[side], j = ab[1 - side];
-            size_t k = (size_t)i * (size_t)ns + x->recs[j].source;
-            if (best[k] == j)
-                continue;
-            if (pr > bp[k]) {
-                sp[k] = bp[k];
-                bp[k] = pr;
-                best[k] = j;
-            } else if (pr > sp[k]) {
-                sp[k] = pr;
-            }
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        for (int s2 = 0; s2 < ns; s2++) {
-            size_t k = i * (size_t)ns + (size_t)s2;
-            uint32_t j = best[k];
-            if (j == UINT32_MAX)
-                continue;
-            int mutual = best[(size_t)j * (size_t)ns + x->recs[i].source] == (uint32_t)i;
-            if (mutual || sp[k] < t) {
-                uint32_t a = ufind(person, (uint32_t)i), b = ufind(person, j);
-                person[a > b ? a : b] = a < b ? a : b;
-            }
-        }
-    for (size_t i = 0; i < n; i++)
-        person[i] = ufind(person, (uint32_t)i);
-    free(best);
-    free(bp);
-    free(sp);
-}
-
-/* BENCH_FS: the model estimated on the candidate pairs (u from random pairs), its table, and
- * the pairs it would keep at P >= 0.5 against the truth (pairwise, candidate pairs only). */
-static void fs_report(struct ctx *x, size_t n, const link_result *res, int ns)
-{
-    fs_model m;
-    fs_model_init(&m, LINK_FS_NCOMP, link_fs_nlevels);
-    fs_patterns rnd;
-    fs_patterns_init(&rnd);
-    uint64_t st = 12345;
-    for (int i = 0; i < 300000 && n > 1; i++) {
-        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint32_t a = (uint32_t)((st >> 33) % n);
-        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint32_t b = (uint32_t)((st >> 33) % n);
-        if (a == b)
-            continue;
-        fs_vec v;
-        link_compare(&x->recs[a], &x->recs[b], &v);
-        fs_patterns_add(&rnd, &v, 1);
-    }
-    int used = fs_estimate_u(&m, &rnd);
-    printf("fs: %d of %d comparisons observed in 300000 random pairs (%zu patterns)\n", used, m.ncomp, rnd.n);
-    if (getenv("FS_U_CANDIDATES")) {
-        /* u of every comparison but the birth from the candidate pairs whose birth years are
-         * more than one apart: different people, but as alike as the candidates are
-         * (parents and children of one household), which random pairs are not */
-        fs_patterns up;
-        fs_patterns_init(&up);
-        for (size_t i = 0; i < x->fs_pairs->n; i++)
-            if (x->fs_pairs->vec[i].level[LC_BIRTH] == 0)
-                fs_patterns_add(&up, &x->fs_pairs->vec[i], x->fs_pairs->count[i]);
-        fs_model mu = m;
-        fs_estimate_u(&mu, &up);
-        for (int k = 0; k < m.ncomp; k++)
-            if (k != LC_BIRTH && k != LC_NIR && k != LC_IDENT && !mu.absent[k])
-                memcpy(m.u[k], mu.u[k], sizeof m.u[k]);
-        fs_patterns_free(&up);
-    }
-    enum fs_em_status es;
-    if (getenv("FS_TRAIN_NIR")) {
-        /* m from the pairs the NIR already joins (the platform's own near-certain matches:
-         * no ground truth), every comparison but the NIR's; then lambda alone by EM */
-        fs_patterns tp;
-        fs_patterns_init(&tp);
-        size_t ntrain = 0;
-        for (size_t e = 0; e < res->nedges; e++)
-            if (res->edges[e].method == LM_NIR) {
-                fs_vec v;
-                link_compare(&x->recs[res->edges[e].a], &x->recs[res->edges[e].b], &v);
-                fs_patterns_add(&tp, &v, 1);
-                ntrain++;
-            }
-        /* level frequencies among the NIR's pairs, with one pair more at every level (so that a
-         * level never seen there weighs a lot, not infinitely) */
-        for (int k = 0; k < m.ncomp; k++) {
-            if (k == LC_NIR || m.absent[k])
-                continue;
-            double c[FS_MAX_LEVELS] = {0}, tot = 0;
-            for (size_t i = 0; i < tp.n; i++) {
-                int l = tp.vec[i].level[k];
-                if (l >= 0 && l < m.nlevels[k]) {
-                    c[l] += tp.count[i];
-                    tot += tp.count[i];
-                }
-            }
-            if (tot <= 0)
-                continue;
-            for (int l = 0; l < m.nlevels[k]; l++)
-                m.m[k][l] = (c[l] + 1) / (tot + m.nlevels[k]);
-        }
-        printf("fs: m from %zu pairs joined by k_nir\n", ntrain);
-        fs_patterns_free(&tp);
-        es = fs_em_lambda(&m, x->fs_pairs, 500, 1e-7);
-    } else {
-        es = fs_em(&m, x->fs_pairs, 500, 1e-6);
-    }
-    printf("fs: %s after %d iterations; lambda %.5f over %zu candidate pairs (%zu patterns)\n",
-           fs_em_status_text(es), m.iterations, m.lambda, x->ncand, x->fs_pairs->n);
-    for (int k = 0; k < m.ncomp; k++)
-        for (int l = 0; l < m.nlevels[k]; l++)
-            printf("fs:   %-10s level %d  m %.4f  u %.6f  weight %+7.2f\n", link_fs_names[k], l, m.m[k][l], m.u[k][l],
-                   fs_level_weight(&m, k, l));
-    double thr[] = {0.5, 0.9, 0.99};
-    for (int t = 0; t < 3; t++) {
-        unsigned long long kept = 0, tp = 0, truepairs = 0;
-        double sum_p = 0, missed_p = 0;
-        for (size_t i = 0; i < x->ncand; i++) {
-            uint32_t a = (uint32_t)(x->cand[i] >> 32), b = (uint32_t)x->cand[i];
-            fs_vec v;
-            link_compare(&x->recs[a], &x->recs[b], &v);
-            double pr = fs_probability(&m, &v);
-            int same = x->truth[a] >= 0 && x->truth[a] == x->truth[b];
-            truepairs += same;
-            if (pr >= thr[t]) {
-                kept++;
-                tp += same;
-                sum_p += pr;
-            } else {
-                missed_p += pr;
-            }
-        }
-        printf("fs: P >= %.2f: %llu pairs kept, precision %.4f (estimated %.4f), recall of the candidates' true "
-               "pairs %.4f (estimated %.4f)\n",
-               thr[t], kept, kept ? (double)tp / (double)kept : 1.0, kept ? sum_p / (double)kept : 1.0,
-               truepairs ? (double)tp / (double)truepairs : 1.0, sum_p + missed_p > 0 ? sum_p / (sum_p + missed_p) : 1.0);
-    }
-    uint32_t *person = xmalloc((n ? n : 1) * sizeof *person);
-    for (int t = 0; t < 3; t++) {
-        unsigned long long xt = 0, xp = 0, xtp = 0;
-        fs_decide(x, res, &m, thr[t], n, ns, person);
-        cross_metrics(x->recs, x->truth, person, n, ns, &xt, &xp, &xtp);
-        printf("fs: decision at P >= %.2f, across sources: precision %.4f recall %.4f\n", thr[t],
-               xp ? (double)xtp / (double)xp : 1.0, xt ? (double)xtp / (double)xt : 1.0);
-    }
-    free(person);
-    fs_patterns_free(&rnd);
+    const link_model *lm = &res->model;
+    static const char *const how[] = {"none", "pairs joined by k_nir", "EM", "given"};
+    printf("model: m from %s (%zu training pairs); EM %s after %d iterations; lambda %.5f; "
+           "sample %zu records, %zu candidate pairs; u from %zu random pairs%s\n",
+           how[lm->training], lm->training_pairs, fs_em_status_text(lm->status), lm->fs.iterations, lm->fs.lambda,
+           lm->sample_records, lm->sample_pairs, lm->random_pairs,
+           lm->u_from_candidates ? " (CLK, sex, commune: candidate pairs born apart)" : "");
+    if (getenv("BENCH_MODEL"))
+        for (int k = 0; k < lm->fs.ncomp; k++)
+            for (int l = 0; l < lm->fs.nlevels[k]; l++)
+                printf("model:   %-10s level %d  m %.4f  u %.6f  weight %+7.2f\n", link_fs_names[k], l,
+                       lm->fs.m[k][l], lm->fs.u[k][l], fs_level_weight(&lm->fs, k, l));
 }
 
 int main(int argc, char **argv)
@@ -407,19 +221,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_link: %s\n", err);
         return 2;
     }
-    link_params p = {.threshold = cf.link_threshold, .grey_low = cf.link_grey, .margin = cf.link_margin,
-                     .same_source = cf.link_same_source, .dob_bonus = cf.link_dob_bonus,
-                     .year_penalty = cf.link_year_penalty, .sex_penalty = cf.link_sex_penalty, .commune_bonus = cf.link_commune_bonus,
-                     .bands = cf.lsh_bands, .bits = cf.lsh_bits, .block_max = cf.block_max};
-    if (getenv("LINK_MARGIN")) p.margin = atof(getenv("LINK_MARGIN"));
+    link_params p = {.match = cf.link_match, .same_source = cf.link_same_source, .possible = cf.link_possible,
+                     .sample = (size_t)cf.link_sample, .bands = cf.lsh_bands, .bits = cf.lsh_bits,
+                     .block_max = cf.block_max};
+    if (getenv("LINK_MATCH")) p.match = atof(getenv("LINK_MATCH"));
     if (getenv("LINK_SAME")) p.same_source = atof(getenv("LINK_SAME"));
-    if (getenv("LINK_DOB_BONUS")) p.dob_bonus = atof(getenv("LINK_DOB_BONUS"));
-    if (getenv("LINK_COMMUNE_BONUS")) p.commune_bonus = atof(getenv("LINK_COMMUNE_BONUS"));
-    if (getenv("LINK_SEX_PENALTY")) p.sex_penalty = atof(getenv("LINK_SEX_PENALTY"));
-    if (getenv("LINK_YEAR_PENALTY")) p.year_penalty = atof(getenv("LINK_YEAR_PENALTY"));
-    if (getenv("LINK_SAME")) p.same_source = atof(getenv("LINK_SAME"));
-    if (getenv("LINK_THRESHOLD")) p.threshold = atof(getenv("LINK_THRESHOLD"));
-    if (getenv("LINK_GREY")) p.grey_low = atof(getenv("LINK_GREY"));
+    if (getenv("LINK_SAMPLE")) p.sample = (size_t)atol(getenv("LINK_SAMPLE"));
     if (getenv("LSH_BANDS")) p.bands = atoi(getenv("LSH_BANDS"));
     if (getenv("LSH_BITS")) p.bits = atoi(getenv("LSH_BITS"));
     if (getenv("BLOCK_MAX")) p.block_max = atoi(getenv("BLOCK_MAX"));
@@ -491,6 +298,7 @@ int main(int argc, char **argv)
             if (rec.len[4]) { unhex(f[4], x->ident, 16); x->flags |= LK_IDENT; }
             if (rec.len[5]) { unhex(f[5], x->ident_alt, 16); x->flags |= LK_IDENT_ALT; }
             if (rec.len[6]) { unhex(f[6], x->dob, 16); x->flags |= LK_DOB; }
+            if (rec.len[1] >= 16) unhex(f[1], (unsigned char *)&x->household, 8);
             if (rec.len[7]) unhex(f[7], (unsigned char *)x->clk, 128);
             if (rec.len[8]) unhex(f[8], (unsigned char *)x->alt, 128);
             if (rec.len[11] > 0 && rec.len[11] < 6)
@@ -523,12 +331,7 @@ int main(int argc, char **argv)
         free(tok.val);
     }
 
-    struct ctx cx = {tr, {0}, recs, NULL, NULL, 0, 0};
-    fs_patterns fsp;
-    if (getenv("BENCH_FS")) {
-        fs_patterns_init(&fsp);
-        cx.fs_pairs = &fsp;
-    }
+    struct ctx cx = {tr, {0}};
     link_result res;
     double t0 = now();
     /* pair completeness needs the candidate pairs, seen on one thread; LINK_THREADS=N measures
@@ -565,24 +368,35 @@ int main(int argc, char **argv)
             i = j;
         }
         printf("largest person: %zu records (root %zu)\n", big, bigat);
-        int shown = 0, cat[2][2][3] = {{{0}}};
+        /* the fuzzy links by comparison vector: how many true, how many false */
+        struct { char key[16]; int t, f; float p; } tally[512];
+        int nt = 0;
         for (size_t e = 0; e < res.nedges; e++) {
-            const link_rec *a = &recs[res.edges[e].a], *b = &recs[res.edges[e].b];
-            if (tr[res.edges[e].a] == tr[res.edges[e].b])
+            if (res.edges[e].method != LM_CLK)
                 continue;
-            int sd = (a->flags & b->flags & LK_DOB) && !memcmp(a->dob, b->dob, 16);
-            int sy = a->birth_year == b->birth_year;
-            int sx = !a->sex || !b->sex ? 2 : a->sex == b->sex;
-            cat[sd][sy][sx]++;
-            if (shown++ < 10)
-                printf("  false edge %u-%u src %d-%d method %d score %.3f years %d/%d sex %d/%d samedob %d\n",
-                       res.edges[e].a, res.edges[e].b, a->source, b->source, res.edges[e].method,
-                       res.edges[e].score, a->birth_year, b->birth_year, a->sex, b->sex, sd);
+            fs_vec fv;
+            link_compare(&recs[res.edges[e].a], &recs[res.edges[e].b], &fv);
+            char key[16];
+            snprintf(key, sizeof key, "%d%d%d%d%d%s", fv.level[0], fv.level[1], fv.level[2], fv.level[3], fv.level[4],
+                     recs[res.edges[e].a].source == recs[res.edges[e].b].source ? "s" : "x");
+            int t = 0;
+            while (t < nt && strcmp(tally[t].key, key) != 0)
+                t++;
+            if (t == nt && nt < 512) {
+                snprintf(tally[nt].key, sizeof tally[nt].key, "%s", key);
+                tally[nt].t = tally[nt].f = 0;
+                tally[nt++].p = res.edges[e].score;
+            }
+            if (t < nt) {
+                if (tr[res.edges[e].a] >= 0 && tr[res.edges[e].a] == tr[res.edges[e].b])
+                    tally[t].t++;
+                else
+                    tally[t].f++;
+            }
         }
-        for (int x = 0; x < 2; x++)
-            for (int y = 0; y < 2; y++)
-                printf("  false edges samedob=%d sameyear=%d: sex differ %d, same %d, unknown %d\n", x, y,
-                       cat[x][y][0], cat[x][y][1], cat[x][y][2]);
+        for (int t = 0; t < nt; t++)
+            printf("  clk links with levels %s (P %.4f): %d true, %d false\n", tally[t].key, tally[t].p, tally[t].t,
+                   tally[t].f);
     }
     m = 0;
     for (size_t i = 0; i < n; i++)
@@ -635,16 +449,12 @@ int main(int argc, char **argv)
     printf("all pairs: precision %.4f recall %.4f (pairs: %llu predicted, %llu true positive)\n",
            pred_pairs ? (double)tp / (double)pred_pairs : 1.0, true_pairs ? (double)tp / (double)true_pairs : 1.0,
            pred_pairs, tp);
-    printf("parameters: threshold %.2f, grey_low %.2f, margin %.2f, same_source %.2f, dob_bonus %.2f, "
-           "year_penalty %.2f, sex_penalty %.2f, commune_bonus %.2f, %d LSH bands of %d bits\n", p.threshold,
-           p.grey_low, p.margin, p.same_source, p.dob_bonus, p.year_penalty, p.sex_penalty, p.commune_bonus, p.bands,
-           res.stats.lsh_bits);
+    printf("estimated across sources: precision %.4f recall %.4f (true %.4f %.4f)\n", res.stats.est_precision,
+           res.stats.est_recall, xpred ? (double)xtp / (double)xpred : 1.0, xtrue ? (double)xtp / (double)xtrue : 1.0);
+    printf("parameters: match_probability %.3f, same_source_probability %.4f, %d LSH bands of %d bits\n", p.match,
+           p.same_source, p.bands, res.stats.lsh_bits);
+    print_model(&res);
     printf("link_seconds %.2f\n", t1 - t0);
-    if (cx.fs_pairs) {
-        fs_report(&cx, n, &res, (argc - 2) / 3);
-        fs_patterns_free(&fsp);
-        free(cx.cand);
-    }
     if (getenv("BENCH_SCORES") && n < 20000) {
         /* the score of every true pair, brute force: the ceiling any blocking can reach */
         int hist[21] = {0};
