@@ -147,6 +147,17 @@ double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches)
     return total;
 }
 
+void fs_monotone(fs_model *m, int k)
+{
+    int n = m->nlevels[k];
+    for (int l = n - 2; l >= 0; l--) {
+        double above = m->m[k][l + 1] / m->u[k][l + 1];
+        if (m->m[k][l] / m->u[k][l] > above)
+            m->m[k][l] = m->u[k][l] * above;
+    }
+    normalise(m->m[k], n);
+}
+
 /* log of the probability of V among matches (which = 0) or non-matches (1). */
 static double log_given(const fs_model *m, const fs_vec *v, int which)
 {
@@ -188,15 +199,27 @@ static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, dou
         return FS_ONE_PATTERN;
     while (m->iterations < max_iter) {
         m->iterations++;
-        double nm[FS_MAX_COMP][FS_MAX_LEVELS] = {{0}}, matched = 0;
+        double nm[FS_MAX_COMP][FS_MAX_LEVELS] = {{0}}, nu[FS_MAX_COMP][FS_MAX_LEVELS] = {{0}}, matched = 0;
         for (size_t i = 0; i < p->n; i++) {
             double w = p->count[i] * fs_probability(m, &p->vec[i]);
             matched += w;
             for (int k = 0; with_m && k < m->ncomp; k++) {
                 int l = p->vec[i].level[k];
-                if (l >= 0 && l < m->nlevels[k])
+                if (l >= 0 && l < m->nlevels[k]) {
                     nm[k][l] += w;
+                    nu[k][l] += p->count[i] - w;
+                }
             }
+        }
+        for (int k = 0; with_m && k < m->ncomp; k++) {
+            double sum = 0;
+            for (int l = 0; l < m->nlevels[k]; l++)
+                sum += nu[k][l];
+            if (!m->u_free[k] || sum <= 0 || m->absent[k])
+                continue;
+            for (int l = 0; l < m->nlevels[k]; l++)
+                m->u[k][l] = nu[k][l] / sum;
+            normalise(m->u[k], m->nlevels[k]);
         }
         double lambda = matched / total;
         lambda = lambda < FLOOR ? FLOOR : lambda > 1 - FLOOR ? 1 - FLOOR : lambda;
@@ -211,6 +234,14 @@ static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, dou
             for (int l = 0; l < m->nlevels[k]; l++)
                 nm[k][l] /= sum;
             normalise(nm[k], m->nlevels[k]);
+            if (m->ordinal[k]) {
+                double keep[FS_MAX_LEVELS];
+                memcpy(keep, m->m[k], sizeof keep);
+                memcpy(m->m[k], nm[k], sizeof keep);
+                fs_monotone(m, k);
+                memcpy(nm[k], m->m[k], sizeof keep);
+                memcpy(m->m[k], keep, sizeof keep);
+            }
             for (int l = 0; l < m->nlevels[k]; l++) {
                 double d = fabs(nm[k][l] - m->m[k][l]);
                 if (d > change)

@@ -33,6 +33,8 @@ typedef struct fs_model {
     double u[FS_MAX_COMP][FS_MAX_LEVELS];
     double lambda;
     int absent[FS_MAX_COMP]; /* never observed in the random pairs: m = u, no evidence */
+    int u_free[FS_MAX_COMP];  /* u estimated by fs_em too (from the pairs' non-match weights) */
+    int ordinal[FS_MAX_COMP]; /* levels ordered by likeness: a level never weighs more than the next */
     int iterations;  /* of the last fs_em */
     double change;   /* the largest change of m or lambda at its last iteration */
 } fs_model;
@@ -80,6 +82,10 @@ const char *fs_em_status_text(enum fs_em_status s);
  * that a level never seen there weighs a lot, not infinitely. Return the number of pairs
  * where K was observed (0: m left as it was). */
 double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches);
+/* Make comparison K's weights non-decreasing from level 0 up: a level whose m/u passes the
+ * next level's is brought down to it, then m is normalised again (which keeps the order).
+ * fs_em does this at each step for the comparisons marked ordinal. */
+void fs_monotone(fs_model *m, int k);
 /* lambda alone by EM, m and u held fixed (m estimated elsewhere, e.g. from pairs a key joins). */
 enum fs_em_status fs_em_lambda(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
 

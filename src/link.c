@@ -677,6 +677,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
 {
     fs_model *m = &out->fs;
     fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
+    m->ordinal[LC_DICE] = m->ordinal[LC_DICE_DOB] = m->ordinal[LC_BIRTH] = 1;
     fs_patterns rnd, sp, keys, idents;
     fs_patterns_init(&rnd);
     fs_patterns_init(&sp);
@@ -718,11 +719,12 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     link_stats sst = {0};
     struct cands sc = {0};
     fuzzy_pass(&ps, &sst, &sc, NULL);
-    fs_patterns up, twins, sexes;
+    fs_patterns up, twins, sexes, unlike;
     fs_patterns_init(&up);
     fs_patterns_init(&twins);
     fs_patterns_init(&sexes);
-    double born_apart = 0, twin_pairs = 0, two_sexes = 0;
+    fs_patterns_init(&unlike);
+    double born_apart = 0, twin_pairs = 0, two_sexes = 0, unlike_pairs = 0;
     for (size_t i = 0; i < sc.n; i++) {
         fs_vec v;
         link_compare(&ps.recs[sc.c[i].a], &ps.recs[sc.c[i].b], &v);
@@ -730,6 +732,11 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         if (v.level[LC_BIRTH] == 0) {
             fs_patterns_add(&up, &v, 1);
             born_apart++;
+        }
+        int dl = v.level[LC_DICE] >= 0 ? v.level[LC_DICE] : v.level[LC_DICE_DOB];
+        if (dl >= 0 && dl <= 1 && v.level[LC_BIRTH] >= 0) {
+            fs_patterns_add(&unlike, &v, 1);
+            unlike_pairs++;
         }
         if (v.level[LC_SEX] == 0 && v.level[LC_BIRTH] >= 0) {
             fs_patterns_add(&sexes, &v, 1);
@@ -754,11 +761,15 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
                 memcpy(m->u[k], mu.u[k], sizeof m->u[k]);
         out->u_from_candidates = 1;
     }
-    if (two_sexes >= 1000 && !getenv("TZNR_NO_BIRTH_U")) {
+    /* the birth's u: the k_dob blocking makes an equal date of birth far more common among
+     * candidate pairs than among random ones, so it is measured on the candidate pairs of two
+     * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.70) */
+    if ((two_sexes >= 1000 || unlike_pairs >= 1000) && !m->absent[LC_BIRTH]) {
         fs_model mu = *m;
-        fs_estimate_u(&mu, &sexes);
-        if (!mu.absent[LC_BIRTH] && !m->absent[LC_BIRTH])
+        fs_estimate_u(&mu, two_sexes >= 1000 ? &sexes : &unlike);
+        if (!mu.absent[LC_BIRTH])
             memcpy(m->u[LC_BIRTH], mu.u[LC_BIRTH], sizeof m->u[LC_BIRTH]);
+        out->u_birth = two_sexes >= 1000 ? 1 : 2;
     }
     /* the Dice of pairs born the same day: u from the candidate pairs born the same day but of
      * different sexes (twins of a household, strangers), else as the other pairs' */
@@ -792,13 +803,20 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     if (out->training_pairs >= LINK_MIN_TRAINING) {
         out->training = LT_KEYS;
         for (int k = 0; k < LINK_FS_NCOMP; k++)
-            if (k != LC_NIR && !m->absent[k])
+            if (k != LC_NIR && !m->absent[k]) {
                 fs_estimate_m(m, k, &keys);
+                if (m->ordinal[k])
+                    fs_monotone(m, k);
+            }
         if (!m->absent[LC_NIR])
             fs_estimate_m(m, LC_NIR, &idents);
     } else {
         out->training = LT_EM;
     }
+    /* by EM, the CLK's u is re-estimated with m: pairs born apart hold the matches whose date
+     * of birth was mistyped, which the keys' m would otherwise not let through */
+    if (out->training == LT_EM)
+        m->u_free[LC_DICE] = 1;
     if (out->training == LT_KEYS)
         es = fs_em_lambda(m, &sp, 1000, 1e-7);
     else
@@ -813,6 +831,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     fs_patterns_free(&up);
     fs_patterns_free(&twins);
     fs_patterns_free(&sexes);
+    fs_patterns_free(&unlike);
     fs_patterns_free(&keys);
     fs_patterns_free(&idents);
 }

@@ -81,6 +81,7 @@ typedef struct link_model {
     size_t sample_records, sample_pairs, random_pairs, training_pairs;
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
     int u_dob_from_candidates; /* u of the CLK of pairs born the same day from such pairs of two sexes */
+    int u_birth;               /* u of the birth from candidate pairs: 1 of two sexes, 2 unlike CLKs */
 } link_model;
 
 typedef struct link_stats {

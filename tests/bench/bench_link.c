@@ -394,6 +394,22 @@ int main(int argc, char **argv)
                     tally[t].f++;
             }
         }
+        /* the true pairs of two sources left apart, by vector (brute force on small sets) */
+        if (n <= 20000) {
+            int shown2 = 0;
+            for (size_t a = 0; a < n; a++)
+                for (size_t b = a + 1; b < n; b++) {
+                    if (tr[a] < 0 || tr[a] != tr[b] || recs[a].source == recs[b].source ||
+                        res.person[a] == res.person[b])
+                        continue;
+                    fs_vec fv;
+                    link_compare(&recs[a], &recs[b], &fv);
+                    if (shown2++ < 60)
+                        printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f\n", a, b, fv.level[0], fv.level[1],
+                               fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
+                               link_score(&recs[a], &recs[b]));
+                }
+        }
         for (int t = 0; t < nt; t++)
             printf("  clk links with levels %s (P %.4f): %d true, %d false\n", tally[t].key, tally[t].p, tally[t].t,
                    tally[t].f);
