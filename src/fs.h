@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define FS_MAX_COMP 8
-#define FS_MAX_LEVELS 8
+#define FS_MAX_LEVELS 12
 #define FS_NULL (-1)
 
 typedef struct fs_model {

@@ -71,15 +71,16 @@ HOT static double score(const link_rec *a, const link_rec *b)
 
 double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
 
-const int link_fs_nlevels[LINK_FS_NCOMP] = {7, 7, 4, 2, 2, 2};
+#define NDICE 9
+const int link_fs_nlevels[LINK_FS_NCOMP] = {NDICE + 1, NDICE + 1, 4, 2, 2, 2};
 const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "clk_dice_dob", "birth", "sex", "commune", "k_nir"};
 
-static const double dice_bands[] = {0.62, 0.70, 0.78, 0.84, 0.90, 0.95};
+static const double dice_bands[] = {0.62, 0.66, 0.70, 0.74, 0.78, 0.82, 0.86, 0.90, 0.95};
 
 static int dice_level(double d)
 {
     int l = 0;
-    while (l < 6 && d >= dice_bands[l])
+    while (l < NDICE && d >= dice_bands[l])
         l++;
     return l;
 }
@@ -116,7 +117,7 @@ void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
 
 /* A comparison vector as one number (each level + 1, FS_NULL as 0, in mixed radix), so the
  * fuzzy stage looks a pair's probability up in a table of NPATTERNS. */
-enum { NPATTERNS = 8 * 8 * 5 * 3 * 3 * 3 };
+enum { NPATTERNS = (NDICE + 2) * (NDICE + 2) * 5 * 3 * 3 * 3 };
 
 static int pattern_id(const fs_vec *v)
 {
