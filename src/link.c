@@ -931,6 +931,106 @@ static void decide(const link_rec *recs, size_t n, const struct cands *c, const 
     free(flags);
 }
 
+static int u64_cmp(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* A record's pair into another source, for the recall's estimate. */
+struct slot {
+    uint64_t key; /* record << 6 | source */
+    float p;
+};
+
+static int slot_cmp(const void *x, const void *y)
+{
+    const struct slot *a = x, *b = y;
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* The run's estimate of its quality across sources, from the model alone (no ground truth).
+ * Precision: the mean probability of the pairs of two sources it put in one person (exact
+ * links count 1). Recall: that mass over itself plus the mass left out, which is, for each
+ * record whose person has no record in a source, its most probable pair there (one partner a
+ * source, as the decision assumes: a record's several candidates there are rivals, not
+ * several matches), plus the pairs under the floor, counted by pattern. */
+static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *person, const struct edges *links,
+                             const struct cands *kept, const uint64_t *hist, const float *ptab, link_stats *st)
+{
+    double tp = 0, fn = 0, pred = 0;
+    for (size_t e = 0; e < links->n; e++)
+        if (links->e[e].method != LM_CLK && recs[links->e[e].a].source != recs[links->e[e].b].source) {
+            tp += 1;
+            pred += 1;
+        }
+    uint64_t *cover = xcalloc(n ? n : 1, sizeof *cover);
+    for (size_t i = 0; i < n; i++)
+        cover[person[i]] |= 1ULL << recs[i].source;
+    /* per source, the share of its persons holding two records or more there (duplicates) */
+    double dup_rate[LINK_MAX_SOURCES] = {0}, held[LINK_MAX_SOURCES] = {0};
+    {
+        uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+        for (size_t i = 0; i < n; i++)
+            k[i] = (uint64_t)person[i] << 6 | recs[i].source;
+        qsort(k, n, sizeof *k, u64_cmp);
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && k[j] == k[i])
+                j++;
+            held[k[i] & 63]++;
+            if (j - i > 1)
+                dup_rate[k[i] & 63]++;
+            i = j;
+        }
+        for (int s = 0; s < LINK_MAX_SOURCES; s++)
+            dup_rate[s] = held[s] > 0 ? dup_rate[s] / held[s] : 0;
+        free(k);
+    }
+    /* entries (record, source, pair) of the pairs left apart, for each end whose person lacks
+     * the other's source; sorted, the first of each (record, source) is its most probable */
+    struct slot *sl = xmalloc((2 * kept->n + 1) * sizeof *sl);
+    size_t ns = 0;
+    for (size_t e = 0; e < kept->n; e++) {
+        const struct cand *c = &kept->c[e];
+        int sa = recs[c->a].source, sb = recs[c->b].source;
+        if (sa == sb)
+            continue;
+        if (person[c->a] == person[c->b]) {
+            tp += c->p;
+            pred += 1;
+            continue;
+        }
+        /* when the other end's person already has a record in this end's source, the pair can
+         * only match if that person is there twice: weigh it by the source's duplicates */
+        if (!(cover[person[c->a]] >> sb & 1))
+            sl[ns++] = (struct slot){(uint64_t)c->a << 6 | (uint64_t)sb,
+                                     (cover[person[c->b]] >> sa & 1) ? c->p * (float)dup_rate[sa] : c->p};
+        if (!(cover[person[c->b]] >> sa & 1))
+            sl[ns++] = (struct slot){(uint64_t)c->b << 6 | (uint64_t)sa,
+                                     (cover[person[c->a]] >> sb & 1) ? c->p * (float)dup_rate[sb] : c->p};
+    }
+    qsort(sl, ns, sizeof *sl, slot_cmp);
+    for (size_t i = 0; i < ns;) {
+        size_t j = i;
+        float best = 0;
+        while (j < ns && sl[j].key == sl[i].key) {
+            if (sl[j].p > best)
+                best = sl[j].p;
+            j++;
+        }
+        fn += best;
+        i = j;
+    }
+    for (int id = 0; id < NPATTERNS; id++)
+        fn += (double)hist[id] * ptab[id];
+    free(sl);
+    free(cover);
+    st->est_precision = pred > 0 ? tp / pred : 1.0;
+    st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
+    st->est_true_pairs = tp + fn;
+}
+
 int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
              size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
 {
@@ -1050,33 +1150,13 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     for (size_t i = 0; i < n; i++)
         if (uf[i] == i)
             st->persons++;
-    /* possible links, and the run's estimate of its quality across sources */
+    /* possible links, and the run's estimate of its quality */
     struct edges possible = {0};
-    double tp = 0, fn = 0, pred = 0;
-    for (size_t e = 0; e < links.n; e++)
-        if (links.e[e].method != LM_CLK && recs[links.e[e].a].source != recs[links.e[e].b].source) {
-            tp += 1;
-            pred += 1;
-        }
-    for (size_t e = 0; e < kept.n; e++) {
-        const struct cand *c = &kept.c[e];
-        int together = uf[c->a] == uf[c->b];
-        if (!together && c->p >= p->possible)
-            edges_add(&possible, c->a, c->b, LM_CLK, c->p);
-        if (recs[c->a].source == recs[c->b].source)
-            continue;
-        if (together) {
-            tp += c->p;
-            pred += 1;
-        } else {
-            fn += c->p;
-        }
-    }
-    for (int id = 0; lm->training != LT_NONE && id < NPATTERNS; id++)
-        fn += (double)hist[id] * ptab[id];
-    st->est_precision = pred > 0 ? tp / pred : 1.0;
-    st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
-    st->est_true_pairs = tp + fn;
+    for (size_t e = 0; e < kept.n; e++)
+        if (uf[kept.c[e].a] != uf[kept.c[e].b] && kept.c[e].p >= p->possible)
+            edges_add(&possible, kept.c[e].a, kept.c[e].b, LM_CLK, kept.c[e].p);
+    if (lm->training != LT_NONE)
+        estimate_quality(recs, n, uf, &links, &kept, hist, ptab, st);
     st->possible = possible.n;
     free(kept.c);
     free(hist);
