@@ -54,23 +54,40 @@ static void write_stdout(void *ctx, const char *buf, int len)
 int cmd_links(int argc, char **argv)
 {
     const char *cfile = NULL, *dbinfo = NULL;
-    int possible = 0;
+    int possible = 0, model = 0;
     const struct opt opts[] = {
         OPT_PLATFORM(&cfile, &dbinfo),
-        OPT_FLAG(0, "possible", &possible, "the grey-zone pairs instead of the links"),
+        OPT_FLAG(0, "possible", &possible, "the possible links (for review) instead of the links"),
+        OPT_FLAG(0, "model", &model, "the run's model instead of the links: level, m, u, match weight"),
         OPT_END};
     const struct opt_cmd cmd = {
         .name = "links",
-        .usage = "tznr links [-c FILE] [--db CONNINFO] [--possible]",
+        .usage = "tznr links [-c FILE] [--db CONNINFO] [--possible | --model]",
         .description = "Print the links of the latest linkage run as CSV:\n"
-                       "source_a,token_a,source_b,token_b,method,score (tokens in hex). With --possible,\n"
-                       "the grey-zone pairs instead (method 'possible'), for review.",
+                       "source_a,token_a,source_b,token_b,method,score (tokens in hex; the score is the\n"
+                       "match probability, 1 for an exact link). With --possible, the pairs left apart from\n"
+                       "[link] possible_probability up (method 'possible'), for review. With --model, the\n"
+                       "model the run estimated: comparison,level,label,m,u,match_weight, the first row\n"
+                       "('prior') giving the share of matches among the candidate pairs (docs/linking.md).",
         .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
     fflush(stdout);
-    const char *sql = possible
+    if (possible && model)
+        die(TZNR_EXIT_USAGE, "--possible and --model exclude each other");
+    const char *sql = model
+        ? "COPY (WITH r AS (SELECT pg_catalog.max(id) AS id FROM tznr.link_run WHERE finished_at IS NOT NULL),"
+          " t AS (SELECT -1 AS position, 'prior' AS comparison, NULL::integer AS level,"
+          "              'share of matches among candidate pairs' AS label, model_lambda AS m, 1 - model_lambda AS u,"
+          "              pg_catalog.log(2, (model_lambda / (1 - model_lambda))::numeric)::float8 AS weight"
+          "         FROM tznr.link_run WHERE id = (SELECT id FROM r) AND model_lambda > 0 AND model_lambda < 1"
+          "       UNION ALL"
+          "       SELECT position, comparison, level, label, m, u, weight"
+          "         FROM tznr.link_model WHERE run_id = (SELECT id FROM r))"
+          " SELECT comparison, level, label, m, u, pg_catalog.round(weight::numeric, 2) AS match_weight"
+          "   FROM t ORDER BY position, level) TO STDOUT (FORMAT csv, HEADER)"
+        : possible
         ? "COPY (SELECT source_a, pg_catalog.encode(token_a, 'hex') AS token_a, source_b,"
           " pg_catalog.encode(token_b, 'hex') AS token_b, 'possible' AS method,"
           " pg_catalog.round(score::numeric, 4) AS score FROM tznr.possible_link"

@@ -111,6 +111,7 @@ static const struct setting settings[] = {
     DBL("link", "same_source_probability", link_same_source, 0.5, 1),
     DBL("link", "possible_probability", link_possible, 0.01, 1),
     INT("link", "sample", link_sample, 1000, 100000000),
+    STR("link", "model", link_model),
     INT("link", "lsh_bands", lsh_bands, 0, 1000),
     INT("link", "lsh_bits", lsh_bits, 8, 30), /* or "auto", below */
     INT("link", "block_max", block_max, 2, 1000000),
@@ -288,10 +289,10 @@ int conf_load(conf *c, const char *path, char *err, size_t errlen)
     if (ini_parse(path, on_setting, c, err, errlen) != 0)
         return -1;
     /* relative paths are relative to the configuration file, not to the working directory */
-    char **paths[] = {&c->inbox, &c->archive, &c->outbox, &c->rejected, &c->parameters};
+    char **paths[] = {&c->inbox, &c->archive, &c->outbox, &c->rejected, &c->parameters, &c->link_model};
     const char *slash = strrchr(path, '/');
     for (size_t i = 0; slash && i < sizeof paths / sizeof paths[0]; i++) {
-        if ((*paths[i])[0] == '/')
+        if (!*paths[i] || (*paths[i])[0] == '/')
             continue;
         sbuf b;
         sbuf_init(&b);
@@ -324,6 +325,7 @@ void conf_free(conf *c)
     free(c->outbox);
     free(c->rejected);
     free(c->parameters);
+    free(c->link_model);
     free(c->export_separator);
     for (int b = 0; b < CONF_NBENEFITS; b++)
         free(c->registers[b]);

@@ -25,6 +25,7 @@ typedef struct conf {
     double link_same_source; /* [link] same_source_probability: the same within one source */
     double link_possible;    /* [link] possible_probability: from which a pair left apart is possible */
     int link_sample;         /* [link] sample: records the model is estimated on */
+    char *link_model;        /* [link] model: a model file to use instead of estimating (NULL) */
     int lsh_bands;           /* [link] lsh_bands */
     int lsh_bits;            /* [link] lsh_bits (0: from the number of records) */
     int block_max;           /* [link] block_max: larger blocks are skipped and counted */

@@ -1,6 +1,7 @@
 #include "link.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,28 @@ static void compare_facts(const link_rec *a, const link_rec *b, fs_vec *v)
         v->level[LC_COMMUNE] = strcmp(a->commune, b->commune) == 0;
     if (a->flags & b->flags & LK_NIR)
         v->level[LC_NIR] = memcmp(a->nir, b->nir, 16) == 0;
+}
+
+const char *link_training_name(enum link_training t)
+{
+    static const char *const names[] = {"none", "keys", "em", "given"};
+    return names[t];
+}
+
+const char *link_fs_level_label(int k, int l)
+{
+    static const char *const dice[] = {"Dice < 0.62", "0.62-0.66", "0.66-0.70", "0.70-0.74", "0.74-0.78",
+                                       "0.78-0.82", "0.82-0.86", "0.86-0.90", "0.90-0.95", "0.95 and up"};
+    static const char *const birth[] = {"born more than a year apart", "born a year apart",
+                                        "born the same year", "same date of birth"};
+    static const char *const two[] = {"different", "same"};
+    if (k < 0 || k >= LINK_FS_NCOMP || l < 0 || l >= link_fs_nlevels[k])
+        return "?";
+    if (k == LC_DICE || k == LC_DICE_DOB)
+        return dice[l];
+    if (k == LC_BIRTH)
+        return birth[l];
+    return two[l];
 }
 
 /* Which Dice comparison a pair's CLKs go to: the same k_dob or not. */
@@ -825,7 +848,13 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     out->status = es;
     if (es == FS_NO_PAIRS || es == FS_ONE_PATTERN) {
         out->training = LT_NONE;
-        out->why = fs_em_status_text(es);
+        snprintf(out->why, sizeof out->why, "%s", fs_em_status_text(es));
+    } else if (out->sample_pairs < LINK_MIN_PAIRS) {
+        /* a handful of pairs says little about what tells people apart: a model estimated on
+         * them would link at random */
+        out->training = LT_NONE;
+        snprintf(out->why, sizeof out->why, "too few candidate pairs to estimate a model from (%zu, %d needed)",
+                 out->sample_pairs, LINK_MIN_PAIRS);
     }
     fs_patterns_free(&rnd);
     fs_patterns_free(&sp);

@@ -65,6 +65,7 @@ typedef struct link_params {
 #define LINK_SAMPLE 250000     /* records the model is estimated on, at most */
 #define LINK_RANDOM_PAIRS 200000 /* random pairs the u-probabilities come from */
 #define LINK_MIN_TRAINING 100  /* key-joined pairs needed to take m from them rather than EM */
+#define LINK_MIN_PAIRS 500     /* candidate pairs in the sample needed to estimate a model at all */
 
 typedef struct link_edge {
     uint32_t a, b;     /* a < b, record indexes */
@@ -77,7 +78,7 @@ typedef struct link_model {
     fs_model fs;
     enum link_training training;
     enum fs_em_status status;  /* of the EM (m and lambda, or lambda alone) */
-    const char *why;           /* LT_NONE: the reason, in words */
+    char why[128];             /* LT_NONE: the reason, in words */
     size_t sample_records, sample_pairs, random_pairs, training_pairs;
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
     int u_dob_from_candidates; /* u of the CLK of pairs born the same day from such pairs of two sexes */
@@ -145,5 +146,9 @@ enum { LC_DICE, LC_DICE_DOB, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LINK_FS_NCOMP
 extern const int link_fs_nlevels[LINK_FS_NCOMP];
 extern const char *const link_fs_names[LINK_FS_NCOMP];
 void link_compare(const link_rec *a, const link_rec *b, fs_vec *v);
+/* What level L of comparison K means, in words ("0.90-0.95", "born the same year"). */
+const char *link_fs_level_label(int k, int l);
+/* How the model was estimated, as stored: "none", "keys", "em", "given". */
+const char *link_training_name(enum link_training t);
 
 #endif

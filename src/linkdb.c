@@ -12,6 +12,7 @@
 #include "db.h"
 #include "link.h"
 #include "linkdb.h"
+#include "linkmodel.h"
 #include "log.h"
 #include "sbuf.h"
 #include "util.h"
@@ -297,12 +298,68 @@ static link_params params_of(const conf *cf)
     return lp;
 }
 
-static void params_json(sbuf *s, const link_params *lp, int lsh_bits)
+static void params_json(sbuf *s, const link_params *lp, int lsh_bits, const char *model_file)
 {
     sbuf_addf(s,
               "{\"match_probability\": %g, \"same_source_probability\": %g, \"possible_probability\": %g, "
-              "\"sample\": %zu, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d}",
+              "\"sample\": %zu, \"lsh_bands\": %d, \"lsh_bits\": %d, \"block_max\": %d, \"model_file\": ",
               lp->match, lp->same_source, lp->possible, lp->sample, lp->bands, lsh_bits, lp->block_max);
+    if (model_file)
+        sbuf_add_json(s, model_file);
+    else
+        sbuf_adds(s, "null");
+    sbuf_adds(s, "}");
+}
+
+/* The run's model, level by level, in tznr.link_model (text COPY: a few dozen rows). */
+static void write_model(PGconn *conn, int64_t run, const link_model *lm)
+{
+    db_copy_start(conn, "COPY tznr.link_model (run_id, position, comparison, level, label, m, u, weight) FROM STDIN");
+    sbuf b;
+    sbuf_init(&b);
+    for (int k = 0; k < lm->fs.ncomp; k++)
+        for (int l = 0; l < lm->fs.nlevels[k]; l++)
+            sbuf_addf(&b, "%lld\t%d\t%s\t%d\t%s\t%.17g\t%.17g\t%.17g\n", (long long)run, k, link_fs_names[k], l,
+                      link_fs_level_label(k, l), lm->fs.m[k][l], lm->fs.u[k][l], fs_level_weight(&lm->fs, k, l));
+    db_copy_put(conn, b.p, b.len);
+    db_copy_end(conn);
+    sbuf_free(&b);
+}
+
+/* The model as JSON for the audit log: how it was estimated, its convergence, and each
+ * comparison's m, u and weights by level. */
+static void model_json(sbuf *s, const link_model *lm)
+{
+    sbuf_addf(s, "{\"training\": \"%s\", \"status\": \"%s\", \"iterations\": %d, \"change\": %.3g, "
+                 "\"lambda\": %.6g, \"sample_records\": %zu, \"sample_pairs\": %zu, \"random_pairs\": %zu, "
+                 "\"training_pairs\": %zu, \"comparisons\": {",
+              link_training_name(lm->training), lm->training == LT_NONE ? lm->why : fs_em_status_text(lm->status),
+              lm->fs.iterations, lm->fs.change, lm->fs.lambda, lm->sample_records, lm->sample_pairs,
+              lm->random_pairs, lm->training_pairs);
+    for (int k = 0; k < lm->fs.ncomp; k++) {
+        sbuf_addf(s, "%s\"%s\": [", k ? ", " : "", link_fs_names[k]);
+        for (int l = 0; l < lm->fs.nlevels[k]; l++)
+            sbuf_addf(s, "%s{\"m\": %.6g, \"u\": %.6g, \"weight\": %.3f}", l ? ", " : "", lm->fs.m[k][l],
+                      lm->fs.u[k][l], fs_level_weight(&lm->fs, k, l));
+        sbuf_adds(s, "]");
+    }
+    sbuf_adds(s, "}}");
+}
+
+/* The precision the field measures: of the outcomes where a team reached the person listed
+ * (or found it was not them: erreur_rapprochement), the share that were the right person.
+ * Sets *N to the outcomes counted; returns -1 below LINK_FIELD_MIN of them. */
+#define LINK_FIELD_MIN 30
+static double field_precision(PGconn *conn, long *n)
+{
+    PGresult *r = db_query(conn,
+        "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE statut = 'erreur_rapprochement')"
+        "  FROM tznr.outcome WHERE statut IN ('contacte', 'droit_ouvert', 'non_eligible', 'refus',"
+        "                                    'deja_beneficiaire', 'erreur_rapprochement')", 0, NULL);
+    long all = atol(PQgetvalue(r, 0, 0)), wrong = atol(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    *n = all;
+    return all >= LINK_FIELD_MIN ? 1.0 - (double)wrong / (double)all : -1;
 }
 
 void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
@@ -316,6 +373,13 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     size_t nfb = 0;
     uint64_t *fb = read_forbidden(conn, &L, &nfb);
     link_params lp = params_of(cf);
+    fs_model given;
+    if (cf->link_model) {
+        char err[512];
+        if (linkmodel_read(cf->link_model, &given, err, sizeof err) != 0)
+            die(TZNR_EXIT_FAIL, "[link] model: %s", err);
+        lp.model = &given;
+    }
     link_result res;
     if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
         die(TZNR_EXIT_FAIL, "invalid [link] parameters");
@@ -332,16 +396,34 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
 
     sbuf params;
     sbuf_init(&params);
-    params_json(&params, &lp, res.stats.lsh_bits);
+    params_json(&params, &lp, res.stats.lsh_bits, cf->link_model);
+    const link_model *lm = &res.model;
+    const link_stats *st = &res.stats;
+    long nfield = 0;
+    double fprec = field_precision(conn, &nfield);
     db_begin(conn);
-    const char *pp[] = {params.p};
-    int64_t run = atoll(db_value(conn, "INSERT INTO tznr.link_run (params) VALUES ($1) RETURNING id", 1, pp));
+    char lam[32], iters[32], ep[32], er[32], fp[32], fn[32];
+    snprintf(lam, sizeof lam, "%.17g", lm->fs.lambda);
+    snprintf(iters, sizeof iters, "%d", lm->fs.iterations);
+    snprintf(ep, sizeof ep, "%.6f", st->est_precision);
+    snprintf(er, sizeof er, "%.6f", st->est_recall);
+    snprintf(fp, sizeof fp, "%.6f", fprec);
+    snprintf(fn, sizeof fn, "%ld", nfield);
+    const int none = lm->training == LT_NONE;
+    const char *pp[] = {params.p, link_training_name(lm->training), none ? lm->why : fs_em_status_text(lm->status),
+                        iters, none ? NULL : lam, none ? NULL : ep, none ? NULL : er, fprec < 0 ? NULL : fp, fn};
+    int64_t run = atoll(db_value(conn,
+        "INSERT INTO tznr.link_run (params, model_training, model_status, model_iterations, model_lambda,"
+        " est_precision, est_recall, field_precision, field_outcomes)"
+        " VALUES ($1, $2, $3, $4::integer, $5::float8, $6::float8, $7::float8, $8::float8, $9::integer) RETURNING id",
+        9, pp));
+    if (!none)
+        write_model(conn, run, lm);
     write_pairs(conn, "COPY tznr.link (run_id, source_a, token_a, source_b, token_b, method, score)"
                       " FROM STDIN (FORMAT binary)", run, &L, res.edges, res.nedges, 1);
     write_pairs(conn, "COPY tznr.possible_link (run_id, source_a, token_a, source_b, token_b, score)"
                       " FROM STDIN (FORMAT binary)", run, &L, res.possible, res.npossible, 0);
     write_persons(conn, run, &L, pid, foyer, next_id);
-    const link_stats *st = &res.stats;
     char runs[32], recs[32], persons[32], links[32], poss[32];
     snprintf(runs, sizeof runs, "%lld", (long long)run);
     snprintf(recs, sizeof recs, "%zu", L.n);
@@ -355,9 +437,17 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     sbuf_init(&d);
     sbuf_addf(&d, "{\"run\": %lld, \"records\": %zu, \"persons\": %zu, \"persons_kept\": %zu, "
                   "\"links_exact\": %llu, \"links_clk\": %llu, \"possible\": %zu, \"forbidden\": %zu, "
-                  "\"comparisons\": %llu, \"blocks_skipped\": %llu, \"params\": %s}",
+                  "\"comparisons\": %llu, \"blocks_skipped\": %llu, \"params\": %s, ",
               (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, res.npossible, nfb,
               st->comparisons, st->blocks_skipped, params.p);
+    if (!none)
+        sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, ", st->est_precision,
+                  st->est_recall);
+    if (fprec >= 0)
+        sbuf_addf(&d, "\"field_precision\": %.4f, ", fprec);
+    sbuf_addf(&d, "\"field_outcomes\": %ld, \"model\": ", nfield);
+    model_json(&d, lm);
+    sbuf_adds(&d, "}");
     audit_log(conn, "link", "persons", d.p);
     db_commit(conn);
     sbuf_free(&d);
@@ -365,11 +455,23 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     double t_end = util_now();
     log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id) in %zu households",
              (long long)run, L.n, L.nsources, st->persons, kept, nfoyers);
-    log_info("  links: %llu exact, %llu clk; %zu possible (grey zone); %llu comparisons, %llu blocks skipped",
+    log_info("  links: %llu exact, %llu clk; %zu possible (for review); %llu comparisons, %llu blocks skipped",
              st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped);
+    if (none)
+        log_warn("  no model this run (%s): exact links only", lm->why);
+    else
+        log_info("  model: m from %s, %s after %d iterations, %.3g%% of candidate pairs match; estimated precision "
+                 "%.4f, recall %.4f", lm->training == LT_KEYS ? "the pairs k_nir joins" : lm->training == LT_EM ? "EM" : "the caller",
+                 fs_em_status_text(lm->status), lm->fs.iterations, 100 * lm->fs.lambda, st->est_precision,
+                 st->est_recall);
+    if (fprec >= 0)
+        log_info("  precision measured in the field: %.4f (%ld outcomes)", fprec, nfield);
+    else
+        log_info("  precision measured in the field: not yet (%ld outcomes of %d needed)", nfield, LINK_FIELD_MIN);
     log_info("  %.2f s: read %.2f, link %.2f, write %.2f", t_end - t0, t_read - t0, t_link - t_read,
              t_end - t_link);
-    *sum = (linkdb_summary){.run = run, .records = L.n, .sources = L.nsources, .persons = st->persons,
+    *sum = (linkdb_summary){.est_precision = none ? -1 : st->est_precision, .est_recall = none ? -1 : st->est_recall,
+                            .field_precision = fprec, .run = run, .records = L.n, .sources = L.nsources, .persons = st->persons,
                             .persons_kept = kept, .foyers = nfoyers, .links_exact = st->exact_edges,
                             .links_clk = st->clk_edges, .possible = res.npossible, .seconds = t_end - t0};
     free(pid);

@@ -14,6 +14,8 @@ typedef struct linkdb_summary {
     int sources;
     unsigned long long links_exact, links_clk;
     double seconds;
+    double est_precision, est_recall; /* the run's own estimates across sources; -1: no model */
+    double field_precision;           /* from the teams' outcomes; -1: not enough yet */
 } linkdb_summary;
 
 /* Link every source's current records; dies on database errors. */
