@@ -1,5 +1,6 @@
 #include "link.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -708,6 +709,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     fs_patterns_init(&keys);
     fs_patterns_init(&idents);
     uint64_t seed = 0x7a6e722d752d7072ULL;
+    double rnd_ident = 0, rnd_ident_shared = 0;
     for (size_t i = 0; n > 1 && i < LINK_RANDOM_PAIRS; i++) {
         uint32_t a = (uint32_t)(splitmix(&seed) % n), b = (uint32_t)(splitmix(&seed) % n);
         if (a == b)
@@ -716,6 +718,10 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         link_compare(&recs[a], &recs[b], &v);
         fs_patterns_add(&rnd, &v, 1);
         out->random_pairs++;
+        if ((recs[a].flags & (LK_IDENT | LK_IDENT_ALT)) && (recs[b].flags & (LK_IDENT | LK_IDENT_ALT))) {
+            rnd_ident++;
+            rnd_ident_shared += share_ident(&recs[a], &recs[b]);
+        }
     }
     fs_estimate_u(m, &rnd);
 
@@ -811,11 +817,16 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         for (int l = 0; l < m->nlevels[LC_DICE_DOB]; l++)
             m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
     /* the pairs exact keys join */
+    double nir_ident = 0, nir_ident_shared = 0;
     for (size_t e = 0; e < exact_edges->n; e++) {
         const link_edge *x = &exact_edges->e[e];
         const link_rec *a = &recs[x->a], *b = &recs[x->b];
         fs_vec v;
         link_compare(a, b, &v);
+        if (x->method == LM_NIR && (a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
+            nir_ident++;
+            nir_ident_shared += share_ident(a, b);
+        }
         if (x->method == LM_NIR && !share_ident(a, b)) {
             fs_patterns_add(&keys, &v, 1);
             out->training_pairs++;
@@ -826,6 +837,8 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     enum fs_em_status es;
     if (out->training_pairs >= LINK_MIN_TRAINING) {
         out->training = LT_KEYS;
+        out->ident_m = (nir_ident_shared + 1) / (nir_ident + 2);
+        out->ident_u = (rnd_ident_shared + 1) / (rnd_ident + 2);
         for (int k = 0; k < LINK_FS_NCOMP; k++)
             if (k != LC_NIR && !m->absent[k]) {
                 fs_estimate_m(m, k, &keys);
@@ -1060,6 +1073,48 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
     st->est_true_pairs = tp + fn;
 }
 
+/* The match probability of a pair an identity key joins: the model's weight of the rest of the
+ * pair plus the key's own (log2(ident_m / ident_u)). */
+double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b)
+{
+    fs_vec v;
+    link_compare(a, b, &v);
+    double w = fs_weight(&lm->fs, &v) + log2(lm->ident_m / lm->ident_u) +
+               log2(lm->fs.lambda / (1 - lm->fs.lambda));
+    return w > 0 ? 1.0 / (1.0 + exp2(-w)) : exp2(w) / (1.0 + exp2(w));
+}
+
+/* Drop the links an identity key alone made (not the NIR) whose probability, with the key's
+ * weight, stays under the threshold: namesakes born the same day, whom the rest of the pair
+ * (another address and commune, another NIR, filters apart) tells apart. Rebuild UF from the
+ * links left. Return how many were dropped. */
+static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const link_model *lm, const link_params *p,
+                                         struct edges *links, uint32_t *uf)
+{
+    size_t kept = 0;
+    unsigned long long dropped = 0;
+    for (size_t e = 0; e < links->n; e++) {
+        link_edge *x = &links->e[e];
+        if (x->method == LM_IDENT || x->method == LM_IDENT_ALT) {
+            double need = recs[x->a].source == recs[x->b].source ? p->same_source : p->match;
+            double pr = link_ident_probability(lm, &recs[x->a], &recs[x->b]);
+            if (pr < need) {
+                dropped++;
+                continue;
+            }
+        }
+        links->e[kept++] = *x;
+    }
+    links->n = kept;
+    if (dropped) {
+        for (size_t i = 0; i < n; i++)
+            uf[i] = (uint32_t)i;
+        for (size_t e = 0; e < links->n; e++)
+            uf_union(uf, links->e[e].a, links->e[e].b);
+    }
+    return dropped;
+}
+
 int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
              size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
 {
@@ -1144,6 +1199,20 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         lm->status = FS_CONVERGED;
     } else {
         estimate(recs, n, exact, &links, p, bits, (const int (*)[32])bandpos, lm);
+    }
+    if (lm->training != LT_NONE && lm->ident_m > 0 &&
+        (st->ident_vetoed = veto_namesakes(recs, n, lm, p, &links, uf)) > 0) {
+        /* the exact components without the pairs kept apart */
+        st->exact_edges = links.n;
+        memset(covered, 0, (n ? n : 1) * sizeof *covered);
+        memset(covered_dup, 0, (n ? n : 1) * sizeof *covered_dup);
+        for (size_t i = 0; i < n; i++) {
+            exact[i] = uf_find(uf, (uint32_t)i);
+            uint64_t bit = 1ULL << recs[i].source;
+            if (covered[exact[i]] & bit)
+                covered_dup[exact[i]] |= bit;
+            covered[exact[i]] |= bit;
+        }
     }
     struct cands kept = {0};
     uint64_t *hist = xcalloc(NPATTERNS, sizeof *hist);

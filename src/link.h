@@ -83,6 +83,11 @@ typedef struct link_model {
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
     int u_dob_from_candidates; /* u of the CLK of pairs born the same day from such pairs of two sexes */
     int u_birth;               /* u of the birth from candidate pairs: 1 of two sexes, 2 unlike CLKs */
+    /* The identity keys: a pair sharing one (k_ident or k_ident_alt, either against either) is
+     * linked unless the rest of the model says they are two people (namesakes born the same
+     * day): ident_m among the pairs k_nir joins, ident_u among random pairs, both with one pair
+     * more each way; ident_m 0 (no NIR to learn from): identity keys link unconditionally. */
+    double ident_m, ident_u;
 } link_model;
 
 typedef struct link_stats {
@@ -90,6 +95,7 @@ typedef struct link_stats {
     unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
     unsigned long long blocks_skipped, records_in_skipped_blocks;
     unsigned long long pairs_weighed; /* distinct candidate pairs at or above the floor probability */
+    unsigned long long ident_vetoed;  /* pairs an identity key joined that the model kept apart */
     size_t persons;
     int lsh_bits;      /* the bits a band actually used */
     /* the run's own estimate of its quality across sources (no ground truth): precision, the
@@ -120,6 +126,9 @@ void link_rec_finish(link_rec *r);
 int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
              size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out);
 void link_result_free(link_result *r);
+
+/* The match probability of a pair an identity key joins, under the model LM (ident_m > 0). */
+double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b);
 
 /* Dice of the best of clk/alt against clk/alt (0 when either has no filter). */
 double link_score(const link_rec *a, const link_rec *b);

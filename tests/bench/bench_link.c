@@ -369,20 +369,18 @@ int main(int argc, char **argv)
         }
         printf("largest person: %zu records (root %zu)\n", big, bigat);
         /* the fuzzy links by comparison vector: how many true, how many false */
-        struct { char key[16]; int t, f; float p; } tally[512];
+        struct { char key[24]; int t, f; float p; } tally[2048];
         int nt = 0;
         for (size_t e = 0; e < res.nedges; e++) {
-            if (res.edges[e].method != LM_CLK)
-                continue;
             fs_vec fv;
             link_compare(&recs[res.edges[e].a], &recs[res.edges[e].b], &fv);
-            char key[16];
-            snprintf(key, sizeof key, "%d%d%d%d%d%s", fv.level[0], fv.level[1], fv.level[2], fv.level[3], fv.level[4],
+            char key[24];
+            snprintf(key, sizeof key, "%s%d%d%d%d%d%s", res.edges[e].method == LM_CLK ? "" : link_method_name(res.edges[e].method), fv.level[0] % 10, fv.level[1] % 10, fv.level[2] % 10, fv.level[3] % 10, fv.level[4] % 10,
                      recs[res.edges[e].a].source == recs[res.edges[e].b].source ? "s" : "x");
             int t = 0;
             while (t < nt && strcmp(tally[t].key, key) != 0)
                 t++;
-            if (t == nt && nt < 512) {
+            if (t == nt && nt < 2048) {
                 snprintf(tally[nt].key, sizeof tally[nt].key, "%s", key);
                 tally[nt].t = tally[nt].f = 0;
                 tally[nt++].p = res.edges[e].score;
@@ -404,7 +402,7 @@ int main(int argc, char **argv)
                         continue;
                     fs_vec fv;
                     link_compare(&recs[a], &recs[b], &fv);
-                    if (shown2++ < 60)
+                    if (shown2++ < 400)
                         printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f\n", a, b, fv.level[0], fv.level[1],
                                fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
                                link_score(&recs[a], &recs[b]));
