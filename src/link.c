@@ -102,7 +102,7 @@ static void compare_facts(const link_rec *a, const link_rec *b, fs_vec *v)
     if (a->sex && b->sex)
         v->level[LC_SEX] = a->sex == b->sex;
     if (a->commune[0] && b->commune[0])
-        v->level[LC_COMMUNE] = strcmp(a->commune, b->commune) == 0;
+        v->level[LC_COMMUNE] = memcmp(a->commune, b->commune, sizeof a->commune) == 0;
     if (a->flags & b->flags & LK_NIR)
         v->level[LC_NIR] = memcmp(a->nir, b->nir, 16) == 0;
 }

@@ -37,7 +37,7 @@ typedef struct link_rec {
     uint16_t pop, pop_alt;
     uint16_t birth_year;  /* 0 when unknown */
     uint8_t sex;          /* 1, 2, or 0 when unknown */
-    char commune[6];      /* INSEE code, "" when unknown */
+    char commune[6];      /* INSEE code, "" when unknown; NUL-padded (compared as 6 bytes) */
     uint64_t household;   /* the household key's first 8 bytes within its source, 0 when none */
     uint8_t source;
     uint8_t flags;

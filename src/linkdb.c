@@ -436,9 +436,9 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     sbuf d;
     sbuf_init(&d);
     sbuf_addf(&d, "{\"run\": %lld, \"records\": %zu, \"persons\": %zu, \"persons_kept\": %zu, "
-                  "\"links_exact\": %llu, \"links_clk\": %llu, \"possible\": %zu, \"forbidden\": %zu, "
+                  "\"links_exact\": %llu, \"links_clk\": %llu, \"ident_kept_apart\": %llu, \"possible\": %zu, \"forbidden\": %zu, "
                   "\"comparisons\": %llu, \"blocks_skipped\": %llu, \"params\": %s, ",
-              (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, res.npossible, nfb,
+              (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, st->ident_vetoed, res.npossible, nfb,
               st->comparisons, st->blocks_skipped, params.p);
     if (!none)
         sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, ", st->est_precision,
@@ -455,8 +455,9 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     double t_end = util_now();
     log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id) in %zu households",
              (long long)run, L.n, L.nsources, st->persons, kept, nfoyers);
-    log_info("  links: %llu exact, %llu clk; %zu possible (for review); %llu comparisons, %llu blocks skipped",
-             st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped);
+    log_info("  links: %llu exact, %llu clk; %zu possible (for review); %llu comparisons, %llu blocks skipped; "
+             "%llu pairs an identity key joined kept apart (namesakes)",
+             st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped, st->ident_vetoed);
     if (none)
         log_warn("  no model this run (%s): exact links only", lm->why);
     else

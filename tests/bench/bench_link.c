@@ -450,8 +450,8 @@ int main(int argc, char **argv)
     }
     unsigned long long covered = exact_true + cx.seen.n;
     printf("records %zu (%zu without truth), sources %d, true pairs %llu\n", n, unknown, (argc - 2) / 3, true_pairs);
-    printf("links: %llu exact, %llu clk; possible %zu; persons %zu\n", res.stats.exact_edges,
-           res.stats.clk_edges, res.npossible, res.stats.persons);
+    printf("links: %llu exact, %llu clk; possible %zu; persons %zu; identity-key pairs kept apart %llu\n",
+           res.stats.exact_edges, res.stats.clk_edges, res.npossible, res.stats.persons, res.stats.ident_vetoed);
     printf("blocking: %llu candidate pairs (k_dob %llu, lsh %llu), %llu comparisons, %llu blocks skipped\n",
            res.stats.candidate_pairs_dob + res.stats.candidate_pairs_lsh, res.stats.candidate_pairs_dob,
            res.stats.candidate_pairs_lsh, res.stats.comparisons, res.stats.blocks_skipped);
