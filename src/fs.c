@@ -122,8 +122,10 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
             m->absent[k] = 1;
             continue;
         }
-        memcpy(m->u[k], c, sizeof c);
-        normalise(m->u[k], m->nlevels[k]);
+        /* one pair more at every level (Laplace): a level never seen among N pairs is given
+         * about 1 / N, not a floor that would make it weigh without bound */
+        for (int l = 0; l < m->nlevels[k]; l++)
+            m->u[k][l] = (c[l] + 1) / (total + m->nlevels[k]);
         m->absent[k] = 0;
         used++;
     }

@@ -64,7 +64,7 @@ void fs_patterns_free(fs_patterns *p);
 void fs_patterns_add(fs_patterns *p, const fs_vec *v, double weight);
 
 /* u from the vectors of random pairs: each comparison's level frequencies (nulls ignored),
- * floored at 1e-6. A comparison never observed (a field no source sends) is marked absent,
+ * with one pair more at every level. A comparison never observed (a field no source sends) is marked absent,
  * with m = u: it weighs nothing. Return the number of comparisons estimated. */
 int fs_estimate_u(fs_model *m, const fs_patterns *random_pairs);
 

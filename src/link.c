@@ -783,6 +783,12 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     free(srecs);
     free(sexact);
 
+    /* will m come from the keys? (counted again below, with the pairs) */
+    size_t key_pairs = 0;
+    for (size_t e = 0; e < exact_edges->n; e++)
+        key_pairs += exact_edges->e[e].method == LM_NIR &&
+                     !share_ident(&recs[exact_edges->e[e].a], &recs[exact_edges->e[e].b]);
+    const int by_keys = key_pairs >= LINK_MIN_TRAINING;
     if (born_apart >= 1000) {
         fs_model mu = *m;
         fs_estimate_u(&mu, &up);
@@ -835,7 +841,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         }
     }
     enum fs_em_status es;
-    if (out->training_pairs >= LINK_MIN_TRAINING) {
+    if (by_keys) {
         out->training = LT_KEYS;
         out->ident_m = (nir_ident_shared + 1) / (nir_ident + 2);
         out->ident_u = (rnd_ident_shared + 1) / (rnd_ident + 2);
