@@ -20,11 +20,12 @@
 static const char synopsis[] = "tznr link [-c FILE] [--db CONNINFO] [-q]";
 static const char description[] =
     "Link the records of every source's current snapshot into persons (docs/linking.md):\n"
-    "exact links on k_nir and k_ident/k_ident_alt, then fuzzy links on the CLK (Dice at or\n"
-    "above [link] threshold, blocking on k_dob and on LSH bands). Pairs between [link]\n"
-    "grey_low and the threshold are kept as possible links, not used. Every link is recorded\n"
-    "with its run, both records, method and score; a person keeps its id from one run to the\n"
-    "next while its records do not change.";
+    "exact links on k_nir and k_ident/k_ident_alt, then fuzzy links by a match probability\n"
+    "under a model the run estimates on its own records (or [link] model), at or above [link]\n"
+    "match_probability. Pairs from possible_probability up left apart are kept for review.\n"
+    "Every link is recorded with its run, both records, method and probability, the model\n"
+    "and its own estimate of precision and recall with the run; a person keeps its id from\n"
+    "one run to the next while its records do not change.";
 
 int cmd_link(int argc, char **argv)
 {
@@ -71,34 +72,13 @@ int cmd_links(int argc, char **argv)
                        "('prior') giving the share of matches among the candidate pairs (docs/linking.md).",
         .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
+    if (possible && model)
+        die(TZNR_EXIT_USAGE, "--possible and --model exclude each other");
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
     fflush(stdout);
-    if (possible && model)
-        die(TZNR_EXIT_USAGE, "--possible and --model exclude each other");
-    const char *sql = model
-        ? "COPY (WITH r AS (SELECT pg_catalog.max(id) AS id FROM tznr.link_run WHERE finished_at IS NOT NULL),"
-          " t AS (SELECT -1 AS position, 'prior' AS comparison, NULL::integer AS level,"
-          "              'share of matches among candidate pairs' AS label, model_lambda AS m, 1 - model_lambda AS u,"
-          "              pg_catalog.log(2, (model_lambda / (1 - model_lambda))::numeric)::float8 AS weight"
-          "         FROM tznr.link_run WHERE id = (SELECT id FROM r) AND model_lambda > 0 AND model_lambda < 1"
-          "       UNION ALL"
-          "       SELECT position, comparison, level, label, m, u, weight"
-          "         FROM tznr.link_model WHERE run_id = (SELECT id FROM r))"
-          " SELECT comparison, level, label, m, u, pg_catalog.round(weight::numeric, 2) AS match_weight"
-          "   FROM t ORDER BY position, level) TO STDOUT (FORMAT csv, HEADER)"
-        : possible
-        ? "COPY (SELECT source_a, pg_catalog.encode(token_a, 'hex') AS token_a, source_b,"
-          " pg_catalog.encode(token_b, 'hex') AS token_b, 'possible' AS method,"
-          " pg_catalog.round(score::numeric, 4) AS score FROM tznr.possible_link"
-          " WHERE run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
-          " ORDER BY 1, 2, 3, 4) TO STDOUT (FORMAT csv, HEADER)"
-        : "COPY (SELECT source_a, pg_catalog.encode(token_a, 'hex') AS token_a, source_b,"
-          " pg_catalog.encode(token_b, 'hex') AS token_b, method,"
-          " pg_catalog.round(score::numeric, 4) AS score FROM tznr.link"
-          " WHERE run_id = (SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
-          " ORDER BY 1, 2, 3, 4) TO STDOUT (FORMAT csv, HEADER)";
-    db_copy_out(conn, sql, write_stdout, NULL);
+    db_copy_out(conn, linkdb_print_sql(model ? LINKDB_MODEL : possible ? LINKDB_POSSIBLE : LINKDB_LINKS),
+                write_stdout, NULL);
     db_close(conn);
     conf_free(&cf);
     return 0;

@@ -482,3 +482,34 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     loaded_free(&L);
     db_exec(conn, "SELECT pg_catalog.pg_advisory_unlock(7243110003)");
 }
+
+const char *linkdb_print_sql(enum linkdb_print what)
+{
+    /* the latest run that finished */
+#define LATEST "(SELECT pg_catalog.max(id) FROM tznr.link_run WHERE finished_at IS NOT NULL)"
+    switch (what) {
+    case LINKDB_MODEL:
+        return "COPY (WITH r AS (SELECT " LATEST " AS id),"
+               " t AS (SELECT -1 AS position, 'prior' AS comparison, NULL::integer AS level,"
+               "              'share of matches among candidate pairs' AS label, model_lambda AS m, 1 - model_lambda AS u,"
+               "              pg_catalog.log(2, (model_lambda / (1 - model_lambda))::numeric)::float8 AS weight"
+               "         FROM tznr.link_run WHERE id = (SELECT id FROM r) AND model_lambda > 0 AND model_lambda < 1"
+               "       UNION ALL"
+               "       SELECT position, comparison, level, label, m, u, weight"
+               "         FROM tznr.link_model WHERE run_id = (SELECT id FROM r))"
+               " SELECT comparison, level, label, m, u, pg_catalog.round(weight::numeric, 2) AS match_weight"
+               "   FROM t ORDER BY position, level) TO STDOUT (FORMAT csv, HEADER)";
+    case LINKDB_POSSIBLE:
+        return "COPY (SELECT source_a, pg_catalog.encode(token_a, 'hex') AS token_a, source_b,"
+               " pg_catalog.encode(token_b, 'hex') AS token_b, 'possible' AS method,"
+               " pg_catalog.round(score::numeric, 4) AS score FROM tznr.possible_link"
+               " WHERE run_id = " LATEST " ORDER BY 1, 2, 3, 4) TO STDOUT (FORMAT csv, HEADER)";
+    case LINKDB_LINKS:
+        break;
+    }
+    return "COPY (SELECT source_a, pg_catalog.encode(token_a, 'hex') AS token_a, source_b,"
+           " pg_catalog.encode(token_b, 'hex') AS token_b, method,"
+           " pg_catalog.round(score::numeric, 4) AS score FROM tznr.link"
+           " WHERE run_id = " LATEST " ORDER BY 1, 2, 3, 4) TO STDOUT (FORMAT csv, HEADER)";
+#undef LATEST
+}

@@ -18,6 +18,11 @@ typedef struct linkdb_summary {
     double field_precision;           /* from the teams' outcomes; -1: not enough yet */
 } linkdb_summary;
 
+/* What 'tznr links' prints of the latest run, and the COPY ... TO STDOUT (CSV with a header)
+ * that gives it: the links, the possible links, or the model's table (its prior first). */
+enum linkdb_print { LINKDB_LINKS, LINKDB_POSSIBLE, LINKDB_MODEL };
+const char *linkdb_print_sql(enum linkdb_print what);
+
 /* Link every source's current records; dies on database errors. */
 void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum);
 

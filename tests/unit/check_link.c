@@ -1,6 +1,7 @@
 /* link: the linkage core on hand-made records (the end-to-end suites drive it through the
  * database; these check its rules one by one, and that threads do not change the result). */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -447,6 +448,58 @@ START_TEST(test_estimated_model_links_the_territory)
 }
 END_TEST
 
+/* Namesakes born the same day: two people, at different addresses and communes, whose names
+ * and date of birth (so their identity keys) are the same. The territory's NIRs teach the
+ * model (every person's records at sources 0 and 1 share a NIR; the identity key is on the
+ * first always, on the second for one person in two), so it weighs the pair an identity key
+ * joins: the rest of it says two people, and the link goes. A true pair sharing the key stays. */
+START_TEST(test_namesakes_born_the_same_day)
+{
+    enum { N = 3000 };
+    link_rec *r = territory(N);
+    for (int i = 0; i < N; i++) {
+        int person = i / 3, src = i % 3;
+        snprintf(r[i].commune, sizeof r[i].commune, "%d", 33000 + person % 500);
+        if (src < 2) {
+            memcpy(r[i].nir, &person, sizeof person);
+            r[i].flags |= LK_NIR;
+        }
+        if (src == 0 || (src == 1 && person % 2 == 0)) {
+            memset(r[i].ident, 0x5a, 16);
+            memcpy(r[i].ident, &person, sizeof person);
+            r[i].flags |= LK_IDENT;
+        }
+    }
+    /* A (person 10, source 0) and B (person 11, source 2): the same identity key and date of
+     * birth, their own filters and communes */
+    const int a = 30, b = 35;
+    memcpy(r[b].ident, r[a].ident, 16);
+    r[b].flags |= LK_IDENT;
+    memset(r[a].dob, 8, 16);
+    memset(r[b].dob, 8, 16);
+    r[a].flags |= LK_DOB;
+    r[b].flags |= LK_DOB;
+    r[b].birth_year = r[a].birth_year;
+    r[b].sex = r[a].sex;
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    link_result res;
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_int_eq(res.model.training, LT_KEYS);
+    ck_assert_msg(res.model.ident_m > 0.9, "identity key among NIR pairs: m %f", res.model.ident_m);
+    ck_assert_msg(link_ident_probability(&res.model, &r[a], &r[b]) < p.match, "the namesakes weigh %f",
+                  link_ident_probability(&res.model, &r[a], &r[b]));
+    ck_assert_msg(res.person[a] != res.person[b], "namesakes born the same day made one person");
+    ck_assert_uint_ge(res.stats.ident_vetoed, 1);
+    /* person 12's records at sources 0 and 1 share their identity key (and NIR): one person */
+    ck_assert_uint_eq(res.person[36], res.person[37]);
+    ck_assert_uint_eq(res.person[a], res.person[a + 1]);
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
 /* Territories the model cannot learn from say why, and still get their exact links: one with
  * no candidate pair at all (every pair of records shares a key, no blocking but k_dob, which
  * no record has), and with the LSH bands, where the few candidates are strangers; then one
@@ -602,6 +655,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_threads_and_runs_do_not_change_the_result);
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
+    tcase_add_test(tc, test_namesakes_born_the_same_day);
     tcase_add_test(tc, test_bad_parameters);
     tcase_add_test(tc, test_comparison_levels);
     tcase_add_test(tc, test_retired_settings);
