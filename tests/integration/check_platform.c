@@ -1331,6 +1331,26 @@ START_TEST(test_link_methods)
     ck_assert_msg(rc == 0, "link with the printed model: exit %d: %s", rc, err);
     free(err);
     free(model);
+
+    /* the precision the field measures: none before 30 outcomes where a team reached someone;
+     * then the share that were the right person (outcomes as tznr feedback records them; the
+     * statuses that reach nobody, injoignable and opposition, do not count) */
+    ck_assert_int_eq(sqln(&p, "SELECT count(*) FROM tznr.link_run WHERE field_precision IS NULL"), 2);
+    for (int i = 0; i < 30; i++)
+        sqln(&p, "INSERT INTO tznr.outcome (token, rule_id, statut, outcome_date, file_name, line)"
+                 " VALUES ('\\x%02x', 'rsa', '%s', '2026-11-20', 'retours.csv', %d) RETURNING 1",
+             i, i < 3 ? "erreur_rapprochement" : i < 29 ? "contacte" : "injoignable", i + 2);
+    rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
+    ck_assert_msg(rc == 0 && strstr(err, "not yet (29 outcomes of 30 needed)"), "link: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(sqln(&p, "SELECT count(*) FROM tznr.link_run WHERE field_precision IS NULL"), 3);
+    sqln(&p, "INSERT INTO tznr.outcome (token, rule_id, statut, outcome_date, file_name, line)"
+             " VALUES ('\\x99', 'rsa', 'droit_ouvert', '2026-11-20', 'retours.csv', 40) RETURNING 1");
+    rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
+    ck_assert_msg(rc == 0 && strstr(err, "measured in the field: 0.9000 (30 outcomes)"), "link: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(sqln(&p, "SELECT round(field_precision * 1000) FROM tznr.link_run ORDER BY id DESC LIMIT 1"), 900);
+    ck_assert_int_eq(sqln(&p, "SELECT field_outcomes FROM tznr.link_run ORDER BY id DESC LIMIT 1"), 30);
     free(out);
     free(caf);
     free(bai);
