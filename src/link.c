@@ -1079,6 +1079,22 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
     st->est_true_pairs = tp + fn;
 }
 
+/* Each record's exact component (its root in UF), and per component the sources holding one
+ * of its records (COVERED) and two or more (COVERED_DUP). */
+static void exact_components(const link_rec *recs, size_t n, uint32_t *uf, uint32_t *exact, uint64_t *covered,
+                             uint64_t *covered_dup)
+{
+    memset(covered, 0, (n ? n : 1) * sizeof *covered);
+    memset(covered_dup, 0, (n ? n : 1) * sizeof *covered_dup);
+    for (size_t i = 0; i < n; i++) {
+        exact[i] = uf_find(uf, (uint32_t)i);
+        uint64_t bit = 1ULL << recs[i].source;
+        if (covered[exact[i]] & bit)
+            covered_dup[exact[i]] |= bit;
+        covered[exact[i]] |= bit;
+    }
+}
+
 /* The match probability of a pair an identity key joins: the model's weight of the rest of the
  * pair plus the key's own (log2(ident_m / ident_u)). */
 double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b)
@@ -1178,15 +1194,9 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
 
     /* 2. fuzzy links */
     uint32_t *exact = xmalloc((n ? n : 1) * sizeof *exact);
-    uint64_t *covered = xcalloc(n ? n : 1, sizeof *covered);
-    uint64_t *covered_dup = xcalloc(n ? n : 1, sizeof *covered_dup);
-    for (size_t i = 0; i < n; i++) {
-        exact[i] = uf_find(uf, (uint32_t)i);
-        uint64_t bit = 1ULL << recs[i].source;
-        if (covered[exact[i]] & bit)
-            covered_dup[exact[i]] |= bit;
-        covered[exact[i]] |= bit;
-    }
+    uint64_t *covered = xmalloc((n ? n : 1) * sizeof *covered);
+    uint64_t *covered_dup = xmalloc((n ? n : 1) * sizeof *covered_dup);
+    exact_components(recs, n, uf, exact, covered, covered_dup);
     /* LSH bits 0 takes the smallest number of bits, from 12, whose buckets outnumber the
      * records 64 times, so strangers rarely share one whatever the size (the comparisons then
      * grow about linearly with the records) */
@@ -1208,17 +1218,8 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     }
     if (lm->training != LT_NONE && lm->ident_m > 0 &&
         (st->ident_vetoed = veto_namesakes(recs, n, lm, p, &links, uf)) > 0) {
-        /* the exact components without the pairs kept apart */
-        st->exact_edges = links.n;
-        memset(covered, 0, (n ? n : 1) * sizeof *covered);
-        memset(covered_dup, 0, (n ? n : 1) * sizeof *covered_dup);
-        for (size_t i = 0; i < n; i++) {
-            exact[i] = uf_find(uf, (uint32_t)i);
-            uint64_t bit = 1ULL << recs[i].source;
-            if (covered[exact[i]] & bit)
-                covered_dup[exact[i]] |= bit;
-            covered[exact[i]] |= bit;
-        }
+        st->exact_edges = links.n; /* the exact components without the pairs kept apart */
+        exact_components(recs, n, uf, exact, covered, covered_dup);
     }
     struct cands kept = {0};
     uint64_t *hist = xcalloc(NPATTERNS, sizeof *hist);
