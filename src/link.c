@@ -959,7 +959,7 @@ static void decide(const link_rec *recs, size_t n, const struct cands *c, const 
             int s = recs[e->a == i ? e->b : e->a].source;
             if (cnt[s] == 0)
                 continue;
-            int side_a = e->a == i;
+            int side_a = c->c[best[s]].a == i; /* the best pair's end, not this entry's */
             flags[best[s]] |= (uint8_t)(side_a ? BEST_A : BEST_B);
             if (cnt[s] == 1)
                 flags[best[s]] |= (uint8_t)(side_a ? ALONE_A : ALONE_B);

@@ -225,6 +225,38 @@ END_TEST
 
 /* Twins, Louis and Louise, born the same day at the same address: their filters differ by a
  * letter (Dice about 0.98), only the sex tells them apart: never one person. */
+/* Two records that are each other's best partner link, whichever of them has the smaller
+ * index and wherever their rivals stand: X (source 0) and Y (source 1) are near copies, Z
+ * (source 1) a rival of Y for X, W (source 0) a rival of X for Y; Z is numbered before X, X
+ * before Y, W last, so X's rival and its best partner lie on both sides of it. */
+START_TEST(test_mutual_best_whatever_the_order)
+{
+    link_rec r[4];
+    rec(&r[0], 1, 42, 1950, 1); /* Z */
+    flip(r[0].clk, 40, 11);
+    rec(&r[1], 0, 42, 1950, 1); /* X */
+    rec(&r[2], 1, 42, 1950, 1); /* Y: X with a typo */
+    flip(r[2].clk, 6, 3);
+    rec(&r[3], 0, 42, 1950, 1); /* W */
+    flip(r[3].clk, 44, 13);
+    for (int i = 0; i < 4; i++) {
+        link_rec_finish(&r[i]);
+        memset(r[i].dob, 6, 16);
+        r[i].flags |= LK_DOB;
+        r[i].household = (uint64_t)(10 + r[i].source); /* no duplicates inside a source */
+    }
+    link_params p = params();
+    ck_assert_msg(prob(&r[1], &r[0]) >= p.match && prob(&r[2], &r[3]) >= p.match,
+                  "the rivals must pass the threshold: %f %f", prob(&r[1], &r[0]), prob(&r[2], &r[3]));
+    ck_assert(link_score(&r[1], &r[2]) > link_score(&r[1], &r[0]));
+    ck_assert(link_score(&r[1], &r[2]) > link_score(&r[2], &r[3]));
+    link_result res;
+    ck_assert_int_eq(link_run(r, 4, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(find(&res, 1, 2) != NULL, "X and Y, each other's best, are not linked");
+    link_result_free(&res);
+}
+END_TEST
+
 START_TEST(test_sex_tells_twins_apart)
 {
     link_rec r[2];
@@ -649,6 +681,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_possible_links);
     tcase_add_test(tc, test_one_sided_best_needs_to_be_alone);
     tcase_add_test(tc, test_sex_tells_twins_apart);
+    tcase_add_test(tc, test_mutual_best_whatever_the_order);
     tcase_add_test(tc, test_one_household_one_source_two_people);
     tcase_add_test(tc, test_forbidden_pair);
     tcase_add_test(tc, test_same_source_needs_more);
