@@ -269,6 +269,33 @@ static int keyed_cmp(const void *x, const void *y)
     return a->rec < b->rec ? -1 : a->rec > b->rec;
 }
 
+/* The keys of the exact links into K (2 N entries at most), sorted: PASS 0 the k_nir, PASS 1
+ * the identity keys (k_ident, tag 0, and k_ident_alt, tag 1). Return how many. */
+static size_t collect_keys(const link_rec *recs, size_t n, int pass, struct keyed *k)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const link_rec *r = &recs[i];
+        if (pass == 0 && (r->flags & LK_NIR)) {
+            memcpy(k[m].key, r->nir, 16);
+            k[m].rec = (uint32_t)i;
+            k[m++].tag = 0;
+        }
+        if (pass == 1 && (r->flags & LK_IDENT)) {
+            memcpy(k[m].key, r->ident, 16);
+            k[m].rec = (uint32_t)i;
+            k[m++].tag = 0;
+        }
+        if (pass == 1 && (r->flags & LK_IDENT_ALT)) {
+            memcpy(k[m].key, r->ident_alt, 16);
+            k[m].rec = (uint32_t)i;
+            k[m++].tag = 1;
+        }
+    }
+    qsort(k, m, sizeof *k, keyed_cmp);
+    return m;
+}
+
 /* A candidate pair the fuzzy stage keeps: its match probability, and its Dice to break ties
  * between pairs of one pattern. */
 struct cand {
@@ -1106,34 +1133,54 @@ double link_ident_probability(const link_model *lm, const link_rec *a, const lin
     return w > 0 ? 1.0 / (1.0 + exp2(-w)) : exp2(w) / (1.0 + exp2(w));
 }
 
-/* Drop the links an identity key alone made (not the NIR) whose probability, with the key's
- * weight, stays under the threshold: namesakes born the same day, whom the rest of the pair
- * (another address and commune, another NIR, filters apart) tells apart. Rebuild UF from the
- * links left. Return how many were dropped. */
+/* The identity keys' links again, weighed (namesakes born the same day, whom the rest of the
+ * pair tells apart: another address and commune, another NIR, filters apart). Within each
+ * group of records sharing a key, every pair not already joined is weighed with the key's
+ * weight and linked from the threshold up, so dropping a namesake never cuts the group's true
+ * pairs apart (the exact stage's star from the group's first record would: that record may
+ * be the namesake). Groups of more than IDENT_GROUP_MAX records (no real name and date of
+ * birth is that shared) keep their star unweighed. The NIR's links stay; UF is rebuilt.
+ * Return the pairs kept apart. */
+#define IDENT_GROUP_MAX 64
 static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const link_model *lm, const link_params *p,
-                                         struct edges *links, uint32_t *uf)
+                                         const uint64_t *forbidden, size_t nforbidden, struct edges *links,
+                                         uint32_t *uf)
 {
     size_t kept = 0;
-    unsigned long long dropped = 0;
-    for (size_t e = 0; e < links->n; e++) {
-        link_edge *x = &links->e[e];
-        if (x->method == LM_IDENT || x->method == LM_IDENT_ALT) {
-            double need = recs[x->a].source == recs[x->b].source ? p->same_source : p->match;
-            double pr = link_ident_probability(lm, &recs[x->a], &recs[x->b]);
-            if (pr < need) {
-                dropped++;
-                continue;
-            }
-        }
-        links->e[kept++] = *x;
-    }
+    for (size_t e = 0; e < links->n; e++)
+        if (links->e[e].method == LM_NIR)
+            links->e[kept++] = links->e[e];
     links->n = kept;
-    if (dropped) {
-        for (size_t i = 0; i < n; i++)
-            uf[i] = (uint32_t)i;
-        for (size_t e = 0; e < links->n; e++)
-            uf_union(uf, links->e[e].a, links->e[e].b);
+    for (size_t i = 0; i < n; i++)
+        uf[i] = (uint32_t)i;
+    for (size_t e = 0; e < links->n; e++)
+        uf_union(uf, links->e[e].a, links->e[e].b);
+    struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
+    size_t m = collect_keys(recs, n, 1, k);
+    unsigned long long dropped = 0;
+    for (size_t g = 0; g < m;) {
+        size_t h = g + 1;
+        while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
+            h++;
+        for (size_t x = g; x < h; x++)
+            for (size_t y = x + 1; y < h; y++) {
+                if (h - g > IDENT_GROUP_MAX && x > g)
+                    break; /* a star */
+                uint32_t a = k[x].rec, b = k[y].rec;
+                if (a == b || forbidden_pair(forbidden, nforbidden, a, b) || uf_find(uf, a) == uf_find(uf, b))
+                    continue;
+                double need = recs[a].source == recs[b].source ? p->same_source : p->match;
+                if (h - g <= IDENT_GROUP_MAX && link_ident_probability(lm, &recs[a], &recs[b]) < need) {
+                    dropped++;
+                    continue;
+                }
+                edges_add(links, a, b, (k[x].tag || k[y].tag) ? LM_IDENT_ALT : LM_IDENT, 1.0);
+                uf_union(uf, a, b);
+            }
+        g = h;
     }
+    free(k);
+    edges_unique(links);
     return dropped;
 }
 
@@ -1153,26 +1200,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     /* 1. exact links */
     struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
     for (int pass = 0; pass < 2; pass++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            const link_rec *r = &recs[i];
-            if (pass == 0 && (r->flags & LK_NIR)) {
-                memcpy(k[m].key, r->nir, 16);
-                k[m].rec = (uint32_t)i;
-                k[m++].tag = 0;
-            }
-            if (pass == 1 && (r->flags & LK_IDENT)) {
-                memcpy(k[m].key, r->ident, 16);
-                k[m].rec = (uint32_t)i;
-                k[m++].tag = 0;
-            }
-            if (pass == 1 && (r->flags & LK_IDENT_ALT)) {
-                memcpy(k[m].key, r->ident_alt, 16);
-                k[m].rec = (uint32_t)i;
-                k[m++].tag = 1;
-            }
-        }
-        qsort(k, m, sizeof *k, keyed_cmp);
+        size_t m = collect_keys(recs, n, pass, k);
         for (size_t g = 0; g < m;) {
             size_t h = g + 1;
             while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
@@ -1216,8 +1244,8 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     } else {
         estimate(recs, n, exact, &links, p, bits, (const int (*)[32])bandpos, lm);
     }
-    if (lm->training != LT_NONE && lm->ident_m > 0 &&
-        (st->ident_vetoed = veto_namesakes(recs, n, lm, p, &links, uf)) > 0) {
+    if (lm->training != LT_NONE && lm->ident_m > 0) {
+        st->ident_vetoed = veto_namesakes(recs, n, lm, p, forbidden, n_forbidden, &links, uf);
         st->exact_edges = links.n; /* the exact components without the pairs kept apart */
         exact_components(recs, n, uf, exact, covered, covered_dup);
     }

@@ -528,6 +528,28 @@ START_TEST(test_namesakes_born_the_same_day)
     ck_assert_uint_eq(res.person[36], res.person[37]);
     ck_assert_uint_eq(res.person[a], res.person[a + 1]);
     link_result_free(&res);
+
+    /* the namesake numbered first in its key's group, the group's true pair joined by the key
+     * alone: C (person 14, source 2) shares the key and date of birth of D and E (person 16,
+     * sources 0 and 1, E without a NIR). Dropping C must not cut D from E. */
+    const int c = 44, d = 48, e = 49;
+    memcpy(r[c].ident, r[d].ident, 16);
+    memcpy(r[e].ident, r[d].ident, 16);
+    r[c].flags |= LK_IDENT;
+    r[e].flags |= LK_IDENT;
+    r[e].flags &= (uint8_t)~LK_NIR;
+    for (int i = 0; i < 3; i++) {
+        int x = i == 0 ? c : i == 1 ? d : e;
+        memset(r[x].dob, 9, 16);
+        r[x].flags |= LK_DOB;
+        r[x].birth_year = r[d].birth_year;
+        r[x].sex = r[d].sex;
+    }
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(res.person[c] != res.person[d], "the namesake first in its group made one person with it");
+    const link_edge *de = find(&res, d, e);
+    ck_assert_msg(de != NULL && de->method == LM_IDENT, "D and E, the group's true pair, lost their identity link");
+    link_result_free(&res);
     free(r);
 }
 END_TEST
