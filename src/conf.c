@@ -110,7 +110,7 @@ static const struct setting settings[] = {
     DBL("link", "match_probability", link_match, 0.5, 1),
     DBL("link", "same_source_probability", link_same_source, 0.5, 1),
     DBL("link", "possible_probability", link_possible, 0.01, 1),
-    INT("link", "sample", link_sample, 1000, 100000000),
+    INT("link", "sample", link_sample, 1000, 10000000),
     STR("link", "model", link_model),
     INT("link", "lsh_bands", lsh_bands, 0, 1000),
     INT("link", "lsh_bits", lsh_bits, 8, 30), /* or "auto", below */
@@ -288,6 +288,10 @@ int conf_load(conf *c, const char *path, char *err, size_t errlen)
     c->path = xstrdup(path);
     if (ini_parse(path, on_setting, c, err, errlen) != 0)
         return -1;
+    if (c->link_model && !*c->link_model) { /* "model =" says none */
+        free(c->link_model);
+        c->link_model = NULL;
+    }
     /* relative paths are relative to the configuration file, not to the working directory */
     char **paths[] = {&c->inbox, &c->archive, &c->outbox, &c->rejected, &c->parameters, &c->link_model};
     const char *slash = strrchr(path, '/');

@@ -826,7 +826,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     }
     /* the birth's u: the k_dob blocking makes an equal date of birth far more common among
      * candidate pairs than among random ones, so it is measured on the candidate pairs of two
-     * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.70) */
+     * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.66) */
     if ((two_sexes >= 1000 || unlike_pairs >= 1000) && !m->absent[LC_BIRTH]) {
         fs_model mu = *m;
         fs_estimate_u(&mu, two_sexes >= 1000 ? &sexes : &unlike);

@@ -135,9 +135,9 @@ double link_score(const link_rec *a, const link_rec *b);
 
 /* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
  * level (0) up, FS_NULL when either record lacks the field:
- *   LC_DICE     the CLKs' Dice: < 0.62, 0.62 (strangers reach here), 0.70, 0.78, 0.84
- *               (relatives of one household reach here), 0.90, 0.95 and up, for pairs
- *               without the same k_dob
+ *   LC_DICE     the CLKs' Dice in ten bands: < 0.62, 0.62, 0.66 (strangers reach here),
+ *               0.70, 0.74, 0.78, 0.82 (relatives of one household reach here), 0.86, 0.90,
+ *               0.95 and up, for pairs without the same k_dob
  *   LC_DICE_DOB the same bands for pairs with the same k_dob: the filter holds the date of
  *               birth, so twins and strangers born the same day are more alike than others,
  *               and a pair is weighed against those (two comparisons, one of them null)

@@ -4,8 +4,11 @@
  *   bench_link TRUTH.csv EXTRACT.csv TOKENS.csv SOURCE [EXTRACT TOKENS SOURCE]...
  *
  * TRUTH.csv: source,local_ref,person_id[,...] (tznr-synth's truth_persons.csv format).
- * Parameters from the environment: LINK_THRESHOLD, LINK_GREY, LSH_BANDS, LSH_BITS, BLOCK_MAX
- * (defaults: the platform's). */
+ * Also the run's own estimate of its precision and recall (from its model, no truth) beside
+ * the true ones, and the model (BENCH_MODEL=1 prints its table; BENCH_DEBUG=1 the links by
+ * comparison vector, true and false, and the true pairs missed).
+ * Parameters from the environment: LINK_MATCH, LINK_SAME, LINK_SAMPLE, LSH_BANDS, LSH_BITS,
+ * BLOCK_MAX, LINK_THREADS (defaults: the platform's); LINK_CONFIG=FILE reads a [link]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
