@@ -472,9 +472,10 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     log_info("  %.2f s: read %.2f, link %.2f, write %.2f", t_end - t0, t_read - t0, t_link - t_read,
              t_end - t_link);
     *sum = (linkdb_summary){.est_precision = none ? -1 : st->est_precision, .est_recall = none ? -1 : st->est_recall,
-                            .field_precision = fprec, .run = run, .records = L.n, .sources = L.nsources, .persons = st->persons,
+                            .field_precision = fprec, .field_outcomes = nfield, .run = run, .records = L.n, .sources = L.nsources, .persons = st->persons,
                             .persons_kept = kept, .foyers = nfoyers, .links_exact = st->exact_edges,
                             .links_clk = st->clk_edges, .possible = res.npossible, .seconds = t_end - t0};
+    snprintf(sum->no_model, sizeof sum->no_model, "%s", none ? lm->why : "");
     free(pid);
     free(foyer);
     free(fb);

@@ -320,6 +320,14 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     linkdb_run(conn, cf, &ls);
     sbuf_addf(sum, "  link: %zu records of %d sources -> %zu persons, %zu households (%llu exact, %llu fuzzy links)\n",
               ls.records, ls.sources, ls.persons, ls.foyers, ls.links_exact, ls.links_clk);
+    if (ls.no_model[0])
+        sbuf_addf(sum, "  linkage: no model this run (%s), exact links only\n", ls.no_model);
+    else
+        sbuf_addf(sum, "  linkage quality, the run's own estimate: precision %.4f, recall %.4f\n", ls.est_precision,
+                  ls.est_recall);
+    if (ls.field_precision >= 0)
+        sbuf_addf(sum, "  linkage precision measured in the field: %.4f (%ld outcomes)\n", ls.field_precision,
+                  ls.field_outcomes);
     t[3] = util_now();
     step_detect(conn, cf, run, date, sum);
     t[4] = util_now();
