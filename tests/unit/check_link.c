@@ -480,6 +480,47 @@ START_TEST(test_estimated_model_links_the_territory)
 }
 END_TEST
 
+/* The model estimated from records built with known rates: each of N/2 people has a record at
+ * two sources, the second a copy with a few flipped bits whose sex is mistyped for one person
+ * in 20 and whose commune differs for one in 5; people's sexes alternate and their communes
+ * are ten, evenly. With no NIR the model is estimated by EM; it must find m of the sex and the
+ * commune near 0.95 and 0.80, and u near 0.5 and 0.1, the rates the records were made with. */
+START_TEST(test_em_finds_the_rates_records_were_made_with)
+{
+    enum { N = 6000 };
+    link_rec *r = calloc(N, sizeof *r);
+    for (int i = 0; i < N; i++) {
+        int person = i / 2;
+        rec(&r[i], i % 2, (uint64_t)person * 7919u + 1, 1930 + person % 70, 1 + person % 2);
+        snprintf(r[i].commune, sizeof r[i].commune, "%d", 33000 + person % 10);
+        if (i % 2 == 1) {
+            flip(r[i].clk, 8 + person % 16, i);
+            link_rec_finish(&r[i]);
+            if (person % 20 == 0)
+                r[i].sex = (uint8_t)(3 - r[i].sex);
+            if (person % 5 == 1)
+                snprintf(r[i].commune, sizeof r[i].commune, "%d", 33000 + (person + 3) % 10);
+        }
+    }
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    link_result res;
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
+    const fs_model *m = &res.model.fs;
+    ck_assert_int_eq(res.model.training, LT_EM);
+    ck_assert_msg(res.model.status == FS_CONVERGED, "EM: %s", fs_em_status_text(res.model.status));
+    ck_assert_msg(m->m[LC_SEX][1] > 0.92 && m->m[LC_SEX][1] < 0.98, "m of the same sex %f, made 0.95", m->m[LC_SEX][1]);
+    ck_assert_msg(m->m[LC_COMMUNE][1] > 0.77 && m->m[LC_COMMUNE][1] < 0.83, "m of the same commune %f, made 0.80",
+                  m->m[LC_COMMUNE][1]);
+    ck_assert_msg(m->u[LC_SEX][1] > 0.47 && m->u[LC_SEX][1] < 0.53, "u of the same sex %f, made 0.5", m->u[LC_SEX][1]);
+    ck_assert_msg(m->u[LC_COMMUNE][1] > 0.07 && m->u[LC_COMMUNE][1] < 0.13, "u of the same commune %f, made 0.1",
+                  m->u[LC_COMMUNE][1]);
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
 /* Namesakes born the same day: two people, at different addresses and communes, whose names
  * and date of birth (so their identity keys) are the same. The territory's NIRs teach the
  * model (every person's records at sources 0 and 1 share a NIR; the identity key is on the
@@ -711,6 +752,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
+    tcase_add_test(tc, test_em_finds_the_rates_records_were_made_with);
     tcase_add_test(tc, test_bad_parameters);
     tcase_add_test(tc, test_comparison_levels);
     tcase_add_test(tc, test_retired_settings);
