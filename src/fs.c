@@ -103,29 +103,45 @@ static void normalise(double *d, int n)
         d[l] /= sum;
 }
 
+/* How many of P's pairs are at each level of comparison K (nulls left out), into C; the total. */
+static double level_counts(const fs_model *m, int k, const fs_patterns *p, double *c)
+{
+    double total = 0;
+    memset(c, 0, FS_MAX_LEVELS * sizeof *c);
+    for (size_t i = 0; i < p->n; i++) {
+        int l = p->vec[i].level[k];
+        if (l >= 0 && l < m->nlevels[k]) {
+            c[l] += p->count[i];
+            total += p->count[i];
+        }
+    }
+    return total;
+}
+
+int fs_estimate_u_of(fs_model *m, int k, const fs_patterns *p)
+{
+    double c[FS_MAX_LEVELS];
+    double total = level_counts(m, k, p, c);
+    if (total <= 0)
+        return 0;
+    /* one pair more at every level (Laplace): a level never seen among N pairs is given about
+     * 1 / N, not a floor that would make it weigh without bound */
+    for (int l = 0; l < m->nlevels[k]; l++)
+        m->u[k][l] = (c[l] + 1) / (total + m->nlevels[k]);
+    return 1;
+}
+
 int fs_estimate_u(fs_model *m, const fs_patterns *rp)
 {
     int used = 0;
     for (int k = 0; k < m->ncomp; k++) {
-        double c[FS_MAX_LEVELS] = {0}, total = 0;
-        for (size_t i = 0; i < rp->n; i++) {
-            int l = rp->vec[i].level[k];
-            if (l >= 0 && l < m->nlevels[k]) {
-                c[l] += rp->count[i];
-                total += rp->count[i];
-            }
-        }
-        if (total <= 0) {
+        if (!fs_estimate_u_of(m, k, rp)) {
             /* never observed (a field no source sends): no evidence either way, m = u */
             for (int l = 0; l < m->nlevels[k]; l++)
                 m->m[k][l] = m->u[k][l] = 1.0 / m->nlevels[k];
             m->absent[k] = 1;
             continue;
         }
-        /* one pair more at every level (Laplace): a level never seen among N pairs is given
-         * about 1 / N, not a floor that would make it weigh without bound */
-        for (int l = 0; l < m->nlevels[k]; l++)
-            m->u[k][l] = (c[l] + 1) / (total + m->nlevels[k]);
         m->absent[k] = 0;
         used++;
     }
@@ -134,14 +150,8 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
 
 double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches)
 {
-    double c[FS_MAX_LEVELS] = {0}, total = 0;
-    for (size_t i = 0; i < matches->n; i++) {
-        int l = matches->vec[i].level[k];
-        if (l >= 0 && l < m->nlevels[k]) {
-            c[l] += matches->count[i];
-            total += matches->count[i];
-        }
-    }
+    double c[FS_MAX_LEVELS];
+    double total = level_counts(m, k, matches, c);
     if (total <= 0)
         return 0;
     for (int l = 0; l < m->nlevels[k]; l++)

@@ -78,6 +78,9 @@ enum fs_em_status {
  * moves by more than TOL (or MAX_ITER). */
 enum fs_em_status fs_em(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);
 const char *fs_em_status_text(enum fs_em_status s);
+/* u of comparison K alone from pairs known to be two people (P), as fs_estimate_u does it.
+ * Return 0, u unchanged, when none of them has the comparison. */
+int fs_estimate_u_of(fs_model *m, int k, const fs_patterns *p);
 /* m of comparison K from pairs known to match (MATCHES), with one pair more at every level so
  * that a level never seen there weighs a lot, not infinitely. Return the number of pairs
  * where K was observed (0: m left as it was). */

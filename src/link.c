@@ -107,6 +107,12 @@ static void compare_facts(const link_rec *a, const link_rec *b, fs_vec *v)
         v->level[LC_NIR] = memcmp(a->nir, b->nir, 16) == 0;
 }
 
+void link_fs_init(fs_model *m)
+{
+    fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
+    m->ordinal[LC_DICE] = m->ordinal[LC_DICE_DOB] = m->ordinal[LC_BIRTH] = 1;
+}
+
 const char *link_training_name(enum link_training t)
 {
     static const char *const names[] = {"none", "keys", "em", "given"};
@@ -728,8 +734,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
                      const link_params *p, int bits, const int (*bandpos)[32], link_model *out)
 {
     fs_model *m = &out->fs;
-    fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
-    m->ordinal[LC_DICE] = m->ordinal[LC_DICE_DOB] = m->ordinal[LC_BIRTH] = 1;
+    link_fs_init(m);
     fs_patterns rnd, sp, keys, idents;
     fs_patterns_init(&rnd);
     fs_patterns_init(&sp);
@@ -810,42 +815,23 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     free(srecs);
     free(sexact);
 
-    /* will m come from the keys? (counted again below, with the pairs) */
-    size_t key_pairs = 0;
-    for (size_t e = 0; e < exact_edges->n; e++)
-        key_pairs += exact_edges->e[e].method == LM_NIR &&
-                     !share_ident(&recs[exact_edges->e[e].a], &recs[exact_edges->e[e].b]);
-    const int by_keys = key_pairs >= LINK_MIN_TRAINING;
     if (born_apart >= 1000) {
-        fs_model mu = *m;
-        fs_estimate_u(&mu, &up);
-        for (int k = 0; k < LINK_FS_NCOMP; k++)
-            if ((k == LC_DICE || k == LC_SEX || k == LC_COMMUNE) && !mu.absent[k] && !m->absent[k])
-                memcpy(m->u[k], mu.u[k], sizeof m->u[k]);
+        static const int ks[] = {LC_DICE, LC_SEX, LC_COMMUNE};
+        for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+            if (!m->absent[ks[i]])
+                fs_estimate_u_of(m, ks[i], &up);
         out->u_from_candidates = 1;
     }
     /* the birth's u: the k_dob blocking makes an equal date of birth far more common among
      * candidate pairs than among random ones, so it is measured on the candidate pairs of two
      * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.66) */
-    if ((two_sexes >= 1000 || unlike_pairs >= 1000) && !m->absent[LC_BIRTH]) {
-        fs_model mu = *m;
-        fs_estimate_u(&mu, two_sexes >= 1000 ? &sexes : &unlike);
-        if (!mu.absent[LC_BIRTH])
-            memcpy(m->u[LC_BIRTH], mu.u[LC_BIRTH], sizeof m->u[LC_BIRTH]);
-        out->u_birth = two_sexes >= 1000 ? 1 : 2;
-    }
+    if ((two_sexes >= 1000 || unlike_pairs >= 1000) && !m->absent[LC_BIRTH])
+        fs_estimate_u_of(m, LC_BIRTH, two_sexes >= 1000 ? &sexes : &unlike);
     /* the Dice of pairs born the same day: u from the candidate pairs born the same day but of
      * different sexes (twins of a household, strangers), else as the other pairs' */
-    if (twin_pairs >= 200) {
-        fs_model mu = *m;
-        fs_estimate_u(&mu, &twins);
-        memcpy(m->u[LC_DICE_DOB], mu.u[LC_DICE_DOB], sizeof m->u[LC_DICE_DOB]);
-        m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
-        out->u_dob_from_candidates = 1;
-    } else {
+    if (twin_pairs < 200 || !fs_estimate_u_of(m, LC_DICE_DOB, &twins))
         memcpy(m->u[LC_DICE_DOB], m->u[LC_DICE], sizeof m->u[LC_DICE_DOB]);
-        m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
-    }
+    m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
     if (!m->absent[LC_DICE_DOB]) /* random pairs rarely share a date of birth: start m afresh */
         for (int l = 0; l < m->nlevels[LC_DICE_DOB]; l++)
             m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
@@ -868,7 +854,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         }
     }
     enum fs_em_status es;
-    if (by_keys) {
+    if (out->training_pairs >= LINK_MIN_TRAINING) {
         out->training = LT_KEYS;
         out->ident_m = (nir_ident_shared + 1) / (nir_ident + 2);
         out->ident_u = (rnd_ident_shared + 1) / (rnd_ident + 2);
@@ -1103,7 +1089,6 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
     free(cover);
     st->est_precision = pred > 0 ? tp / pred : 1.0;
     st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
-    st->est_true_pairs = tp + fn;
 }
 
 /* Each record's exact component (its root in UF), and per component the sources holding one
@@ -1270,7 +1255,6 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
                           .dice_top = {top[0], top[1]}, .forbidden = forbidden, .nforbidden = n_forbidden,
                           .on_pair = on_pair, .ctx = ctx, .bandpos = (const int (*)[32])bandpos, .bits = bits};
         fuzzy_pass(&ps, st, &kept, hist);
-        st->pairs_weighed = kept.n;
         decide(recs, n, &kept, p, exact, covered, covered_dup, uf, &links);
     }
     free(bandpos);

@@ -81,8 +81,6 @@ typedef struct link_model {
     char why[128];             /* LT_NONE: the reason, in words */
     size_t sample_records, sample_pairs, random_pairs, training_pairs;
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
-    int u_dob_from_candidates; /* u of the CLK of pairs born the same day from such pairs of two sexes */
-    int u_birth;               /* u of the birth from candidate pairs: 1 of two sexes, 2 unlike CLKs */
     /* The identity keys: a pair sharing one (k_ident or k_ident_alt, either against either) is
      * linked unless the rest of the model says they are two people (namesakes born the same
      * day): ident_m among the pairs k_nir joins, ident_u among random pairs, both with one pair
@@ -94,7 +92,6 @@ typedef struct link_stats {
     unsigned long long exact_edges, clk_edges, possible;
     unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
     unsigned long long blocks_skipped, records_in_skipped_blocks;
-    unsigned long long pairs_weighed; /* distinct candidate pairs at or above the floor probability */
     unsigned long long ident_vetoed;  /* pairs an identity key joined that the model kept apart */
     size_t persons;
     int lsh_bits;      /* the bits a band actually used */
@@ -102,7 +99,6 @@ typedef struct link_stats {
      * mean probability of the pairs it put together; recall, their probability mass over the
      * mass of every candidate pair */
     double est_precision, est_recall;
-    double est_true_pairs;  /* expected true pairs among the candidates (the recall's denominator) */
 } link_stats;
 
 typedef struct link_result {
@@ -155,6 +151,9 @@ enum { LC_DICE, LC_DICE_DOB, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LINK_FS_NCOMP
 extern const int link_fs_nlevels[LINK_FS_NCOMP];
 extern const char *const link_fs_names[LINK_FS_NCOMP];
 void link_compare(const link_rec *a, const link_rec *b, fs_vec *v);
+/* M set up for the linkage's comparisons (fs_model_init), the Dice's and the birth's marked
+ * ordinal (a level never weighs more than the next). */
+void link_fs_init(fs_model *m);
 /* What level L of comparison K means, in words ("0.90-0.95", "born the same year"). */
 const char *link_fs_level_label(int k, int l);
 /* How the model was estimated, as stored: "none", "keys", "em", "given". */

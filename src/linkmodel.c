@@ -18,8 +18,7 @@ static int number(const char *s, double *v)
 
 int linkmodel_read(const char *path, fs_model *m, char *err, size_t errlen)
 {
-    fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
-    m->ordinal[LC_DICE] = m->ordinal[LC_DICE_DOB] = m->ordinal[LC_BIRTH] = 1;
+    link_fs_init(m);
     csvio_options o = {.sep = ','};
     csvio_reader *r = csvio_open(path, &o, err, errlen);
     if (!r)

@@ -200,6 +200,81 @@ START_TEST(test_em_lambda_alone)
 }
 END_TEST
 
+/* u held free for one comparison: started uniform, EM finds it again from the candidates'
+ * non-match weights (what the linkage does for the CLK's u without a NIR). */
+START_TEST(test_em_frees_one_u)
+{
+    rng_state = 11;
+    fs_patterns random_pairs, candidates;
+    fs_patterns_init(&random_pairs);
+    fs_patterns_init(&candidates);
+    draw_pairs(&random_pairs, 200000, 0.001);
+    draw_pairs(&candidates, 400000, TRUE_LAMBDA);
+    fs_model m;
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    fs_estimate_u(&m, &random_pairs);
+    for (int l = 0; l < NLEVELS[0]; l++)
+        m.u[0][l] = 1.0 / NLEVELS[0];
+    m.u_free[0] = 1;
+    enum fs_em_status st = fs_em(&m, &candidates, 500, 1e-7);
+    ck_assert_msg(st == FS_CONVERGED, "EM: %s", fs_em_status_text(st));
+    for (int l = 0; l < NLEVELS[0]; l++)
+        ck_assert_msg(fabs(m.u[0][l] - TRUE_U[0][l]) < 0.01, "u[0][%d] %.4f, true %.4f", l, m.u[0][l], TRUE_U[0][l]);
+    ck_assert_msg(fabs(m.lambda - TRUE_LAMBDA) < 0.005, "lambda %.4f", m.lambda);
+    fs_patterns_free(&random_pairs);
+    fs_patterns_free(&candidates);
+}
+END_TEST
+
+/* An ordinal comparison whose estimate puts more weight on a less alike level (level 1 over
+ * level 2) is brought into order: level 1 down to level 2's m/u, m summing to 1 again, the
+ * other levels' ratios to each other kept. */
+START_TEST(test_monotone_weights)
+{
+    fs_model m;
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    const double mm[4] = {0.02, 0.30, 0.08, 0.60}, uu[4] = {0.70, 0.20, 0.08, 0.02};
+    memcpy(m.m[0], mm, sizeof mm);
+    memcpy(m.u[0], uu, sizeof uu);
+    fs_monotone(&m, 0);
+    double sum = 0;
+    for (int l = 0; l < 4; l++)
+        sum += m.m[0][l];
+    ck_assert_msg(fabs(sum - 1) < 1e-9, "m sums to %f", sum);
+    for (int l = 0; l + 1 < 4; l++)
+        ck_assert_msg(fs_level_weight(&m, 0, l) <= fs_level_weight(&m, 0, l + 1) + 1e-9, "weight %d %f > %d %f", l,
+                      fs_level_weight(&m, 0, l), l + 1, fs_level_weight(&m, 0, l + 1));
+    ck_assert(fabs(fs_level_weight(&m, 0, 1) - fs_level_weight(&m, 0, 2)) < 1e-9);
+    /* levels 2 and 3 keep their ratio: 0.60 / 0.08 */
+    ck_assert(fabs(m.m[0][3] / m.m[0][2] - 0.60 / 0.08) < 1e-9);
+}
+END_TEST
+
+/* u and m count one pair more at every level: a level never seen among N pairs gets 1/(N+L),
+ * not a floor that would let it weigh without bound. */
+START_TEST(test_one_pair_more_at_every_level)
+{
+    fs_patterns p;
+    fs_patterns_init(&p);
+    fs_vec v;
+    memset(&v, 0, sizeof v);
+    for (int k = 0; k < FS_MAX_COMP; k++)
+        v.level[k] = FS_NULL;
+    v.level[1] = 0;
+    fs_patterns_add(&p, &v, 1000); /* 1,000 pairs, all at level 0 of the two-level comparison */
+    fs_model m;
+    ck_assert_int_eq(fs_model_init(&m, NCOMP, NLEVELS), 0);
+    ck_assert_int_eq(fs_estimate_u(&m, &p), 1);
+    ck_assert(fabs(m.u[1][1] - 1.0 / 1002) < 1e-12 && fabs(m.u[1][0] - 1001.0 / 1002) < 1e-12);
+    ck_assert_int_eq(m.absent[0], 1); /* never observed: m = u, no evidence */
+    ck_assert(fs_level_weight(&m, 0, 3) == 0);
+    ck_assert(fs_estimate_m(&m, 1, &p) == 1000);
+    ck_assert(fabs(m.m[1][1] - 1.0 / 1002) < 1e-12);
+    ck_assert(fs_estimate_u_of(&m, 2, &p) == 0); /* nothing at comparison 2: u left as it was */
+    fs_patterns_free(&p);
+}
+END_TEST
+
 Suite *suite_fs(void)
 {
     Suite *s = suite_create("fs");
@@ -211,6 +286,9 @@ Suite *suite_fs(void)
     tcase_add_test(tc, test_weights_and_probabilities);
     tcase_add_test(tc, test_nothing_to_learn_from);
     tcase_add_test(tc, test_patterns_grow);
+    tcase_add_test(tc, test_em_frees_one_u);
+    tcase_add_test(tc, test_monotone_weights);
+    tcase_add_test(tc, test_one_pair_more_at_every_level);
     suite_add_tcase(s, tc);
     return s;
 }

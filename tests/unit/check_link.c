@@ -1,6 +1,7 @@
 /* link: the linkage core on hand-made records (the end-to-end suites drive it through the
  * database; these check its rules one by one, and that threads do not change the result). */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
