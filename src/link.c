@@ -1002,6 +1002,7 @@ static int u64_cmp(const void *x, const void *y)
 struct slot {
     uint64_t key; /* record << 6 | source */
     float p;
+    uint32_t pair; /* index among the pairs kept */
 };
 
 static int slot_cmp(const void *x, const void *y)
@@ -1066,23 +1067,29 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
          * only match if that person is there twice: weigh it by the source's duplicates */
         if (!(cover[person[c->a]] >> sb & 1))
             sl[ns++] = (struct slot){(uint64_t)c->a << 6 | (uint64_t)sb,
-                                     (cover[person[c->b]] >> sa & 1) ? c->p * (float)dup_rate[sa] : c->p};
+                                     (cover[person[c->b]] >> sa & 1) ? c->p * (float)dup_rate[sa] : c->p, (uint32_t)e};
         if (!(cover[person[c->b]] >> sa & 1))
             sl[ns++] = (struct slot){(uint64_t)c->b << 6 | (uint64_t)sa,
-                                     (cover[person[c->a]] >> sb & 1) ? c->p * (float)dup_rate[sb] : c->p};
+                                     (cover[person[c->a]] >> sb & 1) ? c->p * (float)dup_rate[sb] : c->p, (uint32_t)e};
     }
+    /* the most probable pair of each (record, source); a pair chosen from both its ends (two
+     * records each missing the other's source) is one missed match, counted once */
     qsort(sl, ns, sizeof *sl, slot_cmp);
+    float *chosen = xcalloc(kept->n ? kept->n : 1, sizeof *chosen);
     for (size_t i = 0; i < ns;) {
-        size_t j = i;
-        float best = 0;
+        size_t j = i, best = i;
         while (j < ns && sl[j].key == sl[i].key) {
-            if (sl[j].p > best)
-                best = sl[j].p;
+            if (sl[j].p > sl[best].p)
+                best = j;
             j++;
         }
-        fn += best;
+        if (sl[best].p > chosen[sl[best].pair])
+            chosen[sl[best].pair] = sl[best].p;
         i = j;
     }
+    for (size_t e = 0; e < kept->n; e++)
+        fn += chosen[e];
+    free(chosen);
     for (int id = 0; id < NPATTERNS; id++)
         fn += (double)hist[id] * ptab[id];
     free(sl);

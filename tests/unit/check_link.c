@@ -224,6 +224,37 @@ START_TEST(test_possible_links)
 }
 END_TEST
 
+/* The run's own estimate of its quality, on two pairs of two sources whose probabilities the
+ * given model sets: A0-A1, near copies, linked; B0-B1, born a year apart, in doubt and left
+ * apart. Precision is the mean probability of the pairs put together (A's); recall is that
+ * mass over itself plus the mass left out (B's; the strangers' pairs weigh nothing to speak of). */
+START_TEST(test_estimated_quality)
+{
+    link_rec r[4];
+    rec(&r[0], 0, 42, 1950, 1); /* A0 */
+    rec(&r[1], 1, 42, 1950, 1); /* A1 */
+    flip(r[1].clk, 10, 3);
+    rec(&r[2], 0, 77, 1960, 2); /* B0 */
+    rec(&r[3], 1, 77, 1961, 2); /* B1 */
+    flip(r[3].clk, 150, 5);
+    for (int i = 0; i < 4; i++)
+        link_rec_finish(&r[i]);
+    link_params p = params();
+    double pa = prob(&r[0], &r[1]), pb = prob(&r[2], &r[3]);
+    ck_assert_msg(pa >= p.match && pb > 0.05 && pb < p.match, "P of A %f, of B %f", pa, pb);
+    p.possible = 0.01;
+    link_result res;
+    ck_assert_int_eq(link_run(r, 4, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_ptr_nonnull(find(&res, 0, 1));
+    ck_assert_ptr_null(find(&res, 2, 3));
+    ck_assert_msg(fabs(res.stats.est_precision - pa) < 1e-4, "estimated precision %f, P of A %f",
+                  res.stats.est_precision, pa);
+    ck_assert_msg(fabs(res.stats.est_recall - pa / (pa + pb)) < 1e-3, "estimated recall %f, want %f",
+                  res.stats.est_recall, pa / (pa + pb));
+    link_result_free(&res);
+}
+END_TEST
+
 /* Twins, Louis and Louise, born the same day at the same address: their filters differ by a
  * letter (Dice about 0.98), only the sex tells them apart: never one person. */
 /* Two records that are each other's best partner link, whichever of them has the smaller
@@ -746,6 +777,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_one_sided_best_needs_to_be_alone);
     tcase_add_test(tc, test_sex_tells_twins_apart);
     tcase_add_test(tc, test_mutual_best_whatever_the_order);
+    tcase_add_test(tc, test_estimated_quality);
     tcase_add_test(tc, test_one_household_one_source_two_people);
     tcase_add_test(tc, test_forbidden_pair);
     tcase_add_test(tc, test_same_source_needs_more);
