@@ -161,11 +161,28 @@ double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches)
 
 void fs_monotone(fs_model *m, int k)
 {
+    /* pool adjacent violators: the isotonic regression of the ratios m/u, each level weighed
+     * by its u. A run of levels out of order shares one ratio, sum(m) / sum(u) over the run,
+     * so the mass m of the run is kept and every level outside it is left as it was. (Bringing
+     * the lower level down to the upper one's ratio instead would let a sparse upper level, m
+     * near zero from a handful of pairs, crush a well-observed lower one.) */
     int n = m->nlevels[k];
-    for (int l = n - 2; l >= 0; l--) {
-        double above = m->m[k][l + 1] / m->u[k][l + 1];
-        if (m->m[k][l] / m->u[k][l] > above)
-            m->m[k][l] = m->u[k][l] * above;
+    double sm[FS_MAX_LEVELS], su[FS_MAX_LEVELS];
+    int first[FS_MAX_LEVELS], nb = 0;
+    for (int l = 0; l < n; l++) {
+        sm[nb] = m->m[k][l];
+        su[nb] = m->u[k][l];
+        first[nb++] = l;
+        while (nb > 1 && sm[nb - 2] / su[nb - 2] > sm[nb - 1] / su[nb - 1]) {
+            sm[nb - 2] += sm[nb - 1];
+            su[nb - 2] += su[nb - 1];
+            nb--;
+        }
+    }
+    for (int b = 0; b < nb; b++) {
+        int end = b + 1 < nb ? first[b + 1] : n;
+        for (int l = first[b]; l < end && end - first[b] > 1; l++)
+            m->m[k][l] = m->u[k][l] * sm[b] / su[b];
     }
     normalise(m->m[k], n);
 }

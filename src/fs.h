@@ -85,9 +85,10 @@ int fs_estimate_u_of(fs_model *m, int k, const fs_patterns *p);
  * that a level never seen there weighs a lot, not infinitely. Return the number of pairs
  * where K was observed (0: m left as it was). */
 double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches);
-/* Make comparison K's weights non-decreasing from level 0 up: a level whose m/u passes the
- * next level's is brought down to it, then m is normalised again (which keeps the order).
- * fs_em does this at each step for the comparisons marked ordinal. */
+/* Make comparison K's weights non-decreasing from level 0 up, by pooling adjacent violators:
+ * a run of levels out of order gets one ratio m/u, the run's sum of m over its sum of u, which
+ * keeps the run's share of m; levels in order are left alone. fs_em does this at each step
+ * for the comparisons marked ordinal. */
 void fs_monotone(fs_model *m, int k);
 /* lambda alone by EM, m and u held fixed (m estimated elsewhere, e.g. from pairs a key joins). */
 enum fs_em_status fs_em_lambda(fs_model *m, const fs_patterns *pairs, int max_iter, double tol);

@@ -557,7 +557,9 @@ END_TEST
  * and date of birth (so their identity keys) are the same. The territory's NIRs teach the
  * model (every person's records at sources 0 and 1 share a NIR; the identity key is on the
  * first always, on the second for one person in two), so it weighs the pair an identity key
- * joins: the rest of it says two people, and the link goes. A true pair sharing the key stays. */
+ * joins: the rest of it says two people, and the link goes. A true pair sharing the key stays.
+ * Every date of birth is shared by a few strangers, so that candidate pairs are mostly two
+ * people, as in a territory (the share of matches among them near 0.1, not a half). */
 START_TEST(test_namesakes_born_the_same_day)
 {
     enum { N = 3000 };
@@ -569,6 +571,12 @@ START_TEST(test_namesakes_born_the_same_day)
             memcpy(r[i].nir, &person, sizeof person);
             r[i].flags |= LK_NIR;
         }
+        /* a date of birth shared with a few strangers born the same year, as in any territory */
+        memset(r[i].dob, 0, 16);
+        r[i].dob[0] = (uint8_t)r[i].birth_year;
+        r[i].dob[1] = (uint8_t)(r[i].birth_year >> 8);
+        r[i].dob[2] = (uint8_t)(person / 70 % 3);
+        r[i].flags |= LK_DOB;
         if (src == 0 || (src == 1 && person % 2 == 0)) {
             memset(r[i].ident, 0x5a, 16);
             memcpy(r[i].ident, &person, sizeof person);
