@@ -1011,14 +1011,44 @@ static int slot_cmp(const void *x, const void *y)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
+/* The probability that no LSH band brings A and B together: each band samples BITS distinct
+ * positions of the 1,024, and the pair collides in a band when the two filters agree on all of
+ * them (with alternative filters, the most alike of the pairings stands for them all). Zero
+ * for a pair born the same day, which the k_dob blocking compares whatever its filters. */
+static double lsh_miss(const link_rec *a, const link_rec *b, int bands, int bits)
+{
+    if ((a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0)
+        return 0;
+    const uint64_t *fa[2] = {a->clk, (a->flags & LK_CLK_ALT) ? a->alt : NULL};
+    const uint64_t *fb[2] = {b->clk, (b->flags & LK_CLK_ALT) ? b->alt : NULL};
+    int agree = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            if (!fa[i] || !fb[j])
+                continue;
+            int d = 0;
+            for (int w = 0; w < 16; w++)
+                d += __builtin_popcountll(fa[i][w] ^ fb[j][w]);
+            if (1024 - d > agree)
+                agree = 1024 - d;
+        }
+    double hit = 1; /* one band: all BITS sampled positions among the AGREE */
+    for (int i = 0; i < bits; i++)
+        hit *= agree - i > 0 ? (double)(agree - i) / (1024 - i) : 0;
+    return pow(1 - hit, bands);
+}
+
 /* The run's estimate of its quality across sources, from the model alone (no ground truth).
  * Precision: the mean probability of the pairs of two sources it put in one person (exact
  * links count 1). Recall: that mass over itself plus the mass left out, which is, for each
  * record whose person has no record in a source, its most probable pair there (one partner a
  * source, as the decision assumes: a record's several candidates there are rivals, not
- * several matches), plus the pairs under the floor, counted by pattern. */
+ * several matches), plus the pairs under the floor, counted by pattern, plus the matches no
+ * blocking brought together: each pair found by the LSH alone with probability 1 - q stands
+ * for q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.99). */
 static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *person, const struct edges *links,
-                             const struct cands *kept, const uint64_t *hist, const float *ptab, link_stats *st)
+                             const struct cands *kept, const uint64_t *hist, const float *ptab, int bands, int bits,
+                             link_stats *st)
 {
     double tp = 0, fn = 0, pred = 0;
     for (size_t e = 0; e < links->n; e++)
@@ -1061,6 +1091,9 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
         if (person[c->a] == person[c->b]) {
             tp += c->p;
             pred += 1;
+            double q = lsh_miss(&recs[c->a], &recs[c->b], bands, bits);
+            q = q > 0.75 ? 0.75 : q;
+            fn += c->p * q / (1 - q);
             continue;
         }
         /* when the other end's person already has a record in this end's source, the pair can
@@ -1088,7 +1121,11 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
         i = j;
     }
     for (size_t e = 0; e < kept->n; e++)
-        fn += chosen[e];
+        if (chosen[e] > 0) {
+            double q = lsh_miss(&recs[kept->c[e].a], &recs[kept->c[e].b], bands, bits);
+            q = q > 0.75 ? 0.75 : q;
+            fn += chosen[e] * (1 + q / (1 - q));
+        }
     free(chosen);
     for (int id = 0; id < NPATTERNS; id++)
         fn += (double)hist[id] * ptab[id];
@@ -1280,7 +1317,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         if (uf[kept.c[e].a] != uf[kept.c[e].b] && kept.c[e].p >= p->possible)
             edges_add(&possible, kept.c[e].a, kept.c[e].b, LM_CLK, kept.c[e].p);
     if (lm->training != LT_NONE)
-        estimate_quality(recs, n, uf, &links, &kept, hist, ptab, st);
+        estimate_quality(recs, n, uf, &links, &kept, hist, ptab, p->bands, bits, st);
     st->possible = possible.n;
     free(kept.c);
     free(hist);
