@@ -356,6 +356,11 @@ int db_migrate(PGconn *conn, int verbose)
         if (v <= have)
             continue;
         db_begin(conn);
+        /* Once the roles exist (migration 009), migrations run as the schema's owner, so what
+         * they create is tznr_owner's and gets the batch's default privileges. */
+        if (strcmp(db_value(conn, "SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace"
+                                  " WHERE nspname = 'tznr'", 0, NULL), "tznr_owner") == 0)
+            db_exec(conn, "SET LOCAL ROLE tznr_owner");
         db_exec(conn, db_sqlfiles[i].text);
         char vs[16];
         snprintf(vs, sizeof vs, "%d", v);

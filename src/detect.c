@@ -412,7 +412,7 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
     db_exec(conn, "TRUNCATE tznr.run_foyer");
     PQclear(db_query(conn, build_foyers_sql, 1, pd));
     /* fresh tables: without statistics the planner would pick nested loops over them */
-    db_exec(conn, "ANALYZE tznr.run_foyer");
+    db_exec(conn, "SELECT tznr.analyze('tznr.run_foyer')"); /* the owner's table: migration 009 */
     /* the rules carried by the binary */
     for (size_t i = 0; i < db_nsqlfiles; i++) {
         if (strncmp(db_sqlfiles[i].name, "rules/", 6) != 0)
@@ -420,5 +420,5 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
         sum->candidates += run_rule(conn, &db_sqlfiles[i], runs, date);
         sum->rules++;
     }
-    db_exec(conn, "ANALYZE tznr.candidate");
+    db_exec(conn, "SELECT tznr.analyze('tznr.candidate')");
 }

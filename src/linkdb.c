@@ -281,7 +281,7 @@ static void write_persons(PGconn *conn, int64_t run, const struct loaded *L, con
     db_exec(conn, "ALTER TABLE tznr.person_record ADD CONSTRAINT person_record_pkey PRIMARY KEY (source_id, token);"
                   "CREATE INDEX person_record_person_id_idx ON tznr.person_record (person_id);"
                   "CREATE INDEX person_record_foyer_id_idx ON tznr.person_record (foyer_id);"
-                  "ANALYZE tznr.person_record; ANALYZE tznr.link");
+                  "ANALYZE tznr.person_record; SELECT tznr.analyze('tznr.link')");
     if (next_id > 1) {
         char nid[32];
         snprintf(nid, sizeof nid, "%lld", (long long)(next_id - 1));
