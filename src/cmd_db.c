@@ -1,4 +1,4 @@
-/* tznr db: schema migrations. */
+/* tznr db: schema migrations, and the teams' reviewer roles. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +9,75 @@
 #include "db.h"
 #include "log.h"
 #include "opt.h"
+#include "sbuf.h"
 
 static const char synopsis[] =
     "tznr db migrate [-c FILE] [--db CONNINFO]\n"
-    "       tznr db status  [-c FILE] [--db CONNINFO]";
+    "       tznr db status  [-c FILE] [--db CONNINFO]\n"
+    "       tznr db roles   [-c FILE] [--db CONNINFO]";
 static const char description[] =
     "migrate applies the numbered migrations this binary carries (sql/migrations), each once\n"
     "and in its own transaction; it refuses a database whose schema is newer than the binary.\n"
-    "status prints the schema version of the database and of the binary.";
+    "status prints the schema version of the database and of the binary.\n"
+    "roles creates the reviewer role tznr_reviewer_<team> of each team when missing: the\n"
+    "configuration's [team.NAME] sections and the sources loaded without one (their own team).\n"
+    "migrate and roles run as the cluster's administrator (CREATEROLE), not as tznr_batch.";
+
+/* The teams: the configuration's, then each loaded source without one (its own team, named
+ * after it, as the routing names it). */
+static void team_names(PGconn *conn, const conf *cf, int *n, char ***names)
+{
+    *n = 0;
+    *names = NULL;
+    for (int t = 0; t < cf->nteams; t++) {
+        *names = xrealloc(*names, (size_t)(*n + 1) * sizeof **names);
+        (*names)[(*n)++] = xstrdup(cf->teams[t].name);
+    }
+    PGresult *r = db_query(conn, "SELECT id, pg_catalog.replace(id, ':', '_') FROM tznr.source ORDER BY id", 0, NULL);
+    for (int i = 0; i < PQntuples(r); i++) {
+        int declared = 0;
+        for (int t = 0; t < cf->nteams && !declared; t++)
+            declared = strcmp(cf->teams[t].source, PQgetvalue(r, i, 0)) == 0;
+        if (declared)
+            continue;
+        *names = xrealloc(*names, (size_t)(*n + 1) * sizeof **names);
+        (*names)[(*n)++] = xstrdup(PQgetvalue(r, i, 1));
+    }
+    PQclear(r);
+}
+
+/* tznr db roles: a reviewer role for every team, created when missing, in one transaction. */
+static void reviewer_roles(PGconn *conn, const conf *cf)
+{
+    int n;
+    char **names;
+    sbuf created;
+    sbuf_init(&created);
+    team_names(conn, cf, &n, &names);
+    db_begin(conn);
+    int made = 0;
+    for (int t = 0; t < n; t++) {
+        const char *p[] = {names[t]};
+        int is_new = strcmp(db_value(conn, "SELECT tznr.create_reviewer($1)", 1, p), "t") == 0;
+        printf("tznr_reviewer_%s: %s\n", names[t], is_new ? "created" : "exists");
+        if (is_new) {
+            sbuf_adds(&created, made++ ? ", " : "");
+            sbuf_add_json(&created, names[t]);
+        }
+    }
+    if (made) {
+        sbuf d;
+        sbuf_init(&d);
+        sbuf_addf(&d, "{\"created\": [%s]}", created.p);
+        audit_log(conn, "db.roles", "reviewers", d.p);
+        sbuf_free(&d);
+    }
+    db_commit(conn);
+    for (int t = 0; t < n; t++)
+        free(names[t]);
+    free(names);
+    sbuf_free(&created);
+}
 
 int cmd_db(int argc, char **argv)
 {
@@ -25,9 +86,9 @@ int cmd_db(int argc, char **argv)
     const struct opt_cmd cmd = {.name = "db", .usage = synopsis, .description = description, .opts = opts};
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (argc - first != 1)
-        die_usage("db", "expected one action: migrate or status");
+        die_usage("db", "expected one action: migrate, status or roles");
     const char *action = argv[first];
-    if (strcmp(action, "migrate") != 0 && strcmp(action, "status") != 0)
+    if (strcmp(action, "migrate") != 0 && strcmp(action, "status") != 0 && strcmp(action, "roles") != 0)
         die_usage("db", "unknown action '%s'", action);
     conf cf;
     char err[1024];
@@ -47,6 +108,13 @@ int cmd_db(int argc, char **argv)
         db_close(conn);
         conf_free(&cf);
         return have == want ? 0 : TZNR_EXIT_FAIL;
+    }
+    if (strcmp(action, "roles") == 0) {
+        db_require_schema(conn);
+        reviewer_roles(conn, &cf);
+        db_close(conn);
+        conf_free(&cf);
+        return 0;
     }
     int n = db_migrate(conn, 1);
     if (n > 0) {
