@@ -166,6 +166,12 @@ int tu_tznr(char **out, char **err, const char *fmt, ...)
     return rc;
 }
 
+const char *tu_admin(void)
+{
+    const char *a = getenv("TZNR_TEST_ADMIN");
+    return a && *a ? a : "tznr";
+}
+
 int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap)
 {
     static int n;
@@ -173,7 +179,7 @@ int tu_vpsql(const char *db, char **out, char **err, const char *fmt, va_list ap
     ck_assert_int_ge(vasprintf(&sql, fmt, ap), 0);
     char *file = strdup(tu_fmt("%s/q%d-%d.sql", tmproot, (int)getpid(), ++n));
     tu_write_str(file, sql);
-    int rc = tu_run(tu_fmt("psql -X -At -q -v ON_ERROR_STOP=1 -d '%s' -f '%s'", db, file), out, err);
+    int rc = tu_run(tu_fmt("psql -X -At -q -v ON_ERROR_STOP=1 -U '%s' -d '%s' -f '%s'", tu_admin(), db, file), out, err);
     if (out && *out) {
         size_t len = strlen(*out);
         while (len > 0 && (*out)[len - 1] == '\n')
@@ -216,12 +222,13 @@ const char *tu_db(int migrate)
     static int n;
     ck_assert_msg(getenv("PGHOST") != NULL, "no test PostgreSQL: run the tests through tests/run-all");
     char *name = strdup(tu_fmt("t_%d_%d", (int)getpid(), ++n));
-    int rc = tu_run(tu_fmt("psql -X -q -d postgres -c 'CREATE DATABASE %s'", name), NULL, NULL);
+    int rc = tu_run(tu_fmt("psql -X -q -U '%s' -d postgres -c 'CREATE DATABASE %s'", tu_admin(), name), NULL, NULL);
     ck_assert_msg(rc == 0, "could not create database %s", name);
     const char *ci = strdup(tu_fmt("dbname=%s", name));
     if (migrate) {
         char *err = NULL;
-        rc = tu_run(tu_fmt("'%s' db migrate --db '%s'", tu_bin("tznr"), ci), NULL, &err);
+        /* as the administrator: the migrations create the roles and hand the schema to its owner */
+        rc = tu_run(tu_fmt("PGUSER='%s' '%s' db migrate --db '%s'", tu_admin(), tu_bin("tznr"), ci), NULL, &err);
         ck_assert_msg(rc == 0, "tznr db migrate failed: %s", err ? err : "");
         free(err);
     }

@@ -25,6 +25,9 @@ const char *tu_test_key(const char *dir);
 /* Run a shell command line; return its exit status (0-255), or -1 if it was killed.
  * Its stdout and stderr go to OUT and ERR files in the temp dir when those are not NULL. */
 int tu_run(const char *cmdline, char **out, char **err);
+/* The test server's administrator (its superuser, $TZNR_TEST_ADMIN): psql's role in the tests.
+ * tznr itself connects as the batch role (tests/run-all sets PGUSER=tznr_batch). */
+const char *tu_admin(void);
 /* A new empty database on the test server (tests/run-all starts one and exports PGHOST...),
  * with the schema migrated when MIGRATE; return its libpq conninfo ("dbname=..."). */
 const char *tu_db(int migrate);
