@@ -31,6 +31,7 @@ Suite *suite_export(void);
 Suite *suite_registers(void);
 Suite *suite_parameters(void);
 Suite *suite_openfisca(void);
+Suite *suite_security(void);
 
 static char tmproot[PATH_MAX];
 
@@ -372,6 +373,7 @@ int main(void)
     srunner_add_suite(sr, suite_registers());
     srunner_add_suite(sr, suite_parameters());
     srunner_add_suite(sr, suite_openfisca());
+    srunner_add_suite(sr, suite_security());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
