@@ -206,6 +206,14 @@ START_TEST(test_reviewer_reads_only_its_team)
                   "tznr db roles: %s", out);
     free(out);
     free(err);
+    /* again: nothing new, nothing logged */
+    long long logged = tu_sqln(n.db, "SELECT count(*) FROM tznr.audit_log WHERE action = 'db.roles'");
+    rc = tu_tznr(&out, &err, "db roles -c '%s' --db '%s user=%s'", n.conf, n.db, tu_admin());
+    ck_assert_msg(rc == 0 && strstr(out, "tznr_reviewer_sec_bordeaux: exists") && !strstr(out, "created"),
+                  "tznr db roles again: exit %d: %s%s", rc, out, err);
+    ck_assert_int_eq(tu_sqln(n.db, "SELECT count(*) FROM tznr.audit_log WHERE action = 'db.roles'"), logged);
+    free(out);
+    free(err);
     /* the admin reads both teams' rows: there is something to hide */
     ck_assert_int_ge(tu_sqln(n.db, "SELECT count(DISTINCT team) FROM tznr.list_entry"), 2);
 
