@@ -239,21 +239,24 @@ static void emit_row(db_bincopy *b, const csvio_record *r, const struct xrow *x,
     }
 }
 
-/* COPY text escaping for the reject table. */
+/* COPY text escaping for the reject table; the text is made valid UTF-8 first (a byte that is
+ * not becomes \xHH), so a row with a Latin-1 byte is kept with its reason, not a COPY error. */
 static void copy_text(sbuf *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
+    sbuf u;
+    sbuf_init(&u);
+    sbuf_add_utf8(&u, s, n);
+    for (size_t i = 0; i < u.len; i++) {
+        char c = u.p[i];
         switch (c) {
         case '\\': sbuf_add(b, "\\\\", 2); break;
         case '\t': sbuf_add(b, "\\t", 2); break;
         case '\n': sbuf_add(b, "\\n", 2); break;
         case '\r': sbuf_add(b, "\\r", 2); break;
-        default:
-            if (c != '\0')
-                sbuf_addc(b, c);
+        default: sbuf_addc(b, c);
         }
     }
+    sbuf_free(&u);
 }
 
 /* The rejected rows, spooled to a temporary file (COPY text lines without the attempt id) so
@@ -279,27 +282,19 @@ static void rejects_add(struct rejects *rj, long line, const char *why, const ch
     rj->n++;
 }
 
-/* PATH as valid UTF-8 for the database (a byte that is not becomes '?'), in a static buffer. */
+/* PATH as valid UTF-8 for the database (a byte that is not becomes \xHH, a control character
+ * '?'), in a static buffer. */
 static const char *printable_path(const char *path)
 {
-    static char buf[4096];
-    size_t n = 0;
-    for (const char *p = path; *p && n + 4 < sizeof buf;) {
-        size_t len = strlen(p);
-        size_t step = 1;
-        while (step <= 4 && step <= len && !norm_utf8_valid(p, step))
-            step++;
-        if (step > 4 || step > len || (unsigned char)*p < 0x20) {
-            buf[n++] = '?';
-            p++;
-        } else {
-            memcpy(buf + n, p, step);
-            n += step;
-            p += step;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
+    static sbuf b;
+    if (!b.p)
+        sbuf_init(&b);
+    sbuf_reset(&b);
+    sbuf_add_utf8(&b, path, strlen(path));
+    for (size_t i = 0; i < b.len; i++)
+        if ((unsigned char)b.p[i] < 0x20 || b.p[i] == 0x7F)
+            b.p[i] = '?';
+    return b.p;
 }
 
 /* Record the attempt and its rejects in the current transaction. */
@@ -311,12 +306,14 @@ static void record_attempt(PGconn *conn, const char *path, const char *source, c
     snprintf(snaps, sizeof snaps, "%lld", snap);
     snprintf(reads, sizeof reads, "%lld", rows_read);
     snprintf(rejs, sizeof rejs, "%lld", rj ? rj->n : 0);
+    char *why = reason ? xutf8dup(reason) : NULL; /* a reason may quote a manifest's bytes */
     const char *p[] = {printable_path(path), source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
-                       reason, snap > 0 ? snaps : NULL, rows_read >= 0 ? reads : NULL, rejs};
+                       why, snap > 0 ? snaps : NULL, rows_read >= 0 ? reads : NULL, rejs};
     const char *id = db_value(conn,
         "INSERT INTO tznr.load_attempt (file_name, source_id, sha256, outcome, reason, snapshot_id,"
         " rows_read, rows_rejected) VALUES ($1, $2, pg_catalog.decode($3, 'hex'), $4, $5, $6, $7, $8)"
         " RETURNING id", 8, p);
+    free(why);
     if (!rj || rj->n == 0)
         return;
     char idbuf[32];

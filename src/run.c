@@ -345,6 +345,11 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     sbuf_addf(sum, "  %s\n", problems ? "done, with refused inputs or failed pulls: see above" : "done");
     char runs[32];
     snprintf(runs, sizeof runs, "%lld", run);
+    /* the summary quotes file names and reasons: as UTF-8 text (\xHH for other bytes) */
+    char *text = xutf8dup(sum->p);
+    sbuf_reset(sum);
+    sbuf_adds(sum, text);
+    free(text);
     const char *pu[] = {status, sum->p, runs};
     PQclear(db_query(conn, "UPDATE tznr.run SET status = $1, summary = $2, finished_at = pg_catalog.clock_timestamp()"
                            " WHERE id = $3::bigint", 3, pu));

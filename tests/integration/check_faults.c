@@ -1,0 +1,249 @@
+/* Faults that must not cost anyone their outreach (issue 11), end to end through build/tznr
+ * against the test PostgreSQL: a byte that is not UTF-8 in an extract's row, a manifest, a
+ * feedback row or a feedback file's name; a run that fails after detection; a fall of the row
+ * count made of small steps, and the good extract loaded again; an archive on another file
+ * system; a list written to a full disk; a team whose source is misspelt.
+ *
+ * The territory is hand-made (as in check_export.c): a landlord's tenant with 300 €/month and
+ * no benefit, unknown to the CAF, whose register pays the RSA to someone else, so the tenant is
+ * listed for the RSA to the landlord's team. */
+#include <check.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define TIMEOUT 300
+#define NIGHT "2026-11-26"
+#define NIGHT2 "2026-11-27"
+
+static const char HEADER[] = "local_ref,household_ref,role,nir,nom,prenom,date_naissance,sexe,commune,"
+                             "nb_personnes,nb_enfants,ressources_mensuelles,revenus_activite,loyer,impaye_mois,"
+                             "rsa,prime_activite,aide_logement,aah,css\n";
+
+struct fx {
+    char *dir, *db, *conf, *key;
+};
+
+/* A folder, a migrated database, the configuration (EXTRA appended) and the key. */
+static void fx_init(struct fx *f, const char *extra)
+{
+    f->dir = strdup(tu_tmpdir());
+    f->db = strdup(tu_db(1));
+    f->conf = strdup(tu_conf_params(f->dir, f->db, extra));
+    f->key = strdup(tu_test_key(f->dir));
+}
+
+static void fx_free(struct fx *f)
+{
+    free(f->dir);
+    free(f->db);
+    free(f->conf);
+    free(f->key);
+}
+
+static const char *at(const struct fx *f, const char *rel) { return tu_fmt("%s/%s", f->dir, rel); }
+
+/* The landlord's tenant and the CAF's register, deposited in the inbox. */
+static void deposit_tenant(const struct fx *f)
+{
+    char *body = strdup(tu_fmt("L1,HL1,D,%s,LEFEVRE,Sophie,1978-03-14,2,33063,1,0,300,0,450,0,,,,,\n",
+                               tu_nir15("2780333063101")));
+    tu_deposit_canonical(f->dir, f->key, "bailleur:aquitanis", "2026-11-20", HEADER, body);
+    free(body);
+    body = strdup(tu_fmt("C1,HC1,D,%s,MARTIN,Paul,1969-07-02,1,33063,1,0,200,0,400,0,1,0,0,0,0\n",
+                         tu_nir15("1690733063102")));
+    tu_deposit_canonical(f->dir, f->key, "caf:gironde", "2026-11-20", HEADER, body);
+    free(body);
+}
+
+static int night(const struct fx *f, const char *date, char **out, char **err)
+{
+    return tu_tznr(out, err, "run -c '%s' --date %s", f->conf, date);
+}
+
+static long long sqln(const struct fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static long long sqln(const struct fx *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    long long v = tu_vsqln(f->db, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+static char *sqlv(const struct fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *sqlv(const struct fx *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = tu_vsqlv(f->db, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+static int exists(const char *path) { return access(path, F_OK) == 0; }
+
+/* Set NAME's value in the manifest beside EXTRACT (a line "NAME = VALUE"). */
+static void manifest_set(const char *extract, const char *name, const char *value)
+{
+    const char *mpath = tu_fmt("%s.manifest", extract);
+    char *m = tu_read(mpath, NULL);
+    ck_assert_msg(m != NULL, "no manifest %s", mpath);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *o = open_memstream(&out, &outlen);
+    size_t nl = strlen(name);
+    int found = 0;
+    for (char *l = m; *l;) {
+        size_t len = strcspn(l, "\n");
+        if (strncmp(l, name, nl) == 0 && strncmp(l + nl, " = ", 3) == 0) {
+            fprintf(o, "%s = %s\n", name, value);
+            found = 1;
+        } else {
+            fprintf(o, "%.*s\n", (int)len, l);
+        }
+        l += len + (l[len] == '\n');
+    }
+    fclose(o);
+    ck_assert_msg(found, "manifest %s has no %s", mpath, name);
+    tu_write(mpath, out, outlen);
+    free(out);
+    free(m);
+}
+
+/* Append ROW (with its LF) to EXTRACT and make its manifest say so (rows, sha256): an
+ * extract as its agency would have made it with that row. */
+static void extract_append(const char *extract, const char *row)
+{
+    size_t n;
+    char *x = tu_read(extract, &n);
+    ck_assert(x != NULL);
+    long rows = -1;
+    for (size_t i = 0; i < n; i++)
+        rows += x[i] == '\n';
+    char *all = malloc(n + strlen(row) + 1);
+    memcpy(all, x, n);
+    memcpy(all + n, row, strlen(row));
+    tu_write(extract, all, n + strlen(row));
+    free(all);
+    free(x);
+    char *out = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("sha256sum '%s' | cut -c1-64", extract), &out, NULL), 0);
+    out[strcspn(out, "\n")] = '\0';
+    manifest_set(extract, "sha256", out);
+    manifest_set(extract, "rows", tu_fmt("%ld", rows + 1));
+    free(out);
+}
+
+/* ---- 1. a byte that is not UTF-8 ---------------------------------------------------------- */
+
+/* The CAF's extract carries one row with a Latin-1 byte in its commune; the CPAM's manifest a
+ * Latin-1 byte in its created_at. The night goes on: the CAF's extract is loaded with that row
+ * rejected and kept with its reason, the CPAM's extract is refused and moved aside with a
+ * reason naming the manifest's line, and the tenant is listed. */
+START_TEST(test_not_utf8_extract_and_manifest)
+{
+    struct fx f;
+    fx_init(&f, "[load]\nmax_reject_share = 0.5\n");
+    deposit_tenant(&f);
+    /* the CAF's one row again, its commune with a Latin-1 byte */
+    char *x = tu_read(at(&f, "inbox/caf_gironde.csv"), NULL);
+    char *row = strchr(x, '\n') + 1, *commune = strstr(row, ",33063,");
+    ck_assert(commune != NULL);
+    extract_append(at(&f, "inbox/caf_gironde.csv"),
+                   tu_fmt("%.*s,3306\xE9,%s", (int)(commune - row), row, commune + strlen(",33063,")));
+    free(x);
+    tu_deposit_canonical(f.dir, f.key, "cpam:gironde", "2026-11-20", HEADER,
+                         tu_fmt("P1,HP1,D,%s,DURAND,Marc,1960-01-01,1,33063,1,0,900,900,0,0,,,,,\n",
+                                tu_nir15("1600133063103")));
+    manifest_set(at(&f, "inbox/cpam_gironde.csv"), "created_at", "2026-11-20T10:00:00Z d\xE9" "cembre");
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 5, "a night with a refused manifest exits 5, not %d: %s%s", rc, out, err);
+    ck_assert_msg(exists(at(&f, "archive/" NIGHT "/caf_gironde.csv")), "the CAF's extract was not archived");
+    ck_assert_msg(!exists(at(&f, "inbox/caf_gironde.csv")), "the CAF's extract stayed in the inbox");
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.load_reject WHERE reason LIKE 'commune%%'"
+                              " AND strpos(record, '3306\\xE9,') > 0"), 1);
+    ck_assert_msg(exists(at(&f, "rejected/" NIGHT "/cpam_gironde.csv")) &&
+                      exists(at(&f, "rejected/" NIGHT "/cpam_gironde.csv.manifest")),
+                  "the CPAM's extract and manifest were not moved to rejected/");
+    char *reason = tu_read(at(&f, "rejected/" NIGHT "/cpam_gironde.csv.reason"), NULL);
+    ck_assert_msg(reason && strstr(reason, "cpam_gironde.csv.manifest' line ") && strstr(reason, "0xE9") &&
+                      strstr(reason, "not UTF-8"),
+                  "the reason names the manifest, its line and the byte: %s", reason ? reason : "(none)");
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.load_attempt WHERE outcome = 'refused'"
+                              " AND reason LIKE '%%line %%0xE9%%'"), 1);
+    char *list = tu_read(at(&f, "outbox/bailleur_aquitanis/" NIGHT "/liste.csv"), NULL);
+    ck_assert_msg(list && strstr(list, ";rsa;"), "the tenant is listed: %s", list ? list : "(no list)");
+    free(list);
+    free(reason);
+    free(out);
+    free(err);
+    fx_free(&f);
+}
+END_TEST
+
+/* A team sends back a file named in Latin-1 (as Windows writes "retours_décembre.csv") with
+ * the tenant's opposition and a row whose regle has a Latin-1 byte. The opposition is
+ * recorded, the bad row rejected with its reason, the file archived; the night exits 0. */
+START_TEST(test_not_utf8_feedback)
+{
+    struct fx f;
+    fx_init(&f, NULL);
+    deposit_tenant(&f);
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "first night: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    char *tok = tu_deposit_token(f.dir, "bailleur:aquitanis", "L1");
+    ck_assert(mkdir(at(&f, "inbox/feedback"), 0755) == 0);
+    const char *name = "retours_d\xE9" "cembre.csv";
+    tu_write_str(at(&f, tu_fmt("inbox/feedback/%s", name)),
+                 tu_fmt("token;regle;statut;date\n%s;r\xE9sa;contacte;2026-11-26\n%s;rsa;opposition;2026-11-26\n",
+                        tok, tok));
+    out = err = NULL;
+    rc = night(&f, NIGHT2, &out, &err);
+    ck_assert_msg(rc == 0, "a feedback file with a Latin-1 name and row: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(out && strstr(out, "1 new outcomes (1 oppositions), 1 rows rejected"), "summary: %s", out);
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.opposition WHERE token = decode('%s', 'hex')", tok), 1);
+    char *fname = sqlv(&f, "SELECT file_name FROM tznr.outcome WHERE statut = 'opposition'");
+    ck_assert_str_eq(fname, "retours_d\\xE9cembre.csv");
+    ck_assert_msg(!exists(at(&f, tu_fmt("inbox/feedback/%s", name))), "the file stayed in the inbox");
+    ck_assert_msg(exists(at(&f, tu_fmt("archive/feedback/" NIGHT2 "/%s", name))), "the file was not archived");
+    char *rej = tu_read(at(&f, tu_fmt("archive/feedback/" NIGHT2 "/%s.rejects", name)), NULL);
+    ck_assert_msg(rej && strstr(rej, "2,") && strstr(rej, "regle") && strstr(rej, "0xE9"),
+                  "the rejected row is kept with its line and reason: %s", rej ? rej : "(no .rejects)");
+    free(rej);
+    free(fname);
+    free(tok);
+    free(out);
+    free(err);
+    fx_free(&f);
+}
+END_TEST
+
+Suite *suite_faults(void)
+{
+    Suite *s = suite_create("faults");
+    struct {
+        const char *name;
+        const TTest *test;
+    } cases[] = {
+        {"not_utf8_extract_and_manifest", test_not_utf8_extract_and_manifest},
+        {"not_utf8_feedback", test_not_utf8_feedback},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, TIMEOUT);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
