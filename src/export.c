@@ -123,10 +123,20 @@ static long long write_list(PGconn *conn, const conf *cf, const char *runs, cons
     PQclear(r);
     write_or_die(o, &line, path);
     sbuf_free(&line);
-    int rc = csvio_out_commit(o, NULL, err, sizeof err); /* on failure, it has removed the temporary file */
+    char sha[65];
+    int rc = csvio_out_commit(o, sha, err, sizeof err); /* on failure, it has removed the temporary file */
     log_forget(abort_list, o);
     if (rc != 0)
         die(TZNR_EXIT_FAIL, "%s", err);
+    /* the list is in the outbox: from now on its households count as contacted (the
+     * cooldown); a list that was never written does not keep anyone off the next lists */
+    char nrows[32];
+    snprintf(nrows, sizeof nrows, "%lld", rows);
+    const char *pw[] = {runs, team, nrows, sha};
+    PQclear(db_query(conn,
+        "INSERT INTO tznr.list_file (run_id, team, rows, sha256) VALUES ($1, $2, $3, pg_catalog.decode($4, 'hex'))"
+        " ON CONFLICT (run_id, team) DO UPDATE SET rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
+        " written_at = pg_catalog.clock_timestamp()", 4, pw));
     return rows;
 }
 

@@ -229,6 +229,50 @@ START_TEST(test_not_utf8_feedback)
 }
 END_TEST
 
+/* ---- 2. a run that fails after detection ---------------------------------------------------- */
+
+/* The landlord's team folder cannot be created (a file holds its name: as a read-only or full
+ * outbox, for root too), so the first night fails after detection and no list reaches the
+ * team. The next night lists the tenant: nobody was contacted, no cooldown runs. */
+START_TEST(test_failed_export_is_no_contact)
+{
+    struct fx f;
+    fx_init(&f, NULL);
+    deposit_tenant(&f);
+    ck_assert(mkdir(at(&f, "outbox"), 0755) == 0);
+    tu_write_str(at(&f, "outbox/bailleur_aquitanis"), "not a folder\n");
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 1, "a night whose export fails exits 1, not %d: %s%s", rc, out, err);
+    ck_assert_msg(err && strstr(err, "outbox/bailleur_aquitanis"), "the message names the folder: %s", err);
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.list_entry WHERE team = 'bailleur_aquitanis'"), 1);
+    free(out);
+    free(err);
+    ck_assert(unlink(at(&f, "outbox/bailleur_aquitanis")) == 0);
+    out = err = NULL;
+    rc = night(&f, NIGHT2, &out, &err);
+    ck_assert_msg(rc == 0, "second night: exit %d: %s%s", rc, out, err);
+    char *list = tu_read(at(&f, "outbox/bailleur_aquitanis/" NIGHT2 "/liste.csv"), NULL);
+    ck_assert_msg(list && strstr(list, ";rsa;"),
+                  "the tenant, never sent in a list, is listed the next night: %s\n%s", list ? list : "(no list)",
+                  out);
+    free(list);
+    free(out);
+    free(err);
+    /* a list that was written counts: the night after, the tenant is in the cooldown */
+    out = err = NULL;
+    rc = night(&f, "2026-11-28", &out, &err);
+    ck_assert_msg(rc == 0, "third night: exit %d: %s%s", rc, out, err);
+    list = tu_read(at(&f, "outbox/bailleur_aquitanis/2026-11-28/liste.csv"), NULL);
+    ck_assert_msg(list && !strstr(list, ";rsa;"), "listed on the 27th, the tenant rests on the 28th: %s",
+                  list ? list : "(no list)");
+    free(list);
+    free(out);
+    free(err);
+    fx_free(&f);
+}
+END_TEST
+
 Suite *suite_faults(void)
 {
     Suite *s = suite_create("faults");
@@ -238,6 +282,7 @@ Suite *suite_faults(void)
     } cases[] = {
         {"not_utf8_extract_and_manifest", test_not_utf8_extract_and_manifest},
         {"not_utf8_feedback", test_not_utf8_feedback},
+        {"failed_export_is_no_contact", test_failed_export_is_no_contact},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
