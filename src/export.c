@@ -21,6 +21,33 @@ static void field(sbuf *line, const char *v, char sep)
     csvio_add_field(line, v, strlen(v), sep);
 }
 
+/* Whether team T's source is one the platform knows: a source that has had an extract loaded,
+ * or one declared by a [source.ID] section. A misspelt source is neither. */
+static int team_source_known(PGconn *conn, const conf *cf, int t)
+{
+    for (int i = 0; i < cf->nsources; i++)
+        if (strcmp(cf->sources[i].id, cf->teams[t].source) == 0)
+            return 1;
+    const char *p[] = {cf->teams[t].source};
+    return strcmp(db_value(conn, "SELECT EXISTS (SELECT 1 FROM tznr.source WHERE id = $1)", 1, p), "t") == 0;
+}
+
+int export_unknown_teams(PGconn *conn, const conf *cf, sbuf *why)
+{
+    int n = 0;
+    for (int t = 0; t < cf->nteams; t++) {
+        if (team_source_known(conn, cf, t))
+            continue;
+        n++;
+        sbuf_addf(why, "%s:%ld: [team.%s] source '%s' is not a source of the platform: no extract of it was ever "
+                       "loaded and no [source.%s] section declares it (misspelt?); the team gets no list until it "
+                       "is fixed, and that source's households go to the team of their own source\n",
+                  cf->path ? cf->path : "(configuration)", cf->teams[t].source_line, cf->teams[t].name,
+                  cf->teams[t].source, cf->teams[t].source);
+    }
+    return n;
+}
+
 /* Every team that could receive a list: the teams listed in RUNS, every declared team, and
  * each current source without a declared team (its default team); an empty list says
  * "nothing tonight". Return them (malloc'ed), their number in *N. */
@@ -36,6 +63,8 @@ static char **teams_of(PGconn *conn, const conf *cf, const char *runs, int *n)
     for (int k = 0; k < total; k++) {
         char *name;
         if (k >= PQntuples(tr)) {
+            if (!team_source_known(conn, cf, k - PQntuples(tr)))
+                continue; /* an empty list would say "nothing tonight": it gets none */
             name = xstrdup(cf->teams[k - PQntuples(tr)].name);
         } else if (PQgetvalue(tr, k, 0)[0] == '=') {
             const char *src = PQgetvalue(tr, k, 0) + 1;

@@ -287,9 +287,16 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
               ss.suppressed_cooldown, ss.suppressed_settled, ss.suppressed_unreachable);
 }
 
-/* 5. The lists, with their audit entry. */
-static void step_export(PGconn *conn, const conf *cf, long long run, const char *date, sbuf *sum)
+/* 5. The lists, with their audit entry; return how many declared teams were refused (a
+ * misspelt source: the team gets no list, the summary says why and where). */
+static int step_export(PGconn *conn, const conf *cf, long long run, const char *date, sbuf *sum)
 {
+    sbuf why;
+    sbuf_init(&why);
+    int refused = export_unknown_teams(conn, cf, &why);
+    for (const char *l = why.p; *l; l += strcspn(l, "\n") + 1)
+        sbuf_addf(sum, "  refused team: %.*s\n", (int)strcspn(l, "\n"), l);
+    sbuf_free(&why);
     long long rows = 0;
     int lists = export_run(conn, cf, run, date, &rows);
     char details[128];
@@ -299,6 +306,7 @@ static void step_export(PGconn *conn, const conf *cf, long long run, const char 
     db_commit(conn);
     sbuf_addf(sum, "  lists: %d teams, %lld households, under %s/<team>/%s/liste.csv\n", lists, rows, cf->outbox,
               date);
+    return refused;
 }
 
 int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
@@ -331,7 +339,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     t[3] = util_now();
     step_detect(conn, cf, run, date, sum);
     t[4] = util_now();
-    step_export(conn, cf, run, date, sum);
+    problems += step_export(conn, cf, run, date, sum);
     t[5] = util_now();
     retention_summary rs;
     retention_purge(conn, cf, &rs);

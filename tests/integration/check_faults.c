@@ -273,6 +273,33 @@ START_TEST(test_failed_export_is_no_contact)
 }
 END_TEST
 
+/* ---- 9. a team whose source is misspelt ------------------------------------------------------ */
+
+/* The landlord's team is declared with its source misspelt ("bailleur:aquitani"). The night
+ * says so, naming the configuration's line, and exits 5; that team gets no list (an empty one
+ * would say "nothing tonight"), and the tenant is listed to the landlord's own team. */
+START_TEST(test_team_with_unknown_source)
+{
+    struct fx f;
+    fx_init(&f, "[team.bailleur_bordeaux]\nsource = bailleur:aquitani\n");
+    deposit_tenant(&f);
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 5, "a team with an unknown source: exit 5, not %d: %s%s", rc, out, err);
+    ck_assert_msg(out && strstr(out, "tznr.conf:13: [team.bailleur_bordeaux] source 'bailleur:aquitani'"),
+                  "the summary names the file, line, team and source: %s", out);
+    ck_assert_msg(!exists(at(&f, "outbox/bailleur_bordeaux/" NIGHT "/liste.csv")),
+                  "the misspelt team got a list");
+    char *list = tu_read(at(&f, "outbox/bailleur_aquitanis/" NIGHT "/liste.csv"), NULL);
+    ck_assert_msg(list && strstr(list, ";rsa;"), "the tenant goes to the landlord's own team: %s",
+                  list ? list : "(no list)");
+    free(list);
+    free(out);
+    free(err);
+    fx_free(&f);
+}
+END_TEST
+
 Suite *suite_faults(void)
 {
     Suite *s = suite_create("faults");
@@ -283,6 +310,7 @@ Suite *suite_faults(void)
         {"not_utf8_extract_and_manifest", test_not_utf8_extract_and_manifest},
         {"not_utf8_feedback", test_not_utf8_feedback},
         {"failed_export_is_no_contact", test_failed_export_is_no_contact},
+        {"team_with_unknown_source", test_team_with_unknown_source},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
