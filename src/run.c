@@ -25,14 +25,14 @@
 
 #define RUN_LOCK 7243110010LL
 
-/* Move FILE (a path) into DIR, keeping its name. */
+/* Move FILE (a path) into DIR, keeping its name, across file systems too (util_move). */
 static void move_into(const char *file, const char *dir)
 {
     if (util_mkdirs(dir) != 0)
         die(TZNR_EXIT_FAIL, "could not create '%s': %s", dir, strerror(errno));
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     char *dst = xasprintf("%s/%s", dir, base);
-    if (rename(file, dst) != 0)
+    if (util_move(file, dst) != 0)
         die(TZNR_EXIT_FAIL, "could not move '%s' to '%s': %s", file, dst, strerror(errno));
     free(dst);
 }

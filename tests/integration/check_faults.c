@@ -300,6 +300,69 @@ START_TEST(test_team_with_unknown_source)
 }
 END_TEST
 
+/* ---- 7. an archive on another file system ------------------------------------------------- */
+
+/* The archive and the rejected folder are on another file system than the inbox (/dev/shm, a
+ * tmpfs): the night moves its extracts, a refused one and a feedback file there (copy, fsync,
+ * unlink), leaves the inbox empty and exits 5 for the refused extract only. */
+static char other_fs[64];
+
+static void remove_other_fs(void)
+{
+    if (other_fs[0])
+        tu_run(tu_fmt("rm -rf '%s'", other_fs), NULL, NULL);
+}
+
+START_TEST(test_archive_on_another_file_system)
+{
+    struct stat shm, tmp;
+    char *other = other_fs;
+    snprintf(other_fs, sizeof other_fs, "/dev/shm/tznr-faults-XXXXXX");
+    ck_assert_msg(mkdtemp(other) != NULL, "this test needs /dev/shm, a file system of its own");
+    atexit(remove_other_fs); /* also when an assertion ends the test */
+    struct fx f;
+    char *paths = strdup(tu_fmt("[paths]\narchive = %s/archive\nrejected = %s/rejected\n", other, other));
+    fx_init(&f, paths);
+    free(paths);
+    ck_assert(stat(other, &shm) == 0 && stat(f.dir, &tmp) == 0);
+    ck_assert_msg(shm.st_dev != tmp.st_dev, "/dev/shm and %s are on the same file system: nothing is tested",
+                  f.dir);
+    deposit_tenant(&f);
+    tu_deposit_canonical(f.dir, f.key, "cpam:gironde", "2026-11-20", HEADER,
+                         tu_fmt("P1,HP1,D,%s,DURAND,Marc,1960-01-01,1,33063,1,0,900,900,0,0,,,,,\n",
+                                tu_nir15("1600133063103")));
+    manifest_set(at(&f, "inbox/cpam_gironde.csv"), "key_id", "another-key");
+    ck_assert(mkdir(at(&f, "inbox/feedback"), 0755) == 0);
+    tu_write_str(at(&f, "inbox/feedback/retours.csv"),
+                 "token;regle;statut;date\n"
+                 "00000000000000000000000000000000000000000000000000000000000000ff;rsa;contacte;2026-11-25\n");
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 5, "exit 5 (one refused extract), not %d: %s%s", rc, out, err);
+    const char *want[] = {"archive/" NIGHT "/bailleur_aquitanis.csv", "archive/" NIGHT "/caf_gironde.csv.manifest",
+                          "rejected/" NIGHT "/cpam_gironde.csv", "rejected/" NIGHT "/cpam_gironde.csv.reason",
+                          "archive/feedback/" NIGHT "/retours.csv", "archive/feedback/" NIGHT "/retours.csv.rejects"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(exists(tu_fmt("%s/%s", other, want[i])), "%s/%s is missing", other, want[i]);
+    char *left = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("find '%s' -type f | wc -l", at(&f, "inbox")), &left, NULL), 0);
+    ck_assert_msg(atoi(left) == 0, "%s files left in the inbox", left);
+    ck_assert_int_eq(tu_run(tu_fmt("find '%s' -name '*.tmp' | wc -l", other), &left, NULL), 0);
+    ck_assert_msg(atoi(left) == 0, "%s temporary files left in the archive", left);
+    /* the archived extract is the one that was loaded, byte for byte */
+    char *sha = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("sha256sum '%s/archive/" NIGHT "/caf_gironde.csv' | cut -c1-64", other), &sha, NULL),
+                     0);
+    sha[strcspn(sha, "\n")] = '\0';
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.snapshot WHERE sha256 = decode('%s', 'hex')", sha), 1);
+    free(sha);
+    free(left);
+    free(out);
+    free(err);
+    fx_free(&f);
+}
+END_TEST
+
 Suite *suite_faults(void)
 {
     Suite *s = suite_create("faults");
@@ -311,6 +374,7 @@ Suite *suite_faults(void)
         {"not_utf8_feedback", test_not_utf8_feedback},
         {"failed_export_is_no_contact", test_failed_export_is_no_contact},
         {"team_with_unknown_source", test_team_with_unknown_source},
+        {"archive_on_another_file_system", test_archive_on_another_file_system},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
