@@ -96,10 +96,12 @@ static char **teams_of(PGconn *conn, const conf *cf, const char *runs, int *n)
  * stays in the outbox. */
 static void abort_list(void *o) { csvio_out_abort(o); }
 
+/* Write LINE to O, the temporary file of the list PATH (csvio_out_open writes PATH.tmp: the
+ * message names that file, the one being written), or die; the clean-up removes it. */
 static void write_or_die(csvio_out *o, sbuf *line, const char *path)
 {
     if (csvio_out_write(o, line->p, line->len) != 0)
-        die(TZNR_EXIT_FAIL, "could not write '%s': %s", path, strerror(errno));
+        die(TZNR_EXIT_FAIL, "could not write '%s.tmp': %s", path, strerror(errno));
     sbuf_reset(line);
 }
 

@@ -305,21 +305,14 @@ END_TEST
 /* The archive and the rejected folder are on another file system than the inbox (/dev/shm, a
  * tmpfs): the night moves its extracts, a refused one and a feedback file there (copy, fsync,
  * unlink), leaves the inbox empty and exits 5 for the refused extract only. */
-static char other_fs[64];
-
-static void remove_other_fs(void)
-{
-    if (other_fs[0])
-        tu_run(tu_fmt("rm -rf '%s'", other_fs), NULL, NULL);
-}
-
 START_TEST(test_archive_on_another_file_system)
 {
     struct stat shm, tmp;
-    char *other = other_fs;
-    snprintf(other_fs, sizeof other_fs, "/dev/shm/tznr-faults-XXXXXX");
-    ck_assert_msg(mkdtemp(other) != NULL, "this test needs /dev/shm, a file system of its own");
-    atexit(remove_other_fs); /* also when an assertion ends the test */
+    /* named after the runner (the test's parent), whose teardown removes it even when an
+     * assertion ends the test */
+    char other[64];
+    snprintf(other, sizeof other, "/dev/shm/tznr-faults-%d", (int)getppid());
+    ck_assert_msg(mkdir(other, 0755) == 0, "this test needs /dev/shm, a file system of its own");
     struct fx f;
     char *paths = strdup(tu_fmt("[paths]\narchive = %s/archive\nrejected = %s/rejected\n", other, other));
     fx_init(&f, paths);
@@ -359,9 +352,105 @@ START_TEST(test_archive_on_another_file_system)
     free(left);
     free(out);
     free(err);
+    tu_run(tu_fmt("rm -rf '%s'", other), NULL, NULL);
     fx_free(&f);
 }
 END_TEST
+
+/* ---- 8. a list over 1 MB on a full disk ------------------------------------------------------ */
+
+static char full_fs[4096];
+
+/* Files under DIR (recursively) whose name ends in .tmp. */
+static int count_tmp(const char *dir)
+{
+    char *out = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("find '%s' -name '*.tmp' | wc -l", dir), &out, NULL), 0);
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+/* `tznr export` of a list of about 2 MB (the first night's, with 8,000 more households)
+ * fails: exit 1, a message naming the temporary file it could not write and why, no
+ * temporary file left, the list already there untouched. RUNNER is a command prefix that
+ * limits the disk (prlimit), CONF the configuration whose outbox is OUTBOX. */
+static void export_on_full_disk(const struct fx *f, const char *runner, const char *conf, const char *outbox,
+                                const char *why)
+{
+    const char *team_dir = tu_fmt("%s/bailleur_aquitanis/" NIGHT, outbox);
+    ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s'", team_dir), NULL, NULL), 0);
+    char *list = strdup(tu_fmt("%s/liste.csv", team_dir));
+    tu_write_str(list, "the list already sent\n");
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(tu_fmt("%s '%s' export -c '%s' --date " NIGHT, runner, tu_bin("tznr"), conf), &out, &err);
+    ck_assert_msg(rc == 1, "%s: an export to a full disk exits 1, not %d: %s%s", why, rc, out, err);
+    ck_assert_msg(err && strstr(err, tu_fmt("could not write '%s.tmp'", list)),
+                  "%s: the message names the temporary file: %s", why, err);
+    ck_assert_msg(count_tmp(outbox) == 0, "%s: a truncated temporary list was left in %s", why, outbox);
+    char *after = tu_read(list, NULL);
+    ck_assert_msg(after && strcmp(after, "the list already sent\n") == 0, "%s: the list there was changed", why);
+    (void)f;
+    free(after);
+    free(list);
+    free(out);
+    free(err);
+}
+
+START_TEST(test_list_on_full_disk)
+{
+    struct fx f;
+    fx_init(&f, NULL);
+    deposit_tenant(&f);
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "first night: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sqln(&f, "INSERT INTO tznr.list_entry (run_id, run_date, team, rule_id, foyer_id, source_id,"
+                              " token, estimate, motif, confiance, priority, first_detected, inconnu_de)"
+                              " SELECT e.run_id, e.run_date, e.team, e.rule_id, e.foyer_id + i, e.source_id, e.token,"
+                              " e.estimate, e.motif, e.confiance, e.priority + i, e.first_detected, e.inconnu_de"
+                              " FROM tznr.list_entry e, generate_series(1, 8000) i"
+                              " WHERE e.team = 'bailleur_aquitanis';"
+                              " SELECT count(*) FROM tznr.list_entry WHERE team = 'bailleur_aquitanis'"),
+                     8001);
+    /* a small file system, filled by the list: the disk is full (ENOSPC) */
+    ck_assert_msg(geteuid() == 0, "this test mounts a small tmpfs: run it as root (CI does)");
+    snprintf(full_fs, sizeof full_fs, "%s", at(&f, "full"));
+    ck_assert(mkdir(full_fs, 0755) == 0);
+    ck_assert_int_eq(tu_run(tu_fmt("mount -t tmpfs -o size=1m tmpfs '%s'", full_fs), NULL, NULL), 0);
+    char *conf = strdup(tu_conf_params(f.dir, f.db, tu_fmt("[paths]\noutbox = %s\n", full_fs)));
+    export_on_full_disk(&f, "", conf, full_fs, "a full tmpfs");
+    ck_assert_int_eq(tu_run(tu_fmt("umount '%s'", full_fs), NULL, NULL), 0);
+    full_fs[0] = '\0';
+    /* a file size limit (RLIMIT_FSIZE, 1 MB), as a quota would set it */
+    char *outbox = strdup(at(&f, "outbox2"));
+    free(conf);
+    conf = strdup(tu_conf_params(f.dir, f.db, tu_fmt("[paths]\noutbox = %s\n", outbox)));
+    export_on_full_disk(&f, "prlimit --fsize=1000000", conf, outbox, "a file size limit");
+    free(outbox);
+    free(conf);
+    fx_free(&f);
+}
+END_TEST
+
+/* In the runner, after each test: what a test that failed half-way left outside its folder (a
+ * mount under the runner's temporary root, the folder in /dev/shm). */
+static void teardown(void)
+{
+    char *root = strdup(tu_tmpdir());
+    *strrchr(root, '/') = '\0';
+    FILE *m = fopen("/proc/self/mounts", "r");
+    char dev[256], point[4096];
+    while (m && fscanf(m, "%255s %4095s %*[^\n]", dev, point) == 2)
+        if (strncmp(point, root, strlen(root)) == 0 && point[strlen(root)] == '/')
+            tu_run(tu_fmt("umount -l '%s'", point), NULL, NULL);
+    if (m)
+        fclose(m);
+    tu_run(tu_fmt("rm -rf /dev/shm/tznr-faults-%d", (int)getpid()), NULL, NULL);
+    free(root);
+}
 
 Suite *suite_faults(void)
 {
@@ -375,10 +464,12 @@ Suite *suite_faults(void)
         {"failed_export_is_no_contact", test_failed_export_is_no_contact},
         {"team_with_unknown_source", test_team_with_unknown_source},
         {"archive_on_another_file_system", test_archive_on_another_file_system},
+        {"list_on_full_disk", test_list_on_full_disk},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
         tcase_set_timeout(tc, TIMEOUT);
+        tcase_add_unchecked_fixture(tc, NULL, teardown);
         tcase_add_test(tc, cases[i].test);
         suite_add_tcase(s, tc);
     }
