@@ -300,6 +300,88 @@ START_TEST(test_team_with_unknown_source)
 }
 END_TEST
 
+/* ---- 5. a fall made of small steps, and the good extract again ------------------------------- */
+
+/* The landlord's extract of DATE with N tenants, deposited and set aside as DIR/ext/NAME.csv. */
+static char *landlord_extract(const struct fx *f, const char *date, int n, const char *name)
+{
+    char *body = strdup("");
+    for (int i = 0; i < n; i++) {
+        char *more = NULL;
+        char nir[16];
+        snprintf(nir, sizeof nir, "27803330631%02d", i);
+        ck_assert_int_ge(asprintf(&more, "%sL%d,HL%d,D,%s,LEFEVRE,Sophie%c,1978-03-14,2,33063,1,0,300,0,450,0,,,,,\n",
+                                  body, i, i, tu_nir15(nir), 'a' + i),
+                         0);
+        free(body);
+        body = more;
+    }
+    tu_deposit_canonical(f->dir, f->key, "bailleur:aquitanis", date, HEADER, body);
+    free(body);
+    char *path = strdup(at(f, tu_fmt("ext/%s.csv", name)));
+    ck_assert_int_eq(tu_run(tu_fmt("mkdir -p '%s/ext' && mv '%s/inbox/bailleur_aquitanis.csv' '%s' &&"
+                                   " mv '%s/inbox/bailleur_aquitanis.csv.manifest' '%s.manifest'",
+                                   f->dir, f->dir, path, f->dir, path),
+                            NULL, NULL),
+                     0);
+    return path;
+}
+
+static int load(const struct fx *f, const char *opts, const char *path, char **err)
+{
+    return tu_tznr(NULL, err, "load -c '%s' %s '%s'", f->conf, opts, path);
+}
+
+static long long current_rows(const struct fx *f)
+{
+    return sqln(f, "SELECT n.rows_loaded FROM tznr.source s JOIN tznr.snapshot n ON n.id = s.current_snapshot"
+                   " WHERE s.id = 'bailleur:aquitanis'");
+}
+
+/* 20 tenants, then 17 (-15 %), then 14 (-18 % more, -30 % in all): the third is refused
+ * against the 20 (max_drop_share 20 %). The first extract, superseded, is not made current
+ * again by a plain load (an old file fetched again must not roll the source back), and is with
+ * --force; after that a correct extract of 19 loads. */
+START_TEST(test_drop_in_small_steps_and_reload)
+{
+    struct fx f;
+    fx_init(&f, NULL);
+    char *a = landlord_extract(&f, "2026-11-01", 20, "a");
+    char *b = landlord_extract(&f, "2026-11-08", 17, "b");
+    char *c = landlord_extract(&f, "2026-11-15", 14, "c");
+    char *d = landlord_extract(&f, "2026-11-22", 19, "d");
+    char *err = NULL;
+    ck_assert_msg(load(&f, "", a, &err) == 0, "a: %s", err);
+    free(err);
+    ck_assert_msg(load(&f, "", b, &err) == 0, "b (-15 %%): %s", err);
+    free(err);
+    int rc = load(&f, "", c, &err);
+    ck_assert_msg(rc == 3, "c, 30 %% below a in two steps, is refused (exit 3), not %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "14 rows against 20 in snapshot") && strstr(err, "extract of 2026-11-01"),
+                  "the reason names the reference snapshot: %s", err);
+    free(err);
+    ck_assert_int_eq(current_rows(&f), 17);
+    rc = load(&f, "", a, &err);
+    ck_assert_msg(rc == 0 && strstr(err, "--force"), "a again: exit %d, says how to make it current: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(current_rows(&f), 17);
+    rc = load(&f, "--force", a, &err);
+    ck_assert_msg(rc == 0, "a again with --force: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(current_rows(&f), 20);
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.snapshot WHERE source_id = 'bailleur:aquitanis'"), 3);
+    rc = load(&f, "", d, &err);
+    ck_assert_msg(rc == 0, "d, a correct extract of 19: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_int_eq(current_rows(&f), 19);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    fx_free(&f);
+}
+END_TEST
+
 /* ---- 7. an archive on another file system ------------------------------------------------- */
 
 /* The archive and the rejected folder are on another file system than the inbox (/dev/shm, a
@@ -463,6 +545,7 @@ Suite *suite_faults(void)
         {"not_utf8_feedback", test_not_utf8_feedback},
         {"failed_export_is_no_contact", test_failed_export_is_no_contact},
         {"team_with_unknown_source", test_team_with_unknown_source},
+        {"drop_in_small_steps_and_reload", test_drop_in_small_steps_and_reload},
         {"archive_on_another_file_system", test_archive_on_another_file_system},
         {"list_on_full_disk", test_list_on_full_disk},
     };
