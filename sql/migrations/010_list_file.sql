@@ -1,4 +1,4 @@
--- 009: the lists that were written (issue 11). A run commits its list entries with its
+-- 010: the lists that were written (issue 11). A run commits its list entries with its
 -- detection, before it writes the lists; when it fails before a team's list is in the outbox
 -- (a full or read-only disk), that list never left, and its households must not count as
 -- contacted: the cooldown counts only the entries of a list recorded here, once written.
@@ -6,7 +6,7 @@ CREATE TABLE tznr.list_file (
     run_id bigint NOT NULL REFERENCES tznr.run (id) ON DELETE CASCADE,
     team text NOT NULL,
     rows bigint NOT NULL,
-    sha256 bytea CHECK (pg_catalog.length(sha256) = 32), -- NULL for the lists written before 009
+    sha256 bytea CHECK (pg_catalog.length(sha256) = 32), -- NULL for the lists written before 010
     written_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     PRIMARY KEY (run_id, team)
 );
