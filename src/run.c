@@ -192,10 +192,10 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
             } else {
                 if (res.outcome == LOAD_ALREADY)
                     already++;
-                if (res.outcome == LOAD_ALREADY && res.reason[0]) /* an old extract, not made current */
-                    sbuf_addf(sum, "  already loaded %s: %s\n", basename_of(files[i]), res.reason);
                 else
                     loaded++;
+                if (res.outcome == LOAD_ALREADY && res.reason[0]) /* an old extract, not made current */
+                    sbuf_addf(sum, "  already loaded %s: %s\n", basename_of(files[i]), res.reason);
                 move_into(files[i], adir);
                 move_into(man, adir);
             }
