@@ -454,6 +454,43 @@ START_TEST(test_archive_on_another_file_system)
 }
 END_TEST
 
+/* The archive cannot be created (a file holds its name): the loads are committed, so the night
+ * goes on (the tenant is listed) and exits 5, the extracts stay in the inbox; the next night,
+ * the archive fixed, finds them already loaded and archives them. */
+START_TEST(test_archive_unusable_does_not_stop_the_night)
+{
+    struct fx f;
+    char *path = strdup(tu_fmt("%s/archive", tu_tmpdir()));
+    char *paths = strdup(tu_fmt("[paths]\narchive = %s\n", path));
+    fx_init(&f, paths);
+    free(paths);
+    tu_write_str(path, "not a folder\n");
+    deposit_tenant(&f);
+    char *out = NULL, *err = NULL;
+    int rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 5, "an archive that cannot be created: exit 5, not %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, tu_fmt("could not create '%s/" NIGHT "'", path)) && strstr(out, "stays in the inbox"),
+                  "the summary says which folder and what stays: %s", out);
+    ck_assert_msg(exists(at(&f, "inbox/caf_gironde.csv")) && exists(at(&f, "inbox/caf_gironde.csv.manifest")),
+                  "the extract left the inbox");
+    char *list = tu_read(at(&f, "outbox/bailleur_aquitanis/" NIGHT "/liste.csv"), NULL);
+    ck_assert_msg(list && strstr(list, ";rsa;"), "the night went on: %s", list ? list : "(no list)");
+    free(list);
+    free(out);
+    free(err);
+    ck_assert(unlink(path) == 0);
+    out = err = NULL;
+    rc = night(&f, NIGHT2, &out, &err);
+    ck_assert_msg(rc == 0, "the archive fixed: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "extracts: 0 loaded, 2 already loaded, 0 refused"), "summary: %s", out);
+    ck_assert_msg(exists(tu_fmt("%s/" NIGHT2 "/caf_gironde.csv", path)), "not archived the next night");
+    free(out);
+    free(err);
+    free(path);
+    fx_free(&f);
+}
+END_TEST
+
 /* ---- 8. a list over 1 MB on a full disk ------------------------------------------------------ */
 
 static char full_fs[4096];
@@ -562,6 +599,7 @@ Suite *suite_faults(void)
         {"team_with_unknown_source", test_team_with_unknown_source},
         {"drop_in_small_steps_and_reload", test_drop_in_small_steps_and_reload},
         {"archive_on_another_file_system", test_archive_on_another_file_system},
+        {"archive_unusable", test_archive_unusable_does_not_stop_the_night},
         {"list_on_full_disk", test_list_on_full_disk},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
