@@ -48,9 +48,15 @@ const char *audit_os_user(void)
 
 void audit_log(PGconn *conn, const char *action, const char *object, const char *details)
 {
-    const char *p[] = {audit_os_user(), command_line ? command_line : "tznr", action, object,
-                       details ? details : "{}"};
+    /* the log is UTF-8 text: a file name or an argument from a Latin-1 system must not make an
+     * entry, and with it the step it records, fail (its bytes are kept as \xHH) */
+    char *cmd = xutf8dup(command_line ? command_line : "tznr"), *obj = xutf8dup(object),
+         *det = xutf8dup(details ? details : "{}");
+    const char *p[] = {audit_os_user(), cmd, action, obj, det};
     PQclear(db_query(conn, "SELECT tznr.audit_append($1, $2, $3, $4, $5)", 5, p));
+    free(cmd);
+    free(obj);
+    free(det);
 }
 
 void audit_canonical(sbuf *out, const char *const f[9])

@@ -9,6 +9,7 @@
 #include "export.h"
 #include "log.h"
 #include "opt.h"
+#include "sbuf.h"
 
 static const char synopsis[] = "tznr export [-c FILE] [--db CONNINFO] [--date YYYY-MM-DD]";
 static const char description[] =
@@ -41,6 +42,12 @@ int cmd_export(int argc, char **argv)
     PQclear(r);
     long long rows = 0;
     int n = export_run(conn, &cf, run, rdate, &rows);
+    sbuf why;
+    sbuf_init(&why);
+    export_unknown_teams(conn, &cf, &why);
+    for (const char *l = why.p; *l; l += strcspn(l, "\n") + 1)
+        log_warn("%.*s", (int)strcspn(l, "\n"), l);
+    sbuf_free(&why);
     log_info("run %lld (%s): %d lists, %lld households, under '%s'", run, rdate, n, rows, cf.outbox);
     db_close(conn);
     conf_free(&cf);

@@ -28,8 +28,9 @@ static const char description[] =
     "snapshot, when its manifest is missing or malformed, its sha256 or row count does not\n"
     "match, its key_id is not the platform's, its header is not tznr-extract-v1's, more than\n"
     "[load] max_reject_share of its rows are invalid, or its row count fell by more than\n"
-    "[load] max_drop_share against the current snapshot (unless --force). Loading the same\n"
-    "extract again does nothing and says so.";
+    "[load] max_drop_share against the largest snapshot since the last forced load (unless\n"
+    "--force). Loading the current snapshot's extract again does nothing and says so; an\n"
+    "older extract, superseded since, is made current again only with --force.";
 
 int cmd_load(int argc, char **argv)
 {
@@ -37,7 +38,8 @@ int cmd_load(int argc, char **argv)
     int force = 0, quiet = 0;
     const struct opt opts[] = {
         OPT_PLATFORM(&cfile, &dbinfo),
-        OPT_FLAG(0, "force", &force, "accept a snapshot much smaller than the current one"),
+        OPT_FLAG(0, "force", &force, "accept a snapshot much smaller than the earlier ones, or make a superseded "
+                                     "extract current again"),
         OPT_QUIET(&quiet, "no summary"),
         OPT_END};
     const struct opt_cmd cmd = {
@@ -59,8 +61,11 @@ int cmd_load(int argc, char **argv)
             log_error("refused '%s': %s", argv[i], res.reason);
             refused++;
         } else if (res.outcome == LOAD_ALREADY) {
-            log_info("'%s' is already loaded (snapshot %lld of %s): nothing to do", argv[i],
-                     res.snapshot_id, res.source);
+            if (res.reason[0])
+                log_warn("'%s' is already loaded: %s", argv[i], res.reason);
+            else
+                log_info("'%s' is already loaded (snapshot %lld of %s): nothing to do", argv[i],
+                         res.snapshot_id, res.source);
         } else {
             log_info("loaded '%s' as snapshot %lld of %s: %lld rows, %lld rejected, %.2f s", argv[i],
                      res.snapshot_id, res.source, res.rows_loaded, res.rows_rejected, res.seconds);

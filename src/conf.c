@@ -162,6 +162,8 @@ static int set_team(conf *c, const char *name, const char *key, const char *valu
     }
     if (strcmp(key, "source") == 0 || strcmp(key, "communes") == 0) {
         set_str(strcmp(key, "source") == 0 ? &c->teams[t].source : &c->teams[t].communes, value);
+        if (strcmp(key, "source") == 0)
+            c->teams[t].source_line = ini_line();
         return 0;
     }
     snprintf(err, errlen, "unknown setting '%s' in [team.%s] (source, communes)", key, name);

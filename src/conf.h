@@ -50,6 +50,7 @@ typedef struct conf {
     struct conf_team {
         char *name;
         char *source;        /* source id whose tokens the team can reach */
+        long source_line;    /* its line in the configuration file */
         char *communes;      /* space or comma separated INSEE codes, or NULL for all */
     } *teams;
     int nteams;

@@ -21,6 +21,33 @@ static void field(sbuf *line, const char *v, char sep)
     csvio_add_field(line, v, strlen(v), sep);
 }
 
+/* Whether team T's source is one the platform knows: a source that has had an extract loaded,
+ * or one declared by a [source.ID] section. A misspelt source is neither. */
+static int team_source_known(PGconn *conn, const conf *cf, int t)
+{
+    for (int i = 0; i < cf->nsources; i++)
+        if (strcmp(cf->sources[i].id, cf->teams[t].source) == 0)
+            return 1;
+    const char *p[] = {cf->teams[t].source};
+    return strcmp(db_value(conn, "SELECT EXISTS (SELECT 1 FROM tznr.source WHERE id = $1)", 1, p), "t") == 0;
+}
+
+int export_unknown_teams(PGconn *conn, const conf *cf, sbuf *why)
+{
+    int n = 0;
+    for (int t = 0; t < cf->nteams; t++) {
+        if (team_source_known(conn, cf, t))
+            continue;
+        n++;
+        sbuf_addf(why, "%s:%ld: [team.%s] source '%s' is not a source of the platform: no extract of it was ever "
+                       "loaded and no [source.%s] section declares it (misspelt?); the team gets no list until it "
+                       "is fixed, and that source's households go to the team of their own source\n",
+                  cf->path ? cf->path : "(configuration)", cf->teams[t].source_line, cf->teams[t].name,
+                  cf->teams[t].source, cf->teams[t].source);
+    }
+    return n;
+}
+
 /* Every team that could receive a list: the teams listed in RUNS, every declared team, and
  * each current source without a declared team (its default team); an empty list says
  * "nothing tonight". Return them (malloc'ed), their number in *N. */
@@ -36,6 +63,8 @@ static char **teams_of(PGconn *conn, const conf *cf, const char *runs, int *n)
     for (int k = 0; k < total; k++) {
         char *name;
         if (k >= PQntuples(tr)) {
+            if (!team_source_known(conn, cf, k - PQntuples(tr)))
+                continue; /* an empty list would say "nothing tonight": it gets none */
             name = xstrdup(cf->teams[k - PQntuples(tr)].name);
         } else if (PQgetvalue(tr, k, 0)[0] == '=') {
             const char *src = PQgetvalue(tr, k, 0) + 1;
@@ -67,10 +96,12 @@ static char **teams_of(PGconn *conn, const conf *cf, const char *runs, int *n)
  * stays in the outbox. */
 static void abort_list(void *o) { csvio_out_abort(o); }
 
+/* Write LINE to O, the temporary file of the list PATH (csvio_out_open writes PATH.tmp: the
+ * message names that file, the one being written), or die; the clean-up removes it. */
 static void write_or_die(csvio_out *o, sbuf *line, const char *path)
 {
     if (csvio_out_write(o, line->p, line->len) != 0)
-        die(TZNR_EXIT_FAIL, "could not write '%s': %s", path, strerror(errno));
+        die(TZNR_EXIT_FAIL, "could not write '%s.tmp': %s", path, strerror(errno));
     sbuf_reset(line);
 }
 
@@ -123,10 +154,20 @@ static long long write_list(PGconn *conn, const conf *cf, const char *runs, cons
     PQclear(r);
     write_or_die(o, &line, path);
     sbuf_free(&line);
-    int rc = csvio_out_commit(o, NULL, err, sizeof err); /* on failure, it has removed the temporary file */
+    char sha[65];
+    int rc = csvio_out_commit(o, sha, err, sizeof err); /* on failure, it has removed the temporary file */
     log_forget(abort_list, o);
     if (rc != 0)
         die(TZNR_EXIT_FAIL, "%s", err);
+    /* the list is in the outbox: from now on its households count as contacted (the
+     * cooldown); a list that was never written does not keep anyone off the next lists */
+    char nrows[32];
+    snprintf(nrows, sizeof nrows, "%lld", rows);
+    const char *pw[] = {runs, team, nrows, sha};
+    PQclear(db_query(conn,
+        "INSERT INTO tznr.list_file (run_id, team, rows, sha256) VALUES ($1, $2, $3, pg_catalog.decode($4, 'hex'))"
+        " ON CONFLICT (run_id, team) DO UPDATE SET rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,"
+        " written_at = pg_catalog.clock_timestamp()", 4, pw));
     return rows;
 }
 

@@ -44,8 +44,17 @@ static char sniff_separator(const char *path)
 static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *why, size_t whylen)
 {
     why[0] = '\0';
+    size_t bad_field = 0, bad_at = 0;
+    for (size_t i = 0; !rec->error && !bad_field && i < rec->nfields; i++)
+        for (size_t j = 0, k; j < rec->len[i] && !bad_field; j += k ? k : 1)
+            if ((k = sbuf_utf8_seq(rec->field[i] + j, rec->len[i] - j)) == 0 || rec->field[i][j] == '\0')
+                bad_field = i + 1, bad_at = j;
     if (rec->error)
         snprintf(why, whylen, "%s", rec->error);
+    else if (bad_field) /* checked first: nothing that is not text goes near the database */
+        snprintf(why, whylen, "field %zu (%s) is not UTF-8 text: byte 0x%02X at position %zu", bad_field,
+                 bad_field <= 4 ? (const char *[]){"token", "regle", "statut", "date"}[bad_field - 1] : "extra",
+                 (unsigned char)rec->field[bad_field - 1][bad_at], bad_at + 1);
     else if (rec->nfields != 4)
         snprintf(why, whylen, "%zu fields, expected 4", rec->nfields);
     else if (!extract_token_valid(rec->field[0], rec->len[0]))
@@ -156,7 +165,9 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
     }
     char *rejpath = xasprintf("%s.rejects", path);
     FILE *rej = NULL;
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    /* the name as the database records it: a name from a Latin-1 system keeps its other
+     * bytes as \xHH; the file itself keeps its name */
+    char *base = xutf8dup(strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
     db_begin(conn);
     while ((rc = csvio_next(r, &rec)) == 1) {
         res->rows++;
@@ -182,5 +193,6 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
     audit_log(conn, "feedback", base, details);
     db_commit(conn);
     free(rejpath);
+    free(base);
     return 0;
 }

@@ -22,6 +22,10 @@ static void lower(char *s)
         *s = (char)tolower((unsigned char)*s);
 }
 
+static long current_line;
+
+long ini_line(void) { return current_line; }
+
 int ini_parse(const char *path, ini_handler fn, void *ctx, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -84,6 +88,7 @@ int ini_parse(const char *path, ini_handler fn, void *ctx, char *err, size_t err
         lower(key);
         char why[512];
         why[0] = '\0';
+        current_line = lineno;
         if (fn(ctx, section, key, value, why, sizeof why) != 0) {
             snprintf(err, errlen, "%s:%ld: %s", path, lineno, why[0] ? why : "invalid setting");
             rc = -1;

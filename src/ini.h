@@ -12,5 +12,7 @@ typedef int (*ini_handler)(void *ctx, const char *section, const char *key, cons
 /* Parse PATH; on failure return -1 with "PATH:LINE: reason" in ERR. Lines starting with
  * '#' or ';' are comments; a value may not continue on the next line. */
 int ini_parse(const char *path, ini_handler fn, void *ctx, char *err, size_t errlen);
+/* The line of the setting being handed to the handler (for a handler that keeps it). */
+long ini_line(void);
 
 #endif

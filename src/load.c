@@ -239,21 +239,24 @@ static void emit_row(db_bincopy *b, const csvio_record *r, const struct xrow *x,
     }
 }
 
-/* COPY text escaping for the reject table. */
+/* COPY text escaping for the reject table; the text is made valid UTF-8 first (a byte that is
+ * not becomes \xHH), so a row with a Latin-1 byte is kept with its reason, not a COPY error. */
 static void copy_text(sbuf *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
+    sbuf u;
+    sbuf_init(&u);
+    sbuf_add_utf8(&u, s, n);
+    for (size_t i = 0; i < u.len; i++) {
+        char c = u.p[i];
         switch (c) {
         case '\\': sbuf_add(b, "\\\\", 2); break;
         case '\t': sbuf_add(b, "\\t", 2); break;
         case '\n': sbuf_add(b, "\\n", 2); break;
         case '\r': sbuf_add(b, "\\r", 2); break;
-        default:
-            if (c != '\0')
-                sbuf_addc(b, c);
+        default: sbuf_addc(b, c);
         }
     }
+    sbuf_free(&u);
 }
 
 /* The rejected rows, spooled to a temporary file (COPY text lines without the attempt id) so
@@ -279,27 +282,19 @@ static void rejects_add(struct rejects *rj, long line, const char *why, const ch
     rj->n++;
 }
 
-/* PATH as valid UTF-8 for the database (a byte that is not becomes '?'), in a static buffer. */
+/* PATH as valid UTF-8 for the database (a byte that is not becomes \xHH, a control character
+ * '?'), in a static buffer. */
 static const char *printable_path(const char *path)
 {
-    static char buf[4096];
-    size_t n = 0;
-    for (const char *p = path; *p && n + 4 < sizeof buf;) {
-        size_t len = strlen(p);
-        size_t step = 1;
-        while (step <= 4 && step <= len && !norm_utf8_valid(p, step))
-            step++;
-        if (step > 4 || step > len || (unsigned char)*p < 0x20) {
-            buf[n++] = '?';
-            p++;
-        } else {
-            memcpy(buf + n, p, step);
-            n += step;
-            p += step;
-        }
-    }
-    buf[n] = '\0';
-    return buf;
+    static sbuf b;
+    if (!b.p)
+        sbuf_init(&b);
+    sbuf_reset(&b);
+    sbuf_add_utf8(&b, path, strlen(path));
+    for (size_t i = 0; i < b.len; i++)
+        if ((unsigned char)b.p[i] < 0x20 || b.p[i] == 0x7F)
+            b.p[i] = '?';
+    return b.p;
 }
 
 /* Record the attempt and its rejects in the current transaction. */
@@ -311,12 +306,14 @@ static void record_attempt(PGconn *conn, const char *path, const char *source, c
     snprintf(snaps, sizeof snaps, "%lld", snap);
     snprintf(reads, sizeof reads, "%lld", rows_read);
     snprintf(rejs, sizeof rejs, "%lld", rj ? rj->n : 0);
+    char *why = reason ? xutf8dup(reason) : NULL; /* a reason may quote a manifest's bytes */
     const char *p[] = {printable_path(path), source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
-                       reason, snap > 0 ? snaps : NULL, rows_read >= 0 ? reads : NULL, rejs};
+                       why, snap > 0 ? snaps : NULL, rows_read >= 0 ? reads : NULL, rejs};
     const char *id = db_value(conn,
         "INSERT INTO tznr.load_attempt (file_name, source_id, sha256, outcome, reason, snapshot_id,"
         " rows_read, rows_rejected) VALUES ($1, $2, pg_catalog.decode($3, 'hex'), $4, $5, $6, $7, $8)"
         " RETURNING id", 8, p);
+    free(why);
     if (!rj || rj->n == 0)
         return;
     char idbuf[32];
@@ -380,6 +377,8 @@ struct load_job {
     char sha[65];           /* the digest to record with the attempt ("" for none) */
     long long rows_read;    /* -1 until the file has been read */
     long long prev_snap, prev_rows, snap;
+    long long ref_snap;     /* the drop guard's reference: the largest snapshot since the last forced one */
+    char ref_date[11];
     struct rejects rj;
     int keep_rejects;       /* record the rejected rows with a refusal */
 };
@@ -445,15 +444,29 @@ static int sha_mismatch(struct load_job *j, const char *sha)
 /* Already loaded? Asked with the manifest's sha256 and, when it names a snapshot, confirmed on
  * the file (a second read only in that case; otherwise the file's digest is computed during the
  * one pass that loads it, and checked before the commit). Return 1 when it was, 0 when not,
- * -1 when it must be refused (the file cannot be read, or is not the one loaded). */
+ * -1 when it must be refused (the file cannot be read, or is not the one loaded). An extract
+ * whose snapshot has been superseded since is loaded again, as a new current snapshot, only
+ * with --force (a pull that fetches old files again must not roll a source back); without it,
+ * res->reason says how. */
 static int check_already_loaded(struct load_job *j)
 {
     const char *p[] = {j->m.sha256};
-    PGresult *r = db_query(j->conn, "SELECT id FROM tznr.snapshot WHERE sha256 = pg_catalog.decode($1, 'hex')", 1, p);
+    PGresult *r = db_query(j->conn,
+        "SELECT n.id, n.id = s.current_snapshot, s.current_snapshot FROM tznr.snapshot n"
+        " JOIN tznr.source s ON s.id = n.source_id"
+        " WHERE n.sha256 = pg_catalog.decode($1, 'hex') ORDER BY n.id DESC LIMIT 1", 1, p);
     long long id = PQntuples(r) > 0 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    int current = id && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    long long now = id ? atoll(PQgetvalue(r, 0, 2)) : 0;
     PQclear(r);
     if (!id)
         return 0;
+    if (!current && j->force)
+        return 0; /* the operator makes it current again: loaded as a new snapshot */
+    if (!current)
+        snprintf(j->res->reason, sizeof j->res->reason,
+                 "loaded before as snapshot %lld, superseded since by snapshot %lld; 'tznr load --force' makes it "
+                 "current again", id, now);
     char sha[65];
     if (file_sha256(j->path, sha) != 0)
         return refusal(j, "could not read the extract: %s", strerror(errno));
@@ -485,12 +498,21 @@ static int stage(struct load_job *j)
     db_begin(conn);
     const char *p[] = {j->m.source};
     PQclear(db_query(conn, "INSERT INTO tznr.source (id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p));
+    /* the guard's reference is the largest snapshot the source has had since the last one an
+     * operator forced (or since its first): a fall made of several small steps is measured
+     * whole, and a forced load says "this is the new level" */
     PGresult *r = db_query(conn,
-        "SELECT s.current_snapshot, n.rows_loaded FROM tznr.source s"
-        " LEFT JOIN tznr.snapshot n ON n.id = s.current_snapshot WHERE s.id = $1 FOR UPDATE OF s", 1, p);
+        "SELECT s.current_snapshot, r.rows_loaded, r.id, r.extract_date::text FROM tznr.source s"
+        " LEFT JOIN LATERAL (SELECT x.id, x.rows_loaded, x.extract_date FROM tznr.snapshot x"
+        "    WHERE x.source_id = s.id AND x.id >= COALESCE((SELECT pg_catalog.max(y.id) FROM tznr.snapshot y"
+        "                                                   WHERE y.source_id = s.id AND y.forced), 0)"
+        "    ORDER BY x.rows_loaded DESC, x.id DESC LIMIT 1) r ON true"
+        " WHERE s.id = $1 FOR UPDATE OF s", 1, p);
     if (!PQgetisnull(r, 0, 0)) {
         j->prev_snap = atoll(PQgetvalue(r, 0, 0));
         j->prev_rows = atoll(PQgetvalue(r, 0, 1));
+        j->ref_snap = atoll(PQgetvalue(r, 0, 2));
+        snprintf(j->ref_date, sizeof j->ref_date, "%s", PQgetvalue(r, 0, 3));
     }
     PQclear(r);
     j->snap = j->res->snapshot_id = atoll(db_value(conn, "SELECT pg_catalog.nextval('tznr.snapshot_id_seq')", 0, NULL));
@@ -604,10 +626,11 @@ static int verify(struct load_job *j)
                        j->rj.n, j->rows_read, 100.0 * (double)j->rj.n / (double)j->rows_read,
                        100.0 * cf->max_reject_share);
     if (j->prev_rows > 0 && !j->force && (double)res->rows_loaded < (1.0 - cf->max_drop_share) * (double)j->prev_rows)
-        return refusal(j, "%lld rows against %lld in the current snapshot: a fall of %.1f%%, more than the %.1f%% "
-                          "allowed ([load] max_drop_share); a truncated export? use --force if it is right",
-                       res->rows_loaded, j->prev_rows, 100.0 * (1.0 - (double)res->rows_loaded / (double)j->prev_rows),
-                       100.0 * cf->max_drop_share);
+        return refusal(j, "%lld rows against %lld in snapshot %lld (extract of %s), the largest since the last "
+                          "forced load: a fall of %.1f%%, more than the %.1f%% allowed ([load] max_drop_share); a "
+                          "truncated export? use --force if it is right",
+                       res->rows_loaded, j->prev_rows, j->ref_snap, j->ref_date,
+                       100.0 * (1.0 - (double)res->rows_loaded / (double)j->prev_rows), 100.0 * cf->max_drop_share);
     return 0;
 }
 

@@ -1,4 +1,5 @@
 /* tznr: one binary, git-style subcommands (docs/architecture.md). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* over a file size limit (RLIMIT_FSIZE), a write fails with EFBIG instead of the signal
+     * killing the process: the clean-ups then remove a half-written list or copy */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return TZNR_EXIT_USAGE;

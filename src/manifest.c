@@ -7,6 +7,7 @@
 
 #include "hex.h"
 #include "norm.h"
+#include "sbuf.h"
 
 /* extract-v1 section 5, amended 2026-12-01 (more payers); MANIFEST_KINDS says the same */
 static const char *const kinds[] = {"caf", "departement", "bailleur", "cpam", "msa",
@@ -68,6 +69,19 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
             line[--n] = '\0';
         if (n == 0)
             continue;
+        /* the values go into the database and the audit log: text, UTF-8, no control byte */
+        size_t bad_at = 0;
+        for (size_t i = 0, k; i < n && !bad_at; i += k ? k : 1) {
+            k = sbuf_utf8_seq(line + i, n - i);
+            if (k == 0 || (unsigned char)line[i] < 0x20 || line[i] == 0x7F)
+                bad_at = i + 1;
+        }
+        if (bad_at) {
+            snprintf(err, errlen, "manifest '%s' line %d column %zu: byte 0x%02X is not UTF-8 text", path, lineno,
+                     bad_at, (unsigned char)line[bad_at - 1]);
+            rc = -1;
+            break;
+        }
         char *eq = strstr(line, " = ");
         if (!eq) {
             snprintf(err, errlen, "manifest '%s' line %d is not 'name = value'", path, lineno);

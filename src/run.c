@@ -25,26 +25,44 @@
 
 #define RUN_LOCK 7243110010LL
 
-/* Move FILE (a path) into DIR, keeping its name. */
-static void move_into(const char *file, const char *dir)
+/* Move FILE (a path) into DIR, keeping its name, across file systems too (util_move). Return
+ * 0, or -1 with the reason in the summary SUM: what was loaded is committed, so a file that
+ * cannot be moved stays in the inbox for the next night (which finds it already loaded, or
+ * refuses it again) and the rest of the night goes on. */
+static int move_into(const char *file, const char *dir, sbuf *sum)
 {
-    if (util_mkdirs(dir) != 0)
-        die(TZNR_EXIT_FAIL, "could not create '%s': %s", dir, strerror(errno));
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     char *dst = xasprintf("%s/%s", dir, base);
-    if (rename(file, dst) != 0)
-        die(TZNR_EXIT_FAIL, "could not move '%s' to '%s': %s", file, dst, strerror(errno));
+    int rc = 0;
+    if (util_mkdirs(dir) != 0) {
+        sbuf_addf(sum, "  could not create '%s': %s; '%s' stays in the inbox\n", dir, strerror(errno), file);
+        rc = -1;
+    } else if (util_move(file, dst) != 0) {
+        sbuf_addf(sum, "  could not move '%s' to '%s': %s; it stays in the inbox\n", file, dst, strerror(errno));
+        rc = -1;
+    }
     free(dst);
+    return rc;
 }
 
-/* Write REASON into DIR/<FILE's name>.reason, beside the refused file. */
-static void write_reason(const char *dir, const char *file, const char *reason)
+/* Move an extract and its manifest into DIR (the extract first: a manifest alone is never
+ * read). Return 0, or -1 with the reason in SUM. */
+static int move_pair(const char *file, const char *man, const char *dir, sbuf *sum)
+{
+    if (move_into(file, dir, sum) != 0)
+        return -1;
+    return move_into(man, dir, sum);
+}
+
+/* Write REASON into DIR/<FILE's name>.reason, beside the refused file (the summary has it too:
+ * a failure is only reported). */
+static void write_reason(const char *dir, const char *file, const char *reason, sbuf *sum)
 {
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     char *path = xasprintf("%s/%s.reason", dir, base);
     FILE *f = fopen(path, "w");
     if (!f || fprintf(f, "%s\n", reason) < 0 || fclose(f) != 0)
-        die(TZNR_EXIT_FAIL, "could not write '%s': %s", path, strerror(errno));
+        sbuf_addf(sum, "  could not write '%s': %s\n", path, strerror(errno));
     free(path);
 }
 
@@ -170,10 +188,11 @@ static int step_pull(const conf *cf, sbuf *sum)
     return failed;
 }
 
-/* 2a. The extracts of the inbox whose manifest has arrived; return how many were refused. */
+/* 2a. The extracts of the inbox whose manifest has arrived; return how many were refused or
+ * could not be moved. */
 static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
 {
-    int nfiles = 0, loaded = 0, already = 0, refused = 0, waiting = 0;
+    int nfiles = 0, loaded = 0, already = 0, refused = 0, waiting = 0, unmoved = 0;
     char **files = list_csv(cf->inbox, &nfiles);
     char *adir = xasprintf("%s/%s", cf->archive, date), *rdir = xasprintf("%s/%s", cf->rejected, date);
     for (int i = 0; i < nfiles; i++) {
@@ -185,17 +204,18 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
             load_extract(conn, cf, files[i], 0, &res);
             if (res.outcome == LOAD_REFUSED) {
                 refused++;
-                move_into(files[i], rdir);
-                move_into(man, rdir);
-                write_reason(rdir, files[i], res.reason);
                 sbuf_addf(sum, "  refused %s: %s\n", basename_of(files[i]), res.reason);
+                if (move_pair(files[i], man, rdir, sum) == 0)
+                    write_reason(rdir, files[i], res.reason, sum);
             } else {
                 if (res.outcome == LOAD_ALREADY)
                     already++;
                 else
                     loaded++;
-                move_into(files[i], adir);
-                move_into(man, adir);
+                if (res.outcome == LOAD_ALREADY && res.reason[0]) /* an old extract, not made current */
+                    sbuf_addf(sum, "  already loaded %s: %s\n", basename_of(files[i]), res.reason);
+                if (move_pair(files[i], man, adir, sum) != 0)
+                    unmoved++;
             }
         }
         free(man);
@@ -211,10 +231,10 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
     sbuf_addc(sum, '\n');
     free(adir);
     free(rdir);
-    return refused;
+    return refused + unmoved;
 }
 
-/* 2b. The teams' feedback files; return how many were refused. */
+/* 2b. The teams' feedback files; return how many were refused or could not be moved. */
 static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
 {
     char *fbdir = xasprintf("%s/feedback", cf->inbox);
@@ -227,17 +247,17 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
         feedback_result fr;
         if (feedback_load(conn, files[i], &fr) != 0) {
             refused++;
-            move_into(files[i], fbrej);
-            write_reason(fbrej, files[i], fr.reason);
             sbuf_addf(sum, "  refused feedback %s: %s\n", basename_of(files[i]), fr.reason);
+            if (move_into(files[i], fbrej, sum) == 0)
+                write_reason(fbrej, files[i], fr.reason, sum);
         } else {
             outcomes += fr.loaded;
             fb_rejected += fr.rejected;
             oppositions += fr.oppositions;
-            move_into(files[i], fbarch);
+            /* left in the inbox, it is read again next night: its outcomes are recorded once */
             char *rej = xasprintf("%s.rejects", files[i]);
-            if (access(rej, F_OK) == 0)
-                move_into(rej, fbarch);
+            if (move_into(files[i], fbarch, sum) != 0 || (access(rej, F_OK) == 0 && move_into(rej, fbarch, sum) != 0))
+                refused++;
             free(rej);
         }
         free(files[i]);
@@ -287,9 +307,16 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
               ss.suppressed_cooldown, ss.suppressed_settled, ss.suppressed_unreachable);
 }
 
-/* 5. The lists, with their audit entry. */
-static void step_export(PGconn *conn, const conf *cf, long long run, const char *date, sbuf *sum)
+/* 5. The lists, with their audit entry; return how many declared teams were refused (a
+ * misspelt source: the team gets no list, the summary says why and where). */
+static int step_export(PGconn *conn, const conf *cf, long long run, const char *date, sbuf *sum)
 {
+    sbuf why;
+    sbuf_init(&why);
+    int refused = export_unknown_teams(conn, cf, &why);
+    for (const char *l = why.p; *l; l += strcspn(l, "\n") + 1)
+        sbuf_addf(sum, "  refused team: %.*s\n", (int)strcspn(l, "\n"), l);
+    sbuf_free(&why);
     long long rows = 0;
     int lists = export_run(conn, cf, run, date, &rows);
     char details[128];
@@ -299,6 +326,7 @@ static void step_export(PGconn *conn, const conf *cf, long long run, const char 
     db_commit(conn);
     sbuf_addf(sum, "  lists: %d teams, %lld households, under %s/<team>/%s/liste.csv\n", lists, rows, cf->outbox,
               date);
+    return refused;
 }
 
 int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
@@ -331,7 +359,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     t[3] = util_now();
     step_detect(conn, cf, run, date, sum);
     t[4] = util_now();
-    step_export(conn, cf, run, date, sum);
+    problems += step_export(conn, cf, run, date, sum);
     t[5] = util_now();
     retention_summary rs;
     retention_purge(conn, cf, &rs);
@@ -345,6 +373,11 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     sbuf_addf(sum, "  %s\n", problems ? "done, with refused inputs or failed pulls: see above" : "done");
     char runs[32];
     snprintf(runs, sizeof runs, "%lld", run);
+    /* the summary quotes file names and reasons: as UTF-8 text (\xHH for other bytes) */
+    char *text = xutf8dup(sum->p);
+    sbuf_reset(sum);
+    sbuf_adds(sum, text);
+    free(text);
     const char *pu[] = {status, sum->p, runs};
     PQclear(db_query(conn, "UPDATE tznr.run SET status = $1, summary = $2, finished_at = pg_catalog.clock_timestamp()"
                            " WHERE id = $3::bigint", 3, pu));

@@ -123,17 +123,79 @@ void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n)
     b->len += 2 * n;
 }
 
+size_t sbuf_utf8_seq(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (n == 0)
+        return 0;
+    if (p[0] < 0x80)
+        return 1;
+    size_t len;
+    unsigned int cp, min;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        len = 2, cp = p[0] & 0x1F, min = 0x80;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        len = 3, cp = p[0] & 0x0F, min = 0x800;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        len = 4, cp = p[0] & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+void sbuf_add_utf8(sbuf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t k = s[i] ? sbuf_utf8_seq(s + i, n - i) : 0;
+        if (k == 0) {
+            sbuf_addf(b, "\\x%02X", (unsigned char)s[i]);
+            i++;
+        } else {
+            sbuf_add(b, s + i, k);
+            i += k;
+        }
+    }
+}
+
+char *xutf8dup(const char *s)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add_utf8(&b, s, strlen(s));
+    return b.p;
+}
+
 void sbuf_add_json(sbuf *b, const char *s)
 {
     sbuf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = sbuf_utf8_seq(s + i, n - i);
+        if (k == 0) {
+            sbuf_addf(b, "\\\\x%02X", c);
+            i++;
+        } else if (c == '"' || c == '\\') {
             sbuf_addc(b, '\\');
-            sbuf_addc(b, (char)*p);
-        } else if (*p < 0x20) {
-            sbuf_addf(b, "\\u%04x", *p);
+            sbuf_addc(b, (char)c);
+            i++;
+        } else if (c < 0x20) {
+            sbuf_addf(b, "\\u%04x", c);
+            i++;
         } else {
-            sbuf_addc(b, (char)*p);
+            sbuf_add(b, s + i, k);
+            i += k;
         }
     }
     sbuf_addc(b, '"');

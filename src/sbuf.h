@@ -35,8 +35,19 @@ void sbuf_addf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Append N bytes as 2N lowercase hex digits. */
 void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n);
 
-/* Append S as a JSON string literal (quotes included, escapes as RFC 8259 asks). */
+/* Append S as a JSON string literal (quotes included, escapes as RFC 8259 asks); a byte that
+ * is not part of valid UTF-8 is written as the text \xHH (JSON "\\xHH"). */
 void sbuf_add_json(sbuf *b, const char *s);
+
+/* Length of the valid UTF-8 sequence at S (N bytes left), or 0 when S[0] does not start one
+ * (a stray continuation byte, an overlong form, a surrogate, a code point above U+10FFFF or a
+ * sequence cut short). */
+size_t sbuf_utf8_seq(const char *s, size_t n);
+/* Append the N bytes of S as valid UTF-8 text for the database, a log or a summary: valid
+ * sequences as they are, each other byte (and NUL) as the four characters \xHH. */
+void sbuf_add_utf8(sbuf *b, const char *s, size_t n);
+/* S made valid UTF-8 as sbuf_add_utf8 does, in a new string. */
+char *xutf8dup(const char *s);
 
 /* Allocation helpers that abort with a message instead of returning NULL. */
 void *xmalloc(size_t n);

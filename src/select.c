@@ -18,7 +18,8 @@ static const char *const oppositions_sql =
 
 /* Suppression: people who objected (forever, and every record of their person: the tokens
  * the linkage gives them later too), the cooldown since the household was last listed for the
- * rule, and outcomes that settle the case (docs/listes.md). */
+ * rule in a list that was written (tznr.list_file: a run that failed before writing a team's
+ * list contacted nobody), and outcomes that settle the case (docs/listes.md). */
 static void suppress(PGconn *conn, const conf *cf, const char *runs, const char *date, select_summary *sum)
 {
     char cool[16], settled[16];
@@ -35,7 +36,9 @@ static void suppress(PGconn *conn, const conf *cf, const char *runs, const char 
     const char *pc[] = {runs, date, cool};
     res = db_query(conn,
         "UPDATE tznr.candidate c SET suppressed = 'cooldown' WHERE c.run_id = $1 AND c.suppressed IS NULL AND EXISTS ("
-        " SELECT 1 FROM tznr.list_entry e JOIN tznr.person_record p ON p.source_id = e.source_id AND p.token = e.token"
+        " SELECT 1 FROM tznr.list_entry e"
+        "   JOIN tznr.list_file w ON w.run_id = e.run_id AND w.team = e.team" /* a list that left */
+        "   JOIN tznr.person_record p ON p.source_id = e.source_id AND p.token = e.token"
         " WHERE e.rule_id = c.rule_id AND p.foyer_id = c.foyer_id"
         "   AND e.run_date < $2::date AND e.run_date > $2::date - $3::integer)", 3, pc);
     sum->suppressed_cooldown = atoll(PQcmdTuples(res));

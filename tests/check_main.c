@@ -32,6 +32,7 @@ Suite *suite_registers(void);
 Suite *suite_parameters(void);
 Suite *suite_openfisca(void);
 Suite *suite_security(void);
+Suite *suite_faults(void);
 
 static char tmproot[PATH_MAX];
 
@@ -374,6 +375,7 @@ int main(void)
     srunner_add_suite(sr, suite_parameters());
     srunner_add_suite(sr, suite_openfisca());
     srunner_add_suite(sr, suite_security());
+    srunner_add_suite(sr, suite_faults());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
