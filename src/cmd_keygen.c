@@ -15,6 +15,10 @@ static const char description[] =
 
 int cmd_keygen(int argc, char **argv)
 {
+    char perr[256];
+    /* first: what this command holds (the key, names, the token map) stays out of any core */
+    if (pseudo_protect_process(perr, sizeof perr) != 0)
+        die(TZNR_EXIT_FAIL, "%s", perr);
     const char *id = NULL, *out = NULL;
     const struct opt opts[] = {
         OPT_STRING('i', "id", &id, "KEY_ID", "key identifier, 1-32 of A-Z a-z 0-9 . _ - (e.g. gironde-2026)"),

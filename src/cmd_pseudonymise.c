@@ -7,6 +7,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "opt.h"
+#include "pseudo.h"
 #include "pseudonymise.h"
 
 #define MAX_JOBS PSEUDONYMISE_MAX_JOBS
@@ -23,6 +24,10 @@ static const char description[] =
 
 int cmd_pseudonymise(int argc, char **argv)
 {
+    char perr[256];
+    /* first: what this command holds (the key, names, the token map) stays out of any core */
+    if (pseudo_protect_process(perr, sizeof perr) != 0)
+        die(TZNR_EXIT_FAIL, "%s", perr);
     const char *keyfile = NULL, *source = NULL, *mapfile = NULL, *outpath = NULL, *xdate = NULL;
     long jobs = 1;
     int quiet = 0;

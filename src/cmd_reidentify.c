@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "log.h"
 #include "opt.h"
+#include "pseudo.h"
 #include "reidentify.h"
 #include "sbuf.h"
 
@@ -51,6 +52,10 @@ static void not_an_input(const char *out, const char *in, const char *what)
 
 int cmd_reidentify(int argc, char **argv)
 {
+    char perr[256];
+    /* first: what this command holds (the key, names, the token map) stays out of any core */
+    if (pseudo_protect_process(perr, sizeof perr) != 0)
+        die(TZNR_EXIT_FAIL, "%s", perr);
     const char *tokpath = NULL, *rawpath = NULL, *mapfile = NULL, *columns = NULL, *outpath = NULL;
     int quiet = 0;
     const struct opt opts[] = {

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -47,6 +49,22 @@ int pseudo_key_id_valid(const char *id)
             return 0;
     }
     return 1;
+}
+
+int pseudo_protect_process(char *err, size_t errlen)
+{
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        snprintf(err, errlen, "could not make the process non-dumpable: %s", strerror(errno));
+        return -1;
+    }
+    /* Belt and braces: PR_SET_DUMPABLE 0 already stops the kernel from writing a core, even to
+     * a core_pattern pipe; a zero limit also covers a later execve that would reset it. */
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0) {
+        snprintf(err, errlen, "could not set the core file size limit to 0: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int pseudo_key_load(const char *path, char key_id[PSEUDO_KEY_ID_MAX + 1],

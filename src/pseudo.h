@@ -18,6 +18,13 @@ enum pseudo_label {
 /* The label text of L ("clk:nom"). */
 const char *pseudo_label_name(enum pseudo_label l);
 
+/* Keep this process's memory (the key, the HMAC states of the sub-keys, names and NIRs) out of
+ * core dumps and away from other processes of the same user: prctl(PR_SET_DUMPABLE, 0), which
+ * also closes /proc/PID/mem and ptrace to them, and RLIMIT_CORE 0 (soft and hard). Called first
+ * by the commands that hold the key or the token map (pseudonymise, reidentify, keygen). Return
+ * 0, or -1 with a reason in ERR. */
+int pseudo_protect_process(char *err, size_t errlen);
+
 /* Read a key file: one line "tznr-key-v1 <key_id> <64 hex>"; refuse a file readable or
  * writable by group or others. Return 0, or -1 with a one-line reason in ERR. */
 int pseudo_key_load(const char *path, char key_id[PSEUDO_KEY_ID_MAX + 1],

@@ -5,8 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <grp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -157,6 +165,168 @@ int tu_vrun_bin(const char *env, const char *bin, char **out, char **err, const 
     free(args);
     free(cmd);
     return rc;
+}
+
+/* Remove the core files in DIR; return how many there were. */
+static int remove_cores(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "core", 4) == 0) {
+            unlink(tu_fmt("%s/%s", dir, e->d_name));
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Who runs the program crashed midway: nobody when the tests run as root, so that whether it is
+ * dumpable shows in the owner of /proc/PID (root's processes own theirs either way). */
+#define CRASH_UID 65534
+
+/* Give DIR and its files to CRASH_UID, and let it through the test root (mode 0711). */
+static void give_to_crash_user(const char *dir)
+{
+    ck_assert_int_eq(chmod(tmproot, 0711), 0);
+    ck_assert_int_eq(chown(dir, CRASH_UID, CRASH_UID), 0);
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            ck_assert_int_eq(lchown(tu_fmt("%s/%s", dir, e->d_name), CRASH_UID, CRASH_UID), 0);
+    closedir(d);
+}
+
+/* Start PROG with ARGV in DIR, stdout and stderr to /dev/null, its core limit as high as allowed;
+ * as CRASH_UID when AS_OTHER. */
+static pid_t start_in(const char *dir, const char *prog, char *const argv[], int as_other)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct rlimit rl;
+        getrlimit(RLIMIT_CORE, &rl);
+        struct rlimit all = {RLIM_INFINITY, RLIM_INFINITY};
+        if (setrlimit(RLIMIT_CORE, &all) != 0) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_CORE, &rl);
+        }
+        int null = open("/dev/null", O_WRONLY);
+        if (chdir(dir) != 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+            _exit(127);
+        unsetenv("TZNR_CONFIG"); /* reidentify refuses to run beside a platform's configuration */
+        if (as_other && (setgroups(0, NULL) != 0 || setgid(CRASH_UID) != 0 || setuid(CRASH_UID) != 0))
+            _exit(127);
+        execv(prog, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Crash PID with SIGSEGV; return 1 when a core was written (in DIR, or as the kernel says). */
+static int crash(pid_t pid, const char *dir)
+{
+    int st;
+    kill(pid, SIGSEGV);
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    int cores = remove_cores(dir);
+    return cores > 0 || (WIFSIGNALED(st) && WCOREDUMP(st));
+}
+
+/* Return 1 when PID is not dumpable, 0 when it is, -1 when this cannot be told: the kernel gives
+ * /proc/PID/ of a process that is not dumpable to root, otherwise to the process's own user. */
+static int not_dumpable(pid_t pid)
+{
+    struct stat st;
+    char *status = tu_read(tu_fmt("/proc/%d/status", (int)pid), NULL);
+    const char *u = status ? strstr(status, "\nUid:") : NULL;
+    unsigned ruid = 0;
+    int ok = u && sscanf(u + 5, "%u", &ruid) == 1 && stat(tu_fmt("/proc/%d/status", (int)pid), &st) == 0;
+    free(status);
+    if (!ok || ruid == 0)
+        return -1;
+    return st.st_uid == 0;
+}
+
+/* The state letter of PID (R, S, D...), or 0 when it is gone. */
+static char proc_state(pid_t pid)
+{
+    char *s = tu_read(tu_fmt("/proc/%d/stat", (int)pid), NULL);
+    char state = 0;
+    const char *p = s ? strrchr(s, ')') : NULL;
+    if (p && p[1] == ' ')
+        state = p[2];
+    free(s);
+    return state;
+}
+
+void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const char *ready, char *const argv[],
+                     tu_crash *r)
+{
+    memset(r, 0, sizeof *r);
+    ck_assert_msg(mkfifo(fifo, 0600) == 0, "mkfifo %s: %s", fifo, strerror(errno));
+    int as_other = geteuid() == 0;
+    if (as_other)
+        give_to_crash_user(dir);
+    pid_t pid = start_in(dir, tu_bin(argv[0]), argv, as_other);
+    /* open the pipe once the program has opened it for reading (never block on a dead one) */
+    int fd = -1, st;
+    for (int i = 0; fd < 0 && i < 1000; i++) {
+        fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            ck_assert_msg(errno == ENXIO, "open %s: %s", fifo, strerror(errno));
+            ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "%s ended before reading %s (status %d)", argv[0], fifo, st);
+            sleep_ms(10);
+        }
+    }
+    ck_assert_msg(fd >= 0, "%s never opened %s", argv[0], fifo);
+    ck_assert_int_eq(fcntl(fd, F_SETFL, 0), 0);
+    ck_assert_int_eq(write(fd, feed, strlen(feed)), (ssize_t)strlen(feed));
+    /* midway: everything fed has been read, READY is there, and it sleeps waiting for more */
+    int calm = 0;
+    for (int i = 0; calm < 20 && i < 2000; i++) {
+        int left = -1;
+        ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "%s ended midway (status %d)", argv[0], st);
+        if (ioctl(fd, FIONREAD, &left) == 0 && left == 0 && (!ready || access(ready, F_OK) == 0) &&
+            proc_state(pid) == 'S')
+            calm++;
+        else
+            calm = 0;
+        sleep_ms(10);
+    }
+    ck_assert_msg(calm >= 20, "%s never settled waiting on %s", argv[0], fifo);
+    char *lim = tu_read(tu_fmt("/proc/%d/limits", (int)pid), NULL);
+    const char *line = lim ? strstr(lim, "Max core file size") : NULL;
+    char soft[32] = "", hard[32] = "";
+    if (line)
+        sscanf(line + strlen("Max core file size"), "%31s %31s", soft, hard);
+    r->core_limit_zero = strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0;
+    free(lim);
+    r->not_dumpable = not_dumpable(pid);
+    struct rlimit all = {RLIM_INFINITY, RLIM_INFINITY};
+    r->raised = prlimit(pid, RLIMIT_CORE, &all, NULL) == 0;
+    r->dumped = crash(pid, dir);
+    close(fd);
+    unlink(fifo);
+    char *const sleep_argv[] = {(char *)"sleep", (char *)"30", NULL};
+    pid = start_in(dir, "/bin/sleep", sleep_argv, as_other);
+    sleep_ms(100);
+    for (int i = 0; i < 500 && proc_state(pid) != 'S'; i++)
+        sleep_ms(10);
+    if (r->raised)
+        prlimit(pid, RLIMIT_CORE, &all, NULL);
+    r->control_dumped = crash(pid, dir);
 }
 
 int tu_tznr(char **out, char **err, const char *fmt, ...)

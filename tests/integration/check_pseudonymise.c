@@ -952,6 +952,34 @@ START_TEST(test_field_of_10_mb)
 }
 END_TEST
 
+/* ---- process protection ---------------------------------------------------------------------- */
+
+/* A pseudonymiser that crashes midway, core dumps enabled, leaves no core: the HMAC inner and
+ * outer states in its memory would recompute every token, NIR and date-of-birth key. */
+START_TEST(test_crash_leaves_no_core)
+{
+    struct ctx c;
+    ctx_init(&c);
+    char *fifo = strdup(path_in(&c, "raw.fifo")), *out = strdup(path_in(&c, "out.csv"));
+    char *ready = strdup(path_in(&c, "out.csv.tokens.tmp"));
+    char feed[512];
+    snprintf(feed, sizeof feed, "%s\nA1,H1,185057800608491,Dupont,,Jean,1985-05-12,1,,33063\n", CANON_HEADER);
+    char *const argv[] = {"tznr", "pseudonymise", "--key", c.key, "--source", "caf:test", "-o", out, fifo, NULL};
+    tu_crash r;
+    tu_crash_midway(c.dir, fifo, feed, ready, argv, &r);
+    ck_assert_msg(r.not_dumpable == 1, "pseudonymise ran dumpable: its memory was open to a core and to its user's "
+                  "other processes");
+    ck_assert_msg(r.core_limit_zero, "pseudonymise ran with a core file size limit other than 0");
+    ck_assert_msg(!r.dumped, "pseudonymise crashed midway left a core (its limit raised again from outside: %s; "
+                  "a plain process's crash here makes a core: %s)", r.raised ? "yes" : "no",
+                  r.control_dumped ? "yes" : "no");
+    free(fifo);
+    free(out);
+    free(ready);
+    ctx_free(&c);
+}
+END_TEST
+
 /* ---- known bug --------------------------------------------------------------------------- */
 
 START_TEST(test_canonical_run_has_no_leak)
@@ -988,6 +1016,7 @@ Suite *suite_pseudonymise(void)
     tcase_add_test(tc, test_key_file_mode);
     tcase_add_test(tc, test_keygen);
     tcase_add_test(tc, test_usage_errors);
+    tcase_add_test(tc, test_crash_leaves_no_core);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("mapping");

@@ -805,6 +805,38 @@ START_TEST(test_mapped_export)
 }
 END_TEST
 
+/* ---- process protection ---------------------------------------------------------------------- */
+
+/* reidentify holds the token map and the people's names: crashed midway (reading the raw
+ * export), core dumps enabled, it leaves no core, and it was never dumpable. */
+START_TEST(test_crash_leaves_no_core)
+{
+    struct fixture f;
+    fixture_init(&f);
+    char *list = platform_list(&f);
+    tu_write_str(path_in(&f.c, "liste.csv"), list);
+    free(list);
+    char *fifo = strdup(path_in(&f.c, "raw.fifo")), *tokens = strdup(path_in(&f.c, "ex.csv.tokens"));
+    char *lpath = strdup(path_in(&f.c, "liste.csv")), *out = strdup(path_in(&f.c, "out.csv"));
+    char *const argv[] = {"tznr", "reidentify", "--tokens", tokens, "--raw", fifo, "-o", out, lpath, NULL};
+    tu_crash r;
+    tu_crash_midway(f.c.dir, fifo,
+                    "local_ref,household_ref,nir,nom,nom_usage,prenom,date_naissance,sexe,adresse,commune\n"
+                    "A0001,F01,185057800608491,Lef\xc3\xa8vre,,Jean,1985-05-12,1,12 rue de la Paix,33063\n",
+                    NULL, argv, &r);
+    ck_assert_msg(r.not_dumpable == 1, "reidentify ran dumpable (%d): its memory was open to a core and to its "
+                  "user's other processes", r.not_dumpable);
+    ck_assert_msg(r.core_limit_zero, "reidentify ran with a core file size limit other than 0");
+    ck_assert_msg(!r.dumped, "reidentify crashed midway left a core (a plain process's crash here makes a core: %s)",
+                  r.control_dumped ? "yes" : "no");
+    free(fifo);
+    free(tokens);
+    free(lpath);
+    free(out);
+    fixture_free(&f);
+}
+END_TEST
+
 Suite *suite_reidentify(void);
 Suite *suite_reidentify(void)
 {
@@ -820,6 +852,7 @@ Suite *suite_reidentify(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_platform_guard);
+    tcase_add_test(tc, test_crash_leaves_no_core);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
