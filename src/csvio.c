@@ -444,7 +444,18 @@ csvio_out *csvio_out_open(const char *path, int mode, char *err, size_t errlen)
     size_t n = strlen(path) + 5;
     o->tmp = xmalloc(n);
     snprintf(o->tmp, n, "%s.tmp", path);
-    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    /* Whatever is at the temporary name (a file left by a run that was killed, a file another
+     * user made 0666, a symlink to elsewhere) must decide neither the mode nor the target: remove
+     * it (a symlink itself, never what it points to), then create a new file, never following a
+     * link and failing if something appeared there meanwhile. */
+    if (unlink(o->tmp) != 0 && errno != ENOENT) {
+        snprintf(err, errlen, "could not remove '%s', left there before this run: %s", o->tmp, strerror(errno));
+        free(o->tmp);
+        free(o->path);
+        free(o);
+        return NULL;
+    }
+    o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (o->fd < 0) {
         snprintf(err, errlen, "could not create '%s': %s", o->tmp, strerror(errno));
         free(o->tmp);

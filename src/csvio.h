@@ -71,7 +71,9 @@ void csvio_add_reject(sbuf *out, long line, const char *why, const char *raw, si
  * temporary name and renamed into place by csvio_out_commit, so it is whole or absent. */
 typedef struct csvio_out csvio_out;
 
-/* Create PATH.tmp (mode MODE). NULL with a reason in ERR. */
+/* Create PATH.tmp anew (mode MODE less the umask): whatever was at that name is removed first
+ * (a symlink is not followed), and the file is created with O_EXCL | O_NOFOLLOW. NULL with a
+ * reason in ERR. */
 csvio_out *csvio_out_open(const char *path, int mode, char *err, size_t errlen);
 /* Write N bytes. Return 0 or -1 (errno set). */
 int csvio_out_write(csvio_out *o, const void *s, size_t n);

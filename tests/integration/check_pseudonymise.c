@@ -444,6 +444,51 @@ START_TEST(test_token_and_reject_files)
 }
 END_TEST
 
+/* Whatever is at the temporary names beforehand (a 0666 file, a symlink to a readable file, a
+ * dangling symlink) decides neither the mode nor the target of what is written: the token map
+ * turns lists back into names. */
+START_TEST(test_tmp_names_taken)
+{
+    struct ctx c;
+    ctx_init(&c);
+    copy_vectors_raw(&c, "raw.csv");
+    umask(022);
+    tu_write_str(path_in(&c, "public.txt"), "untouched\n");
+    ck_assert_int_eq(chmod(path_in(&c, "public.txt"), 0644), 0);
+    ck_assert_int_eq(symlink(path_in(&c, "public.txt"), path_in(&c, "out.csv.tokens.tmp")), 0);
+    tu_write_str(path_in(&c, "out.csv.rejects.tmp"), "stale\n");
+    ck_assert_int_eq(chmod(path_in(&c, "out.csv.rejects.tmp"), 0666), 0);
+    tu_write_str(path_in(&c, "out.csv.tmp"), "stale\n");
+    ck_assert_int_eq(chmod(path_in(&c, "out.csv.tmp"), 0666), 0);
+    ck_assert_int_eq(symlink(path_in(&c, "nowhere.csv"), path_in(&c, "out.csv.manifest.tmp")), 0);
+    char *err = NULL;
+    int rc = pseudonymise(&c, "raw.csv", "out.csv", NULL, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    free(err);
+    /* the symlinks' targets are as they were; nothing was created through the dangling one */
+    char *pub = slurp(path_in(&c, "public.txt"), NULL);
+    ck_assert_msg(strcmp(pub, "untouched\n") == 0, "the token map went through the symlink into public.txt");
+    free(pub);
+    ck_assert_uint_eq(mode_of(path_in(&c, "public.txt")), 0644);
+    ck_assert_msg(!exists(path_in(&c, "nowhere.csv")), "the manifest went through a dangling symlink");
+    /* each output is a new regular file with its own mode */
+    struct stat st;
+    ck_assert_int_eq(lstat(path_in(&c, "out.csv.tokens"), &st), 0);
+    ck_assert_msg(S_ISREG(st.st_mode), "the token map is not a regular file");
+    ck_assert_uint_eq(mode_of(path_in(&c, "out.csv.tokens")), 0600);
+    ck_assert_uint_eq(mode_of(path_in(&c, "out.csv.rejects")), 0600);
+    ck_assert_uint_eq(mode_of(path_in(&c, "out.csv")), 0640);
+    ck_assert_int_eq(lstat(path_in(&c, "out.csv.manifest"), &st), 0);
+    ck_assert_msg(S_ISREG(st.st_mode), "the manifest is not a regular file");
+    char *t = slurp(path_in(&c, "out.csv.tokens"), NULL);
+    ck_assert_msg(strstr(t, "\nL0001,4807afb536a414697b80dd588693d0b30234550084d83d1e09c355cdad6a48da\n") != NULL,
+                  "token map: %.200s", t);
+    free(t);
+    no_tmp_files(&c);
+    ctx_free(&c);
+}
+END_TEST
+
 /* ---- refusals ---------------------------------------------------------------------------- */
 
 static void expect_refused(const char *content, size_t len, const char *what)
@@ -1007,6 +1052,7 @@ Suite *suite_pseudonymise(void)
     tcase_add_test(tc, test_jobs_same_bytes_over_batches);
     tcase_add_test(tc, test_manifest);
     tcase_add_test(tc, test_token_and_reject_files);
+    tcase_add_test(tc, test_tmp_names_taken);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("refusals");
