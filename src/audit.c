@@ -30,7 +30,10 @@ void audit_set_command(int argc, char **argv)
         sbuf_adds(&b, a);
     }
     free(command_line);
-    command_line = b.p;
+    /* and a password written anywhere else: a word of a conninfo split by a forgotten quote,
+     * a URI among the arguments */
+    command_line = log_redact(b.p);
+    sbuf_free(&b);
 }
 
 const char *audit_os_user(void)
@@ -48,11 +51,15 @@ const char *audit_os_user(void)
 
 void audit_log(PGconn *conn, const char *action, const char *object, const char *details)
 {
-    /* the log is UTF-8 text: a file name or an argument from a Latin-1 system must not make an
+    /* the object (a file's name) and the details (a reason quoting it) may hold a password
+     * typed on the command line: redacted as the command line is (quotes kept: JSON stays JSON).
+     * The log is UTF-8 text: a file name or an argument from a Latin-1 system must not make an
      * entry, and with it the step it records, fail (its bytes are kept as \xHH) */
-    char *cmd = xutf8dup(command_line ? command_line : "tznr"), *obj = xutf8dup(object),
-         *det = xutf8dup(details ? details : "{}");
-    const char *p[] = {audit_os_user(), cmd, action, obj, det};
+    char *ro = log_redact(object ? object : ""), *rd = log_redact(details ? details : "{}");
+    char *cmd = xutf8dup(command_line ? command_line : "tznr"), *obj = xutf8dup(ro), *det = xutf8dup(rd);
+    free(ro);
+    free(rd);
+    const char *p[] = {audit_os_user(), cmd, action, object ? obj : NULL, det};
     PQclear(db_query(conn, "SELECT tznr.audit_append($1, $2, $3, $4, $5)", 5, p));
     free(cmd);
     free(obj);

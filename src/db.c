@@ -15,6 +15,25 @@ PGconn *db_connect(const conf *c, const char *conninfo)
     const char *ci = conninfo ? conninfo : (c && c->conninfo ? c->conninfo : "");
     const char *keys[] = {"dbname", "fallback_application_name", NULL};
     const char *vals[] = {ci, "tznr", NULL};
+    /* libpq's syntax errors quote the faulty word ("missing \"=\" after \"...\""), which may be
+     * a password written without its keyword's '=': then say only that the string is malformed */
+    char *perr = NULL;
+    PQconninfoOption *parsed = NULL;
+    /* (a string without '=' nor "://" is a database's name: libpq does not parse it) */
+    if ((strchr(ci, '=') || strstr(ci, "://")) && !(parsed = PQconninfoParse(ci, &perr))) {
+        char *safe = log_redact(ci);
+        int secret = strcmp(safe, ci) != 0 || strcasestr(ci, "passw") || strstr(ci, "://");
+        free(safe);
+        if (secret || !perr)
+            die(TZNR_EXIT_FAIL, "could not connect to the database: the connection string is malformed (libpq's "
+                "reason is not repeated: it may quote a password)");
+        size_t n = strlen(perr);
+        while (n > 0 && perr[n - 1] == '\n')
+            perr[--n] = '\0';
+        die(TZNR_EXIT_FAIL, "could not connect to the database: %s", perr);
+    }
+    if (parsed)
+        PQconninfoFree(parsed);
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     if (!conn)
         die(TZNR_EXIT_FAIL, "could not allocate a database connection");

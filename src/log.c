@@ -1,10 +1,12 @@
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *prog = "tznr";
@@ -20,15 +22,143 @@ static int ncleanups;
 void log_set_prog(const char *p) { prog = p; }
 void log_set_quiet(int q) { quiet = q; }
 
+#define REDACTED "[redacted]"
+
+static const char *const secret_words[] = {"password", "passwd", "passphrase", "pwd", "secret"};
+
+/* The length of a secret keyword at S (any case), with the letters, digits and '_' that follow
+ * it ("password2", "secret_key"), or 0. */
+static size_t secret_word_at(const char *s)
+{
+    for (size_t k = 0; k < sizeof secret_words / sizeof secret_words[0]; k++) {
+        size_t n = strlen(secret_words[k]);
+        if (strncasecmp(s, secret_words[k], n) == 0) {
+            while (isalnum((unsigned char)s[n]) || s[n] == '_')
+                n++;
+            return n;
+        }
+    }
+    return 0;
+}
+
+/* After a keyword at S: the offset of its value (past an optional closing quote, then '=' or
+ * ':' between blanks), or 0 when no value follows. */
+static size_t value_after(const char *s)
+{
+    size_t i = 0;
+    if (s[i] == '"' || s[i] == '\'')
+        i++;
+    while (s[i] == ' ' || s[i] == '\t')
+        i++;
+    if (s[i] != '=' && s[i] != ':')
+        return 0;
+    i++;
+    while (s[i] == ' ' || s[i] == '\t')
+        i++;
+    return s[i] && s[i] != '\n' ? i : 0;
+}
+
+/* The value at S: a quoted string ('...', "..." or, inside JSON, \"...\"; backslashes escape),
+ * whose quotes are kept (*Q their length each side), or a word, which stops before a blank, a
+ * quote, a backslash or , ; & ) so that redacting it keeps JSON and shell quoting whole. Return
+ * the length of the value with its quotes. */
+static size_t value_len(const char *s, size_t *q)
+{
+    size_t i;
+    *q = 0;
+    if (s[0] == '\'' || s[0] == '"' || (s[0] == '\\' && (s[1] == '"' || s[1] == '\''))) {
+        *q = s[0] == '\\' ? 2 : 1;
+        char quote = s[*q - 1];
+        for (i = *q; s[i]; i++) {
+            if (*q == 2 && s[i] == '\\' && s[i + 1] == quote)
+                return i + 2;
+            if (*q == 1 && s[i] == quote)
+                return i + 1;
+            if (s[i] == '\\' && s[i + 1])
+                i++;
+        }
+        *q = 0; /* no closing quote: the rest, with the opening quote */
+        return i;
+    }
+    for (i = 0; s[i] && !isspace((unsigned char)s[i]) && !strchr("'\"\\,;&)", s[i]); i++)
+        ;
+    return i;
+}
+
+/* At "://" in S: the offset and length of the password in the URI's user part, or 0. */
+static size_t uri_password(const char *s, size_t *len)
+{
+    size_t i = 3, colon = 0;
+    for (; s[i] && s[i] != '@'; i++) {
+        if (s[i] == '/' || s[i] == '?' || s[i] == '#' || isspace((unsigned char)s[i]))
+            return 0;
+        if (s[i] == ':' && !colon)
+            colon = i;
+    }
+    if (s[i] != '@' || !colon)
+        return 0;
+    *len = i - colon - 1;
+    return colon + 1;
+}
+
+char *log_redact(const char *in)
+{
+    size_t n = strlen(in);
+    /* each redaction replaces at least 5 bytes ("pwd=x", "://:x@") by at most 14 */
+    char *out = malloc(3 * n + sizeof REDACTED);
+    if (!out) {
+        fputs("tznr: error: out of memory\n", stderr);
+        _exit(TZNR_EXIT_FAIL);
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t w = secret_word_at(in + i), v, len = 0, q;
+        if (w && (v = value_after(in + i + w)) != 0 && (len = value_len(in + i + w + v, &q)) > 2 * q) {
+            memcpy(out + o, in + i, w + v + q);
+            o += w + v + q;
+            memcpy(out + o, REDACTED, sizeof REDACTED - 1);
+            o += sizeof REDACTED - 1;
+            memcpy(out + o, in + i + w + v + len - q, q);
+            o += q;
+            i += w + v + len;
+            continue;
+        }
+        if (w) {
+            memcpy(out + o, in + i, w);
+            o += w;
+            i += w;
+            continue;
+        }
+        if (strncmp(in + i, "://", 3) == 0 && (v = uri_password(in + i, &len)) != 0 && len > 0) {
+            memcpy(out + o, in + i, v);
+            o += v;
+            i += v + len;
+            memcpy(out + o, REDACTED, sizeof REDACTED - 1);
+            o += sizeof REDACTED - 1;
+            continue;
+        }
+        out[o++] = in[i++];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
     fflush(stdout);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) {
+        fputs("tznr: error: out of memory\n", stderr);
+        _exit(TZNR_EXIT_FAIL);
+    }
+    /* a message may quote a command line's word, a file name or a server's error: no secret in it */
+    char *safe = log_redact(msg);
     if (kind)
-        fprintf(stderr, "%s: %s: ", prog, kind);
+        fprintf(stderr, "%s: %s: %s\n", prog, kind, safe);
     else
-        fprintf(stderr, "%s: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+        fprintf(stderr, "%s: %s\n", prog, safe);
+    free(safe);
+    free(msg);
 }
 
 void log_error(const char *fmt, ...)

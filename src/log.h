@@ -29,6 +29,12 @@ void log_forget(void (*fn)(void *), void *arg);
 __attribute__((noreturn)) void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "Try 'tznr VERB --help'..." and exit 2. */
 __attribute__((noreturn)) void die_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copy IN with every secret it may hold replaced by "[redacted]": the value after a keyword
+ * holding password, passwd, passphrase, pwd or secret (any case, as in "password=x",
+ * "sslpassword = 'a b'", "PGPASSWORD=x", "\"password\": \"x\""), and the password of a URI's user
+ * ("postgresql://user:x@host"). Every message goes through it, and the audit log's command
+ * line. Return a malloc'd string. */
+char *log_redact(const char *in);
 /* Flush and close stdout; die on a write error (ENOSPC, EPIPE). */
 void log_close_stdout(void);
 

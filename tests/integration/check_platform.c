@@ -765,6 +765,46 @@ START_TEST(test_audit_append_only)
 }
 END_TEST
 
+/* A password in a command line reaches neither the audit log (which cannot be edited) nor the
+ * messages, however it was written: a connection string split in words by a forgotten quote,
+ * a URI with a password among the arguments, an abbreviated --db. */
+START_TEST(test_audit_keeps_passwords_out)
+{
+    struct pf p;
+    pf_init(&p, 1, NULL);
+    tu_write_str(in_dir(&p, "lonely.csv"), SPEC_HEADER);
+    long long before = sqln(&p, "SELECT count(*) FROM tznr.audit_log");
+    static const char *const spellings[] = {
+        "--db '%s' 'password=hunter2'",                    /* the quote forgotten around the conninfo */
+        "--db '%s' 'postgresql://tznr:hunter3@localhost/x'", /* a URI among the arguments */
+        "--db='%s sslpassword=hunter4'",
+        "--db '%s' 'PGPASSWORD=hunter5'",
+        "--db '%s' \"password='hunter 6'\"",
+        "--d '%s password=hunter7'",                       /* refused: never abbreviated */
+        "--db '%s password=correct hunter8'",              /* a blank unquoted: libpq quotes 'hunter8' */
+    };
+    for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+        char *err = NULL;
+        char words[512];
+        snprintf(words, sizeof words, spellings[i], p.ci);
+        int rc = TZNR(&p, NULL, &err, "load -c '%s' %s '%s'", p.conf, words, in_dir(&p, "lonely.csv"));
+        ck_assert_msg(rc != 0, "%s: exit 0", words);
+        ck_assert_msg(strstr(err, "hunter") == NULL, "%s: the messages repeat the password: %s", words, err);
+        free(err);
+    }
+    /* the runs were audited (their refusals), with their command lines, without the passwords */
+    ck_assert_int_ge(sqln(&p, "SELECT count(*) FROM tznr.audit_log"), before + 5);
+    char *leak = sqlv(&p, "SELECT command || ' ' || object FROM tznr.audit_log "
+                          "WHERE (command || object || details::text) LIKE '%%hunter%%'");
+    ck_assert_msg(leak[0] == '\0', "passwords in the audit log: %s", leak);
+    free(leak);
+    char *cmd = sqlv(&p, "SELECT command FROM tznr.audit_log ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(strstr(cmd, "load -c") != NULL && strstr(cmd, "password=") != NULL, "last command: %s", cmd);
+    free(cmd);
+    pf_free(&p);
+}
+END_TEST
+
 /* A short log: migrate, two loads, one again, a link: 5 entries. */
 static void short_log(struct pf *p)
 {
@@ -1605,6 +1645,7 @@ Suite *suite_platform(void)
     tcase_add_test(tc, test_audit_rewritten_entry_breaks_the_chain);
     tcase_add_test(tc, test_audit_verify_ten_entries_or_more);
     tcase_add_test(tc, test_audit_show);
+    tcase_add_test(tc, test_audit_keeps_passwords_out);
     tcase_add_test(tc, test_usage_errors);
     tcase_set_timeout(tc, TIMEOUT);
     suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "opt.h"
 #include "testutil.h"
 
@@ -350,6 +351,49 @@ START_TEST(test_commands_help)
 }
 END_TEST
 
+/* What messages and the audit log's command line keep of a secret: nothing, however written;
+ * JSON and quoting stay whole; text that only mentions a password is left alone. */
+START_TEST(test_redact)
+{
+    static const char *const cases[][2] = {
+        {"host=h password=hunter2 user=u", "host=h password=[redacted] user=u"},
+        {"sslpassword = 'a b\\' c' dbname=x", "sslpassword = '[redacted]' dbname=x"},
+        {"PGPASSWORD=s3cret tznr run", "PGPASSWORD=[redacted] tznr run"},
+        {"Password:hunter2", "Password:[redacted]"},
+        {"secret_key=abc;x=1", "secret_key=[redacted];x=1"},
+        {"pwd=x", "pwd=[redacted]"},
+        {"postgresql://tznr:s3cret@db.example/tznr?sslmode=verify-full",
+         "postgresql://tznr:[redacted]@db.example/tznr?sslmode=verify-full"},
+        {"postgres://:p@h", "postgres://:[redacted]@h"},
+        {"{\"password\":\"abc\",\"n\":1}", "{\"password\":\"[redacted]\",\"n\":1}"},
+        {"{\"reason\":\"manifest 'password=x.manifest' is missing\"}",
+         "{\"reason\":\"manifest 'password=[redacted]' is missing\"}"},
+        {"{\"why\":\"password=\\\"a b\\\" left\"}", "{\"why\":\"password=\\\"[redacted]\\\" left\"}"},
+        {"{\"why\":\"password=ab\\\"cd\"}", "{\"why\":\"password=[redacted]\\\"cd\"}"},
+        /* nothing to redact */
+        {"password authentication failed for user \"u\"", "password authentication failed for user \"u\""},
+        {"could not open 'passwords.txt'", "could not open 'passwords.txt'"},
+        {"postgresql://tznr@db/x https://example.org/a:b@c", "postgresql://tznr@db/x https://example.org/a:b@c"},
+        {"password=", "password="},
+        {"password=''", "password=''"},
+        {"tznr load --db=[conninfo] a.csv", "tznr load --db=[conninfo] a.csv"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *r = log_redact(cases[i][0]);
+        ck_assert_msg(strcmp(r, cases[i][1]) == 0, "'%s' -> '%s', expected '%s'", cases[i][0], r, cases[i][1]);
+        free(r);
+    }
+    /* many short secrets in a row: the output's room is enough */
+    char many[6 * 200 + 1] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(many, "pwd=x,");
+    char *r = log_redact(many);
+    ck_assert_uint_eq(strlen(r), 200 * strlen("pwd=[redacted],"));
+    free(r);
+}
+END_TEST
+
 Suite *suite_opt(void)
 {
     Suite *s = suite_create("opt");
@@ -360,6 +404,7 @@ Suite *suite_opt(void)
     tcase_add_test(tc, test_positionals);
     tcase_add_test(tc, test_refused);
     tcase_add_test(tc, test_help);
+    tcase_add_test(tc, test_redact);
     suite_add_tcase(s, tc);
     tc = tcase_create("commands");
     tcase_add_test(tc, test_commands_help);
