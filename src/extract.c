@@ -48,6 +48,7 @@ enum { B_NOM = 200, B_PRENOM = 200, B_DOB = 200, B_SEXE = 30, B_ADRESSE = 300, B
 
 struct extract_worker {
     pseudo_ctx *pc;
+    long line; /* the line of the row being encoded, for extract_stats.at */
     char *source;
     size_t source_len;
     extract_format fmt;
@@ -96,6 +97,14 @@ void extract_worker_free(extract_worker *w)
     free(w->tok);
     free(w->tlen);
     free(w);
+}
+
+/* Note LINE as one of the first lines with a fault of kind K, if it is. Lines come in
+ * increasing order within a worker. */
+static void note_at(extract_stats *st, enum extract_fault k, long line)
+{
+    if (st->nat[k] < EXTRACT_FAULT_LINES && (st->nat[k] == 0 || st->at[k][st->nat[k] - 1] != line))
+        st->at[k][st->nat[k]++] = line;
 }
 
 static void hmac_hex(extract_worker *w, enum pseudo_label l, const char *msg, size_t len, sbuf *out)
@@ -164,10 +173,13 @@ static void add_clk(sbuf *out, const unsigned char *clk)
 }
 
 /* Fold a name-like field; count invalid UTF-8. */
-static void fold_field(const char *s, size_t len, enum norm_mode mode, sbuf *out, extract_stats *st)
+static void fold_field(const extract_worker *w, const char *s, size_t len, enum norm_mode mode, sbuf *out,
+                       extract_stats *st)
 {
-    if (norm_fold(s, len, mode, out) != 0)
+    if (norm_fold(s, len, mode, out) != 0) {
         st->utf8_invalid++;
+        note_at(st, XF_UTF8, w->line);
+    }
 }
 
 /* What the identity columns leave for the CLK and the plain columns. */
@@ -209,8 +221,10 @@ static void encode_refs(extract_worker *w, const char *arena, const extract_row 
     norm_trim(&ro, &ron);
     if (ron == 1 && (ro[0] == 'D' || ro[0] == 'C' || ro[0] == 'E' || ro[0] == 'A'))
         sbuf_addc(out, ro[0]);
-    else if (ron > 0)
+    else if (ron > 0) {
         st->role_invalid++;
+        note_at(st, XF_ROLE, w->line);
+    }
     sbuf_addc(out, ',');
 }
 
@@ -235,8 +249,10 @@ static void encode_keys(extract_worker *w, const char *arena, const extract_row 
     int nr = norm_nir(F(RF_NIR), L(RF_NIR), nir, &nir_sex);
     if (nr > 0)
         hmac_hex(w, PL_NIR, nir, 13, out);
-    else if (nr < 0)
+    else if (nr < 0) {
         st->nir_invalid++;
+        note_at(st, XF_NIR, w->line);
+    }
     else
         st->nir_missing++;
     sbuf_addc(out, ',');
@@ -246,19 +262,25 @@ static void encode_keys(extract_worker *w, const char *arena, const extract_row 
     if (sxn == 1 && (sx[0] == '1' || sx[0] == '2')) {
         id->sex = sx[0] - '0';
     } else {
-        if (sxn > 0)
+        if (sxn > 0) {
             st->sexe_invalid++;
+            note_at(st, XF_SEXE, w->line);
+        }
         id->sex = nir_sex;
     }
-    fold_field(F(RF_NOM), L(RF_NOM), NORM_COMPACT, &w->nom, st);
-    fold_field(F(RF_NOM_USAGE), L(RF_NOM_USAGE), NORM_COMPACT, &w->nom_usage, st);
+    fold_field(w, F(RF_NOM), L(RF_NOM), NORM_COMPACT, &w->nom, st);
+    fold_field(w, F(RF_NOM_USAGE), L(RF_NOM_USAGE), NORM_COMPACT, &w->nom_usage, st);
     if (w->nom.len == 0 && w->nom_usage.len > 0)
         sbuf_add(&w->nom, w->nom_usage.p, w->nom_usage.len);
-    if (norm_prenom(F(RF_PRENOM), L(RF_PRENOM), &w->prenom) != 0)
+    if (norm_prenom(F(RF_PRENOM), L(RF_PRENOM), &w->prenom) != 0) {
         st->utf8_invalid++;
+        note_at(st, XF_UTF8, w->line);
+    }
     id->dr = norm_date(F(RF_DATE_NAISSANCE), L(RF_DATE_NAISSANCE), w->fmt.date, id->dob);
-    if (id->dr < 0)
+    if (id->dr < 0) {
         st->date_invalid++;
+        note_at(st, XF_DATE, w->line);
+    }
     else if (id->dr == 0)
         st->date_missing++;
     id->have_alt = w->nom_usage.len > 0 &&
@@ -283,9 +305,11 @@ static void encode_clk(extract_worker *w, const char *arena, const extract_row *
 {
     char commune[6];
     int cr = norm_commune(F(RF_COMMUNE), L(RF_COMMUNE), commune);
-    if (cr < 0)
+    if (cr < 0) {
         st->commune_invalid++;
-    fold_field(F(RF_ADRESSE), L(RF_ADRESSE), NORM_ADDRESS, &w->adresse, st);
+        note_at(st, XF_COMMUNE, w->line);
+    }
+    fold_field(w, F(RF_ADRESSE), L(RF_ADRESSE), NORM_ADDRESS, &w->adresse, st);
     unsigned char base[PSEUDO_CLK_BYTES], clk[PSEUDO_CLK_BYTES];
     memset(base, 0, sizeof base);
     add_bigrams(w, PL_CLK_PRENOM, &w->prenom, B_PRENOM, base);
@@ -331,21 +355,27 @@ static void encode_attributes(extract_worker *w, const char *arena, const extrac
             int r = norm_amount(v, n, w->fmt.decimal, &w->amount);
             if (r > 0)
                 sbuf_add(out, w->amount.p, w->amount.len);
-            else if (r < 0)
+            else if (r < 0) {
                 st->attr_invalid++;
+                note_at(st, XF_ATTR, w->line);
+            }
         } else if (extract_field_is_flag((enum raw_field)f)) {
             norm_trim(&v, &n);
             if (n == 1 && (v[0] == '0' || v[0] == '1'))
                 sbuf_addc(out, v[0]);
-            else if (n > 0)
+            else if (n > 0) {
                 st->attr_invalid++;
+                note_at(st, XF_ATTR, w->line);
+            }
         } else {
             int c;
             int r = norm_count(v, n, &c);
             if (r > 0 && !(f == RF_NB_PERSONNES && c == 0))
                 sbuf_addf(out, "%d", c);
-            else if (r != 0)
+            else if (r != 0) {
                 st->attr_invalid++;
+                note_at(st, XF_ATTR, w->line);
+            }
         }
     }
 }
@@ -358,6 +388,7 @@ void extract_encode(extract_worker *w, const char *arena, const extract_row *row
 {
     unsigned long long h0 = pseudo_hmac_count(w->pc), s0 = pseudo_hmac_saved(w->pc);
     st->rows++;
+    w->line = row->line;
     struct ident id;
     encode_refs(w, arena, row, out, st);
     encode_keys(w, arena, row, out, st, &id);
@@ -383,4 +414,16 @@ void extract_stats_add(extract_stats *a, const extract_stats *b)
     a->ident_missing += b->ident_missing;
     a->hmacs += b->hmacs;
     a->hmacs_saved += b->hmacs_saved;
+    /* the first lines of both: merge two increasing lists, keep the first ones */
+    for (int k = 0; k < XF_COUNT; k++) {
+        long m[2 * EXTRACT_FAULT_LINES];
+        int i = 0, j = 0, n = 0;
+        while (n < EXTRACT_FAULT_LINES && (i < a->nat[k] || j < b->nat[k])) {
+            long x = j >= b->nat[k] || (i < a->nat[k] && a->at[k][i] <= b->at[k][j]) ? a->at[k][i++] : b->at[k][j++];
+            if (n == 0 || m[n - 1] != x)
+                m[n++] = x;
+        }
+        memcpy(a->at[k], m, (size_t)n * sizeof m[0]);
+        a->nat[k] = n;
+    }
 }

@@ -58,8 +58,17 @@ typedef struct extract_format {
     char decimal;
 } extract_format;
 
+/* The kinds of invalid values (the row is kept, the field left out) whose lines are noted. */
+enum extract_fault {
+    XF_NIR, XF_DATE, XF_UTF8, XF_SEXE, XF_COMMUNE, XF_ROLE, XF_ATTR, XF_COUNT
+};
+/* How many lines of each kind are noted: the first ones, for the summary. */
+#define EXTRACT_FAULT_LINES 5
+
 /* What was found invalid (the row is kept; the field is left out). */
 typedef struct extract_stats {
+    long at[XF_COUNT][EXTRACT_FAULT_LINES]; /* the first lines of each kind, increasing */
+    int nat[XF_COUNT];                      /* how many of at[kind] are set */
     unsigned long long rows;
     unsigned long long nir_invalid, nir_missing;
     unsigned long long date_invalid, date_missing;
@@ -83,7 +92,7 @@ void extract_worker_free(extract_worker *w);
 void extract_encode(extract_worker *w, const char *arena, const extract_row *row, sbuf *out,
                     extract_stats *st);
 
-/* Add the counts of B into A. */
+/* Add the counts of B into A; the lines noted are the first ones of both. */
 void extract_stats_add(extract_stats *a, const extract_stats *b);
 
 #endif

@@ -223,26 +223,51 @@ static void commit_outputs(struct run *r, const char *xdate, time_t t0)
     log_forget(abort_outputs, &r->outs);
 }
 
+/* " (line 6)", " (lines 6, 9 and 3 more)": where the COUNT faults of kind K are, or "" for none. */
+static const char *where(const extract_stats *t, enum extract_fault k, unsigned long long count, char *buf,
+                         size_t cap)
+{
+    int n = t->nat[k];
+    if (count == 0 || n == 0)
+        return "";
+    size_t o = (size_t)snprintf(buf, cap, " (line%s ", n > 1 ? "s" : "");
+    for (int i = 0; i < n && o < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%ld", i == 0 ? "" : i == n - 1 && count == (unsigned long long)n
+                              ? " and " : ", ", t->at[k][i]);
+    if (o < cap && count > (unsigned long long)n)
+        o += (size_t)snprintf(buf + o, cap - o, " and %llu more", count - (unsigned long long)n);
+    if (o < cap)
+        snprintf(buf + o, cap - o, ")");
+    return buf;
+}
+
 static void log_summary(const struct run *r, const extract_stats *total, double elapsed)
 {
     unsigned long long nw = r->nwritten;
     long jobs = r->o->jobs;
+    char w[XF_COUNT][160];
     log_info("'%s' -> '%s' (source %s, key %s)", r->o->raw, r->o->output, r->o->source, r->key_id);
     log_info("  rows read %llu, written %llu, rejected %llu%s%s", r->nread, nw, r->nrejected,
              r->nrejected ? ": see " : "", r->nrejected ? r->rejpath : "");
-    log_info("  NIR: %llu invalid, %llu missing; date of birth: %llu invalid, %llu missing",
-             total->nir_invalid, total->nir_missing, total->date_invalid, total->date_missing);
-    log_info("  invalid fields left out: %llu not UTF-8, %llu sexe, %llu commune, %llu role, %llu attributes",
-             total->utf8_invalid, total->sexe_invalid, total->commune_invalid, total->role_invalid,
-             total->attr_invalid);
+    /* the lines of the export where each kind of invalid value is, so the agency can fix them */
+    log_info("  NIR: %llu invalid%s, %llu missing; date of birth: %llu invalid%s, %llu missing",
+             total->nir_invalid, where(total, XF_NIR, total->nir_invalid, w[XF_NIR], sizeof w[0]), total->nir_missing,
+             total->date_invalid, where(total, XF_DATE, total->date_invalid, w[XF_DATE], sizeof w[0]),
+             total->date_missing);
+    log_info("  invalid fields left out: %llu not UTF-8%s, %llu sexe%s, %llu commune%s, %llu role%s, %llu attributes%s",
+             total->utf8_invalid, where(total, XF_UTF8, total->utf8_invalid, w[XF_UTF8], sizeof w[0]),
+             total->sexe_invalid, where(total, XF_SEXE, total->sexe_invalid, w[XF_SEXE], sizeof w[0]),
+             total->commune_invalid, where(total, XF_COMMUNE, total->commune_invalid, w[XF_COMMUNE], sizeof w[0]),
+             total->role_invalid, where(total, XF_ROLE, total->role_invalid, w[XF_ROLE], sizeof w[0]),
+             total->attr_invalid, where(total, XF_ATTR, total->attr_invalid, w[XF_ATTR], sizeof w[0]));
     log_info("  rows without k_ident: %llu; %.1f HMACs a row (%.1f computed, the rest from the CLK cache); "
              "%.2f s, %.0f rows/s on %ld thread%s",
              total->ident_missing, nw ? (double)(total->hmacs + total->hmacs_saved) / (double)nw : 0.0,
              nw ? (double)total->hmacs / (double)nw : 0.0, elapsed, elapsed > 0 ? (double)nw / elapsed : 0.0,
              jobs, jobs > 1 ? "s" : "");
     if (total->utf8_invalid)
-        log_warn("%llu fields are not valid UTF-8: is the export's encoding set in the mapping?",
-                 total->utf8_invalid);
+        log_warn("%llu fields are not valid UTF-8%s: is the export's encoding set in the mapping?",
+                 total->utf8_invalid, w[XF_UTF8]);
 }
 
 static void run_free(struct run *r)

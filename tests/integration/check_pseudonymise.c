@@ -650,6 +650,33 @@ START_TEST(test_bad_rows)
 }
 END_TEST
 
+/* Invalid values are kept out of the extract and counted; the summary also says on which lines
+ * of the export they are (the first five of each kind), so that the agency can correct them,
+ * whatever the number of threads. */
+START_TEST(test_invalid_values_located)
+{
+    struct ctx c;
+    ctx_init(&c);
+    FILE *f = fopen(path_in(&c, "raw.csv"), "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\n", CANON_HEADER);
+    for (int line = 2; line <= 13; line++) {
+        int bad_nir = line == 3 || line == 4 || line == 6 || line == 8 || line == 10 || line == 11 || line == 13;
+        fprintf(f, "R%d,H%d,%s,Dupont,,Jean,%s,%s,,%s\n", line, line, bad_nir ? "185057800608492" : "185057800608491",
+                line == 5 ? "1985-02-30" : "1985-05-12", line == 9 ? "M" : "1", line == 12 ? "33-063" : "33063");
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    char *err = NULL;
+    int rc = pseudonymise(&c, "raw.csv", "out.csv", "-j 4", &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "NIR: 7 invalid (lines 3, 4, 6, 8, 10 and 2 more), 0 missing") != NULL, "summary: %s", err);
+    ck_assert_msg(strstr(err, "date of birth: 1 invalid (line 5), 0 missing") != NULL, "summary: %s", err);
+    ck_assert_msg(strstr(err, "1 sexe (line 9), 1 commune (line 12), 0 role, 0 attributes") != NULL, "summary: %s", err);
+    free(err);
+    ctx_free(&c);
+}
+END_TEST
+
 /* ---- keys and usage ------------------------------------------------------------------------ */
 
 START_TEST(test_key_file_mode)
@@ -1059,6 +1086,7 @@ Suite *suite_pseudonymise(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_refusal_messages);
     tcase_add_test(tc, test_bad_rows);
+    tcase_add_test(tc, test_invalid_values_located);
     tcase_add_test(tc, test_key_file_mode);
     tcase_add_test(tc, test_keygen);
     tcase_add_test(tc, test_usage_errors);
