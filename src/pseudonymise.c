@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "csvio.h"
+#include "encguess.h"
 #include "extract.h"
 #include "log.h"
 #include "mapping.h"
@@ -85,6 +86,7 @@ struct run {
     sbuf arena, line;  /* the batch's fields; a line being built */
     extract_row *rows; /* the batch's rows */
     unsigned long long nread, nrejected, nwritten;
+    encguess eg;       /* the export's bytes against its declared encoding */
 };
 
 /* Load the key, open the export and start a worker a job, each with its own HMAC contexts. */
@@ -97,6 +99,9 @@ static void open_inputs(struct run *r)
     r->rd = mapping_open_export(r->o->mapping, r->o->raw, &r->map, &r->rec);
     extract_format fmt;
     mapping_format(r->map, &fmt);
+    csvio_options copt;
+    mapping_csv_options(r->map, &copt);
+    encguess_init(&r->eg, copt.encoding);
     for (long i = 0; i < r->o->jobs; i++) {
         r->job[i].w = extract_worker_new(master, r->o->source, &fmt);
         if (!r->job[i].w)
@@ -142,6 +147,7 @@ static size_t read_batch(struct run *r, int *done)
             break;
         }
         r->nread++;
+        encguess_record(&r->eg, r->rec.raw, r->rec.raw_len, r->rec.line);
         size_t mark = r->arena.len;
         if (mapping_apply(r->map, &r->rec, &r->arena, &r->rows[n], why, sizeof why) != 0) {
             r->arena.len = mark;
@@ -310,8 +316,16 @@ void pseudonymise(const pseudonymise_opts *o)
     for (long i = 0; i < o->jobs; i++)
         extract_stats_add(&total, &r->job[i].st);
 
+    /* An export in another encoding than declared gives names that match nobody else's: refused
+     * when the mapping can say the right one (nothing is written), a warning when not. */
+    char why[1024];
+    int verdict = encguess_verdict(&r->eg, why, sizeof why);
+    if (verdict == 1)
+        die(TZNR_EXIT_REFUSED, "refusing '%s': %s", o->raw, why);
     commit_outputs(r, o->extract_date ? o->extract_date : today, t0);
     log_summary(r, &total, elapsed);
+    if (verdict == 2)
+        log_warn("'%s': %s", o->raw, why);
     run_free(r);
     free(r);
 }

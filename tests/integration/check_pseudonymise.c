@@ -980,6 +980,112 @@ START_TEST(test_mapped_export_matches_canonical)
 }
 END_TEST
 
+/* ---- an export in another encoding than declared ------------------------------------------- */
+
+/* The canonical columns read through a mapping that declares ENCODING. */
+static void write_mapping(const struct ctx *c, const char *name, const char *encoding)
+{
+    char m[1024];
+    size_t o = (size_t)snprintf(m, sizeof m, "[input]\nencoding = %s\n[columns]\n", encoding);
+    static const char *const cols[] = {"local_ref", "household_ref", "nir", "nom", "nom_usage", "prenom",
+                                       "date_naissance", "sexe", "adresse", "commune"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        o += (size_t)snprintf(m + o, sizeof m - o, "%s = %s\n", cols[i], cols[i]);
+    tu_write_str(path_in(c, name), m);
+}
+
+/* Pseudonymise RAW through the mapping MAP; the exit status, the messages in *ERR. */
+static int pseudonymise_mapped(const struct ctx *c, const char *raw, const char *map, const char *out, char **err)
+{
+    return pseudonymise(c, raw, out, tu_fmt("--mapping '%s'", path_in(c, map)), err);
+}
+
+/* The k_ident of data row ROW of the extract OUT. */
+static char *k_ident_of(const struct ctx *c, const char *out, size_t row)
+{
+    table t;
+    table_read(&t, path_in(c, out));
+    char *k = strdup(cell(&t, row, "k_ident"));
+    table_free(&t);
+    return k;
+}
+
+/* An export declared latin1 that is Windows-1252 ("C\x9Cur": bytes 0x80-0x9F, control codes in
+ * ISO-8859-1) or UTF-8 ("Rou\xC3\xA9" reads "RouÃ©") would give names that match no other
+ * agency's: refused, naming the file, the lines and the encoding to declare, nothing written;
+ * declared right, the names are those of the same people written in UTF-8. UTF-8 lines among
+ * real Latin-1 ones: a warning naming them. Real Latin-1: nothing said. */
+START_TEST(test_encoding_contradicted)
+{
+    struct ctx c;
+    ctx_init(&c);
+    write_mapping(&c, "latin1.ini", "latin1");
+    write_mapping(&c, "cp1252.ini", "cp1252");
+    write_mapping(&c, "utf8.ini", "UTF-8");
+    const char *h = CANON_HEADER;
+    const char *row = "A,H1,,Dupont,,Jean,1985-05-12,1,,33063\n";
+    tu_write_str(path_in(&c, "w.csv"), tu_fmt("%s\n%s%sC\x9cur,,L\xe9on,1970-01-01,1,,33063\n", h, row, "B,H2,,"));
+    tu_write_str(path_in(&c, "u.csv"), tu_fmt("%s\n%s%sRou\xc3\xa9,,L\xc3\xa9on,1970-01-01,1,,33063\n%s", h, row,
+                                              "B,H2,,", "C,H3,,Martin,,Zo\xc3\xab,1990-02-03,2,,33063\n"));
+    tu_write_str(path_in(&c, "ref.csv"), tu_fmt("%s\n%s%s\xc5\x92ur,,L\xc3\xa9on,1970-01-01,1,,33063\n"
+                                                "D,H2,,Rou\xc3\xa9,,L\xc3\xa9on,1970-01-01,1,,33063\n", h, row, "B,H2,,C"));
+    char *err = NULL;
+    char list[1024];
+
+    int rc = pseudonymise_mapped(&c, "w.csv", "latin1.ini", "out.csv", &err);
+    ck_assert_msg(rc == 3, "Windows-1252 declared latin1: exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, path_in(&c, "w.csv")) && strstr(err, "line 3 ") && strstr(err, "encoding = cp1252"),
+                  "the refusal should name the file, line 3 and cp1252: %s", err);
+    ck_assert_msg(leftovers(&c, NULL, NULL, list, sizeof list) == 6, "written after a refusal:%s", list);
+    free(err);
+
+    rc = pseudonymise_mapped(&c, "u.csv", "latin1.ini", "out.csv", &err);
+    ck_assert_msg(rc == 3, "UTF-8 declared latin1: exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, path_in(&c, "u.csv")) && strstr(err, "lines 3 and 4") && strstr(err, "encoding = UTF-8") &&
+                      strstr(err, "\xc3\x83\xc2\xa9"),
+                  "the refusal should name the file, lines 3 and 4, UTF-8 and show 'Ã©': %s", err);
+    free(err);
+    rc = pseudonymise_mapped(&c, "u.csv", "cp1252.ini", "out.csv", &err);
+    ck_assert_msg(rc == 3 && strstr(err, "encoding = UTF-8"), "UTF-8 declared cp1252: exit %d: %s", rc, err);
+    free(err);
+    ck_assert_msg(leftovers(&c, NULL, NULL, list, sizeof list) == 6, "written after a refusal:%s", list);
+
+    /* declared as suggested: the same keys as the people written in UTF-8 */
+    ck_assert_int_eq(pseudonymise_mapped(&c, "ref.csv", "utf8.ini", "ref.out.csv", NULL), 0);
+    rc = pseudonymise_mapped(&c, "w.csv", "cp1252.ini", "w.out.csv", &err);
+    ck_assert_msg(rc == 0 && !strstr(err, "warning"), "Windows-1252 declared cp1252: exit %d: %s", rc, err);
+    free(err);
+    rc = pseudonymise_mapped(&c, "u.csv", "utf8.ini", "u.out.csv", &err);
+    ck_assert_msg(rc == 0 && !strstr(err, "warning"), "UTF-8 declared UTF-8: exit %d: %s", rc, err);
+    free(err);
+    char *kw = k_ident_of(&c, "w.out.csv", 1), *ku = k_ident_of(&c, "u.out.csv", 1);
+    char *k1 = k_ident_of(&c, "ref.out.csv", 1), *k2 = k_ident_of(&c, "ref.out.csv", 2);
+    ck_assert_uint_eq(strlen(k1), 64);
+    ck_assert_msg(strcmp(kw, k1) == 0, "C\xc5\x93ur read as cp1252 is not C\xc5\x93ur");
+    ck_assert_msg(strcmp(ku, k2) == 0, "Rou\xc3\xa9 read as UTF-8 is not Rou\xc3\xa9");
+    free(kw);
+    free(ku);
+    free(k1);
+    free(k2);
+
+    /* UTF-8 lines among Latin-1 ones: written, with a warning naming them */
+    tu_write_str(path_in(&c, "mixed.csv"), tu_fmt("%s\nA,H1,,Lef\xe8vre,,Jean,1985-05-12,1,,33063\n"
+                                                  "B,H2,,Rou\xc3\xa9,,L\xe9on,1970-01-01,1,,33063\n", h));
+    rc = pseudonymise_mapped(&c, "mixed.csv", "latin1.ini", "mixed.out.csv", &err);
+    ck_assert_msg(rc == 0, "mixed: exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "warning:") && strstr(err, path_in(&c, "mixed.csv")) && strstr(err, "line 3 "),
+                  "mixed: a warning should name the file and line 3: %s", err);
+    free(err);
+    /* real Latin-1, accents everywhere: nothing to say */
+    tu_write_str(path_in(&c, "latin1.csv"), tu_fmt("%s\nA,H1,,Lef\xe8vre,,J\xe9r\xf4me,1985-05-12,1,,33063\n"
+                                                   "B,H2,,D\xe9j\xe0,,L\xe9" "a,1970-01-01,2,\xab Les Pins \xbb,33063\n", h));
+    rc = pseudonymise_mapped(&c, "latin1.csv", "latin1.ini", "latin1.out.csv", &err);
+    ck_assert_msg(rc == 0 && !strstr(err, "warning") && !strstr(err, "UTF-8 sequences"), "latin1: exit %d: %s", rc, err);
+    free(err);
+    ctx_free(&c);
+}
+END_TEST
+
 /* ---- a 10 MB field ------------------------------------------------------------------------ */
 
 START_TEST(test_field_of_10_mb)
@@ -1096,6 +1202,7 @@ Suite *suite_pseudonymise(void)
     tc = tcase_create("mapping");
     tcase_add_test(tc, test_mapped_export_matches_canonical);
     tcase_add_test(tc, test_canonical_run_has_no_leak);
+    tcase_add_test(tc, test_encoding_contradicted);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
