@@ -85,14 +85,17 @@ void extract_worker_free(extract_worker *w)
 {
     if (!w)
         return;
-    pseudo_free(w->pc);
+    pseudo_free(w->pc); /* the sub-keys' HMAC states: cleansed */
     free(w->source);
-    sbuf_free(&w->msg);
-    sbuf_free(&w->nom);
-    sbuf_free(&w->nom_usage);
-    sbuf_free(&w->prenom);
-    sbuf_free(&w->adresse);
-    sbuf_free(&w->amount);
+    /* the last row's normalised names, NIR and date: wiped */
+    sbuf_free_wipe(&w->msg);
+    sbuf_free_wipe(&w->nom);
+    sbuf_free_wipe(&w->nom_usage);
+    sbuf_free_wipe(&w->prenom);
+    sbuf_free_wipe(&w->adresse);
+    sbuf_free_wipe(&w->amount);
+    if (w->bigrams)
+        explicit_bzero(w->bigrams, w->tok_cap * 2);
     free(w->bigrams);
     free(w->tok);
     free(w->tlen);

@@ -283,8 +283,8 @@ static void run_free(struct run *r)
         sbuf_free(&r->job[i].out);
     }
     free(r->rows);
-    sbuf_free(&r->arena);
-    sbuf_free(&r->line);
+    sbuf_free_wipe(&r->arena);
+    sbuf_free_wipe(&r->line); /* last held a local_ref and its token */
     free(r->tokpath);
     free(r->rejpath);
     free(r->manpath);
@@ -310,6 +310,9 @@ void pseudonymise(const pseudonymise_opts *o)
         size_t n = read_batch(r, &done);
         if (n > 0)
             write_batch(r, encode_batch(r, n));
+        /* the batch's raw fields (names, NIRs, dates) are no longer needed: wiped, not left
+         * until the next batch happens to overwrite them */
+        explicit_bzero(r->arena.p, r->arena.len);
     }
     double elapsed = util_now() - start;
     extract_stats total = {0};

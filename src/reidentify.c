@@ -439,7 +439,7 @@ static void read_raw(struct state *st, const char *path, const char *mapfile, in
     }
     if (rc < 0)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
-    sbuf_free(&arena);
+    sbuf_free_wipe(&arena); /* the raw export's rows */
     free(idx);
     csvio_close(rd);
     mapping_free(map);
@@ -528,7 +528,7 @@ static void write_output(const struct state *st, const struct list_format *lf, c
         end_line(&line, lf);
         out_write(out, path, &line);
     }
-    sbuf_free(&line);
+    sbuf_free_wipe(&line); /* the last row written, with its names */
     csvio_out *o = out;
     out = NULL; /* committed or removed by csvio_out_commit */
     log_forget(abort_output, &out);
@@ -561,14 +561,17 @@ static void log_summary(const reidentify_args *a, const struct state *st, unsign
 
 static void state_free(struct state *st)
 {
+    /* the list, the token map's pairs and the contact columns (names, addresses): wiped */
     free(st->rows);
-    sbuf_free(&st->arena);
+    sbuf_free_wipe(&st->arena);
     for (size_t i = 0; i < st->npeople; i++)
         free(st->people[i].token);
     free(st->people);
     strtab_free(&st->by_token);
-    for (size_t i = 0; i < st->nrefs; i++)
+    for (size_t i = 0; i < st->nrefs; i++) {
+        explicit_bzero(st->refs[i].local_ref, st->refs[i].len);
         free(st->refs[i].local_ref);
+    }
     free(st->refs);
     strtab_free(&st->by_ref);
     for (size_t i = 0; i < st->ncols; i++)
@@ -576,7 +579,7 @@ static void state_free(struct state *st)
     free(st->cname);
     free(st->coff);
     free(st->clen);
-    sbuf_free(&st->cval);
+    sbuf_free_wipe(&st->cval);
 }
 
 void reidentify(const reidentify_args *a)

@@ -78,6 +78,20 @@ void sbuf_free(sbuf *b)
     b->len = b->cap = 0;
 }
 
+void sbuf_wipe(sbuf *b)
+{
+    if (!b->p)
+        return;
+    explicit_bzero(b->p, b->cap);
+    b->len = 0;
+}
+
+void sbuf_free_wipe(sbuf *b)
+{
+    sbuf_wipe(b);
+    sbuf_free(b);
+}
+
 void sbuf_reserve(sbuf *b, size_t n)
 {
     if (b->len + n + 1 <= b->cap)
@@ -85,7 +99,15 @@ void sbuf_reserve(sbuf *b, size_t n)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + n + 1)
         cap *= 2;
-    b->p = xrealloc(b->p, cap);
+    /* not realloc: the old block would go back to the heap with the names, NIRs or keys it
+     * held; it is wiped first (the cost, a copy and a clear, is that of the growth anyway) */
+    char *p = xmalloc(cap);
+    if (b->p) {
+        memcpy(p, b->p, b->len + 1 <= b->cap ? b->len + 1 : b->cap);
+        explicit_bzero(b->p, b->cap);
+        free(b->p);
+    }
+    b->p = p;
     b->cap = cap;
 }
 

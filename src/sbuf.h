@@ -14,7 +14,12 @@ typedef struct sbuf {
 void sbuf_init(sbuf *b);
 /* Release the memory; the buffer can be initialised again. */
 void sbuf_free(sbuf *b);
-/* Make room for N more bytes (plus the NUL). */
+/* Overwrite all the memory with zeros (names, NIRs, keys: not left for a later reader of the
+ * process's memory) and empty the buffer, keeping its memory. The compiler cannot drop it. */
+void sbuf_wipe(sbuf *b);
+/* sbuf_wipe, then sbuf_free. */
+void sbuf_free_wipe(sbuf *b);
+/* Make room for N more bytes (plus the NUL). A buffer that grows leaves its old memory wiped. */
 void sbuf_reserve(sbuf *b, size_t n);
 /* Empty the buffer, keeping its memory. */
 static inline void sbuf_reset(sbuf *b) { b->len = 0; b->p[0] = '\0'; }

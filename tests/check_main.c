@@ -271,8 +271,52 @@ static char proc_state(pid_t pid)
     return state;
 }
 
-void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const char *ready, char *const argv[],
-                     tu_crash *r)
+/* 1 when NEEDLE is in PID's writable memory, 0 when not, -1 when it cannot be read. */
+static int in_memory(pid_t pid, const char *needle)
+{
+    FILE *maps = fopen(tu_fmt("/proc/%d/maps", (int)pid), "r");
+    int mem = open(tu_fmt("/proc/%d/mem", (int)pid), O_RDONLY);
+    if (!maps || mem < 0) {
+        if (maps)
+            fclose(maps);
+        if (mem >= 0)
+            close(mem);
+        return -1;
+    }
+    size_t nl = strlen(needle), cap = 1 << 20;
+    char *buf = malloc(cap + nl);
+    char line[512];
+    int found = 0, readable = 0;
+    while (!found && fgets(line, sizeof line, maps)) {
+        unsigned long from, to;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &from, &to, perms) != 3 || perms[0] != 'r' || perms[1] != 'w')
+            continue;
+        size_t keep = 0; /* the last bytes of the previous chunk: a needle across two chunks */
+        for (unsigned long at = from; at < to;) {
+            size_t want = to - at < cap ? to - at : cap;
+            ssize_t got = pread(mem, buf + keep, want, (off_t)at);
+            if (got <= 0)
+                break;
+            readable = 1;
+            size_t total = keep + (size_t)got;
+            if (memmem(buf, total, needle, nl)) {
+                found = 1;
+                break;
+            }
+            at += (unsigned long)got;
+            keep = total < nl - 1 ? total : nl - 1;
+            memmove(buf, buf + total - keep, keep);
+        }
+    }
+    free(buf);
+    fclose(maps);
+    close(mem);
+    return found ? 1 : readable ? 0 : -1;
+}
+
+void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const char *ready, const char *needle,
+                     char *const argv[], tu_crash *r)
 {
     memset(r, 0, sizeof *r);
     ck_assert_msg(mkfifo(fifo, 0600) == 0, "mkfifo %s: %s", fifo, strerror(errno));
@@ -314,6 +358,7 @@ void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const 
     r->core_limit_zero = strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0;
     free(lim);
     r->not_dumpable = not_dumpable(pid);
+    r->needle_found = needle ? in_memory(pid, needle) : -1;
     struct rlimit all = {RLIM_INFINITY, RLIM_INFINITY};
     r->raised = prlimit(pid, RLIMIT_CORE, &all, NULL) == 0;
     r->dumped = crash(pid, dir);

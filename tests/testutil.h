@@ -30,14 +30,17 @@ typedef struct tu_crash {
     int raised;          /* the test could raise that limit again from outside (prlimit, as root) */
     int dumped;          /* the kernel wrote a core (WCOREDUMP, or a core file appeared in the folder) */
     int control_dumped;  /* the same for a plain `sleep` crashed the same way: this machine makes cores */
+    int needle_found;    /* NEEDLE was in its writable memory midway: 1, 0, or -1 when that memory could
+                          * not be read (no NEEDLE, or not allowed: reading it takes CAP_SYS_PTRACE) */
 } tu_crash;
 /* Run the build's ARGV[0] with ARGV (NULL-terminated) in DIR with its core limit raised as far
  * as allowed (as user nobody when the tests run as root: DIR and its files are given to it), reading the named pipe FIFO (made here) that is fed FEED and then left open, so the
  * program waits midway with its secrets in memory. Once it has read all of FEED (and READY, when
- * not NULL, exists), note its core limit and whether it is dumpable, raise the limit again from outside, crash it with
+ * not NULL, exists), note its core limit, whether it is dumpable and whether NEEDLE (when not
+ * NULL) is in its memory, raise the limit again from outside, crash it with
  * SIGSEGV and see whether a core was written; then the same with `sleep` as a control. */
-void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const char *ready, char *const argv[],
-                     tu_crash *r);
+void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const char *ready, const char *needle,
+                     char *const argv[], tu_crash *r);
 /* Run a shell command line; return its exit status (0-255), or -1 if it was killed.
  * Its stdout and stderr go to OUT and ERR files in the temp dir when those are not NULL. */
 int tu_run(const char *cmdline, char **out, char **err);

@@ -1133,24 +1133,34 @@ END_TEST
 /* ---- process protection ---------------------------------------------------------------------- */
 
 /* A pseudonymiser that crashes midway, core dumps enabled, leaves no core: the HMAC inner and
- * outer states in its memory would recompute every token, NIR and date-of-birth key. */
+ * outer states in its memory would recompute every token, NIR and date-of-birth key. Midway, a
+ * batch already encoded (2,048 rows) is no longer in its memory: the raw fields are wiped after
+ * use, not left until the next batch overwrites them. */
 START_TEST(test_crash_leaves_no_core)
 {
     struct ctx c;
     ctx_init(&c);
     char *fifo = strdup(path_in(&c, "raw.fifo")), *out = strdup(path_in(&c, "out.csv"));
     char *ready = strdup(path_in(&c, "out.csv.tokens.tmp"));
-    char feed[512];
-    snprintf(feed, sizeof feed, "%s\nA1,H1,185057800608491,Dupont,,Jean,1985-05-12,1,,33063\n", CANON_HEADER);
+    sbuf feed;
+    sbuf_init(&feed);
+    sbuf_addf(&feed, "%s\nA1,H1,185057800608491,Zygomarquette,,Jean,1985-05-12,1,,33063\n", CANON_HEADER);
+    for (int i = 2; i <= 2048; i++) /* one batch: encoded, written, then the next one is waited for */
+        sbuf_addf(&feed, "A%d,H%d,,Dupont,,Luc,1980-03-04,1,,33063\n", i, i);
     char *const argv[] = {"tznr", "pseudonymise", "--key", c.key, "--source", "caf:test", "-o", out, fifo, NULL};
     tu_crash r;
-    tu_crash_midway(c.dir, fifo, feed, ready, argv, &r);
+    tu_crash_midway(c.dir, fifo, feed.p, ready, "Zygomarquette", argv, &r);
     ck_assert_msg(r.not_dumpable == 1, "pseudonymise ran dumpable: its memory was open to a core and to its user's "
                   "other processes");
     ck_assert_msg(r.core_limit_zero, "pseudonymise ran with a core file size limit other than 0");
     ck_assert_msg(!r.dumped, "pseudonymise crashed midway left a core (its limit raised again from outside: %s; "
                   "a plain process's crash here makes a core: %s)", r.raised ? "yes" : "no",
                   r.control_dumped ? "yes" : "no");
+    /* (the memory can only be read with CAP_SYS_PTRACE: root's tests) */
+    ck_assert_msg(r.needle_found != 1, "a name of the batch already encoded was still in pseudonymise's memory");
+    if (geteuid() == 0)
+        ck_assert_msg(r.needle_found == 0, "could not read pseudonymise's memory as root");
+    sbuf_free(&feed);
     free(fifo);
     free(out);
     free(ready);

@@ -823,7 +823,7 @@ START_TEST(test_crash_leaves_no_core)
     tu_crash_midway(f.c.dir, fifo,
                     "local_ref,household_ref,nir,nom,nom_usage,prenom,date_naissance,sexe,adresse,commune\n"
                     "A0001,F01,185057800608491,Lef\xc3\xa8vre,,Jean,1985-05-12,1,12 rue de la Paix,33063\n",
-                    NULL, argv, &r);
+                    NULL, NULL, argv, &r);
     ck_assert_msg(r.not_dumpable == 1, "reidentify ran dumpable (%d): its memory was open to a core and to its "
                   "user's other processes", r.not_dumpable);
     ck_assert_msg(r.core_limit_zero, "reidentify ran with a core file size limit other than 0");
