@@ -419,7 +419,7 @@ void extract_stats_add(extract_stats *a, const extract_stats *b)
     a->hmacs_saved += b->hmacs_saved;
     /* the first lines of both: merge two increasing lists, keep the first ones */
     for (int k = 0; k < XF_COUNT; k++) {
-        long m[2 * EXTRACT_FAULT_LINES];
+        long m[EXTRACT_FAULT_LINES] = {0};
         int i = 0, j = 0, n = 0;
         while (n < EXTRACT_FAULT_LINES && (i < a->nat[k] || j < b->nat[k])) {
             long x = j >= b->nat[k] || (i < a->nat[k] && a->at[k][i] <= b->at[k][j]) ? a->at[k][i++] : b->at[k][j++];

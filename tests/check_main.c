@@ -290,7 +290,9 @@ static int in_memory(pid_t pid, const char *needle)
     while (!found && fgets(line, sizeof line, maps)) {
         unsigned long from, to;
         char perms[8];
-        if (sscanf(line, "%lx-%lx %7s", &from, &to, perms) != 3 || perms[0] != 'r' || perms[1] != 'w')
+        /* (not the sanitizers' shadow memory: terabytes reserved, never a heap) */
+        if (sscanf(line, "%lx-%lx %7s", &from, &to, perms) != 3 || perms[0] != 'r' || perms[1] != 'w' ||
+            to - from > (256ul << 20))
             continue;
         size_t keep = 0; /* the last bytes of the previous chunk: a needle across two chunks */
         for (unsigned long at = from; at < to;) {
