@@ -306,13 +306,18 @@ static void record_attempt(PGconn *conn, const char *path, const char *source, c
     snprintf(snaps, sizeof snaps, "%lld", snap);
     snprintf(reads, sizeof reads, "%lld", rows_read);
     snprintf(rejs, sizeof rejs, "%lld", rj ? rj->n : 0);
-    char *why = reason ? xutf8dup(reason) : NULL; /* a reason may quote a manifest's bytes */
-    const char *p[] = {printable_path(path), source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
+    /* the file's name comes from a command line: a password typed there stays out (log_redact);
+     * a reason may quote it, and a manifest's bytes (xutf8dup) */
+    char *name = log_redact(printable_path(path)), *r = reason ? log_redact(reason) : NULL;
+    char *why = r ? xutf8dup(r) : NULL;
+    free(r);
+    const char *p[] = {name, source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
                        why, snap > 0 ? snaps : NULL, rows_read >= 0 ? reads : NULL, rejs};
     const char *id = db_value(conn,
         "INSERT INTO tznr.load_attempt (file_name, source_id, sha256, outcome, reason, snapshot_id,"
         " rows_read, rows_rejected) VALUES ($1, $2, pg_catalog.decode($3, 'hex'), $4, $5, $6, $7, $8)"
         " RETURNING id", 8, p);
+    free(name);
     free(why);
     if (!rj || rj->n == 0)
         return;

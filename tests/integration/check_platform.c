@@ -798,6 +798,11 @@ START_TEST(test_audit_keeps_passwords_out)
                           "WHERE (command || object || details::text) LIKE '%%hunter%%'");
     ck_assert_msg(leak[0] == '\0', "passwords in the audit log: %s", leak);
     free(leak);
+    /* nor in the load attempts' record (the refused file's name, the reason) */
+    leak = sqlv(&p, "SELECT file_name || ' ' || reason FROM tznr.load_attempt "
+                    "WHERE (file_name || coalesce(reason, '')) LIKE '%%hunter%%'");
+    ck_assert_msg(leak[0] == '\0', "passwords in tznr.load_attempt: %s", leak);
+    free(leak);
     char *cmd = sqlv(&p, "SELECT command FROM tznr.audit_log ORDER BY id DESC LIMIT 1");
     ck_assert_msg(strstr(cmd, "load -c") != NULL && strstr(cmd, "password=") != NULL, "last command: %s", cmd);
     free(cmd);
