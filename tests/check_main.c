@@ -323,9 +323,21 @@ void tu_crash_midway(const char *dir, const char *fifo, const char *feed, const 
     memset(r, 0, sizeof *r);
     ck_assert_msg(mkfifo(fifo, 0600) == 0, "mkfifo %s: %s", fifo, strerror(errno));
     int as_other = geteuid() == 0;
-    if (as_other)
+    char *prog = strdup(tu_bin(argv[0]));
+    if (as_other) {
+        /* a copy in DIR: the build folder may be out of nobody's reach (a mutation's copy) */
+        size_t n;
+        char *bin = tu_read(prog, &n);
+        ck_assert_msg(bin != NULL, "cannot read %s", prog);
+        free(prog);
+        prog = strdup(tu_fmt("%s/%s.bin", dir, argv[0]));
+        tu_write(prog, bin, n);
+        free(bin);
+        ck_assert_int_eq(chmod(prog, 0755), 0);
         give_to_crash_user(dir);
-    pid_t pid = start_in(dir, tu_bin(argv[0]), argv, as_other);
+    }
+    pid_t pid = start_in(dir, prog, argv, as_other);
+    free(prog);
     /* open the pipe once the program has opened it for reading (never block on a dead one) */
     int fd = -1, st;
     for (int i = 0; fd < 0 && i < 1000; i++) {
