@@ -80,9 +80,8 @@ FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_SMOKE    ?= 1
 FUZZ_MAX_LEN  ?= 4096
 
-.PHONY: fuzz-build fuzz-smoke FORCE
-FORCE:
-$(FUZZ_O)/libtznr.a: FORCE | $(DEPS_STAMP)
+.PHONY: fuzz-build fuzz-smoke
+$(FUZZ_O)/libtznr.a: $(SRC) $(wildcard src/*.h) $(SQL_FILES) scripts/embed-sql | $(DEPS_STAMP)
 	$(MAKE) --no-print-directory O=$(FUZZ_O) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $@
 
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_O)/libtznr.a
@@ -90,13 +89,14 @@ $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_O)/libtznr.a
 
 fuzz-build: $(FUZZ_BINS)
 
-# Each target's corpus grows in $(FUZZ_O)/corpus-NAME; tests/fuzz/seeds/NAME is read, never written.
+# Each target's corpus grows in $(FUZZ_O)/corpus-NAME; tests/fuzz/seeds/NAME is read, never
+# written. A crashing input is written to $(FUZZ_O)/crash-… (or leak-…, timeout-…).
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_O)/corpus-$$t; \
 	    echo "fuzz: $$t, $(FUZZ_SECONDS) s"; \
 	    $(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
-	        $(FUZZ_O)/corpus-$$t tests/fuzz/seeds/$$t; \
+	        -artifact_prefix=$(FUZZ_O)/ $(FUZZ_O)/corpus-$$t tests/fuzz/seeds/$$t; \
 	done
 
 # A few seconds each from the seeds alone, in a fresh corpus: a crash fails the build.
@@ -104,7 +104,7 @@ fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    rm -rf $(FUZZ_O)/smoke-$$t; mkdir -p $(FUZZ_O)/smoke-$$t; \
 	    $(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
-	        -print_final_stats=1 $(FUZZ_O)/smoke-$$t tests/fuzz/seeds/$$t >$(FUZZ_O)/smoke-$$t.log 2>&1 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_O)/ $(FUZZ_O)/smoke-$$t tests/fuzz/seeds/$$t >$(FUZZ_O)/smoke-$$t.log 2>&1 \
 	        || { tail -n 40 $(FUZZ_O)/smoke-$$t.log; echo "fuzz-smoke: $$t FAILED (log: $(FUZZ_O)/smoke-$$t.log)"; exit 1; }; \
 	    echo "fuzz-smoke: $$t ok, $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_O)/smoke-$$t.log) runs in $(FUZZ_SMOKE_SECONDS) s"; \
 	done
