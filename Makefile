@@ -59,21 +59,55 @@ $(TEST_BIN): $(TEST_SRC) tests/testutil.h $(O)/libtznr.a
 
 check: all $(TEST_BIN)
 	@O=$(O) tests/run-all
+ifneq ($(FUZZ_SMOKE),0)
+	@$(MAKE) --no-print-directory O=$(O) fuzz-smoke
+endif
 
 asan:
-	$(MAKE) O=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" check
+	$(MAKE) O=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" FUZZ_SMOKE=0 check
 
-FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined
-FUZZ_SECONDS ?= 20
-fuzz: | $(DEPS_STAMP)
-	@mkdir -p build-fuzz
-	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_csv.c src/csvio.c src/sbuf.c src/hex.c src/log.c -lcsv -lcrypto -o build-fuzz/fuzz_csv
-	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) tests/fuzz/fuzz_norm.c src/norm.c src/sbuf.c src/hex.c -lutf8proc -o build-fuzz/fuzz_norm
-	mkdir -p build-fuzz/corpus-csv build-fuzz/corpus-norm
-	cp tests/fuzz/seeds/csv/* build-fuzz/corpus-csv/ 2>/dev/null || true
-	cp tests/fuzz/seeds/norm/* build-fuzz/corpus-norm/ 2>/dev/null || true
-	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-csv
-	build-fuzz/fuzz_norm -max_total_time=$(FUZZ_SECONDS) -max_len=512 build-fuzz/corpus-norm
+# libFuzzer targets (tests/fuzz/fuzz_*.c), each linked with the library built again by clang
+# with coverage for libFuzzer, ASan and UBSan (UB aborts, so the fuzzer reports it) in $(FUZZ_O).
+# `make fuzz` runs each for FUZZ_SECONDS; `make fuzz-smoke` (run by `make check`) for
+# FUZZ_SMOKE_SECONDS, its seeds first.
+FUZZ_O        ?= $(O)-fuzz
+FUZZ_TARGETS  := csv norm manifest conf mapping feedback
+FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS    = -O1 -g -fsanitize=fuzzer $(FUZZ_SAN)
+FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
+FUZZ_SECONDS  ?= 20
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SMOKE    ?= 1
+FUZZ_MAX_LEN  ?= 4096
+
+.PHONY: fuzz-build fuzz-smoke
+$(FUZZ_O)/libtznr.a: $(SRC) $(wildcard src/*.h) $(SQL_FILES) scripts/embed-sql | $(DEPS_STAMP)
+	$(MAKE) --no-print-directory O=$(FUZZ_O) CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $@
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_O)/libtznr.a
+	clang $(WARN) $(FUZZ_CFLAGS) $(CPPFLAGS) $< $(FUZZ_O)/libtznr.a $(LIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target's corpus grows in $(FUZZ_O)/corpus-NAME; tests/fuzz/seeds/NAME is read, never
+# written. A crashing input is written to $(FUZZ_O)/crash-… (or leak-…, timeout-…).
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_O)/corpus-$$t; \
+	    echo "fuzz: $$t, $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
+	        -artifact_prefix=$(FUZZ_O)/ $(FUZZ_O)/corpus-$$t tests/fuzz/seeds/$$t; \
+	done
+
+# A few seconds each from the seeds alone, in a fresh corpus: a crash fails the build.
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(FUZZ_O)/smoke-$$t; mkdir -p $(FUZZ_O)/smoke-$$t; \
+	    $(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_O)/ $(FUZZ_O)/smoke-$$t tests/fuzz/seeds/$$t >$(FUZZ_O)/smoke-$$t.log 2>&1 \
+	        || { tail -n 40 $(FUZZ_O)/smoke-$$t.log; echo "fuzz-smoke: $$t FAILED (log: $(FUZZ_O)/smoke-$$t.log)"; exit 1; }; \
+	    echo "fuzz-smoke: $$t ok, $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_O)/smoke-$$t.log) runs in $(FUZZ_SMOKE_SECONDS) s"; \
+	done
 
 $(O)/bench_hmac: tests/bench/bench_hmac.c $(O)/libtznr.a
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $< $(O)/libtznr.a $(LIBS) -o $@
@@ -92,4 +126,4 @@ lint:
 	shellcheck scripts/bootstrap scripts/demo scripts/bench scripts/pg-tmp scripts/embed-sql scripts/rule-quality scripts/rule-misses scripts/mutate tests/run-all tests/integration/*.sh .ci/run
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-asan-fuzz

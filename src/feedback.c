@@ -40,8 +40,7 @@ static char sniff_separator(const char *path)
     return strchr(buf, ';') ? ';' : ',';
 }
 
-/* Why REC cannot be recorded ("" when it can); its date as YYYYMMDD in DATE. */
-static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *why, size_t whylen)
+int feedback_row_syntax(const csvio_record *rec, char *date, char *why, size_t whylen)
 {
     why[0] = '\0';
     size_t bad_field = 0, bad_at = 0;
@@ -67,7 +66,13 @@ static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *w
         snprintf(why, whylen, "date '%.20s' is not YYYY-MM-DD or DD/MM/YYYY", rec->field[3]);
     else if (rec->len[1] == 0)
         snprintf(why, whylen, "regle is empty");
-    if (why[0])
+    return why[0] ? -1 : 0;
+}
+
+/* Why REC cannot be recorded ("" when it can); its date as YYYYMMDD in DATE. */
+static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *why, size_t whylen)
+{
+    if (feedback_row_syntax(rec, date, why, whylen) != 0)
         return;
     /* a token nobody holds is a mis-copied one: an objection must not vanish silently */
     const char *pk[] = {rec->field[0], rec->field[1]};
@@ -145,24 +150,34 @@ static void reject_row(FILE **rej, const char *rejpath, const csvio_record *rec,
     sbuf_free(&l);
 }
 
-int feedback_load(PGconn *conn, const char *path, feedback_result *res)
+csvio_reader *feedback_open(const char *path, char *reason, size_t reasonlen)
 {
-    memset(res, 0, sizeof *res);
     csvio_options opt = {.sep = sniff_separator(path)};
     char err[512];
     csvio_reader *r = csvio_open(path, &opt, err, sizeof err);
     if (!r) {
-        snprintf(res->reason, sizeof res->reason, "%s", err);
-        return -1;
+        snprintf(reason, reasonlen, "%s", err);
+        return NULL;
     }
     csvio_record rec;
     int rc = csvio_next(r, &rec);
     if (rc != 1 || rec.error || rec.nfields != 4 || strcmp(rec.field[0], "token") != 0 ||
         strcmp(rec.field[1], "regle") != 0 || strcmp(rec.field[2], "statut") != 0 || strcmp(rec.field[3], "date") != 0) {
-        snprintf(res->reason, sizeof res->reason, "the header is not 'token;regle;statut;date'");
+        snprintf(reason, reasonlen, "the header is not 'token;regle;statut;date'");
         csvio_close(r);
-        return -1;
+        return NULL;
     }
+    return r;
+}
+
+int feedback_load(PGconn *conn, const char *path, feedback_result *res)
+{
+    memset(res, 0, sizeof *res);
+    csvio_reader *r = feedback_open(path, res->reason, sizeof res->reason);
+    if (!r)
+        return -1;
+    csvio_record rec;
+    int rc;
     char *rejpath = xasprintf("%s.rejects", path);
     FILE *rej = NULL;
     /* the name as the database records it: a name from a Latin-1 system keeps its other
