@@ -55,18 +55,22 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
                  errno == ENOENT ? "is missing" : strerror(errno));
         return -1;
     }
-    char line[512];
+    /* getline, not fgets: the line's length is known, so a NUL byte inside it is seen (and
+     * refused below) rather than silently cutting the value short */
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
     int lineno = 0, have_format = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
+    while ((got = getline(&line, &cap, f)) >= 0) {
         lineno++;
-        size_t n = strlen(line);
-        if (n == sizeof line - 1 && line[n - 1] != '\n') {
+        size_t n = (size_t)got;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n > 510) { /* no manifest value comes near: a file that is not a manifest */
             snprintf(err, errlen, "manifest '%s' line %d is too long", path, lineno);
             rc = -1;
             break;
         }
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
         if (n == 0)
             continue;
         /* the values go into the database and the audit log: text, UTF-8, no control byte */
@@ -127,6 +131,7 @@ int manifest_read(const char *path, manifest *m, char *err, size_t errlen)
         }
     }
     fclose(f);
+    free(line);
     if (rc == 0) {
         const char *missing = !have_format ? "format" : !m->source[0] ? "source"
                               : !m->extract_date[0] ? "extract_date" : !m->key_id[0] ? "key_id"

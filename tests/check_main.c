@@ -22,6 +22,7 @@
 Suite *suite_norm(void);
 Suite *suite_pseudo(void);
 Suite *suite_csvio(void);
+Suite *suite_manifest(void);
 Suite *suite_csv_spectrum(void);
 Suite *suite_hex(void);
 Suite *suite_strtab(void);
@@ -587,6 +588,7 @@ int main(void)
     SRunner *sr = srunner_create(suite_norm());
     srunner_add_suite(sr, suite_pseudo());
     srunner_add_suite(sr, suite_csvio());
+    srunner_add_suite(sr, suite_manifest());
     srunner_add_suite(sr, suite_csv_spectrum());
     srunner_add_suite(sr, suite_hex());
     srunner_add_suite(sr, suite_strtab());

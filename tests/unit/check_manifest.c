@@ -1,0 +1,70 @@
+/* manifest: the extract's manifest file read on its own (the load's refusals of whole
+ * extracts are in the platform and faults suites). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "testutil.h"
+
+static const char good[] = "format = tznr-extract-v1\n"
+                           "source = caf:gironde\n"
+                           "extract_date = 2026-11-01\n"
+                           "key_id = demo-territory\n"
+                           "rows = 5745\n"
+                           "sha256 = 48d815bca98f27e3a3b3916d628f54d314e282432d6aba39d5b45ab7439c3688\n"
+                           "created_at = 2026-12-01T21:45:56Z\n";
+
+/* tu_tmpdir's names stay reachable, for LeakSanitizer */
+static const char *kept[8];
+static int nkept;
+
+/* Write LEN bytes of DATA as a manifest in a new temp dir; return its path (static). */
+static const char *write_manifest(const char *data, size_t len)
+{
+    const char *dir = tu_tmpdir();
+    ck_assert_int_lt(nkept, 8);
+    kept[nkept++] = dir;
+    const char *path = tu_fmt("%s/x.csv.manifest", dir);
+    tu_write(path, data, len);
+    return path;
+}
+
+START_TEST(test_manifest_reads)
+{
+    manifest m;
+    char err[512];
+    ck_assert_msg(manifest_read(write_manifest(good, strlen(good)), &m, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(m.source, "caf:gironde");
+    ck_assert_int_eq(m.rows, 5745);
+}
+END_TEST
+
+/* A NUL byte inside a value is refused with its line and column. Read line by line as C
+ * strings, the value would end at the NUL and the rest of the line vanish unseen:
+ * "source = caf:gironde\0<anything>" would pass as caf:gironde. */
+START_TEST(test_manifest_nul_byte_refused)
+{
+    char data[sizeof good + 16];
+    const char *at = strstr(good, "caf:gironde") + strlen("caf:gironde");
+    size_t head = (size_t)(at - good);
+    memcpy(data, good, head);
+    memcpy(data + head, "\0evil", 5);
+    memcpy(data + head + 5, at, strlen(at));
+    size_t len = head + 5 + strlen(at);
+    manifest m;
+    char err[512];
+    ck_assert_int_eq(manifest_read(write_manifest(data, len), &m, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "line 2 column 21") && strstr(err, "0x00"), "%s", err);
+}
+END_TEST
+
+Suite *suite_manifest(void)
+{
+    Suite *s = suite_create("manifest");
+    TCase *tc = tcase_create("read");
+    tcase_add_test(tc, test_manifest_reads);
+    tcase_add_test(tc, test_manifest_nul_byte_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
