@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "hex.h"
 
@@ -147,32 +148,12 @@ void sbuf_addhex(sbuf *b, const unsigned char *s, size_t n)
 
 size_t sbuf_utf8_seq(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    /* utf8proc refuses overlong forms, surrogates and code points past U+10FFFF */
     if (n == 0)
         return 0;
-    if (p[0] < 0x80)
-        return 1;
-    size_t len;
-    unsigned int cp, min;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-        len = 2, cp = p[0] & 0x1F, min = 0x80;
-    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        len = 3, cp = p[0] & 0x0F, min = 0x800;
-    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        len = 4, cp = p[0] & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
+    return k > 0 ? (size_t)k : 0;
 }
 
 void sbuf_add_utf8(sbuf *b, const char *s, size_t n)
