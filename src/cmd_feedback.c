@@ -11,6 +11,10 @@
 static const char synopsis[] = "tznr feedback [-c FILE] [--db CONNINFO] FILE.csv...";
 static const char description[] =
     "Load outcomes sent back by outreach teams: 'token;regle;statut;date' (';' or ','),\n"
+    "or the list itself with a 'statut' column filled in (and optional 'date' and\n"
+    "'commentaire', never stored), as a spreadsheet saves it: BOM or not, CRLF, other\n"
+    "columns ignored, rows with an empty statut skipped; each row must be a token the\n"
+    "platform listed for that regle. An empty date is today.\n"
     "statut one of contacte, droit_ouvert, non_eligible, refus, injoignable,\n"
     "deja_beneficiaire, opposition, erreur_rapprochement; date YYYY-MM-DD or DD/MM/YYYY.\n"
     "An 'opposition' means the person is never listed again; 'erreur_rapprochement' forbids\n"
@@ -37,9 +41,15 @@ int cmd_feedback(int argc, char **argv)
             refused++;
             continue;
         }
-        log_info("'%s': %lld rows, %lld loaded, %lld already known, %lld rejected%s; %lld oppositions, "
-                 "%lld linkage errors", argv[i], res.rows, res.loaded, res.duplicates, res.rejected,
-                 res.rejected ? " (see the .rejects file)" : "", res.oppositions, res.link_errors);
+        char empty[96] = "";
+        if (res.list)
+            snprintf(empty, sizeof empty, " ; %lld lignes sans statut, laissées de côté", res.empty);
+        /* read by the outreach team that sent the file: in French */
+        log_info("'%s' (%s) : %lld lignes avec un statut, %lld résultats pris en compte, %lld déjà connus, "
+                 "%lld refusés%s ; dont %lld oppositions, %lld erreurs de rapprochement%s",
+                 argv[i], res.list ? "liste renvoyée" : "fichier de retours", res.rows, res.loaded, res.duplicates,
+                 res.rejected, res.rejected ? " (ligne et raison dans le fichier .rejects)" : "", res.oppositions,
+                 res.link_errors, empty);
     }
     db_close(conn);
     conf_free(&cf);

@@ -1,9 +1,11 @@
 #include "feedback.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "csvio.h"
@@ -13,13 +15,13 @@
 #include "norm.h"
 #include "sbuf.h"
 
-static const char *const statuts[] = {"contacte", "droit_ouvert", "non_eligible", "refus", "injoignable",
-                                      "deja_beneficiaire", "opposition", "erreur_rapprochement"};
+const char *const feedback_statuts[] = {"contacte", "droit_ouvert", "non_eligible", "refus", "injoignable",
+                                        "deja_beneficiaire", "opposition", "erreur_rapprochement", NULL};
 
 static int statut_valid(const char *s)
 {
-    for (size_t i = 0; i < sizeof statuts / sizeof statuts[0]; i++)
-        if (strcmp(s, statuts[i]) == 0)
+    for (size_t i = 0; feedback_statuts[i]; i++)
+        if (strcmp(s, feedback_statuts[i]) == 0)
             return 1;
     return 0;
 }
@@ -69,8 +71,9 @@ int feedback_row_syntax(const csvio_record *rec, char *date, char *why, size_t w
     return why[0] ? -1 : 0;
 }
 
-/* Why REC cannot be recorded ("" when it can); its date as YYYYMMDD in DATE. */
-static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *why, size_t whylen)
+/* Why REC cannot be recorded ("" when it can); its date as YYYYMMDD in DATE. A row of a list
+ * sent back (LIST) must be one the platform listed: that token, for that rule. */
+static void check_row(PGconn *conn, const csvio_record *rec, int list, char *date, char *why, size_t whylen)
 {
     if (feedback_row_syntax(rec, date, why, whylen) != 0)
         return;
@@ -79,11 +82,15 @@ static void check_row(PGconn *conn, const csvio_record *rec, char *date, char *w
     PGresult *k = db_query(conn,
         "SELECT EXISTS (SELECT 1 FROM tznr.person_record WHERE token = pg_catalog.decode($1, 'hex'))"
         "    OR EXISTS (SELECT 1 FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex')),"
-        " EXISTS (SELECT 1 FROM tznr.rule WHERE id = $2)", 2, pk);
+        " EXISTS (SELECT 1 FROM tznr.rule WHERE id = $2),"
+        " EXISTS (SELECT 1 FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex') AND rule_id = $2)", 2, pk);
     if (strcmp(PQgetvalue(k, 0, 0), "t") != 0)
         snprintf(why, whylen, "token unknown to the platform (mis-copied? it must be copied from a list)");
     else if (strcmp(PQgetvalue(k, 0, 1), "t") != 0)
         snprintf(why, whylen, "regle '%.40s' is not a rule of the platform", rec->field[1]);
+    else if (list && strcmp(PQgetvalue(k, 0, 2), "t") != 0)
+        snprintf(why, whylen, "ce pseudonyme n'a jamais été listé pour la règle '%.40s' (ligne modifiée ou "
+                              "copiée d'une autre liste ?)", rec->field[1]);
     PQclear(k);
 }
 
@@ -150,8 +157,32 @@ static void reject_row(FILE **rej, const char *rejpath, const csvio_record *rec,
     sbuf_free(&l);
 }
 
-csvio_reader *feedback_open(const char *path, char *reason, size_t reasonlen)
+/* Whether header field F (LEN bytes) names column NAME, spaces around it and case aside (a
+ * spreadsheet user may well type "Statut "). */
+static int header_is(const char *f, size_t len, const char *name)
 {
+    while (len && (*f == ' ' || *f == '\t'))
+        f++, len--;
+    while (len && (f[len - 1] == ' ' || f[len - 1] == '\t'))
+        len--;
+    size_t n = strlen(name);
+    if (len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((f[i] >= 'A' && f[i] <= 'Z' ? f[i] - 'A' + 'a' : f[i]) != name[i])
+            return 0;
+    return 1;
+}
+
+csvio_reader *feedback_open_layout(const char *path, feedback_layout *l, char *reason, size_t reasonlen)
+{
+    memset(l, 0, sizeof *l);
+    for (int c = 0; c < FB_NCOL; c++)
+        l->col[c] = FEEDBACK_NONE;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm) || strftime(l->today, sizeof l->today, "%Y-%m-%d", &tm) != 10)
+        snprintf(l->today, sizeof l->today, "1970-01-01");
     csvio_options opt = {.sep = sniff_separator(path)};
     char err[512];
     csvio_reader *r = csvio_open(path, &opt, err, sizeof err);
@@ -161,21 +192,93 @@ csvio_reader *feedback_open(const char *path, char *reason, size_t reasonlen)
     }
     csvio_record rec;
     int rc = csvio_next(r, &rec);
-    if (rc != 1 || rec.error || rec.nfields != 4 || strcmp(rec.field[0], "token") != 0 ||
-        strcmp(rec.field[1], "regle") != 0 || strcmp(rec.field[2], "statut") != 0 || strcmp(rec.field[3], "date") != 0) {
-        snprintf(reason, reasonlen, "the header is not 'token;regle;statut;date'");
+    if (rc == 1 && !rec.error && rec.nfields == 4 && strcmp(rec.field[0], "token") == 0 &&
+        strcmp(rec.field[1], "regle") == 0 && strcmp(rec.field[2], "statut") == 0 && strcmp(rec.field[3], "date") == 0) {
+        for (int c = 0; c < FB_NCOL; c++)
+            l->col[c] = (size_t)c;
+        return r;
+    }
+    /* a list sent back: its columns by name, whatever their order, the others ignored */
+    static const char *const names[FB_NCOL] = {"token", "regle", "statut", "date"};
+    const char *twice = NULL;
+    for (size_t i = 0; rc == 1 && !rec.error && i < rec.nfields; i++)
+        for (int c = 0; c < FB_NCOL; c++)
+            if (header_is(rec.field[i], rec.len[i], names[c])) {
+                if (l->col[c] != FEEDBACK_NONE)
+                    twice = names[c];
+                l->col[c] = i;
+            }
+    if (rc != 1 || rec.error || l->col[FB_TOKEN] == FEEDBACK_NONE || l->col[FB_REGLE] == FEEDBACK_NONE ||
+        l->col[FB_STATUT] == FEEDBACK_NONE) {
+        snprintf(reason, reasonlen, "the header is not 'token;regle;statut;date', nor a list's with the columns "
+                                    "token, regle and statut (en-tête non reconnu : il faut au moins les colonnes "
+                                    "token, regle et statut)");
         csvio_close(r);
         return NULL;
     }
+    if (twice) {
+        snprintf(reason, reasonlen, "the header has the column '%s' twice (la colonne %s figure deux fois dans "
+                                    "l'en-tête)", twice, twice);
+        csvio_close(r);
+        return NULL;
+    }
+    l->list = 1;
     return r;
+}
+
+csvio_reader *feedback_open(const char *path, char *reason, size_t reasonlen)
+{
+    feedback_layout l;
+    return feedback_open_layout(path, &l, reason, reasonlen);
+}
+
+int feedback_row_view(feedback_layout *l, const csvio_record *rec, csvio_record *view)
+{
+    *view = *rec;
+    if (!l->list)
+        return 0;
+    view->field = l->vfield;
+    view->len = l->vlen;
+    view->nfields = FB_NCOL;
+    for (int c = 0; c < FB_NCOL; c++) {
+        size_t i = l->col[c];
+        const char *f = i != FEEDBACK_NONE && i < rec->nfields ? rec->field[i] : "";
+        size_t n = i != FEEDBACK_NONE && i < rec->nfields ? rec->len[i] : 0;
+        while (n && (*f == ' ' || *f == '\t'))
+            f++, n--;
+        while (n && (f[n - 1] == ' ' || f[n - 1] == '\t'))
+            n--;
+        if (n >= sizeof l->buf[c]) { /* too long to be right: left as it is, for the checks to refuse */
+            l->vfield[c] = rec->field[i];
+            l->vlen[c] = rec->len[i];
+            continue;
+        }
+        memcpy(l->buf[c], f, n);
+        l->buf[c][n] = '\0';
+        if (c == FB_STATUT)
+            for (size_t k = 0; k < n; k++)
+                if (l->buf[c][k] >= 'A' && l->buf[c][k] <= 'Z')
+                    l->buf[c][k] = (char)(l->buf[c][k] - 'A' + 'a');
+        l->vfield[c] = l->buf[c];
+        l->vlen[c] = n;
+    }
+    if (l->vlen[FB_STATUT] == 0 && !rec->error)
+        return 1; /* nothing reported for this row (yet) */
+    if (l->vlen[FB_DATE] == 0) { /* no date: the day the file is read */
+        l->vfield[FB_DATE] = l->today;
+        l->vlen[FB_DATE] = strlen(l->today);
+    }
+    return 0;
 }
 
 int feedback_load(PGconn *conn, const char *path, feedback_result *res)
 {
     memset(res, 0, sizeof *res);
-    csvio_reader *r = feedback_open(path, res->reason, sizeof res->reason);
+    feedback_layout l;
+    csvio_reader *r = feedback_open_layout(path, &l, res->reason, sizeof res->reason);
     if (!r)
         return -1;
+    res->list = l.list;
     csvio_record rec;
     int rc;
     char *rejpath = xasprintf("%s.rejects", path);
@@ -184,17 +287,39 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
      * bytes as \xHH; the file itself keeps its name */
     char *base = xutf8dup(strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
     db_begin(conn);
+    sbuf raw; /* a list row as rejected: its 4 columns only, never a name, a contact or a commentaire */
+    sbuf_init(&raw);
     while ((rc = csvio_next(r, &rec)) == 1) {
+        csvio_record v;
+        if (feedback_row_view(&l, &rec, &v) != 0) {
+            res->empty++;
+            continue;
+        }
         res->rows++;
         char why[256], date[9];
-        check_row(conn, &rec, date, why, sizeof why);
+        check_row(conn, &v, l.list, date, why, sizeof why);
         if (why[0]) {
             res->rejected++;
-            reject_row(&rej, rejpath, &rec, why);
+            if (l.list) {
+                sbuf_reset(&raw);
+                for (int c = 0; c < FB_NCOL; c++) {
+                    if (c)
+                        sbuf_addc(&raw, ';');
+                    csvio_add_field(&raw, v.field[c], v.len[c], ';');
+                }
+                v.raw = raw.p;
+                v.raw_len = raw.len;
+            }
+            reject_row(&rej, rejpath, &v, why);
+            if (res->rejected <= 20) /* the team reads what was refused, and where */
+                log_info("'%s', ligne %ld refusée : %s", base, rec.line, why);
+            else if (res->rejected == 21)
+                log_info("'%s' : les autres lignes refusées sont dans '%s'", base, rejpath);
         } else {
-            record_outcome(conn, &rec, date, base, res);
+            record_outcome(conn, &v, date, base, res);
         }
     }
+    sbuf_free_wipe(&raw);
     if (rc < 0)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(r));
     csvio_close(r);
@@ -203,8 +328,9 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
     char details[512];
     snprintf(details, sizeof details,
              "{\"rows\": %lld, \"loaded\": %lld, \"duplicates\": %lld, \"rejected\": %lld, \"oppositions\": %lld, "
-             "\"link_errors\": %lld}",
-             res->rows, res->loaded, res->duplicates, res->rejected, res->oppositions, res->link_errors);
+             "\"link_errors\": %lld, \"list\": %s, \"without_statut\": %lld}",
+             res->rows, res->loaded, res->duplicates, res->rejected, res->oppositions, res->link_errors,
+             res->list ? "true" : "false", res->empty);
     audit_log(conn, "feedback", base, details);
     db_commit(conn);
     free(rejpath);

@@ -1,5 +1,6 @@
-/* libFuzzer target: a team's feedback file, the part read without a database (feedback_open:
- * the separator guessed, the header checked; feedback_row_syntax on each row).
+/* libFuzzer target: a team's feedback file, the part read without a database
+ * (feedback_open_layout: the separator guessed, the header checked, a 4-column feedback file or
+ * a list sent back; feedback_row_view then feedback_row_syntax on each row).
  * Invariants: a refused file or row has a message; a row accepted has 4 fields, a token of 64
  * lowercase hex digits and a date of 8 digits. */
 #include <string.h>
@@ -11,13 +12,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char reason[512];
     memset(reason, 0, sizeof reason);
-    csvio_reader *r = feedback_open(fuzz_file(data, size), reason, sizeof reason);
+    feedback_layout l;
+    csvio_reader *r = feedback_open_layout(fuzz_file(data, size), &l, reason, sizeof reason);
     if (!r) {
         fuzz_check_message(reason, sizeof reason);
         return 0;
     }
-    csvio_record rec;
-    while (csvio_next(r, &rec) == 1) {
+    csvio_record raw, rec;
+    while (csvio_next(r, &raw) == 1) {
+        if (feedback_row_view(&l, &raw, &rec) != 0) {
+            if (!l.list || raw.error) /* only a list row with an empty statut is skipped */
+                abort();
+            continue;
+        }
         char date[9], why[256];
         memset(why, 0, sizeof why);
         if (feedback_row_syntax(&rec, date, why, sizeof why) != 0) {

@@ -1021,7 +1021,7 @@ START_TEST(test_feedback)
     ck_assert_int_eq(outcomes, 3);
     rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, at(&t, "archive/feedback/" NEXT_NIGHT "/retours-caf.csv"));
     ck_assert_msg(rc == 0, "tznr feedback again: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(err, "0 loaded, 3 already known, 2 rejected") != NULL, "tznr feedback again: %s", err);
+    ck_assert_msg(strstr(err, "0 résultats pris en compte, 3 déjà connus, 2 refusés") != NULL, "tznr feedback again: %s", err);
     free(out);
     free(err);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
@@ -1085,6 +1085,136 @@ START_TEST(test_feedback)
     free(tC);
     free(rB);
     free(fbdir);
+    night_free(&n1);
+    rt_free(&t);
+}
+END_TEST
+
+/* A field for a spreadsheet's CSV: always quoted (as some save it), quotes doubled. */
+static void sheet_field(FILE *f, const char *v, int first)
+{
+    fputs(first ? "\"" : ",\"", f);
+    for (; *v; v++)
+        fputs(*v == '"' ? "\"\"" : (char[]){*v, '\0'}, f);
+    fputc('"', f);
+}
+
+/* The list itself sent back, as a spreadsheet saves it after a team filled its statut column:
+ * BOM, CRLF, ',' for separator, every field quoted, the agency's columns (local_ref, nom) and a
+ * commentaire that holds a name; rows with no statut, a row for a rule its token was never listed
+ * for. Dropped in the inbox, then given again to tznr feedback. */
+START_TEST(test_feedback_from_list)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists n1;
+    read_night(&t, NIGHT, &n1);
+    struct list *L = NULL;
+    for (size_t i = 0; i < n1.n; i++)
+        if (!L || n1.l[i].n > L->n)
+            L = &n1.l[i];
+    ck_assert_msg(L && L->n >= 3, "the first night's lists are too small for this test");
+    struct row *r0 = &L->rows[0], *r1 = &L->rows[1], *r2 = &L->rows[2];
+    char *other = sqlv(&t, "SELECT coalesce(min(id), '') FROM tznr.rule WHERE id NOT IN (SELECT rule_id FROM"
+                           " tznr.list_entry WHERE token = pg_catalog.decode('%s', 'hex'))", r1->f[C_TOKEN]);
+    ck_assert_msg(other[0], "every rule listed %s", r1->f[C_TOKEN]);
+
+    char *fbdir = strdup(at(&t, "inbox/feedback"));
+    ck_assert(mkdir(fbdir, 0755) == 0);
+    char *path = strdup(tu_fmt("%s/liste-%s-remplie.csv", fbdir, L->team));
+    FILE *f = fopen(path, "wb");
+    ck_assert(f != NULL);
+    fputs("\xEF\xBB\xBF", f);
+    static const char *const head[] = {"token", "local_ref", "foyer", "regle", "prestation", "motif",
+                                       "montant_mensuel_estime", "nom", "Statut ", "date", "commentaire"};
+    for (size_t c = 0; c < sizeof head / sizeof head[0]; c++)
+        sheet_field(f, head[c], c == 0);
+    fputs("\r\n", f);
+    struct {
+        const struct row *r;
+        const char *regle, *statut, *date, *commentaire;
+    } rows[] = {
+        {r0, NULL, "opposition", FB_DAY, "Mme Zorglub ne veut plus être appelée"}, /* line 2 */
+        {r1, NULL, " Droit_ouvert ", "", ""},                                        /* line 3: today */
+        {r2, NULL, "", "", "rappeler lundi"},                                        /* line 4: no outcome */
+        {r1, other, "refus", "27/11/2026", "Zorglub"},                               /* line 5: never listed */
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        const struct row *r = rows[k].r;
+        const char *v[] = {r->f[C_TOKEN], "REF-42", r->f[C_FOYER], rows[k].regle ? rows[k].regle : r->f[C_REGLE],
+                           r->f[C_PRESTATION], r->f[C_MOTIF], r->f[C_MONTANT], "Zorglub", rows[k].statut,
+                           rows[k].date, rows[k].commentaire};
+        for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
+            sheet_field(f, v[c], c == 0);
+        fputs("\r\n", f);
+    }
+    fputs(",,,,,,,,,,\r\n", f); /* line 6: the empty row a spreadsheet leaves */
+    ck_assert(fclose(f) == 0);
+
+    rt_conf(&t, "[run]\ncooldown_days = 0\n");
+    rc = night(&t, NEXT_NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run with a list sent back: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, "feedback: 1 files, 2 new outcomes (1 oppositions), 1 rows rejected") != NULL,
+                  "summary: %s", out);
+    free(out);
+    free(err);
+    /* what it took: the opposition recorded as from a feedback file, the right opened today */
+    ck_assert_int_ge(sqln(&t, "SELECT count(*) FROM tznr.opposition WHERE token = pg_catalog.decode('%s', 'hex')",
+                          r0->f[C_TOKEN]), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome WHERE token = pg_catalog.decode('%s', 'hex')"
+                              " AND rule_id = '%s' AND statut = 'opposition' AND outcome_date = '" FB_DAY "' AND line = 2",
+                          r0->f[C_TOKEN], r0->f[C_REGLE]), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome WHERE token = pg_catalog.decode('%s', 'hex')"
+                              " AND rule_id = '%s' AND statut = 'droit_ouvert' AND line = 3"
+                              " AND outcome_date BETWEEN current_date - 1 AND current_date + 1",
+                          r1->f[C_TOKEN], r1->f[C_REGLE]), 1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), 2);
+    struct nightlists n2;
+    read_night(&t, NEXT_NIGHT, &n2);
+    ck_assert_msg(!night_has_token(&n2, r0->f[C_TOKEN]), "the opposed token listed again");
+    night_free(&n2);
+
+    /* what it refused: line 5, with its reason; the rejects hold neither the name nor the comment */
+    const char *base = strrchr(path, '/') + 1;
+    char *arch = strdup(at(&t, tu_fmt("archive/feedback/" NEXT_NIGHT "/%s", base)));
+    ck_assert_msg(exists(arch), "list sent back not archived");
+    char *rejects = slurp(tu_fmt("%s.rejects", arch), NULL);
+    struct crec *rr;
+    size_t nr = csv_split(rejects, strlen(rejects), ',', &rr);
+    ck_assert_msg(nr == 2, "the .rejects file should hold a header and 1 row: %s", rejects);
+    ck_assert_msg(rr[1].nf >= 2 && strcmp(rr[1].f[0], "5") == 0 && strstr(rr[1].f[1], "jamais été listé") != NULL,
+                  "line 5's token never listed for %s: %s", other, rejects);
+    ck_assert_msg(strstr(rejects, "Zorglub") == NULL, "a name or a commentaire in the .rejects file: %s", rejects);
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t c = 0; c < rr[i].nf; c++)
+            free(rr[i].f[c]);
+        free(rr[i].f);
+    }
+    free(rr);
+    free(rejects);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE details::text LIKE '%%Zorglub%%'"), 0);
+
+    /* the same file given to tznr feedback: said in French, nothing added */
+    rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, arch);
+    ck_assert_msg(rc == 0, "tznr feedback of a list sent back: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(err, "liste renvoyée") != NULL &&
+                  strstr(err, "0 résultats pris en compte, 2 déjà connus, 1 refusés") != NULL &&
+                  strstr(err, "2 lignes sans statut") != NULL && strstr(err, "ligne 5 refusée") != NULL,
+                  "tznr feedback of a list sent back: %s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), 2);
+
+    free(arch);
+    free(path);
+    free(fbdir);
+    free(other);
     night_free(&n1);
     rt_free(&t);
 }
@@ -1832,6 +1962,7 @@ Suite *suite_run(void)
         {"first_night", test_first_night},     {"replay_cooldown", test_replay_and_cooldown},
         {"lock", test_lock},                   {"refused_extract", test_refused_extract},
         {"waiting", test_waiting_for_manifest}, {"feedback", test_feedback},
+        {"feedback_from_list", test_feedback_from_list},
         {"routing", test_routing},             {"pull", test_pull},
         {"export", test_export_and_bad_date},  {"export_after_failed_replay", test_export_after_failed_replay},
         {"parameters", test_bad_parameters},
