@@ -24,7 +24,9 @@ static const char description[] =
     "Put the agency's own identifiers back on an outreach list from the platform. The\n"
     "output is the list, same rows, order, separator and byte order mark, with a local_ref\n"
     "column after token (from the token map pseudonymise wrote) and, with --raw, contact\n"
-    "columns from the agency's raw export appended. It holds personal data: it is written\n"
+    "columns from the agency's raw export appended, then empty statut, date and\n"
+    "commentaire columns for the team to fill in and send back to tznr feedback (the codes\n"
+    "allowed in statut in OUTPUT-statuts.csv beside it). It holds personal data: it is written\n"
     "with mode 0600, under a temporary name renamed at the end. Never run on the platform:\n"
     "refused when $TZNR_CONFIG is set or " CONF_DEFAULT_PATH " exists.";
 static const char exits[] =

@@ -21,6 +21,11 @@
 
 #define NONE STRTAB_NONE /* no index: not found */
 
+/* The empty columns a team fills in and sends back (tznr feedback reads them by name); the
+ * commentaire is the team's own and is never stored by the platform. */
+static const char *const OUTCOME_COLUMNS[] = {"statut", "date", "commentaire"};
+#define NOUTCOME_COLUMNS (sizeof OUTCOME_COLUMNS / sizeof OUTCOME_COLUMNS[0])
+
 /* The header of an outreach list, as the platform writes it (export.h). A list written before
  * the column inconnu_de (the last one) is read as well: the columns it has are copied. */
 #define LIST_COLUMNS export_list_columns
@@ -495,6 +500,8 @@ static void write_output(const struct state *st, const struct list_format *lf, c
         add_field(&line, LIST_COLUMNS[i], strlen(LIST_COLUMNS[i]), lf, 0);
     for (size_t k = 0; with_raw && k < st->ncols; k++)
         add_field(&line, st->cname[k], strlen(st->cname[k]), lf, 0);
+    for (size_t k = 0; k < NOUTCOME_COLUMNS; k++)
+        add_field(&line, OUTCOME_COLUMNS[k], strlen(OUTCOME_COLUMNS[k]), lf, 0);
     end_line(&line, lf);
     out_write(out, path, &line);
 
@@ -525,12 +532,67 @@ static void write_output(const struct state *st, const struct list_format *lf, c
                     add_field(&line, "", 0, lf, 0);
             }
         }
+        for (size_t k = 0; k < NOUTCOME_COLUMNS; k++)
+            add_field(&line, "", 0, lf, 0);
         end_line(&line, lf);
         out_write(out, path, &line);
     }
     sbuf_free_wipe(&line); /* the last row written, with its names */
     csvio_out *o = out;
     out = NULL; /* committed or removed by csvio_out_commit */
+    log_forget(abort_output, &out);
+    if (csvio_out_commit(o, NULL, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
+}
+
+/* The codes a team may write in the statut column, with what each means and does, in French
+ * (docs/listes.md says the same): the second file, beside the list, that a spreadsheet user
+ * opens to fill the column. */
+static const char *const statut_help[][3] = {
+    {"contacte", "la personne a été jointe, démarche en cours", "aucun (pour l'évaluation)"},
+    {"droit_ouvert", "le droit a été ouvert", "plus listé pour cette prestation pendant 365 jours"},
+    {"non_eligible", "après examen, pas de droit", "plus listé pour cette prestation pendant 365 jours"},
+    {"refus", "la personne ne souhaite pas demander cette prestation",
+     "plus listé pour cette prestation pendant 365 jours"},
+    {"injoignable", "personne n'a pu être jointe", "peut être relisté après le délai de carence"},
+    {"deja_beneficiaire", "elle la percevait déjà", "plus listé pour cette prestation pendant 365 jours"},
+    {"opposition", "la personne refuse tout contact", "plus jamais listée, pour aucune prestation"},
+    {"erreur_rapprochement", "la fiche ne correspond pas à la bonne personne",
+     "les liens de cette fiche sont interdits aux rapprochements suivants"},
+};
+
+char *reidentify_statuts_path(const char *output)
+{
+    size_t n = strlen(output);
+    if (n > 4 && strcmp(output + n - 4, ".csv") == 0)
+        n -= 4;
+    return xasprintf("%.*s-statuts.csv", (int)n, output);
+}
+
+static void write_statuts(const struct list_format *lf, const char *path)
+{
+    char err[1024];
+    csvio_out *out = csvio_out_open(path, 0644, err, sizeof err);
+    if (!out)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    log_on_die(abort_output, &out);
+    sbuf b;
+    sbuf_init(&b);
+    if (lf->bom)
+        sbuf_add(&b, "\xEF\xBB\xBF", 3);
+    static const char *const head[] = {"statut", "sens", "effet"};
+    for (size_t c = 0; c < 3; c++)
+        add_field(&b, head[c], strlen(head[c]), lf, c == 0);
+    end_line(&b, lf);
+    for (size_t i = 0; i < sizeof statut_help / sizeof statut_help[0]; i++) {
+        for (size_t c = 0; c < 3; c++)
+            add_field(&b, statut_help[i][c], strlen(statut_help[i][c]), lf, c == 0);
+        end_line(&b, lf);
+    }
+    out_write(out, path, &b);
+    sbuf_free(&b);
+    csvio_out *o = out;
+    out = NULL;
     log_forget(abort_output, &out);
     if (csvio_out_commit(o, NULL, err, sizeof err) != 0)
         die(TZNR_EXIT_FAIL, "%s", err);
@@ -602,6 +664,12 @@ void reidentify(const reidentify_args *a)
         read_raw(&st, a->raw, a->mapping, a->columns != NULL, &rs);
     struct counts n;
     write_output(&st, &lf, a->output, a->raw != NULL, &n);
+    char *statuts = reidentify_statuts_path(a->output);
+    write_statuts(&lf, statuts);
     log_summary(a, &st, maprows, &rs, &n);
+    /* read by the team that fills the list in */
+    log_info("  colonne statut à remplir (et date, commentaire) : codes possibles dans '%s' ; renvoyez la liste "
+             "telle quelle par tznr feedback ou inbox/feedback ; le commentaire n'est jamais transmis", statuts);
+    free(statuts);
     state_free(&st);
 }

@@ -34,4 +34,8 @@ void reidentify_refuse_on_platform(void);
  * columns), TZNR_EXIT_FAIL for the rest (unreadable or unwritable files). */
 void reidentify(const reidentify_args *a);
 
+/* The file of the statut codes written beside OUTPUT: OUTPUT with ".csv" replaced by
+ * "-statuts.csv" (malloc'ed). */
+char *reidentify_statuts_path(const char *output);
+
 #endif

@@ -32,6 +32,8 @@ static const char *tmpdir(void)
 #define OUT_HEADER                                                                                                  \
     "token;local_ref;foyer;regle;prestation;motif;montant_mensuel_estime;confiance;priorite;source;"             \
     "premiere_detection"
+/* the empty columns a team fills in and sends back to tznr feedback */
+#define OUTCOME_COLS ";statut;date;commentaire"
 /* a token that is in no map */
 #define STRAY_TOKEN "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -296,20 +298,33 @@ START_TEST(test_local_ref_only)
 
     /* the same conventions: BOM, ';', CRLF, local_ref after token, quoting where needed */
     char *text = slurp(out, NULL);
-    ck_assert_msg(strncmp(text, BOM OUT_HEADER "\r\n", strlen(BOM OUT_HEADER "\r\n")) == 0, "output starts '%.200s'",
-                  text);
+    ck_assert_msg(strncmp(text, BOM OUT_HEADER OUTCOME_COLS "\r\n", strlen(BOM OUT_HEADER OUTCOME_COLS "\r\n")) == 0,
+                  "output starts '%.200s'", text);
     ck_assert_int_eq(count_char(text, '\n'), 6);
     ck_assert_int_eq(count_char(text, '\r'), 6);
     ck_assert_msg(strstr(text, tu_fmt("%s;A0004;17;rsa_isole;rsa;\"ressources sous le plafond; aucun RSA\";123,45;"
-                                      "nir;1;caf:gironde;2026-01-15\r\n", f.t4)) != NULL,
+                                      "nir;1;caf:gironde;2026-01-15;;;\r\n", f.t4)) != NULL,
                   "first row: %s", text);
     ck_assert_msg(strstr(text, "\r\n" STRAY_TOKEN ";;18;css;") != NULL, "stray row: %s", text);
     free(text);
 
     table o;
     table_read(&o, out, ';');
-    ck_assert_uint_eq(o.nf[0], 11);
+    ck_assert_uint_eq(o.nf[0], 14);
     check_list_columns(&o, &f);
+    table_free(&o);
+
+    /* beside it, the codes the team may write in statut, in the list's own conventions: every
+     * code tznr feedback takes, and nothing else */
+    const char *codes = path_in(&f.c, "liste-reidentifiee-statuts.csv");
+    ck_assert_msg(exists(codes), "no file of statut codes beside the list");
+    table_read(&o, codes, ';');
+    ck_assert_str_eq(o.row[0][0], "statut");
+    ck_assert_uint_eq(o.n, 9);
+    static const char *const want[] = {"contacte", "droit_ouvert", "non_eligible", "refus", "injoignable",
+                                       "deja_beneficiaire", "opposition", "erreur_rapprochement"};
+    for (size_t i = 0; i < 8; i++)
+        ck_assert_str_eq(o.row[i + 1][0], want[i]);
     table_free(&o);
 
     /* -q: no summary, the warning stays */
@@ -342,13 +357,13 @@ START_TEST(test_with_raw)
     ck_assert(!exists(path_in(&f.c, "liste-reidentifiee.csv")));
 
     char *text = slurp(path_in(&f.c, "contacts.csv"), NULL);
-    const char *hdr = BOM OUT_HEADER ";nom;nom_usage;prenom;date_naissance;adresse;commune\r\n";
+    const char *hdr = BOM OUT_HEADER ";nom;nom_usage;prenom;date_naissance;adresse;commune" OUTCOME_COLS "\r\n";
     ck_assert_msg(strncmp(text, hdr, strlen(hdr)) == 0, "output starts '%.300s'", text);
     free(text);
 
     table o;
     table_read(&o, path_in(&f.c, "contacts.csv"), ';');
-    ck_assert_uint_eq(o.nf[0], 17);
+    ck_assert_uint_eq(o.nf[0], 20);
     check_list_columns(&o, &f);
     /* A0004, copied as it is in the export (UTF-8), the address with its comma */
     ck_assert_str_eq(cell(&o, 0, "nom"), "\xc5\x92uvray");
@@ -377,7 +392,7 @@ START_TEST(test_with_raw)
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     free(err);
     table_read(&o, path_in(&f.c, "cols.csv"), ';');
-    ck_assert_uint_eq(o.nf[0], 13);
+    ck_assert_uint_eq(o.nf[0], 16);
     ck_assert_str_eq(o.row[0][11], "commune");
     ck_assert_str_eq(o.row[0][12], "prenom");
     ck_assert_str_eq(cell(&o, 2, "commune"), "33063");
@@ -428,9 +443,9 @@ START_TEST(test_list_conventions)
     free(err);
     char *text = slurp(path_in(&f.c, "comma-reidentifiee.csv"), NULL);
     const char *exp = tu_fmt("token,local_ref,foyer,regle,prestation,motif,montant_mensuel_estime,confiance,priorite,"
-                             "source,premiere_detection\n"
-                             "%s,A0002,19,css,css,\"motif; avec, virgule\",\"123,45\",nir,1,caf:gironde,2026-01-15\n"
-                             "%s,A0001,17,rsa,rsa,x,\"0,5\",nir,2,caf:gironde,2026-01-15\n",
+                             "source,premiere_detection,statut,date,commentaire\n"
+                             "%s,A0002,19,css,css,\"motif; avec, virgule\",\"123,45\",nir,1,caf:gironde,2026-01-15,,,\n"
+                             "%s,A0001,17,rsa,rsa,x,\"0,5\",nir,2,caf:gironde,2026-01-15,,,\n",
                              f.t2, f.t1);
     ck_assert_str_eq(text, exp);
     free(text);
@@ -447,8 +462,8 @@ START_TEST(test_list_conventions)
     free(err);
     text = slurp(path_in(&f.c, "quoted-reidentifiee.csv"), NULL);
     exp = tu_fmt(BOM "\"token\";\"local_ref\";\"foyer\";\"regle\";\"prestation\";\"motif\";\"montant_mensuel_estime\";"
-                     "\"confiance\";\"priorite\";\"source\";\"premiere_detection\"\n"
-                     "\"%s\";\"A0001\";\"19\";\"css\";\"css\";\"m\";\"1,5\";\"nir\";\"1\";\"caf:gironde\";\"2026-01-15\"\n",
+                     "\"confiance\";\"priorite\";\"source\";\"premiere_detection\";\"statut\";\"date\";\"commentaire\"\n"
+                     "\"%s\";\"A0001\";\"19\";\"css\";\"css\";\"m\";\"1,5\";\"nir\";\"1\";\"caf:gironde\";\"2026-01-15\";\"\";\"\";\"\"\n",
                  f.t1);
     ck_assert_str_eq(text, exp);
     free(text);
@@ -463,8 +478,8 @@ START_TEST(test_list_conventions)
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     free(err);
     text = slurp(path_in(&f.c, "payeur-reidentifiee.csv"), NULL);
-    exp = tu_fmt(BOM OUT_HEADER ";inconnu_de\r\n"
-                 "%s;A0001;19;rsa;RSA;m;412,50;nir;1;bailleur:hab;2026-01-15;CAF, Département\r\n", f.t1);
+    exp = tu_fmt(BOM OUT_HEADER ";inconnu_de" OUTCOME_COLS "\r\n"
+                 "%s;A0001;19;rsa;RSA;m;412,50;nir;1;bailleur:hab;2026-01-15;CAF, Département;;;\r\n", f.t1);
     ck_assert_str_eq(text, exp);
     free(text);
     /* an older list's row may not carry the new column alone */
@@ -482,7 +497,7 @@ START_TEST(test_list_conventions)
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     free(err);
     text = slurp(path_in(&f.c, "vide-reidentifiee.csv"), NULL);
-    ck_assert_str_eq(text, BOM OUT_HEADER ";nom;nom_usage;prenom;date_naissance;adresse;commune\r\n");
+    ck_assert_str_eq(text, BOM OUT_HEADER ";nom;nom_usage;prenom;date_naissance;adresse;commune" OUTCOME_COLS "\r\n");
     free(text);
     fixture_free(&f);
 }
@@ -749,13 +764,13 @@ START_TEST(test_mapped_export)
     const char *out = path_in(&c, "liste-reidentifiee.csv");
     ck_assert_uint_eq(mode_of(out), 0600);
     char *text = slurp(out, NULL);
-    const char *hdr = BOM OUT_HEADER ";NOM_NAISSANCE;NOM;PRENOM;DATE_NAISSANCE;NUM_VOIE;LIB_VOIE;CODE_INSEE\r\n";
+    const char *hdr = BOM OUT_HEADER ";NOM_NAISSANCE;NOM;PRENOM;DATE_NAISSANCE;NUM_VOIE;LIB_VOIE;CODE_INSEE" OUTCOME_COLS "\r\n";
     ck_assert_msg(strncmp(text, hdr, strlen(hdr)) == 0, "output starts '%.300s'", text);
     free(text);
     table o;
     table_read(&o, out, ';');
     ck_assert_uint_eq(o.n, 4);
-    ck_assert_uint_eq(o.nf[0], 18);
+    ck_assert_uint_eq(o.nf[0], 21);
     ck_assert_str_eq(cell(&o, 0, "token"), t201);
     ck_assert_str_eq(cell(&o, 0, "local_ref"), "B-201");
     ck_assert_str_eq(cell(&o, 0, "motif"), "impay\xc3\xa9s; 2 mois");
@@ -784,7 +799,7 @@ START_TEST(test_mapped_export)
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     free(err);
     table_read(&o, path_in(&c, "tel.csv"), ';');
-    ck_assert_uint_eq(o.nf[0], 13);
+    ck_assert_uint_eq(o.nf[0], 16);
     ck_assert_str_eq(o.row[0][11], "TELEPHONE");
     ck_assert_str_eq(cell(&o, 0, "TELEPHONE"), "07 00 00 00 02");
     ck_assert_str_eq(cell(&o, 1, "TELEPHONE"), "");
