@@ -337,3 +337,48 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
     free(base);
     return 0;
 }
+
+int feedback_reduce(const char *path, char *reason, size_t reasonlen)
+{
+    feedback_layout l;
+    csvio_reader *r = feedback_open_layout(path, &l, reason, reasonlen);
+    if (!r)
+        return -1;
+    if (!l.list) {
+        csvio_close(r);
+        return 0;
+    }
+    csvio_out *o = csvio_out_open(path, 0640, reason, reasonlen);
+    if (!o) {
+        csvio_close(r);
+        return -1;
+    }
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_adds(&b, "token;regle;statut;date\n");
+    csvio_record rec, v;
+    int rc;
+    while ((rc = csvio_next(r, &rec)) == 1) {
+        if (feedback_row_view(&l, &rec, &v) != 0)
+            continue;
+        for (int c = 0; c < FB_NCOL; c++) {
+            if (c)
+                sbuf_addc(&b, ';');
+            csvio_add_field(&b, v.field[c], v.len[c], ';');
+        }
+        sbuf_addc(&b, '\n');
+    }
+    if (rc < 0) {
+        snprintf(reason, reasonlen, "%s", csvio_error(r));
+    } else if (csvio_out_write(o, b.p, b.len) != 0) {
+        snprintf(reason, reasonlen, "could not write '%s.tmp': %s", path, strerror(errno));
+        rc = -1;
+    }
+    sbuf_free_wipe(&b);
+    csvio_close(r);
+    if (rc < 0) {
+        csvio_out_abort(o);
+        return -1;
+    }
+    return csvio_out_commit(o, NULL, reason, reasonlen) == 0 ? 0 : -1;
+}

@@ -48,6 +48,11 @@ csvio_reader *feedback_open_layout(const char *path, feedback_layout *l, char *r
  * Spaces around a list row's values are dropped and its statut is lowercased. */
 int feedback_row_view(feedback_layout *l, const csvio_record *rec, csvio_record *view);
 
+/* When PATH is a list sent back, rewrite it (whole or not at all) as the 4-column feedback file
+ * of its rows that have a statut: what the platform archives holds no name, no contact column
+ * and no commentaire. A 4-column feedback file is left as it is. Return 0, or -1 with REASON. */
+int feedback_reduce(const char *path, char *reason, size_t reasonlen);
+
 /* The parsing half of feedback_load, without a database (and fuzzed so): open PATH, guess its
  * separator (';' when its first line has one, else ','), read and check the header. Return the
  * reader on the first row, or NULL with why the file is refused in REASON. */

@@ -254,6 +254,15 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
             outcomes += fr.loaded;
             fb_rejected += fr.rejected;
             oppositions += fr.oppositions;
+            /* a list sent back may hold names, contact columns and a commentaire: only its
+             * outcomes are kept (a file that cannot be reduced stays in the inbox, unarchived) */
+            char why[512];
+            if (fr.list && feedback_reduce(files[i], why, sizeof why) != 0) {
+                sbuf_addf(sum, "  feedback %s: not archived: %s\n", basename_of(files[i]), why);
+                refused++;
+                free(files[i]);
+                continue;
+            }
             /* left in the inbox, it is read again next night: its outcomes are recorded once */
             char *rej = xasprintf("%s.rejects", files[i]);
             if (move_into(files[i], fbarch, sum) != 0 || (access(rej, F_OK) == 0 && move_into(rej, fbarch, sum) != 0))

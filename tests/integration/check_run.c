@@ -1127,7 +1127,7 @@ START_TEST(test_feedback_from_list)
 
     char *fbdir = strdup(at(&t, "inbox/feedback"));
     ck_assert(mkdir(fbdir, 0755) == 0);
-    char *path = strdup(tu_fmt("%s/liste-%s-remplie.csv", fbdir, L->team));
+    char *path = strdup(at(&t, tu_fmt("liste-%s-remplie.csv", L->team))); /* the team's copy */
     FILE *f = fopen(path, "wb");
     ck_assert(f != NULL);
     fputs("\xEF\xBB\xBF", f);
@@ -1156,6 +1156,8 @@ START_TEST(test_feedback_from_list)
     }
     fputs(",,,,,,,,,,\r\n", f); /* line 6: the empty row a spreadsheet leaves */
     ck_assert(fclose(f) == 0);
+    const char *base = strrchr(path, '/') + 1;
+    copy_file(path, tu_fmt("%s/%s", fbdir, base));
 
     rt_conf(&t, "[run]\ncooldown_days = 0\n");
     rc = night(&t, NEXT_NIGHT, &out, &err);
@@ -1181,7 +1183,6 @@ START_TEST(test_feedback_from_list)
     night_free(&n2);
 
     /* what it refused: line 5, with its reason; the rejects hold neither the name nor the comment */
-    const char *base = strrchr(path, '/') + 1;
     char *arch = strdup(at(&t, tu_fmt("archive/feedback/" NEXT_NIGHT "/%s", base)));
     ck_assert_msg(exists(arch), "list sent back not archived");
     char *rejects = slurp(tu_fmt("%s.rejects", arch), NULL);
@@ -1199,9 +1200,16 @@ START_TEST(test_feedback_from_list)
     free(rr);
     free(rejects);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE details::text LIKE '%%Zorglub%%'"), 0);
+    /* what the platform archives: the outcomes only, no name, no agency column, no commentaire */
+    char *kept = slurp(arch, NULL);
+    ck_assert_msg(strncmp(kept, "token;regle;statut;date\n", 24) == 0 && strstr(kept, "Zorglub") == NULL &&
+                      strstr(kept, "REF-42") == NULL && strstr(kept, "rappeler") == NULL &&
+                      strstr(kept, tu_fmt("%s;%s;opposition;" FB_DAY "\n", r0->f[C_TOKEN], r0->f[C_REGLE])) != NULL,
+                  "the archived list sent back: %s", kept);
+    free(kept);
 
     /* the same file given to tznr feedback: said in French, nothing added */
-    rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, arch);
+    rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, path);
     ck_assert_msg(rc == 0, "tznr feedback of a list sent back: exit %d: %s%s", rc, out, err);
     ck_assert_msg(strstr(err, "liste renvoyée") != NULL &&
                   strstr(err, "0 résultats pris en compte, 2 déjà connus, 1 refusés") != NULL &&
