@@ -53,21 +53,22 @@ int feedback_row_syntax(const csvio_record *rec, char *date, char *why, size_t w
     if (rec->error)
         snprintf(why, whylen, "%s", rec->error);
     else if (bad_field) /* checked first: nothing that is not text goes near the database */
-        snprintf(why, whylen, "field %zu (%s) is not UTF-8 text: byte 0x%02X at position %zu", bad_field,
-                 bad_field <= 4 ? (const char *[]){"token", "regle", "statut", "date"}[bad_field - 1] : "extra",
+        snprintf(why, whylen, "la colonne %zu (%s) n'est pas du texte UTF-8 : octet 0x%02X en position %zu "
+                 "(enregistrez en CSV UTF-8)", bad_field,
+                 bad_field <= 4 ? (const char *[]){"token", "regle", "statut", "date"}[bad_field - 1] : "en trop",
                  (unsigned char)rec->field[bad_field - 1][bad_at], bad_at + 1);
     else if (rec->nfields != 4)
-        snprintf(why, whylen, "%zu fields, expected 4", rec->nfields);
+        snprintf(why, whylen, "%zu colonnes au lieu de 4", rec->nfields);
     else if (!extract_token_valid(rec->field[0], rec->len[0]))
-        snprintf(why, whylen, "token is not 64 lowercase hex digits");
+        snprintf(why, whylen, "token : pas un pseudonyme de 64 chiffres hexadécimaux en minuscules (mal copié ?)");
     else if (!statut_valid(rec->field[2]))
-        snprintf(why, whylen, "statut '%.40s' is not one of contacte, droit_ouvert, non_eligible, refus, "
+        snprintf(why, whylen, "statut '%.40s' inconnu : les codes sont contacte, droit_ouvert, non_eligible, refus, "
                  "injoignable, deja_beneficiaire, opposition, erreur_rapprochement", rec->field[2]);
     else if (norm_date(rec->field[3], rec->len[3], DATE_ISO, date) != 1 &&
              norm_date(rec->field[3], rec->len[3], DATE_DMY, date) != 1)
-        snprintf(why, whylen, "date '%.20s' is not YYYY-MM-DD or DD/MM/YYYY", rec->field[3]);
+        snprintf(why, whylen, "date '%.20s' : ni AAAA-MM-JJ ni JJ/MM/AAAA", rec->field[3]);
     else if (rec->len[1] == 0)
-        snprintf(why, whylen, "regle is empty");
+        snprintf(why, whylen, "regle vide");
     return why[0] ? -1 : 0;
 }
 
@@ -85,9 +86,9 @@ static void check_row(PGconn *conn, const csvio_record *rec, int list, char *dat
         " EXISTS (SELECT 1 FROM tznr.rule WHERE id = $2),"
         " EXISTS (SELECT 1 FROM tznr.list_entry WHERE token = pg_catalog.decode($1, 'hex') AND rule_id = $2)", 2, pk);
     if (strcmp(PQgetvalue(k, 0, 0), "t") != 0)
-        snprintf(why, whylen, "token unknown to the platform (mis-copied? it must be copied from a list)");
+        snprintf(why, whylen, "token inconnu de la plateforme (mal copié ? copiez-le depuis la liste)");
     else if (strcmp(PQgetvalue(k, 0, 1), "t") != 0)
-        snprintf(why, whylen, "regle '%.40s' is not a rule of the platform", rec->field[1]);
+        snprintf(why, whylen, "regle '%.40s' : pas une règle de la plateforme", rec->field[1]);
     else if (list && strcmp(PQgetvalue(k, 0, 2), "t") != 0)
         snprintf(why, whylen, "ce pseudonyme n'a jamais été listé pour la règle '%.40s' (ligne modifiée ou "
                               "copiée d'une autre liste ?)", rec->field[1]);

@@ -60,7 +60,8 @@ csvio_reader *feedback_open(const char *path, char *reason, size_t reasonlen);
 
 /* Check REC's form: 4 fields, a token of 64 lowercase hex digits, a known statut, a date
  * YYYY-MM-DD or DD/MM/YYYY (written YYYYMMDD into DATE, 9 bytes), a regle. Return 0, or -1 with
- * the reason in WHY. Whether the token and the regle are known is the database's question. */
+ * the reason in WHY, in French (the team that sent the file reads it). Whether the token and the
+ * regle are known is the database's question. */
 int feedback_row_syntax(const csvio_record *rec, char *date, char *why, size_t whylen);
 
 #endif
