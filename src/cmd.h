@@ -4,6 +4,7 @@
 
 int cmd_audit(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_evaluation(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_feedback(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

@@ -121,6 +121,7 @@ static const struct setting settings[] = {
     INT("run", "pull_timeout", pull_timeout, 1, 86400),
     INT("run", "bom", export_bom, 0, 1),
     INT("registers", "max_age_days", register_max_age_days, 1, 3650),
+    INT("statistics", "secret_threshold", secret_threshold, 3, 1000),
     INT("retention", "keep_snapshots_days", keep_snapshots_days, 0, 36500),
     INT("retention", "keep_link_runs", keep_link_runs, 1, 100000),
 };
@@ -265,6 +266,7 @@ static void defaults(conf *c)
     c->export_separator = xstrdup(";");
     c->export_decimal = ',';
     c->export_bom = 1;
+    c->secret_threshold = 11;
     c->keep_snapshots_days = 30;
     c->keep_link_runs = 30;
     for (int b = 0; b < CONF_NBENEFITS; b++)

@@ -43,6 +43,8 @@ typedef struct conf {
      * the benefit from that payer */
     char *registers[CONF_NBENEFITS];
     int register_max_age_days; /* [registers] max_age_days: an older snapshot is no register */
+    /* [statistics] */
+    int secret_threshold;    /* [statistics] secret_threshold: counts below it are hidden (11) */
     /* [retention] */
     int keep_snapshots_days; /* superseded snapshots are dropped after this many days */
     int keep_link_runs;      /* link runs whose links are kept (the latest N) */

@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
     {"audit", cmd_audit, "verify the audit log's hash chain, show its entries (platform)"},
     {"db", cmd_db, "apply schema migrations, show the schema version (platform)"},
+    {"evaluation", cmd_evaluation, "outcomes of the households listed over a period, under secrecy (platform)"},
     {"export", cmd_export, "write a run's outreach lists again (platform)"},
     {"feedback", cmd_feedback, "load the outcomes sent back by outreach teams (platform)"},
     {"keygen", cmd_keygen, "create a new pseudonymisation key file (at the agency, once)"},

@@ -43,6 +43,7 @@ Suite *suite_parameters(void);
 Suite *suite_openfisca(void);
 Suite *suite_security(void);
 Suite *suite_faults(void);
+Suite *suite_evaluation(void);
 
 static char tmproot[PATH_MAX];
 
@@ -609,6 +610,7 @@ int main(void)
     srunner_add_suite(sr, suite_openfisca());
     srunner_add_suite(sr, suite_security());
     srunner_add_suite(sr, suite_faults());
+    srunner_add_suite(sr, suite_evaluation());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -317,6 +317,7 @@ START_TEST(test_commands_help)
     } cmds[] = {
         {"audit", "-c, --config|--db|--action|--object|--since|--until|-n, --limit"},
         {"db", "-c, --config|--db|migrate|status"},
+        {"evaluation", "-c, --config|--db|--from|--to|--format|Exit: 0 done"},
         {"export", "-c, --config|--db|--date"},
         {"feedback", "-c, --config|--db|Exit: 0 done, 1 failure, 2 usage, 3 a file was refused."},
         {"keygen", "-i, --id KEY_ID|-o, --output FILE"},
