@@ -118,18 +118,21 @@ static double level_counts(const fs_model *m, int k, const fs_patterns *p, doubl
     return total;
 }
 
-int fs_estimate_u_of(fs_model *m, int k, const fs_patterns *p)
+/* The level frequencies of comparison K among P's pairs into D, with one pair more at every
+ * level (Laplace): a level never seen among N pairs is given about 1 / N, not a floor that
+ * would make it weigh without bound. Return the pairs counted (0: D left as it was). */
+static double smoothed(const fs_model *m, int k, const fs_patterns *p, double *d)
 {
     double c[FS_MAX_LEVELS];
     double total = level_counts(m, k, p, c);
     if (total <= 0)
         return 0;
-    /* one pair more at every level (Laplace): a level never seen among N pairs is given about
-     * 1 / N, not a floor that would make it weigh without bound */
     for (int l = 0; l < m->nlevels[k]; l++)
-        m->u[k][l] = (c[l] + 1) / (total + m->nlevels[k]);
-    return 1;
+        d[l] = (c[l] + 1) / (total + m->nlevels[k]);
+    return total;
 }
+
+int fs_estimate_u_of(fs_model *m, int k, const fs_patterns *p) { return smoothed(m, k, p, m->u[k]) > 0; }
 
 int fs_estimate_u(fs_model *m, const fs_patterns *rp)
 {
@@ -148,16 +151,7 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
     return used;
 }
 
-double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches)
-{
-    double c[FS_MAX_LEVELS];
-    double total = level_counts(m, k, matches, c);
-    if (total <= 0)
-        return 0;
-    for (int l = 0; l < m->nlevels[k]; l++)
-        m->m[k][l] = (c[l] + 1) / (total + m->nlevels[k]);
-    return total;
-}
+double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches) { return smoothed(m, k, matches, m->m[k]); }
 
 void fs_monotone(fs_model *m, int k)
 {

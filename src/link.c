@@ -1038,6 +1038,15 @@ static double lsh_miss(const link_rec *a, const link_rec *b, int bands, int bits
     return pow(1 - hit, bands);
 }
 
+/* How many pairs like (A, B) the blocking never compared, for each such pair it did: q / (1 - q),
+ * q capped at 0.75 (no pair stands for more than three unseen). */
+static double unseen_per_seen(const link_rec *a, const link_rec *b, int bands, int bits)
+{
+    double q = lsh_miss(a, b, bands, bits);
+    q = q > 0.75 ? 0.75 : q;
+    return q / (1 - q);
+}
+
 /* The run's estimate of its quality across sources, from the model alone (no ground truth).
  * Precision: the mean probability of the pairs of two sources it put in one person (exact
  * links count 1). Recall: that mass over itself plus the mass left out, which is, for each
@@ -1091,9 +1100,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
         if (person[c->a] == person[c->b]) {
             tp += c->p;
             pred += 1;
-            double q = lsh_miss(&recs[c->a], &recs[c->b], bands, bits);
-            q = q > 0.75 ? 0.75 : q;
-            fn += c->p * q / (1 - q);
+            fn += c->p * unseen_per_seen(&recs[c->a], &recs[c->b], bands, bits);
             continue;
         }
         /* when the other end's person already has a record in this end's source, the pair can
@@ -1121,11 +1128,8 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
         i = j;
     }
     for (size_t e = 0; e < kept->n; e++)
-        if (chosen[e] > 0) {
-            double q = lsh_miss(&recs[kept->c[e].a], &recs[kept->c[e].b], bands, bits);
-            q = q > 0.75 ? 0.75 : q;
-            fn += chosen[e] * (1 + q / (1 - q));
-        }
+        if (chosen[e] > 0)
+            fn += chosen[e] * (1 + unseen_per_seen(&recs[kept->c[e].a], &recs[kept->c[e].b], bands, bits));
     free(chosen);
     for (int id = 0; id < NPATTERNS; id++)
         fn += (double)hist[id] * ptab[id];
