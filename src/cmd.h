@@ -13,6 +13,7 @@ int cmd_links(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_pseudonymise(int argc, char **argv);
 int cmd_reidentify(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
 #endif

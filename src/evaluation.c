@@ -1,13 +1,13 @@
 /* evaluation: see evaluation.h; the figures are defined in docs/evaluation.md. */
 #include "evaluation.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "sbuf.h"
+#include "secret.h"
 
 const char *const evaluation_col_names[EV_NCOLS] = {
     "foyers_listes", "contactes",   "droits_ouverts",        "refus",          "non_eligibles",
@@ -189,113 +189,41 @@ void evaluation_relations(const ev_table *t, void (*fn)(void *ctx, ev_cell total
     free(parts);
 }
 
-#define EV_INF (LLONG_MAX / 8)
-
-struct supp {
-    ev_table *t;
-    int threshold;
-    int changed;
-};
-
-static int hidden(const ev_table *t, ev_cell c)
+/* The table's cells and relations in a secret_grid: cell r * EV_NCOLS + c. */
+static void add_relation(void *ctx, ev_cell total, const ev_cell *parts, size_t n)
 {
-    return ((t->rows[c.row].primary | t->rows[c.row].secondary) >> c.col) & 1;
-}
-
-/* What a reader who knows this method can tell of cell C: its value when shown; 1..threshold-1
- * when hidden as small; at least the threshold when hidden as a complement (never a zero). */
-static void bounds(const struct supp *s, ev_cell c, long long *lo, long long *hi)
-{
-    const ev_row *row = &s->t->rows[c.row];
-    if (!hidden(s->t, c))
-        *lo = *hi = row->n[c.col];
-    else if ((row->primary >> c.col) & 1)
-        *lo = 1, *hi = s->threshold - 1;
-    else
-        *lo = s->threshold, *hi = EV_INF;
-}
-
-static long long sat_add(long long a, long long b) { return a >= EV_INF || b >= EV_INF ? EV_INF : a + b; }
-
-/* Whether some hidden cell of TOTAL = sum(PARTS) is known exactly from the relation: its
- * bounds narrowed by the others' bounds meet. */
-static int relation_discloses(const struct supp *s, ev_cell total, const ev_cell *parts, size_t n)
-{
-    long long tlo, thi, smin = 0, smax = 0;
-    bounds(s, total, &tlo, &thi);
-    for (size_t i = 0; i < n; i++) {
-        long long lo, hi;
-        bounds(s, parts[i], &lo, &hi);
-        smin = sat_add(smin, lo);
-        smax = sat_add(smax, hi);
-    }
-    if (hidden(s->t, total) && (tlo > smin ? tlo : smin) == (thi < smax ? thi : smax))
-        return 1;
-    for (size_t i = 0; i < n; i++) {
-        if (!hidden(s->t, parts[i]))
-            continue;
-        long long lo, hi, omin = 0, omax = 0;
-        bounds(s, parts[i], &lo, &hi);
-        for (size_t j = 0; j < n; j++) {
-            long long l, h;
-            if (j == i)
-                continue;
-            bounds(s, parts[j], &l, &h);
-            omin = sat_add(omin, l);
-            omax = sat_add(omax, h);
-        }
-        /* part = total - others */
-        long long l2 = omax >= EV_INF ? lo : tlo - omax, h2 = thi >= EV_INF ? hi : thi - omin;
-        if (l2 < lo)
-            l2 = lo;
-        if (h2 > hi)
-            h2 = hi;
-        if (l2 == h2)
-            return 1;
-    }
-    return 0;
-}
-
-static void protect(void *ctx, ev_cell total, const ev_cell *parts, size_t n)
-{
-    struct supp *s = ctx;
-    if (!relation_discloses(s, total, parts, n))
-        return;
-    /* hide the smallest visible non-zero part, else the total */
-    const ev_cell *best = NULL;
-    for (size_t i = 0; i < n; i++) {
-        long long v = s->t->rows[parts[i].row].n[parts[i].col];
-        if (!hidden(s->t, parts[i]) && v > 0 && (!best || v < s->t->rows[best->row].n[best->col]))
-            best = &parts[i];
-    }
-    if (!best && !hidden(s->t, total) && s->t->rows[total.row].n[total.col] > 0)
-        best = &total;
-    if (!best)
-        return; /* cannot happen with a threshold of 3 or more (docs/evaluation.md) */
-    s->t->rows[best->row].secondary |= 1u << best->col;
-    s->changed = 1;
+    secret_grid *g = ctx;
+    size_t *idx = xcalloc(n + 1, sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = parts[i].row * EV_NCOLS + (size_t)parts[i].col;
+    secret_relation(g, total.row * EV_NCOLS + (size_t)total.col, idx, n);
+    free(idx);
 }
 
 void evaluation_suppress(ev_table *t, int threshold)
 {
+    secret_grid g;
+    secret_init(&g);
+    for (size_t r = 0; r < t->n; r++)
+        for (int c = 0; c < EV_NCOLS; c++)
+            secret_cell(&g, t->rows[r].n[c]);
+    evaluation_relations(t, add_relation, &g);
+    secret_apply(&g, threshold);
     for (size_t r = 0; r < t->n; r++) {
         ev_row *row = &t->rows[r];
         row->primary = row->secondary = 0;
-        for (int c = 0; c < EV_NCOLS; c++)
-            if (row->n[c] > 0 && row->n[c] < threshold)
+        for (int c = 0; c < EV_NCOLS; c++) {
+            int h = secret_hidden(&g, r * EV_NCOLS + (size_t)c);
+            if (h == SECRET_SMALL)
                 row->primary |= 1u << c;
-    }
-    struct supp s = {t, threshold, 1};
-    while (s.changed) {
-        s.changed = 0;
-        evaluation_relations(t, protect, &s);
-    }
-    for (size_t r = 0; r < t->n; r++) {
-        ev_row *row = &t->rows[r];
+            else if (h == SECRET_COMPLEMENT)
+                row->secondary |= 1u << c;
+        }
         unsigned h = row->primary | row->secondary;
         row->rate_hidden = ((h >> EV_OPENED) & 1) || ((h >> EV_CONTACTED) & 1);
         row->amount_hidden = (h >> EV_OPENED) & 1;
     }
+    secret_free(&g);
 }
 
 void evaluation_free(ev_table *t)

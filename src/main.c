@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"load", cmd_load, "load extracts into the database as their sources' current snapshots (platform)"},
     {"pseudonymise", cmd_pseudonymise, "turn a raw export into a tznr-extract-v1 file (at the agency)"},
     {"reidentify", cmd_reidentify, "add the agency's own references to an outreach list (at the agency)"},
+    {"report", cmd_report, "the night's report for data officers, one HTML page in French (platform)"},
     {"run", cmd_run, "the nightly job: pull, load, feedback, link, detect, export, purge (platform)"},
 };
 

@@ -18,6 +18,7 @@
 #include "feedback.h"
 #include "linkdb.h"
 #include "load.h"
+#include "report.h"
 #include "log.h"
 #include "retention.h"
 #include "select.h"
@@ -378,10 +379,25 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     t[6] = util_now();
     sbuf_addf(sum, "  time: %.1f s (pull %.1f, load %.1f, link %.1f, detect %.1f, export %.1f, purge %.1f)\n",
               t[6] - t0, t[1] - t0, t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5]);
+    /* what the report shows of the night: the steps' durations and its linkage run */
+    static const char *const steps[] = {"pull", "load", "link", "detect", "export", "purge"};
+    char runs[32], lrun[32];
+    snprintf(runs, sizeof runs, "%lld", run);
+    snprintf(lrun, sizeof lrun, "%lld", ls.run);
+    for (int i = 0; i < 6; i++) {
+        char pos[8], secs[32];
+        snprintf(pos, sizeof pos, "%d", i + 1);
+        snprintf(secs, sizeof secs, "%.3f", t[i + 1] - (i == 0 ? t0 : t[i]));
+        const char *ps[] = {runs, pos, steps[i], secs};
+        PQclear(db_query(conn, "INSERT INTO tznr.run_step (run_id, position, step, seconds)"
+                               " VALUES ($1::bigint, $2::integer, $3, $4::float8)", 4, ps));
+    }
+    const char *pl[] = {runs, lrun};
+    PQclear(db_query(conn, "UPDATE tznr.run SET link_run_id = $2::bigint WHERE id = $1::bigint", 2, pl));
+    char *report = xasprintf("%s/rapport-%s.html", cf->outbox, date);
+    sbuf_addf(sum, "  rapport de la nuit : %s\n", report);
     const char *status = problems ? "done_with_refusals" : "done";
     sbuf_addf(sum, "  %s\n", problems ? "done, with refused inputs or failed pulls: see above" : "done");
-    char runs[32];
-    snprintf(runs, sizeof runs, "%lld", run);
     /* the summary quotes file names and reasons: as UTF-8 text (\xHH for other bytes) */
     char *text = xutf8dup(sum->p);
     sbuf_reset(sum);
@@ -390,6 +406,22 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     const char *pu[] = {status, sum->p, runs};
     PQclear(db_query(conn, "UPDATE tznr.run SET status = $1, summary = $2, finished_at = pg_catalog.clock_timestamp()"
                            " WHERE id = $3::bigint", 3, pu));
+    /* the report, once the night is recorded as finished (it shows its end and duration); a
+     * report that cannot be written leaves the night's lists as they are and says so */
+    sbuf html;
+    sbuf_init(&html);
+    char err[512];
+    if (report_html(conn, cf, date, NULL, &html, err, sizeof err) != 0 || report_save(&html, report, err, sizeof err) != 0) {
+        char *note = xasprintf("  rapport de la nuit : NON ÉCRIT (%s)\n", err);
+        sbuf_adds(sum, note);
+        const char *pn[] = {note, runs};
+        PQclear(db_query(conn, "UPDATE tznr.run SET status = 'done_with_refusals', summary = summary || $1"
+                               " WHERE id = $2::bigint", 2, pn));
+        free(note);
+        problems++;
+    }
+    sbuf_free(&html);
+    free(report);
     log_forget(mark_failed, &fctx);
     return problems ? TZNR_EXIT_PARTIAL : 0;
 }

@@ -91,12 +91,12 @@ static const char *const routing_sql =
     "    FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
     "    JOIN c ON c.rule_id = h.rule_id AND c.foyer_id = h.foyer_id GROUP BY h.rule_id, h.foyer_id)"
     " INSERT INTO tznr.list_entry (run_id, run_date, team, rule_id, foyer_id, source_id, token, estimate, motif,"
-    "                              confiance, priority, first_detected, inconnu_de)"
+    "                              confiance, priority, first_detected, inconnu_de, commune)"
     " SELECT $1, $2::date, routed.team, routed.rule_id, routed.foyer_id, routed.source_id, routed.token,"
     "        routed.estimate, routed.motif, routed.confiance,"
     "        pg_catalog.row_number() OVER (PARTITION BY routed.team ORDER BY routed.estimate DESC NULLS LAST,"
     "                                      routed.rule_id, routed.foyer_id),"
-    "        LEAST($2::date, COALESCE(fs.d, $2::date)), routed.inconnu_de"
+    "        LEAST($2::date, COALESCE(fs.d, $2::date)), routed.inconnu_de, routed.commune"
     "   FROM routed LEFT JOIN first_seen fs ON fs.rule_id = routed.rule_id AND fs.foyer_id = routed.foyer_id";
 
 static void route(PGconn *conn, const conf *cf, const char *runs, const char *date, select_summary *sum)
