@@ -100,7 +100,7 @@ void html_measure_td(sbuf *h, double v, int dec, const char *unit, int hidden)
         sbuf_adds(h, "<td class=\"c s\">secret</td>");
         return;
     }
-    sbuf_addf(h, "<td class=\"c\" data-v=\"%.6f\">", v);
+    sbuf_addf(h, "<td class=\"c m\" data-v=\"%.6f\">", v);
     html_measure(h, v, dec, unit);
     sbuf_adds(h, "</td>");
 }

@@ -127,7 +127,7 @@ static void section_night(page *p, PGresult *run)
         out(p, "<p class=\"note\">Les durées des étapes ne sont pas enregistrées pour cette nuit.</p>\n");
     } else {
         html_bar *b = xcalloc((size_t)PQntuples(r), sizeof *b);
-        out(p, "<table class=\"tri\">");
+        out(p, "<table class=\"tri\" id=\"t-etapes\">");
         static const char *const heads[] = {"Étape", "Durée"};
         th_row(p, heads, 2);
         out(p, "<tbody>");
@@ -164,7 +164,7 @@ static void section_night(page *p, PGresult *run)
             cells[2 * i + 1] = secret_cell(&g, ll(r, i, 4) < 0 ? 0 : ll(r, i, 4));
         }
         secret_apply(&g, p->thr);
-        out(p, "<table class=\"tri\">");
+        out(p, "<table class=\"tri\" id=\"t-extraits\">");
         static const char *const heads[] = {"Source", "Fichier", "Résultat", "Lignes lues", "Lignes rejetées",
                                             "Motif du refus"};
         th_row(p, heads, 6);
@@ -209,7 +209,7 @@ static void section_night(page *p, PGresult *run)
             secret_cell(&g, ll(r, i, 4));
         }
         secret_apply(&g, p->thr);
-        out(p, "<table class=\"tri\">");
+        out(p, "<table class=\"tri\" id=\"t-donnees\">");
         static const char *const heads[] = {"Source", "Date de l’extrait", "Âge", "Lignes chargées",
                                             "Lignes rejetées"};
         th_row(p, heads, 5);
@@ -243,7 +243,7 @@ static void section_night(page *p, PGresult *run)
             out(p, "<p>Aucun registre n’est déclaré (<code>[registers]</code>) : un foyer absent d’un extrait "
                    "n’est jamais compté comme non payé.</p>\n");
         } else {
-            out(p, "<table class=\"tri\">");
+            out(p, "<table class=\"tri\" id=\"t-registres\">");
             static const char *const heads[] = {"Prestation", "Déclaré", "Source", "Date de l’extrait", "Âge",
                                                 "État"};
             th_row(p, heads, 6);
@@ -440,7 +440,7 @@ static void section_linkage(page *p)
     html_count_text(p->h, g.v[c_possible], g.hide[c_possible], p->thr);
     out(p, "</dd></dl>\n");
 
-    out(p, "<h3>Liens par méthode</h3>\n<table class=\"tri\">");
+    out(p, "<h3>Liens par méthode</h3>\n<table class=\"tri\" id=\"t-methodes\">");
     static const char *const mh[] = {"Méthode", "Liens"};
     th_row(p, mh, 2);
     out(p, "<tbody>");
@@ -473,14 +473,14 @@ static void section_linkage(page *p)
                    hv, hh, hv + nbins, hh + nbins, "liens retenus", "liens possibles, non retenus",
                    log2(match / (1 - match)), ml.p, "poids de correspondance (log₂ de la cote)", prob_note, p->thr);
     sbuf_free(&ml);
-    out(p, "<table class=\"tri\">");
+    out(p, "<table class=\"tri\" id=\"t-scores\">");
     static const char *const hhd[] = {"Poids de correspondance", "Liens retenus", "Liens possibles"};
     th_row(p, hhd, 3);
     out(p, "<tbody>");
     for (size_t i = 0; i < nbins; i++) {
         if (hv[i] == 0 && hv[nbins + i] == 0)
             continue;
-        sbuf_addf(p->h, "<tr><td data-v=\"%g\" class=\"c\"><span class=\"m\">", x0 + (double)i * HIST_WIDTH);
+        sbuf_addf(p->h, "<tr><td data-v=\"%g\" class=\"c m\"><span class=\"m\">", x0 + (double)i * HIST_WIDTH);
         if (i + 1 == nbins)
             sbuf_adds(p->h, "≥ ");
         html_dec(p->h, x0 + (double)i * HIST_WIDTH, 0);
@@ -500,7 +500,7 @@ static void section_linkage(page *p)
         out(p, "<p class=\"note\">Ce décompte n’est disponible que pour le dernier rapprochement.</p>\n");
     } else {
         static const char *const np[] = {"une source", "deux sources", "trois sources ou plus"};
-        out(p, "<table class=\"tri\">");
+        out(p, "<table class=\"tri\" id=\"t-personnes\">");
         static const char *const pch[] = {"Connue de", "Personnes"};
         th_row(p, pch, 2);
         out(p, "<tbody>");
@@ -554,7 +554,7 @@ static void section_linkage(page *p)
         PGresult *rmod = q(p, "SELECT comparison, label, m, u, weight FROM tznr.link_model WHERE run_id = $1::bigint"
                               " ORDER BY position, level", 1, pr);
         int n = PQntuples(rmod);
-        out(p, "<table class=\"tri\">");
+        out(p, "<table class=\"tri\" id=\"t-modele\">");
         static const char *const mdh[] = {"Comparaison", "Niveau", "m (même personne)", "u (personnes différentes)",
                                           "Poids de correspondance"};
         th_row(p, mdh, 5);
@@ -695,7 +695,7 @@ static void section_detection(page *p)
     secret_apply(&g, p->thr);
 
     /* by rule */
-    out(p, "<h3>Par règle</h3>\n<table class=\"tri\">");
+    out(p, "<h3>Par règle</h3>\n<table class=\"tri\" id=\"t-regles\">");
     out(p, "<p class=\"note\">Les candidats non listés le sont pour une de ces raisons : une opposition, une "
            "inscription sur une liste pendant le délai de carence, une situation réglée (droit ouvert, refus, "
            "non-éligibilité ou déjà bénéficiaire), un foyer resté injoignable ; « autre » pour toute autre.</p>\n");
@@ -727,7 +727,7 @@ static void section_detection(page *p)
                "euros par mois", p->thr);
 
     /* by team */
-    out(p, "<h3>Par équipe</h3>\n<table class=\"tri\">");
+    out(p, "<h3>Par équipe</h3>\n<table class=\"tri\" id=\"t-equipes\">");
     static const char *const tth[] = {"Équipe", "Listés", "Nouveaux cette nuit", "Déjà listés une nuit précédente",
                                       "Inconnus d’un payeur de la prestation", "Montant mensuel en jeu",
                                       "Liste écrite"};
@@ -752,7 +752,7 @@ static void section_detection(page *p)
     html_hbars(p->h, "Foyers listés par équipe", bars, (size_t)nt, 1, 0, "foyers listés", p->thr);
 
     /* by commune */
-    out(p, "<h3>Par commune</h3>\n<table class=\"tri\">");
+    out(p, "<h3>Par commune</h3>\n<table class=\"tri\" id=\"t-communes\">");
     static const char *const ch[] = {"Commune (code INSEE)", "Listés", "Montant mensuel en jeu"};
     th_row(p, ch, 3);
     out(p, "<tbody>");
@@ -781,7 +781,7 @@ static void section_detection(page *p)
     if (np == 0) {
         out(p, "<p>Aucun cette nuit (ou aucun registre déclaré).</p>\n");
     } else {
-        out(p, "<table class=\"tri\">");
+        out(p, "<table class=\"tri\" id=\"t-payeurs\">");
         static const char *const uh[] = {"Payeur", "Foyers listés qu’il ne connaissait pas"};
         th_row(p, uh, 2);
         out(p, "<tbody>");
@@ -861,7 +861,7 @@ static void section_trends(page *p)
         html_lines(p->h, "Premiers contacts et droits ouverts, nuit par nuit", x, n, n2, 2, v + 2 * n, hid + 2 * n,
                    "foyers", p->thr);
     }
-    out(p, "<table class=\"tri\">");
+    out(p, "<table class=\"tri\" id=\"t-tendances\">");
     static const char *const th[] = {"Nuit", "Candidats", "Listés", "Premiers contacts", "Droits ouverts"};
     th_row(p, th, 5);
     out(p, "<tbody>");
@@ -966,7 +966,7 @@ static void evaluation_body(sbuf *h, const ev_table *t, int thr, const char *fro
         return;
     }
     rate_chart(h, t);
-    sbuf_adds(h, "<table class=\"tri\"><thead><tr><th scope=\"col\">Règle</th><th scope=\"col\">Équipe</th>");
+    sbuf_adds(h, "<table class=\"tri\" id=\"t-evaluation\"><thead><tr><th scope=\"col\">Règle</th><th scope=\"col\">Équipe</th>");
     for (int c = 0; c < EV_NCOLS; c++) {
         sbuf_adds(h, "<th scope=\"col\">");
         html_esc(h, ev_heads_fr[c]);
@@ -995,7 +995,7 @@ static void evaluation_body(sbuf *h, const ev_table *t, int thr, const char *fro
             double lo, hi, rate = (double)row->n[EV_OPENED] / (double)row->n[EV_CONTACTED];
             evaluation_wilson(row->n[EV_OPENED], row->n[EV_CONTACTED], &lo, &hi);
             html_measure_td(h, 100 * rate, 1, "%", 0);
-            sbuf_addf(h, "<td class=\"c\" data-v=\"%.6f\"><span class=\"m\">", 100 * lo);
+            sbuf_addf(h, "<td class=\"c m\" data-v=\"%.6f\"><span class=\"m\">", 100 * lo);
             html_dec(h, 100 * lo, 1);
             sbuf_adds(h, " – ");
             html_dec(h, 100 * hi, 1);

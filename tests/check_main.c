@@ -37,6 +37,7 @@ Suite *suite_platform(void);
 Suite *suite_rules(void);
 Suite *suite_reidentify(void);
 Suite *suite_run(void);
+Suite *suite_report(void);
 Suite *suite_export(void);
 Suite *suite_registers(void);
 Suite *suite_parameters(void);
@@ -604,6 +605,7 @@ int main(void)
     srunner_add_suite(sr, suite_rules());
     srunner_add_suite(sr, suite_reidentify());
     srunner_add_suite(sr, suite_run());
+    srunner_add_suite(sr, suite_report());
     srunner_add_suite(sr, suite_export());
     srunner_add_suite(sr, suite_registers());
     srunner_add_suite(sr, suite_parameters());

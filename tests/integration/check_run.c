@@ -1960,6 +1960,280 @@ START_TEST(test_split_person_gets_two_ids)
 }
 END_TEST
 
+/* ---- the report, read in a real browser ------------------------------------------------------- */
+
+/* Debian's Chromium (scripts/bootstrap installs it), or $CHROMIUM. */
+static const char *chromium(void)
+{
+    const char *env = getenv("CHROMIUM");
+    if (env && *env)
+        return env;
+    static const char *const cands[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"};
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
+        if (access(cands[i], X_OK) == 0)
+            return cands[i];
+    ck_abort_msg("no Chromium: the report's browser test needs Debian's chromium (scripts/bootstrap installs it)");
+    return NULL;
+}
+
+/* "&lt;" "&gt;" "&amp;" of a dumped DOM's text, in place. */
+static void unescape_html(char *s)
+{
+    static const char *const ent[][2] = {{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}};
+    char *w = s;
+    for (const char *r = s; *r;) {
+        size_t k = 0;
+        for (; k < sizeof ent / sizeof ent[0]; k++)
+            if (strncmp(r, ent[k][0], strlen(ent[k][0])) == 0)
+                break;
+        if (k < sizeof ent / sizeof ent[0]) {
+            *w++ = ent[k][1][0];
+            r += strlen(ent[k][0]);
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
+/* Open a copy of the page HTML with tests/fixtures/report-probe.js appended in headless
+ * Chromium, and return what the probe read of the rendered DOM ("key\tvalue" lines). */
+static char *probe_page(struct rt *t, const char *html, int threshold)
+{
+    char *page = slurp(html, NULL), *js = slurp("tests/fixtures/report-probe.js", NULL);
+    char *end = strstr(page, "</body>");
+    ck_assert_msg(end != NULL, "%s: no </body>", html);
+    char *thr = strstr(js, "@THRESHOLD@");
+    ck_assert(thr != NULL);
+    char *copy = strdup(at(t, "probe.html"));
+    FILE *f = fopen(copy, "w");
+    ck_assert(f != NULL);
+    fprintf(f, "%.*s<script>%.*s%d%s</script>%s", (int)(end - page), page, (int)(thr - js), js, threshold,
+            thr + strlen("@THRESHOLD@"), end);
+    ck_assert(fclose(f) == 0);
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(tu_fmt("'%s' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='%s' "
+                           "--dump-dom 'file://%s'", chromium(), at(t, "chromium-profile"), copy),
+                    &out, &err);
+    ck_assert_msg(rc == 0, "chromium --dump-dom: exit %d: %s", rc, err);
+    char *pre = NULL; /* the last one: the page's own text never holds one */
+    for (char *p = strstr(out, "<pre id=\"tznr-probe\">"); p; p = strstr(p + 1, "<pre id=\"tznr-probe\">"))
+        pre = p;
+    ck_assert_msg(pre != NULL, "the probe wrote nothing: the page's scripts did not run (%.300s)", err);
+    pre += strlen("<pre id=\"tznr-probe\">");
+    char *stop = strstr(pre, "</pre>");
+    ck_assert(stop != NULL);
+    char *res = strndup(pre, (size_t)(stop - pre));
+    unescape_html(res);
+    free(out);
+    free(err);
+    free(copy);
+    free(js);
+    free(page);
+    return res;
+}
+
+/* The value of the probe's first line KEY (static), or "missing". */
+static const char *probed(const char *res, const char *key)
+{
+    static char buf[1024];
+    size_t kl = strlen(key);
+    for (const char *l = res; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] ? 1 : 0)) {
+        if (strncmp(l, key, kl) == 0 && l[kl] == '\t') {
+            snprintf(buf, sizeof buf, "%.*s", (int)strcspn(l + kl + 1, "\n"), l + kl + 1);
+            return buf;
+        }
+        if (!l[strcspn(l, "\n")])
+            break;
+    }
+    return "missing";
+}
+
+/* How a count shows under secrecy with THRESHOLD, when no complement hides it. */
+static const char *shown(long long v, int threshold)
+{
+    return v > 0 && v < threshold ? tu_fmt("< %d", threshold) : tu_fmt("%lld", v);
+}
+
+#define NIGHT_1 "2026-11-05"
+#define NIGHT_2 "2026-11-12"
+
+/* Two nights, outcomes sent back between them from the list itself; the second night's report
+ * is opened in Chromium, its rendered figures compared with what the database holds and with
+ * the outcomes this test sent; no count under the threshold anywhere in the page; its tables
+ * sort; nothing comes from outside the file. A screenshot is kept under build/test-artefacts. */
+START_TEST(test_report_in_browser)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT_1, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    ck_assert_msg(exists(at(&t, "outbox/rapport-" NIGHT_1 ".html")), "the night wrote no report");
+
+    /* the largest list comes back with 12 rights opened, 15 contacted, 11 refusals (the overall
+     * row's figures are all shown, so they can be compared; the rules' rows have small ones) */
+    struct nightlists n1;
+    read_night(&t, NIGHT_1, &n1);
+    struct list *L = NULL;
+    for (size_t i = 0; i < n1.n; i++)
+        if (!L || n1.l[i].n > L->n)
+            L = &n1.l[i];
+    ck_assert_msg(L && L->n >= 38, "the first night's largest list has fewer than 38 rows");
+    ck_assert(mkdir(at(&t, "inbox/feedback"), 0755) == 0);
+    FILE *f = fopen(at(&t, tu_fmt("inbox/feedback/%s-retours.csv", L->team)), "wb");
+    ck_assert(f != NULL);
+    fputs("\xEF\xBB\xBFtoken;foyer;regle;statut;date\r\n", f);
+    enum { OPENED = 12, CONTACTED = 15, REFUSED = 11 };
+    for (size_t k = 0; k < OPENED + CONTACTED + REFUSED; k++)
+        fprintf(f, "%s;%s;%s;%s;%s\r\n", L->rows[k].f[C_TOKEN], L->rows[k].f[C_FOYER], L->rows[k].f[C_REGLE],
+                k < OPENED ? "droit_ouvert" : k < OPENED + CONTACTED ? "contacte" : "refus",
+                k < OPENED ? "08/11/2026" : "09/11/2026");
+    ck_assert(fclose(f) == 0);
+    rc = night(&t, NIGHT_2, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    char *html = strdup(at(&t, "outbox/rapport-" NIGHT_2 ".html"));
+    ck_assert_msg(strstr(out, html) != NULL, "the summary does not name the report %s: %s", html, out);
+    free(out);
+    free(err);
+
+    /* the households listed over the two nights, from the list files themselves */
+    struct nightlists n2;
+    read_night(&t, NIGHT_2, &n2);
+    size_t npairs = 0;
+    char **pairs = calloc(night_rows(&n1) + night_rows(&n2) + 1, sizeof *pairs);
+    struct nightlists *nights[] = {&n1, &n2};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < nights[k]->n; i++)
+            for (size_t j = 0; j < nights[k]->l[i].n; j++) {
+                char *key = strdup(tu_fmt("%s/%s/%s", nights[k]->l[i].rows[j].f[C_REGLE], nights[k]->l[i].team,
+                                          nights[k]->l[i].rows[j].f[C_FOYER]));
+                size_t m = 0;
+                while (m < npairs && strcmp(pairs[m], key) != 0)
+                    m++;
+                if (m < npairs)
+                    free(key);
+                else
+                    pairs[npairs++] = key;
+            }
+
+    const int thr = 11;
+    char *res = probe_page(&t, html, thr);
+    ck_assert_msg(strcmp(probed(res, "sections"), "nuit,rapprochement,detection,tendances,evaluation") == 0,
+                  "sections: %s", probed(res, "sections"));
+    ck_assert_msg(strcmp(probed(res, "script_ran"), "1") == 0, "the page's script did not run");
+    ck_assert_msg(strcmp(probed(res, "external"), "0") == 0, "%s elements load something from outside the file",
+                  probed(res, "external"));
+    ck_assert_msg(atoi(probed(res, "svg")) >= 8, "%s charts", probed(res, "svg"));
+    ck_assert_msg(strcmp(probed(res, "small_counts"), "0") == 0, "counts under %d printed: %s (first: %s)", thr,
+                  probed(res, "small_counts"), probed(res, "small"));
+    ck_assert_msg(strcmp(probed(res, "sort"), "ok") == 0, "the rules' table does not sort: %s", probed(res, "sort"));
+    ck_assert_msg(strcmp(probed(res, "steps"), "6") == 0, "the steps' durations: %s rows", probed(res, "steps"));
+    ck_assert_msg(strcmp(probed(res, "trend_nights"), "2") == 0, "trend nights: %s", probed(res, "trend_nights"));
+
+    /* what the database holds */
+    long long run2 = sqln(&t, "SELECT max(id) FROM tznr.run WHERE run_date = '" NIGHT_2 "'");
+    long long links = sqln(&t, "SELECT count(*) FROM tznr.link l JOIN tznr.run r ON r.link_run_id = l.run_id"
+                               " WHERE r.id = %lld", run2);
+    long long persons = sqln(&t, "SELECT count(DISTINCT p.person_id) FROM tznr.person_record p"
+                                 " JOIN tznr.run r ON r.link_run_id = p.run_id WHERE r.id = %lld", run2);
+    long long cands = sqln(&t, "SELECT count(*) FROM tznr.candidate WHERE run_id = %lld", run2);
+    long long listed = sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_id = %lld", run2);
+    ck_assert_int_gt(links, 100);
+    const struct {
+        const char *key;
+        long long want;
+    } figs[] = {{"links_total", links}, {"persons_total", persons}, {"candidates_total", cands},
+                {"listed_total", listed}, {"teams_listed_total", listed}, {"communes_listed_total", listed}};
+    for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
+        const char *got = probed(res, figs[i].key);
+        ck_assert_msg(strcmp(got, shown(figs[i].want, thr)) == 0 || (strcmp(got, "secret") == 0 && figs[i].want >= thr),
+                      "%s: the page shows '%s', the database holds %lld", figs[i].key, got, figs[i].want);
+    }
+    /* each rule's candidates and listed households */
+    int nrules = 0;
+    for (const char *l = strstr(res, "rule\t"); l; l = strstr(l + 1, "\nrule\t")) {
+        if (*l == '\n')
+            l++;
+        char rule[64], c[32], li[32];
+        ck_assert(sscanf(l, "rule\t%63[^\t]\t%31[^\t]\t%31[^\n]", rule, c, li) == 3);
+        long long wc = sqln(&t, "SELECT count(*) FROM tznr.candidate WHERE run_id = %lld AND rule_id = '%s'", run2,
+                            rule);
+        ck_assert_msg(strcmp(c, shown(wc, thr)) == 0 || (strcmp(c, "secret") == 0 && wc >= thr),
+                      "rule %s: %s candidates shown, %lld in the database", rule, c, wc);
+        nrules++;
+    }
+    ck_assert_int_ge(nrules, 3);
+
+    /* the evaluation, from the outcomes this test sent and the lists written */
+    ck_assert_msg(strcmp(probed(res, "eval_row"), "Ensemble/Total") == 0, "%s", probed(res, "eval_row"));
+    const struct {
+        const char *key;
+        long long want;
+    } ev[] = {{"eval Listés", (long long)npairs}, {"eval Contactés", OPENED + CONTACTED + REFUSED},
+              {"eval Droit ouvert", OPENED}, {"eval Refus", REFUSED},
+              {"eval Sans retour", (long long)npairs - (OPENED + CONTACTED + REFUSED)}};
+    for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++) {
+        const char *got = probed(res, ev[i].key);
+        ck_assert_msg(strcmp(got, shown(ev[i].want, thr)) == 0, "%s: the page shows '%s', want %s", ev[i].key, got,
+                      shown(ev[i].want, thr));
+    }
+    free(res);
+
+    /* the page as a person sees it, kept for whoever reads the test's results */
+    const char *o = getenv("O");
+    char *shots = strdup(tu_fmt("%s/test-artefacts", o && *o ? o : "build"));
+    mkdir(shots, 0755);
+    char *png = strdup(tu_fmt("%s/rapport-" NIGHT_2 ".png", shots));
+    unlink(png);
+    rc = tu_run(tu_fmt("'%s' --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars "
+                       "--user-data-dir='%s' --window-size=1100,9000 --screenshot='%s' 'file://%s'",
+                       chromium(), at(&t, "chromium-profile"), png, html),
+                NULL, &err);
+    struct stat st;
+    ck_assert_msg(rc == 0 && stat(png, &st) == 0 && st.st_size > 10000, "no screenshot %s: exit %d: %s", png, rc, err);
+    free(err);
+    free(png);
+    free(shots);
+
+    /* a stricter threshold from the configuration: the same page again, nothing under 40 */
+    rt_conf(&t, "[statistics]\nsecret_threshold = 40\n");
+    char *strict = strdup(at(&t, "strict.html"));
+    rc = TZNR(&t, &out, &err, "report -c '%s' --date " NIGHT_2 " -o '%s'", t.conf, strict);
+    ck_assert_msg(rc == 0, "tznr report: exit %d: %s", rc, err);
+    free(out);
+    free(err);
+    res = probe_page(&t, strict, 40);
+    ck_assert_msg(strcmp(probed(res, "small_counts"), "0") == 0, "counts under 40 printed: %s (first: %s)",
+                  probed(res, "small_counts"), probed(res, "small"));
+    ck_assert_msg(strcmp(probed(res, "eval Droit ouvert"), "< 40") == 0, "rights opened with a threshold of 40: %s",
+                  probed(res, "eval Droit ouvert"));
+    free(res);
+    free(strict);
+    free(html);
+
+    for (size_t i = 0; i < npairs; i++)
+        free(pairs[i]);
+    free(pairs);
+    night_free(&n1);
+    night_free(&n2);
+    rt_free(&t);
+}
+END_TEST
+
+Suite *suite_report(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("browser");
+    tcase_add_test(tc, test_report_in_browser);
+    tcase_set_timeout(tc, TIMEOUT);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
 Suite *suite_run(void)
 {
     Suite *s = suite_create("run");
