@@ -11,10 +11,11 @@
 #include "evaluation.h"
 #include "log.h"
 #include "opt.h"
+#include "report.h"
 #include "sbuf.h"
 
 static const char synopsis[] =
-    "tznr evaluation [-c FILE] [--db CONNINFO] --from YYYY-MM-DD --to YYYY-MM-DD [--format csv]";
+    "tznr evaluation [-c FILE] [--db CONNINFO] --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|html]";
 static const char description[] =
     "Print on stdout, per rule and team, the households listed from --from to --to (on a list\n"
     "actually written) and what became of them: contacted, rights opened, refused, not\n"
@@ -23,7 +24,8 @@ static const char description[] =
     "of the rights opened. A total row per rule, and an overall one. Every count from 1 to\n"
     "[statistics] secret_threshold - 1 (default 11) is printed '< 11', and the counts that\n"
     "would let one be recomputed 'secret' (docs/evaluation.md). CSV as the lists: [run]\n"
-    "separator, decimal, bom. --format html is not available yet.";
+    "separator, decimal, bom; or --format html: one self-contained page in French, with the\n"
+    "take-up rates charted, as in the night's report (tznr report).";
 
 /* A count, hidden or not: its text in BUF. */
 static const char *count_text(const ev_row *row, int col, int threshold, char *buf, size_t cap)
@@ -103,22 +105,31 @@ int cmd_evaluation(int argc, char **argv)
         OPT_PLATFORM(&cfile, &dbinfo),
         OPT_DATE(0, "from", &from, "first day of the period (the lists' run date), required"),
         OPT_DATE(0, "to", &to, "last day of the period, included, required"),
-        OPT_STRING(0, "format", &format, "FORMAT", "csv (the default); html is not available yet"),
+        OPT_STRING(0, "format", &format, "FORMAT", "csv (the default) or html"),
         OPT_END};
     const struct opt_cmd cmd = {.name = "evaluation", .usage = synopsis, .description = description,
-                                .exits = "Exit: 0 done, 1 failure, 2 usage (html not available yet).",
+                                .exits = "Exit: 0 done, 1 failure, 2 usage.",
                                 .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
-    if (strcmp(format, "html") == 0)
-        die_usage("evaluation", "--format html is not available yet: use --format csv");
-    if (strcmp(format, "csv") != 0)
-        die_usage("evaluation", "--format must be csv (html is not available yet), not '%s'", format);
+    if (strcmp(format, "csv") != 0 && strcmp(format, "html") != 0)
+        die_usage("evaluation", "--format must be csv or html, not '%s'", format);
     if (!from || !to)
         die_usage("evaluation", "--from and --to are required");
     if (strcmp(from, to) > 0)
         die_usage("evaluation", "--from %s is after --to %s", from, to);
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
+    if (strcmp(format, "html") == 0) {
+        sbuf html;
+        sbuf_init(&html);
+        report_evaluation_html(conn, &cf, from, to, &html);
+        db_close(conn);
+        if (fwrite(html.p, 1, html.len, stdout) != html.len)
+            die(TZNR_EXIT_FAIL, "could not write the evaluation to stdout");
+        sbuf_free(&html);
+        conf_free(&cf);
+        return TZNR_EXIT_OK;
+    }
     ev_table t;
     evaluation_compute(conn, from, to, &t);
     db_close(conn);

@@ -698,9 +698,9 @@ static void section_detection(page *p)
     out(p, "<h3>Par règle</h3>\n<table class=\"tri\" id=\"t-regles\">");
     out(p, "<p class=\"note\">Les candidats non listés le sont pour une de ces raisons : une opposition, une "
            "inscription sur une liste pendant le délai de carence, une situation réglée (droit ouvert, refus, "
-           "non-éligibilité ou déjà bénéficiaire), un foyer resté injoignable ; « autre » pour toute autre.</p>\n");
+           "non-éligibilité ou déjà bénéficiaire), aucune source capable de le ré-identifier pour une équipe ; « autre » pour toute autre.</p>\n");
     static const char *const rh[] = {"Règle", "Prestation", "Candidats", "Listés", "Opposition",
-                                     "Listés récemment", "Réglés", "Injoignables", "Autre",
+                                     "Listés récemment", "Réglés", "Sans équipe", "Autre",
                                      "Montant mensuel en jeu (listés)"};
     th_row(p, rh, 10);
     out(p, "<tbody>");

@@ -394,14 +394,96 @@ START_TEST(test_secrecy_in_csv)
 }
 END_TEST
 
+/* The texts of the cells of the HTML table row starting at ROW (tags dropped, U+202F as a
+ * space), up to N of them. */
+static size_t html_cells(const char *row, char cells[][64], size_t n)
+{
+    const char *end = strstr(row, "</tr>");
+    size_t k = 0;
+    for (const char *p = strstr(row, "<td"); p && p < end && k < n; p = strstr(p + 1, "<td")) {
+        const char *q = strchr(p, '>') + 1;
+        size_t w = 0;
+        int in_tag = 0;
+        for (; *q && strncmp(q, "</td>", 5) != 0; q++) {
+            if (*q == '<')
+                in_tag = 1;
+            else if (*q == '>')
+                in_tag = 0;
+            else if (!in_tag && w < 63) {
+                if (strncmp(q, "\xE2\x80\xAF", 3) == 0) {
+                    cells[k][w++] = ' ';
+                    q += 2;
+                } else if (strncmp(q, "&lt;", 4) == 0) {
+                    cells[k][w++] = '<';
+                    q += 3;
+                } else {
+                    cells[k][w++] = *q;
+                }
+            }
+        }
+        cells[k++][w] = '\0';
+    }
+    return k;
+}
+
+/* --format html: the same figures as the CSV, cell for cell on every row, hidden alike. */
+START_TEST(test_html_as_csv)
+{
+    struct world w;
+    world_init(&w);
+    char *csv = evaluation(&w, NULL);
+    const char *conf = tu_conf(w.dir, w.db, NULL);
+    char *html = NULL, *err = NULL;
+    int rc = tu_tznr(&html, &err, "evaluation -c '%s' --from " FROM " --to " TO " --format html", conf);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strncmp(html, "<!DOCTYPE html>", 15) == 0 && strstr(html, "</html>") != NULL, "not a page");
+    ck_assert_msg(strstr(html, "<script src") == NULL && strstr(html, "<link") == NULL, "an external resource");
+    const char *table = strstr(html, "id=\"t-evaluation\"");
+    ck_assert_msg(table != NULL, "no evaluation table");
+    table = strstr(table, "</thead>"); /* the rows after the head */
+    ck_assert(table != NULL);
+    size_t rows = 0;
+    for (const char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        char f[20][64];
+        size_t nf = 0;
+        const char *p = line;
+        while (nf < 20) { /* the CSV's fields: no quotes in this world */
+            size_t len = strcspn(p, ";\r\n");
+            snprintf(f[nf++], 64, "%.*s", (int)len, p);
+            if (p[len] != ';')
+                break;
+            p += len + 1;
+        }
+        table = strstr(table + 1, "<tr");
+        ck_assert_msg(table != NULL, "the page has fewer rows than the CSV (%zu)", rows);
+        char c[20][64];
+        size_t nc = html_cells(table, c, 20);
+        ck_assert_int_eq(nc, 16);
+        ck_assert_msg(strcmp(c[0], strcmp(f[0], "Total") == 0 ? "Ensemble" : f[0]) == 0, "row %zu: %s, %s", rows, c[0],
+                      f[0]);
+        ck_assert_str_eq(c[1], f[1]);
+        for (int k = 2; k < 13; k++)
+            ck_assert_msg(strcmp(c[k], f[k]) == 0, "row %zu (%s, %s) column %d: page '%s', CSV '%s'", rows, f[0], f[1],
+                          k, c[k], f[k]);
+        rows++;
+        if (!strchr(line, '\n'))
+            break;
+    }
+    ck_assert_int_ge(rows, 5);
+    free(html);
+    free(err);
+    free(csv);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
     struct world w = {.dir = tu_tmpdir(), .db = tu_db(1)};
     const char *conf = tu_conf(w.dir, w.db, NULL);
     char *out = NULL, *err = NULL;
-    int rc = tu_tznr(&out, &err, "evaluation -c '%s' --from " FROM " --to " TO " --format html", conf);
+    int rc = tu_tznr(&out, &err, "evaluation -c '%s' --from " FROM " --to " TO " --format xml", conf);
     ck_assert_int_eq(rc, 2);
-    ck_assert_msg(strstr(err, "not available yet") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "csv or html") != NULL, "%s", err);
     free(out);
     free(err);
     rc = tu_tznr(&out, &err, "evaluation -c '%s' --from " TO " --to " FROM, conf);
@@ -429,6 +511,7 @@ Suite *suite_evaluation(void)
     tcase_add_test(tc, test_secondary_suppression);
     tcase_add_test(tc, test_figures);
     tcase_add_test(tc, test_secrecy_in_csv);
+    tcase_add_test(tc, test_html_as_csv);
     tcase_add_test(tc, test_refusals);
     suite_add_tcase(s, tc);
     return s;
