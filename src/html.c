@@ -199,6 +199,15 @@ void html_hbars(sbuf *h, const char *caption, const html_bar *b, size_t n, int c
         lo = b[i].v < lo ? b[i].v : lo;
         hi = b[i].v > hi ? b[i].v : hi;
     }
+    int any_hidden = 0;
+    for (size_t i = 0; i < n; i++)
+        any_hidden |= b[i].hidden != 0;
+    if (lo == 0 && hi == 0 && !any_hidden) { /* nothing to draw: say so rather than draw empty axes */
+        sbuf_adds(h, "<figure><figcaption>");
+        html_esc(h, caption);
+        sbuf_adds(h, "</figcaption><p class=\"note\">Rien cette nuit.</p></figure>\n");
+        return;
+    }
     double step = nice_step(hi - lo, 5, counts);
     lo = floor(lo / step) * step;
     hi = ceil(hi / step) * step;

@@ -885,7 +885,7 @@ static void section_trends(page *p)
 static void rate_chart(sbuf *h, const ev_table *t)
 {
     /* the rules' total rows and the overall one, with their Wilson interval */
-    const int W = 780, LW = 220, PX = LW + 12, PW = 460, RH = 26, TOP = 26;
+    const int W = 780, LW = 220, PX = LW + 12, PW = 460, RH = 26, TOP = 44;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++)
         n += !t->rows[i].team;
@@ -910,7 +910,7 @@ static void rate_chart(sbuf *h, const ev_table *t)
         sbuf_addf(h, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#7f3f98\" stroke-dasharray=\"4 3\"/>",
                   XR(refs[k].v), TOP - 4, XR(refs[k].v), axis_y);
         sbuf_addf(h, "<text class=\"m\" x=\"%.1f\" y=\"%d\" fill=\"#7f3f98\" text-anchor=\"middle\">%s</text>",
-                  XR(refs[k].v), TOP - 8 - 10 * (int)k, refs[k].label);
+                  XR(refs[k].v), TOP - 8 - 16 * (int)(1 - k), refs[k].label);
     }
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -952,12 +952,21 @@ static const char *const ev_heads_fr[EV_NCOLS] = {
     "Listés", "Contactés", "Droit ouvert", "Refus", "Non éligibles", "Déjà bénéficiaires", "Opposition",
     "Contactés, sans suite connue", "Injoignables", "Erreur de rapprochement", "Sans retour"};
 
+/* YYYY-MM-DD as DD/MM/YYYY. */
+static void date_fr(sbuf *h, const char *iso)
+{
+    if (strlen(iso) == 10)
+        sbuf_addf(h, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    else
+        html_esc(h, iso);
+}
+
 static void evaluation_body(sbuf *h, const ev_table *t, int thr, const char *from, const char *to)
 {
     sbuf_adds(h, "<p>Période : nuits du <span class=\"m\">");
-    html_esc(h, from);
+    date_fr(h, from);
     sbuf_adds(h, "</span> au <span class=\"m\">");
-    html_esc(h, to);
+    date_fr(h, to);
     sbuf_adds(h, "</span>. Chaque foyer listé pour une règle et une équipe compte une fois, dans la colonne de son "
                  "retour le plus concluant ; le taux de recours est la part des droits ouverts parmi les foyers "
                  "contactés.</p>\n");
