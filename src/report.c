@@ -108,7 +108,17 @@ static void section_night(page *p, PGresult *run)
     const char *status = str(run, 0, 1);
     sbuf_addf(p->h, "<span class=\"%s\">", strcmp(status, "done") == 0 ? "ok" : "ko");
     esc(p, status_fr(status));
-    out(p, "</span></dd><dt>Début</dt><dd>");
+    /* the exit status tznr run gave the scheduler (docs/operations.md) */
+    const char *code = strcmp(status, "done") == 0 ? "0" : strcmp(status, "done_with_refusals") == 0 ? "5"
+                       : strcmp(status, "failed") == 0 ? "1 ou plus" : "";
+    if (*code) {
+        out(p, "</span> (code de sortie ");
+        mtext(p, code);
+        out(p, ")");
+    } else {
+        out(p, "</span>");
+    }
+    out(p, "</dd><dt>Début</dt><dd>");
     mtext(p, str(run, 0, 2));
     out(p, "</dd><dt>Fin</dt><dd>");
     mtext(p, str(run, 0, 3)[0] ? str(run, 0, 3) : "non terminée");
