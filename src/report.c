@@ -456,7 +456,7 @@ static void section_linkage(page *p)
     out(p, "<tbody>");
     html_bar *bars = xcalloc((size_t)nm + 3, sizeof *bars);
     for (int i = 0; i < nm; i++) {
-        out(p, "<tr>");
+        sbuf_addf(p->h, "<tr data-k=\"%s\">", str(rm, i, 0)); /* the method's id, for the tests */
         td(p, method_fr(str(rm, i, 0)));
         count_td(p, &g, cm[i]);
         out(p, "</tr>");

@@ -2153,6 +2153,21 @@ START_TEST(test_report_in_browser)
         ck_assert_msg(strcmp(got, shown(figs[i].want, thr)) == 0 || (strcmp(got, "secret") == 0 && figs[i].want >= thr),
                       "%s: the page shows '%s', the database holds %lld", figs[i].key, got, figs[i].want);
     }
+    /* the links of each method */
+    int nmethods = 0;
+    for (const char *l = strstr(res, "method\t"); l; l = strstr(l + 1, "\nmethod\t")) {
+        if (*l == '\n')
+            l++;
+        char method[32], n[32];
+        ck_assert(sscanf(l, "method\t%31[^\t]\t%31[^\n]", method, n) == 2);
+        long long want = sqln(&t, "SELECT count(*) FROM tznr.link l JOIN tznr.run r ON r.link_run_id = l.run_id"
+                                  " WHERE r.id = %lld AND l.method = '%s'", run2, method);
+        ck_assert_msg(strcmp(n, shown(want, thr)) == 0 || (strcmp(n, "secret") == 0 && want >= thr),
+                      "links by %s: %s shown, %lld in the database", method, n, want);
+        nmethods++;
+    }
+    ck_assert_int_eq(nmethods, (int)sqln(&t, "SELECT count(DISTINCT l.method) FROM tznr.link l JOIN tznr.run r"
+                                                 " ON r.link_run_id = l.run_id WHERE r.id = %lld", run2));
     /* each rule's candidates and listed households */
     int nrules = 0;
     for (const char *l = strstr(res, "rule\t"); l; l = strstr(l + 1, "\nrule\t")) {
@@ -2164,6 +2179,10 @@ START_TEST(test_report_in_browser)
                             rule);
         ck_assert_msg(strcmp(c, shown(wc, thr)) == 0 || (strcmp(c, "secret") == 0 && wc >= thr),
                       "rule %s: %s candidates shown, %lld in the database", rule, c, wc);
+        long long wl = sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_id = %lld AND rule_id = '%s'", run2,
+                            rule);
+        ck_assert_msg(strcmp(li, shown(wl, thr)) == 0 || (strcmp(li, "secret") == 0 && wl >= thr),
+                      "rule %s: %s listed shown, %lld on the lists", rule, li, wl);
         nrules++;
     }
     ck_assert_int_ge(nrules, 3);
