@@ -515,12 +515,12 @@ START_TEST(test_first_night)
     ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
 
     /* the summary */
-    ck_assert_msg(strstr(out, "tznr run " NIGHT " (run ") == out, "summary: %s", out);
-    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 0 refused", t.n)) != NULL,
+    ck_assert_msg(strstr(out, "tznr run " NIGHT " (exécution n° ") == out, "summary: %s", out);
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 0 refusé", t.n)) != NULL,
                   "summary should say %d extracts loaded: %s", t.n, out);
-    ck_assert_msg(strstr(out, "lists: ") != NULL && strstr(out, "/<team>/" NIGHT "/liste.csv") != NULL,
+    ck_assert_msg(strstr(out, "listes : ") != NULL && strstr(out, "/<équipe>/" NIGHT "/liste.csv") != NULL,
                   "summary should speak of the lists: %s", out);
-    ck_assert_msg(strstr(out, "\n  done\n") != NULL, "summary should end with done: %s", out);
+    ck_assert_msg(strstr(out, "\n  terminé\n") != NULL, "summary should end with done: %s", out);
 
     /* the inbox emptied into archive/DATE */
     for (int i = 0; i < t.n; i++) {
@@ -556,7 +556,7 @@ START_TEST(test_first_night)
     ck_assert_int_eq(nl.n, (size_t)t.n);
     size_t rows = night_rows(&nl);
     ck_assert_msg(rows > 0, "the first night lists nobody");
-    ck_assert_msg(strstr(out, tu_fmt("lists: %d teams, %zu households", t.n, rows)) != NULL,
+    ck_assert_msg(strstr(out, tu_fmt("listes : %d équipes, %zu foyer%s", t.n, rows, rows > 1 ? "s" : "")) != NULL,
                   "summary should count %d teams and %zu rows: %s", t.n, rows, out);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "'"), (long long)rows);
     /* listed rows match the database: token, foyer, rule, team */
@@ -646,8 +646,8 @@ START_TEST(test_replay_and_cooldown)
     /* the same night again: nothing new in the inbox, the same lists byte for byte */
     rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run again: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "extracts: 0 loaded") != NULL, "second run: %s", out);
-    ck_assert_msg(num_before(out, " cooldown") == 0, "a replayed night is not held back by itself: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 0 chargé,") != NULL, "second run: %s", out);
+    ck_assert_msg(num_before(out, " pour délai de carence") == 0, "a replayed night is not held back by itself: %s", out);
     free(out);
     free(err);
     struct nightlists n2;
@@ -672,7 +672,7 @@ START_TEST(test_replay_and_cooldown)
     char **pairs = night_pairs(&n1, &np);
     rc = night(&t, NIGHT_30, &out, &err);
     ck_assert_msg(rc == 0, "tznr run +30: exit %d: %s%s", rc, out, err);
-    long long cooled = num_before(out, " cooldown");
+    long long cooled = num_before(out, " pour délai de carence");
     ck_assert_msg(cooled > 0, "30 days later, the cooldown should hold pairs back: %s", out);
     free(out);
     free(err);
@@ -697,7 +697,7 @@ START_TEST(test_replay_and_cooldown)
     rt_conf(&t, "[run]\ncooldown_days = 10\n[registers]\nmax_age_days = 60\n");
     rc = night(&t, NIGHT_30, &out, &err);
     ck_assert_msg(rc == 0, "tznr run +30, cooldown 10: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(num_before(out, " cooldown") == 0, "cooldown 10 should hold nothing back 30 days later: %s", out);
+    ck_assert_msg(num_before(out, " pour délai de carence") == 0, "cooldown 10 should hold nothing back 30 days later: %s", out);
     free(out);
     free(err);
     read_night(&t, NIGHT_30, &n3);
@@ -806,11 +806,11 @@ START_TEST(test_refused_extract)
     char *out = NULL, *err = NULL;
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 5, "tznr run with a corrupted extract: exit %d, want 5: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 1 refused", t.n - 1)) != NULL,
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 1 refusé", t.n - 1)) != NULL,
                   "summary: %s", out);
-    ck_assert_msg(strstr(out, tu_fmt("refused %s: ", caf->file)) != NULL && strstr(out, "sha256") != NULL,
+    ck_assert_msg(strstr(out, tu_fmt("refusé %s : ", caf->file)) != NULL && strstr(out, "sha256") != NULL,
                   "the summary should name the file and the reason: %s", out);
-    ck_assert_msg(strstr(out, "\n  done\n") == NULL, "summary should not say plainly done: %s", out);
+    ck_assert_msg(strstr(out, "\n  terminé\n") == NULL, "summary should not say plainly done: %s", out);
     free(out);
     free(err);
 
@@ -860,7 +860,7 @@ START_TEST(test_waiting_for_manifest)
     /* waiting is not a refusal (src/cmd_run.c counts it apart): exit 0 */
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with an extract waiting for its manifest: exit %d, want 0: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 0 refused, 1 waiting for their manifest",
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 0 refusé, 1 en attente de leur manifeste",
                                      t.n - 1)) != NULL,
                   "summary: %s", out);
     free(out);
@@ -876,7 +876,7 @@ START_TEST(test_waiting_for_manifest)
     copy_file(tu_fmt("%s.manifest", late->extract), tu_fmt("%s.manifest", at(&t, tu_fmt("inbox/%s", late->file))));
     rc = night(&t, "2026-11-27", &out, &err);
     ck_assert_msg(rc == 0, "next night: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused\n") != NULL, "next night: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 1 chargé, 0 déjà chargé, 0 refusé\n") != NULL, "next night: %s", out);
     free(out);
     free(err);
     ck_assert(exists(at(&t, tu_fmt("archive/2026-11-27/%s", late->file))));
@@ -948,10 +948,10 @@ START_TEST(test_feedback)
     rt_conf(&t, "[run]\ncooldown_days = 0\n");
     rc = night(&t, NEXT_NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with feedback: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "feedback: 1 files, 3 new outcomes (1 oppositions), 2 rows rejected") != NULL,
+    ck_assert_msg(strstr(out, "retours des équipes : 1 fichier, 3 nouveaux résultats (dont 1 opposition), 2 lignes écartées") != NULL,
                   "summary: %s", out);
-    ck_assert_msg(num_before(out, " opposition,") >= 1, "the opposed household should be held back: %s", out);
-    ck_assert_msg(num_before(out, " settled") >= 1, "the settled case should be held back: %s", out);
+    ck_assert_msg(num_before(out, " pour opposition,") >= 1, "the opposed household should be held back: %s", out);
+    ck_assert_msg(num_before(out, " pour dossier réglé") >= 1, "the settled case should be held back: %s", out);
     free(out);
     free(err);
 
@@ -1065,7 +1065,7 @@ START_TEST(test_feedback)
     tu_write_str(tu_fmt("%s/notes.csv", fbdir), "nom;prenom;resultat\nDupont;Jean;ok\n");
     rc = night(&t, "2026-12-04", &out, &err);
     ck_assert_msg(rc == 5, "tznr run with a refused feedback file: exit %d, want 5: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "refused feedback notes.csv") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "retours refusés notes.csv") != NULL, "summary: %s", out);
     free(out);
     free(err);
     ck_assert(!exists(tu_fmt("%s/notes.csv", fbdir)));
@@ -1162,7 +1162,7 @@ START_TEST(test_feedback_from_list)
     rt_conf(&t, "[run]\ncooldown_days = 0\n");
     rc = night(&t, NEXT_NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with a list sent back: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "feedback: 1 files, 2 new outcomes (1 oppositions), 1 rows rejected") != NULL,
+    ck_assert_msg(strstr(out, "retours des équipes : 1 fichier, 2 nouveaux résultats (dont 1 opposition), 1 ligne écartée") != NULL,
                   "summary: %s", out);
     free(out);
     free(err);
@@ -1300,8 +1300,8 @@ START_TEST(test_pull)
     char *out = NULL, *err = NULL;
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with a pull: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "pull caf:gironde: ok") != NULL, "summary: %s", out);
-    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "collecte caf:gironde : réussie") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 1 chargé, 0 déjà chargé, 0 refusé") != NULL, "summary: %s", out);
     free(out);
     free(err);
     ck_assert(exists(at(&t, tu_fmt("archive/" NIGHT "/%s", caf->file))));
@@ -1317,11 +1317,11 @@ START_TEST(test_pull)
                 "[source.bailleur:habitat33]\npull = exit 3\n");
     rc = night(&t, "2026-11-27", &out, &err);
     ck_assert_msg(rc == 5, "tznr run with failed pulls: exit %d, want 5: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "pull caf:gironde: FAILED, stopped after 2 s ([run] pull_timeout)") != NULL,
+    ck_assert_msg(strstr(out, "collecte caf:gironde : ÉCHEC, arrêtée au bout de 2 s ([run] pull_timeout)") != NULL,
                   "the timeout should be reported: %s", out);
-    ck_assert_msg(strstr(out, "pull bailleur:habitat33: FAILED, exit status 3") != NULL,
+    ck_assert_msg(strstr(out, "collecte bailleur:habitat33 : ÉCHEC, code de sortie 3") != NULL,
                   "the failed pull should be reported with its status: %s", out);
-    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 1 chargé, 0 déjà chargé, 0 refusé") != NULL, "summary: %s", out);
     free(out);
     free(err);
     ck_assert(exists(at(&t, tu_fmt("archive/2026-11-27/%s", dep->file))));
@@ -1692,7 +1692,7 @@ START_TEST(test_households_are_one_foyer)
     char *summary = hm_night(&h, NIGHT);
     /* a territory this small cannot estimate a linkage model: the night says so, and links on
      * the exact keys (which is all these families need) */
-    ck_assert_msg(strstr(summary, "\n  linkage: no model this run (too few candidate pairs") != NULL, "%s", summary);
+    ck_assert_msg(strstr(summary, "\n  rapprochement : pas de modèle cette nuit (too few candidate pairs") != NULL, "%s", summary);
     free(summary);
 
     for (int i = 0; i < 4; i++) {
@@ -1799,7 +1799,7 @@ START_TEST(test_outcomes_that_settle)
                 tu_fmt("%s;rsa;refus;" HM_FB_DAY "\n%s;rsa;injoignable;" HM_FB_DAY "\n", dub, mor));
     hm_conf(&h, "[run]\ncooldown_days = 0\n");
     char *sum = hm_night(&h, HM_WEEK);
-    ck_assert_msg(strstr(sum, "2 new outcomes") != NULL, "both outcomes should be loaded: %s", sum);
+    ck_assert_msg(strstr(sum, "2 nouveaux résultats") != NULL, "both outcomes should be loaded: %s", sum);
     free(sum);
     ck_assert_msg(hm_listed(&h, HM_WEEK, "rsa", "caf:gironde", dub) == 0,
                   "M. Dubois said no (refus) a week ago and is listed again for the RSA");
@@ -1908,7 +1908,7 @@ START_TEST(test_purge_superseded_snapshots)
     char *sum = hm_night(&h, "2026-12-02");
     long long second = hm_sqln(&h, "SELECT current_snapshot FROM tznr.source WHERE id = 'caf:gironde'");
     ck_assert_int_ne(first, second);
-    ck_assert_msg(strstr(sum, "purge: 1 superseded snapshots dropped, 1 old link runs deleted") != NULL,
+    ck_assert_msg(strstr(sum, "purge : 1 instantané remplacé supprimé, 1 ancien rapprochement supprimé") != NULL,
                   "the summary should report the purge: %s", sum);
     free(sum);
     /* the first snapshot's records gone, its history row kept and marked */
