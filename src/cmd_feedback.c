@@ -37,7 +37,7 @@ int cmd_feedback(int argc, char **argv)
     for (int i = first; i < argc; i++) {
         feedback_result res;
         if (feedback_load(conn, argv[i], &res) != 0) {
-            log_error("refused '%s': %s", argv[i], res.reason);
+            log_error("'%s' refusé : %s", argv[i], res.reason);
             refused++;
             continue;
         }

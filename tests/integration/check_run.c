@@ -1071,7 +1071,7 @@ START_TEST(test_feedback)
     ck_assert(!exists(tu_fmt("%s/notes.csv", fbdir)));
     ck_assert(exists(at(&t, "rejected/feedback/2026-12-04/notes.csv")));
     char *why = slurp(at(&t, "rejected/feedback/2026-12-04/notes.csv.reason"), NULL);
-    ck_assert_msg(strstr(why, "header") != NULL, "reason: %s", why);
+    ck_assert_msg(strstr(why, "en-tête") != NULL, "reason: %s", why);
     free(why);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
 
