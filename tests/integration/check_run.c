@@ -1960,6 +1960,103 @@ START_TEST(test_split_person_gets_two_ids)
 }
 END_TEST
 
+/* ==== the motif quotes the list's amount, to the cent ======================================== */
+
+/* The amount column (the list's decimal comma) in cents, or -1 when it is not an amount. */
+static long long column_cents(const char *v)
+{
+    long long e = 0;
+    const char *p = v;
+    if (*p < '0' || *p > '9')
+        return -1;
+    while (*p >= '0' && *p <= '9')
+        e = 10 * e + (*p++ - '0');
+    if (*p != ',' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[3] != '\0')
+        return -1;
+    return 100 * e + 10 * (p[1] - '0') + (p[2] - '0');
+}
+
+/* CENTS as a person reads it in a motif (docs/listes.md): "1 043,60 €", "352 €" for 352,00. */
+static const char *euros_text(long long cents)
+{
+    char d[32], g[48];
+    int n = snprintf(d, sizeof d, "%lld", cents / 100), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            g[o++] = ' ';
+        g[o++] = d[i];
+    }
+    g[o] = '\0';
+    return cents % 100 ? tu_fmt("%s,%02lld €", g, cents % 100) : tu_fmt("%s €", g);
+}
+
+/* The estimate a motif quotes ("RSA estimé 351,69 €/mois", "aide estimée 12,78 €/mois"): the
+ * text between the last "estimé(e) " and " €/mois", with its " €"; NULL when there is none. */
+static char *quoted_estimate(const char *motif)
+{
+    const char *q = NULL;
+    for (const char *p = motif; (p = strstr(p, "estimé")) != NULL; p++) {
+        const char *a = p + strlen("estimé");
+        if (*a == 'e')
+            a++;
+        if (*a == ' ' && a[1] >= '0' && a[1] <= '9')
+            q = a + 1;
+    }
+    if (!q)
+        return NULL;
+    const char *e = strstr(q, " €/mois");
+    if (!e)
+        return NULL;
+    return strdup(tu_fmt("%.*s €", (int)(e - q), q));
+}
+
+/* Every row of a night's real lists (a synthetic territory's, every rule) that has an amount
+ * quotes it in its motif, to the cent, written as the column is: one amount, not a rounded
+ * one in the text and the cents in the column (issue 12, item 5). */
+START_TEST(test_motif_quotes_the_amount)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists nl;
+    read_night(&t, NIGHT, &nl);
+    int checked = 0, with_cents = 0, rsa = 0, prime = 0;
+    for (size_t i = 0; i < nl.n; i++)
+        for (size_t k = 0; k < nl.l[i].n; k++) {
+            const struct row *r = &nl.l[i].rows[k];
+            char *quoted = quoted_estimate(r->f[C_MOTIF]);
+            if (r->f[C_MONTANT][0] == '\0') {
+                ck_assert_msg(quoted == NULL, "%s, foyer %s: no amount, yet the motif quotes %s: %s", r->f[C_REGLE],
+                              r->f[C_FOYER], quoted, r->f[C_MOTIF]);
+                continue;
+            }
+            long long cents = column_cents(r->f[C_MONTANT]);
+            ck_assert_msg(cents >= 0, "%s, foyer %s: montant_mensuel_estime '%s'", r->f[C_REGLE], r->f[C_FOYER],
+                          r->f[C_MONTANT]);
+            ck_assert_msg(quoted != NULL, "%s, foyer %s: an amount of %s, not quoted in the motif: %s", r->f[C_REGLE],
+                          r->f[C_FOYER], r->f[C_MONTANT], r->f[C_MOTIF]);
+            ck_assert_msg(strcmp(quoted, euros_text(cents)) == 0,
+                          "%s, foyer %s: montant_mensuel_estime %s, the motif says %s: %s", r->f[C_REGLE], r->f[C_FOYER],
+                          r->f[C_MONTANT], quoted, r->f[C_MOTIF]);
+            free(quoted);
+            checked++;
+            with_cents += cents % 100 != 0;
+            rsa += strcmp(r->f[C_REGLE], "rsa") == 0;
+            prime += strcmp(r->f[C_REGLE], "prime_activite") == 0;
+        }
+    night_free(&nl);
+    /* a test that checks nothing proves nothing: amounts with cents, of the RSA and the prime */
+    ck_assert_msg(checked >= 20 && with_cents >= 10 && rsa > 0 && prime > 0,
+                  "too few amounts to compare: %d rows, %d with cents, %d RSA, %d prime d'activité", checked,
+                  with_cents, rsa, prime);
+}
+END_TEST
+
 Suite *suite_run(void)
 {
     Suite *s = suite_create("run");
@@ -1978,6 +2075,7 @@ Suite *suite_run(void)
         {"outcomes_settle", test_outcomes_that_settle}, {"cooldown_90", test_cooldown_lasts_ninety_days},
         {"opposition_follows", test_opposition_follows_new_tokens}, {"purge", test_purge_superseded_snapshots},
         {"split_person", test_split_person_gets_two_ids},
+        {"motif_amount", test_motif_quotes_the_amount},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
