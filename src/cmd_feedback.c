@@ -34,6 +34,7 @@ int cmd_feedback(int argc, char **argv)
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (first == argc)
         die_usage("feedback", "expected one or more feedback files");
+    log_set_french(1); /* read by the outreach team that sent the files */
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
     int refused = 0;

@@ -285,7 +285,7 @@ START_TEST(test_local_ref_only)
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     /* the summary: rows, found, not found, and the warning */
     ck_assert_msg(strstr(err, "lignes 5 : local_ref trouvé 4, introuvable 1") != NULL, "summary: %s", err);
-    ck_assert_msg(strstr(err, "1 pseudonyme introuvable : cette liste est-elle celle d'une autre source ?") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "attention : 1 pseudonyme introuvable : cette liste est-elle celle d'une autre source ?") != NULL, "%s", err);
     free(err);
 
     /* the default name, mode 0600, no temporary file, the list untouched */
@@ -410,7 +410,7 @@ START_TEST(test_with_raw)
               path_in(&f.c, "raw2.csv"), path_in(&f.c, "later.csv"), path_in(&f.c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     ck_assert_msg(strstr(err, "coordonnées trouvées 3, absentes de l'export 1") != NULL, "summary: %s", err);
-    ck_assert_msg(strstr(err, "1 ligne avec un local_ref absent de") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "attention : 1 ligne avec un local_ref absent de") != NULL, "%s", err);
     free(err);
     table_read(&o, path_in(&f.c, "later.csv"), ';');
     ck_assert_str_eq(cell(&o, 2, "local_ref"), "A0001");
@@ -439,7 +439,7 @@ START_TEST(test_list_conventions)
     int rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
                   path_in(&f.c, "comma.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "warning") == NULL, "no warning expected: %s", err);
+    ck_assert_msg(strstr(err, "attention") == NULL, "no warning expected: %s", err);
     free(err);
     char *text = slurp(path_in(&f.c, "comma-reidentifiee.csv"), NULL);
     const char *exp = tu_fmt("token,local_ref,foyer,regle,prestation,motif,montant_mensuel_estime,confiance,priorite,"
@@ -758,7 +758,7 @@ START_TEST(test_mapped_export)
               path_in(&c, "bailleur.csv"), path_in(&c, "bailleur.ini"), path_in(&c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     ck_assert_msg(strstr(err, "lignes 3 : local_ref trouvé 3, introuvable 0") != NULL &&
-                      strstr(err, "coordonnées trouvées 3, absentes de l'export 0") != NULL && strstr(err, "warning") == NULL,
+                      strstr(err, "coordonnées trouvées 3, absentes de l'export 0") != NULL && strstr(err, "attention") == NULL,
                   "summary: %s", err);
     free(err);
     const char *out = path_in(&c, "liste-reidentifiee.csv");
