@@ -23,7 +23,7 @@ static const char description[] =
     "nothing. Bad rows go to FILE.csv.rejects with their line and reason.";
 
 /* The French plural mark for N things: none for 0 and 1. */
-static const char *pl(long long n) { return n > 1 ? "s" : ""; }
+static const char *fr_pl(long long n) { return n > 1 ? "s" : ""; }
 
 int cmd_feedback(int argc, char **argv)
 {
@@ -47,15 +47,15 @@ int cmd_feedback(int argc, char **argv)
         }
         char empty[96] = "";
         if (res.list)
-            snprintf(empty, sizeof empty, " ; %lld ligne%s sans statut, laissée%s de côté", res.empty, pl(res.empty),
-                     pl(res.empty));
+            snprintf(empty, sizeof empty, " ; %lld ligne%s sans statut, laissée%s de côté", res.empty, fr_pl(res.empty),
+                     fr_pl(res.empty));
         /* read by the outreach team that sent the file: in French (no plural mark for 0 or 1) */
         log_info("'%s' (%s) : %lld ligne%s avec un statut, %lld résultat%s pris en compte, %lld déjà connu%s, "
                  "%lld refusé%s%s ; dont %lld opposition%s, %lld erreur%s de rapprochement%s",
-                 argv[i], res.list ? "liste renvoyée" : "fichier de retours", res.rows, pl(res.rows), res.loaded,
-                 pl(res.loaded), res.duplicates, pl(res.duplicates), res.rejected, pl(res.rejected),
+                 argv[i], res.list ? "liste renvoyée" : "fichier de retours", res.rows, fr_pl(res.rows), res.loaded,
+                 fr_pl(res.loaded), res.duplicates, fr_pl(res.duplicates), res.rejected, fr_pl(res.rejected),
                  res.rejected ? " (ligne et raison dans le fichier .rejects)" : "", res.oppositions,
-                 pl(res.oppositions), res.link_errors, pl(res.link_errors), empty);
+                 fr_pl(res.oppositions), res.link_errors, fr_pl(res.link_errors), empty);
     }
     db_close(conn);
     conf_free(&cf);

@@ -137,7 +137,7 @@ static const char *fr_dec(char buf[40], double x, int prec)
 }
 
 /* The French plural mark for N things: none for 0 and 1. */
-static const char *pl(long long n) { return n > 1 ? "s" : ""; }
+static const char *fr_pl(long long n) { return n > 1 ? "s" : ""; }
 
 /* Run CMD with /bin/sh, TZNR_INBOX set, at most TIMEOUT seconds (then its process group is
  * killed). Return its exit status, or -1 on timeout, -2 when it could not start. */
@@ -259,8 +259,8 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
     }
     free(files);
     char b1[40], b2[40], b3[40];
-    sbuf_addf(sum, "  extraits : %s chargé%s, %s déjà chargé%s, %s refusé%s%s%s", fr_int(b1, loaded), pl(loaded),
-              fr_int(b2, already), pl(already), fr_int(b3, refused), pl(refused), refused ? " (voir " : "",
+    sbuf_addf(sum, "  extraits : %s chargé%s, %s déjà chargé%s, %s refusé%s%s%s", fr_int(b1, loaded), fr_pl(loaded),
+              fr_int(b2, already), fr_pl(already), fr_int(b3, refused), fr_pl(refused), refused ? " (voir " : "",
               refused ? rdir : "");
     if (refused)
         sbuf_addc(sum, ')');
@@ -314,9 +314,9 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
     if (nfiles)
         sbuf_addf(sum, "  retours des équipes : %s fichier%s, %s nouveau%s résultat%s (dont %s opposition%s), "
                        "%s ligne%s écartée%s\n",
-                  fr_int(b1, nfiles), pl(nfiles), fr_int(b2, outcomes), outcomes > 1 ? "x" : "", pl(outcomes),
-                  fr_int(b3, oppositions), pl(oppositions), fr_int(b4, fb_rejected), pl(fb_rejected),
-                  pl(fb_rejected));
+                  fr_int(b1, nfiles), fr_pl(nfiles), fr_int(b2, outcomes), outcomes > 1 ? "x" : "", fr_pl(outcomes),
+                  fr_int(b3, oppositions), fr_pl(oppositions), fr_int(b4, fb_rejected), fr_pl(fb_rejected),
+                  fr_pl(fb_rejected));
     free(fbdir);
     free(fbarch);
     free(fbrej);
@@ -356,8 +356,8 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
     sbuf_addf(sum, "  détection : %d règle%s, %s candidat%s, %s listé%s (dont %s inconnu%s d'un payeur de la prestation) ; "
                    "non listés : %s pour opposition, %s pour délai de carence, %s pour dossier réglé, "
                    "%s sans destinataire\n",
-              ds.rules, pl(ds.rules), fr_int(b[0], ds.candidates), pl(ds.candidates), fr_int(b[1], ss.listed),
-              pl(ss.listed), fr_int(b[2], ss.listed_unknown_to_payer), pl(ss.listed_unknown_to_payer),
+              ds.rules, fr_pl(ds.rules), fr_int(b[0], ds.candidates), fr_pl(ds.candidates), fr_int(b[1], ss.listed),
+              fr_pl(ss.listed), fr_int(b[2], ss.listed_unknown_to_payer), fr_pl(ss.listed_unknown_to_payer),
               fr_int(b[3], ss.suppressed_opposition), fr_int(b[4], ss.suppressed_cooldown),
               fr_int(b[5], ss.suppressed_settled), fr_int(b[6], ss.suppressed_unreachable));
 }
@@ -380,8 +380,8 @@ static int step_export(PGconn *conn, const conf *cf, long long run, const char *
     audit_log(conn, "export", cf->outbox, details);
     db_commit(conn);
     char b1[40];
-    sbuf_addf(sum, "  listes : %d équipe%s, %s foyer%s, dans %s/<équipe>/%s/liste.csv\n", lists, pl(lists),
-              fr_int(b1, rows), pl(rows), cf->outbox, date);
+    sbuf_addf(sum, "  listes : %d équipe%s, %s foyer%s, dans %s/<équipe>/%s/liste.csv\n", lists, fr_pl(lists),
+              fr_int(b1, rows), fr_pl(rows), cf->outbox, date);
     return refused;
 }
 
@@ -405,11 +405,11 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     char b[6][40];
     sbuf_addf(sum, "  rapprochement : %s fiche%s de %d source%s -> %s personne%s, %s foyer%s (%s lien%s exact%s, "
                    "%s lien%s approché%s)\n",
-              fr_int(b[0], (long long)ls.records), pl((long long)ls.records), ls.sources, pl(ls.sources),
-              fr_int(b[1], (long long)ls.persons), pl((long long)ls.persons), fr_int(b[2], (long long)ls.foyers),
-              pl((long long)ls.foyers), fr_int(b[3], (long long)ls.links_exact), pl((long long)ls.links_exact),
-              pl((long long)ls.links_exact), fr_int(b[4], (long long)ls.links_clk), pl((long long)ls.links_clk),
-              pl((long long)ls.links_clk));
+              fr_int(b[0], (long long)ls.records), fr_pl((long long)ls.records), ls.sources, fr_pl(ls.sources),
+              fr_int(b[1], (long long)ls.persons), fr_pl((long long)ls.persons), fr_int(b[2], (long long)ls.foyers),
+              fr_pl((long long)ls.foyers), fr_int(b[3], (long long)ls.links_exact), fr_pl((long long)ls.links_exact),
+              fr_pl((long long)ls.links_exact), fr_int(b[4], (long long)ls.links_clk), fr_pl((long long)ls.links_clk),
+              fr_pl((long long)ls.links_clk));
     if (ls.no_model[0])
         sbuf_addf(sum, "  rapprochement : pas de modèle cette nuit (%s), liens exacts seulement\n", ls.no_model);
     else
@@ -417,7 +417,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
                   fr_dec(b[0], ls.est_precision, 4), fr_dec(b[1], ls.est_recall, 4));
     if (ls.field_precision >= 0)
         sbuf_addf(sum, "  précision du rapprochement mesurée sur le terrain : %s (%s résultat%s)\n",
-                  fr_dec(b[0], ls.field_precision, 4), fr_int(b[1], ls.field_outcomes), pl(ls.field_outcomes));
+                  fr_dec(b[0], ls.field_precision, 4), fr_int(b[1], ls.field_outcomes), fr_pl(ls.field_outcomes));
     t[3] = util_now();
     step_detect(conn, cf, run, date, sum);
     t[4] = util_now();
@@ -427,9 +427,9 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     retention_purge(conn, cf, &rs);
     if (rs.snapshots_dropped || rs.link_runs_deleted)
         sbuf_addf(sum, "  purge : %d instantané%s remplacé%s supprimé%s, %s ancien%s rapprochement%s supprimé%s\n",
-                  rs.snapshots_dropped, pl(rs.snapshots_dropped), pl(rs.snapshots_dropped), pl(rs.snapshots_dropped),
-                  fr_int(b[0], rs.link_runs_deleted), pl(rs.link_runs_deleted), pl(rs.link_runs_deleted),
-                  pl(rs.link_runs_deleted));
+                  rs.snapshots_dropped, fr_pl(rs.snapshots_dropped), fr_pl(rs.snapshots_dropped), fr_pl(rs.snapshots_dropped),
+                  fr_int(b[0], rs.link_runs_deleted), fr_pl(rs.link_runs_deleted), fr_pl(rs.link_runs_deleted),
+                  fr_pl(rs.link_runs_deleted));
     t[6] = util_now();
     char tb[7][40];
     sbuf_addf(sum, "  durée : %s s (collecte %s, chargement %s, rapprochement %s, détection %s, listes %s, purge %s)\n",
