@@ -22,6 +22,9 @@ static const char description[] =
     "deja_beneficiaire settle the case for [run] settled_days. Loading a file twice adds\n"
     "nothing. Bad rows go to FILE.csv.rejects with their line and reason.";
 
+/* The French plural mark for N things: none for 0 and 1. */
+static const char *fr_pl(long long n) { return n > 1 ? "s" : ""; }
+
 int cmd_feedback(int argc, char **argv)
 {
     const char *cfile = NULL, *dbinfo = NULL;
@@ -31,25 +34,28 @@ int cmd_feedback(int argc, char **argv)
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (first == argc)
         die_usage("feedback", "expected one or more feedback files");
+    log_set_french(1); /* read by the outreach team that sent the files */
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);
     int refused = 0;
     for (int i = first; i < argc; i++) {
         feedback_result res;
         if (feedback_load(conn, argv[i], &res) != 0) {
-            log_error("refused '%s': %s", argv[i], res.reason);
+            log_error("'%s' refusé : %s", argv[i], res.reason);
             refused++;
             continue;
         }
         char empty[96] = "";
         if (res.list)
-            snprintf(empty, sizeof empty, " ; %lld lignes sans statut, laissées de côté", res.empty);
-        /* read by the outreach team that sent the file: in French */
-        log_info("'%s' (%s) : %lld lignes avec un statut, %lld résultats pris en compte, %lld déjà connus, "
-                 "%lld refusés%s ; dont %lld oppositions, %lld erreurs de rapprochement%s",
-                 argv[i], res.list ? "liste renvoyée" : "fichier de retours", res.rows, res.loaded, res.duplicates,
-                 res.rejected, res.rejected ? " (ligne et raison dans le fichier .rejects)" : "", res.oppositions,
-                 res.link_errors, empty);
+            snprintf(empty, sizeof empty, " ; %lld ligne%s sans statut, laissée%s de côté", res.empty, fr_pl(res.empty),
+                     fr_pl(res.empty));
+        /* read by the outreach team that sent the file: in French (no plural mark for 0 or 1) */
+        log_info("'%s' (%s) : %lld ligne%s avec un statut, %lld résultat%s pris en compte, %lld déjà connu%s, "
+                 "%lld refusé%s%s ; dont %lld opposition%s, %lld erreur%s de rapprochement%s",
+                 argv[i], res.list ? "liste renvoyée" : "fichier de retours", res.rows, fr_pl(res.rows), res.loaded,
+                 fr_pl(res.loaded), res.duplicates, fr_pl(res.duplicates), res.rejected, fr_pl(res.rejected),
+                 res.rejected ? " (ligne et raison dans le fichier .rejects)" : "", res.oppositions,
+                 fr_pl(res.oppositions), res.link_errors, fr_pl(res.link_errors), empty);
     }
     db_close(conn);
     conf_free(&cf);

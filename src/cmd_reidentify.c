@@ -76,6 +76,7 @@ int cmd_reidentify(int argc, char **argv)
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (quiet)
         log_set_quiet(1);
+    log_set_french(1); /* read by the agency's staff; usage errors stay in English */
     reidentify_refuse_on_platform();
     if (!tokpath)
         die_usage("reidentify", "--tokens is required");

@@ -339,25 +339,26 @@ static void build_registers(PGconn *conn, const conf *cf, const char *date, dete
     sbuf_free(&benefits);
     sbuf_free(&declared);
     /* one line for the summary: each register with its age and benefits, then what does not
-     * count and why (an extract newer than a replayed night shows 0 days) */
+     * count and why (an extract newer than a replayed night shows 0 days; in French,
+     * read by data officers: 'j' for jours) */
     const char *pd[] = {date};
     const char *line = db_value(conn,
-        "WITH r AS (SELECT *, GREATEST($1::date - extract_date, 0)::text || ' d' AS age FROM tznr.run_register)"
-        " SELECT pg_catalog.concat_ws('; ',"
+        "WITH r AS (SELECT *, GREATEST($1::date - extract_date, 0)::text || ' j' AS age FROM tznr.run_register)"
+        " SELECT pg_catalog.concat_ws(' ; ',"
         "  (SELECT pg_catalog.string_agg(x.source_id || ' ' || x.age || ' (' || x.b || ')', ', ' ORDER BY x.source_id)"
         "     FROM (SELECT source_id, age, pg_catalog.string_agg(DISTINCT benefit, ' ') AS b"
         "             FROM r WHERE current GROUP BY source_id, age) x),"
-        "  'too old: ' || (SELECT pg_catalog.string_agg(DISTINCT source_id || ' ' || age, ', ')"
+        "  'trop anciens : ' || (SELECT pg_catalog.string_agg(DISTINCT source_id || ' ' || age, ', ')"
         "                    FROM r WHERE source_id IS NOT NULL AND NOT fresh),"
-        "  'no recipient in the extract: ' || (SELECT pg_catalog.string_agg(x.source_id || ' (' || x.b || ')', ', '"
+        "  'aucun bénéficiaire dans l''extrait : ' || (SELECT pg_catalog.string_agg(x.source_id || ' (' || x.b || ')', ', '"
         "                                                               ORDER BY x.source_id)"
         "     FROM (SELECT source_id, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
         "             FROM r WHERE source_id IS NOT NULL AND fresh AND NOT reports GROUP BY source_id) x),"
-        "  'held back with another source of its kind: ' || (SELECT pg_catalog.string_agg(x.source_id || ' (' || x.b || ')',"
+        "  'écartés avec une autre source du même type : ' || (SELECT pg_catalog.string_agg(x.source_id || ' (' || x.b || ')',"
         "                                                                             ', ' ORDER BY x.source_id)"
         "     FROM (SELECT source_id, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
         "             FROM r WHERE source_id IS NOT NULL AND fresh AND reports AND NOT current GROUP BY source_id) x),"
-        "  'none loaded: ' || (SELECT pg_catalog.string_agg(x.declared || ' (' || x.b || ')', ', ' ORDER BY x.declared)"
+        "  'aucun extrait chargé : ' || (SELECT pg_catalog.string_agg(x.declared || ' (' || x.b || ')', ', ' ORDER BY x.declared)"
         "     FROM (SELECT declared, pg_catalog.string_agg(benefit, ' ' ORDER BY benefit) AS b"
         "             FROM r WHERE source_id IS NULL GROUP BY declared) x))", 1, pd);
     sum->registers = xstrdup(line);

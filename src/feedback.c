@@ -147,14 +147,14 @@ static void reject_row(FILE **rej, const char *rejpath, const csvio_record *rec,
     if (!*rej) {
         *rej = fopen(rejpath, "w");
         if (!*rej)
-            die(TZNR_EXIT_FAIL, "could not create '%s': %s", rejpath, strerror(errno));
+            die(TZNR_EXIT_FAIL, "impossible de créer '%s' : %s", rejpath, strerror(errno));
         fputs(CSVIO_REJECTS_HEADER, *rej);
     }
     sbuf l;
     sbuf_init(&l);
     csvio_add_reject(&l, rec->line, why, rec->raw, rec->raw_len);
     if (fwrite(l.p, 1, l.len, *rej) != l.len)
-        die(TZNR_EXIT_FAIL, "could not write '%s': %s", rejpath, strerror(errno));
+        die(TZNR_EXIT_FAIL, "impossible d'écrire '%s' : %s", rejpath, strerror(errno));
     sbuf_free(&l);
 }
 
@@ -211,15 +211,13 @@ csvio_reader *feedback_open_layout(const char *path, feedback_layout *l, char *r
             }
     if (rc != 1 || rec.error || l->col[FB_TOKEN] == FEEDBACK_NONE || l->col[FB_REGLE] == FEEDBACK_NONE ||
         l->col[FB_STATUT] == FEEDBACK_NONE) {
-        snprintf(reason, reasonlen, "the header is not 'token;regle;statut;date', nor a list's with the columns "
-                                    "token, regle and statut (en-tête non reconnu : il faut au moins les colonnes "
-                                    "token, regle et statut)");
+        snprintf(reason, reasonlen, "en-tête non reconnu : ni 'token;regle;statut;date', ni celui d'une liste avec "
+                                    "au moins les colonnes token, regle et statut");
         csvio_close(r);
         return NULL;
     }
     if (twice) {
-        snprintf(reason, reasonlen, "the header has the column '%s' twice (la colonne %s figure deux fois dans "
-                                    "l'en-tête)", twice, twice);
+        snprintf(reason, reasonlen, "la colonne %s figure deux fois dans l'en-tête", twice);
         csvio_close(r);
         return NULL;
     }
@@ -325,7 +323,7 @@ int feedback_load(PGconn *conn, const char *path, feedback_result *res)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(r));
     csvio_close(r);
     if (rej && fclose(rej) != 0)
-        die(TZNR_EXIT_FAIL, "could not write '%s': %s", rejpath, strerror(errno));
+        die(TZNR_EXIT_FAIL, "impossible d'écrire '%s' : %s", rejpath, strerror(errno));
     char details[512];
     snprintf(details, sizeof details,
              "{\"rows\": %lld, \"loaded\": %lld, \"duplicates\": %lld, \"rejected\": %lld, \"oppositions\": %lld, "
@@ -372,7 +370,7 @@ int feedback_reduce(const char *path, char *reason, size_t reasonlen)
     if (rc < 0) {
         snprintf(reason, reasonlen, "%s", csvio_error(r));
     } else if (csvio_out_write(o, b.p, b.len) != 0) {
-        snprintf(reason, reasonlen, "could not write '%s.tmp': %s", path, strerror(errno));
+        snprintf(reason, reasonlen, "impossible d'écrire '%s.tmp' : %s", path, strerror(errno));
         rc = -1;
     }
     sbuf_free_wipe(&b);

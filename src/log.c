@@ -22,6 +22,9 @@ static int ncleanups;
 void log_set_prog(const char *p) { prog = p; }
 void log_set_quiet(int q) { quiet = q; }
 
+static int french;
+void log_set_french(int f) { french = f; }
+
 #define REDACTED "[redacted]"
 
 static const char *const secret_words[] = {"password", "passwd", "passphrase", "pwd", "secret"};
@@ -154,7 +157,7 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
     /* a message may quote a command line's word, a file name or a server's error: no secret in it */
     char *safe = log_redact(msg);
     if (kind)
-        fprintf(stderr, "%s: %s: %s\n", prog, kind, safe);
+        fprintf(stderr, "%s: %s%s %s\n", prog, kind, french ? " :" : ":", safe);
     else
         fprintf(stderr, "%s: %s\n", prog, safe);
     free(safe);
@@ -165,7 +168,7 @@ void log_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("error", fmt, ap);
+    vmsg(french ? "erreur" : "error", fmt, ap);
     va_end(ap);
 }
 
@@ -173,7 +176,7 @@ void log_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("warning", fmt, ap);
+    vmsg(french ? "attention" : "warning", fmt, ap);
     va_end(ap);
 }
 
@@ -225,7 +228,7 @@ void die(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("error", fmt, ap);
+    vmsg(french ? "erreur" : "error", fmt, ap);
     va_end(ap);
     run_cleanups_and_exit(code);
 }

@@ -21,6 +21,10 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: MSG" to stderr unless quiet. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_quiet(int quiet);
+/* With FRENCH set, log_error, log_warn and die say "erreur" and "attention" instead of "error"
+ * and "warning": for the commands whose messages outreach teams read (feedback, reidentify).
+ * Usage errors (die_usage) stay in English. */
+void log_set_french(int french);
 /* Register a clean-up that die() runs, newest first (rollback, PQfinish, unlink temp). */
 int log_on_die(void (*fn)(void *), void *arg);
 /* Forget a clean-up registered with log_on_die (the resource was released normally). */

@@ -95,12 +95,12 @@ struct list_format {
 void reidentify_refuse_on_platform(void)
 {
     if (getenv("TZNR_CONFIG"))
-        die(TZNR_EXIT_USAGE, "refusing to run on the platform ($TZNR_CONFIG is set): re-identification "
-            "is done at the agency, on a machine without a platform configuration");
+        die(TZNR_EXIT_USAGE, "refus de fonctionner sur la plateforme ($TZNR_CONFIG est défini) : la "
+            "réidentification se fait dans l'organisme, sur un poste sans configuration de la plateforme");
     struct stat st;
     if (stat(CONF_DEFAULT_PATH, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
-        die(TZNR_EXIT_USAGE, "refusing to run on the platform ('%s' exists): re-identification is done "
-            "at the agency, on a machine without a platform configuration", CONF_DEFAULT_PATH);
+        die(TZNR_EXIT_USAGE, "refus de fonctionner sur la plateforme ('%s' existe) : la réidentification "
+            "se fait dans l'organisme, sur un poste sans configuration de la plateforme", CONF_DEFAULT_PATH);
 }
 
 /* ---- reading the list ------------------------------------------------------------------- */
@@ -112,7 +112,7 @@ static void sniff_list(FILE *f, const char *path, struct list_format *lf)
     memset(lf, 0, sizeof *lf);
     ssize_t n = getline(&line, &cap, f);
     if (n < 0 && ferror(f))
-        die(TZNR_EXIT_FAIL, "could not read '%s': %m", path);
+        die(TZNR_EXIT_FAIL, "impossible de lire '%s' : %m", path);
     const char *s = n > 0 ? line : "";
     size_t len = n > 0 ? (size_t)n : 0;
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
@@ -130,7 +130,7 @@ static void sniff_list(FILE *f, const char *path, struct list_format *lf)
         lf->sep = s[fl];
     free(line);
     if (fseek(f, 0, SEEK_SET) != 0)
-        die(TZNR_EXIT_FAIL, "could not read '%s' again from its start: %m", path);
+        die(TZNR_EXIT_FAIL, "impossible de relire '%s' depuis le début : %m", path);
 }
 
 static __attribute__((noreturn)) void refuse_header(const char *path, const char *why)
@@ -142,7 +142,8 @@ static __attribute__((noreturn)) void refuse_header(const char *path, const char
             sbuf_addc(&expected, ';');
         sbuf_adds(&expected, LIST_COLUMNS[i]);
     }
-    die(TZNR_EXIT_REFUSED, "refusing '%s': not an outreach list: %s (expected %s)", path, why, expected.p);
+    die(TZNR_EXIT_REFUSED, "'%s' refusé : ce n'est pas une liste d'aller-vers : %s (en-tête attendu : %s)", path, why,
+        expected.p);
 }
 
 /* Return the list's number of columns. */
@@ -153,13 +154,13 @@ static size_t check_list_header(const csvio_record *h, const char *path)
         refuse_header(path, h->error);
     for (size_t i = 0; i < h->nfields && i < LIST_NCOL; i++) {
         if (strlen(LIST_COLUMNS[i]) != h->len[i] || memcmp(LIST_COLUMNS[i], h->field[i], h->len[i]) != 0) {
-            snprintf(why, sizeof why, "column %zu is '%.*s', not '%s'", i + 1,
+            snprintf(why, sizeof why, "la colonne %zu est '%.*s' et non '%s'", i + 1,
                      (int)(h->len[i] > 40 ? 40 : h->len[i]), h->field[i], LIST_COLUMNS[i]);
             refuse_header(path, why);
         }
     }
     if (h->nfields != LIST_NCOL && h->nfields != LIST_NCOL_BEFORE_INCONNU_DE) {
-        snprintf(why, sizeof why, "the header has %zu columns, not %zu", h->nfields, LIST_NCOL);
+        snprintf(why, sizeof why, "l'en-tête a %zu colonnes et non %zu", h->nfields, LIST_NCOL);
         refuse_header(path, why);
     }
     return h->nfields;
@@ -169,20 +170,21 @@ static void read_list(struct state *st, const char *path, struct list_format *lf
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        die(TZNR_EXIT_FAIL, "could not open '%s': %m", path);
+        die(TZNR_EXIT_FAIL, "impossible d'ouvrir '%s' : %m", path);
     sniff_list(f, path, lf);
     csvio_options opt = {.sep = lf->sep ? lf->sep : ';'};
     csvio_record rec;
     csvio_reader *rd = csvio_open_header(f, path, &opt, "", &rec);
     int rc;
     if (!lf->sep)
-        refuse_header(path, "line 1 does not start with the column token and a separator ';', ',' or tab");
+        refuse_header(path, "la ligne 1 ne commence pas par la colonne token suivie d'un séparateur ';', ',' ou "
+                             "tabulation");
     st->lcols = check_list_header(&rec, path);
     while ((rc = csvio_next(rd, &rec)) > 0) {
         if (rec.error)
-            die(TZNR_EXIT_REFUSED, "refusing '%s': line %ld: %s", path, rec.line, rec.error);
+            die(TZNR_EXIT_REFUSED, "'%s' refusé : ligne %ld : %s", path, rec.line, rec.error);
         if (rec.nfields != st->lcols)
-            die(TZNR_EXIT_REFUSED, "refusing '%s': line %ld: %zu fields, the header has %zu", path, rec.line,
+            die(TZNR_EXIT_REFUSED, "'%s' refusé : ligne %ld : %zu champs, l'en-tête en a %zu", path, rec.line,
                 rec.nfields, st->lcols);
         if (st->nrows == st->caprows) {
             st->caprows = st->caprows ? 2 * st->caprows : 64;
@@ -230,23 +232,26 @@ static unsigned long long read_token_map(struct state *st, const char *path)
     csvio_reader *rd = csvio_open_header(NULL, path, &opt, "token map ", &rec);
     int rc;
     if (rec.error || rec.nfields != 2 || strcmp(rec.field[0], "local_ref") != 0 || strcmp(rec.field[1], "token") != 0)
-        die(TZNR_EXIT_REFUSED, "refusing token map '%s': line %ld: the header is not local_ref,token "
-            "(the .tokens file tznr pseudonymise wrote)", path, rec.line);
+        die(TZNR_EXIT_REFUSED, "table de correspondance '%s' refusée : ligne %ld : l'en-tête n'est pas "
+            "local_ref,token (le fichier .tokens écrit par tznr pseudonymise)", path, rec.line);
     unsigned long long n = 0;
     while ((rc = csvio_next(rd, &rec)) > 0) {
         if (rec.error)
-            die(TZNR_EXIT_REFUSED, "refusing token map '%s': line %ld: %s", path, rec.line, rec.error);
+            die(TZNR_EXIT_REFUSED, "table de correspondance '%s' refusée : ligne %ld : %s", path, rec.line,
+                rec.error);
         if (rec.nfields != 2)
-            die(TZNR_EXIT_REFUSED, "refusing token map '%s': line %ld: %zu field%s, expected 2 (local_ref,token)",
-                path, rec.line, rec.nfields, rec.nfields == 1 ? "" : "s");
+            die(TZNR_EXIT_REFUSED, "table de correspondance '%s' refusée : ligne %ld : %zu champ%s au lieu de 2 "
+                "(local_ref,token)", path, rec.line, rec.nfields, rec.nfields > 1 ? "s" : "");
         if (!extract_token_valid(rec.field[1], rec.len[1]))
-            die(TZNR_EXIT_REFUSED, "refusing token map '%s': line %ld: the token is not %d lowercase hex digits",
+            die(TZNR_EXIT_REFUSED, "table de correspondance '%s' refusée : ligne %ld : le pseudonyme n'est pas fait de "
+                "%d chiffres hexadécimaux en minuscules",
                 path, rec.line, EXTRACT_TOKEN_HEX);
         const char *lr = rec.field[0];
         size_t lrn = rec.len[0];
         norm_trim(&lr, &lrn);
         if (lrn == 0)
-            die(TZNR_EXIT_REFUSED, "refusing token map '%s': line %ld: local_ref is empty", path, rec.line);
+            die(TZNR_EXIT_REFUSED, "table de correspondance '%s' refusée : ligne %ld : local_ref est vide", path,
+                rec.line);
         n++;
         size_t pi = strtab_get(&st->by_token, rec.field[1], rec.len[1]);
         if (pi == NONE)
@@ -255,8 +260,8 @@ static unsigned long long read_token_map(struct state *st, const char *path)
         if (p->ref != NONE) {
             const struct ref *r = &st->refs[p->ref];
             if (r->len != lrn || memcmp(r->local_ref, lr, lrn) != 0)
-                die(TZNR_EXIT_REFUSED, "refusing token map '%s': line %ld: the token of line %ld again, with "
-                    "another local_ref", path, rec.line, p->map_line);
+                die(TZNR_EXIT_REFUSED, "table de correspondance '%s' refusée : ligne %ld : le pseudonyme de la ligne "
+                    "%ld, avec un autre local_ref", path, rec.line, p->map_line);
             continue;
         }
         if (st->nrefs == st->caprefs) {
@@ -362,8 +367,8 @@ static void default_columns(struct state *st, const char *mapfile)
         free(col[i]);
     }
     if (st->ncols == 0)
-        die(TZNR_EXIT_REFUSED, "refusing mapping '%s': it maps none of nom, nom_usage, prenom, date_naissance, "
-            "adresse, commune: name the contact columns with --columns", mapfile);
+        die(TZNR_EXIT_REFUSED, "fichier de correspondance des colonnes '%s' refusé : il ne désigne aucune de nom, "
+            "nom_usage, prenom, date_naissance, adresse, commune : nommez les colonnes de contact avec --columns", mapfile);
 }
 
 /* The header index of each contact column (names matched after trimming, like the mapping). */
@@ -380,11 +385,12 @@ static size_t *bind_columns(const struct state *st, const csvio_record *h, const
             if (n != want || memcmp(name, st->cname[k], n) != 0)
                 continue;
             if (idx[k] != NONE)
-                die(TZNR_EXIT_REFUSED, "refusing '%s': the header has column '%s' twice", path, st->cname[k]);
+                die(TZNR_EXIT_REFUSED, "'%s' refusé : la colonne '%s' figure deux fois dans l'en-tête", path,
+                    st->cname[k]);
             idx[k] = c;
         }
         if (idx[k] == NONE)
-            die(TZNR_EXIT_REFUSED, "refusing '%s': no column '%s' in its header (see --columns)", path,
+            die(TZNR_EXIT_REFUSED, "'%s' refusé : pas de colonne '%s' dans l'en-tête (voir --columns)", path,
                 st->cname[k]);
     }
     return idx;
@@ -475,7 +481,7 @@ static void abort_output(void *arg)
 static void out_write(csvio_out *o, const char *path, const sbuf *b)
 {
     if (csvio_out_write(o, b->p, b->len) != 0)
-        die(TZNR_EXIT_FAIL, "could not write '%s': %m", path);
+        die(TZNR_EXIT_FAIL, "impossible d'écrire '%s' : %m", path);
 }
 
 struct counts {
@@ -603,22 +609,23 @@ static void write_statuts(const struct list_format *lf, const char *path)
 static void log_summary(const reidentify_args *a, const struct state *st, unsigned long long maprows,
                         const struct raw_stats *rs, const struct counts *n)
 {
-    log_info("'%s' -> '%s' (mode 0600: it names people)", a->list, a->output);
-    log_info("  rows %zu: local_ref found %llu, not found %llu (token map '%s', %llu rows)", st->nrows, n->found,
-             n->not_found, a->tokens, maprows);
+    /* read by the team that re-identifies its list: in French */
+    log_info("'%s' -> '%s' (mode 0600 : il contient des données nominatives)", a->list, a->output);
+    log_info("  lignes %zu : local_ref trouvé %llu, introuvable %llu (table de correspondance '%s', %llu lignes)",
+             st->nrows, n->found, n->not_found, a->tokens, maprows);
     if (a->raw)
-        log_info("  contact columns found %llu, not in the raw export %llu ('%s': %llu rows read, %llu unusable, "
-                 "%llu repeated local_refs ignored)",
+        log_info("  coordonnées trouvées %llu, absentes de l'export %llu ('%s' : %llu lignes lues, %llu "
+                 "inutilisables, %llu local_ref répétés ignorés)",
                  n->contact, n->no_contact, a->raw, rs->rows, rs->unusable, rs->duplicates);
     if (n->not_found)
-        log_warn("%llu token%s not found: is this list for another source?", n->not_found,
-                 n->not_found > 1 ? "s" : "");
+        log_warn("%llu pseudonyme%s introuvable%s : cette liste est-elle celle d'une autre source ?", n->not_found,
+                 n->not_found > 1 ? "s" : "", n->not_found > 1 ? "s" : "");
     if (n->no_contact)
-        log_warn("%llu row%s with a local_ref that is not in '%s': is it the export the extract was made "
-                 "from?", n->no_contact, n->no_contact > 1 ? "s" : "", a->raw);
+        log_warn("%llu ligne%s avec un local_ref absent de '%s' : est-ce l'export dont l'extrait a été tiré ?",
+                 n->no_contact, n->no_contact > 1 ? "s" : "", a->raw);
     if (rs->not_utf8)
-        log_warn("%llu contact values are not valid UTF-8: is the export's encoding set in the mapping?",
-                 rs->not_utf8);
+        log_warn("%llu valeurs de contact ne sont pas en UTF-8 : l'encodage de l'export est-il indiqué dans le "
+                 "fichier de correspondance des colonnes (mapping) ?", rs->not_utf8);
 }
 
 static void state_free(struct state *st)

@@ -36,10 +36,12 @@ static int move_into(const char *file, const char *dir, sbuf *sum)
     char *dst = xasprintf("%s/%s", dir, base);
     int rc = 0;
     if (util_mkdirs(dir) != 0) {
-        sbuf_addf(sum, "  could not create '%s': %s; '%s' stays in the inbox\n", dir, strerror(errno), file);
+        sbuf_addf(sum, "  impossible de créer '%s' : %s ; '%s' reste dans la boîte de dépôt\n", dir, strerror(errno),
+                  file);
         rc = -1;
     } else if (util_move(file, dst) != 0) {
-        sbuf_addf(sum, "  could not move '%s' to '%s': %s; it stays in the inbox\n", file, dst, strerror(errno));
+        sbuf_addf(sum, "  impossible de déplacer '%s' vers '%s' : %s ; il reste dans la boîte de dépôt\n", file, dst,
+                  strerror(errno));
         rc = -1;
     }
     free(dst);
@@ -63,7 +65,7 @@ static void write_reason(const char *dir, const char *file, const char *reason, 
     char *path = xasprintf("%s/%s.reason", dir, base);
     FILE *f = fopen(path, "w");
     if (!f || fprintf(f, "%s\n", reason) < 0 || fclose(f) != 0)
-        sbuf_addf(sum, "  could not write '%s': %s\n", path, strerror(errno));
+        sbuf_addf(sum, "  impossible d'écrire '%s' : %s\n", path, strerror(errno));
     free(path);
 }
 
@@ -104,6 +106,39 @@ static char **list_csv(const char *dir, int *n)
 }
 
 static const char *basename_of(const char *path) { return strrchr(path, '/') ? strrchr(path, '/') + 1 : path; }
+
+/* The summary is read by data officers: in French, figures written the French way. */
+
+/* N with its thousands grouped by a narrow no-break space (U+202F), "12 345", into BUF. */
+static const char *fr_int(char buf[40], long long n)
+{
+    char d[24];
+    int len = snprintf(d, sizeof d, "%lld", n < 0 ? -n : n), o = 0;
+    if (n < 0)
+        buf[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            memcpy(buf + o, "\xe2\x80\xaf", 3); /* U+202F */
+            o += 3;
+        }
+        buf[o++] = d[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* X with PREC decimals and a decimal comma, "0,9987", "12,3", into BUF. */
+static const char *fr_dec(char buf[40], double x, int prec)
+{
+    snprintf(buf, 40, "%.*f", prec, x);
+    char *dot = strchr(buf, '.');
+    if (dot)
+        *dot = ',';
+    return buf;
+}
+
+/* The French plural mark for N things: none for 0 and 1. */
+static const char *fr_pl(long long n) { return n > 1 ? "s" : ""; }
 
 /* Run CMD with /bin/sh, TZNR_INBOX set, at most TIMEOUT seconds (then its process group is
  * killed). Return its exit status, or -1 on timeout, -2 when it could not start. */
@@ -172,19 +207,20 @@ static int step_pull(const conf *cf, sbuf *sum)
         if (!cf->sources[i].pull)
             continue;
         double took = 0;
+        char b[40];
         int rc = run_with_timeout(cf->sources[i].pull, cf->inbox, cf->pull_timeout, &took);
         if (rc == 0) {
-            sbuf_addf(sum, "  pull %s: ok (%.1f s)\n", cf->sources[i].id, took);
+            sbuf_addf(sum, "  collecte %s : réussie (%s s)\n", cf->sources[i].id, fr_dec(b, took, 1));
             continue;
         }
         failed++;
         if (rc == -1)
-            sbuf_addf(sum, "  pull %s: FAILED, stopped after %d s ([run] pull_timeout)\n", cf->sources[i].id,
-                      cf->pull_timeout);
+            sbuf_addf(sum, "  collecte %s : ÉCHEC, arrêtée au bout de %s s ([run] pull_timeout)\n", cf->sources[i].id,
+                      fr_int(b, cf->pull_timeout));
         else if (rc == -2)
-            sbuf_addf(sum, "  pull %s: FAILED, could not start\n", cf->sources[i].id);
+            sbuf_addf(sum, "  collecte %s : ÉCHEC, la commande n'a pas pu être lancée\n", cf->sources[i].id);
         else
-            sbuf_addf(sum, "  pull %s: FAILED, exit status %d\n", cf->sources[i].id, rc);
+            sbuf_addf(sum, "  collecte %s : ÉCHEC, code de sortie %d\n", cf->sources[i].id, rc);
     }
     return failed;
 }
@@ -205,7 +241,7 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
             load_extract(conn, cf, files[i], 0, &res);
             if (res.outcome == LOAD_REFUSED) {
                 refused++;
-                sbuf_addf(sum, "  refused %s: %s\n", basename_of(files[i]), res.reason);
+                sbuf_addf(sum, "  refusé %s : %s\n", basename_of(files[i]), res.reason);
                 if (move_pair(files[i], man, rdir, sum) == 0)
                     write_reason(rdir, files[i], res.reason, sum);
             } else {
@@ -214,7 +250,7 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
                 else
                     loaded++;
                 if (res.outcome == LOAD_ALREADY && res.reason[0]) /* an old extract, not made current */
-                    sbuf_addf(sum, "  already loaded %s: %s\n", basename_of(files[i]), res.reason);
+                    sbuf_addf(sum, "  déjà chargé %s : %s\n", basename_of(files[i]), res.reason);
                 if (move_pair(files[i], man, adir, sum) != 0)
                     unmoved++;
             }
@@ -223,12 +259,14 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
         free(files[i]);
     }
     free(files);
-    sbuf_addf(sum, "  extracts: %d loaded, %d already loaded, %d refused%s%s", loaded, already, refused,
-              refused ? " (see " : "", refused ? rdir : "");
+    char b1[40], b2[40], b3[40];
+    sbuf_addf(sum, "  extraits : %s chargé%s, %s déjà chargé%s, %s refusé%s%s%s", fr_int(b1, loaded), fr_pl(loaded),
+              fr_int(b2, already), fr_pl(already), fr_int(b3, refused), fr_pl(refused), refused ? " (voir " : "",
+              refused ? rdir : "");
     if (refused)
         sbuf_addc(sum, ')');
     if (waiting)
-        sbuf_addf(sum, ", %d waiting for their manifest", waiting);
+        sbuf_addf(sum, ", %s en attente de leur manifeste", fr_int(b1, waiting));
     sbuf_addc(sum, '\n');
     free(adir);
     free(rdir);
@@ -248,7 +286,7 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
         feedback_result fr;
         if (feedback_load(conn, files[i], &fr) != 0) {
             refused++;
-            sbuf_addf(sum, "  refused feedback %s: %s\n", basename_of(files[i]), fr.reason);
+            sbuf_addf(sum, "  retours refusés %s : %s\n", basename_of(files[i]), fr.reason);
             if (move_into(files[i], fbrej, sum) == 0)
                 write_reason(fbrej, files[i], fr.reason, sum);
         } else {
@@ -259,7 +297,7 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
              * outcomes are kept (a file that cannot be reduced stays in the inbox, unarchived) */
             char why[512];
             if (fr.list && feedback_reduce(files[i], why, sizeof why) != 0) {
-                sbuf_addf(sum, "  feedback %s: not archived: %s\n", basename_of(files[i]), why);
+                sbuf_addf(sum, "  retours %s : non archivés : %s\n", basename_of(files[i]), why);
                 refused++;
                 free(files[i]);
                 continue;
@@ -273,9 +311,13 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
         free(files[i]);
     }
     free(files);
+    char b1[40], b2[40], b3[40], b4[40];
     if (nfiles)
-        sbuf_addf(sum, "  feedback: %d files, %lld new outcomes (%lld oppositions), %lld rows rejected\n", nfiles,
-                  outcomes, oppositions, fb_rejected);
+        sbuf_addf(sum, "  retours des équipes : %s fichier%s, %s nouveau%s résultat%s (dont %s opposition%s), "
+                       "%s ligne%s écartée%s\n",
+                  fr_int(b1, nfiles), fr_pl(nfiles), fr_int(b2, outcomes), outcomes > 1 ? "x" : "", fr_pl(outcomes),
+                  fr_int(b3, oppositions), fr_pl(oppositions), fr_int(b4, fb_rejected), fr_pl(fb_rejected),
+                  fr_pl(fb_rejected));
     free(fbdir);
     free(fbarch);
     free(fbrej);
@@ -296,7 +338,7 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
      * cooldown looks at earlier nights only, so a replay lists the same households. */
     detect_run(conn, cf, run, date, &ds);
     select_run(conn, cf, run, date, &ss);
-    /* the registers line holds source ids, digits and punctuation only (no quote, no
+    /* the registers line holds source ids, digits and punctuation only (no double quote, no
      * backslash): it goes into the JSON as it is */
     sbuf details;
     sbuf_init(&details);
@@ -309,12 +351,16 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
     audit_log(conn, "detect", date, details.p);
     db_commit(conn);
     sbuf_free(&details);
-    sbuf_addf(sum, "  registers: %s\n", ds.registers[0] ? ds.registers : "none declared");
+    sbuf_addf(sum, "  registres : %s\n", ds.registers[0] ? ds.registers : "aucun déclaré");
     free(ds.registers);
-    sbuf_addf(sum, "  detection: %d rules, %lld candidates, %lld listed (%lld unknown to a payer of the benefit); "
-                   "not listed: %lld opposition, %lld cooldown, %lld settled, %lld unreachable\n",
-              ds.rules, ds.candidates, ss.listed, ss.listed_unknown_to_payer, ss.suppressed_opposition,
-              ss.suppressed_cooldown, ss.suppressed_settled, ss.suppressed_unreachable);
+    char b[7][40];
+    sbuf_addf(sum, "  détection : %d règle%s, %s candidat%s, %s listé%s (dont %s inconnu%s d'un payeur de la prestation) ; "
+                   "non listés : %s pour opposition, %s pour délai de carence, %s pour dossier réglé, "
+                   "%s sans destinataire\n",
+              ds.rules, fr_pl(ds.rules), fr_int(b[0], ds.candidates), fr_pl(ds.candidates), fr_int(b[1], ss.listed),
+              fr_pl(ss.listed), fr_int(b[2], ss.listed_unknown_to_payer), fr_pl(ss.listed_unknown_to_payer),
+              fr_int(b[3], ss.suppressed_opposition), fr_int(b[4], ss.suppressed_cooldown),
+              fr_int(b[5], ss.suppressed_settled), fr_int(b[6], ss.suppressed_unreachable));
 }
 
 /* 5. The lists, with their audit entry; return how many declared teams were refused (a
@@ -325,7 +371,7 @@ static int step_export(PGconn *conn, const conf *cf, long long run, const char *
     sbuf_init(&why);
     int refused = export_unknown_teams(conn, cf, &why);
     for (const char *l = why.p; *l; l += strcspn(l, "\n") + 1)
-        sbuf_addf(sum, "  refused team: %.*s\n", (int)strcspn(l, "\n"), l);
+        sbuf_addf(sum, "  équipe refusée : %.*s\n", (int)strcspn(l, "\n"), l);
     sbuf_free(&why);
     long long rows = 0;
     int lists = export_run(conn, cf, run, date, &rows);
@@ -334,8 +380,9 @@ static int step_export(PGconn *conn, const conf *cf, long long run, const char *
     db_begin(conn);
     audit_log(conn, "export", cf->outbox, details);
     db_commit(conn);
-    sbuf_addf(sum, "  lists: %d teams, %lld households, under %s/<team>/%s/liste.csv\n", lists, rows, cf->outbox,
-              date);
+    char b1[40];
+    sbuf_addf(sum, "  listes : %d équipe%s, %s foyer%s, dans %s/<équipe>/%s/liste.csv\n", lists, fr_pl(lists),
+              fr_int(b1, rows), fr_pl(rows), cf->outbox, date);
     return refused;
 }
 
@@ -348,7 +395,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     long long run = atoll(db_value(conn, "INSERT INTO tznr.run (run_date) VALUES ($1) RETURNING id", 1, pd));
     struct failed_ctx fctx = {conn, run};
     log_on_die(mark_failed, &fctx);
-    sbuf_addf(sum, "tznr run %s (run %lld)\n", date, run);
+    sbuf_addf(sum, "tznr run %s (exécution n° %lld)\n", date, run);
     int problems = step_pull(cf, sum);
     t[1] = util_now();
     problems += step_extracts(conn, cf, date, sum);
@@ -356,16 +403,22 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     t[2] = util_now();
     linkdb_summary ls;
     linkdb_run(conn, cf, &ls);
-    sbuf_addf(sum, "  link: %zu records of %d sources -> %zu persons, %zu households (%llu exact, %llu fuzzy links)\n",
-              ls.records, ls.sources, ls.persons, ls.foyers, ls.links_exact, ls.links_clk);
+    char b[6][40];
+    sbuf_addf(sum, "  rapprochement : %s fiche%s de %d source%s -> %s personne%s, %s foyer%s (%s lien%s exact%s, "
+                   "%s lien%s approché%s)\n",
+              fr_int(b[0], (long long)ls.records), fr_pl((long long)ls.records), ls.sources, fr_pl(ls.sources),
+              fr_int(b[1], (long long)ls.persons), fr_pl((long long)ls.persons), fr_int(b[2], (long long)ls.foyers),
+              fr_pl((long long)ls.foyers), fr_int(b[3], (long long)ls.links_exact), fr_pl((long long)ls.links_exact),
+              fr_pl((long long)ls.links_exact), fr_int(b[4], (long long)ls.links_clk), fr_pl((long long)ls.links_clk),
+              fr_pl((long long)ls.links_clk));
     if (ls.no_model[0])
-        sbuf_addf(sum, "  linkage: no model this run (%s), exact links only\n", ls.no_model);
+        sbuf_addf(sum, "  rapprochement : pas de modèle cette nuit (%s), liens exacts seulement\n", ls.no_model);
     else
-        sbuf_addf(sum, "  linkage quality, the run's own estimate: precision %.4f, recall %.4f\n", ls.est_precision,
-                  ls.est_recall);
+        sbuf_addf(sum, "  qualité du rapprochement, estimée par l'exécution elle-même : précision %s, rappel %s\n",
+                  fr_dec(b[0], ls.est_precision, 4), fr_dec(b[1], ls.est_recall, 4));
     if (ls.field_precision >= 0)
-        sbuf_addf(sum, "  linkage precision measured in the field: %.4f (%ld outcomes)\n", ls.field_precision,
-                  ls.field_outcomes);
+        sbuf_addf(sum, "  précision du rapprochement mesurée sur le terrain : %s (%s résultat%s)\n",
+                  fr_dec(b[0], ls.field_precision, 4), fr_int(b[1], ls.field_outcomes), fr_pl(ls.field_outcomes));
     t[3] = util_now();
     step_detect(conn, cf, run, date, sum);
     t[4] = util_now();
@@ -374,11 +427,16 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     retention_summary rs;
     retention_purge(conn, cf, &rs);
     if (rs.snapshots_dropped || rs.link_runs_deleted)
-        sbuf_addf(sum, "  purge: %d superseded snapshots dropped, %lld old link runs deleted\n", rs.snapshots_dropped,
-                  rs.link_runs_deleted);
+        sbuf_addf(sum, "  purge : %d instantané%s remplacé%s supprimé%s, %s ancien%s rapprochement%s supprimé%s\n",
+                  rs.snapshots_dropped, fr_pl(rs.snapshots_dropped), fr_pl(rs.snapshots_dropped), fr_pl(rs.snapshots_dropped),
+                  fr_int(b[0], rs.link_runs_deleted), fr_pl(rs.link_runs_deleted), fr_pl(rs.link_runs_deleted),
+                  fr_pl(rs.link_runs_deleted));
     t[6] = util_now();
-    sbuf_addf(sum, "  time: %.1f s (pull %.1f, load %.1f, link %.1f, detect %.1f, export %.1f, purge %.1f)\n",
-              t[6] - t0, t[1] - t0, t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4], t[6] - t[5]);
+    char tb[7][40];
+    sbuf_addf(sum, "  durée : %s s (collecte %s, chargement %s, rapprochement %s, détection %s, listes %s, purge %s)\n",
+              fr_dec(tb[0], t[6] - t0, 1), fr_dec(tb[1], t[1] - t0, 1), fr_dec(tb[2], t[2] - t[1], 1),
+              fr_dec(tb[3], t[3] - t[2], 1), fr_dec(tb[4], t[4] - t[3], 1), fr_dec(tb[5], t[5] - t[4], 1),
+              fr_dec(tb[6], t[6] - t[5], 1));
     /* what the report shows of the night: the steps' durations and its linkage run */
     static const char *const steps[] = {"pull", "load", "link", "detect", "export", "purge"};
     char runs[32], lrun[32];
@@ -397,7 +455,8 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     char *report = xasprintf("%s/rapport-%s.html", cf->outbox, date);
     sbuf_addf(sum, "  rapport de la nuit : %s\n", report);
     const char *status = problems ? "done_with_refusals" : "done";
-    sbuf_addf(sum, "  %s\n", problems ? "done, with refused inputs or failed pulls: see above" : "done");
+    sbuf_addf(sum, "  %s\n", problems ? "terminé, avec des fichiers refusés ou des collectes en échec : voir ci-dessus"
+                                       : "terminé");
     /* the summary quotes file names and reasons: as UTF-8 text (\xHH for other bytes) */
     char *text = xutf8dup(sum->p);
     sbuf_reset(sum);

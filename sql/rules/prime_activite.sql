@@ -67,18 +67,18 @@ SELECT c.foyer_id,
        'revenus d''activité ' || tznr.euros(c.revenus_activite) || '/mois (ressources '
            || tznr.euros(c.ressources) || '/mois) pour '
            || tznr.composition(c.couple, c.nb_enfants)
-           || ', prime d''activité estimée ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
+           || ', prime d''activité estimée ' || tznr.euros(pg_catalog.round(c.estimate, 2)) || '/mois'
            || ' (montant forfaitaire ' || CASE WHEN c.majore THEN 'majoré pour un parent isolé ' ELSE '' END
-           || tznr.euros(pg_catalog.round(c.montant))
+           || tznr.euros(pg_catalog.round(c.montant, 2))
            || ' + ' || pg_catalog.replace(pg_catalog.rtrim(pg_catalog.to_char(100 * c.part, 'FM990.99'), '.'), '.', ',')
-           || ' % des revenus d''activité, soit ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite))
+           || ' % des revenus d''activité, soit ' || tznr.euros(pg_catalog.round(c.part * c.revenus_activite, 2))
            || CASE WHEN c.bonification > 0
-                   THEN ' + bonification ' || tznr.euros(pg_catalog.round(c.bonification)) ELSE '' END
+                   THEN ' + bonification ' || tznr.euros(pg_catalog.round(c.bonification, 2)) ELSE '' END
            || ' − '
            || CASE WHEN c.ressources + c.forfait_logement > c.montant
-                   THEN 'ressources ' || tznr.euros(pg_catalog.round(c.ressources))
+                   THEN 'ressources ' || tznr.euros(pg_catalog.round(c.ressources, 2))
                         || CASE WHEN c.forfait_logement > 0
-                                THEN ' et forfait logement ' || tznr.euros(pg_catalog.round(c.forfait_logement))
+                                THEN ' et forfait logement ' || tznr.euros(pg_catalog.round(c.forfait_logement, 2))
                                 ELSE '' END
                    ELSE 'montant forfaitaire, plus élevé que les ressources'
                         || CASE WHEN c.forfait_logement > 0 THEN ' et le forfait logement' ELSE '' END END

@@ -50,7 +50,7 @@ SELECT c.foyer_id,
        'ressources ' || tznr.euros(c.ressources) || '/mois pour '
            || tznr.composition(c.couple, c.nb_enfants)
            || ', RSA ' || CASE WHEN c.majore THEN 'majoré (parent isolé, enfant de moins de 3 ans) ' ELSE '' END
-           || 'estimé ' || tznr.euros(pg_catalog.round(c.estimate)) || '/mois'
+           || 'estimé ' || tznr.euros(pg_catalog.round(c.estimate, 2)) || '/mois'
            || CASE WHEN c.forfait THEN ' (forfait logement déduit)' ELSE '' END
            || ', ' || tznr.non_percu('rsa', g.registres, c.sources) AS motif
   FROM c CROSS JOIN g

@@ -211,7 +211,7 @@ START_TEST(test_not_utf8_feedback)
     out = err = NULL;
     rc = night(&f, NIGHT2, &out, &err);
     ck_assert_msg(rc == 0, "a feedback file with a Latin-1 name and row: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(out && strstr(out, "1 new outcomes (1 oppositions), 1 rows rejected"), "summary: %s", out);
+    ck_assert_msg(out && strstr(out, "1 nouveau résultat (dont 1 opposition), 1 ligne écartée"), "summary: %s", out);
     ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.opposition WHERE token = decode('%s', 'hex')", tok), 1);
     char *fname = sqlv(&f, "SELECT file_name FROM tznr.outcome WHERE statut = 'opposition'");
     ck_assert_str_eq(fname, "retours_d\\xE9cembre.csv");
@@ -381,8 +381,8 @@ START_TEST(test_drop_in_small_steps_and_reload)
     char *out = NULL;
     rc = night(&f, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "a night with an old extract: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "extracts: 0 loaded, 2 already loaded, 0 refused") &&
-                      strstr(out, "already loaded b.csv: loaded before as snapshot ") &&
+    ck_assert_msg(strstr(out, "extraits : 0 chargé, 2 déjà chargés, 0 refusé") &&
+                      strstr(out, "déjà chargé b.csv : loaded before as snapshot ") &&
                       strstr(out, "'tznr load --force' makes it current again"),
                   "summary: %s", out);
     ck_assert_int_eq(current_rows(&f), 19);
@@ -469,7 +469,8 @@ START_TEST(test_archive_unusable_does_not_stop_the_night)
     char *out = NULL, *err = NULL;
     int rc = night(&f, NIGHT, &out, &err);
     ck_assert_msg(rc == 5, "an archive that cannot be created: exit 5, not %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, tu_fmt("could not create '%s/" NIGHT "'", path)) && strstr(out, "stays in the inbox"),
+    ck_assert_msg(strstr(out, tu_fmt("impossible de créer '%s/" NIGHT "'", path)) &&
+                      strstr(out, "reste dans la boîte de dépôt"),
                   "the summary says which folder and what stays: %s", out);
     ck_assert_msg(exists(at(&f, "inbox/caf_gironde.csv")) && exists(at(&f, "inbox/caf_gironde.csv.manifest")),
                   "the extract left the inbox");
@@ -482,7 +483,7 @@ START_TEST(test_archive_unusable_does_not_stop_the_night)
     out = err = NULL;
     rc = night(&f, NIGHT2, &out, &err);
     ck_assert_msg(rc == 0, "the archive fixed: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "extracts: 0 loaded, 2 already loaded, 0 refused"), "summary: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 0 chargé, 2 déjà chargés, 0 refusé"), "summary: %s", out);
     ck_assert_msg(exists(tu_fmt("%s/" NIGHT2 "/caf_gironde.csv", path)), "not archived the next night");
     free(out);
     free(err);

@@ -245,8 +245,8 @@ START_TEST(test_landlord_and_cpam_only)
                           foyer(&t, "bailleur:hab", "L1")), "source");
     /* the night's summary names the registers present and those missing */
     char *reg = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
-    ck_assert_msg(strstr(reg, "cpam:gironde 25 d (css)") != NULL, "summary: %s", reg);
-    ck_assert_msg(strstr(reg, "none loaded: ") != NULL && strstr(reg, "caf (aah aide_logement prime_activite rsa)"),
+    ck_assert_msg(strstr(reg, "cpam:gironde 25 j (css)") != NULL, "summary: %s", reg);
+    ck_assert_msg(strstr(reg, "aucun extrait chargé : ") != NULL && strstr(reg, "caf (aah aide_logement prime_activite rsa)"),
                   "summary: %s", reg);
     free(reg);
     t_free(&t);
@@ -267,7 +267,7 @@ START_TEST(test_all_registers)
     char *m = entry(&t, "motif", "rsa", "bailleur:hab", "L1");
     /* 651,69 € (the RSA's base from 2026-04-01, décret n° 2026-220) less her 300 €, without
      * the forfait logement: she rents, and the CAF's absence says no housing aid */
-    ck_assert_msg(strstr(m, "RSA estimé 352 €/mois") != NULL, "rsa motif: %s", m);
+    ck_assert_msg(strstr(m, "RSA estimé 351,69 €/mois") != NULL, "rsa motif: %s", m);
     ck_assert_msg(strstr(m, "foyer inconnu de la CAF") != NULL, "rsa motif: %s", m);
     free(m);
     char *u = entry(&t, "inconnu_de", "rsa", "bailleur:hab", "L1");
@@ -283,7 +283,7 @@ START_TEST(test_all_registers)
     /* the audit log keeps which registers the night relied on, and how many entries no payer knew */
     char *audit = sqlv(&t, "SELECT details::jsonb ->> 'registers' FROM tznr.audit_log WHERE action = 'detect'"
                            " ORDER BY id DESC LIMIT 1");
-    ck_assert_msg(strstr(audit, "caf:gironde 25 d") != NULL, "audit: %s", audit);
+    ck_assert_msg(strstr(audit, "caf:gironde 25 j") != NULL, "audit: %s", audit);
     free(audit);
     ck_assert_int_eq(sqln(&t, "SELECT (details::jsonb ->> 'unknown_to_payer')::integer FROM tznr.audit_log"
                               " WHERE action = 'detect' ORDER BY id DESC LIMIT 1"),
@@ -358,7 +358,7 @@ START_TEST(test_two_registers)
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_register WHERE benefit = 'fsl' AND current"), 0);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.run_foyer WHERE pourquoi_fsl IS NOT NULL"), 0);
     char *sum = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
-    ck_assert_msg(strstr(sum, "no recipient in the extract: ") != NULL &&
+    ck_assert_msg(strstr(sum, "aucun bénéficiaire dans l'extrait : ") != NULL &&
                   strstr(sum, "departement:gironde (apa fsl pch)") != NULL, "summary: %s", sum);
     free(sum);
     t_free(&t);
@@ -394,8 +394,8 @@ START_TEST(test_two_cafs)
     ck_assert_int_eq(listed(&t, "rsa", "bailleur:hab", "L1"), 0);
     ck_assert_int_eq(listed(&t, "rsa", "caf:gironde", "C3"), 1); /* the CAF's own 0 still holds */
     char *sum = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
-    ck_assert_msg(strstr(sum, "too old: caf:landes 67 d") != NULL, "summary: %s", sum);
-    ck_assert_msg(strstr(sum, "held back with another source of its kind: caf:gironde") != NULL, "summary: %s", sum);
+    ck_assert_msg(strstr(sum, "trop anciens : caf:landes 67 j") != NULL, "summary: %s", sum);
+    ck_assert_msg(strstr(sum, "écartés avec une autre source du même type : caf:gironde") != NULL, "summary: %s", sum);
     free(sum);
     t_free(&t);
 
@@ -443,7 +443,7 @@ START_TEST(test_stale_register)
     ck_assert_msg(strstr(m, "aucun membre ne perçoit le RSA") != NULL, "rsa motif: %s", m);
     free(m);
     char *reg = sqlv(&t, "SELECT summary FROM tznr.run ORDER BY id DESC LIMIT 1");
-    ck_assert_msg(strstr(reg, "too old: caf:gironde 67 d") != NULL, "summary: %s", reg);
+    ck_assert_msg(strstr(reg, "trop anciens : caf:gironde 67 j") != NULL, "summary: %s", reg);
     free(reg);
 
     /* with a longer limit the same extract is a register again */

@@ -284,8 +284,8 @@ START_TEST(test_local_ref_only)
                   path_in(&f.c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
     /* the summary: rows, found, not found, and the warning */
-    ck_assert_msg(strstr(err, "rows 5: local_ref found 4, not found 1") != NULL, "summary: %s", err);
-    ck_assert_msg(strstr(err, "warning: 1 token not found: is this list for another source?") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "lignes 5 : local_ref trouvé 4, introuvable 1") != NULL, "summary: %s", err);
+    ck_assert_msg(strstr(err, "attention : 1 pseudonyme introuvable : cette liste est-elle celle d'une autre source ?") != NULL, "%s", err);
     free(err);
 
     /* the default name, mode 0600, no temporary file, the list untouched */
@@ -331,7 +331,7 @@ START_TEST(test_local_ref_only)
     rc = TZNR(&f.c, NULL, &err, "reidentify -q --tokens '%s' -o '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
               path_in(&f.c, "q.csv"), path_in(&f.c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "rows 5") == NULL && strstr(err, "another source") != NULL, "-q: %s", err);
+    ck_assert_msg(strstr(err, "lignes 5") == NULL && strstr(err, "autre source") != NULL, "-q: %s", err);
     free(err);
     free(list);
     fixture_free(&f);
@@ -351,7 +351,7 @@ START_TEST(test_with_raw)
     int rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' --raw '%s' -o '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
                   path_in(&f.c, "raw.csv"), path_in(&f.c, "contacts.csv"), path_in(&f.c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "contact columns found 4, not in the raw export 0") != NULL, "summary: %s", err);
+    ck_assert_msg(strstr(err, "coordonnées trouvées 4, absentes de l'export 0") != NULL, "summary: %s", err);
     free(err);
     ck_assert_uint_eq(mode_of(path_in(&f.c, "contacts.csv")), 0600);
     ck_assert(!exists(path_in(&f.c, "liste-reidentifiee.csv")));
@@ -409,8 +409,8 @@ START_TEST(test_with_raw)
     rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' --raw '%s' -o '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
               path_in(&f.c, "raw2.csv"), path_in(&f.c, "later.csv"), path_in(&f.c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "contact columns found 3, not in the raw export 1") != NULL, "summary: %s", err);
-    ck_assert_msg(strstr(err, "warning: 1 row with a local_ref that is not in") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "coordonnées trouvées 3, absentes de l'export 1") != NULL, "summary: %s", err);
+    ck_assert_msg(strstr(err, "attention : 1 ligne avec un local_ref absent de") != NULL, "%s", err);
     free(err);
     table_read(&o, path_in(&f.c, "later.csv"), ';');
     ck_assert_str_eq(cell(&o, 2, "local_ref"), "A0001");
@@ -439,7 +439,7 @@ START_TEST(test_list_conventions)
     int rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
                   path_in(&f.c, "comma.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "warning") == NULL, "no warning expected: %s", err);
+    ck_assert_msg(strstr(err, "attention") == NULL, "no warning expected: %s", err);
     free(err);
     char *text = slurp(path_in(&f.c, "comma-reidentifiee.csv"), NULL);
     const char *exp = tu_fmt("token,local_ref,foyer,regle,prestation,motif,montant_mensuel_estime,confiance,priorite,"
@@ -487,7 +487,7 @@ START_TEST(test_list_conventions)
                  tu_fmt(BOM LIST_HEADER "\r\n%s;19;rsa;RSA;m;1;nir;1;bailleur:hab;2026-01-15;CAF\r\n", f.t1));
     rc = TZNR(&f.c, NULL, &err, "reidentify --tokens '%s' '%s'", path_in(&f.c, "ex.csv.tokens"),
               path_in(&f.c, "mixed.csv"));
-    ck_assert_msg(rc == 3 && strstr(err, "11 fields, the header has 10") != NULL, "exit %d: %s", rc, err);
+    ck_assert_msg(rc == 3 && strstr(err, "11 champs, l'en-tête en a 10") != NULL, "exit %d: %s", rc, err);
     free(err);
 
     /* a header alone: an empty list, re-identified as such */
@@ -534,24 +534,24 @@ START_TEST(test_refusals)
     /* wrong headers */
     tu_write_str(path_in(&f.c, "l1.csv"), tu_fmt(BOM "id;foyer;regle;prestation;motif;montant_mensuel_estime;"
                                                  "confiance;priorite;source;premiere_detection\r\n%s", good_row));
-    expect_refused(&f, "l1.csv", map, NULL, "l1.csv", "not an outreach list");
+    expect_refused(&f, "l1.csv", map, NULL, "l1.csv", "pas une liste d'aller-vers");
     tu_write_str(path_in(&f.c, "l2.csv"), tu_fmt(BOM "token;foyer;regle;prestation;motif;montant;confiance;"
                                                  "priorite;source;premiere_detection\r\n%s", good_row));
-    expect_refused(&f, "l2.csv", map, NULL, "l2.csv", "column 6 is 'montant'");
+    expect_refused(&f, "l2.csv", map, NULL, "l2.csv", "la colonne 6 est 'montant'");
     tu_write_str(path_in(&f.c, "l3.csv"), tu_fmt(BOM LIST_HEADER ";inconnu_de;extra\r\n%s", good_row));
-    expect_refused(&f, "l3.csv", map, NULL, "l3.csv", "12 columns");
+    expect_refused(&f, "l3.csv", map, NULL, "l3.csv", "12 colonnes");
     tu_write_str(path_in(&f.c, "l4.csv"), tu_fmt(BOM "local_ref,token\n%s", good_row));
-    expect_refused(&f, "l4.csv", map, NULL, "l4.csv", "not an outreach list");
+    expect_refused(&f, "l4.csv", map, NULL, "l4.csv", "pas une liste d'aller-vers");
     tu_write_str(path_in(&f.c, "l5.csv"), "");
     expect_refused(&f, "l5.csv", map, NULL, "l5.csv", "empty");
     tu_write_str(path_in(&f.c, "l6.csv"), BOM);
     expect_refused(&f, "l6.csv", map, NULL, "l6.csv", "empty");
     /* a row with a field missing, a malformed row */
     tu_write_str(path_in(&f.c, "l7.csv"), tu_fmt(BOM LIST_HEADER "\r\n%s%s;17;rsa\r\n", good_row, f.t2));
-    expect_refused(&f, "l7.csv", map, NULL, "l7.csv", "line 3: 3 fields");
+    expect_refused(&f, "l7.csv", map, NULL, "l7.csv", "ligne 3 : 3 champs");
     tu_write_str(path_in(&f.c, "l8.csv"), tu_fmt(BOM LIST_HEADER "\r\n%s;17;rsa;rsa;m\"x;1;nir;1;caf:gironde;2026\r\n",
                                                  f.t2));
-    expect_refused(&f, "l8.csv", map, NULL, "l8.csv", "line 2: malformed CSV");
+    expect_refused(&f, "l8.csv", map, NULL, "l8.csv", "ligne 2 : malformed CSV");
 
     /* malformed token maps (the line is named) */
     tu_write_str(path_in(&f.c, "liste.csv"), tu_fmt(BOM LIST_HEADER "\r\n%s", good_row));
@@ -561,28 +561,28 @@ START_TEST(test_refusals)
     char *bad = strdup(tokens);
     bad[third - tokens + strlen("A0002,")] = 'G'; /* not hex */
     tu_write_str(path_in(&f.c, "m1.tokens"), bad);
-    expect_refused(&f, "liste.csv", "m1.tokens", NULL, "m1.tokens", "line 3: the token is not 64 lowercase hex");
+    expect_refused(&f, "liste.csv", "m1.tokens", NULL, "m1.tokens", "ligne 3 : le pseudonyme n'est pas fait de 64 chiffres hexadécimaux");
     free(bad);
     bad = strdup(tokens);
     bad[third - tokens + 5] = ';'; /* A0002;token: one field */
     tu_write_str(path_in(&f.c, "m2.tokens"), bad);
-    expect_refused(&f, "liste.csv", "m2.tokens", NULL, "m2.tokens", "line 3: 1 field, expected 2");
+    expect_refused(&f, "liste.csv", "m2.tokens", NULL, "m2.tokens", "ligne 3 : 1 champ au lieu de 2");
     free(bad);
     tu_write_str(path_in(&f.c, "m3.tokens"), tu_fmt("token,local_ref\n%s,A0001\n", f.t1));
-    expect_refused(&f, "liste.csv", "m3.tokens", NULL, "m3.tokens", "line 1: the header is not local_ref,token");
+    expect_refused(&f, "liste.csv", "m3.tokens", NULL, "m3.tokens", "ligne 1 : l'en-tête n'est pas local_ref,token");
     tu_write_str(path_in(&f.c, "m4.tokens"), tu_fmt("local_ref,token\nA0001,%s\n,%s\n", f.t1, f.t2));
-    expect_refused(&f, "liste.csv", "m4.tokens", NULL, "m4.tokens", "line 3: local_ref is empty");
+    expect_refused(&f, "liste.csv", "m4.tokens", NULL, "m4.tokens", "ligne 3 : local_ref est vide");
     tu_write_str(path_in(&f.c, "m5.tokens"), tu_fmt("local_ref,token\nA0001,%s\nA0009,%s\n", f.t1, f.t1));
-    expect_refused(&f, "liste.csv", "m5.tokens", NULL, "m5.tokens", "line 3: the token of line 2 again");
+    expect_refused(&f, "liste.csv", "m5.tokens", NULL, "m5.tokens", "ligne 3 : le pseudonyme de la ligne 2");
     tu_write_str(path_in(&f.c, "m6.tokens"), "");
     expect_refused(&f, "liste.csv", "m6.tokens", NULL, "m6.tokens", "empty");
     tu_write_str(path_in(&f.c, "m7.tokens"), tu_fmt("local_ref,token\n\"A0001,%s\n", f.t1));
-    expect_refused(&f, "liste.csv", "m7.tokens", NULL, "m7.tokens", "line 2: unterminated quoted field");
+    expect_refused(&f, "liste.csv", "m7.tokens", NULL, "m7.tokens", "ligne 2 : unterminated quoted field");
     free(tokens);
 
     /* a raw export without the columns asked for */
     expect_refused(&f, "liste.csv", map, tu_fmt("--raw '%s' --columns prenom,telephone", path_in(&f.c, "raw.csv")),
-                   "raw.csv", "no column 'telephone'");
+                   "raw.csv", "pas de colonne 'telephone'");
     tu_write_str(path_in(&f.c, "raw3.csv"), "local_ref,nom\nA0001,Dupont\n");
     expect_refused(&f, "liste.csv", map, tu_fmt("--raw '%s'", path_in(&f.c, "raw3.csv")), "raw3.csv",
                    "column 'household_ref'");
@@ -668,7 +668,7 @@ START_TEST(test_platform_guard)
     int rc = run_env(&f.c, tu_fmt("TZNR_CONFIG='%s'", path_in(&f.c, "tznr.conf")), NULL, &err,
                      "reidentify --tokens '%s' '%s'", path_in(&f.c, "ex.csv.tokens"), path_in(&f.c, "liste.csv"));
     ck_assert_msg(rc == 2, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "refusing to run on the platform") != NULL && strstr(err, "TZNR_CONFIG") != NULL, "%s",
+    ck_assert_msg(strstr(err, "refus de fonctionner sur la plateforme") != NULL && strstr(err, "TZNR_CONFIG") != NULL, "%s",
                   err);
     free(err);
     ck_assert(!exists(path_in(&f.c, "liste-reidentifiee.csv")));
@@ -757,8 +757,8 @@ START_TEST(test_mapped_export)
     rc = TZNR(&c, NULL, &err, "reidentify --tokens '%s' --raw '%s' --mapping '%s' '%s'", tokpath,
               path_in(&c, "bailleur.csv"), path_in(&c, "bailleur.ini"), path_in(&c, "liste.csv"));
     ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    ck_assert_msg(strstr(err, "rows 3: local_ref found 3, not found 0") != NULL &&
-                      strstr(err, "contact columns found 3, not in the raw export 0") != NULL && strstr(err, "warning") == NULL,
+    ck_assert_msg(strstr(err, "lignes 3 : local_ref trouvé 3, introuvable 0") != NULL &&
+                      strstr(err, "coordonnées trouvées 3, absentes de l'export 0") != NULL && strstr(err, "attention") == NULL,
                   "summary: %s", err);
     free(err);
     const char *out = path_in(&c, "liste-reidentifiee.csv");

@@ -470,12 +470,12 @@ START_TEST(test_rule_rsa)
 {
     static const struct foyer f[] = {
         {"single owner, forfait 78.20", 1, 1, 0, 0, "40", "200", "0", "0", NULL, "", 1, "373.49",
-         {"ressources 200 €/mois", "une personne seule", "RSA estimé 373 €/mois", "aucun membre ne perçoit le RSA"}},
+         {"ressources 200 €/mois", "une personne seule", "RSA estimé 373,49 €/mois", "aucun membre ne perçoit le RSA"}},
         {"couple + 2 children renting with housing aid, forfait 651.69 x 1.8 x 0.165", 2, 4, 2, 1, "35", "540",
          "540", "600", NULL, "aide_logement", 1, "635.00",
          {"ressources 540 €/mois", "un couple avec 2 enfants", "RSA estimé 635 €/mois", "forfait logement"}},
         {"single renting without housing aid: no forfait", 3, 1, 0, 0, "30", "300", NULL, "450", NULL, "", 1,
-         "351.69", {"RSA estimé 352 €/mois", NULL}},
+         "351.69", {"RSA estimé 351,69 €/mois", NULL}},
         {"lone parent aged 22 with a child: eligible through the child", 4, 2, 1, 0, "22", "100.50", NULL, "0",
          NULL, "", 1, "720.63", {"ressources 100,50 €/mois", "un parent seul avec 1 enfant", NULL}},
         {"rent unknown: the forfait is deducted", 5, 1, 0, 0, "40", "200", NULL, NULL, NULL, "", 1, "373.49",
@@ -496,10 +496,10 @@ START_TEST(test_rule_rsa)
          "?aide_logement", 1, "373.49", {"forfait logement", NULL}},
         /* 651.69 x (1.28412 + 0.42804) - 300, renting without aid (CASF L262-9, R262-1) */
         {"isolated parent, child born 2025: the majoration", 16, 2, 1, 0, "30", "300", NULL, "450", NULL, "", 1,
-         "815.80", {"RSA majoré (parent isolé, enfant de moins de 3 ans) estimé 816 €/mois", NULL}, "2025"},
+         "815.80", {"RSA majoré (parent isolé, enfant de moins de 3 ans) estimé 815,80 €/mois", NULL}, "2025"},
         /* born 2023: may be 3 already, not counted: 651.69 x 1.5 - 300 */
         {"isolated parent, child born 2023: no majoration", 17, 2, 1, 0, "30", "300", NULL, "450", NULL, "", 1,
-         "677.54", {"RSA estimé 678 €/mois", NULL}, "2023"},
+         "677.54", {"RSA estimé 677,54 €/mois", NULL}, "2023"},
         {"claimant aged 67: the ASPA first (L262-10)", 18, 1, 0, 0, "67", "200", NULL, "0", NULL, "", 0, NULL, {NULL}},
         {"claimant aged 66", 19, 1, 0, 0, "66", "200", NULL, "0", NULL, "", 1, "373.49", {NULL}},
         {"another adult, neither partner nor child: left out", 20, 2, 0, 0, "40", "200", NULL, "0", NULL, "", 0, NULL,
@@ -519,13 +519,13 @@ START_TEST(test_rule_prime_activite)
         /* 638.28 + 718.20 + 240.63 x (1200 - 726.29) / 972.49 = 117.21 - 1200 */
         {"single renting without aid, earnings 1200", 1, 1, 0, 0, "30", "1200", "1200", "500", NULL, "", 1,
          "273.69",
-         {"revenus d'activité 1 200 €/mois (ressources 1 200 €/mois)", "prime d'activité estimée 274 €/mois",
-          "montant forfaitaire 638 € + 59,85 % des revenus d'activité, soit 718 € + bonification 117 € − ressources 1 200 €",
+         {"revenus d'activité 1 200 €/mois (ressources 1 200 €/mois)", "prime d'activité estimée 273,69 €/mois",
+          "montant forfaitaire 638,28 € + 59,85 % des revenus d'activité, soit 718,20 € + bonification 117,21 € − ressources 1 200 €",
           "aucun membre ne perçoit la prime d'activité"}},
         /* a couple: the bonification of the earnings less one threshold, 1000 - 726.29 = 273.71,
          * under the threshold: none; 957.42 + 598.50 - (1000 + 638.28 x 1.5 x 0.16 = 153.19) */
         {"couple owning, earnings 1000, forfait 638.28 x 1.5 x 0.16 inside the comparison", 2, 2, 0, 1, "40", "1000",
-         "1000", "0", NULL, "", 1, "402.73", {"un couple sans enfant", "et forfait logement 153 €", NULL}},
+         "1000", "0", NULL, "", 1, "402.73", {"un couple sans enfant", "et forfait logement 153,19 €", NULL}},
         /* two part-time workers, 700 + 700, resources 1790: no bonification in law (each under
          * 726.29): 957.42 + 837.90 - 1790 = 5.32, not paid; one bonification on 1400 would list them */
         {"couple earning 1400 together: no bonification counted", 17, 2, 0, 1, "40", "1790", "1400", "500", NULL, "", 0,
@@ -535,7 +535,7 @@ START_TEST(test_rule_prime_activite)
          1, "273.69", {"(ressources 1 200 €/mois)", NULL}},
         /* above 1698.78 the bonification is 240.63: 878.91 - 0.4015 x 2151.70 = 15.0025 */
         {"estimate 15.0025: paid", 3, 1, 0, 0, "30", "2151.70", "2151.70", "500", NULL, "", 1, "15.00",
-         {"prime d'activité estimée 15 €/mois", "bonification 241 €", NULL}},
+         {"prime d'activité estimée 15 €/mois", "bonification 240,63 €", NULL}},
         {"estimate 14.9984: below the 15 € paid", 4, 1, 0, 0, "30", "2151.71", "2151.71", "500", NULL, "", 0, NULL,
          {NULL}},
         {"no earnings", 5, 1, 0, 0, "30", "300", "0", "500", NULL, "", 0, NULL, {NULL}},
@@ -548,7 +548,7 @@ START_TEST(test_rule_prime_activite)
          {NULL}},
         /* 273.69 - 638.28 x 0.12 */
         {"renting, housing aid unknown: the forfait is counted", 11, 1, 0, 0, "30", "1200", "1200", "500", NULL,
-         "?aide_logement", 1, "197.10", {"et forfait logement 77 €", NULL}},
+         "?aide_logement", 1, "197.10", {"et forfait logement 76,59 €", NULL}},
         /* the tenant with housing aid earning 500: 638.28 + 299.25 - max(500 + 76.59, 638.28) */
         {"tenant with housing aid earning 500: the law's 299.25, not 222.66", 12, 1, 0, 0, "30", "500", "500", "400",
          NULL, "aide_logement", 1, "299.25", {"montant forfaitaire, plus élevé que les ressources et le forfait logement",
@@ -558,7 +558,7 @@ START_TEST(test_rule_prime_activite)
         {"claimant aged 18", 14, 1, 0, 0, "18", "1200", "1200", "500", NULL, "", 1, "273.69", {NULL}},
         /* montant 638.28 x 1.71216 = 1092.84 in the + and in the max: 1092.84 + 718.20 + 117.21 - 1200 */
         {"isolated parent, child born 2025: the majoration", 15, 2, 1, 0, "30", "1200", "1200", "500", NULL, "", 1,
-         "728.25", {"montant forfaitaire majoré pour un parent isolé 1 093 €", NULL}, "2025"},
+         "728.25", {"montant forfaitaire majoré pour un parent isolé 1 092,84 €", NULL}, "2025"},
         {"a couple and another adult: left out", 16, 3, 0, 1, "40", "1200", "1200", "500", NULL, "", 0, NULL, {NULL}},
     };
     check_rule("prime_activite", f, sizeof f / sizeof f[0]);

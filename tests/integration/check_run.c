@@ -515,12 +515,12 @@ START_TEST(test_first_night)
     ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
 
     /* the summary */
-    ck_assert_msg(strstr(out, "tznr run " NIGHT " (run ") == out, "summary: %s", out);
-    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 0 refused", t.n)) != NULL,
+    ck_assert_msg(strstr(out, "tznr run " NIGHT " (exécution n° ") == out, "summary: %s", out);
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 0 refusé", t.n)) != NULL,
                   "summary should say %d extracts loaded: %s", t.n, out);
-    ck_assert_msg(strstr(out, "lists: ") != NULL && strstr(out, "/<team>/" NIGHT "/liste.csv") != NULL,
+    ck_assert_msg(strstr(out, "listes : ") != NULL && strstr(out, "/<équipe>/" NIGHT "/liste.csv") != NULL,
                   "summary should speak of the lists: %s", out);
-    ck_assert_msg(strstr(out, "\n  done\n") != NULL, "summary should end with done: %s", out);
+    ck_assert_msg(strstr(out, "\n  terminé\n") != NULL, "summary should end with done: %s", out);
 
     /* the inbox emptied into archive/DATE */
     for (int i = 0; i < t.n; i++) {
@@ -556,7 +556,7 @@ START_TEST(test_first_night)
     ck_assert_int_eq(nl.n, (size_t)t.n);
     size_t rows = night_rows(&nl);
     ck_assert_msg(rows > 0, "the first night lists nobody");
-    ck_assert_msg(strstr(out, tu_fmt("lists: %d teams, %zu households", t.n, rows)) != NULL,
+    ck_assert_msg(strstr(out, tu_fmt("listes : %d équipes, %zu foyer%s", t.n, rows, rows > 1 ? "s" : "")) != NULL,
                   "summary should count %d teams and %zu rows: %s", t.n, rows, out);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_date = '" NIGHT "'"), (long long)rows);
     /* listed rows match the database: token, foyer, rule, team */
@@ -646,8 +646,8 @@ START_TEST(test_replay_and_cooldown)
     /* the same night again: nothing new in the inbox, the same lists byte for byte */
     rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run again: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "extracts: 0 loaded") != NULL, "second run: %s", out);
-    ck_assert_msg(num_before(out, " cooldown") == 0, "a replayed night is not held back by itself: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 0 chargé,") != NULL, "second run: %s", out);
+    ck_assert_msg(num_before(out, " pour délai de carence") == 0, "a replayed night is not held back by itself: %s", out);
     free(out);
     free(err);
     struct nightlists n2;
@@ -672,7 +672,7 @@ START_TEST(test_replay_and_cooldown)
     char **pairs = night_pairs(&n1, &np);
     rc = night(&t, NIGHT_30, &out, &err);
     ck_assert_msg(rc == 0, "tznr run +30: exit %d: %s%s", rc, out, err);
-    long long cooled = num_before(out, " cooldown");
+    long long cooled = num_before(out, " pour délai de carence");
     ck_assert_msg(cooled > 0, "30 days later, the cooldown should hold pairs back: %s", out);
     free(out);
     free(err);
@@ -697,7 +697,7 @@ START_TEST(test_replay_and_cooldown)
     rt_conf(&t, "[run]\ncooldown_days = 10\n[registers]\nmax_age_days = 60\n");
     rc = night(&t, NIGHT_30, &out, &err);
     ck_assert_msg(rc == 0, "tznr run +30, cooldown 10: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(num_before(out, " cooldown") == 0, "cooldown 10 should hold nothing back 30 days later: %s", out);
+    ck_assert_msg(num_before(out, " pour délai de carence") == 0, "cooldown 10 should hold nothing back 30 days later: %s", out);
     free(out);
     free(err);
     read_night(&t, NIGHT_30, &n3);
@@ -806,11 +806,11 @@ START_TEST(test_refused_extract)
     char *out = NULL, *err = NULL;
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 5, "tznr run with a corrupted extract: exit %d, want 5: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 1 refused", t.n - 1)) != NULL,
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 1 refusé", t.n - 1)) != NULL,
                   "summary: %s", out);
-    ck_assert_msg(strstr(out, tu_fmt("refused %s: ", caf->file)) != NULL && strstr(out, "sha256") != NULL,
+    ck_assert_msg(strstr(out, tu_fmt("refusé %s : ", caf->file)) != NULL && strstr(out, "sha256") != NULL,
                   "the summary should name the file and the reason: %s", out);
-    ck_assert_msg(strstr(out, "\n  done\n") == NULL, "summary should not say plainly done: %s", out);
+    ck_assert_msg(strstr(out, "\n  terminé\n") == NULL, "summary should not say plainly done: %s", out);
     free(out);
     free(err);
 
@@ -860,7 +860,7 @@ START_TEST(test_waiting_for_manifest)
     /* waiting is not a refusal (src/cmd_run.c counts it apart): exit 0 */
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with an extract waiting for its manifest: exit %d, want 0: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, tu_fmt("extracts: %d loaded, 0 already loaded, 0 refused, 1 waiting for their manifest",
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 0 refusé, 1 en attente de leur manifeste",
                                      t.n - 1)) != NULL,
                   "summary: %s", out);
     free(out);
@@ -876,7 +876,7 @@ START_TEST(test_waiting_for_manifest)
     copy_file(tu_fmt("%s.manifest", late->extract), tu_fmt("%s.manifest", at(&t, tu_fmt("inbox/%s", late->file))));
     rc = night(&t, "2026-11-27", &out, &err);
     ck_assert_msg(rc == 0, "next night: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused\n") != NULL, "next night: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 1 chargé, 0 déjà chargé, 0 refusé\n") != NULL, "next night: %s", out);
     free(out);
     free(err);
     ck_assert(exists(at(&t, tu_fmt("archive/2026-11-27/%s", late->file))));
@@ -948,10 +948,10 @@ START_TEST(test_feedback)
     rt_conf(&t, "[run]\ncooldown_days = 0\n");
     rc = night(&t, NEXT_NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with feedback: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "feedback: 1 files, 3 new outcomes (1 oppositions), 2 rows rejected") != NULL,
+    ck_assert_msg(strstr(out, "retours des équipes : 1 fichier, 3 nouveaux résultats (dont 1 opposition), 2 lignes écartées") != NULL,
                   "summary: %s", out);
-    ck_assert_msg(num_before(out, " opposition,") >= 1, "the opposed household should be held back: %s", out);
-    ck_assert_msg(num_before(out, " settled") >= 1, "the settled case should be held back: %s", out);
+    ck_assert_msg(num_before(out, " pour opposition,") >= 1, "the opposed household should be held back: %s", out);
+    ck_assert_msg(num_before(out, " pour dossier réglé") >= 1, "the settled case should be held back: %s", out);
     free(out);
     free(err);
 
@@ -1021,7 +1021,7 @@ START_TEST(test_feedback)
     ck_assert_int_eq(outcomes, 3);
     rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, at(&t, "archive/feedback/" NEXT_NIGHT "/retours-caf.csv"));
     ck_assert_msg(rc == 0, "tznr feedback again: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(err, "0 résultats pris en compte, 3 déjà connus, 2 refusés") != NULL, "tznr feedback again: %s", err);
+    ck_assert_msg(strstr(err, "0 résultat pris en compte, 3 déjà connus, 2 refusés") != NULL, "tznr feedback again: %s", err);
     free(out);
     free(err);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
@@ -1043,7 +1043,7 @@ START_TEST(test_feedback)
     /* an objection sent with a mis-copied token must not vanish silently: it is rejected */
     ck_assert_msg(exists(tu_fmt("%s.rejects", typo_file)), "an unknown token should be rejected: %s", err);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
-    ck_assert_msg(strstr(err, "0 oppositions") != NULL, "no opposition was recorded: %s", err);
+    ck_assert_msg(strstr(err, "dont 0 opposition,") != NULL, "no opposition was recorded: %s", err);
     free(out);
     free(err);
     free(typo);
@@ -1065,13 +1065,13 @@ START_TEST(test_feedback)
     tu_write_str(tu_fmt("%s/notes.csv", fbdir), "nom;prenom;resultat\nDupont;Jean;ok\n");
     rc = night(&t, "2026-12-04", &out, &err);
     ck_assert_msg(rc == 5, "tznr run with a refused feedback file: exit %d, want 5: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "refused feedback notes.csv") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "retours refusés notes.csv") != NULL, "summary: %s", out);
     free(out);
     free(err);
     ck_assert(!exists(tu_fmt("%s/notes.csv", fbdir)));
     ck_assert(exists(at(&t, "rejected/feedback/2026-12-04/notes.csv")));
     char *why = slurp(at(&t, "rejected/feedback/2026-12-04/notes.csv.reason"), NULL);
-    ck_assert_msg(strstr(why, "header") != NULL, "reason: %s", why);
+    ck_assert_msg(strstr(why, "en-tête") != NULL, "reason: %s", why);
     free(why);
     ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.outcome"), outcomes);
 
@@ -1162,7 +1162,7 @@ START_TEST(test_feedback_from_list)
     rt_conf(&t, "[run]\ncooldown_days = 0\n");
     rc = night(&t, NEXT_NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with a list sent back: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "feedback: 1 files, 2 new outcomes (1 oppositions), 1 rows rejected") != NULL,
+    ck_assert_msg(strstr(out, "retours des équipes : 1 fichier, 2 nouveaux résultats (dont 1 opposition), 1 ligne écartée") != NULL,
                   "summary: %s", out);
     free(out);
     free(err);
@@ -1212,7 +1212,7 @@ START_TEST(test_feedback_from_list)
     rc = TZNR(&t, &out, &err, "feedback -c '%s' '%s'", t.conf, path);
     ck_assert_msg(rc == 0, "tznr feedback of a list sent back: exit %d: %s%s", rc, out, err);
     ck_assert_msg(strstr(err, "liste renvoyée") != NULL &&
-                  strstr(err, "0 résultats pris en compte, 2 déjà connus, 1 refusés") != NULL &&
+                  strstr(err, "0 résultat pris en compte, 2 déjà connus, 1 refusé") != NULL &&
                   strstr(err, "2 lignes sans statut") != NULL && strstr(err, "ligne 5 refusée") != NULL,
                   "tznr feedback of a list sent back: %s", err);
     free(out);
@@ -1300,8 +1300,8 @@ START_TEST(test_pull)
     char *out = NULL, *err = NULL;
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with a pull: exit %d: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "pull caf:gironde: ok") != NULL, "summary: %s", out);
-    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "collecte caf:gironde : réussie") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 1 chargé, 0 déjà chargé, 0 refusé") != NULL, "summary: %s", out);
     free(out);
     free(err);
     ck_assert(exists(at(&t, tu_fmt("archive/" NIGHT "/%s", caf->file))));
@@ -1317,11 +1317,11 @@ START_TEST(test_pull)
                 "[source.bailleur:habitat33]\npull = exit 3\n");
     rc = night(&t, "2026-11-27", &out, &err);
     ck_assert_msg(rc == 5, "tznr run with failed pulls: exit %d, want 5: %s%s", rc, out, err);
-    ck_assert_msg(strstr(out, "pull caf:gironde: FAILED, stopped after 2 s ([run] pull_timeout)") != NULL,
+    ck_assert_msg(strstr(out, "collecte caf:gironde : ÉCHEC, arrêtée au bout de 2 s ([run] pull_timeout)") != NULL,
                   "the timeout should be reported: %s", out);
-    ck_assert_msg(strstr(out, "pull bailleur:habitat33: FAILED, exit status 3") != NULL,
+    ck_assert_msg(strstr(out, "collecte bailleur:habitat33 : ÉCHEC, code de sortie 3") != NULL,
                   "the failed pull should be reported with its status: %s", out);
-    ck_assert_msg(strstr(out, "extracts: 1 loaded, 0 already loaded, 0 refused") != NULL, "summary: %s", out);
+    ck_assert_msg(strstr(out, "extraits : 1 chargé, 0 déjà chargé, 0 refusé") != NULL, "summary: %s", out);
     free(out);
     free(err);
     ck_assert(exists(at(&t, tu_fmt("archive/2026-11-27/%s", dep->file))));
@@ -1692,7 +1692,7 @@ START_TEST(test_households_are_one_foyer)
     char *summary = hm_night(&h, NIGHT);
     /* a territory this small cannot estimate a linkage model: the night says so, and links on
      * the exact keys (which is all these families need) */
-    ck_assert_msg(strstr(summary, "\n  linkage: no model this run (too few candidate pairs") != NULL, "%s", summary);
+    ck_assert_msg(strstr(summary, "\n  rapprochement : pas de modèle cette nuit (too few candidate pairs") != NULL, "%s", summary);
     free(summary);
 
     for (int i = 0; i < 4; i++) {
@@ -1799,7 +1799,7 @@ START_TEST(test_outcomes_that_settle)
                 tu_fmt("%s;rsa;refus;" HM_FB_DAY "\n%s;rsa;injoignable;" HM_FB_DAY "\n", dub, mor));
     hm_conf(&h, "[run]\ncooldown_days = 0\n");
     char *sum = hm_night(&h, HM_WEEK);
-    ck_assert_msg(strstr(sum, "2 new outcomes") != NULL, "both outcomes should be loaded: %s", sum);
+    ck_assert_msg(strstr(sum, "2 nouveaux résultats") != NULL, "both outcomes should be loaded: %s", sum);
     free(sum);
     ck_assert_msg(hm_listed(&h, HM_WEEK, "rsa", "caf:gironde", dub) == 0,
                   "M. Dubois said no (refus) a week ago and is listed again for the RSA");
@@ -1908,7 +1908,7 @@ START_TEST(test_purge_superseded_snapshots)
     char *sum = hm_night(&h, "2026-12-02");
     long long second = hm_sqln(&h, "SELECT current_snapshot FROM tznr.source WHERE id = 'caf:gironde'");
     ck_assert_int_ne(first, second);
-    ck_assert_msg(strstr(sum, "purge: 1 superseded snapshots dropped, 1 old link runs deleted") != NULL,
+    ck_assert_msg(strstr(sum, "purge : 1 instantané remplacé supprimé, 1 ancien rapprochement supprimé") != NULL,
                   "the summary should report the purge: %s", sum);
     free(sum);
     /* the first snapshot's records gone, its history row kept and marked */
@@ -2253,6 +2253,103 @@ Suite *suite_report(void)
     return s;
 }
 
+/* ==== the motif quotes the list's amount, to the cent ======================================== */
+
+/* The amount column (the list's decimal comma) in cents, or -1 when it is not an amount. */
+static long long column_cents(const char *v)
+{
+    long long e = 0;
+    const char *p = v;
+    if (*p < '0' || *p > '9')
+        return -1;
+    while (*p >= '0' && *p <= '9')
+        e = 10 * e + (*p++ - '0');
+    if (*p != ',' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' || p[3] != '\0')
+        return -1;
+    return 100 * e + 10 * (p[1] - '0') + (p[2] - '0');
+}
+
+/* CENTS as a person reads it in a motif (docs/listes.md): "1 043,60 €", "352 €" for 352,00. */
+static const char *euros_text(long long cents)
+{
+    char d[32], g[48];
+    int n = snprintf(d, sizeof d, "%lld", cents / 100), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            g[o++] = ' ';
+        g[o++] = d[i];
+    }
+    g[o] = '\0';
+    return cents % 100 ? tu_fmt("%s,%02lld €", g, cents % 100) : tu_fmt("%s €", g);
+}
+
+/* The estimate a motif quotes ("RSA estimé 351,69 €/mois", "aide estimée 12,78 €/mois"): the
+ * text between the last "estimé(e) " and " €/mois", with its " €"; NULL when there is none. */
+static char *quoted_estimate(const char *motif)
+{
+    const char *q = NULL;
+    for (const char *p = motif; (p = strstr(p, "estimé")) != NULL; p++) {
+        const char *a = p + strlen("estimé");
+        if (*a == 'e')
+            a++;
+        if (*a == ' ' && a[1] >= '0' && a[1] <= '9')
+            q = a + 1;
+    }
+    if (!q)
+        return NULL;
+    const char *e = strstr(q, " €/mois");
+    if (!e)
+        return NULL;
+    return strdup(tu_fmt("%.*s €", (int)(e - q), q));
+}
+
+/* Every row of a night's real lists (a synthetic territory's, every rule) that has an amount
+ * quotes it in its motif, to the cent, written as the column is: one amount, not a rounded
+ * one in the text and the cents in the column (issue 12, item 5). */
+START_TEST(test_motif_quotes_the_amount)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    free(out);
+    free(err);
+    struct nightlists nl;
+    read_night(&t, NIGHT, &nl);
+    int checked = 0, with_cents = 0, rsa = 0, prime = 0;
+    for (size_t i = 0; i < nl.n; i++)
+        for (size_t k = 0; k < nl.l[i].n; k++) {
+            const struct row *r = &nl.l[i].rows[k];
+            char *quoted = quoted_estimate(r->f[C_MOTIF]);
+            if (r->f[C_MONTANT][0] == '\0') {
+                ck_assert_msg(quoted == NULL, "%s, foyer %s: no amount, yet the motif quotes %s: %s", r->f[C_REGLE],
+                              r->f[C_FOYER], quoted, r->f[C_MOTIF]);
+                continue;
+            }
+            long long cents = column_cents(r->f[C_MONTANT]);
+            ck_assert_msg(cents >= 0, "%s, foyer %s: montant_mensuel_estime '%s'", r->f[C_REGLE], r->f[C_FOYER],
+                          r->f[C_MONTANT]);
+            ck_assert_msg(quoted != NULL, "%s, foyer %s: an amount of %s, not quoted in the motif: %s", r->f[C_REGLE],
+                          r->f[C_FOYER], r->f[C_MONTANT], r->f[C_MOTIF]);
+            ck_assert_msg(strcmp(quoted, euros_text(cents)) == 0,
+                          "%s, foyer %s: montant_mensuel_estime %s, the motif says %s: %s", r->f[C_REGLE], r->f[C_FOYER],
+                          r->f[C_MONTANT], quoted, r->f[C_MOTIF]);
+            free(quoted);
+            checked++;
+            with_cents += cents % 100 != 0;
+            rsa += strcmp(r->f[C_REGLE], "rsa") == 0;
+            prime += strcmp(r->f[C_REGLE], "prime_activite") == 0;
+        }
+    night_free(&nl);
+    /* a test that checks nothing proves nothing: amounts with cents, of the RSA and the prime */
+    ck_assert_msg(checked >= 20 && with_cents >= 10 && rsa > 0 && prime > 0,
+                  "too few amounts to compare: %d rows, %d with cents, %d RSA, %d prime d'activité", checked,
+                  with_cents, rsa, prime);
+}
+END_TEST
+
 Suite *suite_run(void)
 {
     Suite *s = suite_create("run");
@@ -2271,6 +2368,7 @@ Suite *suite_run(void)
         {"outcomes_settle", test_outcomes_that_settle}, {"cooldown_90", test_cooldown_lasts_ninety_days},
         {"opposition_follows", test_opposition_follows_new_tokens}, {"purge", test_purge_superseded_snapshots},
         {"split_person", test_split_person_gets_two_ids},
+        {"motif_amount", test_motif_quotes_the_amount},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
