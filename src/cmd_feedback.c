@@ -5,6 +5,7 @@
 #include "conf.h"
 #include "db.h"
 #include "feedback.h"
+#include "fr.h"
 #include "log.h"
 #include "opt.h"
 
@@ -23,7 +24,6 @@ static const char description[] =
     "nothing. Bad rows go to FILE.csv.rejects with their line and reason.";
 
 /* The French plural mark for N things: none for 0 and 1. */
-static const char *fr_pl(long long n) { return n > 1 ? "s" : ""; }
 
 int cmd_feedback(int argc, char **argv)
 {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fr.h"
 #include "secret.h"
 
 #define NNBSP "\xE2\x80\xAF" /* U+202F, the French thousands separator */
@@ -23,44 +24,16 @@ void html_esc(sbuf *h, const char *s)
     }
 }
 
-/* The digits DIGITS (no sign) grouped by three. */
-static void grouped(sbuf *h, const char *digits, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            sbuf_adds(h, NNBSP);
-        sbuf_addc(h, digits[i]);
-    }
-}
-
 void html_int(sbuf *h, long long v)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%lld", v);
-    const char *d = buf;
-    if (*d == '-') {
-        sbuf_addc(h, '-');
-        d++;
-    }
-    grouped(h, d, strlen(d));
+    char buf[FR_BUF];
+    sbuf_adds(h, fr_int(buf, v));
 }
 
 void html_dec(sbuf *h, double v, int dec)
 {
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.*f", dec, v);
-    const char *d = buf;
-    if (*d == '-') {
-        if (strspn(d + 1, "0.") != strlen(d + 1)) /* no "-0,0" */
-            sbuf_addc(h, '-');
-        d++;
-    }
-    const char *dot = strchr(d, '.');
-    grouped(h, d, dot ? (size_t)(dot - d) : strlen(d));
-    if (dot) {
-        sbuf_addc(h, ',');
-        sbuf_adds(h, dot + 1);
-    }
+    char buf[FR_BUF];
+    sbuf_adds(h, fr_dec(buf, v, dec));
 }
 
 void html_measure(sbuf *h, double v, int dec, const char *unit)

@@ -16,6 +16,7 @@
 #include "detect.h"
 #include "export.h"
 #include "feedback.h"
+#include "fr.h"
 #include "linkdb.h"
 #include "load.h"
 #include "report.h"
@@ -107,38 +108,7 @@ static char **list_csv(const char *dir, int *n)
 
 static const char *basename_of(const char *path) { return strrchr(path, '/') ? strrchr(path, '/') + 1 : path; }
 
-/* The summary is read by data officers: in French, figures written the French way. */
-
-/* N with its thousands grouped by a narrow no-break space (U+202F), "12 345", into BUF. */
-static const char *fr_int(char buf[40], long long n)
-{
-    char d[24];
-    int len = snprintf(d, sizeof d, "%lld", n < 0 ? -n : n), o = 0;
-    if (n < 0)
-        buf[o++] = '-';
-    for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0) {
-            memcpy(buf + o, "\xe2\x80\xaf", 3); /* U+202F */
-            o += 3;
-        }
-        buf[o++] = d[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-/* X with PREC decimals and a decimal comma, "0,9987", "12,3", into BUF. */
-static const char *fr_dec(char buf[40], double x, int prec)
-{
-    snprintf(buf, 40, "%.*f", prec, x);
-    char *dot = strchr(buf, '.');
-    if (dot)
-        *dot = ',';
-    return buf;
-}
-
-/* The French plural mark for N things: none for 0 and 1. */
-static const char *fr_pl(long long n) { return n > 1 ? "s" : ""; }
+/* The summary is read by data officers: in French, figures written the French way (fr.h). */
 
 /* Run CMD with /bin/sh, TZNR_INBOX set, at most TIMEOUT seconds (then its process group is
  * killed). Return its exit status, or -1 on timeout, -2 when it could not start. */
@@ -207,7 +177,7 @@ static int step_pull(const conf *cf, sbuf *sum)
         if (!cf->sources[i].pull)
             continue;
         double took = 0;
-        char b[40];
+        char b[FR_BUF];
         int rc = run_with_timeout(cf->sources[i].pull, cf->inbox, cf->pull_timeout, &took);
         if (rc == 0) {
             sbuf_addf(sum, "  collecte %s : réussie (%s s)\n", cf->sources[i].id, fr_dec(b, took, 1));
@@ -259,7 +229,7 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
         free(files[i]);
     }
     free(files);
-    char b1[40], b2[40], b3[40];
+    char b1[FR_BUF], b2[FR_BUF], b3[FR_BUF];
     sbuf_addf(sum, "  extraits : %s chargé%s, %s déjà chargé%s, %s refusé%s%s%s", fr_int(b1, loaded), fr_pl(loaded),
               fr_int(b2, already), fr_pl(already), fr_int(b3, refused), fr_pl(refused), refused ? " (voir " : "",
               refused ? rdir : "");
@@ -311,7 +281,7 @@ static int step_feedback(PGconn *conn, const conf *cf, const char *date, sbuf *s
         free(files[i]);
     }
     free(files);
-    char b1[40], b2[40], b3[40], b4[40];
+    char b1[FR_BUF], b2[FR_BUF], b3[FR_BUF], b4[FR_BUF];
     if (nfiles)
         sbuf_addf(sum, "  retours des équipes : %s fichier%s, %s nouveau%s résultat%s (dont %s opposition%s), "
                        "%s ligne%s écartée%s\n",
@@ -353,7 +323,7 @@ static void step_detect(PGconn *conn, const conf *cf, long long run, const char 
     sbuf_free(&details);
     sbuf_addf(sum, "  registres : %s\n", ds.registers[0] ? ds.registers : "aucun déclaré");
     free(ds.registers);
-    char b[7][40];
+    char b[7][FR_BUF];
     sbuf_addf(sum, "  détection : %d règle%s, %s candidat%s, %s listé%s (dont %s inconnu%s d'un payeur de la prestation) ; "
                    "non listés : %s pour opposition, %s pour délai de carence, %s pour dossier réglé, "
                    "%s sans destinataire\n",
@@ -380,7 +350,7 @@ static int step_export(PGconn *conn, const conf *cf, long long run, const char *
     db_begin(conn);
     audit_log(conn, "export", cf->outbox, details);
     db_commit(conn);
-    char b1[40];
+    char b1[FR_BUF];
     sbuf_addf(sum, "  listes : %d équipe%s, %s foyer%s, dans %s/<équipe>/%s/liste.csv\n", lists, fr_pl(lists),
               fr_int(b1, rows), fr_pl(rows), cf->outbox, date);
     return refused;
@@ -403,7 +373,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     t[2] = util_now();
     linkdb_summary ls;
     linkdb_run(conn, cf, &ls);
-    char b[6][40];
+    char b[6][FR_BUF];
     sbuf_addf(sum, "  rapprochement : %s fiche%s de %d source%s -> %s personne%s, %s foyer%s (%s lien%s exact%s, "
                    "%s lien%s approché%s)\n",
               fr_int(b[0], (long long)ls.records), fr_pl((long long)ls.records), ls.sources, fr_pl(ls.sources),
@@ -432,7 +402,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
                   fr_int(b[0], rs.link_runs_deleted), fr_pl(rs.link_runs_deleted), fr_pl(rs.link_runs_deleted),
                   fr_pl(rs.link_runs_deleted));
     t[6] = util_now();
-    char tb[7][40];
+    char tb[7][FR_BUF];
     sbuf_addf(sum, "  durée : %s s (collecte %s, chargement %s, rapprochement %s, détection %s, listes %s, purge %s)\n",
               fr_dec(tb[0], t[6] - t0, 1), fr_dec(tb[1], t[1] - t0, 1), fr_dec(tb[2], t[2] - t[1], 1),
               fr_dec(tb[3], t[3] - t[2], 1), fr_dec(tb[4], t[4] - t[3], 1), fr_dec(tb[5], t[5] - t[4], 1),
