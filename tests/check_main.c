@@ -45,6 +45,7 @@ Suite *suite_openfisca(void);
 Suite *suite_security(void);
 Suite *suite_faults(void);
 Suite *suite_evaluation(void);
+Suite *suite_fixtures(void);
 
 static char tmproot[PATH_MAX];
 
@@ -60,20 +61,15 @@ const char *tu_fmt(const char *fmt, ...)
     return b;
 }
 
-const char *tu_shared(void)
-{
-    static char path[PATH_MAX];
-    if (path[0])
-        return path;
-    const char *env = getenv("TZNR_SHARED");
-    if (env && *env)
-        snprintf(path, sizeof path, "%s", env);
-    else if (realpath("../shared", path) == NULL)
-        snprintf(path, sizeof path, "../shared");
-    return path;
-}
+static char fixtures_dir[PATH_MAX];
 
-const char *tu_shared_path(const char *rel) { return tu_fmt("%s/%s", tu_shared(), rel); }
+const char *tu_fixture(const char *rel)
+{
+    /* set in main, before any test changes its directory: the runner starts at the repository's top */
+    if (!fixtures_dir[0] && realpath("tests/fixtures", fixtures_dir) == NULL)
+        snprintf(fixtures_dir, sizeof fixtures_dir, "tests/fixtures");
+    return tu_fmt("%s/%s", fixtures_dir, rel);
+}
 
 const char *tu_bin(const char *name)
 {
@@ -131,8 +127,9 @@ void tu_write_str(const char *path, const char *s) { tu_write(path, s, strlen(s)
 const char *tu_test_key(const char *dir)
 {
     size_t n;
-    char *k = tu_read(tu_shared_path("spec/vectors/test.key"), &n);
-    ck_assert_msg(k != NULL, "cannot read the spec's test.key under %s (set TZNR_SHARED)", tu_shared());
+    const char *src = tu_fixture("extract-v1/test.key");
+    char *k = tu_read(src, &n);
+    ck_assert_msg(k != NULL, "cannot read the contract's test.key at %s", src);
     const char *path = tu_fmt("%s/test.key", dir);
     tu_write(path, k, n);
     free(k);
@@ -587,11 +584,13 @@ int main(void)
     }
     main_pid = getpid();
     atexit(cleanup);
+    tu_fixture(""); /* the fixtures' absolute path, while the directory is the repository's top */
     SRunner *sr = srunner_create(suite_norm());
     srunner_add_suite(sr, suite_pseudo());
     srunner_add_suite(sr, suite_csvio());
     srunner_add_suite(sr, suite_manifest());
     srunner_add_suite(sr, suite_csv_spectrum());
+    srunner_add_suite(sr, suite_fixtures());
     srunner_add_suite(sr, suite_hex());
     srunner_add_suite(sr, suite_strtab());
     srunner_add_suite(sr, suite_mapping());

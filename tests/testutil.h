@@ -6,10 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* The shared folder (spec vectors, FEBRL data): $TZNR_SHARED, else ../shared beside the repo. */
-const char *tu_shared(void);
-/* Path of a file under the shared folder (static buffer per call slot: copy it if kept). */
-const char *tu_shared_path(const char *rel);
+/* Absolute path of REL under the repository's tests/fixtures (the contract's vectors are
+ * extract-v1/, the FEBRL data sets febrl/): static buffer per call slot, copy it if kept. */
+const char *tu_fixture(const char *rel);
 /* The build folder holding tznr and tznr-synth: $O, else "build". Absolute. */
 const char *tu_bin(const char *name);
 /* A new empty temporary directory (removed at exit by the runner's clean-up). */
@@ -20,7 +19,7 @@ char *tu_read(const char *path, size_t *len);
 void tu_write(const char *path, const void *data, size_t len);
 /* Write a NUL-terminated string to PATH. */
 void tu_write_str(const char *path, const char *s);
-/* Copy the spec's test.key to DIR/test.key with mode 0600; return its path (static). */
+/* Copy the contract's test.key (tests/fixtures/extract-v1) to DIR/test.key with mode 0600; return its path (static). */
 const char *tu_test_key(const char *dir);
 /* What became of a process crashed midway by tu_crash_midway. */
 typedef struct tu_crash {

@@ -252,7 +252,7 @@ static int count_char(const char *s, char ch)
 static void copy_vectors_raw(const struct ctx *c, const char *name)
 {
     size_t n;
-    char *raw = slurp(tu_shared_path("spec/vectors/raw.csv"), &n);
+    char *raw = slurp(tu_fixture("extract-v1/raw.csv"), &n);
     tu_write(path_in(c, name), raw, n);
     free(raw);
 }
@@ -275,7 +275,7 @@ START_TEST(test_vectors)
     ck_assert_str_eq(hdrline, SPEC_HEADER);
     free(hdrline);
 
-    table_read(&exp, tu_shared_path("spec/vectors/expected.csv"));
+    table_read(&exp, tu_fixture("extract-v1/expected.csv"));
     table_read(&tok, path_in(&c, "out.csv.tokens"));
     ck_assert_uint_eq(exp.n, 20);
     ck_assert_uint_eq(out.n, exp.n);
@@ -317,7 +317,7 @@ START_TEST(test_jobs_same_bytes_over_batches)
     /* more rows than one batch (2048), the vectors' people under new local_refs */
     struct ctx c;
     ctx_init(&c);
-    char *raw = slurp(tu_shared_path("spec/vectors/raw.csv"), NULL);
+    char *raw = slurp(tu_fixture("extract-v1/raw.csv"), NULL);
     strv l = lines_of(raw);
     FILE *f = fopen(path_in(&c, "big.csv"), "w");
     ck_assert_ptr_nonnull(f);

@@ -11,8 +11,8 @@
 /* Run CHECK on every line of primitives.txt whose kind is KIND; return how many. */
 static int each_primitive(const char *kind, void (*check)(const char *in, const char *want))
 {
-    char *text = tu_read(tu_shared_path("spec/vectors/primitives.txt"), NULL);
-    ck_assert_msg(text != NULL, "cannot read primitives.txt under %s", tu_shared());
+    char *text = tu_read(tu_fixture("extract-v1/primitives.txt"), NULL);
+    ck_assert_msg(text != NULL, "cannot read %s", tu_fixture("extract-v1/primitives.txt"));
     int n = 0;
     size_t klen = strlen(kind);
     char *save = NULL;

@@ -21,8 +21,8 @@ static const unsigned char *master(void)
 
 static char *primitives(void)
 {
-    char *t = tu_read(tu_shared_path("spec/vectors/primitives.txt"), NULL);
-    ck_assert_msg(t != NULL, "cannot read primitives.txt under %s", tu_shared());
+    char *t = tu_read(tu_fixture("extract-v1/primitives.txt"), NULL);
+    ck_assert_msg(t != NULL, "cannot read %s", tu_fixture("extract-v1/primitives.txt"));
     return t;
 }
 
