@@ -10,7 +10,7 @@
 
 static void finish_cb(void *arg) { PQfinish(arg); }
 
-PGconn *db_connect(const conf *c, const char *conninfo)
+PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t errlen)
 {
     const char *ci = conninfo ? conninfo : (c && c->conninfo ? c->conninfo : "");
     const char *keys[] = {"dbname", "fallback_application_name", NULL};
@@ -24,19 +24,25 @@ PGconn *db_connect(const conf *c, const char *conninfo)
         char *safe = log_redact(ci);
         int secret = strcmp(safe, ci) != 0 || strcasestr(ci, "passw") || strstr(ci, "://");
         free(safe);
-        if (secret || !perr)
-            die(TZNR_EXIT_FAIL, "could not connect to the database: the connection string is malformed (libpq's "
-                "reason is not repeated: it may quote a password)");
-        size_t n = strlen(perr);
-        while (n > 0 && perr[n - 1] == '\n')
-            perr[--n] = '\0';
-        die(TZNR_EXIT_FAIL, "could not connect to the database: %s", perr);
+        if (secret || !perr) {
+            snprintf(err, errlen, "could not connect to the database: the connection string is malformed (libpq's "
+                     "reason is not repeated: it may quote a password)");
+        } else {
+            size_t n = strlen(perr);
+            while (n > 0 && perr[n - 1] == '\n')
+                perr[--n] = '\0';
+            snprintf(err, errlen, "could not connect to the database: %s", perr);
+        }
+        PQfreemem(perr);
+        return NULL;
     }
     if (parsed)
         PQconninfoFree(parsed);
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
-    if (!conn)
-        die(TZNR_EXIT_FAIL, "could not allocate a database connection");
+    if (!conn) {
+        snprintf(err, errlen, "could not allocate a database connection");
+        return NULL;
+    }
     if (PQstatus(conn) != CONNECTION_OK) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
@@ -48,12 +54,22 @@ PGconn *db_connect(const conf *c, const char *conninfo)
             if (*q == '\n' || *q == '\t')
                 *q = ' ';
         PQfinish(conn);
-        die(TZNR_EXIT_FAIL, "could not connect to the database: %s", msg);
+        snprintf(err, errlen, "could not connect to the database: %s", msg);
+        return NULL;
     }
     log_on_die(finish_cb, conn);
     /* Names are schema-qualified everywhere; an empty search_path keeps it that way. */
     PQclear(db_query(conn, "SELECT pg_catalog.set_config('search_path', '', false), "
                            "pg_catalog.set_config('TimeZone', 'UTC', false)", 0, NULL));
+    return conn;
+}
+
+PGconn *db_connect(const conf *c, const char *conninfo)
+{
+    char err[1200];
+    PGconn *conn = db_try_connect(c, conninfo, err, sizeof err);
+    if (!conn)
+        die(TZNR_EXIT_FAIL, "%s", err);
     return conn;
 }
 
@@ -394,13 +410,21 @@ int db_migrate(PGconn *conn, int verbose)
     return applied;
 }
 
-void db_require_schema(PGconn *conn)
+int db_schema_check(PGconn *conn, char *err, size_t errlen)
 {
     int have = current_version(conn), want = latest_version();
     if (have < want)
-        die(TZNR_EXIT_FAIL, "the database schema is at version %d, this tznr needs %d: run 'tznr db migrate'",
-            have, want);
-    if (have > want)
-        die(TZNR_EXIT_FAIL, "the database schema is at version %d, newer than this tznr (%d): upgrade tznr",
-            have, want);
+        snprintf(err, errlen, "the database schema is at version %d, this tznr needs %d: run 'tznr db migrate'",
+                 have, want);
+    else if (have > want)
+        snprintf(err, errlen, "the database schema is at version %d, newer than this tznr (%d): upgrade tznr",
+                 have, want);
+    return have == want ? 0 : -1;
+}
+
+void db_require_schema(PGconn *conn)
+{
+    char err[256];
+    if (db_schema_check(conn, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
 }

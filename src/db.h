@@ -12,6 +12,8 @@
 /* Connect with CONNINFO (or the configuration's), application_name tznr, an empty
  * search_path, UTC and a statement timeout of none. Registers PQfinish as a clean-up. */
 PGconn *db_connect(const conf *c, const char *conninfo);
+/* The same, returning NULL with the reason (one line, no password) in ERR instead of dying. */
+PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t errlen);
 /* The platform commands' opening: read the configuration (-c FILE, $TZNR_CONFIG or the
  * default), connect (CONNINFO overriding it) and check the schema is this binary's. Dies on
  * any failure. */
@@ -83,5 +85,7 @@ extern const size_t db_nsqlfiles;
 int db_migrate(PGconn *conn, int verbose);
 /* Die unless the database schema is exactly this binary's ("run tznr db migrate"). */
 void db_require_schema(PGconn *conn);
+/* Return 0 when the database schema is exactly this binary's, else -1 with what to do in ERR. */
+int db_schema_check(PGconn *conn, char *err, size_t errlen);
 
 #endif

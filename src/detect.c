@@ -16,7 +16,7 @@
 #include "norm.h"
 #include "sbuf.h"
 
-int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t errlen)
+int detect_read_parameters(const char *path, sbuf *copy, int *nrows_out, char *err, size_t errlen)
 {
     csvio_options opt = {.sep = ','};
     csvio_reader *r = csvio_open(path, &opt, err, errlen);
@@ -30,11 +30,8 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
         csvio_close(r);
         return -1;
     }
-    sbuf copy, amount;
-    sbuf_init(&copy);
+    sbuf amount;
     sbuf_init(&amount);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     int nrows = 0;
     while ((rc = csvio_next(r, &rec)) == 1) {
         char d[9];
@@ -47,16 +44,16 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
         }
         for (int f = 0; f < 4; f++) {
             if (f)
-                sbuf_addc(&copy, '\t');
+                sbuf_addc(copy, '\t');
             for (size_t i = 0; i < rec.len[f]; i++) {
                 char ch = rec.field[f][i];
                 if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r')
-                    sbuf_addc(&copy, ch == '\\' ? '\\' : ' ');
+                    sbuf_addc(copy, ch == '\\' ? '\\' : ' ');
                 else
-                    sbuf_addc(&copy, ch);
+                    sbuf_addc(copy, ch);
             }
         }
-        sbuf_addc(&copy, '\n');
+        sbuf_addc(copy, '\n');
         nrows++;
     }
     if (rc == -1)
@@ -66,13 +63,26 @@ int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t err
     if (rc < 0 || nrows == 0) {
         if (rc == 0)
             snprintf(err, errlen, "'%s' has no parameters", path);
+        return -1;
+    }
+    *nrows_out = nrows;
+    return 0;
+}
+
+int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t errlen)
+{
+    sbuf copy;
+    sbuf_init(&copy);
+    int nrows = 0;
+    if (detect_read_parameters(path, &copy, &nrows, err, errlen) != 0) {
         sbuf_free(&copy);
-        EVP_MD_CTX_free(md);
         return -1;
     }
     unsigned char h[32];
     unsigned int hl;
     char hex[65];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     EVP_DigestUpdate(md, copy.p, copy.len);
     EVP_DigestFinal_ex(md, h, &hl);
     EVP_MD_CTX_free(md);

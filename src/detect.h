@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "conf.h"
+#include "sbuf.h"
 
 typedef struct detect_summary {
     long long candidates;
@@ -17,6 +18,10 @@ typedef struct detect_summary {
 /* Load the parameters file into tznr.parameter (replacing it, in one transaction); an audit
  * entry when its content changed. Return 0, or -1 with a one-line reason in ERR (file, line). */
 int detect_load_parameters(PGconn *conn, const char *path, char *err, size_t errlen);
+/* Read and check the parameters file without the database: its rows appended to COPY as
+ * COPY text (name, valid_from, value, reference, tab-separated, a line each), their number in
+ * *NROWS. Return 0, or -1 with the reason in ERR (file, line). */
+int detect_read_parameters(const char *path, sbuf *copy, int *nrows, char *err, size_t errlen);
 
 /* A rule file's header: the keys of docs/rules.md. Return 0 or -1 (reason in ERR). */
 typedef struct detect_rule {
