@@ -3,6 +3,7 @@
 #define TZNR_CMD_H
 
 int cmd_audit(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_evaluation(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "log.h"
 #include "opt.h"
+#include "preflight.h"
 #include "run.h"
 #include "sbuf.h"
 
@@ -21,10 +22,10 @@ static const char description[] =
     "  3. link, 4. detect with the benefit parameters in force on DATE, 5. export the lists\n"
     "     to outbox/<team>/DATE/liste.csv, 6. purge what [retention] allows\n"
     "and print a one-screen summary. --date replays a past night; running it twice gives the\n"
-    "same lists.";
+    "same lists. It first makes the checks of 'tznr check' and does not start when one fails.";
 static const char exits[] =
-    "Exit: 0 done, 1 failure, 2 usage, 4 another run holds the lock, 5 done but some inputs\n"
-    "were refused or a pull failed.";
+    "Exit: 0 done, 1 failure (or a check failed: nothing done), 2 usage, 4 another run holds\n"
+    "the lock, 5 done but some inputs were refused or a pull failed.";
 
 int cmd_run(int argc, char **argv)
 {
@@ -48,7 +49,17 @@ int cmd_run(int argc, char **argv)
         strftime(date, sizeof date, "%Y-%m-%d", &tm);
     }
     conf cf;
-    PGconn *conn = db_platform(&cf, cfile, dbinfo);
+    char err[1024];
+    if (conf_load(&cf, cfile, err, sizeof err) != 0)
+        die(TZNR_EXIT_FAIL, "%s", err);
+    /* tznr check's checks first: a night that would stop half-way does not start (nothing
+     * moved, no run recorded, no audit entry) */
+    int problems = preflight_night(&cf, dbinfo, date, NULL);
+    if (problems)
+        die(TZNR_EXIT_FAIL, "the night does not start: %d problem%s above (as 'tznr check' says); nothing was "
+            "moved", problems, problems > 1 ? "s" : "");
+    PGconn *conn = db_connect(&cf, dbinfo);
+    db_require_schema(conn);
     log_set_quiet(1); /* the steps' own chatter; the summary says what happened */
     sbuf sum;
     sbuf_init(&sum);

@@ -18,6 +18,7 @@ struct command {
 /* Sorted by name. */
 static const struct command commands[] = {
     {"audit", cmd_audit, "verify the audit log's hash chain, show its entries (platform)"},
+    {"check", cmd_check, "check everything a night needs, before the night (platform)"},
     {"db", cmd_db, "apply schema migrations, show the schema version (platform)"},
     {"evaluation", cmd_evaluation, "outcomes of the households listed over a period, under secrecy (platform)"},
     {"export", cmd_export, "write a run's outreach lists again (platform)"},

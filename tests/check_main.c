@@ -45,6 +45,7 @@ Suite *suite_openfisca(void);
 Suite *suite_security(void);
 Suite *suite_faults(void);
 Suite *suite_evaluation(void);
+Suite *suite_check(void);
 Suite *suite_fixtures(void);
 
 static char tmproot[PATH_MAX];
@@ -612,6 +613,7 @@ int main(void)
     srunner_add_suite(sr, suite_security());
     srunner_add_suite(sr, suite_faults());
     srunner_add_suite(sr, suite_evaluation());
+    srunner_add_suite(sr, suite_check());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -276,8 +276,11 @@ END_TEST
 /* ---- 9. a team whose source is misspelt ------------------------------------------------------ */
 
 /* The landlord's team is declared with its source misspelt ("bailleur:aquitani"). The night
- * says so, naming the configuration's line, and exits 5; that team gets no list (an empty one
- * would say "nothing tonight"), and the tenant is listed to the landlord's own team. */
+ * does not start (tznr check's problem, naming the configuration's line): exit 1, the inbox
+ * untouched. When an extract of that source is in the inbox the check lets the night start
+ * (the source arrives tonight); if the load then refuses that extract, the night says so,
+ * naming the configuration's line, and exits 5; that team gets no list (an empty one would say
+ * "nothing tonight"), and the tenant is listed to the landlord's own team. */
 START_TEST(test_team_with_unknown_source)
 {
     struct fx f;
@@ -285,7 +288,23 @@ START_TEST(test_team_with_unknown_source)
     deposit_tenant(&f);
     char *out = NULL, *err = NULL;
     int rc = night(&f, NIGHT, &out, &err);
-    ck_assert_msg(rc == 5, "a team with an unknown source: exit 5, not %d: %s%s", rc, out, err);
+    ck_assert_msg(rc == 1, "a team with an unknown source: the night does not start (exit 1), not %d: %s%s", rc, out,
+                  err);
+    ck_assert_msg(err && strstr(err, "tznr.conf:13: [team.bailleur_bordeaux] source 'bailleur:aquitani'"),
+                  "the message names the file, line, team and source: %s", err);
+    ck_assert_msg(exists(at(&f, "inbox/bailleur_aquitanis.csv")), "the inbox was touched");
+    ck_assert_int_eq(sqln(&f, "SELECT count(*) FROM tznr.run"), 0);
+    free(out);
+    free(err);
+    /* an extract of that source arrives, and is refused (another key) */
+    char *body = strdup(tu_fmt("A1,HA1,D,%s,DUPONT,Marc,1980-01-01,1,33063,1,0,300,0,450,0,,,,,\n",
+                               tu_nir15("1800133063103")));
+    tu_deposit_canonical(f.dir, f.key, "bailleur:aquitani", "2026-11-20", HEADER, body);
+    free(body);
+    manifest_set(at(&f, "inbox/bailleur_aquitani.csv"), "key_id", "another-key");
+    out = err = NULL;
+    rc = night(&f, NIGHT, &out, &err);
+    ck_assert_msg(rc == 5, "a team whose source's extract is refused: exit 5, not %d: %s%s", rc, out, err);
     ck_assert_msg(out && strstr(out, "tznr.conf:13: [team.bailleur_bordeaux] source 'bailleur:aquitani'"),
                   "the summary names the file, line, team and source: %s", out);
     ck_assert_msg(!exists(at(&f, "outbox/bailleur_bordeaux/" NIGHT "/liste.csv")),
