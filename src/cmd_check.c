@@ -20,8 +20,8 @@ static const char description[] =
     "    the rules read;\n"
     "  - the database reachable, at exactly this tznr's schema version, with its roles (and a\n"
     "    reviewer role per team, a warning), connected as tznr_batch, its audit chain intact;\n"
-    "  - each team and each register declared by source id naming a source of the platform\n"
-    "    (loaded, in the inbox, or declared by a [source.ID] section).\n"
+    "  - each team naming a source of the platform (loaded, in the inbox, or declared by a\n"
+    "    [source.ID] section); a register declared by a source id it does not know (a warning).\n"
     "Each problem is one line on stderr saying what to do, with the file and line where one\n"
     "applies; then 'tznr check: ok, a night would start' on stdout when there is none.\n"
     "Nothing is moved, created or written. 'tznr run' makes the same checks first.";

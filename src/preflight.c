@@ -325,11 +325,13 @@ static void check_sources_named(checker *k, PGconn *conn)
         while (p && *p) {
             size_t n = strcspn(p, " ");
             char *item = dupn(p, n);
+            /* a warning: a register that does not count means fewer households found, never
+             * false ones, and the night's summary names it ("aucun extrait chargé") */
             if (strchr(item, ':') && !is_known(&known, item))
-                PROBLEM(k, "%s: [registers] %s: source '%s' is not a source of the platform: no extract of it was "
-                           "loaded, none is in the inbox and no [source.%s] section declares it; correct the "
-                           "spelling, or add a [source.%s] section if its first extract is still to come", k->file,
-                        conf_benefits[b], item, item, item);
+                WARNING(k, "%s: [registers] %s: source '%s' is not a source of the platform: no extract of it was "
+                           "loaded, none is in the inbox and no [source.%s] section declares it, so it counts as no "
+                           "register; correct the spelling if it is misspelt", k->file, conf_benefits[b], item,
+                        item);
             free(item);
             p += n;
             p += strspn(p, " ");
