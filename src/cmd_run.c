@@ -53,7 +53,7 @@ int cmd_run(int argc, char **argv)
     if (conf_load(&cf, cfile, err, sizeof err) != 0)
         die(TZNR_EXIT_FAIL, "%s", err);
     /* tznr check's checks first: a night that would stop half-way does not start (nothing
-     * moved, no run recorded, no audit entry) */
+     * moved, no run recorded, no audit entry); their warnings are tznr check's to print */
     int problems = preflight_night(&cf, dbinfo, date, NULL);
     if (problems)
         die(TZNR_EXIT_FAIL, "the night does not start: %d problem%s above (as 'tznr check' says); nothing was "

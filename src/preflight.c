@@ -22,6 +22,7 @@ typedef struct checker {
     const conf *cf;
     const char *file; /* the configuration file, for messages */
     int problems, warnings;
+    int quiet_warnings; /* count the warnings, print none */
 } checker;
 
 static char *dupn(const char *s, size_t n)
@@ -33,7 +34,7 @@ static char *dupn(const char *s, size_t n)
 }
 
 #define PROBLEM(k, ...) ((k)->problems++, log_error(__VA_ARGS__))
-#define WARNING(k, ...) ((k)->warnings++, log_warn(__VA_ARGS__))
+#define WARNING(k, ...) ((k)->warnings++, (k)->quiet_warnings ? (void)0 : log_warn(__VA_ARGS__))
 
 /* ---- settings the loader cannot check alone ---------------------------------------------- */
 
@@ -433,7 +434,8 @@ static void check_database(checker *k, const char *conninfo)
 
 int preflight_night(const conf *cf, const char *conninfo, const char *date, int *warnings)
 {
-    checker k = {.cf = cf, .file = cf->path ? cf->path : "(no configuration file: the defaults)"};
+    checker k = {.cf = cf, .file = cf->path ? cf->path : "(no configuration file: the defaults)",
+                 .quiet_warnings = warnings == NULL};
     check_settings(&k);
     check_folders(&k);
     check_parameters(&k, date);

@@ -11,7 +11,8 @@
  * with CONNINFO (NULL: CF's), the database's schema, roles and audit chain, and whether each
  * team and register names a source of the platform. Each problem is reported with log_error and
  * each warning with log_warn, one line each saying what to do. Return the number of problems
- * (0: a night would start); the number of warnings in *WARNINGS. */
+ * (0: a night would start); the number of warnings in *WARNINGS, or, when WARNINGS is NULL (tznr
+ * run: a warning does not stop a night, tznr check shows it), print no warning. */
 int preflight_night(const conf *cf, const char *conninfo, const char *date, int *warnings);
 
 #endif
