@@ -463,6 +463,16 @@ static size_t night_rows(const struct nightlists *nl)
 }
 
 /* Whether the night lists (RULE, FOYER); RULE NULL for any rule. */
+/* The night's largest list (the first of the largest), or NULL when it has none. */
+static struct list *largest_list(struct nightlists *nl)
+{
+    struct list *L = NULL;
+    for (size_t i = 0; i < nl->n; i++)
+        if (!L || nl->l[i].n > L->n)
+            L = &nl->l[i];
+    return L;
+}
+
 static int night_has(const struct nightlists *nl, const char *rule, const char *foyer)
 {
     for (size_t i = 0; i < nl->n; i++)
@@ -1115,10 +1125,7 @@ START_TEST(test_feedback_from_list)
     free(err);
     struct nightlists n1;
     read_night(&t, NIGHT, &n1);
-    struct list *L = NULL;
-    for (size_t i = 0; i < n1.n; i++)
-        if (!L || n1.l[i].n > L->n)
-            L = &n1.l[i];
+    struct list *L = largest_list(&n1);
     ck_assert_msg(L && L->n >= 3, "the first night's lists are too small for this test");
     struct row *r0 = &L->rows[0], *r1 = &L->rows[1], *r2 = &L->rows[2];
     char *other = sqlv(&t, "SELECT coalesce(min(id), '') FROM tznr.rule WHERE id NOT IN (SELECT rule_id FROM"
@@ -2078,10 +2085,7 @@ START_TEST(test_report_in_browser)
      * row's figures are all shown, so they can be compared; the rules' rows have small ones) */
     struct nightlists n1;
     read_night(&t, NIGHT_1, &n1);
-    struct list *L = NULL;
-    for (size_t i = 0; i < n1.n; i++)
-        if (!L || n1.l[i].n > L->n)
-            L = &n1.l[i];
+    struct list *L = largest_list(&n1);
     ck_assert_msg(L && L->n >= 38, "the first night's largest list has fewer than 38 rows");
     ck_assert(mkdir(at(&t, "inbox/feedback"), 0755) == 0);
     FILE *f = fopen(at(&t, tu_fmt("inbox/feedback/%s-retours.csv", L->team)), "wb");
