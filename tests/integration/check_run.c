@@ -1905,7 +1905,17 @@ START_TEST(test_purge_superseded_snapshots)
     hm_deposit(&h, "caf:gironde", "2026-12-01",
                tu_fmt("%s%s", hm_row("C1", "H1", 'D', &DUBOIS, HM_SINGLE_POOR),
                       hm_row("C2", "H2", 'D', &MOREAU, HM_SINGLE_POOR)));
+    /* links of the first run (the purge, as the batch, must take them with their run) */
+    ck_assert_int_eq(hm_sqln(&h, "INSERT INTO tznr.link SELECT id, 'x', '\\x00', 'y', '\\x01', 'nir', 1"
+                                 "  FROM tznr.link_run;"
+                                 "INSERT INTO tznr.possible_link SELECT id, 'x', '\\x00', 'y', '\\x01', 0.6"
+                                 "  FROM tznr.link_run;"
+                                 "SELECT count(*) FROM tznr.link WHERE source_a = 'x'"),
+                     1);
     char *sum = hm_night(&h, "2026-12-02");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT (SELECT count(*) FROM tznr.link WHERE source_a = 'x')"
+                                 "     + (SELECT count(*) FROM tznr.possible_link WHERE source_a = 'x')"),
+                     0);
     long long second = hm_sqln(&h, "SELECT current_snapshot FROM tznr.source WHERE id = 'caf:gironde'");
     ck_assert_int_ne(first, second);
     ck_assert_msg(strstr(sum, "purge: 1 superseded snapshots dropped, 1 old link runs deleted") != NULL,
@@ -1924,6 +1934,66 @@ START_TEST(test_purge_superseded_snapshots)
     ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.link_run"), 1);
     ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.audit_log WHERE action = 'purge'"), 1);
     hm_free(&h);
+}
+END_TEST
+
+/* Links and possible links belong to a run (migration 012: statement-level triggers in place
+ * of the foreign keys, which checked each of the night's 400,000 links with a query of its
+ * own). A row naming no run is refused however it comes (INSERT, COPY, UPDATE); deleting a
+ * run deletes its rows; a run's id cannot change under its links. */
+static int run_psql(const char *db, char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int run_psql(const char *db, char **out, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tu_vpsql(db, out, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+START_TEST(test_links_belong_to_a_run)
+{
+    const char *db = tu_db(1);
+    long long run = tu_sqln(db, "INSERT INTO tznr.link_run DEFAULT VALUES RETURNING id");
+    long long other = tu_sqln(db, "INSERT INTO tznr.link_run DEFAULT VALUES RETURNING id");
+    ck_assert_int_eq(tu_sqln(db, "INSERT INTO tznr.link VALUES (%lld, 'a', '\\x00', 'b', '\\x01', 'nir', 1),"
+                                 " (%lld, 'a', '\\x02', 'b', '\\x03', 'clk', 0.95);"
+                                 "INSERT INTO tznr.possible_link VALUES (%lld, 'a', '\\x00', 'b', '\\x04', 0.6),"
+                                 " (%lld, 'a', '\\x05', 'b', '\\x06', 0.7);"
+                                 "SELECT count(*) FROM tznr.link",
+                             run, other, run, other),
+                     2);
+    static const char *const refused[] = {
+        "INSERT INTO tznr.link VALUES (%lld, 'a', '\\x00', 'b', '\\x01', 'nir', 1)",
+        "INSERT INTO tznr.possible_link VALUES (%lld, 'a', '\\x00', 'b', '\\x01', 0.6)",
+        "COPY tznr.link FROM STDIN;\n%lld\ta\t\\\\x00\tb\t\\\\x01\tnir\t1\n\\.\n",
+        "UPDATE tznr.link SET run_id = %lld",
+        "UPDATE tznr.possible_link SET run_id = %lld",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char *out = NULL, *err = NULL;
+        const char *sql = tu_fmt(refused[i], other + 1000);
+        int rc = run_psql(db, &out, &err, "%s", sql);
+        ck_assert_msg(rc != 0 && err && strstr(err, "is not in tznr.link_run"),
+                      "a row naming no run was taken (%s): %d %s", sql, rc, err ? err : "");
+        free(out);
+        free(err);
+    }
+    char *out = NULL, *err = NULL;
+    int rc = run_psql(db, &out, &err, "UPDATE tznr.link_run SET id = id + 1000 WHERE id = %lld", run);
+    ck_assert_msg(rc != 0 && err && strstr(err, "still has links"), "a run renumbered under its links: %d %s", rc,
+                  err ? err : "");
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_sqln(db, "DELETE FROM tznr.link_run WHERE id = %lld;"
+                                 "SELECT count(*) * 100 + (SELECT count(*) FROM tznr.possible_link)"
+                                 "  FROM tznr.link WHERE run_id = %lld",
+                             run, other),
+                     101);
+    ck_assert_int_eq(tu_sqln(db, "SELECT (SELECT count(*) FROM tznr.link WHERE run_id = %lld)"
+                                 "     + (SELECT count(*) FROM tznr.possible_link WHERE run_id = %lld)",
+                             run, run),
+                     0);
 }
 END_TEST
 
@@ -1977,6 +2047,7 @@ Suite *suite_run(void)
         {"households", test_households_are_one_foyer}, {"routing_claimant", test_routing_to_the_claimant},
         {"outcomes_settle", test_outcomes_that_settle}, {"cooldown_90", test_cooldown_lasts_ninety_days},
         {"opposition_follows", test_opposition_follows_new_tokens}, {"purge", test_purge_superseded_snapshots},
+        {"links_belong_to_a_run", test_links_belong_to_a_run},
         {"split_person", test_split_person_gets_two_ids},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
