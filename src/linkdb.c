@@ -281,7 +281,7 @@ static int cmp_source_name(const void *a, const void *b)
 
 static void sort_records(struct loaded *L)
 {
-    uint8_t rank[LINK_MAX_SOURCES];
+    uint8_t rank[LINK_MAX_SOURCES] = {0};
     char *names[LINK_MAX_SOURCES];
     memcpy(names, L->sources, sizeof names);
     qsort(names, (size_t)L->nsources, sizeof *names, cmp_source_name);
