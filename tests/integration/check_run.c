@@ -2346,6 +2346,10 @@ START_TEST(test_report_in_browser)
         ck_assert_msg(strcmp(got, shown(figs[i].want, thr)) == 0 || (strcmp(got, "secret") == 0 && figs[i].want >= thr),
                       "%s: the page shows '%s', the database holds %lld", figs[i].key, got, figs[i].want);
     }
+    /* one, two, three or more sources: all the persons, none twice */
+    const char *psum = probed(res, "persons_by_sources_sum");
+    ck_assert_msg(strcmp(psum, tu_fmt("%lld", persons)) == 0 || strcmp(psum, "hidden") == 0,
+                  "the persons by number of sources add up to %s, not %lld", psum, persons);
     /* the links of each method */
     int nmethods = 0;
     for (const char *l = strstr(res, "method\t"); l; l = strstr(l + 1, "\nmethod\t")) {
