@@ -146,6 +146,30 @@ static void tick_text(sbuf *h, double v, double step)
     html_dec(h, v, dec);
 }
 
+/* The vertical scale of a chart from 0 to at least YMAX counts: its TOP and STEP. */
+static void count_scale(double ymax, double *top, double *step)
+{
+    *step = nice_step(ymax, 5, 1);
+    *top = ceil(ymax / *step) * *step;
+    if (*top < *step)
+        *top = *step;
+}
+
+/* Grid lines and graduations of a count scale (TOP, STEP) over the plot at PX, Y0 (PW wide, PH
+ * high), and the two axes. */
+static void y_axis(sbuf *h, int px, int pw, int y0, int ph, double top, double step)
+{
+    for (double t = 0; t <= top + step / 2; t += step) {
+        double y = y0 + ph - t / top * ph;
+        sbuf_addf(h, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", px, y, px + pw, y);
+        sbuf_addf(h, "<text class=\"m\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", px - 6, y + 4);
+        tick_text(h, t, step);
+        sbuf_adds(h, "</text>");
+    }
+    sbuf_addf(h, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", px, y0 + ph, px + pw, y0 + ph);
+    sbuf_addf(h, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", px, y0, px, y0 + ph);
+}
+
 static void figure_begin(sbuf *h, const char *caption, int w, int hgt)
 {
     sbuf_adds(h, "<figure><figcaption>");
@@ -245,21 +269,13 @@ void html_histogram(sbuf *h, const char *caption, double x0, double width, size_
         double s = (ha[i] ? 0 : (double)a[i]) + (hb[i] ? 0 : (double)b[i]);
         ymax = s > ymax ? s : ymax;
     }
-    double step = nice_step(ymax, 5, 1);
-    double top = ceil(ymax / step) * step;
-    if (top < step)
-        top = step;
+    double top, step;
+    count_scale(ymax, &top, &step);
     int H = TOP + PH + 64;
     figure_begin(h, caption, W, H);
     double bw = (double)PW / (double)nbins;
 #define YOF(v) (TOP + PH - (v) / top * PH)
-    for (double t = 0; t <= top + step / 2; t += step) {
-        sbuf_addf(h, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", PX, YOF(t), PX + PW,
-                  YOF(t));
-        sbuf_addf(h, "<text class=\"m\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", PX - 6, YOF(t) + 4);
-        tick_text(h, t, step);
-        sbuf_adds(h, "</text>");
-    }
+    y_axis(h, PX, PW, TOP, PH, top, step);
     sbuf_adds(h, "<defs><pattern id=\"hatch\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\">"
                  "<path d=\"M0,4 L4,0\" stroke=\"#777\"/></pattern></defs>");
     for (size_t i = 0; i < nbins; i++) {
@@ -280,8 +296,6 @@ void html_histogram(sbuf *h, const char *caption, double x0, double width, size_
             base += (double)v[s][i];
         }
     }
-    sbuf_addf(h, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PX, TOP + PH, PX + PW, TOP + PH);
-    sbuf_addf(h, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PX, TOP, PX, TOP + PH);
     size_t every = nbins > 12 ? (nbins + 11) / 12 : 1;
     for (size_t i = 0; i <= nbins; i += every) {
         double x = PX + (double)i * bw, v = x0 + (double)i * width;
@@ -330,22 +344,13 @@ void html_lines(sbuf *h, const char *caption, const char *const *x, size_t n, co
     for (size_t k = 0; k < n * nseries; k++)
         if (!hid[k] && (double)v[k] > ymax)
             ymax = (double)v[k];
-    double step = nice_step(ymax, 5, 1), top = ceil(ymax / step) * step;
-    if (top < step)
-        top = step;
+    double top, step;
+    count_scale(ymax, &top, &step);
     int H = TOP + PH + 56;
     figure_begin(h, caption, W, H);
 #define YOF(val) (TOP + PH - (val) / top * PH)
 #define XOF(i) (n > 1 ? PX + 10 + (double)(i) * (PW - 20) / (double)(n - 1) : PX + PW / 2.0)
-    for (double t = 0; t <= top + step / 2; t += step) {
-        sbuf_addf(h, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", PX, YOF(t), PX + PW,
-                  YOF(t));
-        sbuf_addf(h, "<text class=\"m\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", PX - 6, YOF(t) + 4);
-        tick_text(h, t, step);
-        sbuf_adds(h, "</text>");
-    }
-    sbuf_addf(h, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PX, TOP + PH, PX + PW, TOP + PH);
-    sbuf_addf(h, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", PX, TOP, PX, TOP + PH);
+    y_axis(h, PX, PW, TOP, PH, top, step);
     size_t every = n > 10 ? (n + 9) / 10 : 1;
     for (size_t i = 0; i < n; i++) {
         if (i % every != 0 && i + 1 != n)

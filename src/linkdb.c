@@ -23,7 +23,15 @@ struct loaded {
     uint8_t (*token)[32];
     uint8_t (*household)[16];  /* first 16 bytes of the household key; all zero when none */
     int64_t *prev_person;   /* 0 when none */
+    int64_t *prev_foyer;    /* 0 when none */
     size_t n, cap;
+    /* tznr.person_record's rows whose record is no longer current: source (an index into
+     * stale_sources, kept apart from the linkage's sources) and token */
+    uint8_t *stale_source;
+    uint8_t (*stale_token)[32];
+    size_t nstale, stale_cap;
+    char *stale_sources[LINK_MAX_SOURCES];
+    int nstale_sources;
     char *sources[LINK_MAX_SOURCES];
     int nsources;
     int header_seen;
@@ -42,8 +50,49 @@ static int source_index(struct loaded *L, const char *s, int len)
     return L->nsources++;
 }
 
-/* One binary COPY row: source_id, token, k_nir, k_ident, k_ident_alt, k_dob, clk, clk_alt,
- * person_id, birth_year, sex, household, commune. */
+/* A person_record row whose record is gone (the read's FULL JOIN): kept to be deleted. */
+static void add_stale(struct loaded *L, const char *p, const char *end)
+{
+    const char *f[2];
+    int32_t fl[2];
+    for (int k = 0; k < 2; k++) {
+        if (p + 4 > end)
+            die(TZNR_EXIT_FAIL, "database: truncated COPY row");
+        fl[k] = db_get_int4(p);
+        p += 4;
+        if (fl[k] < 0 || p + fl[k] > end)
+            die(TZNR_EXIT_FAIL, "database: bad COPY row");
+        f[k] = p;
+        p += fl[k];
+    }
+    if (fl[1] != 32)
+        die(TZNR_EXIT_FAIL, "database: a token of tznr.person_record is %d bytes, not 32", (int)fl[1]);
+    int s = 0;
+    while (s < L->nstale_sources && ((int)strlen(L->stale_sources[s]) != fl[0] ||
+                                     memcmp(L->stale_sources[s], f[0], (size_t)fl[0]) != 0))
+        s++;
+    if (s == L->nstale_sources) {
+        if (s == LINK_MAX_SOURCES)
+            die(TZNR_EXIT_FAIL, "more than %d sources: raise LINK_MAX_SOURCES", LINK_MAX_SOURCES);
+        L->stale_sources[s] = xmalloc((size_t)fl[0] + 1);
+        memcpy(L->stale_sources[s], f[0], (size_t)fl[0]);
+        L->stale_sources[s][fl[0]] = '\0';
+        L->nstale_sources++;
+    }
+    if (L->nstale == L->stale_cap) {
+        L->stale_cap = L->stale_cap ? L->stale_cap * 2 : 1024;
+        L->stale_source = xrealloc(L->stale_source, L->stale_cap);
+        L->stale_token = xrealloc(L->stale_token, L->stale_cap * sizeof *L->stale_token);
+    }
+    L->stale_source[L->nstale] = (uint8_t)s;
+    memcpy(L->stale_token[L->nstale], f[1], 32);
+    L->nstale++;
+}
+
+/* One binary COPY row: current (false for a person_record row whose record is gone: then
+ * its source_id and token follow, nothing else), source_id, token, k_nir, k_ident,
+ * k_ident_alt, k_dob, clk, clk_alt, person_id, birth_year, sex, household, commune,
+ * foyer_id. */
 static void on_row(void *ctx, const char *buf, int len)
 {
     struct loaded *L = ctx;
@@ -60,20 +109,29 @@ static void on_row(void *ctx, const char *buf, int len)
     p += 2;
     if (nf == -1)
         return;
-    if (nf != 13)
+    if (nf != 15)
         die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
+    if (p + 5 > end || db_get_int4(p) != 1)
+        die(TZNR_EXIT_FAIL, "database: truncated COPY row");
+    p += 5;
+    if (!p[-1]) {
+        add_stale(L, p, end);
+        return;
+    }
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 65536;
         L->recs = xrealloc(L->recs, L->cap * sizeof *L->recs);
         L->token = xrealloc(L->token, L->cap * sizeof *L->token);
         L->prev_person = xrealloc(L->prev_person, L->cap * sizeof *L->prev_person);
+        L->prev_foyer = xrealloc(L->prev_foyer, L->cap * sizeof *L->prev_foyer);
         L->household = xrealloc(L->household, L->cap * sizeof *L->household);
     }
     memset(L->household[L->n], 0, 16);
     link_rec *r = &L->recs[L->n];
     memset(r, 0, sizeof *r);
     L->prev_person[L->n] = 0;
-    for (int f = 0; f < 13; f++) {
+    L->prev_foyer[L->n] = 0;
+    for (int f = 0; f < 14; f++) {
         if (p + 4 > end)
             die(TZNR_EXIT_FAIL, "database: truncated COPY row");
         int32_t fl = db_get_int4(p);
@@ -111,6 +169,7 @@ static void on_row(void *ctx, const char *buf, int len)
                 r->commune[fl] = '\0';
             }
             break;
+        case 13: L->prev_foyer[L->n] = db_get_int8(p); break;
         }
         p += fl;
     }
@@ -195,8 +254,93 @@ static uint64_t *read_forbidden(PGconn *conn, const struct loaded *L, size_t *nf
     return fb;
 }
 
+/* Order the records by (source name, token), as an ORDER BY in the read would, but on the
+ * client: the server sorted the whole rows (two 128-byte filters each) on disk, which cost
+ * more than the rest of the read. Sources are renumbered in the order of their names, then the
+ * arrays are permuted in place along the permutation's cycles (no second copy: memory stays
+ * flat). The result is the one an ORDER BY gave, so the linkage sees the same input. */
+struct sortkey {
+    uint64_t key;   /* source rank << 56 | the token's first 7 bytes, big-endian */
+    uint32_t idx;
+};
+static const struct loaded *sort_L;
+
+static int cmp_sortkey(const void *a, const void *b)
+{
+    const struct sortkey *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    int c = memcmp(sort_L->token[x->idx] + 7, sort_L->token[y->idx] + 7, 25);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int cmp_source_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void sort_records(struct loaded *L)
+{
+    uint8_t rank[LINK_MAX_SOURCES] = {0};
+    char *names[LINK_MAX_SOURCES];
+    memcpy(names, L->sources, sizeof names);
+    qsort(names, (size_t)L->nsources, sizeof *names, cmp_source_name);
+    for (int i = 0; i < L->nsources; i++)
+        for (int j = 0; j < L->nsources; j++)
+            if (L->sources[i] == names[j])
+                rank[i] = (uint8_t)j;
+    memcpy(L->sources, names, sizeof names);
+    struct sortkey *k = xmalloc((L->n ? L->n : 1) * sizeof *k);
+    int sorted = 1;
+    for (size_t i = 0; i < L->n; i++) {
+        L->recs[i].source = rank[L->recs[i].source];
+        uint64_t key = (uint64_t)L->recs[i].source << 56;
+        for (int b = 0; b < 7; b++)
+            key |= (uint64_t)L->token[i][b] << (48 - 8 * b);
+        k[i] = (struct sortkey){key, (uint32_t)i};
+        if (i && sorted &&
+            (k[i - 1].key > key || (k[i - 1].key == key && memcmp(L->token[i - 1], L->token[i], 32) > 0)))
+            sorted = 0;
+    }
+    if (!sorted) {
+        sort_L = L;
+        qsort(k, L->n, sizeof *k, cmp_sortkey);
+        sort_L = NULL;
+        /* k[j].idx: the record that goes to position j. Follow each cycle once. */
+        for (size_t i = 0; i < L->n; i++) {
+            if (k[i].idx == i)
+                continue;
+            link_rec r = L->recs[i];
+            uint8_t tok[32], hh[16];
+            memcpy(tok, L->token[i], 32);
+            memcpy(hh, L->household[i], 16);
+            int64_t prev = L->prev_person[i], prevf = L->prev_foyer[i];
+            size_t j = i;
+            while (k[j].idx != i) {
+                size_t from = k[j].idx;
+                L->recs[j] = L->recs[from];
+                memcpy(L->token[j], L->token[from], 32);
+                memcpy(L->household[j], L->household[from], 16);
+                L->prev_person[j] = L->prev_person[from];
+                L->prev_foyer[j] = L->prev_foyer[from];
+                k[j].idx = (uint32_t)j;
+                j = from;
+            }
+            L->recs[j] = r;
+            memcpy(L->token[j], tok, 32);
+            memcpy(L->household[j], hh, 16);
+            L->prev_person[j] = prev;
+            L->prev_foyer[j] = prevf;
+            k[j].idx = (uint32_t)j;
+        }
+    }
+    free(k);
+}
+
 /* Take the linker's lock, refuse snapshots made with different keys, read every current
- * record with its previous person id (one COPY statement, so one consistent snapshot). */
+ * record with its previous person and household ids, and the persons' rows whose record is
+ * gone (one COPY statement, so one consistent snapshot), and order the records by source and
+ * token. */
 static void read_records(PGconn *conn, struct loaded *L)
 {
     db_exec(conn, "SELECT pg_catalog.pg_advisory_lock(7243110003)");
@@ -206,14 +350,22 @@ static void read_records(PGconn *conn, struct loaded *L)
     if (strchr(keyids, ','))
         die(TZNR_EXIT_FAIL, "the current snapshots were made with different keys (%s): records made with "
             "different keys never match; load every source's extract made with the new key first", keyids);
+    /* The read's plan costs enough to be compiled by the JIT, which took longer (several
+     * seconds, in each parallel worker) than the plain query runs. */
+    db_exec(conn, "SET jit = off");
     db_copy_out(conn,
-        "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
+        "COPY (SELECT r.source_id IS NOT NULL, COALESCE(r.source_id, p.source_id),"
+        " COALESCE(r.token, p.token), pg_catalog.substr(r.k_nir, 1, 16),"
         " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"
         " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex,"
-        " pg_catalog.substr(r.household, 1, 16), r.commune"
-        " FROM tznr.current_record r LEFT JOIN tznr.person_record p"
+        " pg_catalog.substr(r.household, 1, 16), r.commune, p.foyer_id"
+        " FROM tznr.current_record r FULL JOIN tznr.person_record p"
         "   ON p.source_id = r.source_id AND p.token = r.token"
-        " ORDER BY r.source_id, r.token) TO STDOUT (FORMAT binary)", on_row, L);
+        ") TO STDOUT (FORMAT binary)", on_row, L);
+    db_exec(conn, "RESET jit");
+    if (L->n > UINT32_MAX)
+        die(TZNR_EXIT_FAIL, "more than %u records", UINT32_MAX);
+    sort_records(L);
 }
 
 static void loaded_free(struct loaded *L)
@@ -223,6 +375,11 @@ static void loaded_free(struct loaded *L)
     free(L->recs);
     free(L->token);
     free(L->prev_person);
+    free(L->prev_foyer);
+    for (int i = 0; i < L->nstale_sources; i++)
+        free(L->stale_sources[i]);
+    free(L->stale_source);
+    free(L->stale_token);
     free(L->household);
 }
 
@@ -254,9 +411,9 @@ static void write_pairs(PGconn *conn, const char *copy_sql, int64_t run, const s
 }
 
 /* Replace the persons wholesale: emptied, loaded without indexes, indexed after (much faster
- * than maintaining two indexes row by row), in the caller's transaction. */
-static void write_persons(PGconn *conn, int64_t run, const struct loaded *L, const int64_t *pid,
-                          const int64_t *foyer, int64_t next_id)
+ * than maintaining three indexes row by row), in the caller's transaction. */
+static void write_persons_whole(PGconn *conn, int64_t run, const struct loaded *L, const int64_t *pid,
+                                const int64_t *foyer)
 {
     db_exec(conn, "TRUNCATE tznr.person_record;"
                   "ALTER TABLE tznr.person_record DROP CONSTRAINT person_record_pkey;"
@@ -281,13 +438,79 @@ static void write_persons(PGconn *conn, int64_t run, const struct loaded *L, con
     db_exec(conn, "ALTER TABLE tznr.person_record ADD CONSTRAINT person_record_pkey PRIMARY KEY (source_id, token);"
                   "CREATE INDEX person_record_person_id_idx ON tznr.person_record (person_id);"
                   "CREATE INDEX person_record_foyer_id_idx ON tznr.person_record (foyer_id);"
-                  "ANALYZE tznr.person_record; SELECT tznr.analyze('tznr.link')");
+                  "ANALYZE tznr.person_record");
+}
+
+/* Is record I's row in tznr.person_record new or different this run? */
+static int person_changed(const struct loaded *L, const int64_t *pid, const int64_t *foyer, size_t i)
+{
+    return L->prev_person[i] == 0 || L->prev_person[i] != pid[i] || L->prev_foyer[i] != foyer[i];
+}
+
+/* Above this share of rows to change, the persons are rewritten whole (faster than row by row). */
+#define PERSONS_REWRITE_SHARE 8
+
+/* Write the persons: only the rows that changed since the last run (new records, another
+ * person or household, records gone), through a temporary table, when they are few; else
+ * wholesale. Either way the table ends holding exactly the records' persons and households.
+ * Returns the number of rows written or deleted. */
+static size_t write_persons(PGconn *conn, int64_t run, const struct loaded *L, const int64_t *pid,
+                            const int64_t *foyer, int64_t next_id, int *whole)
+{
+    size_t changed = 0, had = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        changed += person_changed(L, pid, foyer, i) ? 1 : 0;
+        had += L->prev_person[i] != 0;
+    }
+    *whole = had == 0 || (changed + L->nstale) * PERSONS_REWRITE_SHARE > L->n;
+    if (*whole) {
+        write_persons_whole(conn, run, L, pid, foyer);
+    } else if (changed + L->nstale > 0) {
+        db_exec(conn, "CREATE TEMPORARY TABLE person_change (source_id text NOT NULL, token bytea NOT NULL,"
+                      " person_id bigint, foyer_id bigint) ON COMMIT DROP");
+        db_bincopy b = {0};
+        db_copy_start(conn, "COPY pg_temp.person_change FROM STDIN (FORMAT binary)");
+        db_bin_header(&b);
+        for (size_t i = 0; i < L->n; i++) {
+            if (!person_changed(L, pid, foyer, i))
+                continue;
+            db_bin_row(&b, 4);
+            db_bin_bytes(&b, L->sources[L->recs[i].source], strlen(L->sources[L->recs[i].source]));
+            db_bin_bytes(&b, L->token[i], 32);
+            db_bin_int8(&b, pid[i]);
+            db_bin_int8(&b, foyer[i]);
+            flush_copy(conn, &b);
+        }
+        for (size_t i = 0; i < L->nstale; i++) {
+            db_bin_row(&b, 4);
+            db_bin_bytes(&b, L->stale_sources[L->stale_source[i]], strlen(L->stale_sources[L->stale_source[i]]));
+            db_bin_bytes(&b, L->stale_token[i], 32);
+            db_bin_null(&b);
+            db_bin_null(&b);
+            flush_copy(conn, &b);
+        }
+        db_bin_trailer(&b);
+        db_copy_put(conn, b.buf, b.len);
+        db_copy_end(conn);
+        db_bin_free(&b);
+        char runs[32];
+        snprintf(runs, sizeof runs, "%lld", (long long)run);
+        const char *rp[] = {runs};
+        db_exec(conn, "DELETE FROM tznr.person_record p USING pg_temp.person_change c"
+                      " WHERE p.source_id = c.source_id AND p.token = c.token");
+        PQclear(db_query(conn, "INSERT INTO tznr.person_record (source_id, token, person_id, run_id, foyer_id)"
+                               " SELECT source_id, token, person_id, $1::bigint, foyer_id FROM pg_temp.person_change"
+                               "  WHERE person_id IS NOT NULL", 1, rp));
+        db_exec(conn, "DROP TABLE pg_temp.person_change");
+    }
+    db_exec(conn, "SELECT tznr.analyze('tznr.link')");
     if (next_id > 1) {
         char nid[32];
         snprintf(nid, sizeof nid, "%lld", (long long)(next_id - 1));
         const char *np[] = {nid};
         PQclear(db_query(conn, "SELECT pg_catalog.setval('tznr.person_id_seq', $1::bigint)", 1, np));
     }
+    return *whole ? L->n : changed + L->nstale;
 }
 
 static link_params params_of(const conf *cf)
@@ -423,7 +646,8 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
                       " FROM STDIN (FORMAT binary)", run, &L, res.edges, res.nedges, 1);
     write_pairs(conn, "COPY tznr.possible_link (run_id, source_a, token_a, source_b, token_b, score)"
                       " FROM STDIN (FORMAT binary)", run, &L, res.possible, res.npossible, 0);
-    write_persons(conn, run, &L, pid, foyer, next_id);
+    int whole = 0;
+    size_t pwritten = write_persons(conn, run, &L, pid, foyer, next_id, &whole);
     char runs[32], recs[32], persons[32], links[32], poss[32];
     snprintf(runs, sizeof runs, "%lld", (long long)run);
     snprintf(recs, sizeof recs, "%zu", L.n);
@@ -469,6 +693,11 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         log_info("  precision measured in the field: %.4f (%ld outcomes)", fprec, nfield);
     else
         log_info("  precision measured in the field: not yet (%ld outcomes of %d needed)", nfield, LINK_FIELD_MIN);
+    if (whole)
+        log_info("  persons: %zu rows rewritten whole", pwritten);
+    else
+        log_info("  persons: %zu rows written or deleted (changed since the last run), the other %zu kept",
+                 pwritten, L.n - (pwritten - L.nstale));
     log_info("  %.2f s: read %.2f, link %.2f, write %.2f", t_end - t0, t_read - t0, t_link - t_read,
              t_end - t_link);
     *sum = (linkdb_summary){.est_precision = none ? -1 : st->est_precision, .est_recall = none ? -1 : st->est_recall,

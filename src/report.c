@@ -424,10 +424,12 @@ static void section_linkage(page *p)
         secret_relation(&g, c_clk, hc, nbins);
     secret_relation(&g, c_possible, hc + nbins, nbins);
 
-    /* persons by number of sources (the last linkage's persons only) */
+    /* persons by number of sources: tznr.person_record holds the last linkage's persons (each
+     * row written by the run that last changed it), so only for the last linkage */
     PGresult *rp = q(p,
         "SELECT LEAST(n, 3), pg_catalog.count(*) FROM (SELECT person_id, pg_catalog.count(DISTINCT source_id) AS n"
-        " FROM tznr.person_record WHERE run_id = $1::bigint GROUP BY 1) x GROUP BY 1 ORDER BY 1", 1, pr);
+        " FROM tznr.person_record WHERE $1::bigint = (SELECT pg_catalog.max(id) FROM tznr.link_run) GROUP BY 1) x"
+        " GROUP BY 1 ORDER BY 1", 1, pr);
     long long pv[3] = {0, 0, 0};
     for (int i = 0; i < PQntuples(rp); i++)
         pv[ll(rp, i, 0) - 1] = ll(rp, i, 1);

@@ -463,6 +463,16 @@ static size_t night_rows(const struct nightlists *nl)
 }
 
 /* Whether the night lists (RULE, FOYER); RULE NULL for any rule. */
+/* The night's largest list (the first of the largest), or NULL when it has none. */
+static struct list *largest_list(struct nightlists *nl)
+{
+    struct list *L = NULL;
+    for (size_t i = 0; i < nl->n; i++)
+        if (!L || nl->l[i].n > L->n)
+            L = &nl->l[i];
+    return L;
+}
+
 static int night_has(const struct nightlists *nl, const char *rule, const char *foyer)
 {
     for (size_t i = 0; i < nl->n; i++)
@@ -1115,10 +1125,7 @@ START_TEST(test_feedback_from_list)
     free(err);
     struct nightlists n1;
     read_night(&t, NIGHT, &n1);
-    struct list *L = NULL;
-    for (size_t i = 0; i < n1.n; i++)
-        if (!L || n1.l[i].n > L->n)
-            L = &n1.l[i];
+    struct list *L = largest_list(&n1);
     ck_assert_msg(L && L->n >= 3, "the first night's lists are too small for this test");
     struct row *r0 = &L->rows[0], *r1 = &L->rows[1], *r2 = &L->rows[2];
     char *other = sqlv(&t, "SELECT coalesce(min(id), '') FROM tznr.rule WHERE id NOT IN (SELECT rule_id FROM"
@@ -1906,7 +1913,17 @@ START_TEST(test_purge_superseded_snapshots)
     hm_deposit(&h, "caf:gironde", "2026-12-01",
                tu_fmt("%s%s", hm_row("C1", "H1", 'D', &DUBOIS, HM_SINGLE_POOR),
                       hm_row("C2", "H2", 'D', &MOREAU, HM_SINGLE_POOR)));
+    /* links of the first run (the purge, as the batch, must take them with their run) */
+    ck_assert_int_eq(hm_sqln(&h, "INSERT INTO tznr.link SELECT id, 'x', '\\x00', 'y', '\\x01', 'nir', 1"
+                                 "  FROM tznr.link_run;"
+                                 "INSERT INTO tznr.possible_link SELECT id, 'x', '\\x00', 'y', '\\x01', 0.6"
+                                 "  FROM tznr.link_run;"
+                                 "SELECT count(*) FROM tznr.link WHERE source_a = 'x'"),
+                     1);
     char *sum = hm_night(&h, "2026-12-02");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT (SELECT count(*) FROM tznr.link WHERE source_a = 'x')"
+                                 "     + (SELECT count(*) FROM tznr.possible_link WHERE source_a = 'x')"),
+                     0);
     long long second = hm_sqln(&h, "SELECT current_snapshot FROM tznr.source WHERE id = 'caf:gironde'");
     ck_assert_int_ne(first, second);
     ck_assert_msg(strstr(sum, "purge : 1 instantané remplacé supprimé, 1 ancien rapprochement supprimé") != NULL,
@@ -1925,6 +1942,185 @@ START_TEST(test_purge_superseded_snapshots)
     ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.link_run"), 1);
     ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.audit_log WHERE action = 'purge'"), 1);
     hm_free(&h);
+}
+END_TEST
+
+/* The persons are written incrementally (docs/linking.md, « Persons »): a night where few
+ * records changed writes only their rows of tznr.person_record (new records, records gone,
+ * another person or household) and keeps the others with the run that wrote them; the table
+ * still holds exactly the current records with their persons. Thirty people at the CAF, five
+ * of them at the landlord too; the next night one has left the CAF and another arrived. */
+static const char *const INC_NOM[31] = {
+    "MARTIN", "BERNARD", "THOMAS", "PETIT", "RICHARD", "DURAND", "LEFEBVRE", "MICHEL", "GARCIA", "DAVID", "BERTRAND",
+    "ROUX", "VINCENT", "FOURNIER", "MOREL", "GIRAUD", "ANDRE", "MERCIER", "BLANC", "GUERIN", "BOYER", "GARNIER",
+    "CHEVALIER", "FRANCOIS", "LEGRAND", "GAUTHIER", "PERRIN", "ROBIN", "CLEMENT", "MORIN", "NICOLAS"};
+static const char *const INC_PRENOM[31] = {
+    "Jean", "Marie", "Pierre", "Anne", "Louis", "Claire", "Paul", "Julie", "Marc", "Sylvie", "Luc",
+    "Nathalie", "Yves", "Isabelle", "Alain", "Christine", "Hugo", "Camille", "Denis", "Elise", "Bruno", "Agnes",
+    "Remi", "Odile", "Gilles", "Helene", "Xavier", "Laure", "Eric", "Sandrine", "Victor"};
+
+static struct hp inc_person(int i, char dob[11], char nir[14])
+{
+    int sex = i % 2 ? 2 : 1, yy = 50 + i, mm = 1 + i % 12;
+    snprintf(dob, 11, "19%02d-%02d-15", yy, mm);
+    snprintf(nir, 14, "%d%02d%02d33063%03d", sex, yy, mm, 300 + i);
+    return (struct hp){INC_NOM[i], INC_PRENOM[i], dob, sex == 1 ? "1" : "2", nir};
+}
+
+static char *inc_rows(int from, int to, const char *prefix)
+{
+    size_t cap = 256 * (size_t)(to - from + 1), len = 0;
+    char *b = calloc(1, cap);
+    ck_assert_ptr_nonnull(b);
+    for (int i = from; i < to; i++) {
+        char dob[11], nir[14];
+        struct hp p = inc_person(i, dob, nir);
+        const char *row = hm_row(tu_fmt("%s%d", prefix, i), tu_fmt("%sH%d", prefix, i), 'D', &p, HM_SINGLE_POOR);
+        ck_assert_uint_lt(len + strlen(row), cap);
+        memcpy(b + len, row, strlen(row) + 1);
+        len += strlen(row);
+    }
+    return b;
+}
+
+START_TEST(test_persons_written_incrementally)
+{
+    struct hm h;
+    hm_init(&h, NULL);
+    char *caf = inc_rows(0, 30, "C"), *hab = inc_rows(0, 5, "B");
+    hm_deposit(&h, "caf:gironde", "2026-11-20", caf);
+    hm_deposit(&h, "bailleur:hab", "2026-11-20", hab);
+    free(hm_night(&h, NIGHT));
+    long long run1 = hm_sqln(&h, "SELECT max(id) FROM tznr.link_run");
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.person_record WHERE run_id = %lld", run1), 35);
+    char *gone = tu_deposit_token(h.dir, "caf:gironde", "C29");
+    char *stay = tu_deposit_token(h.dir, "caf:gironde", "C3"), *stay_hab = tu_deposit_token(h.dir, "bailleur:hab", "B3");
+    long long p_stay = hm_person(&h, "caf:gironde", stay), f_stay = hm_foyer(&h, "caf:gironde", stay);
+    ck_assert_int_eq(hm_person(&h, "bailleur:hab", stay_hab), p_stay);
+    char *before = hm_sqlv(&h, "SELECT string_agg(source_id || encode(token, 'hex') || person_id || '/' || foyer_id, ','"
+                               " ORDER BY source_id, token) FROM tznr.person_record WHERE token <> decode('%s', 'hex')",
+                           gone);
+
+    char *t5 = tu_deposit_token(h.dir, "caf:gironde", "C5"), *t6 = tu_deposit_token(h.dir, "caf:gironde", "C6");
+    long long p5 = hm_person(&h, "caf:gironde", t5), p6 = hm_person(&h, "caf:gironde", t6);
+    ck_assert_int_ne(hm_foyer(&h, "caf:gironde", t5), hm_foyer(&h, "caf:gironde", t6));
+    free(before);
+    before = hm_sqlv(&h, "SELECT string_agg(source_id || encode(token, 'hex') || person_id || '/' || foyer_id, ','"
+                         " ORDER BY source_id, token) FROM tznr.person_record"
+                         " WHERE token NOT IN (decode('%s', 'hex'), decode('%s', 'hex'), decode('%s', 'hex'))",
+                     gone, t5, t6);
+
+    /* the next night: C29 has left, C30 arrived, C5 moved in with C6 (same person, another
+     * household: the household's id is its smallest person id) */
+    free(caf);
+    char *head = inc_rows(0, 5, "C"), *tail = inc_rows(6, 29, "C");
+    char dob5[11], nir5[14];
+    struct hp person5 = inc_person(5, dob5, nir5);
+    caf = strdup(tu_fmt("%s%s%s", head, hm_row("C5", "CH6", 'C', &person5, HM_SINGLE_POOR), tail));
+    free(head);
+    free(tail);
+    char *arrived = inc_rows(30, 31, "C");
+    hm_deposit(&h, "caf:gironde", "2026-12-01", tu_fmt("%s%s", caf, arrived));
+    free(hm_night(&h, "2026-12-02"));
+    long long run2 = hm_sqln(&h, "SELECT max(id) FROM tznr.link_run");
+    ck_assert_int_gt(run2, run1);
+    char *newcomer = tu_deposit_token(h.dir, "caf:gironde", "C30");
+    /* the newcomer's row alone was written; the one who left is gone; the rest as they were */
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.person_record"), 35);
+    /* one row's household id changes: the one of the two with the larger person id */
+    ck_assert_int_eq(hm_person(&h, "caf:gironde", t5), p5);
+    ck_assert_int_eq(hm_person(&h, "caf:gironde", t6), p6);
+    ck_assert_int_eq(hm_foyer(&h, "caf:gironde", t5), p5 < p6 ? p5 : p6);
+    ck_assert_int_eq(hm_foyer(&h, "caf:gironde", t6), p5 < p6 ? p5 : p6);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.person_record WHERE run_id = %lld", run2), 2);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.person_record WHERE run_id = %lld"
+                                 " AND token = decode('%s', 'hex')", run2, newcomer), 1);
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.person_record WHERE token = decode('%s', 'hex')", gone), 0);
+    char *after = hm_sqlv(&h, "SELECT string_agg(source_id || encode(token, 'hex') || person_id || '/' || foyer_id, ','"
+                              " ORDER BY source_id, token) FROM tznr.person_record"
+                              " WHERE token NOT IN (decode('%s', 'hex'), decode('%s', 'hex'), decode('%s', 'hex'))",
+                          newcomer, t5, t6);
+    ck_assert_str_eq(after, before);
+    ck_assert_int_eq(hm_person(&h, "caf:gironde", stay), p_stay);
+    ck_assert_int_eq(hm_person(&h, "bailleur:hab", stay_hab), p_stay);
+    ck_assert_int_eq(hm_foyer(&h, "caf:gironde", stay), f_stay);
+    /* every current record has its row, and no other */
+    ck_assert_int_eq(hm_sqln(&h, "SELECT count(*) FROM tznr.current_record r FULL JOIN tznr.person_record p"
+                                 " ON p.source_id = r.source_id AND p.token = r.token"
+                                 " WHERE p.token IS NULL OR r.token IS NULL"),
+                     0);
+    free(before);
+    free(after);
+    free(caf);
+    free(hab);
+    free(arrived);
+    free(gone);
+    free(stay);
+    free(stay_hab);
+    free(newcomer);
+    free(t5);
+    free(t6);
+    hm_free(&h);
+}
+END_TEST
+
+/* Links and possible links belong to a run (migration 013: statement-level triggers in place
+ * of the foreign keys, which checked each of the night's 400,000 links with a query of its
+ * own). A row naming no run is refused however it comes (INSERT, COPY, UPDATE); deleting a
+ * run deletes its rows; a run's id cannot change under its links. */
+static int run_psql(const char *db, char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int run_psql(const char *db, char **out, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tu_vpsql(db, out, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+START_TEST(test_links_belong_to_a_run)
+{
+    const char *db = tu_db(1);
+    long long run = tu_sqln(db, "INSERT INTO tznr.link_run DEFAULT VALUES RETURNING id");
+    long long other = tu_sqln(db, "INSERT INTO tznr.link_run DEFAULT VALUES RETURNING id");
+    ck_assert_int_eq(tu_sqln(db, "INSERT INTO tznr.link VALUES (%lld, 'a', '\\x00', 'b', '\\x01', 'nir', 1),"
+                                 " (%lld, 'a', '\\x02', 'b', '\\x03', 'clk', 0.95);"
+                                 "INSERT INTO tznr.possible_link VALUES (%lld, 'a', '\\x00', 'b', '\\x04', 0.6),"
+                                 " (%lld, 'a', '\\x05', 'b', '\\x06', 0.7);"
+                                 "SELECT count(*) FROM tznr.link",
+                             run, other, run, other),
+                     2);
+    static const char *const refused[] = {
+        "INSERT INTO tznr.link VALUES (%lld, 'a', '\\x00', 'b', '\\x01', 'nir', 1)",
+        "INSERT INTO tznr.possible_link VALUES (%lld, 'a', '\\x00', 'b', '\\x01', 0.6)",
+        "COPY tznr.link FROM STDIN;\n%lld\ta\t\\\\x00\tb\t\\\\x01\tnir\t1\n\\.\n",
+        "UPDATE tznr.link SET run_id = %lld",
+        "UPDATE tznr.possible_link SET run_id = %lld",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char *out = NULL, *err = NULL;
+        const char *sql = tu_fmt(refused[i], other + 1000);
+        int rc = run_psql(db, &out, &err, "%s", sql);
+        ck_assert_msg(rc != 0 && err && strstr(err, "is not in tznr.link_run"),
+                      "a row naming no run was taken (%s): %d %s", sql, rc, err ? err : "");
+        free(out);
+        free(err);
+    }
+    char *out = NULL, *err = NULL;
+    int rc = run_psql(db, &out, &err, "UPDATE tznr.link_run SET id = id + 1000 WHERE id = %lld", run);
+    ck_assert_msg(rc != 0 && err && strstr(err, "still has links"), "a run renumbered under its links: %d %s", rc,
+                  err ? err : "");
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_sqln(db, "DELETE FROM tznr.link_run WHERE id = %lld;"
+                                 "SELECT count(*) * 100 + (SELECT count(*) FROM tznr.possible_link)"
+                                 "  FROM tznr.link WHERE run_id = %lld",
+                             run, other),
+                     101);
+    ck_assert_int_eq(tu_sqln(db, "SELECT (SELECT count(*) FROM tznr.link WHERE run_id = %lld)"
+                                 "     + (SELECT count(*) FROM tznr.possible_link WHERE run_id = %lld)",
+                             run, run),
+                     0);
 }
 END_TEST
 
@@ -2079,10 +2275,7 @@ START_TEST(test_report_in_browser)
      * row's figures are all shown, so they can be compared; the rules' rows have small ones) */
     struct nightlists n1;
     read_night(&t, NIGHT_1, &n1);
-    struct list *L = NULL;
-    for (size_t i = 0; i < n1.n; i++)
-        if (!L || n1.l[i].n > L->n)
-            L = &n1.l[i];
+    struct list *L = largest_list(&n1);
     ck_assert_msg(L && L->n >= 38, "the first night's largest list has fewer than 38 rows");
     ck_assert(mkdir(at(&t, "inbox/feedback"), 0755) == 0);
     FILE *f = fopen(at(&t, tu_fmt("inbox/feedback/%s-retours.csv", L->team)), "wb");
@@ -2139,8 +2332,8 @@ START_TEST(test_report_in_browser)
     long long run2 = sqln(&t, "SELECT max(id) FROM tznr.run WHERE run_date = '" NIGHT_2 "'");
     long long links = sqln(&t, "SELECT count(*) FROM tznr.link l JOIN tznr.run r ON r.link_run_id = l.run_id"
                                " WHERE r.id = %lld", run2);
-    long long persons = sqln(&t, "SELECT count(DISTINCT p.person_id) FROM tznr.person_record p"
-                                 " JOIN tznr.run r ON r.link_run_id = p.run_id WHERE r.id = %lld", run2);
+    /* the second night's linkage is the last: the persons are all those of person_record */
+    long long persons = sqln(&t, "SELECT count(DISTINCT person_id) FROM tznr.person_record");
     long long cands = sqln(&t, "SELECT count(*) FROM tznr.candidate WHERE run_id = %lld", run2);
     long long listed = sqln(&t, "SELECT count(*) FROM tznr.list_entry WHERE run_id = %lld", run2);
     ck_assert_int_gt(links, 100);
@@ -2154,6 +2347,10 @@ START_TEST(test_report_in_browser)
         ck_assert_msg(strcmp(got, shown(figs[i].want, thr)) == 0 || (strcmp(got, "secret") == 0 && figs[i].want >= thr),
                       "%s: the page shows '%s', the database holds %lld", figs[i].key, got, figs[i].want);
     }
+    /* one, two, three or more sources: all the persons, none twice */
+    const char *psum = probed(res, "persons_by_sources_sum");
+    ck_assert_msg(strcmp(psum, tu_fmt("%lld", persons)) == 0 || strcmp(psum, "hidden") == 0,
+                  "the persons by number of sources add up to %s, not %lld", psum, persons);
     /* the links of each method */
     int nmethods = 0;
     for (const char *l = strstr(res, "method\t"); l; l = strstr(l + 1, "\nmethod\t")) {
@@ -2368,6 +2565,8 @@ Suite *suite_run(void)
         {"households", test_households_are_one_foyer}, {"routing_claimant", test_routing_to_the_claimant},
         {"outcomes_settle", test_outcomes_that_settle}, {"cooldown_90", test_cooldown_lasts_ninety_days},
         {"opposition_follows", test_opposition_follows_new_tokens}, {"purge", test_purge_superseded_snapshots},
+        {"links_belong_to_a_run", test_links_belong_to_a_run},
+        {"persons_incremental", test_persons_written_incrementally},
         {"split_person", test_split_person_gets_two_ids},
         {"motif_amount", test_motif_quotes_the_amount},
     };
