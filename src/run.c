@@ -440,7 +440,13 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     sbuf html;
     sbuf_init(&html);
     char err[512];
-    if (report_html(conn, cf, date, NULL, &html, err, sizeof err) != 0 || report_save(&html, report, err, sizeof err) != 0) {
+    int written = 0;
+    if (util_mkdirs(cf->outbox) != 0) /* a night that wrote no list may not have made it */
+        snprintf(err, sizeof err, "could not create '%s': %s", cf->outbox, strerror(errno));
+    else
+        written = report_html(conn, cf, date, NULL, &html, err, sizeof err) == 0 &&
+                  report_save(&html, report, err, sizeof err) == 0;
+    if (!written) {
         char *note = xasprintf("  rapport de la nuit : NON ÉCRIT (%s)\n", err);
         sbuf_adds(sum, note);
         const char *pn[] = {note, runs};
