@@ -20,6 +20,7 @@ static struct {
 static int ncleanups;
 
 void log_set_prog(const char *p) { prog = p; }
+const char *log_prog(void) { return prog; }
 void log_set_quiet(int q) { quiet = q; }
 
 static int french;
@@ -110,7 +111,7 @@ char *log_redact(const char *in)
     /* each redaction replaces at least 5 bytes ("pwd=x", "://:x@") by at most 14 */
     char *out = malloc(3 * n + sizeof REDACTED);
     if (!out) {
-        fputs("tznr: error: out of memory\n", stderr);
+        fprintf(stderr, "%s: error: out of memory\n", prog);
         _exit(TZNR_EXIT_FAIL);
     }
     size_t o = 0;

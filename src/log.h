@@ -14,6 +14,9 @@ enum {
 
 /* Set the program/subcommand prefix of every message ("tznr load"). */
 void log_set_prog(const char *prog);
+/* That prefix ("tznr" before a command is chosen), for the few messages written without
+ * log_* (out of memory). */
+const char *log_prog(void);
 /* Print "PROG: error: MSG" to stderr. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: warning: MSG" to stderr. */
