@@ -521,6 +521,22 @@ START_TEST(test_first_night)
     ck_assert_msg(strstr(out, "listes : ") != NULL && strstr(out, "/<équipe>/" NIGHT "/liste.csv") != NULL,
                   "summary should speak of the lists: %s", out);
     ck_assert_msg(strstr(out, "\n  terminé\n") != NULL, "summary should end with done: %s", out);
+    /* the audit log's head, as `tznr audit verify` gives it after the night, just before the
+     * status line: the auditor keeps it from each night's summary (docs/audit.md) */
+    {
+        char *vout = NULL, *verr = NULL;
+        int vrc = TZNR(&t, &vout, &verr, "audit verify -c '%s'", t.conf);
+        ck_assert_msg(vrc == 0, "tznr audit verify: exit %d: %s%s", vrc, vout, verr);
+        long long n = 0;
+        char head[65];
+        ck_assert_msg(sscanf(vout, "audit chain intact: %lld entries, head %64[0-9a-f]", &n, head) == 2, "%s", vout);
+        ck_assert_msg(n > 5 && strlen(head) == 64, "%s", vout);
+        const char *line = tu_fmt("\n  journal d'audit : %lld entrées, tête %s\n  terminé\n", n, head);
+        ck_assert_msg(strstr(out, line) != NULL, "the summary should give the audit head of 'tznr audit verify' (%s) "
+                      "before its last line:\n%s", vout, out);
+        free(vout);
+        free(verr);
+    }
 
     /* the inbox emptied into archive/DATE */
     for (int i = 0; i < t.n; i++) {
