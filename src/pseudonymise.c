@@ -457,7 +457,9 @@ void pseudonymise(const pseudonymise_opts *o)
         /* the batch's raw fields (names, NIRs, dates) are no longer needed: wiped, not left
          * until the next batch happens to overwrite them */
         explicit_bzero(r->arena.p, r->arena.len);
+        log_progress(o->raw, r->nread, util_now() - start);
     }
+    log_progress_end();
     double elapsed = util_now() - start;
     extract_stats total = {0};
     for (long i = 0; i < o->jobs; i++)

@@ -1387,6 +1387,43 @@ START_TEST(test_french_summary)
 }
 END_TEST
 
+/* Progress on a terminal (under script(1), which gives the command a pseudo-terminal): the
+ * rows and the rate rewritten in place, the line cleared before the summary; nothing in a
+ * pipe (cron) nor with -q. */
+START_TEST(test_progress_on_a_terminal)
+{
+    struct ctx c;
+    ctx_init(&c);
+    FILE *f = fopen(path_in(&c, "big.csv"), "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\n", CANON_HEADER);
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "R%d,H%d,,Nom%d,,Jean,1985-05-12,1,,33063\n", i, i, i);
+    ck_assert_int_eq(fclose(f), 0);
+    char *cmd = strdup(tu_fmt("'%s' pseudonymise --key '%s' --source bailleur:test -o '%s' '%s'", tu_bin("tznr"), c.key,
+                              path_in(&c, "out.csv"), path_in(&c, "big.csv")));
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("script -qec \"%s\" /dev/null", cmd), &out, &err), 0);
+    const char *p = strstr(out, tu_fmt("\rtznr pseudonymise: %s: ", path_in(&c, "big.csv")));
+    ck_assert_msg(p != NULL && strstr(p, " rows/s\033[K"), "no progress on a terminal: %.300s", out);
+    ck_assert_msg(strstr(out, "\r\033[Ktznr pseudonymise: '"), "the progress line is not cleared before the summary: %s",
+                  out);
+    free(out);
+    free(err);
+    /* -q on a terminal, and a pipe: no progress */
+    ck_assert_int_eq(tu_run(tu_fmt("script -qec \"%s -q\" /dev/null", cmd), &out, &err), 0);
+    ck_assert_msg(!strstr(out, "rows/s"), "-q: %s", out);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+    ck_assert_msg(!strchr(err, '\r') && !strchr(err, '\033'), "progress in a pipe: %.300s", err);
+    free(out);
+    free(err);
+    free(cmd);
+    ctx_free(&c);
+}
+END_TEST
+
 Suite *suite_pseudonymise(void)
 {
     Suite *s = suite_create("pseudonymise");
@@ -1420,6 +1457,7 @@ Suite *suite_pseudonymise(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_add_test(tc, test_field_of_10_mb);
+    tcase_add_test(tc, test_progress_on_a_terminal);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;
