@@ -37,7 +37,10 @@ int cmd_audit(int argc, char **argv)
         OPT_DATE(0, "until", &until, "show: entries before this day (UTC)"),
         OPT_LONG('n', "limit", &limit, "N", 1, 100000000, "show: the latest N entries only"),
         OPT_END};
-    const struct opt_cmd cmd = {.name = "audit", .usage = synopsis, .description = description, .opts = opts};
+    const struct opt_cmd cmd = {.name = "audit", .usage = synopsis, .description = description,
+                                .exits = "Exit: 0 done (verify: the chain is intact), 1 failure (verify: a broken entry,\n"
+                                         "named; the database), 2 usage.",
+                                .opts = opts};
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (argc - first != 1 || (strcmp(argv[first], "verify") != 0 && strcmp(argv[first], "show") != 0))
         die_usage("audit", "expected one action: verify or show");

@@ -27,7 +27,10 @@ int cmd_db(int argc, char **argv)
 {
     const char *cfile = NULL, *dbinfo = NULL;
     const struct opt opts[] = {OPT_PLATFORM(&cfile, &dbinfo), OPT_END};
-    const struct opt_cmd cmd = {.name = "db", .usage = synopsis, .description = description, .opts = opts};
+    const struct opt_cmd cmd = {.name = "db", .usage = synopsis, .description = description,
+                                .exits = "Exit: 0 done (status: the database's schema is this binary's), 1 failure\n"
+                                         "(status: another schema version; migrate: a newer schema; the database), 2 usage.",
+                                .opts = opts};
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (argc - first != 1)
         die_usage("db", "expected one action: migrate, status or roles");

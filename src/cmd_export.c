@@ -26,7 +26,9 @@ int cmd_export(int argc, char **argv)
         OPT_PLATFORM(&cfile, &dbinfo),
         OPT_RUN_DATE(&date, "the latest run of that day instead of the latest run"),
         OPT_END};
-    const struct opt_cmd cmd = {.name = "export", .usage = synopsis, .description = description, .opts = opts};
+    const struct opt_cmd cmd = {.name = "export", .usage = synopsis, .description = description,
+                                .exits = "Exit: 0 done, 1 failure (no finished run, the database, a list not written), 2 usage.",
+                                .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     conf cf;
     PGconn *conn = db_platform(&cf, cfile, dbinfo);

@@ -24,7 +24,9 @@ int cmd_keygen(int argc, char **argv)
         OPT_STRING('i', "id", &id, "KEY_ID", "key identifier, 1-32 of A-Z a-z 0-9 . _ - (e.g. gironde-2026)"),
         OPT_STRING('o', "output", &out, "FILE", "the key file to create"),
         OPT_END};
-    const struct opt_cmd cmd = {.name = "keygen", .usage = synopsis, .description = description, .opts = opts};
+    const struct opt_cmd cmd = {.name = "keygen", .usage = synopsis, .description = description,
+                                .exits = "Exit: 0 done, 1 failure (the file exists or cannot be written), 2 usage.",
+                                .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     if (!id || !out)
         die_usage("keygen", "--id and -o are required");

@@ -32,7 +32,9 @@ int cmd_link(int argc, char **argv)
     const char *cfile = NULL, *dbinfo = NULL;
     int quiet = 0;
     const struct opt opts[] = {OPT_PLATFORM(&cfile, &dbinfo), OPT_QUIET(&quiet, "no summary on stderr"), OPT_END};
-    const struct opt_cmd cmd = {.name = "link", .usage = synopsis, .description = description, .opts = opts};
+    const struct opt_cmd cmd = {.name = "link", .usage = synopsis, .description = description,
+                                .exits = "Exit: 0 done, 1 failure (the database, the configuration, [link] model), 2 usage.",
+                                .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     if (quiet)
         log_set_quiet(1);
@@ -70,6 +72,7 @@ int cmd_links(int argc, char **argv)
                        "[link] possible_probability up (method 'possible'), for review. With --model, the\n"
                        "model the run estimated: comparison,level,label,m,u,match_weight, the first row\n"
                        "('prior') giving the share of matches among the candidate pairs (docs/linking.md).",
+        .exits = "Exit: 0 done, 1 failure (the database, standard output), 2 usage.",
         .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     if (possible && model)

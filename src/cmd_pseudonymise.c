@@ -43,7 +43,8 @@ int cmd_pseudonymise(int argc, char **argv)
         OPT_END};
     const struct opt_cmd cmd = {
         .name = "pseudonymise", .usage = synopsis, .description = description,
-        .exits = "Exit: 0 done, 1 failure, 2 usage, 3 input refused (empty, not CSV, wrong header).", .opts = opts};
+        .exits = "Exit: 0 done, 1 failure, 2 usage (also -o naming the raw export or its side files),\n"
+                 "3 input refused (empty, not CSV, wrong header).", .opts = opts};
     int first = opt_parse(&cmd, argc, argv, OPT_ARGS_ANY);
     if (quiet)
         log_set_quiet(1);
@@ -55,6 +56,9 @@ int cmd_pseudonymise(int argc, char **argv)
     if (!manifest_source_valid(source))
         die_usage("pseudonymise", "invalid source '%s': expected KIND:NAME, KIND one of " MANIFEST_KINDS
                   ", NAME 1-32 of a-z 0-9 _ -", source);
+    char why[1024];
+    if (pseudonymise_output_clash(rawpath, outpath, why, sizeof why))
+        die_usage("pseudonymise", "%s; choose another -o", why);
     pseudonymise(&(pseudonymise_opts){.key = keyfile, .source = source, .mapping = mapfile, .raw = rawpath,
                                       .output = outpath, .extract_date = xdate, .jobs = jobs});
     return 0;

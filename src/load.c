@@ -557,8 +557,11 @@ static int stage(struct load_job *j)
     db_bin_header(&b);
     char why[256];
     struct xrow x;
+    double start = util_now();
     while ((rc = csvio_next(rd, &rec)) == 1) {
         j->rows_read++;
+        if ((j->rows_read & 8191) == 0)
+            log_progress(j->path, j->rows_read, util_now() - start);
         if (parse_row(&rec, &x, why, sizeof why) == 0)
             emit_row(&b, &rec, &x, j->snap, j->m.source);
         else
@@ -568,6 +571,7 @@ static int stage(struct load_job *j)
             b.len = 0;
         }
     }
+    log_progress_end();
     if (rc < 0)
         die(TZNR_EXIT_FAIL, "%s", csvio_error(rd));
     csvio_close(rd);

@@ -20,7 +20,34 @@ static struct {
 static int ncleanups;
 
 void log_set_prog(const char *p) { prog = p; }
+const char *log_prog(void) { return prog; }
 void log_set_quiet(int q) { quiet = q; }
+
+static int progress_tty = -1; /* stderr is a terminal: not known yet (-1), no, yes */
+static int progress_shown;    /* a progress line is on the terminal */
+static double progress_last;  /* the elapsed time it was written at */
+
+void log_progress(const char *what, unsigned long long rows, double elapsed)
+{
+    if (progress_tty < 0)
+        progress_tty = isatty(STDERR_FILENO);
+    if (quiet || !progress_tty || elapsed <= 0 || (progress_shown && elapsed - progress_last < 0.25) ||
+        (!progress_shown && elapsed < 0.25))
+        return;
+    fprintf(stderr, "\r%s: %s: %llu rows, %.0f rows/s\033[K", prog, what, rows, (double)rows / elapsed);
+    fflush(stderr);
+    progress_shown = 1;
+    progress_last = elapsed;
+}
+
+void log_progress_end(void)
+{
+    if (progress_shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress_shown = 0;
+    }
+}
 
 static int french;
 void log_set_french(int f) { french = f; }
@@ -110,7 +137,7 @@ char *log_redact(const char *in)
     /* each redaction replaces at least 5 bytes ("pwd=x", "://:x@") by at most 14 */
     char *out = malloc(3 * n + sizeof REDACTED);
     if (!out) {
-        fputs("tznr: error: out of memory\n", stderr);
+        fprintf(stderr, "%s: error: out of memory\n", prog);
         _exit(TZNR_EXIT_FAIL);
     }
     size_t o = 0;
@@ -156,6 +183,7 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
     }
     /* a message may quote a command line's word, a file name or a server's error: no secret in it */
     char *safe = log_redact(msg);
+    log_progress_end();
     if (kind)
         fprintf(stderr, "%s: %s%s %s\n", prog, kind, french ? " :" : ":", safe);
     else

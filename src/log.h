@@ -14,6 +14,9 @@ enum {
 
 /* Set the program/subcommand prefix of every message ("tznr load"). */
 void log_set_prog(const char *prog);
+/* That prefix ("tznr" before a command is chosen), for the few messages written without
+ * log_* (out of memory). */
+const char *log_prog(void);
 /* Print "PROG: error: MSG" to stderr. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: warning: MSG" to stderr. */
@@ -21,6 +24,12 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: MSG" to stderr unless quiet. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_quiet(int quiet);
+/* A long step's progress, for a person watching: "PROG: WHAT: N rows, R rows/s" rewritten in
+ * place on stderr, at most four times a second (ELAPSED: seconds since the step began), only
+ * when stderr is a terminal and not quiet; nothing in cron or a pipe. The next message, or
+ * log_progress_end, clears the line. */
+void log_progress(const char *what, unsigned long long rows, double elapsed);
+void log_progress_end(void);
 /* With FRENCH set, log_error, log_warn and die say "erreur" and "attention" instead of "error"
  * and "warning": for the commands whose messages outreach teams read (feedback, reidentify).
  * Usage errors (die_usage) stay in English. */

@@ -29,6 +29,7 @@
 #include <openssl/sha.h>
 
 #include "hex.h"
+#include "log.h"
 #include "sbuf.h"
 
 static const char *const label_names[PL_COUNT] = {
@@ -316,7 +317,7 @@ void pseudo_hmac(pseudo_ctx *c, enum pseudo_label l, const void *msg, size_t len
     if (EVP_MD_CTX_copy_ex(c->work, c->inner[l]) != 1 || EVP_DigestUpdate(c->work, msg, len) != 1 ||
         EVP_DigestFinal_ex(c->work, out, &olen) != 1 || EVP_MD_CTX_copy_ex(c->work, c->outer[l]) != 1 ||
         EVP_DigestUpdate(c->work, out, 32) != 1 || EVP_DigestFinal_ex(c->work, out, &olen) != 1) {
-        fprintf(stderr, "tznr: error: HMAC computation failed inside OpenSSL\n");
+        fprintf(stderr, "%s: error: HMAC computation failed inside OpenSSL\n", log_prog());
         abort();
     }
 #else

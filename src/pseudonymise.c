@@ -6,17 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "csvio.h"
 #include "encguess.h"
 #include "extract.h"
+#include "fr.h"
 #include "log.h"
 #include "mapping.h"
+#include "norm.h"
 #include "pseudo.h"
 #include "sbuf.h"
+#include "strtab.h"
 #include "util.h"
 
 #define BATCH_ROWS 2048
@@ -73,6 +78,81 @@ static void commit(csvio_out **o, char *sha)
         die(TZNR_EXIT_FAIL, "%s", err);
 }
 
+/* Why a row was rejected, for the summary; the reasons' own text is in the rejects file. */
+enum reject_kind { RJ_CSV, RJ_ENCODING, RJ_LONG, RJ_FIELDS, RJ_EMPTY_REF, RJ_UTF8_REF, RJ_DUPLICATE, RJ_OTHER, RJ_COUNT };
+
+/* The reasons given by csvio and mapping_apply, by their first words, and what the summary
+ * says of each kind (French: the agency's IT reads it). */
+static const struct {
+    const char *prefix;
+    enum reject_kind kind;
+} reject_prefix[] = {
+    {"malformed CSV", RJ_CSV},
+    {"unterminated quoted field", RJ_CSV},
+    {"byte 0x", RJ_ENCODING},
+    {"field ", RJ_LONG},
+    {"wrong number of fields", RJ_FIELDS},
+    {"local_ref is empty", RJ_EMPTY_REF},
+    {"local_ref or household_ref is not valid UTF-8", RJ_UTF8_REF},
+    {"duplicate local_ref", RJ_DUPLICATE},
+};
+static const char *const reject_label[RJ_COUNT] = {
+    [RJ_CSV] = "CSV mal formé (guillemet)",
+    [RJ_ENCODING] = "octet hors de l'encodage déclaré",
+    [RJ_LONG] = "champ de plus de 64 Kio",
+    [RJ_FIELDS] = "mauvais nombre de champs",
+    [RJ_EMPTY_REF] = "local_ref vide",
+    [RJ_UTF8_REF] = "local_ref ou household_ref hors UTF-8",
+    [RJ_DUPLICATE] = "local_ref en double",
+    [RJ_OTHER] = "autre raison",
+};
+
+static enum reject_kind reject_kind_of(const char *why)
+{
+    for (size_t i = 0; i < sizeof reject_prefix / sizeof reject_prefix[0]; i++)
+        if (strncmp(why, reject_prefix[i].prefix, strlen(reject_prefix[i].prefix)) == 0)
+            return reject_prefix[i].kind;
+    return RJ_OTHER;
+}
+
+/* The duplicates whose lines the summary gives (all are in the rejects file). */
+#define DUP_SHOWN 5
+
+/* Where the local_refs seen are kept for the duplicate check: blocks that never move, so that
+ * the table can point into them; wiped when freed. */
+struct keyblock {
+    struct keyblock *next;
+    size_t used, cap;
+    char data[];
+};
+
+static const char *keep_key(struct keyblock **head, const char *s, size_t n)
+{
+    struct keyblock *b = *head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        b = xmalloc(sizeof *b + cap);
+        b->next = *head;
+        b->used = 0;
+        b->cap = cap;
+        *head = b;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, s, n);
+    b->used += n;
+    return p;
+}
+
+static void free_keys(struct keyblock *b)
+{
+    while (b) {
+        struct keyblock *next = b->next;
+        explicit_bzero(b->data, b->used);
+        free(b);
+        b = next;
+    }
+}
+
 /* One run: its inputs, its outputs and where the batches are. */
 struct run {
     const pseudonymise_opts *o;
@@ -86,7 +166,11 @@ struct run {
     sbuf arena, line;  /* the batch's fields; a line being built */
     extract_row *rows; /* the batch's rows */
     unsigned long long nread, nrejected, nwritten;
+    unsigned long long why[RJ_COUNT]; /* the rejected rows by kind */
     encguess eg;       /* the export's bytes against its declared encoding */
+    strtab seen;       /* local_ref (trimmed) -> the line of its first usable row */
+    struct keyblock *keys; /* the local_refs the table points to */
+    long dup_at[DUP_SHOWN][2]; /* the first duplicates: their line, the line kept */
 };
 
 /* Load the key, open the export and start a worker a job, each with its own HMAC contexts. */
@@ -149,13 +233,34 @@ static size_t read_batch(struct run *r, int *done)
         r->nread++;
         encguess_record(&r->eg, r->rec.raw, r->rec.raw_len, r->rec.line);
         size_t mark = r->arena.len;
-        if (mapping_apply(r->map, &r->rec, &r->arena, &r->rows[n], why, sizeof why) != 0) {
+        int bad = mapping_apply(r->map, &r->rec, &r->arena, &r->rows[n], why, sizeof why) != 0;
+        if (!bad) {
+            /* The same local_ref twice gives the same token twice, which the platform refuses:
+             * the first usable row is kept, the others rejected here (docs/extract-format.md). */
+            const char *lr = r->arena.p + r->rows[n].off[RF_LOCAL_REF];
+            size_t lrn = r->rows[n].len[RF_LOCAL_REF];
+            norm_trim(&lr, &lrn);
+            size_t first = strtab_get(&r->seen, lr, lrn);
+            if (first != STRTAB_NONE) {
+                snprintf(why, sizeof why, "duplicate local_ref: the same as line %zu, which was kept", first);
+                unsigned long long d = r->why[RJ_DUPLICATE];
+                if (d < DUP_SHOWN) {
+                    r->dup_at[d][0] = r->rec.line;
+                    r->dup_at[d][1] = (long)first;
+                }
+                bad = 1;
+            } else {
+                strtab_put(&r->seen, keep_key(&r->keys, lr, lrn), lrn, (size_t)r->rec.line);
+            }
+        }
+        if (bad) {
             r->arena.len = mark;
             r->arena.p[mark] = '\0';
             sbuf_reset(&r->line);
             csvio_add_reject(&r->line, r->rec.line, why, r->rec.raw, r->rec.raw_len);
             out_write(r->outs.rejects, r->rejpath, r->line.p, r->line.len);
             r->nrejected++;
+            r->why[reject_kind_of(why)]++;
             continue;
         }
         n++;
@@ -276,6 +381,42 @@ static void log_summary(const struct run *r, const extract_stats *total, double 
                  total->utf8_invalid, w[XF_UTF8]);
 }
 
+/* The summary for the agency's IT, in French, last: what was read, written and rejected (by
+ * kind), the duplicates, and which files go to the platform and which stay at home. */
+static void log_bilan(const struct run *r)
+{
+    char a[FR_BUF], b[FR_BUF], c[FR_BUF];
+    unsigned long long rj = r->nrejected;
+    log_info("bilan : %s ligne%s lue%s, %s écrite%s dans l'extrait, %s écartée%s", fr_int(a, (long long)r->nread),
+             fr_pl((long long)r->nread), fr_pl((long long)r->nread), fr_int(b, (long long)r->nwritten),
+             fr_pl((long long)r->nwritten), fr_int(c, (long long)rj), fr_pl((long long)rj));
+    if (rj > 0) {
+        sbuf l;
+        sbuf_init(&l);
+        for (int k = 0; k < RJ_COUNT; k++)
+            if (r->why[k])
+                sbuf_addf(&l, "%s%s %s", l.len ? ", " : "", fr_int(a, (long long)r->why[k]), reject_label[k]);
+        log_info("  lignes écartées : %s ; chacune avec sa ligne et sa raison dans %s", l.p, r->rejpath);
+        sbuf_free(&l);
+    }
+    unsigned long long nd = r->why[RJ_DUPLICATE];
+    if (nd > 0) {
+        sbuf l;
+        sbuf_init(&l);
+        for (unsigned long long i = 0; i < nd && i < DUP_SHOWN; i++)
+            sbuf_addf(&l, "%sligne %ld (même local_ref que la ligne %ld)",
+                      i == 0 ? "" : i == nd - 1 ? " et " : ", ", r->dup_at[i][0], r->dup_at[i][1]);
+        if (nd > DUP_SHOWN)
+            sbuf_addf(&l, " et %s autre%s", fr_int(a, (long long)(nd - DUP_SHOWN)), fr_pl((long long)(nd - DUP_SHOWN)));
+        log_info("  local_ref en double : %s : %s ; l'extrait garde la première ligne de chacun, "
+                 "corrigez l'export à la source", fr_int(b, (long long)nd), l.p);
+        sbuf_free(&l);
+    }
+    log_info("  à déposer sur la plateforme : %s, puis %s en dernier", r->o->output, r->manpath);
+    log_info("  à garder à l'agence, jamais déposés : %s (la table de correspondance), %s (les lignes écartées, "
+             "avec leurs données)", r->tokpath, r->rejpath);
+}
+
 static void run_free(struct run *r)
 {
     for (long i = 0; i < r->o->jobs; i++) {
@@ -283,6 +424,8 @@ static void run_free(struct run *r)
         sbuf_free(&r->job[i].out);
     }
     free(r->rows);
+    strtab_free(&r->seen);
+    free_keys(r->keys);
     sbuf_free_wipe(&r->arena);
     sbuf_free_wipe(&r->line); /* last held a local_ref and its token */
     free(r->tokpath);
@@ -303,6 +446,7 @@ void pseudonymise(const pseudonymise_opts *o)
     open_outputs(r);
     sbuf_init(&r->arena);
     sbuf_init(&r->line);
+    strtab_init(&r->seen);
     r->rows = xmalloc(BATCH_ROWS * sizeof *r->rows);
 
     double start = util_now();
@@ -313,7 +457,9 @@ void pseudonymise(const pseudonymise_opts *o)
         /* the batch's raw fields (names, NIRs, dates) are no longer needed: wiped, not left
          * until the next batch happens to overwrite them */
         explicit_bzero(r->arena.p, r->arena.len);
+        log_progress(o->raw, r->nread, util_now() - start);
     }
+    log_progress_end();
     double elapsed = util_now() - start;
     extract_stats total = {0};
     for (long i = 0; i < o->jobs; i++)
@@ -329,6 +475,39 @@ void pseudonymise(const pseudonymise_opts *o)
     log_summary(r, &total, elapsed);
     if (verdict == 2)
         log_warn("'%s': %s", o->raw, why);
+    log_bilan(r);
     run_free(r);
     free(r);
+}
+
+/* The identity of PATH (lstat when NOFOLLOW), or 0 when it does not exist or cannot be read. */
+static int file_id(const char *path, int nofollow, struct stat *st)
+{
+    return (nofollow ? lstat(path, st) : stat(path, st)) == 0;
+}
+
+int pseudonymise_output_clash(const char *raw, const char *output, char *why, size_t whylen)
+{
+    struct stat in;
+    int have_in = strcmp(raw, "-") == 0 ? fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode)
+                                         : stat(raw, &in) == 0;
+    static const char *const ext[] = {"", ".tokens", ".rejects", ".manifest"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        for (int tmp = 0; tmp < 2; tmp++) {
+            char *p = xasprintf("%s%s%s", output, ext[i], tmp ? ".tmp" : "");
+            struct stat st;
+            /* the same name; or the same file under another name (a path through another folder
+             * or a link): the final names are renamed over, the temporary ones removed first */
+            int clash = strcmp(p, raw) == 0 ||
+                        (have_in && file_id(p, tmp, &st) && st.st_dev == in.st_dev && st.st_ino == in.st_ino);
+            if (clash) {
+                snprintf(why, whylen, "the output '%s' is the raw export '%s': it would be %s", p, raw,
+                         tmp ? "removed" : "overwritten");
+                free(p);
+                return 1;
+            }
+            free(p);
+        }
+    }
+    return 0;
 }

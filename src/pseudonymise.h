@@ -9,6 +9,8 @@
 #ifndef TZNR_PSEUDONYMISE_H
 #define TZNR_PSEUDONYMISE_H
 
+#include <stddef.h>
+
 #define PSEUDONYMISE_MAX_JOBS 64
 
 /* What to do, the command line resolved. */
@@ -31,5 +33,11 @@ typedef struct pseudonymise_opts {
  * fit the mapping, TZNR_EXIT_FAIL for the rest (key file, mapping, unreadable export, a file
  * that cannot be written). */
 void pseudonymise(const pseudonymise_opts *o);
+
+/* Whether writing OUTPUT and its side files (OUTPUT.tokens, .rejects, .manifest, and their
+ * temporary names) would replace or remove the raw export RAW ("-": standard input when it is
+ * a regular file): the same name, or the same file (device and inode) under another name.
+ * Return 1 with the reason in WHY, or 0. Nothing is written. */
+int pseudonymise_output_clash(const char *raw, const char *output, char *why, size_t whylen);
 
 #endif

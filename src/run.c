@@ -424,6 +424,16 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     PQclear(db_query(conn, "UPDATE tznr.run SET link_run_id = $2::bigint WHERE id = $1::bigint", 2, pl));
     char *report = xasprintf("%s/rapport-%s.html", cf->outbox, date);
     sbuf_addf(sum, "  rapport de la nuit : %s\n", report);
+    /* the audit log's head once the night's last entry is written (the purge's), for the
+     * auditor to keep outside the database (docs/audit.md); read, not verified: that is
+     * `tznr audit verify`'s, which prints the same two figures when the chain is intact */
+    PGresult *ah = db_query(conn, "SELECT id, pg_catalog.encode(hash, 'hex') FROM tznr.audit_log"
+                                  " ORDER BY id DESC LIMIT 1", 0, NULL);
+    if (PQntuples(ah) == 1) {
+        long long na = atoll(PQgetvalue(ah, 0, 0));
+        sbuf_addf(sum, "  journal d'audit : %s entrée%s, tête %s\n", fr_int(b[0], na), fr_pl(na), PQgetvalue(ah, 0, 1));
+    }
+    PQclear(ah);
     const char *status = problems ? "done_with_refusals" : "done";
     sbuf_addf(sum, "  %s\n", problems ? "terminé, avec des fichiers refusés ou des collectes en échec : voir ci-dessus"
                                        : "terminé");

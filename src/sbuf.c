@@ -8,10 +8,11 @@
 #include <utf8proc.h>
 
 #include "hex.h"
+#include "log.h"
 
 static _Noreturn void oom(size_t n)
 {
-    fprintf(stderr, "tznr: error: out of memory (asked for %zu bytes)\n", n);
+    fprintf(stderr, "%s: error: out of memory (asked for %zu bytes)\n", log_prog(), n);
     abort();
 }
 
@@ -54,7 +55,7 @@ char *xasprintf(const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) { /* a length over INT_MAX */
-        fprintf(stderr, "tznr: error: could not format '%s': %s\n", fmt, strerror(errno));
+        fprintf(stderr, "%s: error: could not format '%s': %s\n", log_prog(), fmt, strerror(errno));
         abort();
     }
     char *p = xmalloc((size_t)n + 1);

@@ -1636,6 +1636,32 @@ START_TEST(test_febrl_dataset1)
 }
 END_TEST
 
+/* tznr load shows its progress on a terminal (script(1) gives it one): the extract, its rows
+ * and the rate, the line cleared after; nothing in a pipe, as in cron. */
+START_TEST(test_load_progress)
+{
+    struct pf p;
+    pf_init(&p, 1, NULL);
+    char *x = make_extract(&p, "caf:gironde", 0, 60000, "caf.csv");
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(tu_fmt("script -qec \"'%s' load -c '%s' '%s'\" /dev/null", tu_bin("tznr"), p.conf, x), &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
+    const char *at = strstr(out, tu_fmt("\rtznr load: %s: ", x));
+    ck_assert_msg(at && strstr(at, " rows/s\033[K") && strstr(at, "\r\033[K"), "no progress on a terminal: %.400s", out);
+    free(out);
+    free(err);
+    char *x2 = make_extract(&p, "caf:gironde", 0, 60001, "caf2.csv");
+    rc = TZNR(&p, &out, &err, "load -c '%s' '%s'", p.conf, x2);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(!strchr(err, '\r') && !strchr(err, '\033'), "progress in a pipe: %.300s", err);
+    free(out);
+    free(err);
+    free(x);
+    free(x2);
+    pf_free(&p);
+}
+END_TEST
+
 Suite *suite_platform(void)
 {
     Suite *s = suite_create("platform");
@@ -1660,6 +1686,7 @@ Suite *suite_platform(void)
     tcase_add_test(tc, test_reject_threshold);
     tcase_add_test(tc, test_duplicate_token);
     tcase_add_test(tc, test_key_types);
+    tcase_add_test(tc, test_load_progress);
     tcase_set_timeout(tc, TIMEOUT);
     suite_add_tcase(s, tc);
 

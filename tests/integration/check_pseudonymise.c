@@ -1187,6 +1187,243 @@ START_TEST(test_canonical_run_has_no_leak)
 }
 END_TEST
 
+
+/* ---- the agency's side: duplicates, an output over the input, the French summary -------- */
+
+/* A local_ref seen twice (also once trimmed, and across batches of 2,048 rows) keeps its first
+ * usable row; the others go to the rejects with the line kept, and the summary gives their lines. */
+START_TEST(test_duplicate_local_refs)
+{
+    struct ctx c;
+    ctx_init(&c);
+    FILE *f = fopen(path_in(&c, "raw.csv"), "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\n", CANON_HEADER);                                 /* line 1 */
+    fprintf(f, "R1,H1,,Dupont,,Jean,1985-05-12,1,,33063\n");          /* 2 */
+    fprintf(f, ",H1,,Dupont,,Anne,1986-05-12,2,,33063\n");            /* 3: rejected, no local_ref */
+    fprintf(f, " R1 ,H9,,Durand,,Paul,1970-01-01,1,,33063\n");        /* 4: duplicate of 2 once trimmed */
+    fprintf(f, "R2,H2,,Martin,,Luc,1990-02-02,1,,33063\n");           /* 5 */
+    for (int i = 0; i < 3000; i++)                                    /* 6-3005 */
+        fprintf(f, "X%d,H%d,,Nom%d,,Prenom,1980-01-01,1,,33063\n", i, i, i);
+    fprintf(f, "R2,H2,,Martin,,Luc,1990-02-02,1,,33063\n");           /* 3006: duplicate of 5, another batch */
+    fprintf(f, "X2999,H0,,Autre,,Personne,1981-01-01,2,,33063\n");    /* 3007: duplicate of 3005 */
+    ck_assert_int_eq(fclose(f), 0);
+    char *err = NULL;
+    int rc = pseudonymise(&c, "raw.csv", "out.csv", "-j 3", &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "local_ref en double : 3 : ligne 4 (même local_ref que la ligne 2), ligne 3006 (même "
+                              "local_ref que la ligne 5) et ligne 3007 (même local_ref que la ligne 3005)") != NULL,
+                  "the summary should give each duplicate's line: %s", err);
+    ck_assert_msg(strstr(err, "1 local_ref vide, 3 local_ref en double") != NULL, "rejects by kind: %s", err);
+    free(err);
+
+    /* the rejects: each duplicate with its line and the line kept, the row as it was */
+    char e[512];
+    csvio_options opt = {0};
+    csvio_reader *r = csvio_open(path_in(&c, "out.csv.rejects"), &opt, e, sizeof e);
+    ck_assert_msg(r != NULL, "%s", e);
+    csvio_record rec;
+    ck_assert_int_eq(csvio_next(r, &rec), 1);
+    static const struct {
+        const char *line, *why, *record;
+    } want[] = {
+        {"3", "local_ref is empty", ",H1,,Dupont,,Anne,1986-05-12,2,,33063"},
+        {"4", "duplicate local_ref: the same as line 2, which was kept", " R1 ,H9,,Durand,,Paul,1970-01-01,1,,33063"},
+        {"3006", "duplicate local_ref: the same as line 5, which was kept", "R2,H2,,Martin,,Luc,1990-02-02,1,,33063"},
+        {"3007", "duplicate local_ref: the same as line 3005, which was kept",
+         "X2999,H0,,Autre,,Personne,1981-01-01,2,,33063"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        ck_assert_int_eq(csvio_next(r, &rec), 1);
+        ck_assert_uint_eq(rec.nfields, 3);
+        ck_assert_str_eq(rec.field[0], want[i].line);
+        ck_assert_str_eq(rec.field[1], want[i].why);
+        ck_assert_str_eq(rec.field[2], want[i].record);
+    }
+    ck_assert_int_eq(csvio_next(r, &rec), 0);
+    csvio_close(r);
+
+    /* the extract and the token map hold each local_ref once, the first row's */
+    table out, tok;
+    table_read(&out, path_in(&c, "out.csv"));
+    table_read(&tok, path_in(&c, "out.csv.tokens"));
+    ck_assert_uint_eq(out.n, 3002);
+    ck_assert_uint_eq(tok.n, 3002);
+    ck_assert_str_eq(cell(&tok, 0, "local_ref"), "R1");
+    ck_assert_str_eq(cell(&tok, 1, "local_ref"), "R2");
+    ck_assert_str_eq(cell(&tok, 3001, "local_ref"), "X2999");
+    ck_assert_str_eq(cell(&out, 0, "birth_year"), "1985"); /* line 2's row, not line 4's */
+    ck_assert_str_eq(cell(&out, 3001, "birth_year"), "1980");
+    for (size_t i = 1; i < tok.n; i++)
+        ck_assert_str_ne(cell(&out, i, "token"), cell(&out, 0, "token"));
+    table_free(&out);
+    table_free(&tok);
+    char *m = slurp(path_in(&c, "out.csv.manifest"), NULL);
+    ck_assert_msg(strstr(m, "\nrows = 3002\n") != NULL, "manifest: %s", m);
+    free(m);
+    ctx_free(&c);
+}
+END_TEST
+
+/* -o naming the raw export, under its own name or another, or so that a side file or a
+ * temporary name would be it: refused as a usage error before anything is written, the raw
+ * export untouched. */
+START_TEST(test_output_is_input)
+{
+    struct ctx c;
+    ctx_init(&c);
+    copy_vectors_raw(&c, "c.csv");
+    ck_assert_int_eq(mkdir(path_in(&c, "sub"), 0700), 0);
+    ck_assert_int_eq(link(tu_fmt("%s/c.csv", c.dir), tu_fmt("%s/hard.csv", c.dir)), 0);
+    ck_assert_int_eq(symlink("c.csv", tu_fmt("%s/soft.csv", c.dir)), 0);
+    copy_vectors_raw(&c, "x.tokens");
+    copy_vectors_raw(&c, "y.tmp");
+    char *before = slurp(path_in(&c, "c.csv"), NULL);
+    char *dir = strdup(c.dir);
+    static const struct {
+        const char *out, *in;
+    } cases[] = {
+        {"c.csv", "c.csv"},         /* the same name */
+        {"sub/../c.csv", "c.csv"},  /* another spelling of it */
+        {"./hard.csv", "c.csv"},    /* another name of the same file */
+        {"soft.csv", "c.csv"},      /* a link to it */
+        {"x", "x.tokens"},          /* the token map would replace it */
+        {"y", "y.tmp"},             /* the extract's temporary name would remove it */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *err = NULL;
+        int rc = TZNR(&c, NULL, &err, "pseudonymise --key '%s' --source bailleur:test -o '%s/%s' '%s/%s'", c.key, dir,
+                      cases[i].out, dir, cases[i].in);
+        ck_assert_msg(rc == 2, "-o %s %s: exit %d, expected 2: %s", cases[i].out, cases[i].in, rc, err);
+        ck_assert_msg(strstr(err, "tznr pseudonymise: error: the output '") && strstr(err, "is the raw export"),
+                      "-o %s %s: %s", cases[i].out, cases[i].in, err);
+        ck_assert_msg(strstr(err, "Try 'tznr pseudonymise --help'"), "%s", err);
+        free(err);
+        char *now = slurp(tu_fmt("%s/%s", dir, cases[i].in), NULL);
+        ck_assert_msg(strcmp(now, before) == 0, "-o %s %s: the raw export changed", cases[i].out, cases[i].in);
+        free(now);
+        /* nothing written: only the files made above */
+        DIR *d = opendir(dir);
+        ck_assert_ptr_nonnull(d);
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            static const char *const made[] = {".", "..", "test.key", "c.csv", "sub", "hard.csv", "soft.csv",
+                                               "x.tokens", "y.tmp"};
+            int known = 0;
+            for (size_t k = 0; k < sizeof made / sizeof made[0]; k++)
+                known |= strcmp(e->d_name, made[k]) == 0;
+            ck_assert_msg(known, "-o %s %s left '%s'", cases[i].out, cases[i].in, e->d_name);
+        }
+        closedir(d);
+    }
+    /* a different file, and a side file's name that exists but is another file: accepted */
+    char *err = NULL;
+    int rc = TZNR(&c, NULL, &err, "pseudonymise --key '%s' --source bailleur:test -o '%s/sub/c.csv' '%s/c.csv'", c.key,
+                  dir, dir);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    free(err);
+    err = NULL;
+    rc = TZNR(&c, NULL, &err, "pseudonymise --key '%s' --source bailleur:test -o '%s/sub/c.csv' '%s/c.csv'", c.key,
+              dir, dir);
+    ck_assert_msg(rc == 0, "again over its own outputs: exit %d: %s", rc, err);
+    free(err);
+    char *now = slurp(path_in(&c, "c.csv"), NULL);
+    ck_assert_str_eq(now, before);
+    free(now);
+    free(before);
+    free(dir);
+    ctx_free(&c);
+}
+END_TEST
+
+/* The summary the agency's IT acts on: French, last, counts by reason, and which files go to
+ * the platform and which stay; nothing with -q. */
+START_TEST(test_french_summary)
+{
+    struct ctx c;
+    ctx_init(&c);
+    const char *raw = "local_ref,household_ref,nir,nom,nom_usage,prenom,date_naissance,sexe,adresse,commune\n" /* 1 */
+                      "R1,H1,,Dupont,,Jean,1985-05-12,1,,33063\n"                                          /* 2 */
+                      "R2,H1,Dupont,Jean,1985-05-12,1,,33063\n"                                            /* 3 */
+                      ",H2,,Martin,,Paul,1970-01-01,1,,33063\n"                                            /* 4 */
+                      "R4,H3,,Dup\"ont,,Jean,1985-05-12,1,,33063\n"                                        /* 5 */
+                      "R5,H4,,Durand,,Luc,1980-03-04,1,,33063\n"                                           /* 6 */
+                      "R9,H5,,Roux,,Marc,1991-02-02,1,,33522,extra\n"                                      /* 7 */
+                      "R1,H1,,Dupont,,Jean,1985-05-12,1,,33063\n";                                         /* 8 */
+    tu_write_str(path_in(&c, "raw.csv"), raw);
+    char *err = NULL;
+    int rc = pseudonymise(&c, "raw.csv", "out.csv", NULL, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    const char *b = strstr(err, "tznr pseudonymise: bilan : 7 lignes lues, 2 écrites dans l'extrait, 5 écartées\n");
+    ck_assert_msg(b != NULL, "summary: %s", err);
+    char *want = strdup(tu_fmt(
+        "tznr pseudonymise:   lignes écartées : 1 CSV mal formé (guillemet), 2 mauvais nombre de champs, "
+        "1 local_ref vide, 1 local_ref en double ; chacune avec sa ligne et sa raison dans %s/out.csv.rejects\n"
+        "tznr pseudonymise:   local_ref en double : 1 : ligne 8 (même local_ref que la ligne 2) ; l'extrait garde la "
+        "première ligne de chacun, corrigez l'export à la source\n"
+        "tznr pseudonymise:   à déposer sur la plateforme : %s/out.csv, puis %s/out.csv.manifest en dernier\n"
+        "tznr pseudonymise:   à garder à l'agence, jamais déposés : %s/out.csv.tokens (la table de correspondance), "
+        "%s/out.csv.rejects (les lignes écartées, avec leurs données)\n",
+        c.dir, c.dir, c.dir, c.dir, c.dir));
+    ck_assert_msg(strcmp(strchr(b, '\n') + 1, want) == 0, "the summary's end should be\n%s\nnot\n%s", want,
+                  strchr(b, '\n') + 1);
+    free(want);
+    free(err);
+    /* a clean export: nothing rejected, no duplicate line */
+    copy_vectors_raw(&c, "v.csv");
+    err = NULL;
+    rc = pseudonymise(&c, "v.csv", "v-out.csv", NULL, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "bilan : 20 lignes lues, 20 écrites dans l'extrait, 0 écartée\n"), "%s", err);
+    ck_assert_msg(!strstr(err, "lignes écartées :") && !strstr(err, "en double"), "%s", err);
+    free(err);
+    /* -q: nothing at all */
+    err = NULL;
+    rc = pseudonymise(&c, "raw.csv", "q.csv", "-q", &err);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(err[0] == '\0', "-q printed: %s", err);
+    free(err);
+    ctx_free(&c);
+}
+END_TEST
+
+/* Progress on a terminal (under script(1), which gives the command a pseudo-terminal): the
+ * rows and the rate rewritten in place, the line cleared before the summary; nothing in a
+ * pipe (cron) nor with -q. */
+START_TEST(test_progress_on_a_terminal)
+{
+    struct ctx c;
+    ctx_init(&c);
+    FILE *f = fopen(path_in(&c, "big.csv"), "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\n", CANON_HEADER);
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "R%d,H%d,,Nom%d,,Jean,1985-05-12,1,,33063\n", i, i, i);
+    ck_assert_int_eq(fclose(f), 0);
+    char *cmd = strdup(tu_fmt("'%s' pseudonymise --key '%s' --source bailleur:test -o '%s' '%s'", tu_bin("tznr"), c.key,
+                              path_in(&c, "out.csv"), path_in(&c, "big.csv")));
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("script -qec \"%s\" /dev/null", cmd), &out, &err), 0);
+    const char *p = strstr(out, tu_fmt("\rtznr pseudonymise: %s: ", path_in(&c, "big.csv")));
+    ck_assert_msg(p != NULL && strstr(p, " rows/s\033[K"), "no progress on a terminal: %.300s", out);
+    ck_assert_msg(strstr(out, "\r\033[Ktznr pseudonymise: '"), "the progress line is not cleared before the summary: %s",
+                  out);
+    free(out);
+    free(err);
+    /* -q on a terminal, and a pipe: no progress */
+    ck_assert_int_eq(tu_run(tu_fmt("script -qec \"%s -q\" /dev/null", cmd), &out, &err), 0);
+    ck_assert_msg(!strstr(out, "rows/s"), "-q: %s", out);
+    free(out);
+    free(err);
+    ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+    ck_assert_msg(!strchr(err, '\r') && !strchr(err, '\033'), "progress in a pipe: %.300s", err);
+    free(out);
+    free(err);
+    free(cmd);
+    ctx_free(&c);
+}
+END_TEST
+
 Suite *suite_pseudonymise(void)
 {
     Suite *s = suite_create("pseudonymise");
@@ -1207,6 +1444,9 @@ Suite *suite_pseudonymise(void)
     tcase_add_test(tc, test_keygen);
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_crash_leaves_no_core);
+    tcase_add_test(tc, test_duplicate_local_refs);
+    tcase_add_test(tc, test_output_is_input);
+    tcase_add_test(tc, test_french_summary);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("mapping");
@@ -1217,6 +1457,7 @@ Suite *suite_pseudonymise(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_add_test(tc, test_field_of_10_mb);
+    tcase_add_test(tc, test_progress_on_a_terminal);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;

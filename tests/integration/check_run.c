@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sbuf.h"
 #include "testutil.h"
 
 /* Generous: the sanitizer build is several times slower; nothing here asserts a duration. */
@@ -531,6 +532,22 @@ START_TEST(test_first_night)
     ck_assert_msg(strstr(out, "listes : ") != NULL && strstr(out, "/<équipe>/" NIGHT "/liste.csv") != NULL,
                   "summary should speak of the lists: %s", out);
     ck_assert_msg(strstr(out, "\n  terminé\n") != NULL, "summary should end with done: %s", out);
+    /* the audit log's head, as `tznr audit verify` gives it after the night, just before the
+     * status line: the auditor keeps it from each night's summary (docs/audit.md) */
+    {
+        char *vout = NULL, *verr = NULL;
+        int vrc = TZNR(&t, &vout, &verr, "audit verify -c '%s'", t.conf);
+        ck_assert_msg(vrc == 0, "tznr audit verify: exit %d: %s%s", vrc, vout, verr);
+        long long n = 0;
+        char head[65];
+        ck_assert_msg(sscanf(vout, "audit chain intact: %lld entries, head %64[0-9a-f]", &n, head) == 2, "%s", vout);
+        ck_assert_msg(n > 5 && strlen(head) == 64, "%s", vout);
+        const char *line = tu_fmt("\n  journal d'audit : %lld entrées, tête %s\n  terminé\n", n, head);
+        ck_assert_msg(strstr(out, line) != NULL, "the summary should give the audit head of 'tznr audit verify' (%s) "
+                      "before its last line:\n%s", vout, out);
+        free(vout);
+        free(verr);
+    }
 
     /* the inbox emptied into archive/DATE */
     for (int i = 0; i < t.n; i++) {
@@ -791,6 +808,107 @@ START_TEST(test_lock)
     ck_assert_msg(rc == 0, "tznr run after the lock was released: exit %d: %s%s", rc, out, err);
     free(out);
     free(err);
+    rt_free(&t);
+}
+END_TEST
+
+/* ==== scheduling: cron mails a failed night only; the unit alerts through its template ======== */
+
+/* S with every FROM replaced by TO, malloc'd. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (const char *p; (p = strstr(s, from)) != NULL; s = p + strlen(from)) {
+        sbuf_add(&b, s, (size_t)(p - s));
+        sbuf_adds(&b, to);
+    }
+    sbuf_adds(&b, s);
+    return b.p;
+}
+
+/* scripts/tznr.cron's command run by sh as cron would (its '\%' unescaped), with the build's
+ * tznr and a log in the test's folder, under TZNR_CONFIG=CONF: its status and output. */
+static int cron_line(const struct rt *t, const char *conf, char **out)
+{
+    char *cron = tu_read("scripts/tznr.cron", NULL);
+    ck_assert_ptr_nonnull(cron);
+    char *line = NULL;
+    for (char *l = strtok(cron, "\n"); l; l = strtok(NULL, "\n"))
+        if (l[0] >= '0' && l[0] <= '9')
+            line = l;
+    ck_assert_msg(line != NULL, "no schedule line in scripts/tznr.cron");
+    /* five time fields and the user, then the command */
+    const char *cmd = line;
+    for (int f = 0; f < 6; f++) {
+        cmd += strcspn(cmd, " \t");
+        cmd += strspn(cmd, " \t");
+    }
+    char *a = replace_all(cmd, "/usr/local/bin/tznr", tu_bin("tznr"));
+    char *b = replace_all(a, "/var/log/tznr/run.log", at(t, "run.log"));
+    char *c = replace_all(b, "\\%", "%");
+    tu_write_str(at(t, "cron.sh"), c);
+    free(a);
+    free(b);
+    free(c);
+    free(cron);
+    char *err = NULL;
+    int rc = tu_run(tu_fmt("TZNR_CONFIG='%s' sh '%s'", conf, at(t, "cron.sh")), out, &err);
+    ck_assert_msg(err[0] == '\0', "the cron line wrote on stderr: %s", err);
+    free(err);
+    return rc;
+}
+
+START_TEST(test_cron_mails_failures_only)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    /* a night that ends with 0: nothing for cron to mail; the summary in the log */
+    char *out = NULL;
+    ck_assert_int_eq(cron_line(&t, t.conf, &out), 0);
+    ck_assert_msg(out[0] == '\0', "a good night printed (cron would mail it): %s", out);
+    free(out);
+    char *log = tu_read(at(&t, "run.log"), NULL);
+    ck_assert_msg(log && strstr(log, "\n  terminé\n"), "the log should have the night's summary: %s", log);
+    size_t loglen = strlen(log);
+    free(log);
+    /* a refused extract: exit 5, printed with the summary, and logged after the first night */
+    tu_write_str(at(&t, "inbox/junk.csv"), "not an extract\n");
+    tu_write_str(at(&t, "inbox/junk.csv.manifest"), "format = tznr-extract-v1\n");
+    ck_assert_int_eq(cron_line(&t, t.conf, &out), 0);
+    ck_assert_msg(strncmp(out, "tznr run: the night ended with exit status 5 (docs/operations.md, Exit codes)\n"
+                               "tznr run ", 87) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "refusé junk.csv") && strstr(out, "\n  terminé, avec des fichiers refusés"), "%s", out);
+    log = tu_read(at(&t, "run.log"), NULL);
+    ck_assert_msg(strlen(log) > loglen && strstr(log + loglen, "refusé junk.csv"), "%s", log);
+    free(log);
+    free(out);
+    /* a failure: exit 1 and its message */
+    ck_assert_int_eq(cron_line(&t, at(&t, "no-such.conf"), &out), 0);
+    ck_assert_msg(strstr(out, "tznr run: the night ended with exit status 1 ") == out &&
+                  strstr(out, "\ntznr run: error: could not open "), "%s", out);
+    free(out);
+    /* the units: the run's OnFailure= names the alert's template, and systemd accepts both */
+    char *unit = tu_read("scripts/tznr-run.service", NULL);
+    ck_assert_msg(strstr(unit, "\nOnFailure=tznr-failure@%n.service\n") && !strstr(unit, "\nSuccessExitStatus="),
+                  "%s", unit);
+    char *ours = replace_all(unit, "/usr/local/bin/tznr", tu_bin("tznr"));
+    tu_write_str(at(&t, "tznr-run.service"), ours);
+    free(ours);
+    free(unit);
+    char *tmpl = tu_read("scripts/tznr-failure@.service", NULL);
+    ck_assert_ptr_nonnull(tmpl);
+    tu_write_str(at(&t, "tznr-failure@tznr-run.service.service"), tmpl);
+    free(tmpl);
+    if (tu_run("command -v systemd-analyze", NULL, NULL) == 0) {
+        char *vo = NULL, *ve = NULL;
+        int rc = tu_run(tu_fmt("cd '%s' && systemd-analyze verify --man=no ./tznr-run.service "
+                               "./tznr-failure@tznr-run.service.service", t.dir), &vo, &ve);
+        ck_assert_msg(rc == 0 && ve[0] == '\0', "systemd-analyze verify: exit %d: %s%s", rc, vo, ve);
+        free(vo);
+        free(ve);
+    }
     rt_free(&t);
 }
 END_TEST
@@ -2569,6 +2687,7 @@ Suite *suite_run(void)
         {"persons_incremental", test_persons_written_incrementally},
         {"split_person", test_split_person_gets_two_ids},
         {"motif_amount", test_motif_quotes_the_amount},
+        {"cron", test_cron_mails_failures_only},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);

@@ -1,6 +1,8 @@
 /* opt: the options table's parser (flags, values, bounds, dates, positional arguments, refused
  * abbreviations) and the help it prints; then every command's --help from the binary. */
 #include <check.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +11,20 @@
 
 #include "log.h"
 #include "opt.h"
+#include "sbuf.h"
 #include "testutil.h"
 
 #define MAXW 16
+
+/* AddressSanitizer reports a huge allocation itself instead of returning NULL (GCC says so with
+ * __SANITIZE_ADDRESS__, clang with __has_feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
 
 /* What the test command's options store. */
 struct vals {
@@ -352,6 +365,95 @@ START_TEST(test_commands_help)
 }
 END_TEST
 
+/* The commands of the binary's own table, as `tznr --help` lists them (so a command added to
+ * main.c is checked without this test knowing it): N names into NAMES. */
+static size_t binary_commands(char names[32][32])
+{
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(tu_run(tu_fmt("'%s' --help", tu_bin("tznr")), &out, &err), 0);
+    const char *p = strstr(out, "\ncommands:\n");
+    ck_assert_msg(p != NULL, "tznr --help:\n%s", out);
+    size_t n = 0;
+    for (p += strlen("\ncommands:\n"); strncmp(p, "  ", 2) == 0 && n < 32; p = strchr(p, '\n') + 1) {
+        size_t w = strcspn(p + 2, " ");
+        ck_assert(w > 0 && w < 32);
+        memcpy(names[n], p + 2, w);
+        names[n++][w] = '\0';
+    }
+    free(out);
+    free(err);
+    return n;
+}
+
+/* Every command of the binary's table says its exit codes in its --help: a line starting
+ * "Exit: 0 ", with the usage code. */
+START_TEST(test_commands_help_exits)
+{
+    char names[32][32];
+    size_t n = binary_commands(names);
+    ck_assert_msg(n >= 13, "tznr --help lists %zu commands", n);
+    for (size_t i = 0; i < n; i++) {
+        char *out = NULL, *err = NULL;
+        int rc = tu_run(tu_fmt("'%s' %s --help", tu_bin("tznr"), names[i]), &out, &err);
+        ck_assert_msg(rc == 0, "tznr %s --help: exit %d: %s", names[i], rc, err);
+        const char *e = strstr(out, "\nExit: 0 ");
+        ck_assert_msg(e != NULL, "tznr %s --help gives no exit codes (an 'Exit: 0 ...' line):\n%s", names[i], out);
+        ck_assert_msg(strstr(e, "2 usage") != NULL, "tznr %s --help: no '2 usage' among its exit codes:\n%s", names[i],
+                      out);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
+/* Every message of a command starts with "tznr CMD:": an unknown option, a missing
+ * configuration file, and the out-of-memory message written without log_*. */
+START_TEST(test_messages_named)
+{
+    char names[32][32];
+    size_t n = binary_commands(names);
+    for (size_t i = 0; i < n; i++) {
+        char *out = NULL, *err = NULL;
+        int rc = tu_run(tu_fmt("'%s' %s --no-such-option", tu_bin("tznr"), names[i]), &out, &err);
+        ck_assert_msg(rc == 2, "tznr %s --no-such-option: exit %d", names[i], rc);
+        ck_assert_msg(strcmp(err, tu_fmt("tznr %s: error: unknown option '--no-such-option'\n"
+                                         "Try 'tznr %s --help' for more information.\n", names[i], names[i])) == 0,
+                      "tznr %s --no-such-option said:\n%s", names[i], err);
+        free(out);
+        free(err);
+    }
+    char *out = NULL, *err = NULL;
+    int rc = tu_run(tu_fmt("'%s' run -c /nonexistent/tznr.conf", tu_bin("tznr")), &out, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_msg(strncmp(err, "tznr run: error: ", 17) == 0, "%s", err);
+    free(out);
+    free(err);
+#ifndef UNDER_ASAN
+    /* out of memory, in a child: the message names the command too */
+    int fd[2];
+    ck_assert_int_eq(pipe(fd), 0);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        dup2(fd[1], 2);
+        log_set_prog("tznr load");
+        void *p = xmalloc(SIZE_MAX / 2);
+        _exit(p != NULL ? 0 : 9);
+    }
+    close(fd[1]);
+    char buf[256];
+    ssize_t got = read(fd[0], buf, sizeof buf - 1);
+    close(fd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    ck_assert(got > 0);
+    buf[got] = '\0';
+    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "xmalloc did not abort");
+    ck_assert_msg(strncmp(buf, "tznr load: error: out of memory (asked for ", 43) == 0, "%s", buf);
+#endif
+}
+END_TEST
+
 /* What messages and the audit log's command line keep of a secret: nothing, however written;
  * JSON and quoting stay whole; text that only mentions a password is left alone. */
 START_TEST(test_redact)
@@ -409,6 +511,9 @@ Suite *suite_opt(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("commands");
     tcase_add_test(tc, test_commands_help);
+    tcase_add_test(tc, test_commands_help_exits);
+    tcase_add_test(tc, test_messages_named);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }
