@@ -1,12 +1,12 @@
 /* tznr check: everything a night needs, checked before the night (docs/operations.md). */
 #include <stdio.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "conf.h"
 #include "log.h"
 #include "opt.h"
 #include "preflight.h"
+#include "util.h"
 
 static const char synopsis[] = "tznr check [-c FILE] [--db CONNINFO] [--date YYYY-MM-DD]";
 static const char description[] =
@@ -40,14 +40,7 @@ int cmd_check(int argc, char **argv)
                                 .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     char date[11];
-    if (date_opt) {
-        snprintf(date, sizeof date, "%s", date_opt);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        localtime_r(&t, &tm);
-        strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    }
+    util_night_date(date, date_opt);
     conf cf;
     char err[1024];
     if (conf_load(&cf, cfile, err, sizeof err) != 0) {

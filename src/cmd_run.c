@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "conf.h"
@@ -12,6 +11,7 @@
 #include "preflight.h"
 #include "run.h"
 #include "sbuf.h"
+#include "util.h"
 
 static const char synopsis[] = "tznr run [-c FILE] [--db CONNINFO] [--date YYYY-MM-DD] [-q]";
 static const char description[] =
@@ -40,14 +40,7 @@ int cmd_run(int argc, char **argv)
                                 .opts = opts};
     opt_parse(&cmd, argc, argv, 0);
     char date[11];
-    if (date_opt) {
-        snprintf(date, sizeof date, "%s", date_opt);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        localtime_r(&t, &tm);
-        strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    }
+    util_night_date(date, date_opt);
     conf cf;
     char err[1024];
     if (conf_load(&cf, cfile, err, sizeof err) != 0)

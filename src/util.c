@@ -121,3 +121,15 @@ int util_move(const char *from, const char *to)
     free(dir);
     return unlink(from);
 }
+
+void util_night_date(char out[11], const char *given)
+{
+    if (given) {
+        snprintf(out, 11, "%s", given);
+        return;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}

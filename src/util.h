@@ -10,5 +10,8 @@ int util_mkdirs(const char *path);
  * rename to TO, fsync TO's folder, then unlink FROM. Return 0, or -1 with errno set (FROM is
  * then left where it was, and no TO.tmp remains). */
 int util_move(const char *from, const char *to);
+/* The night's date: GIVEN (a --date already checked as YYYY-MM-DD) or today's local date, as
+ * YYYY-MM-DD into OUT. */
+void util_night_date(char out[11], const char *given);
 
 #endif
