@@ -54,6 +54,7 @@ int cmd_run(int argc, char **argv)
     PGconn *conn = db_connect(&cf, dbinfo);
     db_require_schema(conn);
     log_set_quiet(1); /* the steps' own chatter; the summary says what happened */
+    log_set_progress(!quiet); /* but a person watching a terminal sees the phases */
     sbuf sum;
     sbuf_init(&sum);
     int rc = run_night(conn, &cf, date, &sum);

@@ -591,6 +591,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     /* One linker at a time (a session lock, held to the end); the results are written in one
      * transaction after the read. */
     struct loaded L = {0};
+    log_phase("reading the current records");
     read_records(conn, &L);
     double t_read = util_now();
     size_t nfb = 0;
@@ -604,9 +605,11 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         lp.model = &given;
     }
     link_result res;
+    log_phase("linking %zu records", L.n);
     if (link_run(L.recs, L.n, &lp, fb, nfb, NULL, NULL, &res) != 0)
         die(TZNR_EXIT_FAIL, "invalid [link] parameters");
     double t_link = util_now();
+    log_phase("writing the links and the persons");
 
     int64_t next_id = next_person_id(conn);
     size_t kept = 0, nfoyers = 0;

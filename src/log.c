@@ -27,17 +27,41 @@ static int progress_tty = -1; /* stderr is a terminal: not known yet (-1), no, y
 static int progress_shown;    /* a progress line is on the terminal */
 static double progress_last;  /* the elapsed time it was written at */
 
-void log_progress(const char *what, unsigned long long rows, double elapsed)
+static int progress_on = -1; /* log_set_progress: -1 follow quiet, 0 never, 1 always (on a terminal) */
+void log_set_progress(int on) { progress_on = on; }
+
+/* Whether a progress or phase line may be shown now. */
+static int progress_allowed(void)
 {
     if (progress_tty < 0)
         progress_tty = isatty(STDERR_FILENO);
-    if (quiet || !progress_tty || elapsed <= 0 || (progress_shown && elapsed - progress_last < 0.25) ||
+    return progress_tty && (progress_on < 0 ? !quiet : progress_on);
+}
+
+void log_progress(const char *what, unsigned long long rows, double elapsed)
+{
+    if (!progress_allowed() || elapsed <= 0 || (progress_shown && elapsed - progress_last < 0.25) ||
         (!progress_shown && elapsed < 0.25))
         return;
     fprintf(stderr, "\r%s: %s: %llu rows, %.0f rows/s\033[K", prog, what, rows, (double)rows / elapsed);
     fflush(stderr);
     progress_shown = 1;
     progress_last = elapsed;
+}
+
+void log_phase(const char *fmt, ...)
+{
+    if (!progress_allowed())
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "\r%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\033[K", stderr);
+    fflush(stderr);
+    progress_shown = 1;
+    progress_last = 0;
 }
 
 void log_progress_end(void)

@@ -30,6 +30,12 @@ void log_set_quiet(int quiet);
  * log_progress_end, clears the line. */
 void log_progress(const char *what, unsigned long long rows, double elapsed);
 void log_progress_end(void);
+/* A long command's phase ("PROG: WHAT", e.g. "tznr link: linking 1,115,623 records"), on the
+ * same line as the progress and under the same rules: a terminal only, not quiet. */
+void log_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Show the progress and phases (on a terminal) even when the messages are quiet (ON = 1), or
+ * never (0); by default they follow log_set_quiet. */
+void log_set_progress(int on);
 /* With FRENCH set, log_error, log_warn and die say "erreur" and "attention" instead of "error"
  * and "warning": for the commands whose messages outreach teams read (feedback, reidentify).
  * Usage errors (die_usage) stay in English. */

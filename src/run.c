@@ -366,9 +366,12 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     struct failed_ctx fctx = {conn, run};
     log_on_die(mark_failed, &fctx);
     sbuf_addf(sum, "tznr run %s (exécution n° %lld)\n", date, run);
+    log_phase("pulling the extracts");
     int problems = step_pull(cf, sum);
     t[1] = util_now();
+    log_phase("loading the extracts");
     problems += step_extracts(conn, cf, date, sum);
+    log_phase("loading the teams' outcomes");
     problems += step_feedback(conn, cf, date, sum);
     t[2] = util_now();
     linkdb_summary ls;
@@ -390,11 +393,14 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
         sbuf_addf(sum, "  précision du rapprochement mesurée sur le terrain : %s (%s résultat%s)\n",
                   fr_dec(b[0], ls.field_precision, 4), fr_int(b[1], ls.field_outcomes), fr_pl(ls.field_outcomes));
     t[3] = util_now();
+    log_phase("detecting");
     step_detect(conn, cf, run, date, sum);
     t[4] = util_now();
+    log_phase("writing the lists");
     problems += step_export(conn, cf, run, date, sum);
     t[5] = util_now();
     retention_summary rs;
+    log_phase("purging");
     retention_purge(conn, cf, &rs);
     if (rs.snapshots_dropped || rs.link_runs_deleted)
         sbuf_addf(sum, "  purge : %d instantané%s remplacé%s supprimé%s, %s ancien%s rapprochement%s supprimé%s\n",
@@ -451,6 +457,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     sbuf_init(&html);
     char err[512];
     int written = 0;
+    log_phase("writing the report");
     if (util_mkdirs(cf->outbox) != 0) /* a night that wrote no list may not have made it */
         snprintf(err, sizeof err, "could not create '%s': %s", cf->outbox, strerror(errno));
     else
@@ -467,6 +474,7 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
     }
     sbuf_free(&html);
     free(report);
+    log_progress_end();
     log_forget(mark_failed, &fctx);
     return problems ? TZNR_EXIT_PARTIAL : 0;
 }

@@ -102,6 +102,19 @@ START_TEST(test_good)
     rc = tu_tznr(&out, &err, "run -c '%s' --date 2026-11-26", c.conf);
     ck_assert_msg(rc == 0, "the night starts and ends: exit %d: %s%s", rc, out, err);
     ck_assert_int_eq(tu_sqln(c.db, "SELECT count(*) FROM tznr.run"), 1);
+    ck_assert_msg(!strchr(err, '\r') && !strchr(err, '\033'), "the night's phases in a pipe: %.300s", err);
+    free(out);
+    free(err);
+    /* on a terminal (script(1) gives it one), the night shows its phases on one line */
+    rc = tu_run(tu_fmt("script -qec \"'%s' run -c '%s' --date 2026-11-27\" /dev/null", tu_bin("tznr"), c.conf), &out,
+                &err);
+    ck_assert_msg(rc == 0, "a night on a terminal: exit %d: %s%s", rc, out, err);
+    static const char *const phases[] = {"loading the extracts", "reading the current records", "detecting",
+                                         "writing the lists", "writing the report"};
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        const char *want = tu_fmt("\rtznr run: %s\033[K", phases[i]);
+        ck_assert_msg(strstr(out, want) != NULL, "no phase '%s' on a terminal: %.600s", phases[i], out);
+    }
     free(out);
     free(err);
     /* the loaded source is known now, the inbox empty: still good */

@@ -1656,6 +1656,20 @@ START_TEST(test_load_progress)
     ck_assert_msg(!strchr(err, '\r') && !strchr(err, '\033'), "progress in a pipe: %.300s", err);
     free(out);
     free(err);
+    /* tznr link's phases: on a terminal, each on the progress line; nothing in a pipe */
+    rc = tu_run(tu_fmt("script -qec \"'%s' link -c '%s'\" /dev/null", tu_bin("tznr"), p.conf), &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s%s", rc, out, err);
+    const char *phases[] = {"\rtznr link: reading the current records\033[K", "\rtznr link: linking 60001 records\033[K",
+                            "\rtznr link: writing the links and the persons\033[K"};
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++)
+        ck_assert_msg(strstr(out, phases[i]) != NULL, "no phase '%s' on a terminal: %.400s", phases[i] + 1, out);
+    free(out);
+    free(err);
+    rc = TZNR(&p, &out, &err, "link -c '%s'", p.conf);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(!strchr(err, '\r') && !strchr(err, '\033'), "phases in a pipe: %.300s", err);
+    free(out);
+    free(err);
     free(x);
     free(x2);
     pf_free(&p);
