@@ -65,7 +65,8 @@ static void add_into(ev_row *to, const ev_row *from)
 
 void evaluation_add_totals(ev_table *t)
 {
-    qsort(t->rows, t->n, sizeof *t->rows, cmp_row);
+    if (t->n) /* no rows: rows may be NULL, which qsort must not get */
+        qsort(t->rows, t->n, sizeof *t->rows, cmp_row);
     size_t nrules = 0;
     for (size_t i = 0; i < t->n; i++)
         if (i == 0 || strcmp(t->rows[i].rule, t->rows[i - 1].rule) != 0)
