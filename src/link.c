@@ -87,8 +87,35 @@ static int dice_level(double d)
     return l;
 }
 
+/* What a comparison reads of a record before its filters, in one cache line. The fuzzy
+ * stage makes hundreds of millions of comparisons between records far apart in memory; in
+ * link_rec these facts sit two cache lines away from the filters, and the record's exact
+ * component in an array of its own: three misses a comparison where this is one, and the
+ * filters are read only for the pairs that may link. */
+struct fact {
+    uint8_t dob[16], nir[16];
+    uint64_t household;
+    uint32_t exact;
+    uint16_t birth_year;
+    uint8_t sex, source, flags;
+    char commune[6];
+} __attribute__((aligned(64)));
+
+static void fact_of(const link_rec *r, uint32_t exact, struct fact *f)
+{
+    memcpy(f->dob, r->dob, 16);
+    memcpy(f->nir, r->nir, 16);
+    f->household = r->household;
+    f->exact = exact;
+    f->birth_year = r->birth_year;
+    f->sex = r->sex;
+    f->source = r->source;
+    f->flags = r->flags;
+    memcpy(f->commune, r->commune, sizeof f->commune);
+}
+
 /* Every level of the pair but the Dice's (left FS_NULL). */
-static void compare_facts(const link_rec *a, const link_rec *b, fs_vec *v)
+static void compare_facts(const struct fact *a, const struct fact *b, fs_vec *v)
 {
     memset(v, 0, sizeof *v);
     for (int k = 0; k < FS_MAX_COMP; k++)
@@ -140,7 +167,10 @@ static int dice_comp(const fs_vec *v) { return v->level[LC_BIRTH] == 3 ? LC_DICE
 
 void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
 {
-    compare_facts(a, b, v);
+    struct fact fa, fb;
+    fact_of(a, 0, &fa);
+    fact_of(b, 0, &fb);
+    compare_facts(&fa, &fb, v);
     if ((a->flags & LK_CLK) && (b->flags & LK_CLK))
         v->level[dice_comp(v)] = (int8_t)dice_level(score(a, b));
 }
@@ -372,6 +402,7 @@ struct pass {
     const link_rec *recs;
     size_t n;
     const uint32_t *exact;     /* exact component of each record: its pairs are never compared */
+    struct fact *facts;        /* each record's facts (fuzzy_pass fills them) */
     const link_params *p;
     const float *ptab;         /* NPATTERNS probabilities; NULL: estimating, every pair is kept */
     float floor;               /* pairs below this probability are only counted */
@@ -400,15 +431,18 @@ struct fuzzy {
 static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
 {
     const struct pass *ps = z->ps;
-    if (a == b || ps->exact[a] == ps->exact[b])
+    const struct fact *fa = &ps->facts[a], *fb = &ps->facts[b];
+    if (a == b || fa->exact == fb->exact)
         return;
-    const link_rec *r1 = &ps->recs[a], *r2 = &ps->recs[b];
-    if (r1->household && r1->household == r2->household && r1->source == r2->source)
+    if (fa->household && fa->household == fb->household && fa->source == fb->source)
         return; /* two members of one household in one export: two people */
     if (a > b) {
         uint32_t t = a;
         a = b;
         b = t;
+        const struct fact *f = fa;
+        fa = fb;
+        fb = f;
     }
     z->st.comparisons++;
     if (ps->on_pair)
@@ -417,27 +451,26 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         cands_add(&z->kept, a, b, 0, 0);
         return;
     }
-    const link_rec *ra = &ps->recs[a], *rb = &ps->recs[b];
     fs_vec v;
-    compare_facts(ra, rb, &v);
+    compare_facts(fa, fb, &v);
     double d = 0;
-    if ((ra->flags & LK_CLK) && (rb->flags & LK_CLK)) {
+    if ((fa->flags & LK_CLK) && (fb->flags & LK_CLK)) {
         /* when even the best Dice level leaves the pair under the floor, spare the popcounts */
         int dc = dice_comp(&v);
         v.level[dc] = (int8_t)ps->dice_top[dc == LC_DICE_DOB];
         int top = pattern_id(&v);
         if (ps->ptab[top] < ps->floor) {
-            if (ra->source != rb->source)
+            if (fa->source != fb->source)
                 z->hist[top]++;
             return;
         }
-        d = score(ra, rb);
+        d = score(&ps->recs[a], &ps->recs[b]);
         v.level[dc] = (int8_t)dice_level(d);
     }
     int id = pattern_id(&v);
     float pr = ps->ptab[id];
     if (pr < ps->floor) {
-        if (ra->source != rb->source)
+        if (fa->source != fb->source)
             z->hist[id]++;
         return;
     }
@@ -445,6 +478,10 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         return;
     cands_add(&z->kept, a, b, pr, (float)d);
 }
+
+/* How far ahead the loops over blocks ask for a record's facts: a cache miss costs about as
+ * much as this many comparisons that hit. */
+enum { AHEAD = 8 };
 
 static void compare_block(struct fuzzy *z, const uint32_t *ids, size_t m, unsigned long long *pairs)
 {
@@ -456,9 +493,14 @@ static void compare_block(struct fuzzy *z, const uint32_t *ids, size_t m, unsign
         return;
     }
     *pairs += m * (m - 1) / 2;
-    for (size_t x = 0; x < m; x++)
-        for (size_t y = x + 1; y < m; y++)
+    const struct fact *facts = z->ps->facts;
+    for (size_t x = 0; x < m; x++) {
+        for (size_t y = x + 1; y < m; y++) {
+            if (y + AHEAD < m)
+                __builtin_prefetch(&facts[ids[y + AHEAD]]);
             compare(z, ids[x], ids[y]);
+        }
+    }
 }
 
 static uint64_t splitmix(uint64_t *s)
@@ -546,6 +588,8 @@ static void lsh(struct fuzzy *z, int t, int nt)
                         /* a record may stand twice (clk and alt): drop the repeat */
                         size_t k = 0;
                         for (size_t i = g; i < h; i++) {
+                            if (i + 2 * AHEAD < e)
+                                __builtin_prefetch(&sh->facts[(uint32_t)a[i + 2 * AHEAD]]);
                             uint32_t rec = (uint32_t)a[i];
                             int seen = 0;
                             for (size_t q = 0; q < k && !seen; q++)
@@ -586,8 +630,11 @@ static void *fuzzy_job(void *arg)
         while (h < sh->ndob && memcmp(sh->dob[h].key, sh->dob[g].key, 16) == 0)
             h++;
         if ((int)(group % (size_t)jb->nt) == jb->t) {
-            for (size_t x = g; x < h; x++)
+            for (size_t x = g; x < h; x++) {
+                if (x + 2 * AHEAD < sh->ndob)
+                    __builtin_prefetch(&sh->facts[sh->dob[x + 2 * AHEAD].rec]);
                 block[x - g] = sh->dob[x].rec;
+            }
             compare_block(z, block, h - g, &z->st.candidate_pairs_dob);
         }
         g = h;
@@ -634,6 +681,10 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint6
 {
     const link_rec *recs = ps->recs;
     size_t n = ps->n;
+    struct fact *facts = xaligned_alloc(64, n * sizeof *facts);
+    for (size_t i = 0; i < n; i++)
+        fact_of(&recs[i], ps->exact[i], &facts[i]);
+    ps->facts = facts;
     /* k_dob blocks: the records sorted by k_dob */
     struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
     size_t m = 0;
@@ -700,8 +751,10 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint6
     cands_unique(out);
     free(who);
     free(k);
+    free(facts);
     ps->who = NULL;
     ps->dob = NULL;
+    ps->facts = NULL;
 }
 
 /* Do A and B share an identity key (k_ident or k_ident_alt, either against either)? */

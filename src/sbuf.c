@@ -24,6 +24,15 @@ void *xmalloc(size_t n)
     return p;
 }
 
+void *xaligned_alloc(size_t align, size_t n)
+{
+    size_t m = (n ? n + align - 1 : align) / align * align; /* a multiple of ALIGN, as C11 asks */
+    void *p = aligned_alloc(align, m);
+    if (!p)
+        oom(m);
+    return p;
+}
+
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);

@@ -57,6 +57,8 @@ char *xutf8dup(const char *s);
 /* Allocation helpers that abort with a message instead of returning NULL. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* N bytes aligned on ALIGN (a power of two), for arrays read a cache line at a time. */
+void *xaligned_alloc(size_t align, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* A new string of the formatted text, sized to fit (paths built from a user's path). */
