@@ -189,6 +189,15 @@ grep -q 'tznr db migrate' "$tmp/check.err" || fail "tznr check on an empty datab
 grep -q 'a night would not start' "$tmp/check.err" || fail "tznr check does not conclude that a night would not start"
 grep -qE 'inbox|archive|outbox|rejected|parameters' "$tmp/check.err" &&
     fail "tznr check, as tznr, finds a problem with the packaged folders or parameters"
+# A data folder the service cannot enter (an operator's chown): each folder named, with why.
+chown root:root /var/lib/tznr
+rc=0
+runuser -u tznr -- /usr/bin/tznr check -c "$conf" --db "$admin" >/dev/null 2>"$tmp/check1.err" || rc=$?
+chown tznr:tznr /var/lib/tznr
+n=$(grep -c "cannot be reached: Permission denied: give the user tznr access to it" "$tmp/check1.err" || true)
+if [ "$rc" -ne 1 ] || [ "$n" -ne 4 ]; then
+    fail "tznr check, /var/lib/tznr not the service's, exits $rc and names $n folders out of 4 with 'Permission denied': $(grep inbox "$tmp/check1.err")"
+fi
 # Without --db, [database] conninfo = service=tznr, which this machine does not define.
 rc=0
 runuser -u tznr -- /usr/bin/tznr check -c "$conf" >/dev/null 2>"$tmp/check2.err" || rc=$?
