@@ -8,7 +8,8 @@
 #                 after .TP) are exactly those of docs/configuration.md's tables, with the same
 #                 defaults, and exactly the keys src/conf.c accepts; each documented key is
 #                 accepted by the binary's configuration loader (no "unknown setting").
-#   both          render with man(1) without a warning from groff.
+#   both          render with man(1) without a warning from groff; their .TH names the
+#                 binary's version ('tznr --version').
 #   tests/integration/test_manpages.sh [TZNR]    (default: $O/tznr, O=build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,6 +42,12 @@ for page in "$MAN1" "$MAN5"; do
     elif [ "$(wc -l <"$tmp/render")" -lt 20 ]; then
         fail "$page renders to almost nothing"
     fi
+done
+
+# ---- the version in each page's header: the binary's -------------------------------------------
+version=$("$T" --version)
+for page in "$MAN1" "$MAN5"; do
+    grep -q "^\.TH .* \"$version\" " "$page" || fail "$page's .TH line does not name '$version' ('$T --version'): $(grep -m1 '^\.TH' "$page")"
 done
 
 # ---- tznr(1): the commands -------------------------------------------------------------------
