@@ -115,8 +115,8 @@ if grep -E '^/etc/(cron\.d|systemd)/' "$tmp/contents"; then
     fail "the package ships a file that would schedule nights by itself (above)"
 fi
 # nothing beside the repository
-if compgen -G "$repo/../tznr_*" >/dev/null; then
-    fail "build artefacts beside the repository: $(echo "$repo"/../tznr_*)"
+if compgen -G "$repo/../tznr[_-]*" >/dev/null; then
+    fail "build artefacts beside the repository: $(echo "$repo"/../tznr[_-]*)"
 fi
 
 # ---- 2. install --------------------------------------------------------------------------------
