@@ -86,6 +86,9 @@ mode_owner() { stat -c '%a %U:%G' "$1" 2>/dev/null || echo "missing"; }
 say() { echo "test_package: $*"; }
 
 # ---- 1. build --------------------------------------------------------------------------------
+# (what is beside the repository already: the build must add nothing there)
+beside() { compgen -G "$repo/../tznr[_-]*" || true; }
+before=$(beside)
 mkdir -p "$src"
 git ls-files -z --cached --others --exclude-standard |
     while IFS= read -r -d '' p; do [ -e "$p" ] && printf '%s\0' "$p"; done |
@@ -115,8 +118,9 @@ if grep -E '^/etc/(cron\.d|systemd)/' "$tmp/contents"; then
     fail "the package ships a file that would schedule nights by itself (above)"
 fi
 # nothing beside the repository
-if compgen -G "$repo/../tznr[_-]*" >/dev/null; then
-    fail "build artefacts beside the repository: $(echo "$repo"/../tznr[_-]*)"
+after=$(beside)
+if [ "$after" != "$before" ]; then
+    fail "the build left files beside the repository: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
 fi
 
 # ---- 2. install --------------------------------------------------------------------------------
