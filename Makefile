@@ -18,15 +18,18 @@ TEST_SRC := tests/check_main.c $(wildcard tests/unit/check_*.c) $(wildcard tests
 TEST_BIN := $(O)/check_tznr
 
 
-.PHONY: all check asan bench fuzz demo clean deps lint
+.PHONY: all check asan bench fuzz demo clean deps lint install uninstall
 all: $(O)/tznr $(O)/tznr-synth
 
 # Install missing Debian packages (or say which) once; the stamp keeps later builds quick.
+# SKIP_DEPS=1 leaves that out (a package build: its Build-Depends are dpkg's business).
+ifneq ($(SKIP_DEPS),1)
 DEPS_STAMP := .deps-ok
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/bootstrap
 	scripts/bootstrap
 	@touch $@
+endif
 
 $(O)/obj/%.o: src/%.c $(wildcard src/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -120,6 +123,40 @@ bench: all $(O)/bench_hmac $(O)/bench_link
 
 demo: all
 	@O=$(O) scripts/demo
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries (the SQL travels inside tznr), the
+# man pages, and in $(DATADIR) the example configuration, the mapping files, the benefit
+# parameters and the cron file; the systemd units in $(SYSTEMDUNITDIR). Nothing goes to /etc
+# and nothing is enabled (docs/operations.md, Installing). The units, the cron file and the
+# example name the installed paths: $(BINDIR)/tznr, $(DATADIR)/parameters.csv.
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+MANDIR         ?= $(PREFIX)/share/man
+DATADIR        ?= $(PREFIX)/share/tznr
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL        ?= install
+UNITS          := tznr-run.service tznr-run.timer tznr-failure@.service
+INSTALLED_SED   = sed -e 's|/usr/local/bin/tznr|$(BINDIR)/tznr|g' \
+                      -e 's|^parameters = parameters\.csv$$|parameters = $(DATADIR)/parameters.csv|'
+
+install: $(O)/tznr $(O)/tznr-synth
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	$(INSTALL) -m 755 $(O)/tznr $(O)/tznr-synth $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 644 man/tznr.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 man/tznr.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 644 config/mapping-*.ini config/parameters.csv $(DESTDIR)$(DATADIR)/
+	$(INSTALLED_SED) config/tznr.conf.example >$(DESTDIR)$(DATADIR)/tznr.conf.example
+	$(INSTALLED_SED) scripts/tznr.cron >$(DESTDIR)$(DATADIR)/tznr.cron
+	for u in $(UNITS); do $(INSTALLED_SED) "scripts/$$u" >"$(DESTDIR)$(SYSTEMDUNITDIR)/$$u" || exit 1; done
+	chmod 644 $(DESTDIR)$(DATADIR)/tznr.conf.example $(DESTDIR)$(DATADIR)/tznr.cron \
+	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tznr $(DESTDIR)$(BINDIR)/tznr-synth \
+	    $(DESTDIR)$(MANDIR)/man1/tznr.1 $(DESTDIR)$(MANDIR)/man5/tznr.conf.5 \
+	    $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	rm -rf $(DESTDIR)$(DATADIR)
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 -Isrc src

@@ -101,10 +101,11 @@ static int check_folder(checker *k, const char *key, const char *path, int need_
     struct stat st;
     int exists;
     char *at = nearest(path, &st, &exists);
+    int why = errno; /* before audit_os_user's first getpwuid, which may change errno */
     const char *user = audit_os_user();
     if (!at) {
         PROBLEM(k, "%s: [paths] %s '%s' cannot be reached: %s: give the user %s access to it", k->file, key, path,
-                strerror(errno), user);
+                strerror(why), user);
         return -1;
     }
     *dev = st.st_dev;
