@@ -50,33 +50,19 @@ static int source_index(struct loaded *L, const char *s, int len)
     return L->nsources++;
 }
 
-/* A person_record row whose record is gone (the read's FULL JOIN): kept to be deleted. */
-static void add_stale(struct loaded *L, const char *p, const char *end)
+/* A person_record row whose record is gone: kept to be deleted. */
+static void add_stale(struct loaded *L, const char *src, int32_t srclen, const uint8_t *token)
 {
-    const char *f[2];
-    int32_t fl[2];
-    for (int k = 0; k < 2; k++) {
-        if (p + 4 > end)
-            die(TZNR_EXIT_FAIL, "database: truncated COPY row");
-        fl[k] = db_get_int4(p);
-        p += 4;
-        if (fl[k] < 0 || p + fl[k] > end)
-            die(TZNR_EXIT_FAIL, "database: bad COPY row");
-        f[k] = p;
-        p += fl[k];
-    }
-    if (fl[1] != 32)
-        die(TZNR_EXIT_FAIL, "database: a token of tznr.person_record is %d bytes, not 32", (int)fl[1]);
     int s = 0;
-    while (s < L->nstale_sources && ((int)strlen(L->stale_sources[s]) != fl[0] ||
-                                     memcmp(L->stale_sources[s], f[0], (size_t)fl[0]) != 0))
+    while (s < L->nstale_sources && ((int)strlen(L->stale_sources[s]) != srclen ||
+                                     memcmp(L->stale_sources[s], src, (size_t)srclen) != 0))
         s++;
     if (s == L->nstale_sources) {
         if (s == LINK_MAX_SOURCES)
             die(TZNR_EXIT_FAIL, "more than %d sources: raise LINK_MAX_SOURCES", LINK_MAX_SOURCES);
-        L->stale_sources[s] = xmalloc((size_t)fl[0] + 1);
-        memcpy(L->stale_sources[s], f[0], (size_t)fl[0]);
-        L->stale_sources[s][fl[0]] = '\0';
+        L->stale_sources[s] = xmalloc((size_t)srclen + 1);
+        memcpy(L->stale_sources[s], src, (size_t)srclen);
+        L->stale_sources[s][srclen] = '\0';
         L->nstale_sources++;
     }
     if (L->nstale == L->stale_cap) {
@@ -85,39 +71,37 @@ static void add_stale(struct loaded *L, const char *p, const char *end)
         L->stale_token = xrealloc(L->stale_token, L->stale_cap * sizeof *L->stale_token);
     }
     L->stale_source[L->nstale] = (uint8_t)s;
-    memcpy(L->stale_token[L->nstale], f[1], 32);
+    memcpy(L->stale_token[L->nstale], token, 32);
     L->nstale++;
 }
 
-/* One binary COPY row: current (false for a person_record row whose record is gone: then
- * its source_id and token follow, nothing else), source_id, token, k_nir, k_ident,
- * k_ident_alt, k_dob, clk, clk_alt, person_id, birth_year, sex, household, commune,
- * foyer_id. */
+/* The binary COPY's header, before its first row: skip it. Returns where the row starts, or
+ * NULL when the buffer held the header alone. */
+static const char *copy_header(int *seen, const char *buf, int len)
+{
+    if (*seen)
+        return buf;
+    if (len < 19 || memcmp(buf, "PGCOPY\n\377\r\n\0", 11) != 0)
+        die(TZNR_EXIT_FAIL, "database: unexpected binary COPY header");
+    const char *p = buf + 19 + db_get_int4(buf + 15);
+    *seen = 1;
+    return p >= buf + len ? NULL : p;
+}
+
+/* One binary COPY row of a current record: source_id, token, k_nir, k_ident, k_ident_alt,
+ * k_dob, clk, clk_alt, birth_year, sex, household, commune. */
 static void on_row(void *ctx, const char *buf, int len)
 {
     struct loaded *L = ctx;
-    const char *p = buf, *end = buf + len;
-    if (!L->header_seen) {
-        if (len < 19 || memcmp(buf, "PGCOPY\n\377\r\n\0", 11) != 0)
-            die(TZNR_EXIT_FAIL, "database: unexpected binary COPY header");
-        p += 19 + db_get_int4(buf + 15);
-        L->header_seen = 1;
-        if (p >= end)
-            return;
-    }
+    const char *p = copy_header(&L->header_seen, buf, len), *end = buf + len;
+    if (!p)
+        return;
     int nf = db_get_int2(p);
     p += 2;
     if (nf == -1)
         return;
-    if (nf != 15)
+    if (nf != 12)
         die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
-    if (p + 5 > end || db_get_int4(p) != 1)
-        die(TZNR_EXIT_FAIL, "database: truncated COPY row");
-    p += 5;
-    if (!p[-1]) {
-        add_stale(L, p, end);
-        return;
-    }
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 65536;
         L->recs = xrealloc(L->recs, L->cap * sizeof *L->recs);
@@ -131,7 +115,7 @@ static void on_row(void *ctx, const char *buf, int len)
     memset(r, 0, sizeof *r);
     L->prev_person[L->n] = 0;
     L->prev_foyer[L->n] = 0;
-    for (int f = 0; f < 14; f++) {
+    for (int f = 0; f < 12; f++) {
         if (p + 4 > end)
             die(TZNR_EXIT_FAIL, "database: truncated COPY row");
         int32_t fl = db_get_int4(p);
@@ -156,25 +140,111 @@ static void on_row(void *ctx, const char *buf, int len)
             memcpy(f == 6 ? r->clk : r->alt, p, 128);
             break;
         }
-        case 8: L->prev_person[L->n] = db_get_int8(p); break;
-        case 9: r->birth_year = (uint16_t)db_get_int2(p); break;
-        case 10: r->sex = (uint8_t)db_get_int2(p); break;
-        case 11:
+        case 8: r->birth_year = (uint16_t)db_get_int2(p); break;
+        case 9: r->sex = (uint8_t)db_get_int2(p); break;
+        case 10:
             memcpy(L->household[L->n], p, 16);
             memcpy(&r->household, p, 8);
             break;
-        case 12:
+        case 11:
             if (fl < 6) {
                 memcpy(r->commune, p, (size_t)fl);
                 r->commune[fl] = '\0';
             }
             break;
-        case 13: L->prev_foyer[L->n] = db_get_int8(p); break;
         }
         p += fl;
     }
     link_rec_finish(r);
     L->n++;
+}
+
+/* The records by (source, token), for the persons' rows to find theirs: open addressing over
+ * a power of two of slots, each a record index + 1 (0: empty). Tokens are keyed hashes, so
+ * their first bytes are as good a hash as any. */
+struct rec_index {
+    const struct loaded *L;
+    uint32_t *slot;
+    size_t mask;
+    int seen; /* the person_record COPY's header */
+};
+
+static size_t rec_hash(int source, const uint8_t *tok)
+{
+    uint64_t h;
+    memcpy(&h, tok, 8);
+    return (size_t)((h ^ (uint64_t)source * 0x9e3779b97f4a7c15ULL) * 0xbf58476d1ce4e5b9ULL >> 16);
+}
+
+static void rec_index_build(struct rec_index *x, const struct loaded *L)
+{
+    size_t cap = 1024;
+    while (cap < L->n * 2)
+        cap *= 2;
+    x->L = L;
+    x->mask = cap - 1;
+    x->slot = xcalloc(cap, sizeof *x->slot);
+    for (size_t i = 0; i < L->n; i++) {
+        size_t h = rec_hash(L->recs[i].source, L->token[i]) & x->mask;
+        while (x->slot[h])
+            h = (h + 1) & x->mask;
+        x->slot[h] = (uint32_t)i + 1;
+    }
+}
+
+/* The index of the record of SOURCE (an index into L->sources) and TOKEN, or -1. */
+static long rec_index_find(const struct rec_index *x, int source, const uint8_t *tok)
+{
+    for (size_t h = rec_hash(source, tok) & x->mask; x->slot[h]; h = (h + 1) & x->mask) {
+        uint32_t i = x->slot[h] - 1;
+        if (x->L->recs[i].source == source && memcmp(x->L->token[i], tok, 32) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* One binary COPY row of tznr.person_record: source_id, token, person_id, foyer_id. Its
+ * record's previous person and household when the record is current; else the row is kept
+ * to be deleted. */
+static void on_person_row(void *ctx, const char *buf, int len)
+{
+    struct rec_index *x = ctx;
+    struct loaded *L = (struct loaded *)x->L;
+    const char *p = copy_header(&x->seen, buf, len), *end = buf + len;
+    if (!p)
+        return;
+    int nf = db_get_int2(p);
+    p += 2;
+    if (nf == -1)
+        return;
+    if (nf != 4)
+        die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
+    const char *f[4];
+    int32_t fl[4];
+    for (int k = 0; k < 4; k++) {
+        if (p + 4 > end)
+            die(TZNR_EXIT_FAIL, "database: truncated COPY row");
+        fl[k] = db_get_int4(p);
+        p += 4;
+        if (fl[k] < -1 || (fl[k] < 0 && k < 3) || p + (fl[k] > 0 ? fl[k] : 0) > end)
+            die(TZNR_EXIT_FAIL, "database: bad COPY row");
+        f[k] = p;
+        p += fl[k] > 0 ? fl[k] : 0;
+    }
+    if (fl[1] != 32)
+        die(TZNR_EXIT_FAIL, "database: a token of tznr.person_record is %d bytes, not 32", (int)fl[1]);
+    if (fl[2] != 8 || (fl[3] != 8 && fl[3] != -1))
+        die(TZNR_EXIT_FAIL, "database: bad COPY row");
+    int s = 0;
+    while (s < L->nsources && ((int)strlen(L->sources[s]) != fl[0] || memcmp(L->sources[s], f[0], (size_t)fl[0]) != 0))
+        s++;
+    long i = s < L->nsources ? rec_index_find(x, s, (const uint8_t *)f[1]) : -1;
+    if (i < 0) {
+        add_stale(L, f[0], fl[0], (const uint8_t *)f[1]);
+        return;
+    }
+    L->prev_person[i] = db_get_int8(f[2]);
+    L->prev_foyer[i] = fl[3] == 8 ? db_get_int8(f[3]) : 0; /* none before migration 002 */
 }
 
 static void add_token_row(db_bincopy *b, int64_t run, const struct loaded *L, uint32_t a, uint32_t c,
@@ -338,9 +408,8 @@ static void sort_records(struct loaded *L)
 }
 
 /* Take the linker's lock, refuse snapshots made with different keys, read every current
- * record with its previous person and household ids, and the persons' rows whose record is
- * gone (one COPY statement, so one consistent snapshot), and order the records by source and
- * token. */
+ * record, ordered by source and token, with its previous person and household ids, and the
+ * persons' rows whose record is gone. */
 static void read_records(PGconn *conn, struct loaded *L)
 {
     db_exec(conn, "SELECT pg_catalog.pg_advisory_lock(7243110003)");
@@ -350,22 +419,27 @@ static void read_records(PGconn *conn, struct loaded *L)
     if (strchr(keyids, ','))
         die(TZNR_EXIT_FAIL, "the current snapshots were made with different keys (%s): records made with "
             "different keys never match; load every source's extract made with the new key first", keyids);
-    /* The read's plan costs enough to be compiled by the JIT, which took longer (several
-     * seconds, in each parallel worker) than the plain query runs. */
-    db_exec(conn, "SET jit = off");
+    /* Two plain scans, the records then the persons' rows, matched here by (source, token):
+     * the server's join of the two cost three times both scans. One transaction at
+     * REPEATABLE READ, so both see one snapshot (a load may switch a source meanwhile). */
+    db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    /* the scans' cost is enough for the JIT to compile them, which takes longer than they run */
+    db_exec(conn, "SET LOCAL jit = off");
     db_copy_out(conn,
-        "COPY (SELECT r.source_id IS NOT NULL, COALESCE(r.source_id, p.source_id),"
-        " COALESCE(r.token, p.token), pg_catalog.substr(r.k_nir, 1, 16),"
+        "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
         " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"
-        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, p.person_id, r.birth_year, r.sex,"
-        " pg_catalog.substr(r.household, 1, 16), r.commune, p.foyer_id"
-        " FROM tznr.current_record r FULL JOIN tznr.person_record p"
-        "   ON p.source_id = r.source_id AND p.token = r.token"
-        ") TO STDOUT (FORMAT binary)", on_row, L);
-    db_exec(conn, "RESET jit");
-    if (L->n > UINT32_MAX)
-        die(TZNR_EXIT_FAIL, "more than %u records", UINT32_MAX);
+        " pg_catalog.substr(r.k_dob, 1, 16), r.clk, r.clk_alt, r.birth_year, r.sex,"
+        " pg_catalog.substr(r.household, 1, 16), r.commune"
+        " FROM tznr.current_record r) TO STDOUT (FORMAT binary)", on_row, L);
+    if (L->n > UINT32_MAX - 1)
+        die(TZNR_EXIT_FAIL, "more than %u records", UINT32_MAX - 1);
     sort_records(L);
+    struct rec_index x = {0};
+    rec_index_build(&x, L);
+    db_copy_out(conn, "COPY (SELECT source_id, token, person_id, foyer_id FROM tznr.person_record)"
+                      " TO STDOUT (FORMAT binary)", on_person_row, &x);
+    db_exec(conn, "COMMIT");
+    free(x.slot);
 }
 
 static void loaded_free(struct loaded *L)
