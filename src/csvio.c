@@ -313,6 +313,43 @@ static void hand_out(csvio_reader *r, csvio_record *rec)
     rec->raw_len = o->raw.len;
 }
 
+/* Is the decoded line a whole record that libcsv would split on the separator alone? At a
+ * record's start, not empty, no quote, no space or tab (libcsv trims them around unquoted
+ * fields), no CR but a final CRLF's, and no longer than a record may be. Most lines of an
+ * extract are: splitting them here costs a few memchr where libcsv's byte-at-a-time state
+ * machine took half the load's time. */
+static int plain_line(const csvio_reader *r)
+{
+    const char *s = r->conv.p;
+    size_t len = r->conv.len;
+    if (r->p.pstate != 0 || len > r->opt.max_record)
+        return 0;
+    if (len && s[len - 1] == '\n')
+        len--;
+    if (len && s[len - 1] == '\r')
+        len--;
+    return len > 0 && !memchr(s, '"', len) && !memchr(s, '\r', len) && !memchr(s, ' ', len) &&
+           !memchr(s, '\t', len) && !memchr(s, '\n', len);
+}
+
+/* The plain line's fields and its record, through the callbacks libcsv would call. */
+static void split_plain(csvio_reader *r)
+{
+    const char *s = r->conv.p, *end = s + r->conv.len;
+    if (end > s && end[-1] == '\n')
+        end--;
+    if (end > s && end[-1] == '\r')
+        end--;
+    for (;;) {
+        const char *e = memchr(s, r->opt.sep, (size_t)(end - s));
+        field_cb((void *)s, (size_t)((e ? e : end) - s), r);
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    finish_record(r);
+}
+
 int csvio_next(csvio_reader *r, csvio_record *rec)
 {
     realloc_limit = r->opt.max_record;
@@ -361,6 +398,10 @@ int csvio_next(csvio_reader *r, csvio_record *rec)
         }
         if (r->cur.raw.len < r->opt.max_field * 4)
             sbuf_add(&r->cur.raw, r->conv.p, r->conv.len);
+        if (plain_line(r)) {
+            split_plain(r);
+            continue;
+        }
         size_t used = csv_parse(&r->p, r->conv.p, r->conv.len, field_cb, record_cb, r);
         if (used != r->conv.len) {
             int e = csv_error(&r->p);

@@ -683,6 +683,39 @@ START_TEST(test_out_atomic)
 }
 END_TEST
 
+/* Most lines of an extract hold no quote, space or CR, and csvio splits them itself rather than
+ * through libcsv: each must read exactly as its twin with every field quoted, which only
+ * libcsv parses. Empty fields, a trailing separator, CRLF, a last line without its newline. */
+START_TEST(test_plain_lines_read_as_quoted)
+{
+    const char *plain = "h1,h2,h3\na,,c\na,b,\n,\nx\r\nlast,line";
+    const char *quoted = "\"h1\",\"h2\",\"h3\"\n\"a\",\"\",\"c\"\n\"a\",\"b\",\"\"\n\"\",\"\"\n\"x\"\r\n\"last\",\"line\"";
+    const char *const inputs[] = {plain, quoted};
+    for (int i = 0; i < 2; i++) {
+        csvio_reader *r = open_str(inputs[i]);
+        expect_rec(r, 1, "h1|h2|h3");
+        expect_rec(r, 2, "a||c");
+        expect_rec(r, 3, "a|b|");
+        expect_rec(r, 4, "|");
+        expect_rec(r, 5, "x");
+        expect_rec(r, 6, "last|line");
+        expect_end(r);
+        csvio_close(r);
+    }
+    /* a line that looks plain but continues a quoted field is no record of its own */
+    csvio_reader *r = open_str("a,\"b\nc,d\ne\",f\ng,h\n");
+    expect_rec(r, 1, "a|b\nc,d\ne|f");
+    expect_rec(r, 4, "g|h");
+    expect_end(r);
+    csvio_close(r);
+    /* spaces around an unquoted field are libcsv's to trim */
+    r = open_str(" a , b\n");
+    expect_rec(r, 1, "a|b");
+    expect_end(r);
+    csvio_close(r);
+}
+END_TEST
+
 START_TEST(test_open_errors)
 {
     char err[512] = "";
@@ -715,6 +748,7 @@ Suite *suite_csvio(void)
     tcase_add_test(tc, test_cp1252);
     tcase_add_test(tc, test_separators);
     tcase_add_test(tc, test_open_errors);
+    tcase_add_test(tc, test_plain_lines_read_as_quoted);
     tcase_add_test(tc, test_max_field_option);
     tcase_set_timeout(tc, 30);
     suite_add_tcase(s, tc);
