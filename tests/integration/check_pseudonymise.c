@@ -825,6 +825,42 @@ START_TEST(test_household_ref_trimmed)
 }
 END_TEST
 
+/* tznr's reading where the contract is silent (docs/extract-format.md): the attributes' values
+ * as the pseudonymiser writes them, and the invalid ones left empty. */
+START_TEST(test_attributes_written)
+{
+    struct ctx c;
+    ctx_init(&c);
+    const char *hdr = "local_ref,household_ref,nir,nom,nom_usage,prenom,date_naissance,sexe,adresse,commune,"
+                      "role,nb_personnes,nb_enfants,impaye_mois,ressources_mensuelles,revenus_activite,loyer,rsa\n";
+    tu_write_str(path_in(&c, "raw.csv"), tu_fmt("%s%s%s%s", hdr,
+                 "A1,H1,,,,,,,,,D,007,0,2,1 234.56,.5,0012.50,1\n",
+                 "A2,H1,,,,,,,,,d,0,1000,-1,-5,12.1234567,1234567890123,2\n",
+                 "A3,H1,,,,,,,,,\" E \",\" 3 \",,,\" 400 \",1234567890.123456,0,\" 0 \"\n"));
+    char *err = NULL;
+    int rc = pseudonymise(&c, "raw.csv", "out.csv", NULL, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    ck_assert_msg(strstr(err, "0 role") == NULL && strstr(err, "1 role") != NULL, "summary: %s", err);
+    ck_assert_msg(strstr(err, "7 attributes") != NULL, "summary: %s", err);
+    free(err);
+    table out;
+    table_read(&out, path_in(&c, "out.csv"));
+    static const char *const cols[] = {"role", "nb_personnes", "nb_enfants", "impaye_mois", "ressources_mensuelles",
+                                       "revenus_activite", "loyer", "rsa"};
+    static const char *const want[3][8] = {
+        {"D", "7", "0", "2", "1234.56", "0.5", "0012.50", "1"},
+        {"", "", "", "", "", "", "", ""},
+        {"E", "3", "", "", "400", "1234567890.123456", "0", "0"},
+    };
+    for (size_t r = 0; r < 3; r++)
+        for (size_t k = 0; k < 8; k++)
+            ck_assert_msg(strcmp(cell(&out, r, cols[k]), want[r][k]) == 0, "row %zu %s: '%s', want '%s'", r + 1,
+                          cols[k], cell(&out, r, cols[k]), want[r][k]);
+    table_free(&out);
+    ctx_free(&c);
+}
+END_TEST
+
 /* ---- keys and usage ------------------------------------------------------------------------ */
 
 START_TEST(test_key_file_mode)
@@ -1602,6 +1638,7 @@ Suite *suite_pseudonymise(void)
     tcase_add_test(tc, test_contract_nir_tab_invalid);
     tcase_add_test(tc, test_contract_birth_name_empty_is_raw);
     tcase_add_test(tc, test_household_ref_trimmed);
+    tcase_add_test(tc, test_attributes_written);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     tc = tcase_create("mapping");
