@@ -262,18 +262,29 @@ static void encode_keys(extract_worker *w, const char *arena, const extract_row 
     const char *sx = F(RF_SEXE);
     size_t sxn = L(RF_SEXE);
     norm_trim(&sx, &sxn);
+    /* The contract: 1 or 2 from the source; "when absent", the NIR's; otherwise empty. A value
+     * that is present but not 1 or 2 is counted invalid and leaves the sex unknown: it does not
+     * fall back on the NIR, or another implementation of the contract would write other bytes
+     * (sex and the CLK's sexe token). */
     if (sxn == 1 && (sx[0] == '1' || sx[0] == '2')) {
         id->sex = sx[0] - '0';
+    } else if (sxn > 0) {
+        st->sexe_invalid++;
+        note_at(st, XF_SEXE, w->line);
+        id->sex = 0;
     } else {
-        if (sxn > 0) {
-            st->sexe_invalid++;
-            note_at(st, XF_SEXE, w->line);
-        }
         id->sex = nir_sex;
     }
     fold_field(w, F(RF_NOM), L(RF_NOM), NORM_COMPACT, &w->nom, st);
     fold_field(w, F(RF_NOM_USAGE), L(RF_NOM_USAGE), NORM_COMPACT, &w->nom_usage, st);
-    if (w->nom.len == 0 && w->nom_usage.len > 0)
+    /* The contract: "when the birth name is empty", the usage name stands for it. Empty is the
+     * raw value (nothing but spaces and tabs), not its normal form: a birth name that folds to
+     * nothing ("-", not UTF-8) leaves nom empty, and the usage name goes to k_ident_alt and
+     * clk_alt, as it does in any other implementation of the contract. */
+    const char *bn = F(RF_NOM);
+    size_t bnn = L(RF_NOM);
+    norm_trim(&bn, &bnn);
+    if (bnn == 0 && w->nom_usage.len > 0)
         sbuf_add(&w->nom, w->nom_usage.p, w->nom_usage.len);
     if (norm_prenom(F(RF_PRENOM), L(RF_PRENOM), &w->prenom) != 0) {
         st->utf8_invalid++;

@@ -134,7 +134,7 @@ int norm_nir(const char *s, size_t len, char out[14], int *sex)
     out[0] = '\0';
     for (size_t i = 0; i < len; i++) {
         char ch = s[i];
-        if (ch == ' ' || ch == '.' || ch == '-' || ch == '\t')
+        if (ch == ' ' || ch == '.' || ch == '-') /* the contract's three, and no other */
             continue;
         if (n == 15)
             return -1;

@@ -22,7 +22,7 @@ int norm_prenom(const char *s, size_t len, sbuf *out);
 /* Return 1 when S is valid UTF-8, else 0. */
 int norm_utf8_valid(const char *s, size_t len);
 
-/* NIR: strip spaces, '.', '-', upper-case, check shape and key. On success write the 13
+/* NIR: strip spaces, '.', '-' (and no other character: a tab makes it invalid), upper-case, check shape and key. On success write the 13
  * hashed characters and a NUL into OUT and return 1; an empty NIR returns 0; an invalid one -1.
  * When SEX is not NULL it receives 1 or 2 from the first digit (0 when it tells nothing). */
 int norm_nir(const char *s, size_t len, char out[14], int *sex);

@@ -71,7 +71,9 @@ int pseudo_protect_process(char *err, size_t errlen)
 int pseudo_key_load(const char *path, char key_id[PSEUDO_KEY_ID_MAX + 1],
                     unsigned char master[PSEUDO_MASTER_LEN], char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO given as key file must be refused below, not block the run until
+     * something writes to it; a regular file is read as usual */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(err, errlen, "could not open key file '%s': %s", path, strerror(errno));
         return -1;

@@ -141,6 +141,24 @@ START_TEST(test_nir_sex)
 }
 END_TEST
 
+/* The contract's NIR rule: "remove spaces, `.` and `-`, upper-case". Those three and no other
+ * character: a tab (or a carriage return) stays, so the NIR no longer has 13 or 15 characters
+ * and is invalid, in tznr as in any other implementation of the contract. */
+START_TEST(test_nir_removes_only_space_dot_dash)
+{
+    char out[14];
+    int sex;
+    ck_assert_int_eq(norm_nir("1 85.05-78 006 084 91", 21, out, &sex), 1);
+    ck_assert_str_eq(out, "1850578006084");
+    ck_assert_int_eq(norm_nir("1 85 05\t78 006 084 91", 21, out, &sex), -1);
+    ck_assert_int_eq(sex, 0);
+    ck_assert_int_eq(norm_nir("185057800608491\t", 16, out, &sex), -1);
+    ck_assert_int_eq(norm_nir("\t1850578006084", 14, out, &sex), -1);
+    ck_assert_int_eq(norm_nir("1850578006084\r", 14, out, &sex), -1);
+    ck_assert_int_eq(sex, 0);
+}
+END_TEST
+
 START_TEST(test_dates)
 {
     char d[9];
@@ -214,6 +232,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, test_bigram_vectors);
     tcase_add_test(tc, test_fold_edges);
     tcase_add_test(tc, test_nir_sex);
+    tcase_add_test(tc, test_nir_removes_only_space_dot_dash);
     tcase_add_test(tc, test_dates);
     tcase_add_test(tc, test_amounts_counts_communes);
     suite_add_tcase(s, tc);

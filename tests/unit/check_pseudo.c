@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -151,6 +152,34 @@ START_TEST(test_key_files)
 }
 END_TEST
 
+/* tznr's reading where the contract is silent (docs/extract-format.md): a key file that is not
+ * a regular file is refused, at once (a FIFO must not block the run waiting for a writer); a
+ * symbolic link is followed to its target; the final newline is a single LF. */
+START_TEST(test_key_file_not_regular)
+{
+    const char *dir = tu_tmpdir();
+    char id[PSEUDO_KEY_ID_MAX + 1], err[512];
+    unsigned char m[PSEUDO_MASTER_LEN];
+    const char *d = tu_fmt("%s/keydir", dir), *fifo = tu_fmt("%s/key.fifo", dir);
+    ck_assert_int_eq(mkdir(d, 0700), 0);
+    ck_assert_int_eq(pseudo_key_load(d, id, m, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(pseudo_key_load(fifo, id, m, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+    ck_assert_int_eq(pseudo_key_load("/dev/null", id, m, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+    const char *k = tu_test_key(dir), *link = tu_fmt("%s/key.link", dir);
+    ck_assert_int_eq(symlink(k, link), 0);
+    ck_assert_int_eq(pseudo_key_load(link, id, m, err, sizeof err), 0);
+    ck_assert_str_eq(id, "vectors-1");
+    const char *crlf = tu_fmt("%s/crlf.key", dir);
+    tu_write_str(crlf, "tznr-key-v1 vectors-1 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\r\n");
+    ck_assert_int_eq(chmod(crlf, 0600), 0);
+    ck_assert_int_eq(pseudo_key_load(crlf, id, m, err, sizeof err), -1);
+}
+END_TEST
+
 START_TEST(test_keygen)
 {
     const char *dir = tu_tmpdir();
@@ -195,6 +224,7 @@ Suite *suite_pseudo(void)
     tcase_add_test(tc, test_position_vectors);
     tcase_add_test(tc, test_hmac_matches_openssl);
     tcase_add_test(tc, test_key_files);
+    tcase_add_test(tc, test_key_file_not_regular);
     tcase_add_test(tc, test_keygen);
     tcase_add_test(tc, test_dice);
     suite_add_tcase(s, tc);
