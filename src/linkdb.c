@@ -75,17 +75,26 @@ static void add_stale(struct loaded *L, const char *src, int32_t srclen, const u
     L->nstale++;
 }
 
-/* The binary COPY's header, before its first row: skip it. Returns where the row starts, or
- * NULL when the buffer held the header alone. */
-static const char *copy_header(int *seen, const char *buf, int len)
+/* Where the fields of a binary COPY row of NF fields start: past the stream's header (before
+ * the first row) and the row's field count. NULL when the buffer held the header alone or the
+ * stream's trailer. */
+static const char *copy_row(int *seen, const char *buf, int len, int nf)
 {
-    if (*seen)
-        return buf;
-    if (len < 19 || memcmp(buf, "PGCOPY\n\377\r\n\0", 11) != 0)
-        die(TZNR_EXIT_FAIL, "database: unexpected binary COPY header");
-    const char *p = buf + 19 + db_get_int4(buf + 15);
-    *seen = 1;
-    return p >= buf + len ? NULL : p;
+    const char *p = buf, *end = buf + len;
+    if (!*seen) {
+        if (len < 19 || memcmp(buf, "PGCOPY\n\377\r\n\0", 11) != 0)
+            die(TZNR_EXIT_FAIL, "database: unexpected binary COPY header");
+        p += 19 + db_get_int4(buf + 15);
+        *seen = 1;
+    }
+    if (p + 2 > end)
+        return NULL;
+    int n = db_get_int2(p);
+    if (n == -1)
+        return NULL;
+    if (n != nf)
+        die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", n);
+    return p + 2;
 }
 
 /* One binary COPY row of a current record: source_id, token, k_nir, k_ident, k_ident_alt,
@@ -93,15 +102,9 @@ static const char *copy_header(int *seen, const char *buf, int len)
 static void on_row(void *ctx, const char *buf, int len)
 {
     struct loaded *L = ctx;
-    const char *p = copy_header(&L->header_seen, buf, len), *end = buf + len;
+    const char *p = copy_row(&L->header_seen, buf, len, 12), *end = buf + len;
     if (!p)
         return;
-    int nf = db_get_int2(p);
-    p += 2;
-    if (nf == -1)
-        return;
-    if (nf != 12)
-        die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
     if (L->n == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 65536;
         L->recs = xrealloc(L->recs, L->cap * sizeof *L->recs);
@@ -210,15 +213,9 @@ static void on_person_row(void *ctx, const char *buf, int len)
 {
     struct rec_index *x = ctx;
     struct loaded *L = (struct loaded *)x->L;
-    const char *p = copy_header(&x->seen, buf, len), *end = buf + len;
+    const char *p = copy_row(&x->seen, buf, len, 4), *end = buf + len;
     if (!p)
         return;
-    int nf = db_get_int2(p);
-    p += 2;
-    if (nf == -1)
-        return;
-    if (nf != 4)
-        die(TZNR_EXIT_FAIL, "database: unexpected row of %d fields", nf);
     const char *f[4];
     int32_t fl[4];
     for (int k = 0; k < 4; k++) {
