@@ -188,7 +188,10 @@ int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen
 }
 
 /* The households' facts (tznr.run_foyer): figures from the claimant's records (role D), each
- * from the kind of source that knows it best, the latest extract first; which sources hold a
+ * from the kind of source that knows it best, the latest extract first, then by source id and
+ * line: two records of one kind on one date (two landlords, a claimant twice in one extract)
+ * give the same figure every night whatever the plan (the order of equal rows reaching a sort
+ * is the hash join's, which changes with work_mem); which sources hold a
  * record of the household; for each benefit, whether someone receives it and why we think so:
  * a record that says 1 (any member, any source), else a record that says 0, else the absence
  * from every current register of the benefit (tznr.run_register), else unknown (NULL). The
@@ -207,14 +210,14 @@ static const char *const build_foyers_sql =
     "    JOIN tznr.snapshot n ON n.id = r.snapshot_id),"
     " claimant AS ("
     "  SELECT foyer_id,"
-    "    (pg_catalog.array_agg(nb_personnes ORDER BY general_rank, extract_date DESC) FILTER (WHERE nb_personnes IS NOT NULL))[1] AS nb_personnes,"
-    "    (pg_catalog.array_agg(nb_enfants ORDER BY general_rank, extract_date DESC) FILTER (WHERE nb_enfants IS NOT NULL))[1] AS nb_enfants,"
-    "    (pg_catalog.array_agg(ressources_mensuelles ORDER BY general_rank, extract_date DESC) FILTER (WHERE ressources_mensuelles IS NOT NULL))[1] AS ressources,"
-    "    (pg_catalog.array_agg(revenus_activite ORDER BY general_rank, extract_date DESC) FILTER (WHERE revenus_activite IS NOT NULL))[1] AS revenus_activite,"
-    "    (pg_catalog.array_agg(loyer ORDER BY housing_rank, extract_date DESC) FILTER (WHERE loyer IS NOT NULL))[1] AS loyer,"
-    "    (pg_catalog.array_agg(impaye_mois ORDER BY housing_rank, extract_date DESC) FILTER (WHERE impaye_mois IS NOT NULL))[1] AS impaye_mois,"
-    "    (pg_catalog.array_agg(birth_year ORDER BY general_rank, extract_date DESC) FILTER (WHERE birth_year IS NOT NULL))[1] AS birth_year,"
-    "    (pg_catalog.array_agg(commune ORDER BY housing_rank, extract_date DESC) FILTER (WHERE commune IS NOT NULL))[1] AS commune"
+    "    (pg_catalog.array_agg(nb_personnes ORDER BY general_rank, extract_date DESC, source_id, line) FILTER (WHERE nb_personnes IS NOT NULL))[1] AS nb_personnes,"
+    "    (pg_catalog.array_agg(nb_enfants ORDER BY general_rank, extract_date DESC, source_id, line) FILTER (WHERE nb_enfants IS NOT NULL))[1] AS nb_enfants,"
+    "    (pg_catalog.array_agg(ressources_mensuelles ORDER BY general_rank, extract_date DESC, source_id, line) FILTER (WHERE ressources_mensuelles IS NOT NULL))[1] AS ressources,"
+    "    (pg_catalog.array_agg(revenus_activite ORDER BY general_rank, extract_date DESC, source_id, line) FILTER (WHERE revenus_activite IS NOT NULL))[1] AS revenus_activite,"
+    "    (pg_catalog.array_agg(loyer ORDER BY housing_rank, extract_date DESC, source_id, line) FILTER (WHERE loyer IS NOT NULL))[1] AS loyer,"
+    "    (pg_catalog.array_agg(impaye_mois ORDER BY housing_rank, extract_date DESC, source_id, line) FILTER (WHERE impaye_mois IS NOT NULL))[1] AS impaye_mois,"
+    "    (pg_catalog.array_agg(birth_year ORDER BY general_rank, extract_date DESC, source_id, line) FILTER (WHERE birth_year IS NOT NULL))[1] AS birth_year,"
+    "    (pg_catalog.array_agg(commune ORDER BY housing_rank, extract_date DESC, source_id, line) FILTER (WHERE commune IS NOT NULL))[1] AS commune"
     "    FROM rec WHERE role = 'D' GROUP BY foyer_id),"
     " everyone AS ("
     "  SELECT foyer_id,"
@@ -225,7 +228,7 @@ static const char *const build_foyers_sql =
     "    pg_catalog.array_agg(DISTINCT source_id) AS sources,"
     "    pg_catalog.max(birth_year) FILTER (WHERE role = 'E') AS youngest_child_birth_year,"
     "    pg_catalog.max(birth_year) FILTER (WHERE role = 'C') AS partner_birth_year,"
-    "    (pg_catalog.array_agg(commune ORDER BY housing_rank) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
+    "    (pg_catalog.array_agg(commune ORDER BY housing_rank, extract_date DESC, source_id, line) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
     /* bool_or ignores NULLs: NULL when no record reports the benefit (unknown) */
     "    pg_catalog.bool_or(rsa) AS rsa, pg_catalog.bool_or(prime_activite) AS prime_activite,"
     "    pg_catalog.bool_or(aide_logement) AS aide_logement, pg_catalog.bool_or(aah) AS aah,"
