@@ -188,14 +188,25 @@ int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen
 }
 
 /* The households' facts (tznr.run_foyer): figures from the claimant's records (role D), each
- * from the kind of source that knows it best, the latest extract first; which sources hold a
+ * from the kind of source that knows it best, the latest extract first, then by source and
+ * line (a tie, two extracts of one kind on one date, goes to the same record every night); which sources hold a
  * record of the household; for each benefit, whether someone receives it and why we think so:
  * a record that says 1 (any member, any source), else a record that says 0, else the absence
  * from every current register of the benefit (tznr.run_register), else unknown (NULL). The
- * confidence comes from the links that made the household. */
+ * confidence comes from the links that made the household.
+ * One pass over the records (2.5 million for 1.1 million households): sorted once by
+ * household then in the general order (general_rank, extract_date DESC, source_id, line),
+ * they reach the aggregates in that order, so "the first value" is the first of array_agg
+ * without an ORDER BY of its own (the ordered aggregates sorted every household's records
+ * once each, 12 times; docs/benchmarks.md). The housing order differs from the general one
+ * by its first kind only (bailleur): its first value is a bailleur's when one has it, else
+ * the first in the general order. */
 static const char *const build_foyers_sql =
     "WITH rec AS ("
-    "  SELECT p.foyer_id, p.person_id, r.*, n.extract_date,"
+    "  SELECT p.foyer_id, p.person_id, r.source_id, r.line, r.role, r.birth_year, r.commune, r.nb_personnes,"
+    "         r.nb_enfants, r.ressources_mensuelles, r.revenus_activite, r.loyer, r.impaye_mois, r.rsa,"
+    "         r.prime_activite, r.aide_logement, r.aah, r.css, r.aspa, r.apa, r.pch, r.fsl, r.suivi_social,"
+    "         n.extract_date,"
     "         pg_catalog.array_position(ARRAY['caf','msa','departement','ccas','bailleur','france_travail',"
     "                                         'cpam','carsat','autre'],"
     "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS general_rank,"
@@ -204,20 +215,24 @@ static const char *const build_foyers_sql =
     "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS housing_rank"
     "    FROM tznr.current_record r"
     "    JOIN tznr.person_record p ON p.source_id = r.source_id AND p.token = r.token"
-    "    JOIN tznr.snapshot n ON n.id = r.snapshot_id),"
-    " claimant AS ("
-    "  SELECT foyer_id,"
-    "    (pg_catalog.array_agg(nb_personnes ORDER BY general_rank, extract_date DESC) FILTER (WHERE nb_personnes IS NOT NULL))[1] AS nb_personnes,"
-    "    (pg_catalog.array_agg(nb_enfants ORDER BY general_rank, extract_date DESC) FILTER (WHERE nb_enfants IS NOT NULL))[1] AS nb_enfants,"
-    "    (pg_catalog.array_agg(ressources_mensuelles ORDER BY general_rank, extract_date DESC) FILTER (WHERE ressources_mensuelles IS NOT NULL))[1] AS ressources,"
-    "    (pg_catalog.array_agg(revenus_activite ORDER BY general_rank, extract_date DESC) FILTER (WHERE revenus_activite IS NOT NULL))[1] AS revenus_activite,"
-    "    (pg_catalog.array_agg(loyer ORDER BY housing_rank, extract_date DESC) FILTER (WHERE loyer IS NOT NULL))[1] AS loyer,"
-    "    (pg_catalog.array_agg(impaye_mois ORDER BY housing_rank, extract_date DESC) FILTER (WHERE impaye_mois IS NOT NULL))[1] AS impaye_mois,"
-    "    (pg_catalog.array_agg(birth_year ORDER BY general_rank, extract_date DESC) FILTER (WHERE birth_year IS NOT NULL))[1] AS birth_year,"
-    "    (pg_catalog.array_agg(commune ORDER BY housing_rank, extract_date DESC) FILTER (WHERE commune IS NOT NULL))[1] AS commune"
-    "    FROM rec WHERE role = 'D' GROUP BY foyer_id),"
+    "    JOIN tznr.snapshot n ON n.id = r.snapshot_id"
+    "   ORDER BY p.foyer_id, general_rank, n.extract_date DESC, r.source_id, r.line),"
     " everyone AS ("
     "  SELECT foyer_id,"
+    /* the claimant's figures: the first known, general order */
+    "    (pg_catalog.array_agg(nb_personnes) FILTER (WHERE role = 'D' AND nb_personnes IS NOT NULL))[1] AS nb_personnes,"
+    "    (pg_catalog.array_agg(nb_enfants) FILTER (WHERE role = 'D' AND nb_enfants IS NOT NULL))[1] AS nb_enfants,"
+    "    (pg_catalog.array_agg(ressources_mensuelles) FILTER (WHERE role = 'D' AND ressources_mensuelles IS NOT NULL))[1] AS ressources,"
+    "    (pg_catalog.array_agg(revenus_activite) FILTER (WHERE role = 'D' AND revenus_activite IS NOT NULL))[1] AS revenus_activite,"
+    "    (pg_catalog.array_agg(birth_year) FILTER (WHERE role = 'D' AND birth_year IS NOT NULL))[1] AS birth_year,"
+    /* housing order: a bailleur's first, else the general order (the same for the other kinds) */
+    "    COALESCE((pg_catalog.array_agg(loyer) FILTER (WHERE role = 'D' AND loyer IS NOT NULL AND housing_rank = 1))[1],"
+    "             (pg_catalog.array_agg(loyer) FILTER (WHERE role = 'D' AND loyer IS NOT NULL))[1]) AS loyer,"
+    "    COALESCE((pg_catalog.array_agg(impaye_mois) FILTER (WHERE role = 'D' AND impaye_mois IS NOT NULL AND housing_rank = 1))[1],"
+    "             (pg_catalog.array_agg(impaye_mois) FILTER (WHERE role = 'D' AND impaye_mois IS NOT NULL))[1]) AS impaye_mois,"
+    "    COALESCE((pg_catalog.array_agg(commune) FILTER (WHERE role = 'D' AND commune IS NOT NULL AND housing_rank = 1))[1],"
+    "             (pg_catalog.array_agg(commune) FILTER (WHERE role = 'D' AND commune IS NOT NULL))[1]) AS claimant_commune,"
+    /* every member's records */
     "    pg_catalog.count(DISTINCT person_id) AS persons,"
     "    pg_catalog.count(DISTINCT person_id) FILTER (WHERE role = 'E') AS children,"
     "    COALESCE(pg_catalog.bool_or(role = 'C'), false) AS has_partner,"
@@ -225,7 +240,8 @@ static const char *const build_foyers_sql =
     "    pg_catalog.array_agg(DISTINCT source_id) AS sources,"
     "    pg_catalog.max(birth_year) FILTER (WHERE role = 'E') AS youngest_child_birth_year,"
     "    pg_catalog.max(birth_year) FILTER (WHERE role = 'C') AS partner_birth_year,"
-    "    (pg_catalog.array_agg(commune ORDER BY housing_rank) FILTER (WHERE commune IS NOT NULL))[1] AS commune,"
+    "    COALESCE((pg_catalog.array_agg(commune) FILTER (WHERE commune IS NOT NULL AND housing_rank = 1))[1],"
+    "             (pg_catalog.array_agg(commune) FILTER (WHERE commune IS NOT NULL))[1]) AS commune,"
     /* bool_or ignores NULLs: NULL when no record reports the benefit (unknown) */
     "    pg_catalog.bool_or(rsa) AS rsa, pg_catalog.bool_or(prime_activite) AS prime_activite,"
     "    pg_catalog.bool_or(aide_logement) AS aide_logement, pg_catalog.bool_or(aah) AS aah,"
@@ -259,15 +275,15 @@ static const char *const build_foyers_sql =
     "   recoit_apa, recoit_pch, recoit_fsl, suivi_social, confiance, confiance_score, sources,"
     "   pourquoi_rsa, pourquoi_prime_activite, pourquoi_aide_logement, pourquoi_aah, pourquoi_css,"
     "   pourquoi_aspa, pourquoi_apa, pourquoi_pch, pourquoi_fsl, youngest_child_birth_year, partner_birth_year)"
-    " SELECT e.foyer_id, COALESCE(c.commune, e.commune),"
-    "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1),"
-    "   LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
-    "   GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - LEAST(COALESCE(c.nb_enfants, e.children), GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - 1),"
+    " SELECT e.foyer_id, COALESCE(e.claimant_commune, e.commune),"
+    "   GREATEST(COALESCE(e.nb_personnes, e.persons), 1),"
+    "   LEAST(COALESCE(e.nb_enfants, e.children), GREATEST(COALESCE(e.nb_personnes, e.persons), 1) - 1),"
+    "   GREATEST(COALESCE(e.nb_personnes, e.persons), 1) - LEAST(COALESCE(e.nb_enfants, e.children), GREATEST(COALESCE(e.nb_personnes, e.persons), 1) - 1),"
     /* a couple: a partner's record (role C); only without any role, two adults or more */
     "   e.has_partner OR (e.roles_known IS NOT TRUE"
-    "     AND GREATEST(COALESCE(c.nb_personnes, e.persons), 1) - COALESCE(c.nb_enfants, e.children) >= 2),"
-    "   c.birth_year, pg_catalog.date_part('year', $1::date)::integer - c.birth_year,"
-    "   c.ressources, c.revenus_activite, c.loyer, c.impaye_mois,"
+    "     AND GREATEST(COALESCE(e.nb_personnes, e.persons), 1) - COALESCE(e.nb_enfants, e.children) >= 2),"
+    "   e.birth_year, pg_catalog.date_part('year', $1::date)::integer - e.birth_year,"
+    "   e.ressources, e.revenus_activite, e.loyer, e.impaye_mois,"
     "   CASE WHEN e.rsa IS NOT NULL THEN e.rsa WHEN g.rsa THEN false END,"
     "   CASE WHEN e.prime_activite IS NOT NULL THEN e.prime_activite WHEN g.prime_activite THEN false END,"
     "   CASE WHEN e.aide_logement IS NOT NULL THEN e.aide_logement WHEN g.aide_logement THEN false END,"
@@ -292,7 +308,7 @@ static const char *const build_foyers_sql =
     "   CASE WHEN e.pch IS NOT NULL THEN 'source' WHEN g.pch THEN 'registre' END,"
     "   CASE WHEN e.fsl IS NOT NULL THEN 'source' WHEN g.fsl THEN 'registre' END,"
     "   e.youngest_child_birth_year, e.partner_birth_year"
-    "   FROM everyone e LEFT JOIN claimant c ON c.foyer_id = e.foyer_id LEFT JOIN linked k ON k.foyer_id = e.foyer_id"
+    "   FROM everyone e LEFT JOIN linked k ON k.foyer_id = e.foyer_id"
     "   CROSS JOIN reg g";
 
 /* tznr.run_register from [registers]: each declaration, the loaded sources it names, and

@@ -19,6 +19,11 @@ WITH g AS MATERIALIZED (
            tznr.param('aide_logement.degressivite.zone_3', $1::date) AS degr_3,
            tznr.param('aide_logement.suppression.zone_2', $1::date) AS suppr_2,
            tznr.param('aide_logement.suppression.zone_3', $1::date) AS suppr_3
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household is known to (a few hundred on a territory), not once a household
+    SELECT s.sources, tznr.non_percu('aide_logement', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), h AS MATERIALIZED (
     -- the tenants without housing aid, their APL zone (2 when the commune is in the zone-2
     -- table, else 3) and the persons in their charge (every member but the claimant and the
@@ -71,8 +76,9 @@ SELECT d.foyer_id,
            || CASE WHEN d.loyer > d.loyer_degressivite
                    THEN ', aide réduite pour un loyer au-delà de ' || tznr.euros(d.loyer_degressivite) ELSE '' END
            || ', aide estimée ' || tznr.euros(d.verse) || '/mois, '
-           || tznr.non_percu('aide_logement', g.registres, d.sources) AS motif
+           || np.phrase AS motif
   FROM d
  CROSS JOIN g
+  JOIN np ON np.sources = d.sources
  WHERE d.verse >= g.seuil
  ORDER BY d.foyer_id

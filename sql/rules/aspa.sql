@@ -7,6 +7,11 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('aspa') AS registres
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household is known to (a few hundred on a territory), not once a household
+    SELECT s.sources, tznr.non_percu('aspa', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the yearly ceilings in force on the run date (the maxima are equal to them), and the
     -- monthly share of the quarterly allowance on earnings: 0.9 (alone) or 1.5 (couple) times
@@ -58,7 +63,8 @@ SELECT c.foyer_id,
            || CASE WHEN c.maximum / 12 < c.plafond / 12 - c.ressources_aspa
                    THEN ' (au plus le montant d''une personne seule : le conjoint n''a pas 65 ans ou son âge n''est pas connu)'
                    ELSE '' END
-           || ', ' || tznr.non_percu('aspa', g.registres, c.sources) AS motif
+           || ', ' || np.phrase AS motif
   FROM c CROSS JOIN g
+  JOIN np ON np.sources = c.sources
  WHERE 12 * c.ressources_aspa < c.plafond
  ORDER BY c.foyer_id

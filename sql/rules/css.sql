@@ -7,6 +7,11 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('css') AS registres
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household is known to (a few hundred on a territory), not once a household
+    SELECT s.sources, tznr.non_percu('css', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the parameters in force on the run date, read once
     SELECT tznr.param('rsa.montant_base', $1::date) AS base,
@@ -59,9 +64,10 @@ SELECT f.foyer_id,
                          ELSE '' END
                  || ' pour ' || tznr.foyer_de(f.nb_personnes)
                  || ', sous le plafond de la CSS de ' || tznr.euros(s.plafond) || '/an'
-       END || ', ' || tznr.non_percu('css', g.registres, f.sources) AS motif
+       END || ', ' || np.phrase AS motif
   FROM f
   JOIN s ON s.nb_personnes = f.nb_personnes
  CROSS JOIN g
+  JOIN np ON np.sources = f.sources
  WHERE f.recoit_rsa OR f.par_aspa OR f.par_aah OR 12 * f.ressources + f.forfait <= s.plafond
  ORDER BY f.foyer_id

@@ -7,6 +7,11 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('fsl') AS registres
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household is known to (a few hundred on a territory), not once a household
+    SELECT s.sources, tznr.non_percu('fsl', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), s AS MATERIALIZED (
     -- the ceiling of each household size present, read once a size
     SELECT t.nb_personnes, tznr.fsl_plafond($1::date, t.nb_personnes) AS plafond
@@ -17,10 +22,11 @@ SELECT f.foyer_id,
        'loyer impayé depuis ' || f.impaye_mois::text || ' mois (loyer ' || tznr.euros(f.loyer)
            || '/mois), ressources ' || tznr.euros(f.ressources) || '/mois pour '
            || tznr.foyer_de(f.nb_personnes) || ' (plafond FSL ' || tznr.euros(s.plafond)
-           || '/mois), ' || tznr.non_percu('fsl', g.registres, f.sources) AS motif
+           || '/mois), ' || np.phrase AS motif
   FROM tznr.run_foyer f
   JOIN s ON s.nb_personnes = f.nb_personnes
  CROSS JOIN g
+  JOIN np ON np.sources = f.sources
  WHERE NOT f.recoit_fsl
    AND f.loyer > 0
    AND f.impaye_mois >= 2

@@ -7,6 +7,11 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('prime_activite') AS registres
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household is known to (a few hundred on a territory), not once a household
+    SELECT s.sources, tznr.non_percu('prime_activite', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the parameters in force on the run date, read once
     SELECT tznr.param('ppa.montant_base', $1::date) AS base,
@@ -83,7 +88,8 @@ SELECT c.foyer_id,
                    ELSE 'montant forfaitaire, plus élevé que les ressources'
                         || CASE WHEN c.forfait_logement > 0 THEN ' et le forfait logement' ELSE '' END END
            || ')'
-           || ', ' || tznr.non_percu('prime_activite', g.registres, c.sources) AS motif
+           || ', ' || np.phrase AS motif
   FROM e AS c CROSS JOIN g
+  JOIN np ON np.sources = c.sources
  WHERE c.estimate >= c.seuil
  ORDER BY c.foyer_id

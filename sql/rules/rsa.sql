@@ -7,6 +7,11 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('rsa') AS registres
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household is known to (a few hundred on a territory), not once a household
+    SELECT s.sources, tznr.non_percu('rsa', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the parameters in force on the run date, read once
     SELECT tznr.param('rsa.montant_base', $1::date) AS base,
@@ -52,7 +57,8 @@ SELECT c.foyer_id,
            || ', RSA ' || CASE WHEN c.majore THEN 'majoré (parent isolé, enfant de moins de 3 ans) ' ELSE '' END
            || 'estimé ' || tznr.euros(pg_catalog.round(c.estimate, 2)) || '/mois'
            || CASE WHEN c.forfait THEN ' (forfait logement déduit)' ELSE '' END
-           || ', ' || tznr.non_percu('rsa', g.registres, c.sources) AS motif
+           || ', ' || np.phrase AS motif
   FROM c CROSS JOIN g
+  JOIN np ON np.sources = c.sources
  WHERE c.estimate >= c.seuil
  ORDER BY c.foyer_id

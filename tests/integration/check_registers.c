@@ -408,6 +408,30 @@ START_TEST(test_two_cafs)
 }
 END_TEST
 
+/* ==== which record gives a household's figures ================================================= */
+
+/* Mme Petit's figures come from four extracts. The resources: the CAF's first (the general
+ * order of kinds). Her rent: a landlord's first (the housing order), the latest extract first,
+ * and between two landlords' extracts of the same date, the first source id: whatever order
+ * the extracts were loaded in and whatever plan the roll-up gets (src/detect.c). */
+START_TEST(test_household_figures_order)
+{
+    struct t t;
+    t_init(&t, NULL);
+    deposit(&t, "bailleur:xyz", FRESH, row("X3", "petit", "1,0,370,0,500,0,,,1,,"));
+    deposit_landlord(&t); /* bailleur:hab, FRESH: 350 €, rent 420 € */
+    deposit(&t, "bailleur:abc", STALE, row("A3", "petit", "1,0,380,0,600,0,,,1,,"));
+    deposit(&t, "caf:gironde", FRESH, row("C3", "petit", "1,0,360,0,410,0,0,0,1,0,"));
+    night(&t);
+    long long f = foyer(&t, "caf:gironde", "C3");
+    ck_assert_int_eq(f, foyer(&t, "bailleur:xyz", "X3"));
+    char *v = sqlv(&t, "SELECT ressources::text || ' ' || loyer::text FROM tznr.run_foyer WHERE foyer_id = %lld", f);
+    ck_assert_str_eq(v, "360.00 420.00");
+    free(v);
+    t_free(&t);
+}
+END_TEST
+
 /* ==== a register older than the limit counts as absent ========================================= */
 
 /* Whether Mme Lefèvre is listed for the RSA when the CAF's extract is dated DATE. */
@@ -511,6 +535,7 @@ Suite *suite_registers(void)
     tcase_add_test(tc, test_two_registers);
     tcase_add_test(tc, test_register_without_recipients);
     tcase_add_test(tc, test_two_cafs);
+    tcase_add_test(tc, test_household_figures_order);
     tcase_add_test(tc, test_stale_register);
     tcase_add_test(tc, test_max_age_boundary);
     tcase_add_test(tc, test_declarations);

@@ -205,6 +205,57 @@ END_TEST
 
 /* ---- the formulas on 2026 parameters --------------------------------------------------------- */
 
+/* The formulas a rule calls for each household (migration 014) are inlined into the rule's
+ * query, where a PL/pgSQL call cost an interpreter round trip; a NULL argument still gives
+ * NULL, as their STRICT PL/pgSQL versions did. */
+START_TEST(test_formulas_inlined)
+{
+    static const struct {
+        const char *fn, *args[6];
+    } f[] = {
+        {"euros", {"x"}},
+        {"rsa_coefficient", {"x > 1", "2"}},
+        {"forfait_logement", {"x", "2", "0.12", "0.16", "0.165"}},
+        {"montant_forfaitaire", {"x", "false", "1", "true", "1.28412", "0.42804"}},
+        {"ppa_bonification", {"x", "12.02", "59", "138", "0.377", "1000"}},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        char call[256] = "", nulled[256];
+        size_t n = 0;
+        while (n < 6 && f[i].args[n])
+            n++;
+        for (size_t a = 0; a < n; a++)
+            snprintf(call + strlen(call), sizeof call - strlen(call), "%s%s", a ? ", " : "", f[i].args[a]);
+        /* two rows: a VALUES of one row would be folded into constants, inlined or not */
+        PGresult *r = query(tu_fmt("EXPLAIN (VERBOSE, COSTS OFF) SELECT tznr.%s(%s) FROM (VALUES (1.5), (900.0)) AS v(x)",
+                                   f[i].fn, call), 0, NULL);
+        for (int row = 0; row < PQntuples(r); row++)
+            ck_assert_msg(strstr(PQgetvalue(r, row, 0), f[i].fn) == NULL, "tznr.%s is not inlined: %s", f[i].fn,
+                          PQgetvalue(r, row, 0));
+        PQclear(r);
+        /* NULL in each place */
+        for (size_t a = 0; a < n; a++) {
+            nulled[0] = '\0';
+            for (size_t b = 0; b < n; b++)
+                snprintf(nulled + strlen(nulled), sizeof nulled - strlen(nulled), "%s%s", b ? ", " : "",
+                         b == a ? "NULL" : f[i].args[b]);
+            char *v = value(tu_fmt("SELECT tznr.%s(%s)::text FROM (VALUES (1.5)) AS v(x)", f[i].fn, nulled));
+            ck_assert_msg(v == NULL, "tznr.%s(%s) gave '%s', expected NULL", f[i].fn, nulled, v);
+        }
+    }
+    /* the young child's majoration was not STRICT and is not: an unknown couple is no lone parent */
+    PGresult *r = query("EXPLAIN (VERBOSE, COSTS OFF) SELECT tznr.parent_isole_jeune_enfant('2026-11-26', x > 1, 1, 2025)"
+                        " FROM (VALUES (1.5), (900.0)) AS v(x)", 0, NULL);
+    for (int row = 0; row < PQntuples(r); row++)
+        ck_assert_msg(strstr(PQgetvalue(r, row, 0), "parent_isole") == NULL, "not inlined: %s", PQgetvalue(r, row, 0));
+    PQclear(r);
+    expect_text("SELECT tznr.parent_isole_jeune_enfant('2026-11-26', NULL, 1, 2025)::text", "false");
+    expect_text("SELECT tznr.parent_isole_jeune_enfant('2026-11-26', false, 1, 2025)::text", "true");
+    expect_text("SELECT tznr.euros(1234.5)", "1 234,50 €");
+    expect_text("SELECT tznr.euros(540)", "540 €");
+}
+END_TEST
+
 START_TEST(test_formulas_2026)
 {
     /* coefficients: couple, lone parent, third child on */
@@ -1028,6 +1079,7 @@ Suite *suite_rules(void)
     tc = tcase_create("formulas");
     tcase_add_checked_fixture(tc, setup_db, teardown_db);
     tcase_add_test(tc, test_formulas_2026);
+    tcase_add_test(tc, test_formulas_inlined);
     tcase_add_test(tc, test_register_phrases);
     tcase_set_timeout(tc, TIMEOUT);
     suite_add_tcase(s, tc);
