@@ -437,7 +437,13 @@ void detect_run(PGconn *conn, const conf *cf, long long run, const char *date, d
     const char *pd[] = {date};
     build_registers(conn, cf, date, sum);
     db_exec(conn, "TRUNCATE tznr.run_foyer");
+    /* The roll-up's "first value" needs each household's records to reach its aggregates in
+     * the sorted order. A parallel plan would combine partial aggregates in whatever order
+     * its workers finish (array_agg has a combine function from PostgreSQL 16): none for it.
+     * SET LOCAL: the caller's transaction (step_detect) ends it. */
+    db_exec(conn, "SET LOCAL max_parallel_workers_per_gather = 0");
     PQclear(db_query(conn, build_foyers_sql, 1, pd));
+    db_exec(conn, "RESET max_parallel_workers_per_gather");
     /* fresh tables: without statistics the planner would pick nested loops over them */
     db_exec(conn, "SELECT tznr.analyze('tznr.run_foyer')"); /* the owner's table: migration 009 */
     /* the rules carried by the binary */
