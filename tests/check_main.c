@@ -125,6 +125,18 @@ void tu_write(const char *path, const void *data, size_t len)
 
 void tu_write_str(const char *path, const char *s) { tu_write(path, s, strlen(s)); }
 
+void tu_add_cases(Suite *s, const struct tu_case *cases, size_t n, int timeout, void (*teardown)(void))
+{
+    for (size_t i = 0; i < n; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, timeout);
+        if (teardown)
+            tcase_add_unchecked_fixture(tc, NULL, teardown);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+}
+
 const char *tu_test_key(const char *dir)
 {
     size_t n;

@@ -84,6 +84,28 @@ void tu_deposit_canonical(const char *dir, const char *key, const char *source, 
  * tu_deposit_canonical kept under DIR. Aborts the test if there is none. */
 char *tu_deposit_token(const char *dir, const char *source, const char *local_ref);
 
+/* A suite's test cases, one TCase each under its own name, with TIMEOUT seconds and, when
+ * TEARDOWN is not NULL, that function run after each case (an unchecked fixture). */
+struct tu_case {
+    const char *name;
+    const TTest *test;
+};
+void tu_add_cases(Suite *s, const struct tu_case *cases, size_t n, int timeout, void (*teardown)(void));
+
+/* UNDER_ASAN: 1 in a build under AddressSanitizer (GCC says so with __SANITIZE_ADDRESS__,
+ * clang with __has_feature), else 0. It reports a huge allocation itself instead of
+ * returning NULL, and keeps freed memory in quarantine (peak RSS says nothing there). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 /* printf into a static rotating buffer (8 slots of 4 KiB). */
 const char *tu_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -437,10 +437,7 @@ static void teardown(void) { tu_run(tu_fmt("rm -rf /dev/shm/tznr-check-%d", (int
 Suite *suite_check(void)
 {
     Suite *s = suite_create("check");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct tu_case cases[] = {
         {"good", test_good},
         {"misspelt_team_source", test_misspelt_team_source},
         {"misspelt_register_source", test_misspelt_register_source},
@@ -453,12 +450,6 @@ Suite *suite_check(void)
         {"roles", test_roles},
         {"run_refuses", test_run_refuses},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, TIMEOUT);
-        tcase_add_unchecked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    tu_add_cases(s, cases, sizeof cases / sizeof cases[0], TIMEOUT, teardown);
     return s;
 }

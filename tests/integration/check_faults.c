@@ -612,10 +612,7 @@ static void teardown(void)
 Suite *suite_faults(void)
 {
     Suite *s = suite_create("faults");
-    struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct tu_case cases[] = {
         {"not_utf8_extract_and_manifest", test_not_utf8_extract_and_manifest},
         {"not_utf8_feedback", test_not_utf8_feedback},
         {"failed_export_is_no_contact", test_failed_export_is_no_contact},
@@ -625,12 +622,6 @@ Suite *suite_faults(void)
         {"archive_unusable", test_archive_unusable_does_not_stop_the_night},
         {"list_on_full_disk", test_list_on_full_disk},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, TIMEOUT);
-        tcase_add_unchecked_fixture(tc, NULL, teardown);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    tu_add_cases(s, cases, sizeof cases / sizeof cases[0], TIMEOUT, teardown);
     return s;
 }

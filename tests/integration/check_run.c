@@ -2669,10 +2669,7 @@ END_TEST
 Suite *suite_run(void)
 {
     Suite *s = suite_create("run");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct tu_case cases[] = {
         {"first_night", test_first_night},     {"replay_cooldown", test_replay_and_cooldown},
         {"lock", test_lock},                   {"refused_extract", test_refused_extract},
         {"waiting", test_waiting_for_manifest}, {"feedback", test_feedback},
@@ -2689,11 +2686,6 @@ Suite *suite_run(void)
         {"motif_amount", test_motif_quotes_the_amount},
         {"cron", test_cron_mails_failures_only},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_add_test(tc, cases[i].test);
-        tcase_set_timeout(tc, TIMEOUT);
-        suite_add_tcase(s, tc);
-    }
+    tu_add_cases(s, cases, sizeof cases / sizeof cases[0], TIMEOUT, NULL);
     return s;
 }

@@ -28,18 +28,6 @@ static const char *tmpdir(void)
     return d;
 }
 
-/* AddressSanitizer keeps freed memory in quarantine: peak RSS says nothing there. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 /* Write DATA to a new file in a new temp dir; return its path (malloc'd). */
 static char *write_tmp(const char *data, size_t len)
 {
