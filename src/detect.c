@@ -195,28 +195,37 @@ int detect_parse_rule(const char *text, detect_rule *r, char *err, size_t errlen
  * from every current register of the benefit (tznr.run_register), else unknown (NULL). The
  * confidence comes from the links that made the household.
  * One pass over the records (2.5 million for 1.1 million households): sorted once by
- * household then in the general order (general_rank, extract_date DESC, source_id, line),
+ * household then in the general order (general_rank, extract_date DESC, source_id, line; a
+ * source's place among the ids sorted stands for its id),
  * they reach the aggregates in that order, so "the first value" is the first of array_agg
  * without an ORDER BY of its own (the ordered aggregates sorted every household's records
  * once each, 12 times; docs/benchmarks.md). The housing order differs from the general one
  * by its first kind only (bailleur): its first value is a bailleur's when one has it, else
  * the first in the general order. */
 static const char *const build_foyers_sql =
-    "WITH rec AS ("
-    "  SELECT p.foyer_id, p.person_id, r.source_id, r.line, r.role, r.birth_year, r.commune, r.nb_personnes,"
-    "         r.nb_enfants, r.ressources_mensuelles, r.revenus_activite, r.loyer, r.impaye_mois, r.rsa,"
-    "         r.prime_activite, r.aide_logement, r.aah, r.css, r.aspa, r.apa, r.pch, r.fsl, r.suivi_social,"
-    "         n.extract_date,"
+    /* each current source's ranks, worked out once a source rather than once a record; the
+     * sort below then compares integers and a date, and the amounts stay in cents (bigint)
+     * until a household's figure is chosen */
+    "WITH src AS MATERIALIZED ("
+    "  SELECT s.id AS source_id, s.current_snapshot AS snapshot_id, n.extract_date,"
     "         pg_catalog.array_position(ARRAY['caf','msa','departement','ccas','bailleur','france_travail',"
     "                                         'cpam','carsat','autre'],"
-    "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS general_rank,"
+    "                                   pg_catalog.split_part(s.id, ':', 1)) AS general_rank,"
     "         pg_catalog.array_position(ARRAY['bailleur','caf','msa','departement','ccas','france_travail',"
     "                                         'cpam','carsat','autre'],"
-    "                                   pg_catalog.split_part(r.source_id, ':', 1)) AS housing_rank"
-    "    FROM tznr.current_record r"
+    "                                   pg_catalog.split_part(s.id, ':', 1)) AS housing_rank,"
+    "         pg_catalog.row_number() OVER (ORDER BY s.id) AS source_rank"
+    "    FROM tznr.source s JOIN tznr.snapshot n ON n.id = s.current_snapshot),"
+    " rec AS ("
+    "  SELECT p.foyer_id, p.person_id, r.source_id, r.role, r.birth_year, r.commune, r.nb_personnes,"
+    "         r.nb_enfants, r.ressources_cents AS ressources_mensuelles, r.revenus_activite_cents AS revenus_activite,"
+    "         r.loyer_cents AS loyer, r.impaye_mois, r.rsa,"
+    "         r.prime_activite, r.aide_logement, r.aah, r.css, r.aspa, r.apa, r.pch, r.fsl, r.suivi_social,"
+    "         c.housing_rank"
+    "    FROM tznr.record r"
+    "    JOIN src c ON c.snapshot_id = r.snapshot_id" /* the current records */
     "    JOIN tznr.person_record p ON p.source_id = r.source_id AND p.token = r.token"
-    "    JOIN tznr.snapshot n ON n.id = r.snapshot_id"
-    "   ORDER BY p.foyer_id, general_rank, n.extract_date DESC, r.source_id, r.line),"
+    "   ORDER BY p.foyer_id, c.general_rank, c.extract_date DESC, c.source_rank, r.line),"
     " everyone AS ("
     "  SELECT foyer_id,"
     /* the claimant's figures: the first known, general order */
@@ -283,7 +292,9 @@ static const char *const build_foyers_sql =
     "   e.has_partner OR (e.roles_known IS NOT TRUE"
     "     AND GREATEST(COALESCE(e.nb_personnes, e.persons), 1) - COALESCE(e.nb_enfants, e.children) >= 2),"
     "   e.birth_year, pg_catalog.date_part('year', $1::date)::integer - e.birth_year,"
-    "   e.ressources, e.revenus_activite, e.loyer, e.impaye_mois,"
+    /* cents to euros as tznr.current_record does it */
+    "   (e.ressources / 100.0)::numeric(14, 2), (e.revenus_activite / 100.0)::numeric(14, 2),"
+    "   (e.loyer / 100.0)::numeric(14, 2), e.impaye_mois,"
     "   CASE WHEN e.rsa IS NOT NULL THEN e.rsa WHEN g.rsa THEN false END,"
     "   CASE WHEN e.prime_activite IS NOT NULL THEN e.prime_activite WHEN g.prime_activite THEN false END,"
     "   CASE WHEN e.aide_logement IS NOT NULL THEN e.aide_logement WHEN g.aide_logement THEN false END,"
