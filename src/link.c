@@ -46,29 +46,37 @@ static inline __attribute__((always_inline)) double dice(const uint64_t *a, int 
     return 2.0 * n / (pa + pb);
 }
 
-/* The scorer itself; static, because clang does not export a target_clones function's
- * dispatcher under its plain name (the exported link_score below calls it). */
-HOT static double score(const link_rec *a, const link_rec *b)
+/* The Dice of two records' filters: the best of clk and clk_alt against either, from the
+ * filters, their popcounts and the records' flags (LK_CLK, LK_CLK_ALT). */
+HOT static double dice_best(const uint64_t *ac, const uint64_t *aa, int pa, int paa, int fa,
+                            const uint64_t *bc, const uint64_t *ba, int pb, int pba, int fb)
 {
-    if (!(a->flags & LK_CLK) || !(b->flags & LK_CLK))
+    if (!(fa & LK_CLK) || !(fb & LK_CLK))
         return 0.0;
-    double s = dice(a->clk, a->pop, b->clk, b->pop);
-    if (a->flags & LK_CLK_ALT) {
-        double t = dice(a->alt, a->pop_alt, b->clk, b->pop);
+    double s = dice(ac, pa, bc, pb);
+    if (fa & LK_CLK_ALT) {
+        double t = dice(aa, paa, bc, pb);
         if (t > s)
             s = t;
     }
-    if (b->flags & LK_CLK_ALT) {
-        double t = dice(a->clk, a->pop, b->alt, b->pop_alt);
+    if (fb & LK_CLK_ALT) {
+        double t = dice(ac, pa, ba, pba);
         if (t > s)
             s = t;
-        if (a->flags & LK_CLK_ALT) {
-            t = dice(a->alt, a->pop_alt, b->alt, b->pop_alt);
+        if (fa & LK_CLK_ALT) {
+            t = dice(aa, paa, ba, pba);
             if (t > s)
                 s = t;
         }
     }
     return s;
+}
+
+/* The scorer itself; static, because clang does not export a target_clones function's
+ * dispatcher under its plain name (the exported link_score below calls it). */
+static double score(const link_rec *a, const link_rec *b)
+{
+    return dice_best(a->clk, a->alt, a->pop, a->pop_alt, a->flags, b->clk, b->alt, b->pop, b->pop_alt, b->flags);
 }
 
 double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
@@ -97,9 +105,11 @@ struct fact {
     uint64_t household;
     uint32_t exact;
     uint16_t birth_year;
+    uint16_t pop, pop_alt; /* the filters' popcounts: the Dice then reads only the filters */
     uint8_t sex, source, flags;
     char commune[6];
 } __attribute__((aligned(64)));
+_Static_assert(sizeof(struct fact) == 64, "a record's facts fill one cache line");
 
 static void fact_of(const link_rec *r, uint32_t exact, struct fact *f)
 {
@@ -108,6 +118,8 @@ static void fact_of(const link_rec *r, uint32_t exact, struct fact *f)
     f->household = r->household;
     f->exact = exact;
     f->birth_year = r->birth_year;
+    f->pop = r->pop;
+    f->pop_alt = r->pop_alt;
     f->sex = r->sex;
     f->source = r->source;
     f->flags = r->flags;
@@ -420,13 +432,73 @@ struct pass {
     size_t ndob;
 };
 
+/* A pair whose Dice is still to compute: its filters were asked for from memory when it
+ * was queued, and are read PENDING pairs later (most pairs of the LSH blocks are of records
+ * far apart in memory, and the filters' four cache lines a record missed on every one). */
+struct pending {
+    uint32_t a, b;
+    fs_vec v; /* every level but the Dice's */
+    int8_t dc; /* the Dice's comparison (LC_DICE, LC_DICE_DOB) */
+};
+enum { PENDING = 16 };
+
 /* The state of one thread of a pass. */
 struct fuzzy {
     const struct pass *ps;
     struct cands kept;
     uint64_t *hist;  /* NPATTERNS: pairs of two sources under the floor, by pattern */
     link_stats st;
+    struct pending pend[PENDING]; /* a ring: pend[head] is the oldest of npend */
+    unsigned head, npend;
 };
+
+/* The end of a comparison, once the pair's levels are all known: its probability, and the
+ * pair kept, or counted by pattern under the floor. */
+static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, const fs_vec *v, double d)
+{
+    const struct pass *ps = z->ps;
+    int id = pattern_id(v);
+    float pr = ps->ptab[id];
+    if (pr < ps->floor) {
+        if (ps->facts[a].source != ps->facts[b].source)
+            z->hist[id]++;
+        return;
+    }
+    if (forbidden_pair(ps->forbidden, ps->nforbidden, a, b))
+        return;
+    cands_add(&z->kept, a, b, pr, (float)d);
+}
+
+/* Compute the Dice of the oldest pending pair, and weigh it. */
+static void pending_pop(struct fuzzy *z)
+{
+    const struct pass *ps = z->ps;
+    struct pending *q = &z->pend[z->head];
+    const struct fact *fa = &ps->facts[q->a], *fb = &ps->facts[q->b];
+    const link_rec *ra = &ps->recs[q->a], *rb = &ps->recs[q->b];
+    double d = dice_best(ra->clk, ra->alt, fa->pop, fa->pop_alt, fa->flags, rb->clk, rb->alt, fb->pop, fb->pop_alt,
+                         fb->flags);
+    q->v.level[q->dc] = (int8_t)dice_level(d);
+    z->head = (z->head + 1) % PENDING;
+    z->npend--;
+    weigh(z, q->a, q->b, &q->v, d);
+}
+
+static void prefetch_filters(const link_rec *r, int flags)
+{
+    __builtin_prefetch(&r->clk[0]);
+    __builtin_prefetch(&r->clk[8]);
+    if (flags & LK_CLK_ALT) {
+        __builtin_prefetch(&r->alt[0]);
+        __builtin_prefetch(&r->alt[8]);
+    }
+}
+
+static void pending_drain(struct fuzzy *z)
+{
+    while (z->npend)
+        pending_pop(z);
+}
 
 static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
 {
@@ -453,7 +525,6 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
     }
     fs_vec v;
     compare_facts(fa, fb, &v);
-    double d = 0;
     if ((fa->flags & LK_CLK) && (fb->flags & LK_CLK)) {
         /* when even the best Dice level leaves the pair under the floor, spare the popcounts */
         int dc = dice_comp(&v);
@@ -464,19 +535,19 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
                 z->hist[top]++;
             return;
         }
-        d = score(&ps->recs[a], &ps->recs[b]);
-        v.level[dc] = (int8_t)dice_level(d);
-    }
-    int id = pattern_id(&v);
-    float pr = ps->ptab[id];
-    if (pr < ps->floor) {
-        if (fa->source != fb->source)
-            z->hist[id]++;
+        /* the Dice later: queue the pair and ask for its filters now */
+        if (z->npend == PENDING)
+            pending_pop(z);
+        struct pending *q = &z->pend[(z->head + z->npend++) % PENDING];
+        q->a = a;
+        q->b = b;
+        q->v = v;
+        q->dc = (int8_t)dc;
+        prefetch_filters(&ps->recs[a], fa->flags);
+        prefetch_filters(&ps->recs[b], fb->flags);
         return;
     }
-    if (forbidden_pair(ps->forbidden, ps->nforbidden, a, b))
-        return;
-    cands_add(&z->kept, a, b, pr, (float)d);
+    weigh(z, a, b, &v, 0);
 }
 
 /* How far ahead the loops over blocks ask for a record's facts: a cache miss costs about as
@@ -511,12 +582,81 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static uint32_t signature(const uint64_t *f, const int *pos, int bits)
+/* A band's sampled positions as masks over the filter's 16 words: the words that hold some,
+ * in order, each with its mask and how many it holds. */
+struct band_mask {
+    int nw;
+    uint8_t w[16], cnt[16];
+    uint64_t m[16];
+};
+
+static void band_mask_of(const int *pos, int bits, struct band_mask *b)
 {
-    uint32_t s = 0;
+    uint64_t m[16] = {0};
     for (int i = 0; i < bits; i++)
-        s = s << 1 | (uint32_t)((f[pos[i] >> 6] >> (pos[i] & 63)) & 1);
-    return s;
+        m[pos[i] >> 6] |= 1ULL << (pos[i] & 63);
+    b->nw = 0;
+    for (int w = 0; w < 16; w++) {
+        if (m[w]) {
+            b->w[b->nw] = (uint8_t)w;
+            b->cnt[b->nw] = (uint8_t)__builtin_popcountll(m[w]);
+            b->m[b->nw++] = m[w];
+        }
+    }
+}
+
+/* A filter's signature in NB bands: the sampled bits, word by word, lowest bit first within a
+ * word. Only which filters share a signature matters (they are compared), not its value. */
+static void signatures_bits(const uint64_t *f, const struct band_mask *const *band, int nb, uint32_t *out)
+{
+    for (int g = 0; g < nb; g++) {
+        const struct band_mask *b = band[g];
+        uint32_t s = 0;
+        for (int k = 0; k < b->nw; k++) {
+            uint64_t x = f[b->w[k]], m = b->m[k];
+            uint32_t part = 0;
+            int j = 0;
+            for (; m; m &= m - 1, j++)
+                part |= (uint32_t)((x >> __builtin_ctzll(m)) & 1) << j;
+            s = s << b->cnt[k] | part;
+        }
+        out[g] = s;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* The same with the BMI2 instruction that gathers a word's masked bits in one step (the
+ * signatures were a fifth of the fuzzy stage, bit by bit). */
+__attribute__((target("bmi2"))) static void signatures_pext(const uint64_t *f, const struct band_mask *const *band,
+                                                            int nb, uint32_t *out)
+{
+    for (int g = 0; g < nb; g++) {
+        const struct band_mask *b = band[g];
+        uint64_t s = 0;
+        for (int k = 0; k < b->nw; k++)
+            s = s << b->cnt[k] | _pext_u64(f[b->w[k]], b->m[k]);
+        out[g] = (uint32_t)s;
+    }
+}
+#endif
+
+static int pext_allowed = 1;
+
+void link_allow_pext(int allow) { pext_allowed = allow; }
+
+typedef void (*signatures_fn)(const uint64_t *, const struct band_mask *const *, int, uint32_t *);
+
+/* PEXT when the processor has it and runs it fast: AMD's family 17h (Zen 1 and 2) runs it in
+ * microcode, slower than the bits one by one. */
+static signatures_fn signatures_choose(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (pext_allowed && __builtin_cpu_supports("bmi2") && !__builtin_cpu_is("amdfam17h"))
+        return signatures_pext;
+#endif
+    return signatures_bits;
 }
 
 /* LSH: for each band, the records (and their alternative filters) are sorted by the band's
@@ -538,6 +678,9 @@ static void lsh(struct fuzzy *z, int t, int nt)
     enum { GROUP = 8 };
     uint32_t *sigs = xmalloc((ne ? ne : 1) * GROUP * sizeof *sigs);
     int mine[GROUP], nmine = 0;
+    struct band_mask masks[GROUP];
+    const struct band_mask *group[GROUP];
+    signatures_fn signatures = signatures_choose();
     for (int band = t; band < p->bands || nmine > 0;) {
         if (band < p->bands && nmine < GROUP) {
             mine[nmine++] = band;
@@ -545,11 +688,14 @@ static void lsh(struct fuzzy *z, int t, int nt)
             if (nmine < GROUP && band < p->bands)
                 continue;
         }
+        for (int g = 0; g < nmine; g++) {
+            band_mask_of(sh->bandpos[mine[g]], bits, &masks[g]);
+            group[g] = &masks[g];
+        }
         for (size_t x = 0; x < ne; x++) {
             const link_rec *r = &sh->recs[sh->who[x] & 0x7fffffffu];
             const uint64_t *f = (sh->who[x] & 0x80000000u) ? r->alt : r->clk;
-            for (int g = 0; g < nmine; g++)
-                sigs[x * GROUP + (size_t)g] = signature(f, sh->bandpos[mine[g]], bits);
+            signatures(f, group, nmine, &sigs[x * GROUP]);
         }
         for (int gb = 0; gb < nmine; gb++) {
             size_t e = ne;
@@ -641,6 +787,7 @@ static void *fuzzy_job(void *arg)
     }
     free(block);
     lsh(z, jb->t, jb->nt);
+    pending_drain(z);
     return NULL;
 }
 

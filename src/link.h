@@ -129,6 +129,11 @@ double link_ident_probability(const link_model *lm, const link_rec *a, const lin
 /* Dice of the best of clk/alt against clk/alt (0 when either has no filter). */
 double link_score(const link_rec *a, const link_rec *b);
 
+/* Whether the LSH may gather a band's bits with the BMI2 instruction PEXT where the processor
+ * runs it fast (the default, 1), or must take them one by one (0). The links are the same
+ * either way; the tests run both. */
+void link_allow_pext(int allow);
+
 /* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
  * level (0) up, FS_NULL when either record lacks the field:
  *   LC_DICE     the CLKs' Dice in ten bands: < 0.62, 0.62, 0.66 (strangers reach here),

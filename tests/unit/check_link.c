@@ -524,6 +524,29 @@ START_TEST(test_threads_and_runs_do_not_change_the_result)
 }
 END_TEST
 
+/* The LSH's signatures gathered by PEXT (where the processor runs it fast) or bit by bit: the
+ * same blocks, so the same comparisons and links. */
+START_TEST(test_pext_and_bits_give_the_same_links)
+{
+    enum { N = 3000 };
+    link_rec *r = territory(N);
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    link_result a, b;
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &a), 0);
+    link_allow_pext(0);
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &b), 0);
+    link_allow_pext(1);
+    ck_assert_uint_gt(a.stats.candidate_pairs_lsh, 0);
+    ck_assert_uint_eq(a.stats.candidate_pairs_lsh, b.stats.candidate_pairs_lsh);
+    same_result(&a, &b, N);
+    link_result_free(&a);
+    link_result_free(&b);
+    free(r);
+}
+END_TEST
+
 /* A territory where the model learns from its own data: every person of the first two sources
  * is found in the third, and the model's estimate of precision and recall is near the truth
  * the territory was built with. */
@@ -829,6 +852,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_forbidden_pair);
     tcase_add_test(tc, test_same_source_needs_more);
     tcase_add_test(tc, test_threads_and_runs_do_not_change_the_result);
+    tcase_add_test(tc, test_pext_and_bits_give_the_same_links);
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
