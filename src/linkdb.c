@@ -656,6 +656,31 @@ static double field_precision(PGconn *conn, long *n)
     return all >= LINK_FIELD_MIN ? 1.0 - (double)wrong / (double)all : -1;
 }
 
+static int u64_cmp(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* How many persons one, two, three or more sources know (BY[0..2]), from each record's
+ * person (PERSON: the record standing for it) and source. */
+static void persons_by_sources(const struct loaded *L, const uint32_t *person, size_t by[3])
+{
+    uint64_t *k = xmalloc((L->n ? L->n : 1) * sizeof *k);
+    for (size_t i = 0; i < L->n; i++)
+        k[i] = (uint64_t)person[i] << 8 | L->recs[i].source;
+    qsort(k, L->n, sizeof *k, u64_cmp);
+    by[0] = by[1] = by[2] = 0;
+    for (size_t i = 0; i < L->n;) {
+        size_t j = i + 1, nsrc = 1;
+        for (; j < L->n && k[j] >> 8 == k[i] >> 8; j++)
+            nsrc += k[j] != k[j - 1];
+        by[nsrc < 3 ? nsrc - 1 : 2]++;
+        i = j;
+    }
+    free(k);
+}
+
 void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
 {
     double t0 = util_now();
@@ -722,15 +747,21 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
                       " FROM STDIN (FORMAT binary)", run, &L, res.possible, res.npossible, 0);
     int whole = 0;
     size_t pwritten = write_persons(conn, run, &L, pid, foyer, next_id, &whole);
-    char runs[32], recs[32], persons[32], links[32], poss[32];
+    size_t by[3];
+    persons_by_sources(&L, res.person, by);
+    char runs[32], recs[32], persons[32], links[32], poss[32], by1[32], by2[32], by3[32];
     snprintf(runs, sizeof runs, "%lld", (long long)run);
     snprintf(recs, sizeof recs, "%zu", L.n);
     snprintf(persons, sizeof persons, "%zu", st->persons);
     snprintf(links, sizeof links, "%zu", res.nedges);
     snprintf(poss, sizeof poss, "%zu", res.npossible);
-    const char *up[] = {runs, recs, persons, links, poss};
+    snprintf(by1, sizeof by1, "%zu", by[0]);
+    snprintf(by2, sizeof by2, "%zu", by[1]);
+    snprintf(by3, sizeof by3, "%zu", by[2]);
+    const char *up[] = {runs, recs, persons, links, poss, by1, by2, by3};
     PQclear(db_query(conn, "UPDATE tznr.link_run SET finished_at = pg_catalog.clock_timestamp(), records = $2,"
-                           " persons = $3, links = $4, possible = $5 WHERE id = $1", 5, up));
+                           " persons = $3, links = $4, possible = $5, persons_one_source = $6,"
+                           " persons_two_sources = $7, persons_more_sources = $8 WHERE id = $1", 8, up));
     sbuf d;
     sbuf_init(&d);
     sbuf_addf(&d, "{\"run\": %lld, \"records\": %zu, \"persons\": %zu, \"persons_kept\": %zu, "

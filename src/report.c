@@ -424,16 +424,15 @@ static void section_linkage(page *p)
         secret_relation(&g, c_clk, hc, nbins);
     secret_relation(&g, c_possible, hc + nbins, nbins);
 
-    /* persons by number of sources: tznr.person_record holds the last linkage's persons (each
-     * row written by the run that last changed it), so only for the last linkage */
+    /* persons by number of sources, as the linkage counted them (link runs from migration 015
+     * on; NULL before) */
     PGresult *rp = q(p,
-        "SELECT LEAST(n, 3), pg_catalog.count(*) FROM (SELECT person_id, pg_catalog.count(DISTINCT source_id) AS n"
-        " FROM tznr.person_record WHERE $1::bigint = (SELECT pg_catalog.max(id) FROM tznr.link_run) GROUP BY 1) x"
-        " GROUP BY 1 ORDER BY 1", 1, pr);
+        "SELECT persons_one_source, persons_two_sources, persons_more_sources FROM tznr.link_run"
+        " WHERE id = $1::bigint AND persons_one_source IS NOT NULL", 1, pr);
     long long pv[3] = {0, 0, 0};
-    for (int i = 0; i < PQntuples(rp); i++)
-        pv[ll(rp, i, 0) - 1] = ll(rp, i, 1);
     int have_persons = PQntuples(rp) > 0;
+    for (int i = 0; have_persons && i < 3; i++)
+        pv[i] = ll(rp, 0, i);
     PQclear(rp);
     size_t pc[3];
     for (int i = 0; i < 3; i++)
@@ -509,7 +508,7 @@ static void section_linkage(page *p)
 
     out(p, "<h3>Personnes selon le nombre de sources qui les connaissent</h3>\n");
     if (!have_persons) {
-        out(p, "<p class=\"note\">Ce décompte n’est disponible que pour le dernier rapprochement.</p>\n");
+        out(p, "<p class=\"note\">Ce décompte n’a pas été enregistré pour ce rapprochement (il l’est depuis la migration 015 de la base).</p>\n");
     } else {
         static const char *const np[] = {"une source", "deux sources", "trois sources ou plus"};
         out(p, "<table class=\"tri\" id=\"t-personnes\">");

@@ -675,6 +675,17 @@ START_TEST(test_scenario)
     ck_assert_int_eq(nlinks, sqln(&p, "SELECT links FROM tznr.link_run ORDER BY id DESC LIMIT 1"));
     free(out);
     free(err);
+    /* the persons by number of sources the linker counted (for the report), against the
+     * persons it wrote */
+    char *by = sqlv(&p, "SELECT persons_one_source || ' ' || persons_two_sources || ' ' || persons_more_sources"
+                        " FROM tznr.link_run ORDER BY id DESC LIMIT 1");
+    char *by_rows = sqlv(&p, "SELECT count(*) FILTER (WHERE n = 1) || ' ' || count(*) FILTER (WHERE n = 2) || ' '"
+                             " || count(*) FILTER (WHERE n >= 3) FROM (SELECT person_id, count(DISTINCT source_id) AS n"
+                             " FROM tznr.person_record GROUP BY 1) x");
+    ck_assert_str_eq(by, by_rows);
+    ck_assert_int_gt(sqln(&p, "SELECT persons_two_sources FROM tznr.link_run ORDER BY id DESC LIMIT 1"), 0);
+    free(by);
+    free(by_rows);
 
     /* link again: every person keeps its id */
     char *persons1 = sqlv(&p, "SELECT source_id, pg_catalog.encode(token, 'hex'), person_id FROM tznr.person_record"
