@@ -319,6 +319,51 @@ static int keyed_cmp(const void *x, const void *y)
 
 /* The keys of the exact links into K (2 N entries at most), sorted: PASS 0 the k_nir, PASS 1
  * the identity keys (k_ident, tag 0, and k_ident_alt, tag 1). Return how many. */
+/* Sort K by key then record, as keyed_cmp orders them. The keys are keyed hashes, so their
+ * first four bytes almost always tell them apart: two stable radix passes on those bytes, then
+ * the runs that share them (equal keys: the same NIR or date of birth in several records) are
+ * finished by insertion, already in record order where the callers build K in it. qsort took
+ * four seconds of the 1.1M territory's link, on one thread. */
+static void keyed_sort(struct keyed *k, size_t m)
+{
+    if (m < 2)
+        return;
+    struct keyed *t = xmalloc(m * sizeof *t), *src = k, *dst = t;
+    uint32_t *count = xmalloc(65536 * sizeof *count);
+    for (int pass = 0; pass < 2; pass++) {
+        int b = pass ? 0 : 2; /* bytes 2-3 first, then 0-1 */
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < m; i++)
+            count[src[i].key[b] << 8 | src[i].key[b + 1]]++;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++)
+            dst[count[src[i].key[b] << 8 | src[i].key[b + 1]]++] = src[i];
+        struct keyed *x = src;
+        src = dst;
+        dst = x;
+    }
+    free(count);
+    free(t); /* two passes: the result is back in K */
+    for (size_t g = 0; g < m;) {
+        size_t h = g + 1;
+        while (h < m && memcmp(k[h].key, k[g].key, 4) == 0)
+            h++;
+        for (size_t i = g + 1; i < h; i++) {
+            struct keyed v = k[i];
+            size_t j = i;
+            for (; j > g && keyed_cmp(&k[j - 1], &v) > 0; j--)
+                k[j] = k[j - 1];
+            k[j] = v;
+        }
+        g = h;
+    }
+}
+
 static size_t collect_keys(const link_rec *recs, size_t n, int pass, struct keyed *k)
 {
     size_t m = 0;
@@ -340,7 +385,7 @@ static size_t collect_keys(const link_rec *recs, size_t n, int pass, struct keye
             k[m++].tag = 1;
         }
     }
-    qsort(k, m, sizeof *k, keyed_cmp);
+    keyed_sort(k, m);
     return m;
 }
 
@@ -842,7 +887,7 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint6
             k[m++].tag = 0;
         }
     }
-    qsort(k, m, sizeof *k, keyed_cmp);
+    keyed_sort(k, m);
     ps->dob = k;
     ps->ndob = m;
     size_t ne = 0;
