@@ -873,7 +873,7 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint6
 {
     const link_rec *recs = ps->recs;
     size_t n = ps->n;
-    struct fact *facts = xaligned_alloc(64, n * sizeof *facts);
+    struct fact *facts = xalloc_huge(n * sizeof *facts);
     for (size_t i = 0; i < n; i++)
         fact_of(&recs[i], ps->exact[i], &facts[i]);
     ps->facts = facts;

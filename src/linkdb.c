@@ -422,6 +422,19 @@ static void read_records(PGconn *conn, struct loaded *L)
     db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     /* the scans' cost is enough for the JIT to compile them, which takes longer than they run */
     db_exec(conn, "SET LOCAL jit = off");
+    /* the records' array at its size from the start, in huge pages (sbuf.h: the fuzzy stage
+     * reads it at random); the snapshots' counts are a hint, the array still grows past it */
+    long long expect = atoll(db_value(conn,
+        "SELECT COALESCE(pg_catalog.sum(n.rows_loaded), 0) FROM tznr.source s"
+        " JOIN tznr.snapshot n ON n.id = s.current_snapshot", 0, NULL));
+    if (expect > 0 && expect < UINT32_MAX) {
+        L->cap = (size_t)expect;
+        L->recs = xalloc_huge(L->cap * sizeof *L->recs);
+        L->token = xmalloc(L->cap * sizeof *L->token);
+        L->prev_person = xmalloc(L->cap * sizeof *L->prev_person);
+        L->prev_foyer = xmalloc(L->cap * sizeof *L->prev_foyer);
+        L->household = xmalloc(L->cap * sizeof *L->household);
+    }
     db_copy_out(conn,
         "COPY (SELECT r.source_id, r.token, pg_catalog.substr(r.k_nir, 1, 16),"
         " pg_catalog.substr(r.k_ident, 1, 16), pg_catalog.substr(r.k_ident_alt, 1, 16),"

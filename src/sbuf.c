@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <utf8proc.h>
 
 #include "hex.h"
@@ -30,6 +31,18 @@ void *xaligned_alloc(size_t align, size_t n)
     void *p = aligned_alloc(align, m);
     if (!p)
         oom(m);
+    return p;
+}
+
+void *xalloc_huge(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < huge)
+        return xaligned_alloc(64, n);
+    void *p = xaligned_alloc(huge, n);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, (n + huge - 1) / huge * huge, MADV_HUGEPAGE); /* advice: ignored where unsupported */
+#endif
     return p;
 }
 

@@ -59,6 +59,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 /* N bytes aligned on ALIGN (a power of two), for arrays read a cache line at a time. */
 void *xaligned_alloc(size_t align, size_t n);
+/* N bytes for a large array read at random (the linkage's records and facts): aligned on
+ * 2 MiB and offered to the kernel for transparent huge pages (madvise), so that an access
+ * rarely misses the TLB. Small arrays get plain cache-line alignment. Freed with free(). */
+void *xalloc_huge(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* A new string of the formatted text, sized to fit (paths built from a user's path). */
