@@ -212,6 +212,60 @@ static void pattern_vec(int id, fs_vec *v)
 
 /* Union-find with path halving and union by index (the smaller index becomes the root, so a
  * component's root is its smallest record index). */
+/* A pair's pattern id without its Dice (both Dice comparisons FS_NULL), straight from the
+ * facts: the sum of each level's place, as pattern_id computes it from compare_facts's vector
+ * (the fuzzy stage weighs hundreds of millions of pairs; building the vector and its loop
+ * were a tenth of it). *DC is the comparison the pair's Dice goes to. */
+enum {
+    PS_NIR = 1,
+    PS_COMMUNE = PS_NIR * 3,
+    PS_SEX = PS_COMMUNE * 3,
+    PS_BIRTH = PS_SEX * 3,
+    PS_DICE_DOB = PS_BIRTH * 5,
+    PS_DICE = PS_DICE_DOB * (NDICE + 2),
+};
+_Static_assert(PS_DICE * (NDICE + 2) == NPATTERNS, "the strides follow pattern_id's mixed radix");
+
+static inline int pattern_base(const struct fact *a, const struct fact *b, int *dc)
+{
+    int id = 0, birth;
+    if ((a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0) {
+        birth = 3;
+    } else if (a->birth_year && b->birth_year) {
+        int d = abs((int)a->birth_year - (int)b->birth_year);
+        birth = d == 0 ? 2 : d == 1 ? 1 : 0;
+    } else {
+        birth = FS_NULL;
+    }
+    *dc = birth == 3 ? LC_DICE_DOB : LC_DICE;
+    id += (birth + 1) * PS_BIRTH;
+    if (a->sex && b->sex)
+        id += (1 + (a->sex == b->sex)) * PS_SEX;
+    if (a->commune[0] && b->commune[0])
+        id += (1 + (memcmp(a->commune, b->commune, sizeof a->commune) == 0)) * PS_COMMUNE;
+    if (a->flags & b->flags & LK_NIR)
+        id += (1 + (memcmp(a->nir, b->nir, 16) == 0)) * PS_NIR;
+    return id;
+}
+
+/* The id of a pattern whose only missing level, the Dice of comparison DC, is LEVEL. */
+static inline int pattern_with_dice(int base, int dc, int level)
+{
+    return base + (level + 1) * (dc == LC_DICE_DOB ? PS_DICE_DOB : PS_DICE);
+}
+
+int link_pattern_agrees(const link_rec *a, const link_rec *b)
+{
+    struct fact fa, fb;
+    fact_of(a, 0, &fa);
+    fact_of(b, 0, &fb);
+    fs_vec v;
+    link_compare(a, b, &v);
+    int dc, base = pattern_base(&fa, &fb, &dc);
+    int fast = (a->flags & LK_CLK) && (b->flags & LK_CLK) ? pattern_with_dice(base, dc, v.level[dc]) : base;
+    return fast == pattern_id(&v) && (!((a->flags & LK_CLK) && (b->flags & LK_CLK)) || dc == dice_comp(&v));
+}
+
 static uint32_t uf_find(uint32_t *uf, uint32_t x)
 {
     while (uf[x] != x) {
@@ -482,8 +536,8 @@ struct pass {
  * far apart in memory, and the filters' four cache lines a record missed on every one). */
 struct pending {
     uint32_t a, b;
-    fs_vec v; /* every level but the Dice's */
-    int8_t dc; /* the Dice's comparison (LC_DICE, LC_DICE_DOB) */
+    int base; /* the pattern id without the Dice (pattern_base) */
+    int dc;   /* the Dice's comparison (LC_DICE, LC_DICE_DOB) */
 };
 enum { PENDING = 16 };
 
@@ -499,10 +553,9 @@ struct fuzzy {
 
 /* The end of a comparison, once the pair's levels are all known: its probability, and the
  * pair kept, or counted by pattern under the floor. */
-static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, const fs_vec *v, double d)
+static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, int id, double d)
 {
     const struct pass *ps = z->ps;
-    int id = pattern_id(v);
     float pr = ps->ptab[id];
     if (pr < ps->floor) {
         if (ps->facts[a].source != ps->facts[b].source)
@@ -523,10 +576,9 @@ static void pending_pop(struct fuzzy *z)
     const link_rec *ra = &ps->recs[q->a], *rb = &ps->recs[q->b];
     double d = dice_best(ra->clk, ra->alt, fa->pop, fa->pop_alt, fa->flags, rb->clk, rb->alt, fb->pop, fb->pop_alt,
                          fb->flags);
-    q->v.level[q->dc] = (int8_t)dice_level(d);
     z->head = (z->head + 1) % PENDING;
     z->npend--;
-    weigh(z, q->a, q->b, &q->v, d);
+    weigh(z, q->a, q->b, pattern_with_dice(q->base, q->dc, dice_level(d)), d);
 }
 
 static void prefetch_filters(const link_rec *r, int flags)
@@ -568,13 +620,10 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         cands_add(&z->kept, a, b, 0, 0);
         return;
     }
-    fs_vec v;
-    compare_facts(fa, fb, &v);
+    int dc, base = pattern_base(fa, fb, &dc);
     if ((fa->flags & LK_CLK) && (fb->flags & LK_CLK)) {
         /* when even the best Dice level leaves the pair under the floor, spare the popcounts */
-        int dc = dice_comp(&v);
-        v.level[dc] = (int8_t)ps->dice_top[dc == LC_DICE_DOB];
-        int top = pattern_id(&v);
+        int top = pattern_with_dice(base, dc, ps->dice_top[dc == LC_DICE_DOB]);
         if (ps->ptab[top] < ps->floor) {
             if (fa->source != fb->source)
                 z->hist[top]++;
@@ -586,13 +635,13 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         struct pending *q = &z->pend[(z->head + z->npend++) % PENDING];
         q->a = a;
         q->b = b;
-        q->v = v;
-        q->dc = (int8_t)dc;
+        q->base = base;
+        q->dc = dc;
         prefetch_filters(&ps->recs[a], fa->flags);
         prefetch_filters(&ps->recs[b], fb->flags);
         return;
     }
-    weigh(z, a, b, &v, 0);
+    weigh(z, a, b, base, 0);
 }
 
 /* How far ahead the loops over blocks ask for a record's facts: a cache miss costs about as

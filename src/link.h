@@ -134,6 +134,10 @@ double link_score(const link_rec *a, const link_rec *b);
  * either way; the tests run both. */
 void link_allow_pext(int allow);
 
+/* For the tests: does the fuzzy stage's pattern id of the pair (straight from its facts)
+ * agree with the one link_compare's vector gives? */
+int link_pattern_agrees(const link_rec *a, const link_rec *b);
+
 /* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
  * level (0) up, FS_NULL when either record lacks the field:
  *   LC_DICE     the CLKs' Dice in ten bands: < 0.62, 0.62, 0.66 (strangers reach here),

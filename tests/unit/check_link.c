@@ -547,6 +547,53 @@ START_TEST(test_pext_and_bits_give_the_same_links)
 }
 END_TEST
 
+/* The fuzzy stage's pattern id, worked out from a pair's facts, against link_compare's
+ * vector for every pair of records whose fields are each missing, equal or different. */
+START_TEST(test_pattern_ids_agree_with_the_vectors)
+{
+    enum { N = 240 };
+    link_rec *r = calloc(N, sizeof *r);
+    uint64_t x = 12345;
+    int dob_pairs = 0, clk_pairs = 0;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t v = x >> 20;
+        rec(&r[i], (int)(v % 3), v % 7 == 0 ? 0 : 1 + v % 5, v % 4 == 0 ? 0 : 1950 + (int)(v / 4 % 4),
+            (int)(v / 16 % 3));
+        if (v % 7 == 0) { /* no filter */
+            memset(r[i].clk, 0, sizeof r[i].clk);
+            link_rec_finish(&r[i]);
+        }
+        if (v / 64 % 3) {
+            r[i].flags |= LK_DOB;
+            r[i].dob[0] = (uint8_t)(v / 192 % 3);
+        }
+        if (v / 576 % 2)
+            memcpy(r[i].commune, v / 1152 % 2 ? "33063" : "33281", 6);
+        if (v / 2304 % 2) {
+            r[i].flags |= LK_NIR;
+            r[i].nir[5] = (uint8_t)(v / 4608 % 2);
+        }
+        if (v / 9216 % 3 == 0) {
+            filter(r[i].alt, v / 27648 % 5 + 1);
+            link_rec_finish(&r[i]);
+        }
+    }
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            ck_assert_msg(link_pattern_agrees(&r[i], &r[j]), "records %d and %d", i, j);
+            fs_vec v;
+            link_compare(&r[i], &r[j], &v);
+            dob_pairs += v.level[LC_BIRTH] == 3;
+            clk_pairs += v.level[LC_DICE] != FS_NULL || v.level[LC_DICE_DOB] != FS_NULL;
+        }
+    ck_assert_int_gt(dob_pairs, 1000);
+    ck_assert_int_gt(clk_pairs, 1000);
+    ck_assert_int_lt(clk_pairs, N * N);
+    free(r);
+}
+END_TEST
+
 /* A territory where the model learns from its own data: every person of the first two sources
  * is found in the third, and the model's estimate of precision and recall is near the truth
  * the territory was built with. */
@@ -853,6 +900,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_same_source_needs_more);
     tcase_add_test(tc, test_threads_and_runs_do_not_change_the_result);
     tcase_add_test(tc, test_pext_and_bits_give_the_same_links);
+    tcase_add_test(tc, test_pattern_ids_agree_with_the_vectors);
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
