@@ -155,6 +155,58 @@ static int hhkey_cmp(const void *a, const void *b)
     return x->rec < y->rec ? -1 : x->rec > y->rec;
 }
 
+/* One stable counting pass of K (M entries) into T on the digit DIGIT gives (NB values). */
+static void hhkey_pass(const struct hhkey *k, struct hhkey *t, size_t m, uint32_t *count, size_t nb,
+                       unsigned (*digit)(const struct hhkey *))
+{
+    memset(count, 0, nb * sizeof *count);
+    for (size_t i = 0; i < m; i++)
+        count[digit(&k[i])]++;
+    uint32_t sum = 0;
+    for (size_t d = 0; d < nb; d++) {
+        uint32_t c = count[d];
+        count[d] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < m; i++)
+        t[count[digit(&k[i])]++] = k[i];
+}
+
+static unsigned digit_key23(const struct hhkey *x) { return (unsigned)x->key[2] << 8 | x->key[3]; }
+static unsigned digit_key01(const struct hhkey *x) { return (unsigned)x->key[0] << 8 | x->key[1]; }
+static unsigned digit_source(const struct hhkey *x) { return x->source; }
+
+/* Sort K as hhkey_cmp orders it. The keys are keyed hashes (or person ids), so the source and
+ * the key's first four bytes nearly always tell two apart: three stable radix passes on them,
+ * then the runs that share them are finished by insertion (in record order already where K
+ * was built in it). qsort took about a second for each of the two sorts at 1.1M households. */
+static void hhkey_sort(struct hhkey *k, size_t m)
+{
+    if (m < 2)
+        return;
+    struct hhkey *t = xmalloc(m * sizeof *t);
+    uint32_t *count = xmalloc(65536 * sizeof *count);
+    hhkey_pass(k, t, m, count, 65536, digit_key23);
+    hhkey_pass(t, k, m, count, 65536, digit_key01);
+    memcpy(t, k, m * sizeof *t);
+    hhkey_pass(t, k, m, count, 256, digit_source);
+    free(count);
+    free(t);
+    for (size_t g = 0; g < m;) {
+        size_t h = g + 1;
+        while (h < m && k[h].source == k[g].source && memcmp(k[h].key, k[g].key, 4) == 0)
+            h++;
+        for (size_t i = g + 1; i < h; i++) {
+            struct hhkey v = k[i];
+            size_t j = i;
+            for (; j > g && hhkey_cmp(&k[j - 1], &v) > 0; j--)
+                k[j] = k[j - 1];
+            k[j] = v;
+        }
+        g = h;
+    }
+}
+
 int64_t *assign_foyers(size_t n, const uint8_t *source, const uint8_t (*household)[16], const int64_t *pid,
                        size_t *nfoyers)
 {
@@ -172,7 +224,7 @@ int64_t *assign_foyers(size_t n, const uint8_t *source, const uint8_t (*househol
         k[m].source = source[i];
         k[m++].rec = (uint32_t)i;
     }
-    qsort(k, m, sizeof *k, hhkey_cmp);
+    hhkey_sort(k, m);
     for (size_t g = 1; g < m; g++)
         if (k[g].source == k[g - 1].source && memcmp(k[g].key, k[g - 1].key, 16) == 0) {
             uint32_t a = uf_root(uf, k[g - 1].rec), b = uf_root(uf, k[g].rec);
@@ -186,7 +238,7 @@ int64_t *assign_foyers(size_t n, const uint8_t *source, const uint8_t (*househol
         k[i].source = 0;
         k[i].rec = (uint32_t)i;
     }
-    qsort(k, n, sizeof *k, hhkey_cmp);
+    hhkey_sort(k, n);
     for (size_t g = 1; g < n; g++)
         if (memcmp(k[g].key, k[g - 1].key, 16) == 0) {
             uint32_t a = uf_root(uf, k[g - 1].rec), b = uf_root(uf, k[g].rec);

@@ -341,6 +341,47 @@ static int cmp_sortkey(const void *a, const void *b)
     return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+/* Sort K (N entries) as cmp_sortkey orders them: two stable radix passes on the key's top 32
+ * bits (the source and the token's first three bytes, which nearly always tell two records
+ * apart), then insertion in the runs that share them. qsort took about a second at 1.1M
+ * households, on one thread, in the middle of the read. */
+static void sortkey_sort(struct sortkey *k, size_t n)
+{
+    struct sortkey *t = xmalloc((n ? n : 1) * sizeof *t), *src = k, *dst = t;
+    uint32_t *count = xmalloc(65536 * sizeof *count);
+    for (int shift = 32; shift <= 48; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[src[i].key >> shift & 0xffff]++;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i].key >> shift & 0xffff]++] = src[i];
+        struct sortkey *x = src;
+        src = dst;
+        dst = x;
+    }
+    free(count);
+    free(t); /* two passes: the result is back in K */
+    for (size_t g = 0; g < n;) {
+        size_t h = g + 1;
+        while (h < n && k[h].key >> 32 == k[g].key >> 32)
+            h++;
+        for (size_t i = g + 1; i < h; i++) {
+            struct sortkey v = k[i];
+            size_t j = i;
+            for (; j > g && cmp_sortkey(&k[j - 1], &v) > 0; j--)
+                k[j] = k[j - 1];
+            k[j] = v;
+        }
+        g = h;
+    }
+}
+
 static int cmp_source_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -371,7 +412,7 @@ static void sort_records(struct loaded *L)
     }
     if (!sorted) {
         sort_L = L;
-        qsort(k, L->n, sizeof *k, cmp_sortkey);
+        sortkey_sort(k, L->n);
         sort_L = NULL;
         /* k[j].idx: the record that goes to position j. Follow each cycle once. */
         for (size_t i = 0; i < L->n; i++) {
