@@ -1,9 +1,9 @@
 -- 015: the last formulas a rule calls for each household, as SQL functions PostgreSQL inlines
 -- into the rule's query, as 014 did for the others (issue 10, scale). On 1.1 million
--- households one night called tznr.aide_logement_montant and tznr.aide_logement_taux_loyer
--- 184,652 times each (1.07 s in all), tznr.ppa_calcul 184,124 times (0.34 s),
--- tznr.composition 60,321 and tznr.foyer_de 80,982 times (0.11 s each; pg_stat_user_functions
--- with track_functions = 'pl', total time).
+-- households one run of the six rules called tznr.aide_logement_montant and
+-- tznr.aide_logement_taux_loyer 184,652 times each (1.07 s in all), tznr.ppa_calcul 184,124
+-- times (0.34 s), tznr.composition 60,321 and tznr.foyer_de 80,982 times (0.11 s each;
+-- pg_stat_user_functions with track_functions = 'pl', total time).
 --
 -- As in 014: SQL-standard bodies (RETURN …), no SET clause, names qualified; their CASE is not
 -- a strict construct, so the functions are no longer STRICT and return NULL themselves when an
