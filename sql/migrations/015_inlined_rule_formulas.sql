@@ -1,15 +1,21 @@
 -- 015: the last formulas a rule calls for each household, as SQL functions PostgreSQL inlines
 -- into the rule's query, as 014 did for the others (issue 10, scale). On 1.1 million
 -- households one run of the six rules called tznr.aide_logement_montant and
--- tznr.aide_logement_taux_loyer 184,652 times each (1.07 s in all), tznr.ppa_calcul 184,124
--- times (0.34 s), tznr.composition 60,321 and tznr.foyer_de 80,982 times (0.11 s each;
--- pg_stat_user_functions with track_functions = 'pl', total time).
+-- tznr.aide_logement_taux_loyer 184,652 times each (1.07 s in all), tznr.composition 60,321
+-- and tznr.foyer_de 80,982 times (0.11 s each; pg_stat_user_functions with track_functions =
+-- 'pl', total time).
+--
+-- tznr.ppa_calcul stays PL/pgSQL: inlined, each of its arguments is written out where the
+-- body uses it, and the prime d'activité rule passes it expressions (the montant forfaitaire,
+-- the bonification: themselves inlined formulas) that the body uses two or three times; the
+-- rule's estimates for its 184,124 households took 3.4-3.9 s with it inlined against
+-- 2.7-3.5 s with the PL/pgSQL function (two runs each, alternated).
 --
 -- As in 014: SQL-standard bodies (RETURN …), no SET clause, names qualified; their CASE is not
 -- a strict construct, so the functions are no longer STRICT and return NULL themselves when an
 -- argument is NULL, as STRICT did. The local variables of the PL/pgSQL bodies (l, r, rl) are
 -- written out where they were used: the same numeric operations on the same values. Each
--- function's arguments, result and formula are those of 003, 005 and 007.
+-- function's arguments, result and formula are those of 003 and 007.
 
 -- 007: TL of the rent L against the reference rent LREF, RL = L / LREF not rounded
 CREATE OR REPLACE FUNCTION tznr.aide_logement_taux_loyer(l numeric, lref numeric, seuil_1 numeric, seuil_2 numeric,
@@ -37,14 +43,6 @@ RETURN CASE WHEN loyer IS NULL OR ressources IS NULL OR plafond IS NULL OR loyer
                  - (taux_famille + tznr.aide_logement_taux_loyer(LEAST(loyer, plafond), loyer_reference, seuil_1,
                                                                  seuil_2, taux_2, taux_3))
                    * GREATEST(pg_catalog.ceil(12 * ressources / 100) * 100 - r0, 0) END;
-
--- 005: MONTANT + PART x REVENUS + BONIFICATION - max(RESSOURCES + FORFAIT, MONTANT)
-CREATE OR REPLACE FUNCTION tznr.ppa_calcul(montant numeric, part numeric, revenus numeric, bonification numeric,
-                                           ressources numeric, forfait numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE
-RETURN CASE WHEN montant IS NULL OR part IS NULL OR revenus IS NULL OR bonification IS NULL
-                 OR ressources IS NULL OR forfait IS NULL THEN NULL
-            ELSE montant + part * revenus + bonification - GREATEST(ressources + forfait, montant) END;
 
 -- 003: 'une personne seule', 'un couple sans enfant', 'un parent seul avec 1 enfant' …
 CREATE OR REPLACE FUNCTION tznr.composition(couple boolean, enfants integer) RETURNS text
