@@ -19,11 +19,6 @@ WITH g AS MATERIALIZED (
            tznr.param('aide_logement.degressivite.zone_3', $1::date) AS degr_3,
            tznr.param('aide_logement.suppression.zone_2', $1::date) AS suppr_2,
            tznr.param('aide_logement.suppression.zone_3', $1::date) AS suppr_3
-), np AS MATERIALIZED (
-    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
-    -- household is known to (a few hundred on a territory), not once a household
-    SELECT s.sources, tznr.non_percu('aide_logement', g.registres, s.sources) AS phrase
-      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), h AS MATERIALIZED (
     -- the tenants without housing aid, their APL zone (2 when the commune is in the zone-2
     -- table, else 3) and the persons in their charge (every member but the claimant and the
@@ -65,6 +60,12 @@ WITH g AS MATERIALIZED (
                                                                / (m.loyer_suppression - m.loyer_degressivite)
                                                       ELSE 0 END, 2) - g.minoration, 0) AS verse
       FROM m CROSS JOIN g
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household of the rule's rows is known to (a few hundred), not once a household nor once
+    -- for every household of the territory
+    SELECT s.sources, tznr.non_percu('aide_logement', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT d.sources FROM d) s CROSS JOIN g
 )
 SELECT d.foyer_id,
        pg_catalog.round(d.verse, 2) AS estimate,

@@ -7,11 +7,6 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('aspa') AS registres
-), np AS MATERIALIZED (
-    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
-    -- household is known to (a few hundred on a territory), not once a household
-    SELECT s.sources, tznr.non_percu('aspa', g.registres, s.sources) AS phrase
-      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the yearly ceilings in force on the run date (the maxima are equal to them), and the
     -- monthly share of the quarterly allowance on earnings: 0.9 (alone) or 1.5 (couple) times
@@ -46,6 +41,12 @@ WITH g AS MATERIALIZED (
            CASE WHEN f.en_couple THEN p.couple ELSE p.seul END AS plafond,
            CASE WHEN f.deux_allocataires THEN p.couple ELSE p.seul END AS maximum
       FROM f CROSS JOIN p
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household of the rule's rows is known to (a few hundred), not once a household nor once
+    -- for every household of the territory
+    SELECT s.sources, tznr.non_percu('aspa', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT c.sources FROM c) s CROSS JOIN g
 )
 SELECT c.foyer_id,
        pg_catalog.round(LEAST(c.maximum / 12, c.plafond / 12 - c.ressources_aspa), 2) AS estimate,

@@ -7,11 +7,6 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('css') AS registres
-), np AS MATERIALIZED (
-    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
-    -- household is known to (a few hundred on a territory), not once a household
-    SELECT s.sources, tznr.non_percu('css', g.registres, s.sources) AS phrase
-      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the parameters in force on the run date, read once
     SELECT tznr.param('rsa.montant_base', $1::date) AS base,
@@ -48,26 +43,36 @@ WITH g AS MATERIALIZED (
        -- an adult who is neither the partner nor a child: the CSS's household cannot be told
        -- from the extract (its own resources), left out
        AND f.nb_adultes <= 1 + CASE WHEN f.couple THEN 1 ELSE 0 END
+), x AS MATERIALIZED (
+    -- the rule's households, with their motif up to why nobody receives it
+    SELECT f.foyer_id, f.sources,
+           CASE WHEN f.recoit_rsa
+                THEN 'un membre du foyer perçoit le RSA, qui ouvre droit à la CSS sans participation'
+                WHEN f.par_aspa
+                THEN 'un membre du foyer perçoit l''ASPA, sans revenus d''activité connus : il est présumé avoir droit à la CSS avec participation financière'
+                WHEN f.par_aah
+                THEN 'la personne, qui vit seule, perçoit l''AAH sans revenus d''activité : elle est présumée avoir droit à la CSS avec participation financière'
+                ELSE 'ressources ' || tznr.euros(f.ressources) || '/mois, soit '
+                     || tznr.euros(12 * f.ressources) || '/an'
+                     || CASE WHEN f.forfait > 0
+                             THEN ' et ' || tznr.euros(pg_catalog.round(f.forfait, 2)) || '/an de forfait logement'
+                             ELSE '' END
+                     || ' pour ' || tznr.foyer_de(f.nb_personnes)
+                     || ', sous le plafond de la CSS de ' || tznr.euros(s.plafond) || '/an'
+           END AS motif
+      FROM f
+      JOIN s ON s.nb_personnes = f.nb_personnes
+     WHERE f.recoit_rsa OR f.par_aspa OR f.par_aah OR 12 * f.ressources + f.forfait <= s.plafond
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household of the rule's rows is known to (a few hundred), not once a household nor once
+    -- for every household of the territory
+    SELECT s.sources, tznr.non_percu('css', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT x.sources FROM x) s CROSS JOIN g
 )
-SELECT f.foyer_id,
+SELECT x.foyer_id,
        NULL::numeric AS estimate,
-       CASE WHEN f.recoit_rsa
-            THEN 'un membre du foyer perçoit le RSA, qui ouvre droit à la CSS sans participation'
-            WHEN f.par_aspa
-            THEN 'un membre du foyer perçoit l''ASPA, sans revenus d''activité connus : il est présumé avoir droit à la CSS avec participation financière'
-            WHEN f.par_aah
-            THEN 'la personne, qui vit seule, perçoit l''AAH sans revenus d''activité : elle est présumée avoir droit à la CSS avec participation financière'
-            ELSE 'ressources ' || tznr.euros(f.ressources) || '/mois, soit '
-                 || tznr.euros(12 * f.ressources) || '/an'
-                 || CASE WHEN f.forfait > 0
-                         THEN ' et ' || tznr.euros(pg_catalog.round(f.forfait, 2)) || '/an de forfait logement'
-                         ELSE '' END
-                 || ' pour ' || tznr.foyer_de(f.nb_personnes)
-                 || ', sous le plafond de la CSS de ' || tznr.euros(s.plafond) || '/an'
-       END || ', ' || np.phrase AS motif
-  FROM f
-  JOIN s ON s.nb_personnes = f.nb_personnes
- CROSS JOIN g
-  JOIN np ON np.sources = f.sources
- WHERE f.recoit_rsa OR f.par_aspa OR f.par_aah OR 12 * f.ressources + f.forfait <= s.plafond
- ORDER BY f.foyer_id
+       x.motif || ', ' || np.phrase AS motif
+  FROM x
+  JOIN np ON np.sources = x.sources
+ ORDER BY x.foyer_id

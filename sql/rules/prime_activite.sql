@@ -7,11 +7,6 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('prime_activite') AS registres
-), np AS MATERIALIZED (
-    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
-    -- household is known to (a few hundred on a territory), not once a household
-    SELECT s.sources, tznr.non_percu('prime_activite', g.registres, s.sources) AS phrase
-      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the parameters in force on the run date, read once
     SELECT tznr.param('ppa.montant_base', $1::date) AS base,
@@ -66,6 +61,12 @@ WITH g AS MATERIALIZED (
     SELECT c.*, tznr.ppa_calcul(c.montant, c.part, c.revenus_activite, c.bonification, c.ressources,
                                 c.forfait_logement) AS estimate
       FROM c
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household of the rule's rows is known to (a few hundred), not once a household nor once
+    -- for every household of the territory
+    SELECT s.sources, tznr.non_percu('prime_activite', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT e.sources FROM e) s CROSS JOIN g
 )
 SELECT c.foyer_id,
        pg_catalog.round(c.estimate, 2) AS estimate,

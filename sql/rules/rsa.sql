@@ -7,11 +7,6 @@
 WITH g AS MATERIALIZED (
     -- the current registers of the benefit, read once (tznr.run_register)
     SELECT tznr.registres('rsa') AS registres
-), np AS MATERIALIZED (
-    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
-    -- household is known to (a few hundred on a territory), not once a household
-    SELECT s.sources, tznr.non_percu('rsa', g.registres, s.sources) AS phrase
-      FROM (SELECT DISTINCT f.sources FROM tznr.run_foyer f) s CROSS JOIN g
 ), p AS MATERIALIZED (
     -- the parameters in force on the run date, read once
     SELECT tznr.param('rsa.montant_base', $1::date) AS base,
@@ -49,6 +44,12 @@ WITH g AS MATERIALIZED (
                     ELSE 0 END
              - f.ressources AS estimate
       FROM f CROSS JOIN p
+), np AS MATERIALIZED (
+    -- why nobody receives it (tznr.non_percu), worked out once for each set of sources a
+    -- household of the rule's rows is known to (a few hundred), not once a household nor once
+    -- for every household of the territory
+    SELECT s.sources, tznr.non_percu('rsa', g.registres, s.sources) AS phrase
+      FROM (SELECT DISTINCT c.sources FROM c) s CROSS JOIN g
 )
 SELECT c.foyer_id,
        pg_catalog.round(c.estimate, 2) AS estimate,

@@ -205,24 +205,31 @@ END_TEST
 
 /* ---- the formulas on 2026 parameters --------------------------------------------------------- */
 
-/* The formulas a rule calls for each household (migration 014) are inlined into the rule's
- * query, where a PL/pgSQL call cost an interpreter round trip; a NULL argument still gives
- * NULL, as their STRICT PL/pgSQL versions did. */
+/* The formulas a rule calls for each household (migrations 014 and 015) are inlined into the
+ * rule's query, where a PL/pgSQL call cost an interpreter round trip; a NULL argument still
+ * gives NULL, as their STRICT PL/pgSQL versions did. */
 START_TEST(test_formulas_inlined)
 {
+    enum { MAXARGS = 13 };
     static const struct {
-        const char *fn, *args[6];
+        const char *fn, *args[MAXARGS];
     } f[] = {
         {"euros", {"x"}},
         {"rsa_coefficient", {"x > 1", "2"}},
         {"forfait_logement", {"x", "2", "0.12", "0.16", "0.165"}},
         {"montant_forfaitaire", {"x", "false", "1", "true", "1.28412", "0.42804"}},
         {"ppa_bonification", {"x", "12.02", "59", "138", "0.377", "1000"}},
+        {"aide_logement_taux_loyer", {"x", "290.34", "0.45", "0.75", "0.0045", "0.0068"}},
+        {"aide_logement_montant",
+         {"x", "300", "400", "290.34", "58.08", "0.0283", "4500", "0.085", "37.21", "0.45", "0.75", "0.0045",
+          "0.0068"}},
+        {"composition", {"x > 1", "2"}},
+        {"foyer_de", {"x::integer"}},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-        char call[256] = "", nulled[256];
+        char call[512] = "", nulled[512];
         size_t n = 0;
-        while (n < 6 && f[i].args[n])
+        while (n < MAXARGS && f[i].args[n])
             n++;
         for (size_t a = 0; a < n; a++)
             snprintf(call + strlen(call), sizeof call - strlen(call), "%s%s", a ? ", " : "", f[i].args[a]);
