@@ -64,6 +64,11 @@ static const char *const routing_sql =
     " regs AS MATERIALIZED (SELECT ru.id AS rule_id, tznr.registres(COALESCE(ru.receives, '')) AS registres,"
     "                              pg_catalog.regexp_split_to_array(pg_catalog.btrim(ru.owners), '[ ,]+') AS owners"
     "                         FROM tznr.rule ru),"
+    /* the payers that do not know the household: a few hundred distinct (rule, sources), each
+     * worked out once (per entry, it took 10 s of 55 on 200,000 entries) */
+    " inc AS MATERIALIZED (SELECT x.rule_id, x.sources, tznr.inconnu_de(g.registres, x.sources) AS inconnu_de"
+    "   FROM (SELECT DISTINCT c.rule_id, f.sources FROM c JOIN tznr.run_foyer f ON f.foyer_id = c.foyer_id) x"
+    "   JOIN regs g ON g.rule_id = x.rule_id),"
     " holder AS ("
     "  SELECT c.rule_id, c.foyer_id, pr.source_id, pr.token,"
     "         COALESCE(pg_catalog.array_position(ru.owners,"
@@ -78,31 +83,15 @@ static const char *const routing_sql =
     " chosen AS ("
     "  SELECT DISTINCT ON (rule_id, foyer_id) rule_id, foyer_id, source_id, token FROM holder"
     "   ORDER BY rule_id, foyer_id, kind_rank, role_rank, source_id, token),"
-    /* each chosen entry with its household's facts, read once for the three uses below */
-    " routed0 AS MATERIALIZED ("
-    "  SELECT ch.*, f.commune, f.confiance, f.sources"
-    "    FROM chosen ch JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id),"
-    /* the payers that do not know the household: a few hundred distinct (rule, sources), each
-     * worked out once (per entry, it took 10 s of 55 on 200,000 entries), from the entries
-     * themselves (joining the candidates to the households again took 1.3 s) */
-    " inc AS MATERIALIZED (SELECT x.rule_id, x.sources, tznr.inconnu_de(g.registres, x.sources) AS inconnu_de"
-    "   FROM (SELECT DISTINCT r.rule_id, r.sources FROM routed0 r) x"
-    "   JOIN regs g ON g.rule_id = x.rule_id),"
-    /* the team of each (source, commune) present, a few hundred, not once an entry */
-    " tm AS MATERIALIZED ("
-    "  SELECT f.source_id, f.commune,"
-    "         COALESCE((SELECT t.name FROM run_team t WHERE t.source_id = f.source_id"
+    " routed AS ("
+    "  SELECT ch.*, f.commune, f.confiance, c.estimate, c.motif, i.inconnu_de,"
+    "         COALESCE((SELECT t.name FROM run_team t WHERE t.source_id = ch.source_id"
     "                    ORDER BY (t.communes IS NOT NULL AND f.commune = ANY (t.communes)) DESC,"
     "                             (t.communes IS NULL) DESC, t.name LIMIT 1),"
-    "                  pg_catalog.replace(f.source_id, ':', '_')) AS team"
-    "    FROM (SELECT DISTINCT r.source_id, r.commune FROM routed0 r) f),"
-    " routed AS ("
-    "  SELECT r.*, c.estimate, c.motif, i.inconnu_de, tm.team"
-    "    FROM routed0 r JOIN c ON c.rule_id = r.rule_id AND c.foyer_id = r.foyer_id"
-    "    JOIN inc i ON i.rule_id = r.rule_id AND i.sources = r.sources"
-    /* a household without a commune is a key too: (commune IS NULL) and '' for it */
-    "    JOIN tm ON tm.source_id = r.source_id AND (tm.commune IS NULL) = (r.commune IS NULL)"
-    "           AND COALESCE(tm.commune, '') = COALESCE(r.commune, '')),"
+    "                  pg_catalog.replace(ch.source_id, ':', '_')) AS team"
+    "    FROM chosen ch JOIN c ON c.rule_id = ch.rule_id AND c.foyer_id = ch.foyer_id"
+    "    JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id"
+    "    JOIN inc i ON i.rule_id = ch.rule_id AND i.sources = f.sources),"
     " first_seen AS ("
     "  SELECT h.rule_id, h.foyer_id, pg_catalog.min(n.run_date) AS d"
     "    FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
