@@ -223,7 +223,7 @@ static void on_person_row(void *ctx, const char *buf, int len)
             die(TZNR_EXIT_FAIL, "database: truncated COPY row");
         fl[k] = db_get_int4(p);
         p += 4;
-        if (fl[k] < -1 || (fl[k] < 0 && k < 3) || p + (fl[k] > 0 ? fl[k] : 0) > end)
+        if (fl[k] < -1 || (k < 3 && fl[k] < 0) || p + (fl[k] > 0 ? fl[k] : 0) > end)
             die(TZNR_EXIT_FAIL, "database: bad COPY row");
         f[k] = p;
         p += fl[k] > 0 ? fl[k] : 0;
