@@ -38,10 +38,26 @@ static int progress_allowed(void)
     return progress_tty && (progress_on < 0 ? !quiet : progress_on);
 }
 
+/* Seconds before the first progress line and between two: 0.25, or TZNR_PROGRESS_EVERY (the
+ * tests set 0, so that a load of a few thousand rows shows its progress however fast the
+ * machine reads it). */
+static double progress_every(void)
+{
+    static double every = -1;
+    if (every < 0) {
+        const char *e = getenv("TZNR_PROGRESS_EVERY");
+        char *end;
+        double v = e ? strtod(e, &end) : 0.25;
+        every = e && end != e && *end == '\0' && v >= 0 ? v : 0.25;
+    }
+    return every;
+}
+
 void log_progress(const char *what, unsigned long long rows, double elapsed)
 {
-    if (!progress_allowed() || elapsed <= 0 || (progress_shown && elapsed - progress_last < 0.25) ||
-        (!progress_shown && elapsed < 0.25))
+    double every = progress_every();
+    if (!progress_allowed() || elapsed <= 0 || (progress_shown && elapsed - progress_last < every) ||
+        (!progress_shown && elapsed < every))
         return;
     fprintf(stderr, "\r%s: %s: %llu rows, %.0f rows/s\033[K", prog, what, rows, (double)rows / elapsed);
     fflush(stderr);
