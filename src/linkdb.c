@@ -710,12 +710,6 @@ static double field_precision(PGconn *conn, long *n)
     return all >= LINK_FIELD_MIN ? 1.0 - (double)wrong / (double)all : -1;
 }
 
-static int u64_cmp(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* How many persons one, two, three or more sources know (BY[0..2]), from each record's
  * person (PERSON: the record standing for it) and source. */
 static void persons_by_sources(const struct loaded *L, const uint32_t *person, size_t by[3])
@@ -723,7 +717,7 @@ static void persons_by_sources(const struct loaded *L, const uint32_t *person, s
     uint64_t *k = xmalloc((L->n ? L->n : 1) * sizeof *k);
     for (size_t i = 0; i < L->n; i++)
         k[i] = (uint64_t)person[i] << 8 | L->recs[i].source;
-    qsort(k, L->n, sizeof *k, u64_cmp);
+    qsort(k, L->n, sizeof *k, cmp_u64);
     by[0] = by[1] = by[2] = 0;
     for (size_t i = 0; i < L->n;) {
         size_t j = i + 1, nsrc = 1;
