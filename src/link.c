@@ -248,6 +248,13 @@ static inline int pattern_base(const struct fact *a, const struct fact *b, int *
     return id;
 }
 
+/* The id of a pattern, with the Dice of comparison DC as missing (pattern_base's id). */
+static inline int pattern_base_of(int id, int dc)
+{
+    int stride = dc == LC_DICE_DOB ? PS_DICE_DOB : PS_DICE;
+    return id - id / stride % (NDICE + 2) * stride;
+}
+
 /* The id of a pattern whose only missing level, the Dice of comparison DC, is LEVEL. */
 static inline int pattern_with_dice(int base, int dc, int level)
 {
@@ -516,7 +523,8 @@ struct pass {
     struct fact *facts;        /* each record's facts (fuzzy_pass fills them) */
     const link_params *p;
     const float *ptab;         /* NPATTERNS probabilities; NULL: estimating, every pair is kept */
-    float floor;               /* pairs below this probability are only counted */
+    float floor;               /* pairs below this probability are only sampled (struct lows) */
+    const uint32_t *low_thr;   /* NPATTERNS: their chances of being sampled (low_thresholds) */
     int dice_top[2];           /* the Dice level of the highest weight (LC_DICE, LC_DICE_DOB) */
     const uint64_t *forbidden;
     size_t nforbidden;
@@ -541,25 +549,112 @@ struct pending {
 };
 enum { PENDING = 16 };
 
+/* The pairs of two sources under the floor, sampled for the recall's estimate: there are
+ * billions in a region (the blocks of one date of birth grow with the square of the
+ * territory), and whether one can be a missed match depends on the persons, known only once
+ * the links are decided. A pair of probability p is kept with the chance min(1, p / floor)
+ * halved SHIFT times, by a hash of the pair (low_keeps): the sample does not depend on how
+ * the threads shared the blocks, and SHIFT grows until it holds at most low_cap. */
+struct low {
+    uint32_t a, b;
+    uint16_t id;   /* the pair's pattern */
+    uint8_t dc;    /* when its Dice was not measured (its facts alone left it under the floor):
+                    * 1 + the Dice's comparison, ID holding the Dice level of the highest weight */
+};
+struct lows {
+    struct low *v;
+    size_t n, cap;
+    int shift;
+};
+static size_t low_cap = (size_t)1 << 20;
+_Static_assert(NPATTERNS <= 65536, "struct low holds a pattern id in 16 bits");
+
+void link_set_sample_cap(size_t cap) { low_cap = cap ? cap : (size_t)1 << 20; }
+
 /* The state of one thread of a pass. */
 struct fuzzy {
     const struct pass *ps;
     struct cands kept;
-    uint64_t *hist;  /* NPATTERNS: pairs of two sources under the floor, by pattern */
+    struct lows low; /* pairs of two sources under the floor, sampled */
     link_stats st;
     struct pending pend[PENDING]; /* a ring: pend[head] is the oldest of npend */
     unsigned head, npend;
 };
 
+/* A pair's hash for the sample under the floor: its top bits decide (two multiplications
+ * that run side by side: it is computed for hundreds of millions of pairs). */
+static inline uint64_t pair_hash(uint32_t a, uint32_t b)
+{
+    return ((uint64_t)a + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)b + 1) * 0xc2b2ae3d27d4eb4fULL;
+}
+
+/* Each pattern's chance of being sampled, p / floor (at most 1), in units of 2^-31: a sample
+ * of SHIFT keeps a pair when the top 31 bits of its hash are under its pattern's >> SHIFT. */
+static uint32_t *low_thresholds(const float *ptab, float floor)
+{
+    uint32_t *t = xmalloc(NPATTERNS * sizeof *t);
+    for (int id = 0; id < NPATTERNS; id++) {
+        double c = (double)ptab[id] / floor;
+        t[id] = c >= 1 ? 1u << 31 : (uint32_t)(c * 0x1p31);
+    }
+    return t;
+}
+
+static double low_chance(const uint32_t *thr, int id, int shift) { return (double)(thr[id] >> shift) * 0x1p-31; }
+
+static inline int low_keeps(const uint32_t *thr, uint32_t a, uint32_t b, int id, int shift)
+{
+    uint32_t t = thr[id] >> shift;
+    return t && (uint32_t)(pair_hash(a, b) >> 33) < t;
+}
+
+/* Keep in L only the pairs a sample of SHIFT holds. */
+static void lows_thin(struct lows *l, const uint32_t *thr, int shift)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (low_keeps(thr, l->v[i].a, l->v[i].b, l->v[i].id, shift))
+            l->v[m++] = l->v[i];
+    l->n = m;
+    l->shift = shift;
+}
+
+/* Add a pair to its thread's sample, thinning the sample when it is full. */
+static void low_add(struct fuzzy *z, uint32_t a, uint32_t b, int id, int dc)
+{
+    const struct pass *ps = z->ps;
+    struct lows *l = &z->low;
+    if (l->n == l->cap) {
+        if (l->n >= low_cap) {
+            lows_thin(l, ps->low_thr, l->shift + 1);
+            if (!low_keeps(ps->low_thr, a, b, id, l->shift))
+                return;
+        }
+        if (l->n == l->cap) {
+            l->cap = l->cap ? 2 * l->cap : 4096;
+            l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+        }
+    }
+    l->v[l->n++] = (struct low){a, b, (uint16_t)id, (uint8_t)dc};
+}
+
+/* A pair of two sources under the floor: in the sample, or not. DC is 1 + the comparison of
+ * a Dice not measured (ID then has the highest weight's level), 0 when ID is the pair's own. */
+static inline __attribute__((always_inline)) void low_pair(struct fuzzy *z, uint32_t a, uint32_t b, int id, int dc)
+{
+    const struct pass *ps = z->ps;
+    if (ps->facts[a].source != ps->facts[b].source && low_keeps(ps->low_thr, a, b, id, z->low.shift))
+        low_add(z, a, b, id, dc);
+}
+
 /* The end of a comparison, once the pair's levels are all known: its probability, and the
- * pair kept, or counted by pattern under the floor. */
+ * pair kept, or sampled under the floor. */
 static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, int id, double d)
 {
     const struct pass *ps = z->ps;
     float pr = ps->ptab[id];
     if (pr < ps->floor) {
-        if (ps->facts[a].source != ps->facts[b].source)
-            z->hist[id]++;
+        low_pair(z, a, b, id, 0);
         return;
     }
     if (forbidden_pair(ps->forbidden, ps->nforbidden, a, b))
@@ -625,8 +720,7 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         /* when even the best Dice level leaves the pair under the floor, spare the popcounts */
         int top = pattern_with_dice(base, dc, ps->dice_top[dc == LC_DICE_DOB]);
         if (ps->ptab[top] < ps->floor) {
-            if (fa->source != fb->source)
-                z->hist[top]++;
+            low_pair(z, a, b, top, 1 + dc);
             return;
         }
         /* the Dice later: queue the pair and ask for its filters now */
@@ -918,7 +1012,17 @@ static int (*band_positions(int bands, int bits))[32]
  * shares; the pairs kept come back unique and sorted in OUT, the pairs under the floor
  * counted by pattern in HIST (when PS weighs pairs). The result does not depend on the
  * number of threads. */
-static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint64_t *hist)
+static int low_cmp(const void *x, const void *y)
+{
+    const struct low *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, struct lows *low)
 {
     const link_rec *recs = ps->recs;
     size_t n = ps->n;
@@ -962,7 +1066,6 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint6
     pthread_t th[16];
     for (int t = 0; t < nt; t++) {
         jobs[t].z.ps = ps;
-        jobs[t].z.hist = xcalloc(NPATTERNS, sizeof *jobs[t].z.hist);
         jobs[t].t = t;
         jobs[t].nt = nt;
     }
@@ -985,10 +1088,35 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, uint6
         }
         if (t > 0)
             free(jobs[t].z.kept.c);
-        for (int i = 0; hist && i < NPATTERNS; i++)
-            hist[i] += jobs[t].z.hist[i];
-        free(jobs[t].z.hist);
     }
+    /* the threads' samples, thinned to the smallest one of at most low_cap pairs: no thread
+     * thinned its own further (its pairs alone were already more), so the sample is the same
+     * whatever the threads' shares, and sorted, it is summed in the same order */
+    if (low && ps->ptab) {
+        memset(low, 0, sizeof *low);
+        for (int t = 0; t < nt; t++) {
+            low->n += jobs[t].z.low.n;
+            if (jobs[t].z.low.shift > low->shift)
+                low->shift = jobs[t].z.low.shift;
+        }
+        low->v = xmalloc((low->n ? low->n : 1) * sizeof *low->v);
+        low->n = 0;
+        for (int t = 0; t < nt; t++) {
+            memcpy(low->v + low->n, jobs[t].z.low.v, jobs[t].z.low.n * sizeof *low->v);
+            low->n += jobs[t].z.low.n;
+        }
+        for (lows_thin(low, ps->low_thr, low->shift); low->n > low_cap;)
+            lows_thin(low, ps->low_thr, low->shift + 1);
+        qsort(low->v, low->n, sizeof *low->v, low_cmp);
+        /* a pair the bands brought together several times is one pair */
+        size_t u = 0;
+        for (size_t i = 0; i < low->n; i++)
+            if (u == 0 || low->v[i].a != low->v[u - 1].a || low->v[i].b != low->v[u - 1].b)
+                low->v[u++] = low->v[i];
+        low->n = u;
+    }
+    for (int t = 0; t < nt; t++)
+        free(jobs[t].z.low.v);
     cands_unique(out);
     free(who);
     free(k);
@@ -1346,12 +1474,13 @@ static double unseen_per_seen(const link_rec *a, const link_rec *b, int bands, i
  * links count 1). Recall: that mass over itself plus the mass left out, which is, for each
  * record whose person has no record in a source, its most probable pair there (one partner a
  * source, as the decision assumes: a record's several candidates there are rivals, not
- * several matches), plus the pairs under the floor, counted by pattern, plus the matches no
- * blocking brought together: each pair found by the LSH alone with probability 1 - q stands
- * for q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.99). */
+ * several matches), plus the pairs under the floor where neither person holds the other's
+ * source (from their sample, LOW, at the pairs' own Dice), plus the matches no blocking
+ * brought together: each pair found by the LSH alone with probability 1 - q stands for
+ * q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.75). */
 static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *person, const struct edges *links,
-                             const struct cands *kept, const uint64_t *hist, const float *ptab, int bands, int bits,
-                             link_stats *st)
+                             const struct cands *kept, const struct lows *low, const float *ptab,
+                             const uint32_t *low_thr, int bands, int bits, link_stats *st)
 {
     double tp = 0, fn = 0, pred = 0;
     for (size_t e = 0; e < links->n; e++)
@@ -1425,8 +1554,22 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
         if (chosen[e] > 0)
             fn += chosen[e] * (1 + unseen_per_seen(&recs[kept->c[e].a], &recs[kept->c[e].b], bands, bits));
     free(chosen);
-    for (int id = 0; id < NPATTERNS; id++)
-        fn += (double)hist[id] * ptab[id];
+    /* the pairs under the floor: a missed match only where neither person holds a record of
+     * the other's source (or the source holds that person twice), each sampled pair standing
+     * for 1 / its chance of being sampled */
+    for (size_t i = 0; i < low->n; i++) {
+        uint32_t a = low->v[i].a, b = low->v[i].b;
+        int sa = recs[a].source, sb = recs[b].source;
+        double w = ((cover[person[a]] >> sb & 1) ? dup_rate[sb] : 1) *
+                   ((cover[person[b]] >> sa & 1) ? dup_rate[sa] : 1);
+        int id = low->v[i].id;
+        double chance = low_chance(low_thr, id, low->shift);
+        if (low->v[i].dc) /* sampled at the highest weight's Dice level: its own Dice now */
+            id = pattern_with_dice(pattern_base_of(id, low->v[i].dc - 1), low->v[i].dc - 1,
+                                   dice_level(score(&recs[a], &recs[b])));
+        float pr = ptab[id];
+        fn += w * pr / chance;
+    }
     free(sl);
     free(cover);
     st->est_precision = pred > 0 ? tp / pred : 1.0;
@@ -1577,7 +1720,8 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         exact_components(recs, n, uf, exact, covered, covered_dup);
     }
     struct cands kept = {0};
-    uint64_t *hist = xcalloc(NPATTERNS, sizeof *hist);
+    struct lows low = {0};
+    uint32_t *low_thr = NULL;
     float *ptab = xmalloc(NPATTERNS * sizeof *ptab);
     if (lm->training != LT_NONE) {
         int top[2] = {0, 0};
@@ -1591,12 +1735,14 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
             ptab[id] = (float)fs_probability(&lm->fs, &v);
         }
         /* pairs from a thousandth up are kept (most are relatives), so the mass under the
-         * threshold counts each once; the rest are only counted by pattern */
-        double fl = p->possible < 0.001 ? p->possible : 0.001;
-        struct pass ps = {.recs = recs, .n = n, .exact = exact, .p = p, .ptab = ptab, .floor = (float)fl,
-                          .dice_top = {top[0], top[1]}, .forbidden = forbidden, .nforbidden = n_forbidden,
-                          .on_pair = on_pair, .ctx = ctx, .bandpos = (const int (*)[32])bandpos, .bits = bits};
-        fuzzy_pass(&ps, st, &kept, hist);
+         * threshold counts each once; the rest are only sampled (struct lows) */
+        float fl = p->possible < 0.001 ? (float)p->possible : 0.001f;
+        low_thr = low_thresholds(ptab, fl);
+        struct pass ps = {.recs = recs, .n = n, .exact = exact, .p = p, .ptab = ptab, .floor = fl,
+                          .low_thr = low_thr, .dice_top = {top[0], top[1]}, .forbidden = forbidden,
+                          .nforbidden = n_forbidden, .on_pair = on_pair, .ctx = ctx,
+                          .bandpos = (const int (*)[32])bandpos, .bits = bits};
+        fuzzy_pass(&ps, st, &kept, &low);
         decide(recs, n, &kept, p, exact, covered, covered_dup, uf, &links);
     }
     free(bandpos);
@@ -1615,10 +1761,11 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         if (uf[kept.c[e].a] != uf[kept.c[e].b] && kept.c[e].p >= p->possible)
             edges_add(&possible, kept.c[e].a, kept.c[e].b, LM_CLK, kept.c[e].p);
     if (lm->training != LT_NONE)
-        estimate_quality(recs, n, uf, &links, &kept, hist, ptab, p->bands, bits, st);
+        estimate_quality(recs, n, uf, &links, &kept, &low, ptab, low_thr, p->bands, bits, st);
     st->possible = possible.n;
     free(kept.c);
-    free(hist);
+    free(low.v);
+    free(low_thr);
     free(ptab);
     free(exact);
     free(covered);

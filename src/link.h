@@ -133,6 +133,9 @@ double link_score(const link_rec *a, const link_rec *b);
  * runs it fast (the default, 1), or must take them one by one (0). The links are the same
  * either way; the tests run both. */
 void link_allow_pext(int allow);
+/* For tests: how many pairs under the floor the recall's estimate samples at most (0: the
+ * default, 1,048,576). */
+void link_set_sample_cap(size_t cap);
 
 /* For the tests: does the fuzzy stage's pattern id of the pair (straight from its facts)
  * agree with the one link_compare's vector gives? */
