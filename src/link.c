@@ -1008,10 +1008,6 @@ static int (*band_positions(int bands, int bits))[32]
     return bandpos;
 }
 
-/* Run the blockings over PS's records: every candidate pair is compared once a block it
- * shares; the pairs kept come back unique and sorted in OUT, the pairs under the floor
- * counted by pattern in HIST (when PS weighs pairs). The result does not depend on the
- * number of threads. */
 static int low_cmp(const void *x, const void *y)
 {
     const struct low *a = x, *b = y;
@@ -1022,6 +1018,10 @@ static int low_cmp(const void *x, const void *y)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* Run the blockings over PS's records: every candidate pair is compared once a block it
+ * shares; the pairs kept come back unique and sorted in OUT, the pairs under the floor
+ * sampled in LOW (when PS weighs pairs; struct lows). The result does not depend on the
+ * number of threads. */
 static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, struct lows *low)
 {
     const link_rec *recs = ps->recs;
