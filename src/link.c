@@ -1102,7 +1102,8 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, struc
         low->v = xmalloc((low->n ? low->n : 1) * sizeof *low->v);
         low->n = 0;
         for (int t = 0; t < nt; t++) {
-            memcpy(low->v + low->n, jobs[t].z.low.v, jobs[t].z.low.n * sizeof *low->v);
+            if (jobs[t].z.low.n) /* an empty sample has no array */
+                memcpy(low->v + low->n, jobs[t].z.low.v, jobs[t].z.low.n * sizeof *low->v);
             low->n += jobs[t].z.low.n;
         }
         for (lows_thin(low, ps->low_thr, low->shift); low->n > low_cap;)
