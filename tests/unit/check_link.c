@@ -47,13 +47,16 @@ static link_params params(void)
     return p;
 }
 
-/* The match probability the given model puts on the pair (A, B). */
-static double prob(const link_rec *a, const link_rec *b)
+/* The match probability model M puts on the pair (A, B). */
+static double prob_of(const fs_model *m, const link_rec *a, const link_rec *b)
 {
     fs_vec v;
     link_compare(a, b, &v);
-    return fs_probability(&given, &v);
+    return fs_probability(m, &v);
 }
+
+/* The same under the given model. */
+static double prob(const link_rec *a, const link_rec *b) { return prob_of(&given, a, b); }
 
 /* A pseudo-random filter of about 60 % density from SEED. */
 static void filter(uint64_t *f, uint64_t seed)
@@ -320,13 +323,6 @@ static link_params floor_params(void)
     return p;
 }
 
-static double floor_prob(const link_rec *a, const link_rec *b)
-{
-    fs_vec v;
-    link_compare(a, b, &v);
-    return fs_probability(&rare, &v);
-}
-
 /* 600 people held by both sources (their NIR links them) and 1,000 known to one source only,
  * all born the same day: 1.2 million pairs of strangers of two sources, each under the floor.
  * None is a missed match: the found people's because each already holds a record of the other
@@ -345,7 +341,8 @@ START_TEST(test_estimated_recall_pairs_under_the_floor)
     for (int i = 0; i < ALONE; i++)
         floor_rec(&r[2 * FOUND + i], i % 2, (uint64_t)i + 5000, 1 + i % 2, 7, 200000 + i);
     link_params p = floor_params();
-    double same_sex = floor_prob(&r[0], &r[5]), two_sexes = floor_prob(&r[2 * FOUND], &r[2 * FOUND + 1]);
+    double same_sex = prob_of(&rare, &r[0], &r[5]),
+           two_sexes = prob_of(&rare, &r[2 * FOUND], &r[2 * FOUND + 1]);
     ck_assert_msg(same_sex > 1e-5 && same_sex < 1e-3, "two found strangers of one sex: P %g", same_sex);
     ck_assert_msg(two_sexes < 1e-7, "two strangers of two sexes: P %g", two_sexes);
     link_result res;
@@ -379,7 +376,7 @@ START_TEST(test_estimated_recall_sample_is_one_whatever_the_threads)
     for (int i = 2 * FOUND; i < N; i++)
         for (int j = i + 1; j < N; j++)
             if (r[i].source != r[j].source && r[i].dob[0] == r[j].dob[0]) {
-                double pr = floor_prob(&r[i], &r[j]);
+                double pr = prob_of(&rare, &r[i], &r[j]);
                 ck_assert_msg(pr < 1e-3, "a pair above the floor: P %g", pr);
                 mass += pr;
             }
