@@ -244,6 +244,16 @@ static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, dou
                 m->u[k][l] = nu[k][l] / sum;
             normalise(m->u[k], m->nlevels[k]);
         }
+        /* a tied comparison's pairs count for the one it is tied to, and take its m below */
+        for (int k = 0; with_m && k < m->ncomp; k++) {
+            int t = m->tied[k] - 1;
+            if (t < 0 || t == k || t >= m->ncomp || m->tied[t])
+                continue;
+            for (int l = 0; l < m->nlevels[k] && l < m->nlevels[t]; l++) {
+                nm[t][l] += nm[k][l];
+                nm[k][l] = 0;
+            }
+        }
         double lambda = matched / total;
         lambda = lambda < FLOOR ? FLOOR : lambda > 1 - FLOOR ? 1 - FLOOR : lambda;
         double change = fabs(lambda - m->lambda);
@@ -271,6 +281,11 @@ static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, dou
                     change = d;
                 m->m[k][l] = nm[k][l];
             }
+        }
+        for (int k = 0; with_m && k < m->ncomp; k++) {
+            int t = m->tied[k] - 1;
+            if (t >= 0 && t != k && t < m->ncomp && !m->tied[t] && !m->absent[k])
+                memcpy(m->m[k], m->m[t], sizeof m->m[k]);
         }
         m->change = change;
         if (change < tol)

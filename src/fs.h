@@ -35,6 +35,8 @@ typedef struct fs_model {
     int absent[FS_MAX_COMP]; /* never observed in the random pairs: m = u, no evidence */
     int u_free[FS_MAX_COMP];  /* u estimated by fs_em too (from the pairs' non-match weights) */
     int ordinal[FS_MAX_COMP]; /* levels ordered by likeness: a level never weighs more than the next */
+    int tied[FS_MAX_COMP];    /* 1 + the comparison whose m this one shares (fs_em pools their pairs); 0: its own.
+                               * For a comparison split in two by another's level, whose m does not depend on it */
     int iterations;  /* of the last fs_em */
     double change;   /* the largest change of m or lambda at its last iteration */
 } fs_model;
