@@ -82,8 +82,9 @@ static double score(const link_rec *a, const link_rec *b)
 double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
 
 #define NDICE 9
-const int link_fs_nlevels[LINK_FS_NCOMP] = {NDICE + 1, NDICE + 1, 4, 2, 2, 2};
-const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "clk_dice_dob", "birth", "sex", "commune", "k_nir"};
+const int link_fs_nlevels[LINK_FS_NCOMP] = {NDICE + 1, NDICE + 1, 4, 2, 2, 2, 2, 2};
+const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "clk_dice_dob", "birth",  "sex",
+                                                  "commune",  "k_nir",        "sex_dob", "commune_dob"};
 
 static const double dice_bands[] = {0.62, 0.66, 0.70, 0.74, 0.78, 0.82, 0.86, 0.90, 0.95};
 
@@ -138,10 +139,11 @@ static void compare_facts(const struct fact *a, const struct fact *b, fs_vec *v)
         int d = abs((int)a->birth_year - (int)b->birth_year);
         v->level[LC_BIRTH] = (int8_t)(d == 0 ? 2 : d == 1 ? 1 : 0);
     }
+    int dob = v->level[LC_BIRTH] == 3;
     if (a->sex && b->sex)
-        v->level[LC_SEX] = a->sex == b->sex;
+        v->level[dob ? LC_SEX_DOB : LC_SEX] = a->sex == b->sex;
     if (a->commune[0] && b->commune[0])
-        v->level[LC_COMMUNE] = memcmp(a->commune, b->commune, sizeof a->commune) == 0;
+        v->level[dob ? LC_COMMUNE_DOB : LC_COMMUNE] = memcmp(a->commune, b->commune, sizeof a->commune) == 0;
     if (a->flags & b->flags & LK_NIR)
         v->level[LC_NIR] = memcmp(a->nir, b->nir, 16) == 0;
 }
@@ -150,6 +152,10 @@ void link_fs_init(fs_model *m)
 {
     fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
     m->ordinal[LC_DICE] = m->ordinal[LC_DICE_DOB] = m->ordinal[LC_BIRTH] = 1;
+    /* a sex or a commune mistyped, or a move, does not depend on whether the dates of birth
+     * agree: the pairs born the same day share the others' m (their u differs) */
+    m->tied[LC_SEX_DOB] = 1 + LC_SEX;
+    m->tied[LC_COMMUNE_DOB] = 1 + LC_COMMUNE;
 }
 
 const char *link_training_name(enum link_training t)
@@ -187,26 +193,41 @@ void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
         v->level[dice_comp(v)] = (int8_t)dice_level(score(a, b));
 }
 
-/* A comparison vector as one number (each level + 1, FS_NULL as 0, in mixed radix), so the
- * fuzzy stage looks a pair's probability up in a table of NPATTERNS. */
-enum { NPATTERNS = (NDICE + 2) * (NDICE + 2) * 5 * 3 * 3 * 3 };
+/* A comparison vector as one number (each level + 1, FS_NULL as 0, in mixed radix over the
+ * first six comparisons), so the fuzzy stage looks a pair's probability up in a table of
+ * NPATTERNS. The sex and the commune take one place each, whichever of their two comparisons
+ * holds them: the birth's level says which (pattern_vec). */
+enum { NPATTERN_COMP = LC_NIR + 1, NPATTERNS = (NDICE + 2) * (NDICE + 2) * 5 * 3 * 3 * 3 };
+_Static_assert((int)LC_SEX_DOB >= (int)NPATTERN_COMP && (int)LC_COMMUNE_DOB >= (int)NPATTERN_COMP,
+               "the *_dob comparisons come last");
 
 static int pattern_id(const fs_vec *v)
 {
     int id = 0;
-    for (int k = 0; k < LINK_FS_NCOMP; k++)
-        id = id * (link_fs_nlevels[k] + 1) + v->level[k] + 1;
+    for (int k = 0; k < NPATTERN_COMP; k++) {
+        int l = v->level[k];
+        if (k == LC_SEX && l == FS_NULL)
+            l = v->level[LC_SEX_DOB];
+        if (k == LC_COMMUNE && l == FS_NULL)
+            l = v->level[LC_COMMUNE_DOB];
+        id = id * (link_fs_nlevels[k] + 1) + l + 1;
+    }
     return id;
 }
 
 static void pattern_vec(int id, fs_vec *v)
 {
     memset(v, 0, sizeof *v);
-    for (int k = FS_MAX_COMP - 1; k >= LINK_FS_NCOMP; k--)
+    for (int k = 0; k < FS_MAX_COMP; k++)
         v->level[k] = FS_NULL;
-    for (int k = LINK_FS_NCOMP - 1; k >= 0; k--) {
+    for (int k = NPATTERN_COMP - 1; k >= 0; k--) {
         v->level[k] = (int8_t)(id % (link_fs_nlevels[k] + 1) - 1);
         id /= link_fs_nlevels[k] + 1;
+    }
+    if (v->level[LC_BIRTH] == 3) {
+        v->level[LC_SEX_DOB] = v->level[LC_SEX];
+        v->level[LC_COMMUNE_DOB] = v->level[LC_COMMUNE];
+        v->level[LC_SEX] = v->level[LC_COMMUNE] = FS_NULL;
     }
 }
 
@@ -1139,6 +1160,76 @@ static int share_ident(const link_rec *a, const link_rec *b)
     return 0;
 }
 
+/* The pairs of two sexes born the same day, for the u of the comparisons of pairs born the
+ * same day: two people (barring a mistyped sex), twins of a household or strangers whom the
+ * k_dob blocks brought together, as alike as a date of birth makes them. Into TWINS, their
+ * Dice and commune levels. Every pair of a k_dob block is a candidate, so they are counted on
+ * the blocks of the whole territory, not of the model's sample: where the sample keeps one
+ * record in ten, it keeps one such pair in a hundred, and the high Dice levels, rare among
+ * two people (5 in 100,000 pairs), were counted on a few dozen pairs; one pattern's
+ * probability then moved across the threshold with the sample's draw (docs/benchmarks.md).
+ * Whole blocks are drawn, by a hash of their k_dob, with the chance that brings about
+ * LINK_DOB_PAIRS pairs of two sexes; their pairs are those fuzzy_pass compares (not one exact
+ * component, not one household in one export, blocks of block_max at most). Returns the pairs
+ * counted. */
+static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact, int block_max, fs_patterns *twins)
+{
+    struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((recs[i].flags & LK_DOB) && (recs[i].flags & LK_CLK) && recs[i].sex) {
+            memcpy(k[m].key, recs[i].dob, 16);
+            k[m].rec = (uint32_t)i;
+            k[m++].tag = 0;
+        }
+    }
+    keyed_sort(k, m);
+    double all = 0;
+    for (size_t g = 0, h; g < m; g = h) {
+        size_t men = 0;
+        for (h = g; h < m && memcmp(k[h].key, k[g].key, 16) == 0; h++)
+            men += recs[k[h].rec].sex == 1;
+        if (h - g <= (size_t)block_max)
+            all += (double)men * (double)(h - g - men);
+    }
+    double chance = all > LINK_DOB_PAIRS ? LINK_DOB_PAIRS / all : 1;
+    double count[NDICE + 1][3] = {{0}}, total = 0; /* [Dice level][commune level + 1] */
+    for (size_t g = 0, h; g < m; g = h) {
+        for (h = g + 1; h < m && memcmp(k[h].key, k[g].key, 16) == 0; h++)
+            ;
+        uint64_t s;
+        memcpy(&s, k[g].key, sizeof s);
+        s ^= 0x646f622d70616972ULL;
+        if (h - g > (size_t)block_max || (double)(splitmix(&s) >> 11) * 0x1p-53 >= chance)
+            continue;
+        for (size_t x = g; x < h; x++) {
+            const link_rec *a = &recs[k[x].rec];
+            for (size_t y = x + 1; y < h; y++) {
+                const link_rec *b = &recs[k[y].rec];
+                if (a->sex == b->sex || exact[k[x].rec] == exact[k[y].rec] ||
+                    (a->household && a->household == b->household && a->source == b->source))
+                    continue;
+                int commune = a->commune[0] && b->commune[0] ? memcmp(a->commune, b->commune, 6) == 0 : FS_NULL;
+                count[dice_level(score(a, b))][commune + 1]++;
+                total++;
+            }
+        }
+    }
+    fs_vec v;
+    memset(&v, 0, sizeof v);
+    for (int c = 0; c < FS_MAX_COMP; c++)
+        v.level[c] = FS_NULL;
+    for (int l = 0; l <= NDICE; l++)
+        for (int c = 0; c < 3; c++) {
+            v.level[LC_DICE_DOB] = (int8_t)l;
+            v.level[LC_COMMUNE_DOB] = (int8_t)(c - 1);
+            if (count[l][c] > 0)
+                fs_patterns_add(twins, &v, count[l][c]);
+        }
+    free(k);
+    return total;
+}
+
 /* Estimate the model (docs/linking.md, "The model"):
  *   u   from random pairs of records (almost all of two different people); then, for the CLK,
  *       the sex and the commune, from the candidate pairs born more than a year apart when
@@ -1179,6 +1270,8 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         }
     }
     fs_estimate_u(m, &rnd);
+    double u_sex_random[FS_MAX_LEVELS];
+    memcpy(u_sex_random, m->u[LC_SEX], sizeof u_sex_random);
 
     /* the sample */
     size_t want = p->sample ? p->sample : LINK_SAMPLE;
@@ -1209,7 +1302,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     fs_patterns_init(&twins);
     fs_patterns_init(&sexes);
     fs_patterns_init(&unlike);
-    double born_apart = 0, twin_pairs = 0, two_sexes = 0, unlike_pairs = 0;
+    double born_apart = 0, two_sexes = 0, unlike_pairs = 0;
     for (size_t i = 0; i < sc.n; i++) {
         fs_vec v;
         link_compare(&ps.recs[sc.c[i].a], &ps.recs[sc.c[i].b], &v);
@@ -1223,13 +1316,9 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
             fs_patterns_add(&unlike, &v, 1);
             unlike_pairs++;
         }
-        if (v.level[LC_SEX] == 0 && v.level[LC_BIRTH] >= 0) {
+        if ((v.level[LC_SEX] == 0 || v.level[LC_SEX_DOB] == 0) && v.level[LC_BIRTH] >= 0) {
             fs_patterns_add(&sexes, &v, 1);
             two_sexes++;
-        }
-        if (v.level[LC_BIRTH] == 3 && v.level[LC_SEX] == 0 && v.level[LC_DICE_DOB] >= 0) {
-            fs_patterns_add(&twins, &v, 1);
-            twin_pairs++;
         }
     }
     out->sample_records = ns;
@@ -1250,11 +1339,23 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
      * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.66) */
     if ((two_sexes >= 1000 || unlike_pairs >= 1000) && !m->absent[LC_BIRTH])
         fs_estimate_u_of(m, LC_BIRTH, two_sexes >= 1000 ? &sexes : &unlike);
-    /* the Dice of pairs born the same day: u from the candidate pairs born the same day but of
-     * different sexes (twins of a household, strangers), else as the other pairs' */
-    if (twin_pairs < 200 || !fs_estimate_u_of(m, LC_DICE_DOB, &twins))
+    /* the Dice of pairs born the same day: u from the pairs of the k_dob blocks of two sexes
+     * (twins of a household, strangers), else as the other pairs' */
+    out->dob_pairs = (size_t)dob_pairs_of(recs, n, exact, p->block_max, &twins);
+    if (out->dob_pairs < 1000 || !fs_estimate_u_of(m, LC_DICE_DOB, &twins))
         memcpy(m->u[LC_DICE_DOB], m->u[LC_DICE], sizeof m->u[LC_DICE_DOB]);
     m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
+    /* the sex and the commune of pairs born the same day: most such candidates are strangers
+     * the k_dob blocks brought together, not the relatives of the others (born apart): the
+     * sex's u is the random pairs', the commune's from the same pairs as the Dice's; without
+     * them, as the other pairs' */
+    m->absent[LC_SEX_DOB] = m->absent[LC_SEX];
+    memcpy(m->u[LC_SEX_DOB], out->dob_pairs >= 1000 ? u_sex_random : m->u[LC_SEX], sizeof m->u[LC_SEX_DOB]);
+    m->absent[LC_COMMUNE_DOB] = m->absent[LC_COMMUNE];
+    if (out->dob_pairs < 1000 || !fs_estimate_u_of(m, LC_COMMUNE_DOB, &twins))
+        memcpy(m->u[LC_COMMUNE_DOB], m->u[LC_COMMUNE], sizeof m->u[LC_COMMUNE_DOB]);
+    memcpy(m->m[LC_SEX_DOB], m->m[LC_SEX], sizeof m->m[LC_SEX_DOB]);
+    memcpy(m->m[LC_COMMUNE_DOB], m->m[LC_COMMUNE], sizeof m->m[LC_COMMUNE_DOB]);
     if (!m->absent[LC_DICE_DOB]) /* random pairs rarely share a date of birth: start m afresh */
         for (int l = 0; l < m->nlevels[LC_DICE_DOB]; l++)
             m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
@@ -1270,6 +1371,11 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
             nir_ident_shared += share_ident(a, b);
         }
         if (x->method == LM_NIR && !share_ident(a, b)) {
+            for (int k = 0; k < LINK_FS_NCOMP; k++) /* the tied comparisons in the ones they share m with */
+                if (m->tied[k] && v.level[k] != FS_NULL) {
+                    v.level[m->tied[k] - 1] = v.level[k];
+                    v.level[k] = FS_NULL;
+                }
             fs_patterns_add(&keys, &v, 1);
             out->training_pairs++;
         } else if (x->method != LM_NIR && (a->flags & b->flags & LK_NIR)) {
@@ -1282,11 +1388,14 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         out->ident_m = (nir_ident_shared + 1) / (nir_ident + 2);
         out->ident_u = (rnd_ident_shared + 1) / (rnd_ident + 2);
         for (int k = 0; k < LINK_FS_NCOMP; k++)
-            if (k != LC_NIR && !m->absent[k]) {
+            if (k != LC_NIR && !m->absent[k] && !m->tied[k]) {
                 fs_estimate_m(m, k, &keys);
                 if (m->ordinal[k])
                     fs_monotone(m, k);
             }
+        for (int k = 0; k < LINK_FS_NCOMP; k++)
+            if (m->tied[k] && !m->absent[k])
+                memcpy(m->m[k], m->m[m->tied[k] - 1], sizeof m->m[k]);
         if (!m->absent[LC_NIR])
             fs_estimate_m(m, LC_NIR, &idents);
     } else {

@@ -64,6 +64,8 @@ typedef struct link_params {
 
 #define LINK_SAMPLE 250000     /* records the model is estimated on, at most */
 #define LINK_RANDOM_PAIRS 200000 /* random pairs the u-probabilities come from */
+#define LINK_DOB_PAIRS 8e6       /* pairs of the k_dob blocks the u of clk_dice_dob, sex_dob and commune_dob
+                                  * come from, about */
 #define LINK_MIN_TRAINING 100  /* key-joined pairs needed to take m from them rather than EM */
 #define LINK_MIN_PAIRS 500     /* candidate pairs in the sample needed to estimate a model at all */
 
@@ -80,6 +82,7 @@ typedef struct link_model {
     enum fs_em_status status;  /* of the EM (m and lambda, or lambda alone) */
     char why[128];             /* LT_NONE: the reason, in words */
     size_t sample_records, sample_pairs, random_pairs, training_pairs;
+    size_t dob_pairs;          /* pairs of the k_dob blocks counted for the u of the *_dob comparisons */
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
     /* The identity keys: a pair sharing one (k_ident or k_ident_alt, either against either) is
      * linked unless the rest of the model says they are two people (namesakes born the same
@@ -155,11 +158,17 @@ int link_pattern_agrees(const link_rec *a, const link_rec *b);
  *   LC_SEX      different, same
  *   LC_COMMUNE  different, same
  *   LC_NIR      k_nir different, equal
+ *   LC_SEX_DOB, LC_COMMUNE_DOB  the sex and the commune of pairs with the same k_dob (and
+ *               LC_SEX, LC_COMMUNE then null): most such candidates are strangers whom the
+ *               k_dob blocks brought together, as often of one sex as of two and seldom of
+ *               one commune, where the other candidates are mostly relatives, of one
+ *               commune; one u for both overstated how common agreement is among the
+ *               former, and a same-day pair in one commune weighed 2 bits too little
  * The identity keys are not a comparison: a pair sharing one is linked before the model, so
  * among the pairs it weighs they always differ and say nothing.
  * The CLK holds bits of the date of birth, sex and commune, so the Dice is not independent of
  * the others: the model's estimates are optimistic where that matters (docs/linking.md). */
-enum { LC_DICE, LC_DICE_DOB, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LINK_FS_NCOMP };
+enum { LC_DICE, LC_DICE_DOB, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LC_SEX_DOB, LC_COMMUNE_DOB, LINK_FS_NCOMP };
 extern const int link_fs_nlevels[LINK_FS_NCOMP];
 extern const char *const link_fs_names[LINK_FS_NCOMP];
 void link_compare(const link_rec *a, const link_rec *b, fs_vec *v);

@@ -82,6 +82,20 @@ int linkmodel_read(const char *path, fs_model *m, char *err, size_t errlen)
         snprintf(err, errlen, "%s: the 'prior' row must be there once", path);
         rc = -1;
     }
+    /* a table saved before the pairs born the same day had their own sex and commune
+     * (2026-12-02): those pairs weigh their sex and commune as the others did */
+    static const int dob[][2] = {{LC_SEX_DOB, LC_SEX}, {LC_COMMUNE_DOB, LC_COMMUNE}};
+    for (size_t i = 0; rc == 0 && i < sizeof dob / sizeof dob[0]; i++) {
+        int k = dob[i][0], b = dob[i][1], any = 0;
+        for (int l = 0; l < link_fs_nlevels[k]; l++)
+            any |= seen[k][l];
+        if (!any) {
+            memcpy(m->m[k], m->m[b], sizeof m->m[k]);
+            memcpy(m->u[k], m->u[b], sizeof m->u[k]);
+            for (int l = 0; l < link_fs_nlevels[k]; l++)
+                seen[k][l] = seen[b][l];
+        }
+    }
     for (int k = 0; rc == 0 && k < LINK_FS_NCOMP; k++) {
         double sm = 0, su = 0;
         for (int l = 0; l < link_fs_nlevels[k]; l++) {

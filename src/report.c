@@ -310,7 +310,9 @@ static const char *comparison_fr(const char *c)
                                          {"birth", "naissance"},
                                          {"sex", "sexe"},
                                          {"commune", "commune"},
-                                         {"k_nir", "NIR"}};
+                                         {"k_nir", "NIR"},
+                                         {"sex_dob", "sexe, même date de naissance"},
+                                         {"commune_dob", "commune, même date de naissance"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(c, map[i][0]) == 0)
             return map[i][1];

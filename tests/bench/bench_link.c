@@ -200,10 +200,10 @@ static void print_model(const link_result *res)
     const link_model *lm = &res->model;
     static const char *const how[] = {"none", "pairs joined by k_nir", "EM", "given"};
     printf("model: m from %s (%zu training pairs); EM %s after %d iterations; lambda %.5f; "
-           "sample %zu records, %zu candidate pairs; u from %zu random pairs%s\n",
+           "sample %zu records, %zu candidate pairs; u from %zu random pairs%s; %zu pairs of the k_dob blocks\n",
            how[lm->training], lm->training_pairs, fs_em_status_text(lm->status), lm->fs.iterations, lm->fs.lambda,
            lm->sample_records, lm->sample_pairs, lm->random_pairs,
-           lm->u_from_candidates ? " (CLK, sex, commune: candidate pairs born apart)" : "");
+           lm->u_from_candidates ? " (CLK, sex, commune: candidate pairs born apart)" : "", lm->dob_pairs);
     if (getenv("BENCH_MODEL"))
         for (int k = 0; k < lm->fs.ncomp; k++)
             for (int l = 0; l < lm->fs.nlevels[k]; l++)
@@ -377,6 +377,10 @@ int main(int argc, char **argv)
         for (size_t e = 0; e < res.nedges; e++) {
             fs_vec fv;
             link_compare(&recs[res.edges[e].a], &recs[res.edges[e].b], &fv);
+            if (fv.level[LC_BIRTH] == 3) { /* the sex and commune of pairs born the same day, in their usual place */
+                fv.level[LC_SEX] = fv.level[LC_SEX_DOB];
+                fv.level[LC_COMMUNE] = fv.level[LC_COMMUNE_DOB];
+            }
             char key[24];
             snprintf(key, sizeof key, "%s%d%d%d%d%d%s", res.edges[e].method == LM_CLK ? "" : link_method_name(res.edges[e].method), fv.level[0] % 10, fv.level[1] % 10, fv.level[2] % 10, fv.level[3] % 10, fv.level[4] % 10,
                      recs[res.edges[e].a].source == recs[res.edges[e].b].source ? "s" : "x");

@@ -1393,6 +1393,10 @@ START_TEST(test_link_methods)
     ck_assert_msg(strncmp(out, "comparison,level,label,m,u,match_weight\nprior,,", 47) == 0, "model table: %s", out);
     ck_assert_msg(strstr(out, "\nclk_dice,9,0.95 and up,0.502,0.0001,12.29\n") != NULL, "model table: %s", out);
     ck_assert_msg(strstr(out, "\nbirth,3,same date of birth,0.898,0.0001,13.13\n") != NULL, "model table: %s", out);
+    /* a table without the pairs born the same day's own sex and commune (saved before they
+     * had them): those pairs weigh them as the others */
+    ck_assert_msg(strstr(out, "\nsex_dob,1,same,0.9999,0.5,1.00\n") != NULL, "model table: %s", out);
+    ck_assert_msg(strstr(out, "\ncommune_dob,0,different,0.1,0.9,-3.17\n") != NULL, "model table: %s", out);
     tu_write_str(model, out);
     rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
     ck_assert_msg(rc == 0, "link with the printed model: exit %d: %s", rc, err);

@@ -36,6 +36,11 @@ static void set_given(void)
     given.m[LC_COMMUNE][0] = 0.1, given.m[LC_COMMUNE][1] = 0.9;
     given.u[LC_COMMUNE][0] = 0.9, given.u[LC_COMMUNE][1] = 0.1;
     given.m[LC_NIR][0] = 0.01, given.m[LC_NIR][1] = 0.99, given.u[LC_NIR][0] = 1 - 1e-6, given.u[LC_NIR][1] = 1e-6;
+    /* pairs born the same day weigh their sex and commune as the others */
+    memcpy(given.m[LC_SEX_DOB], given.m[LC_SEX], sizeof given.m[LC_SEX]);
+    memcpy(given.u[LC_SEX_DOB], given.u[LC_SEX], sizeof given.u[LC_SEX]);
+    memcpy(given.m[LC_COMMUNE_DOB], given.m[LC_COMMUNE], sizeof given.m[LC_COMMUNE]);
+    memcpy(given.u[LC_COMMUNE_DOB], given.u[LC_COMMUNE], sizeof given.u[LC_COMMUNE]);
     given.lambda = 0.01;
 }
 
@@ -735,7 +740,8 @@ END_TEST
  * two sources, the second a copy with a few flipped bits whose sex is mistyped for one person
  * in 20 and whose commune differs for one in 5; people's sexes alternate and their communes
  * are ten, evenly. With no NIR the model is estimated by EM; it must find m of the sex and the
- * commune near 0.95 and 0.80, and u near 0.5 and 0.1, the rates the records were made with. */
+ * commune near 0.95 and 0.80, and u near 0.5 and 0.1, the rates the records were made with.
+ * Each person is born on a day of their own, so every match is a pair born the same day. */
 START_TEST(test_em_finds_the_rates_records_were_made_with)
 {
     enum { N = 6000 };
@@ -744,6 +750,11 @@ START_TEST(test_em_finds_the_rates_records_were_made_with)
         int person = i / 2;
         rec(&r[i], i % 2, (uint64_t)person * 7919u + 1, 1930 + person % 70, 1 + person % 2);
         snprintf(r[i].commune, sizeof r[i].commune, "%d", 33000 + person % 10);
+        /* each person's own date of birth: their pairs weigh sex_dob and commune_dob, whose m
+         * is the sex's and the commune's (tied: EM pools their pairs) */
+        memset(r[i].dob, 0, 16);
+        memcpy(r[i].dob, &person, sizeof person);
+        r[i].flags |= LK_DOB;
         if (i % 2 == 1) {
             flip(r[i].clk, 8 + person % 16, i);
             link_rec_finish(&r[i]);
@@ -767,6 +778,65 @@ START_TEST(test_em_finds_the_rates_records_were_made_with)
     ck_assert_msg(m->u[LC_SEX][1] > 0.47 && m->u[LC_SEX][1] < 0.53, "u of the same sex %f, made 0.5", m->u[LC_SEX][1]);
     ck_assert_msg(m->u[LC_COMMUNE][1] > 0.07 && m->u[LC_COMMUNE][1] < 0.13, "u of the same commune %f, made 0.1",
                   m->u[LC_COMMUNE][1]);
+    ck_assert(memcmp(m->m[LC_SEX_DOB], m->m[LC_SEX], sizeof m->m[LC_SEX]) == 0);
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
+/* Pairs born the same day weigh their sex and commune against their own kind: strangers the
+ * k_dob blocks brought together. Each of N people has a record at two sources (a few bits
+ * apart), born on one of N/40 days, in one of 50 communes drawn at random, of either sex; and
+ * a relative at a third source, born 30 years before, of the other sex, in the same commune,
+ * whose filter is near theirs: the candidates born apart are relatives, who always share a
+ * commune and never a sex. The u of commune_dob must be the strangers' 1 in 50 and the u of
+ * sex_dob one in two, while the commune's and sex's come from the relatives; their m is
+ * shared; and a pair's probability is its model's, through the pattern table. */
+START_TEST(test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers)
+{
+    enum { N = 3000 };
+    link_rec *r = calloc(3 * N, sizeof *r);
+    for (int i = 0; i < N; i++) {
+        uint64_t h = (uint64_t)i * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+        h *= 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 32;
+        int commune = (int)(h % 50), sex = 1 + (int)((h >> 8) & 1), day = i % (N / 40);
+        for (int k = 0; k < 3; k++) {
+            link_rec *x = &r[3 * i + k];
+            rec(x, k, (uint64_t)i * 7919u + 1, k < 2 ? 1960 : 1930, k < 2 ? sex : 3 - sex);
+            snprintf(x->commune, sizeof x->commune, "%d", 33000 + commune);
+            memset(x->dob, 0, 16);
+            x->dob[0] = (uint8_t)(k < 2 ? day : 200);
+            x->dob[1] = (uint8_t)(k < 2 ? 1 : i % 250);
+            x->dob[2] = (uint8_t)(k < 2 ? 0 : i / 250);
+            x->flags |= LK_DOB;
+            if (k > 0) {
+                flip(x->clk, k == 1 ? 10 : 60, i);
+                link_rec_finish(x);
+            }
+        }
+    }
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    link_result res;
+    ck_assert_int_eq(link_run(r, 3 * N, &p, NULL, 0, NULL, NULL, &res), 0);
+    const fs_model *m = &res.model.fs;
+    ck_assert_msg(res.model.dob_pairs > 50000, "%zu pairs of the k_dob blocks", res.model.dob_pairs);
+    ck_assert_msg(m->u[LC_COMMUNE_DOB][1] > 0.015 && m->u[LC_COMMUNE_DOB][1] < 0.025,
+                  "u of the same commune, born the same day: %f, made 0.02", m->u[LC_COMMUNE_DOB][1]);
+    ck_assert_msg(m->u[LC_COMMUNE][1] > 0.5, "u of the same commune, born apart: %f", m->u[LC_COMMUNE][1]);
+    ck_assert_msg(m->u[LC_SEX_DOB][1] > 0.45 && m->u[LC_SEX_DOB][1] < 0.55,
+                  "u of the same sex, born the same day: %f, made 0.5", m->u[LC_SEX_DOB][1]);
+    ck_assert_msg(m->u[LC_SEX][1] < 0.2, "u of the same sex, born apart: %f", m->u[LC_SEX][1]);
+    ck_assert(memcmp(m->m[LC_SEX_DOB], m->m[LC_SEX], sizeof m->m[LC_SEX]) == 0);
+    ck_assert(memcmp(m->m[LC_COMMUNE_DOB], m->m[LC_COMMUNE], sizeof m->m[LC_COMMUNE]) == 0);
+    /* the person's two records, linked at their model's probability */
+    const link_edge *e = find(&res, 0, 1);
+    ck_assert_msg(e != NULL, "the records of one person, born the same day, are not linked");
+    ck_assert_msg(fabs(e->score - prob_of(m, &r[0], &r[1])) < 1e-6, "link at %f, its model says %f", e->score,
+                  prob_of(m, &r[0], &r[1]));
     link_result_free(&res);
     free(r);
 }
@@ -961,12 +1031,16 @@ START_TEST(test_comparison_levels)
     ck_assert_int_eq(v.level[LC_DICE_DOB], 9); /* the same filter: Dice 1, born the same day */
     ck_assert_int_eq(v.level[LC_DICE], FS_NULL); /* one Dice comparison or the other */
     ck_assert_int_eq(v.level[LC_BIRTH], 3);   /* the same k_dob, whatever the years say */
-    ck_assert_int_eq(v.level[LC_SEX], 0);
-    ck_assert_int_eq(v.level[LC_COMMUNE], 0);
+    ck_assert_int_eq(v.level[LC_SEX_DOB], 0);  /* born the same day: the sex and commune of such pairs */
+    ck_assert_int_eq(v.level[LC_COMMUNE_DOB], 0);
+    ck_assert_int_eq(v.level[LC_SEX], FS_NULL);
+    ck_assert_int_eq(v.level[LC_COMMUNE], FS_NULL);
     ck_assert_int_eq(v.level[LC_NIR], FS_NULL); /* neither has a NIR */
     b.flags &= ~LK_DOB;
     link_compare(&a, &b, &v);
     ck_assert_int_eq(v.level[LC_BIRTH], 1);   /* no date of birth to compare: one year apart */
+    ck_assert_int_eq(v.level[LC_SEX], 0);
+    ck_assert_int_eq(v.level[LC_SEX_DOB], FS_NULL);
     ck_assert_int_eq(v.level[LC_DICE], 9);
     ck_assert_int_eq(v.level[LC_DICE_DOB], FS_NULL);
     link_compare(&a, &c, &v);
@@ -1018,6 +1092,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
     tcase_add_test(tc, test_em_finds_the_rates_records_were_made_with);
+    tcase_add_test(tc, test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers);
     tcase_add_test(tc, test_bad_parameters);
     tcase_add_test(tc, test_comparison_levels);
     tcase_add_test(tc, test_retired_settings);
