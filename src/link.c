@@ -1160,6 +1160,44 @@ static int share_ident(const link_rec *a, const link_rec *b)
     return 0;
 }
 
+static int u64_cmp(const void *x, const void *y);
+
+/* Every pair of records that share a key of PASS (collect_keys: 0 the k_nir, 1 the identity
+ * keys, either against either), each once, as (a << 32 | b), a < b, sorted, into *OUT; the
+ * count. Groups of more than 64 records (no real NIR, name and date of birth is that shared)
+ * are left out. All the pairs, not the exact stage's edges: those are a spanning forest that
+ * depends on the records' order, and skip the pairs a first key already joined (the NIR's m,
+ * learned on the identity keys' pairs, saw only those whose NIRs differ). */
+static size_t key_pairs(const link_rec *recs, size_t n, int pass, uint64_t **out)
+{
+    struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
+    size_t m = collect_keys(recs, n, pass, k), np = 0, cap = 1024;
+    uint64_t *v = xmalloc(cap * sizeof *v);
+    for (size_t g = 0, h; g < m; g = h) {
+        for (h = g + 1; h < m && memcmp(k[h].key, k[g].key, 16) == 0; h++)
+            ;
+        if (h - g > 64)
+            continue;
+        for (size_t x = g; x < h; x++)
+            for (size_t y = x + 1; y < h; y++) {
+                uint32_t a = k[x].rec, b = k[y].rec;
+                if (a == b)
+                    continue;
+                if (np == cap)
+                    v = xrealloc(v, (cap *= 2) * sizeof *v);
+                v[np++] = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+            }
+    }
+    free(k);
+    qsort(v, np, sizeof *v, u64_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < np; i++)
+        if (u == 0 || v[i] != v[u - 1])
+            v[u++] = v[i];
+    *out = v;
+    return u;
+}
+
 /* The pairs of two sexes born the same day, for the u of the comparisons of pairs born the
  * same day: two people (barring a mistyped sex), twins of a household or strangers whom the
  * k_dob blocks brought together, as alike as a date of birth makes them. Into TWINS, their
@@ -1236,16 +1274,17 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
  *       the sample has enough of them: different people, but as alike as candidates are
  *       (the relatives of one household share surname, address and commune), which random
  *       pairs are not;
- *   m   from the pairs the k_nir joins without sharing an identity key (the same selection as
- *       the candidate pairs: exact matches on the names never reach the model), and the NIR's
- *       own m from the pairs an identity key joins; without enough such pairs, by EM;
+ *   m   from the pairs that share a k_nir and no identity key (the same selection as the
+ *       candidate pairs: exact matches on the names never reach the model), and the NIR's
+ *       own m from the pairs that share an identity key (key_pairs: all of them, whatever the
+ *       records' order); without enough such pairs, by EM;
  *   lambda by EM over the candidate pairs of a sample of the records (all of them up to
  *       params.sample): sampling records keeps the share of matches among candidate pairs,
  *       since a pair is a candidate whatever the other records are.
  * The sample is blocked with the full run's bands and bits, so its pairs are drawn as the
  * full run's are. */
-static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, const struct edges *exact_edges,
-                     const link_params *p, int bits, const int (*bandpos)[32], link_model *out)
+static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, const link_params *p, int bits,
+                     const int (*bandpos)[32], link_model *out)
 {
     fs_model *m = &out->fs;
     link_fs_init(m);
@@ -1285,7 +1324,10 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         sexact = xmalloc(want * 2 * sizeof *sexact);
         uint64_t s0 = 0x73616d706c652121ULL;
         for (size_t i = 0; i < n; i++) {
-            uint64_t h = (uint64_t)i ^ s0;
+            /* drawn by what the record holds, not where it stands: the same records in
+             * another order (the database's, which may change from one night to the next)
+             * give the same sample */
+            uint64_t h = s0 ^ recs[i].clk[0] ^ (recs[i].clk[1] << 1 | recs[i].clk[1] >> 63) ^ recs[i].household;
             if (splitmix(&h) % n < want && ns < want * 2) {
                 srecs[ns] = recs[i];
                 sexact[ns++] = exact[i];
@@ -1359,29 +1401,42 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     if (!m->absent[LC_DICE_DOB]) /* random pairs rarely share a date of birth: start m afresh */
         for (int l = 0; l < m->nlevels[LC_DICE_DOB]; l++)
             m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
-    /* the pairs exact keys join */
+    /* the pairs exact keys join: the NIR's, for m (those that share no identity key went
+     * through the same selection as the candidates) and for the identity keys' m; the
+     * identity keys', with both NIRs, for the NIR's m */
     double nir_ident = 0, nir_ident_shared = 0;
-    for (size_t e = 0; e < exact_edges->n; e++) {
-        const link_edge *x = &exact_edges->e[e];
-        const link_rec *a = &recs[x->a], *b = &recs[x->b];
+    uint64_t *kp;
+    size_t nkp = key_pairs(recs, n, 0, &kp);
+    for (size_t i = 0; i < nkp; i++) {
+        const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
+        int shared = share_ident(a, b);
+        if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
+            nir_ident++;
+            nir_ident_shared += shared;
+        }
+        if (shared)
+            continue;
         fs_vec v;
         link_compare(a, b, &v);
-        if (x->method == LM_NIR && (a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
-            nir_ident++;
-            nir_ident_shared += share_ident(a, b);
-        }
-        if (x->method == LM_NIR && !share_ident(a, b)) {
-            for (int k = 0; k < LINK_FS_NCOMP; k++) /* the tied comparisons in the ones they share m with */
-                if (m->tied[k] && v.level[k] != FS_NULL) {
-                    v.level[m->tied[k] - 1] = v.level[k];
-                    v.level[k] = FS_NULL;
-                }
-            fs_patterns_add(&keys, &v, 1);
-            out->training_pairs++;
-        } else if (x->method != LM_NIR && (a->flags & b->flags & LK_NIR)) {
+        for (int k = 0; k < LINK_FS_NCOMP; k++) /* the tied comparisons in the ones they share m with */
+            if (m->tied[k] && v.level[k] != FS_NULL) {
+                v.level[m->tied[k] - 1] = v.level[k];
+                v.level[k] = FS_NULL;
+            }
+        fs_patterns_add(&keys, &v, 1);
+        out->training_pairs++;
+    }
+    free(kp);
+    nkp = key_pairs(recs, n, 1, &kp);
+    for (size_t i = 0; i < nkp; i++) {
+        const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
+        if (a->flags & b->flags & LK_NIR) {
+            fs_vec v;
+            link_compare(a, b, &v);
             fs_patterns_add(&idents, &v, 1);
         }
     }
+    free(kp);
     enum fs_em_status es;
     if (out->training_pairs >= LINK_MIN_TRAINING) {
         out->training = LT_KEYS;
@@ -1822,7 +1877,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         lm->training = LT_GIVEN;
         lm->status = FS_CONVERGED;
     } else {
-        estimate(recs, n, exact, &links, p, bits, (const int (*)[32])bandpos, lm);
+        estimate(recs, n, exact, p, bits, (const int (*)[32])bandpos, lm);
     }
     if (lm->training != LT_NONE && lm->ident_m > 0) {
         st->ident_vetoed = veto_namesakes(recs, n, lm, p, forbidden, n_forbidden, &links, uf);

@@ -640,6 +640,72 @@ START_TEST(test_threads_and_runs_do_not_change_the_result)
 }
 END_TEST
 
+/* The NIR's m, and the same model whatever the records' order. Each of N people has four
+ * records: at sources 0 and 1 the same NIR; at source 2 the same, but mistyped for one
+ * person in 20; at source 3 none (the fuzzy stage finds it). Sources 1 and 2 share an
+ * identity key, source 0 has none. So the pairs that share a NIR and no identity key (0-1,
+ * and 0-2 where the NIR is not mistyped) train m, and among the pairs an identity key joins
+ * (1-2), one in 20 has NIRs that differ: m of "k_nir different" is 0.05 by construction.
+ * (Learned on the exact stage's edges, it saw only the 1-2 pairs the NIR had not already
+ * joined, the mistyped ones: 0.99.) The same records reversed must give the same training
+ * pairs, model sample and persons (the model's sample is drawn by what a record holds; where
+ * it stood in the array decided it). */
+START_TEST(test_nir_m_and_the_same_model_whatever_the_order)
+{
+    enum { N = 2000 };
+    link_rec *r = calloc(4 * N, sizeof *r), *rev = calloc(4 * N, sizeof *rev);
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < 4; k++) {
+            link_rec *x = &r[4 * i + k];
+            rec(x, k, (uint64_t)i * 7919u + 1, 1930 + i % 70, 1 + i % 2);
+            if (k > 0) {
+                flip(x->clk, 4 + 4 * k, i);
+                link_rec_finish(x);
+            }
+            if (k == 3)
+                continue; /* found by its filter alone */
+            memset(x->nir, 0, 16);
+            memcpy(x->nir, &i, sizeof i);
+            if (k == 2 && i % 20 == 0)
+                x->nir[15] = 1; /* mistyped */
+            x->flags |= LK_NIR;
+            if (k == 1 || k == 2) {
+                memset(x->ident, 0, 16);
+                memcpy(x->ident, &i, sizeof i);
+                x->ident[15] = 2;
+                x->flags |= LK_IDENT;
+            }
+        }
+    for (int i = 0; i < 4 * N; i++)
+        rev[i] = r[4 * N - 1 - i];
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    p.sample = 4000; /* fewer than the records: the model is estimated on a sample */
+    link_result a, b;
+    ck_assert_int_eq(link_run(r, 4 * N, &p, NULL, 0, NULL, NULL, &a), 0);
+    ck_assert_int_eq(link_run(rev, 4 * N, &p, NULL, 0, NULL, NULL, &b), 0);
+    ck_assert_int_eq(a.model.training, LT_KEYS);
+    ck_assert_uint_eq(a.model.training_pairs, 2 * N - N / 20);
+    double mdiff = a.model.fs.m[LC_NIR][0];
+    ck_assert_msg(mdiff > 0.03 && mdiff < 0.08, "m of k_nir different %f, made 0.05", mdiff);
+    ck_assert_uint_eq(b.model.training_pairs, a.model.training_pairs);
+    ck_assert(b.model.fs.m[LC_NIR][0] == mdiff);
+    ck_assert_uint_lt(a.model.sample_records, 4 * N);
+    ck_assert_uint_eq(b.model.sample_records, a.model.sample_records);
+    ck_assert_uint_eq(b.model.sample_pairs, a.model.sample_pairs);
+    for (int i = 0; i < 4 * N; i++)
+        for (int j = i + 1; j < 4 * N && j < i + 4; j++) /* each record against its neighbours */
+            ck_assert_msg((a.person[i] == a.person[j]) == (b.person[4 * N - 1 - i] == b.person[4 * N - 1 - j]),
+                          "records %d and %d: %s in one order, not in the other", i, j,
+                          a.person[i] == a.person[j] ? "one person" : "two");
+    link_result_free(&a);
+    link_result_free(&b);
+    free(r);
+    free(rev);
+}
+END_TEST
+
 /* The LSH's signatures gathered by PEXT (where the processor runs it fast) or bit by bit: the
  * same blocks, so the same comparisons and links. */
 START_TEST(test_pext_and_bits_give_the_same_links)
@@ -1093,6 +1159,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_namesakes_born_the_same_day);
     tcase_add_test(tc, test_em_finds_the_rates_records_were_made_with);
     tcase_add_test(tc, test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers);
+    tcase_add_test(tc, test_nir_m_and_the_same_model_whatever_the_order);
     tcase_add_test(tc, test_bad_parameters);
     tcase_add_test(tc, test_comparison_levels);
     tcase_add_test(tc, test_retired_settings);
