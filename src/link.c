@@ -1758,11 +1758,16 @@ static void exact_components(const link_rec *recs, size_t n, uint32_t *uf, uint3
 }
 
 /* The match probability of a pair an identity key joins: the model's weight of the rest of the
- * pair plus the key's own (log2(ident_m / ident_u)). */
+ * pair plus the key's own (log2(ident_m / ident_u)). The rest leaves the Dice out: the key
+ * says the names are the same, and the filters are mostly names, so their Dice would count
+ * that evidence twice (namesakes born the same day in two communes, whose filters differ
+ * only by the commune's bits, were weighed +11.5 for it and linked); the sex, the commune
+ * and the date of birth the filters also hold are weighed on their own. */
 double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b)
 {
     fs_vec v;
     link_compare(a, b, &v);
+    v.level[LC_DICE] = v.level[LC_DICE_DOB] = FS_NULL;
     double w = fs_weight(&lm->fs, &v) + log2(lm->ident_m / lm->ident_u) +
                log2(lm->fs.lambda / (1 - lm->fs.lambda));
     return w > 0 ? 1.0 / (1.0 + exp2(-w)) : exp2(w) / (1.0 + exp2(w));

@@ -986,6 +986,31 @@ START_TEST(test_namesakes_born_the_same_day)
     const link_edge *de = find(&res, d, e);
     ck_assert_msg(de != NULL && de->method == LM_IDENT, "D and E, the group's true pair, lost their identity link");
     link_result_free(&res);
+
+    /* namesakes whose filters are alike: F (person 20, source 0) and G (person 21, source 2)
+     * share the key, the date of birth and the sex, and G's filter is F's but for BITS bits
+     * (the commune's, in a real filter): their Dice is high because their names are the
+     * same, which the key already says. Their communes differ, and every person's records
+     * share one: two people, whatever the Dice. */
+    const int f = 60, gg = 65;
+    for (int bits = 20; bits <= 60; bits += 20) {
+        memcpy(r[gg].ident, r[f].ident, 16);
+        r[gg].flags |= LK_IDENT;
+        memset(r[f].dob, 10, 16);
+        memset(r[gg].dob, 10, 16);
+        r[f].flags |= LK_DOB;
+        r[gg].flags |= LK_DOB;
+        r[gg].birth_year = r[f].birth_year;
+        r[gg].sex = r[f].sex;
+        memcpy(r[gg].clk, r[f].clk, sizeof r[gg].clk);
+        flip(r[gg].clk, bits, 7);
+        link_rec_finish(&r[gg]);
+        ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
+        ck_assert_msg(res.person[f] != res.person[gg], "namesakes in two communes, filters %d bits apart (Dice %.3f), "
+                      "made one person (P %f)", bits, link_score(&r[f], &r[gg]),
+                      link_ident_probability(&res.model, &r[f], &r[gg]));
+        link_result_free(&res);
+    }
     free(r);
 }
 END_TEST
