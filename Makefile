@@ -160,7 +160,7 @@ uninstall:
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 -Isrc src
-	shellcheck scripts/bootstrap scripts/demo scripts/bench scripts/pg-tmp scripts/embed-sql scripts/rule-quality scripts/rule-misses scripts/mutate tests/run-all tests/integration/*.sh .ci/run
+	shellcheck scripts/bootstrap scripts/demo scripts/bench scripts/pg-tmp scripts/embed-sql scripts/rule-quality scripts/rule-misses scripts/run-quality scripts/mutate tests/run-all tests/integration/*.sh .ci/run
 
 clean:
 	rm -rf build build-asan build-fuzz build-asan-fuzz
