@@ -908,6 +908,19 @@ START_TEST(test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers)
 }
 END_TEST
 
+/* Make B a namesake of A: A's identity key, a date of birth of theirs (DAY), birth year and sex. */
+static void namesake(link_rec *r, int a, int b, int day)
+{
+    memcpy(r[b].ident, r[a].ident, 16);
+    r[b].flags |= LK_IDENT;
+    memset(r[a].dob, day, 16);
+    memset(r[b].dob, day, 16);
+    r[a].flags |= LK_DOB;
+    r[b].flags |= LK_DOB;
+    r[b].birth_year = r[a].birth_year;
+    r[b].sex = r[a].sex;
+}
+
 /* Namesakes born the same day: two people, at different addresses and communes, whose names
  * and date of birth (so their identity keys) are the same. The territory's NIRs teach the
  * model (every person's records at sources 0 and 1 share a NIR; the identity key is on the
@@ -941,14 +954,7 @@ START_TEST(test_namesakes_born_the_same_day)
     /* A (person 10, source 0) and B (person 11, source 2): the same identity key and date of
      * birth, their own filters and communes */
     const int a = 30, b = 35;
-    memcpy(r[b].ident, r[a].ident, 16);
-    r[b].flags |= LK_IDENT;
-    memset(r[a].dob, 8, 16);
-    memset(r[b].dob, 8, 16);
-    r[a].flags |= LK_DOB;
-    r[b].flags |= LK_DOB;
-    r[b].birth_year = r[a].birth_year;
-    r[b].sex = r[a].sex;
+    namesake(r, a, b, 8);
     link_params p = params();
     p.model = NULL;
     p.bits = 0;
@@ -993,15 +999,8 @@ START_TEST(test_namesakes_born_the_same_day)
      * same, which the key already says. Their communes differ, and every person's records
      * share one: two people, whatever the Dice. */
     const int f = 60, gg = 65;
+    namesake(r, f, gg, 10);
     for (int bits = 20; bits <= 60; bits += 20) {
-        memcpy(r[gg].ident, r[f].ident, 16);
-        r[gg].flags |= LK_IDENT;
-        memset(r[f].dob, 10, 16);
-        memset(r[gg].dob, 10, 16);
-        r[f].flags |= LK_DOB;
-        r[gg].flags |= LK_DOB;
-        r[gg].birth_year = r[f].birth_year;
-        r[gg].sex = r[f].sex;
         memcpy(r[gg].clk, r[f].clk, sizeof r[gg].clk);
         flip(r[gg].clk, bits, 7);
         link_rec_finish(&r[gg]);
