@@ -446,6 +446,15 @@ static void keyed_sort(struct keyed *k, size_t m)
     }
 }
 
+/* The end of the run of K's entries (M of them, sorted) that share entry G's key. */
+static size_t key_run_end(const struct keyed *k, size_t m, size_t g)
+{
+    size_t h = g + 1;
+    while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
+        h++;
+    return h;
+}
+
 static size_t collect_keys(const link_rec *recs, size_t n, int pass, struct keyed *k)
 {
     size_t m = 0;
@@ -981,9 +990,7 @@ static void *fuzzy_job(void *arg)
     uint32_t *block = xmalloc((sh->ndob ? sh->ndob : 1) * sizeof *block);
     size_t group = 0;
     for (size_t g = 0; g < sh->ndob; group++) {
-        size_t h = g + 1;
-        while (h < sh->ndob && memcmp(sh->dob[h].key, sh->dob[g].key, 16) == 0)
-            h++;
+        size_t h = key_run_end(sh->dob, sh->ndob, g);
         if ((int)(group % (size_t)jb->nt) == jb->t) {
             for (size_t x = g; x < h; x++) {
                 if (x + 2 * AHEAD < sh->ndob)
@@ -1160,23 +1167,31 @@ static int share_ident(const link_rec *a, const link_rec *b)
     return 0;
 }
 
-static int u64_cmp(const void *x, const void *y);
+static int u64_cmp(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Groups of more records than this sharing an identity key or a NIR are no real person's
+ * (no real name and date of birth, or NIR, is that shared): the veto keeps their star
+ * unweighed (veto_namesakes), the model leaves their pairs out (key_pairs). */
+#define IDENT_GROUP_MAX 64
 
 /* Every pair of records that share a key of PASS (collect_keys: 0 the k_nir, 1 the identity
  * keys, either against either), each once, as (a << 32 | b), a < b, sorted, into *OUT; the
- * count. Groups of more than 64 records (no real NIR, name and date of birth is that shared)
- * are left out. All the pairs, not the exact stage's edges: those are a spanning forest that
- * depends on the records' order, and skip the pairs a first key already joined (the NIR's m,
- * learned on the identity keys' pairs, saw only those whose NIRs differ). */
+ * count. Groups of more than IDENT_GROUP_MAX records are left out. All the pairs, not the
+ * exact stage's edges: those are a spanning forest that depends on the records' order, and
+ * skip the pairs a first key already joined (the NIR's m, learned on the identity keys'
+ * pairs, saw only those whose NIRs differ). */
 static size_t key_pairs(const link_rec *recs, size_t n, int pass, uint64_t **out)
 {
     struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
     size_t m = collect_keys(recs, n, pass, k), np = 0, cap = 1024;
     uint64_t *v = xmalloc(cap * sizeof *v);
     for (size_t g = 0, h; g < m; g = h) {
-        for (h = g + 1; h < m && memcmp(k[h].key, k[g].key, 16) == 0; h++)
-            ;
-        if (h - g > 64)
+        h = key_run_end(k, m, g);
+        if (h - g > IDENT_GROUP_MAX)
             continue;
         for (size_t x = g; x < h; x++)
             for (size_t y = x + 1; y < h; y++) {
@@ -1225,16 +1240,16 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
     double all = 0;
     for (size_t g = 0, h; g < m; g = h) {
         size_t men = 0;
-        for (h = g; h < m && memcmp(k[h].key, k[g].key, 16) == 0; h++)
-            men += recs[k[h].rec].sex == 1;
+        h = key_run_end(k, m, g);
+        for (size_t x = g; x < h; x++)
+            men += recs[k[x].rec].sex == 1;
         if (h - g <= (size_t)block_max)
             all += (double)men * (double)(h - g - men);
     }
     double chance = all > LINK_DOB_PAIRS ? LINK_DOB_PAIRS / all : 1;
     double count[NDICE + 1][3] = {{0}}, total = 0; /* [Dice level][commune level + 1] */
     for (size_t g = 0, h; g < m; g = h) {
-        for (h = g + 1; h < m && memcmp(k[h].key, k[g].key, 16) == 0; h++)
-            ;
+        h = key_run_end(k, m, g);
         uint64_t s;
         memcpy(&s, k[g].key, sizeof s);
         s ^= 0x646f622d70616972ULL;
@@ -1579,12 +1594,6 @@ static void decide(const link_rec *recs, size_t n, const struct cands *c, const 
     free(flags);
 }
 
-static int u64_cmp(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* A record's pair into another source, for the recall's estimate. */
 struct slot {
     uint64_t key; /* record << 6 | source */
@@ -1781,7 +1790,6 @@ double link_ident_probability(const link_model *lm, const link_rec *a, const lin
  * be the namesake). Groups of more than IDENT_GROUP_MAX records (no real name and date of
  * birth is that shared) keep their star unweighed. The NIR's links stay; UF is rebuilt.
  * Return the pairs kept apart. */
-#define IDENT_GROUP_MAX 64
 static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const link_model *lm, const link_params *p,
                                          const uint64_t *forbidden, size_t nforbidden, struct edges *links,
                                          uint32_t *uf)
@@ -1799,9 +1807,7 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
     size_t m = collect_keys(recs, n, 1, k);
     unsigned long long dropped = 0;
     for (size_t g = 0; g < m;) {
-        size_t h = g + 1;
-        while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
-            h++;
+        size_t h = key_run_end(k, m, g);
         for (size_t x = g; x < h; x++)
             for (size_t y = x + 1; y < h; y++) {
                 if (h - g > IDENT_GROUP_MAX && x > g)
@@ -1842,9 +1848,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     for (int pass = 0; pass < 2; pass++) {
         size_t m = collect_keys(recs, n, pass, k);
         for (size_t g = 0; g < m;) {
-            size_t h = g + 1;
-            while (h < m && memcmp(k[h].key, k[g].key, 16) == 0)
-                h++;
+            size_t h = key_run_end(k, m, g);
             for (size_t x = g + 1; x < h; x++) {
                 uint32_t a = k[g].rec, b = k[x].rec;
                 if (a == b || forbidden_pair(forbidden, n_forbidden, a, b))
