@@ -402,8 +402,16 @@ int main(int argc, char **argv)
         /* the true pairs of two sources left apart, by vector (brute force on small sets) */
         if (n <= 20000) {
             int shown2 = 0;
+            double tl[2][4][10] = {{{0}}}; /* [match][birth level][Dice level] */
             for (size_t a = 0; a < n; a++)
                 for (size_t b = a + 1; b < n; b++) {
+                    if (recs[a].source != recs[b].source) {
+                        fs_vec fv;
+                        link_compare(&recs[a], &recs[b], &fv);
+                        int bl = fv.level[LC_BIRTH], dl = bl == 3 ? fv.level[LC_DICE_DOB] : fv.level[LC_DICE];
+                        if (bl >= 0 && dl >= 0)
+                            tl[tr[a] >= 0 && tr[a] == tr[b]][bl][dl]++;
+                    }
                     if (tr[a] < 0 || tr[a] != tr[b] || recs[a].source == recs[b].source ||
                         res.person[a] == res.person[b])
                         continue;
@@ -413,6 +421,16 @@ int main(int argc, char **argv)
                         printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f\n", a, b, fv.level[0], fv.level[1],
                                fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
                                link_score(&recs[a], &recs[b]));
+                }
+            for (int w = 0; w < 2 && n <= 20000; w++)
+                for (int bl = 0; bl < 4; bl++) {
+                    double sum = 0;
+                    for (int l = 0; l < 10; l++)
+                        sum += tl[w][bl][l];
+                    printf("  truth: %s, birth level %d, %.0f pairs, by Dice level:", w ? "matches" : "non-matches", bl, sum);
+                    for (int l = 0; l < 10; l++)
+                        printf(" %.4f", sum ? tl[w][bl][l] / sum : 0);
+                    printf("\n");
                 }
         }
         for (int t = 0; t < nt; t++)
