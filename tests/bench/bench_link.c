@@ -427,7 +427,8 @@ int main(int argc, char **argv)
                     double sum = 0;
                     for (int l = 0; l < 10; l++)
                         sum += tl[w][bl][l];
-                    printf("  truth: %s, birth level %d, %.0f pairs, by Dice level:", w ? "matches" : "non-matches", bl, sum);
+                    printf("  truth: %s, birth level %d, %.0f pairs, by Dice level:", w ? "matches" : "non-matches",
+                           bl, sum);
                     for (int l = 0; l < 10; l++)
                         printf(" %.4f", sum ? tl[w][bl][l] / sum : 0);
                     printf("\n");
