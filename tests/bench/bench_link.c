@@ -430,7 +430,7 @@ int main(int argc, char **argv)
                     printf("  truth: %s, birth level %d, %.0f pairs, by Dice level:", w ? "matches" : "non-matches",
                            bl, sum);
                     for (int l = 0; l < 10; l++)
-                        printf(" %.4f", sum ? tl[w][bl][l] / sum : 0);
+                        printf(" %.0f", tl[w][bl][l]);
                     printf("\n");
                 }
         }
