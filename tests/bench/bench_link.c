@@ -127,6 +127,16 @@ static int pairset_add(struct pairset *s, uint64_t k)
     return 1;
 }
 
+static int pairset_has(const struct pairset *s, uint64_t k)
+{
+    if (!s->cap)
+        return 0;
+    size_t i = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 17) & (s->cap - 1);
+    while (s->slot[i] && s->slot[i] != k)
+        i = (i + 1) & (s->cap - 1);
+    return s->slot[i] == k;
+}
+
 struct ctx {
     const int *truth;
     struct pairset seen;
@@ -418,9 +428,10 @@ int main(int argc, char **argv)
                     fs_vec fv;
                     link_compare(&recs[a], &recs[b], &fv);
                     if (shown2++ < 400)
-                        printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f\n", a, b, fv.level[0], fv.level[1],
+                        printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f%s\n", a, b, fv.level[0], fv.level[1],
                                fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
-                               link_score(&recs[a], &recs[b]));
+                               link_score(&recs[a], &recs[b]),
+                               p.threads > 1 ? "" : pairset_has(&cx.seen, (uint64_t)a << 32 | b) ? " compared" : " unseen");
                 }
             for (int w = 0; w < 2 && n <= 20000; w++)
                 for (int bl = 0; bl < 4; bl++) {
