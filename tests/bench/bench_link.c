@@ -427,11 +427,14 @@ int main(int argc, char **argv)
                         continue;
                     fs_vec fv;
                     link_compare(&recs[a], &recs[b], &fv);
-                    if (shown2++ < 400)
-                        printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f%s\n", a, b, fv.level[0], fv.level[1],
-                               fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
-                               link_score(&recs[a], &recs[b]),
-                               p.threads > 1 ? "" : pairset_has(&cx.seen, (uint64_t)a << 32 | b) ? " compared" : " unseen");
+                    if (shown2++ < 400) {
+                        const char *seen = p.threads > 1                                      ? ""
+                                           : pairset_has(&cx.seen, (uint64_t)a << 32 | b) ? " compared"
+                                                                                           : " unseen";
+                        printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f%s\n", a, b, fv.level[0],
+                               fv.level[1], fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
+                               link_score(&recs[a], &recs[b]), seen);
+                    }
                 }
             for (int w = 0; w < 2 && n <= 20000; w++)
                 for (int bl = 0; bl < 4; bl++) {
