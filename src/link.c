@@ -1298,6 +1298,14 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
  *       since a pair is a candidate whatever the other records are.
  * The sample is blocked with the full run's bands and bits, so its pairs are drawn as the
  * full run's are. */
+/* A record's draw from what it holds, not where it stands: the same records in another order
+ * (the database's, which may change from one night to the next) are drawn alike. */
+static uint64_t content_draw(const link_rec *r, uint64_t salt)
+{
+    uint64_t h = salt ^ r->clk[0] ^ (r->clk[1] << 1 | r->clk[1] >> 63) ^ r->household;
+    return splitmix(&h);
+}
+
 static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, const link_params *p, int bits,
                      const int (*bandpos)[32], link_model *out)
 {
@@ -1339,11 +1347,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         sexact = xmalloc(want * 2 * sizeof *sexact);
         uint64_t s0 = 0x73616d706c652121ULL;
         for (size_t i = 0; i < n; i++) {
-            /* drawn by what the record holds, not where it stands: the same records in
-             * another order (the database's, which may change from one night to the next)
-             * give the same sample */
-            uint64_t h = s0 ^ recs[i].clk[0] ^ (recs[i].clk[1] << 1 | recs[i].clk[1] >> 63) ^ recs[i].household;
-            if (splitmix(&h) % n < want && ns < want * 2) {
+            if (content_draw(&recs[i], s0) % n < want && ns < want * 2) {
                 srecs[ns] = recs[i];
                 sexact[ns++] = exact[i];
             }
