@@ -1213,6 +1213,14 @@ static size_t key_pairs(const link_rec *recs, size_t n, int pass, uint64_t **out
     return u;
 }
 
+/* How common namesakes born the same day are: among the pairs born the same day that both
+ * have an identity key (dob_pairs, in blocks of block_max at most), those of two different
+ * NIRs (two_nirs, in the blocks dob_pairs_of draws) and of them the pairs sharing a key
+ * (shared). */
+struct namesakes {
+    double dob_pairs, two_nirs, shared;
+};
+
 /* The pairs of two sexes born the same day, for the u of the comparisons of pairs born the
  * same day: two people (barring a mistyped sex), twins of a household or strangers whom the
  * k_dob blocks brought together, as alike as a date of birth makes them. Into TWINS, their
@@ -1224,13 +1232,19 @@ static size_t key_pairs(const link_rec *recs, size_t n, int pass, uint64_t **out
  * Whole blocks are drawn, by a hash of their k_dob, with the chance that brings about
  * LINK_DOB_PAIRS pairs of two sexes; their pairs are those fuzzy_pass compares (not one exact
  * component, not one household in one export, blocks of block_max at most). Returns the pairs
- * counted. */
-static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact, int block_max, fs_patterns *twins)
+ * counted.
+ * And into NS, for the identity keys (struct namesakes): the pairs of every block whose two
+ * records have an identity key; in the drawn blocks, those of them known to be two people
+ * (both with a NIR, the two different), and of those the pairs that share a key, whatever
+ * their sex and exact component (the key joined them). */
+static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact, int block_max, fs_patterns *twins,
+                           struct namesakes *ns)
 {
     struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if ((recs[i].flags & LK_DOB) && (recs[i].flags & LK_CLK) && recs[i].sex) {
+        const link_rec *r = &recs[i];
+        if ((r->flags & LK_DOB) && (((r->flags & LK_CLK) && r->sex) || (r->flags & (LK_IDENT | LK_IDENT_ALT)))) {
             memcpy(k[m].key, recs[i].dob, 16);
             k[m].rec = (uint32_t)i;
             k[m++].tag = 0;
@@ -1239,12 +1253,18 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
     keyed_sort(k, m);
     double all = 0;
     for (size_t g = 0, h; g < m; g = h) {
-        size_t men = 0;
+        size_t men = 0, women = 0, keyed = 0;
         h = key_run_end(k, m, g);
-        for (size_t x = g; x < h; x++)
-            men += recs[k[x].rec].sex == 1;
-        if (h - g <= (size_t)block_max)
-            all += (double)men * (double)(h - g - men);
+        for (size_t x = g; x < h; x++) {
+            const link_rec *r = &recs[k[x].rec];
+            men += r->sex == 1 && (r->flags & LK_CLK);
+            women += r->sex == 2 && (r->flags & LK_CLK);
+            keyed += (r->flags & (LK_IDENT | LK_IDENT_ALT)) != 0;
+        }
+        if (h - g <= (size_t)block_max) {
+            all += (double)men * (double)women;
+            ns->dob_pairs += (double)keyed * (double)(keyed - (keyed > 0)) / 2;
+        }
     }
     double chance = all > LINK_DOB_PAIRS ? LINK_DOB_PAIRS / all : 1;
     double count[NDICE + 1][3] = {{0}}, total = 0; /* [Dice level][commune level + 1] */
@@ -1259,7 +1279,13 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
             const link_rec *a = &recs[k[x].rec];
             for (size_t y = x + 1; y < h; y++) {
                 const link_rec *b = &recs[k[y].rec];
-                if (a->sex == b->sex || exact[k[x].rec] == exact[k[y].rec] ||
+                if ((a->flags & b->flags & LK_NIR) && memcmp(a->nir, b->nir, 16) != 0 &&
+                    (a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
+                    ns->two_nirs++;
+                    ns->shared += share_ident(a, b);
+                }
+                if (!a->sex || !b->sex || a->sex == b->sex || !(a->flags & b->flags & LK_CLK) ||
+                    exact[k[x].rec] == exact[k[y].rec] ||
                     (a->household && a->household == b->household && a->source == b->source))
                     continue;
                 int commune = a->commune[0] && b->commune[0] ? memcmp(a->commune, b->commune, 6) == 0 : FS_NULL;
@@ -1317,7 +1343,6 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     fs_patterns_init(&keys);
     fs_patterns_init(&idents);
     uint64_t seed = 0x7a6e722d752d7072ULL;
-    double rnd_ident = 0, rnd_ident_shared = 0;
     for (size_t i = 0; n > 1 && i < LINK_RANDOM_PAIRS; i++) {
         uint32_t a = (uint32_t)(splitmix(&seed) % n), b = (uint32_t)(splitmix(&seed) % n);
         if (a == b)
@@ -1326,10 +1351,6 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         link_compare(&recs[a], &recs[b], &v);
         fs_patterns_add(&rnd, &v, 1);
         out->random_pairs++;
-        if ((recs[a].flags & (LK_IDENT | LK_IDENT_ALT)) && (recs[b].flags & (LK_IDENT | LK_IDENT_ALT))) {
-            rnd_ident++;
-            rnd_ident_shared += share_ident(&recs[a], &recs[b]);
-        }
     }
     fs_estimate_u(m, &rnd);
     double u_sex_random[FS_MAX_LEVELS];
@@ -1402,7 +1423,8 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         fs_estimate_u_of(m, LC_BIRTH, two_sexes >= 1000 ? &sexes : &unlike);
     /* the Dice of pairs born the same day: u from the pairs of the k_dob blocks of two sexes
      * (twins of a household, strangers), else as the other pairs' */
-    out->dob_pairs = (size_t)dob_pairs_of(recs, n, exact, p->block_max, &twins);
+    struct namesakes nsk = {0};
+    out->dob_pairs = (size_t)dob_pairs_of(recs, n, exact, p->block_max, &twins, &nsk);
     if (out->dob_pairs < 1000 || !fs_estimate_u_of(m, LC_DICE_DOB, &twins))
         memcpy(m->u[LC_DICE_DOB], m->u[LC_DICE], sizeof m->u[LC_DICE_DOB]);
     m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
@@ -1421,15 +1443,18 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         for (int l = 0; l < m->nlevels[LC_DICE_DOB]; l++)
             m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
     /* the pairs exact keys join: the NIR's, for m (those that share no identity key went
-     * through the same selection as the candidates) and for the identity keys' m; the
-     * identity keys', with both NIRs, for the NIR's m */
+     * through the same selection as the candidates) and, born the same day, for the identity
+     * keys' m (a key holds the date of birth, which the pair's birth level weighs: the key's
+     * own m and u are those of the names, given the date); the identity keys', with both
+     * NIRs, for the NIR's m */
     double nir_ident = 0, nir_ident_shared = 0;
     uint64_t *kp;
     size_t nkp = key_pairs(recs, n, 0, &kp);
     for (size_t i = 0; i < nkp; i++) {
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         int shared = share_ident(a, b);
-        if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
+        if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT)) &&
+            (a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0) {
             nir_ident++;
             nir_ident_shared += shared;
         }
@@ -1447,6 +1472,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     }
     free(kp);
     nkp = key_pairs(recs, n, 1, &kp);
+    double ident_pairs = (double)nkp;
     for (size_t i = 0; i < nkp; i++) {
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         if (a->flags & b->flags & LK_NIR) {
@@ -1459,8 +1485,17 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     enum fs_em_status es;
     if (out->training_pairs >= LINK_MIN_TRAINING) {
         out->training = LT_KEYS;
-        out->ident_m = (nir_ident_shared + 1) / (nir_ident + 2);
-        out->ident_u = (rnd_ident_shared + 1) / (rnd_ident + 2);
+        /* the identity keys (link_ident_probability): m among the pairs of one NIR born the same
+         * day, u among those of two NIRs; the namesakes among the pairs sharing a key, that u of
+         * the pairs born the same day. With too few pairs of two NIRs born the same day to
+         * measure namesakes by, the territory is too small for them to be more than a few
+         * (they grow with the square of its size, as those pairs do): the keys link as they are */
+        out->ident_u = (nsk.shared + 1) / (nsk.two_nirs + 2);
+        out->ident_pairs = ident_pairs;
+        out->ident_two_nirs = nsk.two_nirs;
+        out->ident_namesakes = out->ident_u * nsk.dob_pairs;
+        out->ident_m = nir_ident > 0 && nsk.two_nirs >= LINK_MIN_NAMESAKE_PAIRS && out->ident_namesakes > 0
+                           ? (nir_ident_shared + 1) / (nir_ident + 2) : 0;
         for (int k = 0; k < LINK_FS_NCOMP; k++)
             if (k != LC_NIR && !m->absent[k] && !m->tied[k]) {
                 fs_estimate_m(m, k, &keys);
@@ -1775,20 +1810,31 @@ static void exact_components(const link_rec *recs, size_t n, uint32_t *uf, uint3
     }
 }
 
-/* The match probability of a pair an identity key joins: the model's weight of the rest of the
- * pair plus the key's own (log2(ident_m / ident_u)). The rest leaves the Dice out: the key
- * says the names are the same, and the filters are mostly names, so their Dice would count
- * that evidence twice (namesakes born the same day in two communes, whose filters differ
- * only by the commune's bits, were weighed +11.5 for it and linked); the sex, the commune
- * and the date of birth the filters also hold are weighed on their own. */
+/* The match probability of a pair an identity key joins. Its prior odds are those of all the
+ * pairs that share a key: ident_pairs of them, of which ident_namesakes are two people. Not
+ * the candidates' prior: those are the pairs the exact stage left, among which the same
+ * person is far rarer (with the birth's weight, 1 in 3,000 of the pairs born the same day at
+ * 1.1M households, where about 1 in 100 of all such pairs with keys are one person). The rest
+ * of the pair then weighs its commune and NIR, whose u are those of two people born the same
+ * day, as namesakes are. Left out: the Dice (the key says the names are the same, and the
+ * filters are mostly names: namesakes in two communes, whose filters differ only by the
+ * commune's bits, were weighed +11.5 for it and linked), the date of birth (the key holds it)
+ * and the sex (namesakes share a first name, so their sex agrees as a true pair's does). */
 double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b)
 {
     fs_vec v;
     link_compare(a, b, &v);
-    v.level[LC_DICE] = v.level[LC_DICE_DOB] = FS_NULL;
-    double w = fs_weight(&lm->fs, &v) + log2(lm->ident_m / lm->ident_u) +
-               log2(lm->fs.lambda / (1 - lm->fs.lambda));
+    v.level[LC_DICE] = v.level[LC_DICE_DOB] = v.level[LC_BIRTH] = FS_NULL;
+    v.level[LC_SEX] = v.level[LC_SEX_DOB] = FS_NULL;
+    double w = fs_weight(&lm->fs, &v) + link_ident_weight(lm);
     return w > 0 ? 1.0 / (1.0 + exp2(-w)) : exp2(w) / (1.0 + exp2(w));
+}
+
+/* The prior weight of a pair sharing an identity key: log2 of the pairs of one person among
+ * those sharing a key over the namesakes among them (at least one of one person). */
+double link_ident_weight(const link_model *lm)
+{
+    return log2(fmax(lm->ident_pairs - lm->ident_namesakes, 1) / lm->ident_namesakes);
 }
 
 /* The identity keys' links again, weighed (namesakes born the same day, whom the rest of the

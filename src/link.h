@@ -68,6 +68,7 @@ typedef struct link_params {
                                   * come from, about */
 #define LINK_MIN_TRAINING 100  /* key-joined pairs needed to take m from them rather than EM */
 #define LINK_MIN_PAIRS 500     /* candidate pairs in the sample needed to estimate a model at all */
+#define LINK_MIN_NAMESAKE_PAIRS 1000 /* pairs of two NIRs born the same day needed to weigh the identity keys */
 
 typedef struct link_edge {
     uint32_t a, b;     /* a < b, record indexes */
@@ -86,9 +87,14 @@ typedef struct link_model {
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
     /* The identity keys: a pair sharing one (k_ident or k_ident_alt, either against either) is
      * linked unless the rest of the model says they are two people (namesakes born the same
-     * day): ident_m among the pairs k_nir joins, ident_u among random pairs, both with one pair
-     * more each way; ident_m 0 (no NIR to learn from): identity keys link unconditionally. */
-    double ident_m, ident_u;
+     * day). Among the pairs born the same day, with one pair more each way: ident_m, how often
+     * two records of one NIR share a key; ident_u, how often two of two different NIRs do (two
+     * people, no ground truth needed). ident_pairs: the pairs sharing a key; ident_namesakes:
+     * ident_u times the pairs born the same day, the namesakes expected among them;
+     * ident_two_nirs: the pairs of two NIRs born the same day counted. ident_m 0 (no NIR to
+     * learn from, or fewer than LINK_MIN_NAMESAKE_PAIRS such pairs): identity keys link
+     * unconditionally. */
+    double ident_m, ident_u, ident_pairs, ident_namesakes, ident_two_nirs;
 } link_model;
 
 typedef struct link_stats {
@@ -128,6 +134,8 @@ void link_result_free(link_result *r);
 
 /* The match probability of a pair an identity key joins, under the model LM (ident_m > 0). */
 double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b);
+/* The prior weight of a pair sharing an identity key, under LM (ident_m > 0). */
+double link_ident_weight(const link_model *lm);
 
 /* Dice of the best of clk/alt against clk/alt (0 when either has no filter). */
 double link_score(const link_rec *a, const link_rec *b);

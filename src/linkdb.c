@@ -780,13 +780,22 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     snprintf(fp, sizeof fp, "%.6f", fprec);
     snprintf(fn, sizeof fn, "%ld", nfield);
     const int none = lm->training == LT_NONE;
+    /* the identity keys' figures, where the run weighed them */
+    const int keys = !none && lm->ident_m > 0;
+    char ip[32], ins[32], im[32], iu[32];
+    snprintf(ip, sizeof ip, "%.0f", lm->ident_pairs);
+    snprintf(ins, sizeof ins, "%.17g", lm->ident_namesakes);
+    snprintf(im, sizeof im, "%.17g", lm->ident_m);
+    snprintf(iu, sizeof iu, "%.17g", lm->ident_u);
     const char *pp[] = {params.p, link_training_name(lm->training), none ? lm->why : fs_em_status_text(lm->status),
-                        iters, none ? NULL : lam, none ? NULL : ep, none ? NULL : er, fprec < 0 ? NULL : fp, fn};
+                        iters, none ? NULL : lam, none ? NULL : ep, none ? NULL : er, fprec < 0 ? NULL : fp, fn,
+                        keys ? ip : NULL, keys ? ins : NULL, keys ? im : NULL, keys ? iu : NULL};
     int64_t run = atoll(db_value(conn,
         "INSERT INTO tznr.link_run (params, model_training, model_status, model_iterations, model_lambda,"
-        " est_precision, est_recall, field_precision, field_outcomes)"
-        " VALUES ($1, $2, $3, $4::integer, $5::float8, $6::float8, $7::float8, $8::float8, $9::integer) RETURNING id",
-        9, pp));
+        " est_precision, est_recall, field_precision, field_outcomes, ident_pairs, ident_namesakes, ident_m, ident_u)"
+        " VALUES ($1, $2, $3, $4::integer, $5::float8, $6::float8, $7::float8, $8::float8, $9::integer,"
+        " $10::bigint, $11::float8, $12::float8, $13::float8) RETURNING id",
+        13, pp));
     if (!none)
         write_model(conn, run, lm);
     write_pairs(conn, "COPY tznr.link (run_id, source_a, token_a, source_b, token_b, method, score)"
@@ -822,7 +831,12 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
                   st->est_recall);
     if (fprec >= 0)
         sbuf_addf(&d, "\"field_precision\": %.4f, ", fprec);
-    sbuf_addf(&d, "\"field_outcomes\": %ld, \"model\": ", nfield);
+    sbuf_addf(&d, "\"field_outcomes\": %ld, ", nfield);
+    if (keys)
+        sbuf_addf(&d, "\"identity_keys\": {\"pairs\": %.0f, \"namesakes\": %.6g, \"m\": %.6g, \"u\": %.6g, "
+                      "\"prior_weight\": %.3f}, ", lm->ident_pairs, lm->ident_namesakes, lm->ident_m, lm->ident_u,
+                  link_ident_weight(lm));
+    sbuf_adds(&d, "\"model\": ");
     model_json(&d, lm);
     sbuf_adds(&d, "}");
     audit_log(conn, "link", "persons", d.p);
@@ -835,6 +849,14 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     log_info("  links: %llu exact, %llu clk; %zu possible (for review); %llu comparisons, %llu blocks skipped; "
              "%llu pairs an identity key joined kept apart (namesakes)",
              st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped, st->ident_vetoed);
+    if (keys)
+        log_info("  identity keys: %.0f pairs share one, about %.0f of them namesakes born the same day (prior "
+                 "weight %+.2f)", lm->ident_pairs, lm->ident_namesakes, link_ident_weight(lm));
+    else if (lm->training == LT_KEYS)
+        log_info("  identity keys: link as they are (%.0f pairs of two NIRs born the same day to count namesakes "
+                 "by, %d needed)", lm->ident_two_nirs, LINK_MIN_NAMESAKE_PAIRS);
+    else
+        log_info("  identity keys: link as they are (the model was not learned from the NIR)");
     if (none)
         log_warn("  no model this run (%s): exact links only", lm->why);
     else
@@ -873,10 +895,16 @@ const char *linkdb_print_sql(enum linkdb_print what)
     switch (what) {
     case LINKDB_MODEL:
         return "COPY (WITH r AS (SELECT " LATEST " AS id),"
-               " t AS (SELECT -1 AS position, 'prior' AS comparison, NULL::integer AS level,"
+               " t AS (SELECT -2 AS position, 'prior' AS comparison, NULL::integer AS level,"
                "              'share of matches among candidate pairs' AS label, model_lambda AS m, 1 - model_lambda AS u,"
                "              pg_catalog.log(2, (model_lambda / (1 - model_lambda))::numeric)::float8 AS weight"
                "         FROM tznr.link_run WHERE id = (SELECT id FROM r) AND model_lambda > 0 AND model_lambda < 1"
+               "       UNION ALL"
+               "       SELECT -1, 'identity_key', NULL,"
+               "              pg_catalog.format('pairs sharing k_ident or k_ident_alt: %s, about %s of them namesakes"
+               " born the same day', ident_pairs, pg_catalog.round(ident_namesakes::numeric)), ident_m, ident_u,"
+               "              pg_catalog.log(2, (GREATEST(ident_pairs - ident_namesakes, 1) / ident_namesakes)::numeric)::float8"
+               "         FROM tznr.link_run WHERE id = (SELECT id FROM r) AND ident_namesakes > 0"
                "       UNION ALL"
                "       SELECT position, comparison, level, label, m, u, weight"
                "         FROM tznr.link_model WHERE run_id = (SELECT id FROM r))"

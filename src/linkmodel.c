@@ -44,6 +44,8 @@ int linkmodel_read(const char *path, fs_model *m, char *err, size_t errlen)
             rc = -1;
             break;
         }
+        if (strcmp(rec.field[0], "identity_key") == 0) /* the run's measure of its keys: a given model has no */
+            continue;                                 /* weight for them (identity keys link unconditionally) */
         if (strcmp(rec.field[0], "prior") == 0) {
             if (!(mv > 0 && mv < 1)) {
                 snprintf(err, errlen, "%s:%ld: the prior (share of matches) must be between 0 and 1", path, line);

@@ -205,6 +205,66 @@ static void cross_metrics(const link_rec *recs, const int *tr, const uint32_t *p
 }
 
 /* The model of the run, as 'tznr links --model' prints it. */
+struct keyrec {
+    uint64_t k0, k1;
+    uint32_t rec;
+};
+
+static int cmp_keyrec(const void *x, const void *y)
+{
+    const struct keyrec *a = x, *b = y;
+    if (a->k0 != b->k0)
+        return a->k0 < b->k0 ? -1 : 1;
+    if (a->k1 != b->k1)
+        return a->k1 < b->k1 ? -1 : 1;
+    return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+/* The pairs of records that share an identity key (k_ident or k_ident_alt, either against
+ * either; groups of at most 64, as the linker takes them), into *PAIRS, and how many of them
+ * are two people by the truth TR (namesakes) into *TWO: the figure the model estimates
+ * without ground truth (link_model.ident_namesakes). */
+static void ident_truth(const link_rec *recs, size_t n, const int *tr, double *pairs, double *two)
+{
+    struct keyrec *k = malloc((2 * n + 1) * sizeof *k);
+    size_t m = 0, np = 0, cap = 1024;
+    for (size_t i = 0; i < n; i++)
+        for (int alt = 0; alt < 2; alt++)
+            if (recs[i].flags & (alt ? LK_IDENT_ALT : LK_IDENT)) {
+                const uint8_t *key = alt ? recs[i].ident_alt : recs[i].ident;
+                memcpy(&k[m].k0, key, 8);
+                memcpy(&k[m].k1, key + 8, 8);
+                k[m++].rec = (uint32_t)i;
+            }
+    qsort(k, m, sizeof *k, cmp_keyrec);
+    uint64_t *v = malloc(cap * sizeof *v);
+    for (size_t g = 0, h; g < m; g = h) {
+        for (h = g + 1; h < m && k[h].k0 == k[g].k0 && k[h].k1 == k[g].k1; h++)
+            ;
+        if (h - g > 64)
+            continue;
+        for (size_t x = g; x < h; x++)
+            for (size_t y = x + 1; y < h; y++) {
+                if (k[x].rec == k[y].rec)
+                    continue;
+                if (np == cap)
+                    v = realloc(v, (cap *= 2) * sizeof *v);
+                v[np++] = (uint64_t)k[x].rec << 32 | k[y].rec;
+            }
+    }
+    qsort(v, np, sizeof *v, cmp_u64);
+    *pairs = *two = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (i > 0 && v[i] == v[i - 1])
+            continue;
+        uint32_t a = (uint32_t)(v[i] >> 32), b = (uint32_t)v[i];
+        *pairs += 1;
+        *two += tr[a] >= 0 && tr[b] >= 0 && tr[a] != tr[b];
+    }
+    free(v);
+    free(k);
+}
+
 static void print_model(const link_result *res)
 {
     const link_model *lm = &res->model;
@@ -492,6 +552,13 @@ int main(int argc, char **argv)
     printf("records %zu (%zu without truth), sources %d, true pairs %llu\n", n, unknown, (argc - 2) / 3, true_pairs);
     printf("links: %llu exact, %llu clk; possible %zu; persons %zu; identity-key pairs kept apart %llu\n",
            res.stats.exact_edges, res.stats.clk_edges, res.npossible, res.stats.persons, res.stats.ident_vetoed);
+    if (res.model.ident_m > 0) {
+        double ipairs, itwo;
+        ident_truth(recs, n, tr, &ipairs, &itwo);
+        printf("identity keys: %.0f pairs share one, %.0f of them two people (truth); estimated %.0f of %.0f "
+               "(prior weight %+.2f)\n", ipairs, itwo, res.model.ident_namesakes, res.model.ident_pairs,
+               link_ident_weight(&res.model));
+    }
     printf("blocking: %llu candidate pairs (k_dob %llu, lsh %llu), %llu comparisons, %llu blocks skipped\n",
            res.stats.candidate_pairs_dob + res.stats.candidate_pairs_lsh, res.stats.candidate_pairs_dob,
            res.stats.candidate_pairs_lsh, res.stats.comparisons, res.stats.blocks_skipped);

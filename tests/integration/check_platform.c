@@ -5,6 +5,7 @@
  * reject threshold, duplicate tokens, the stored key types, the linkage methods on hand-made
  * people, `tznr audit show` and the usage errors. */
 #include <check.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "csvio.h"
+#include "linkmodel.h"
 #include "testutil.h"
 
 /* Generous: the sanitizer build is several times slower; nothing here asserts a duration. */
@@ -421,14 +423,14 @@ struct source {
 
 /* Pseudonymise a synthetic territory made by tznr-synth; when it is absent or fails, two
  * sources of hand-made canonical rows sharing 150 people. Return the number of sources. */
-static int make_territory(struct pf *p, struct source *src, int max)
+static int make_territory_of(struct pf *p, struct source *src, int max, int households)
 {
     char *sdir = strdup(in_dir(p, "synth")), *xdir = strdup(in_dir(p, "x"));
     ck_assert(mkdir(xdir, 0755) == 0);
     char *err = NULL;
     int n = 0, rc = -2;
     if (access(tu_bin("tznr-synth"), X_OK) == 0)
-        rc = run(p, "tznr-synth", NULL, &err, "--households 400 --seed 3 -o '%s'", sdir);
+        rc = run(p, "tznr-synth", NULL, &err, "--households %d --seed 3 -o '%s'", households, sdir);
     char *list = rc == 0 ? tu_read(tu_fmt("%s/sources.txt", sdir), NULL) : NULL;
     if (list) {
         /* lines "<file> <source-id> <mapping>", mappings in config/ (the runner runs at the root) */
@@ -474,6 +476,8 @@ static int make_territory(struct pf *p, struct source *src, int max)
     free(xdir);
     return n;
 }
+
+static int make_territory(struct pf *p, struct source *src, int max) { return make_territory_of(p, src, max, 400); }
 
 /* The source's current snapshot holds the manifest's rows less the rejected ones. */
 static void check_current(struct pf *p, const struct source *s)
@@ -663,10 +667,12 @@ START_TEST(test_scenario)
     free(tdir);
     free(tpath);
 
-    /* link, then the links */
+    /* link, then the links; 400 households have too few pairs of two NIRs born the same day to
+     * count namesakes by: their identity keys link as they are, and the run says so */
     rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
-    ck_assert_msg(rc == 0, "link: exit %d: %s", rc, err);
+    ck_assert_msg(rc == 0 && strstr(err, "identity keys: link as they are ("), "link: exit %d: %s", rc, err);
     free(err);
+    ck_assert_int_eq(sqln(&p, "SELECT count(*) FROM tznr.link_run WHERE ident_pairs IS NULL"), 1);
     rc = TZNR(&p, &out, &err, "links -c '%s'", p.conf);
     ck_assert_msg(rc == 0, "links: exit %d: %s", rc, err);
     int cross = 0;
@@ -738,6 +744,58 @@ START_TEST(test_scenario)
 END_TEST
 
 /* ==== 2. the audit log ===================================================================== */
+
+/* What the run measured of the identity keys, for the auditor (docs/linking.md, section 1): a
+ * territory large enough to count namesakes born the same day by the pairs of two NIRs (1,000
+ * such pairs needed: 400 households have a handful, and their keys link as they are, which the
+ * run says). The figures are in tznr.link_run and the audit entry, alike, and in the model
+ * table, which still reads back as a model. */
+START_TEST(test_identity_keys_for_the_auditor)
+{
+    struct pf p;
+    pf_init(&p, 1, NULL);
+    char *out = NULL, *err = NULL;
+    int rc;
+    struct source src[8];
+    int n = make_territory_of(&p, src, 8, 6000);
+    for (int i = 0; i < n; i++) {
+        rc = TZNR(&p, NULL, &err, "load -c '%s' '%s'", p.conf, src[i].extract);
+        ck_assert_msg(rc == 0, "load %s: exit %d: %s", src[i].extract, rc, err);
+        free(err);
+    }
+    rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
+    ck_assert_msg(rc == 0 && strstr(err, "identity keys: ") != NULL && strstr(err, "namesakes born the same day"),
+                  "link: exit %d: %s", rc, err);
+    free(err);
+    char *ik = sqlv(&p, "SELECT ident_pairs || ' ' || ident_namesakes || ' ' || ident_m || ' ' || ident_u"
+                        " FROM tznr.link_run ORDER BY id DESC LIMIT 1");
+    char *ika = sqlv(&p, "SELECT (k->>'pairs') || ' ' || (k->>'namesakes') || ' ' || (k->>'m') || ' ' || (k->>'u')"
+                         " FROM (SELECT details::jsonb->'identity_keys' AS k FROM tznr.audit_log"
+                         "       WHERE action = 'link' ORDER BY id DESC LIMIT 1) x");
+    double ip = 0, ins = 0, im = 0, iu = 0, ap = 0, ans = 0, am = 0, au = 0;
+    ck_assert_msg(sscanf(ik, "%lf %lf %lf %lf", &ip, &ins, &im, &iu) == 4 && ip > 0 && ins > 0 && im > 0.5 &&
+                      iu > 0 && iu < 0.01, "identity keys in link_run: %s", ik);
+    ck_assert_msg(sscanf(ika, "%lf %lf %lf %lf", &ap, &ans, &am, &au) == 4 && ap == ip &&
+                      fabs(ans - ins) <= 1e-5 * ins && fabs(am - im) < 1e-5 && fabs(au - iu) <= 1e-5 * iu,
+                  "identity keys in the audit entry: %s, in link_run: %s", ika, ik);
+    free(ik);
+    free(ika);
+    rc = TZNR(&p, &out, &err, "links -c '%s' --model", p.conf);
+    ck_assert_msg(rc == 0 && strstr(out, "\nidentity_key,,\"pairs sharing k_ident or k_ident_alt: ") != NULL,
+                  "links --model: exit %d: %s%s", rc, out, err);
+    free(err);
+    char *mfile = strdup(tu_fmt("%s/model-read-back.csv", tu_tmpdir()));
+    tu_write_str(mfile, out);
+    free(out);
+    fs_model back;
+    char merr[256];
+    ck_assert_msg(linkmodel_read(mfile, &back, merr, sizeof merr) == 0, "the model table read back: %s", merr);
+    free(mfile);
+    for (int i = 0; i < n; i++)
+        free(src[i].tokens);
+    pf_free(&p);
+}
+END_TEST
 
 START_TEST(test_audit_append_only)
 {
@@ -1271,10 +1329,13 @@ static char *ref_of(const char *tokens, const char *tok)
 }
 
 /* A linkage model set by hand, as 'tznr links --model' prints one: a territory of eight records
- * has too few pairs to estimate its own ([link] model, docs/linking.md). */
+ * has too few pairs to estimate its own ([link] model, docs/linking.md). Its identity_key row,
+ * a run's measure of its own keys, is read and left: a given model links on the keys alone. */
 static const char HAND_MODEL[] =
     "comparison,level,label,m,u,match_weight\n"
     "prior,,share of matches,0.01,0.99,\n"
+    "identity_key,,\"pairs sharing k_ident or k_ident_alt: 1000, about 3 of them namesakes born the same day\","
+    "0.97,0.0001,8.38\n"
     "clk_dice,0,,0.001,0.05,\nclk_dice,1,,0.001,0.45,\nclk_dice,2,,0.002,0.30,\nclk_dice,3,,0.004,0.12,\n"
     "clk_dice,4,,0.01,0.05,\nclk_dice,5,,0.03,0.02,\nclk_dice,6,,0.06,0.008,\nclk_dice,7,,0.12,0.0015,\n"
     "clk_dice,8,,0.27,0.0004,\nclk_dice,9,,0.502,0.0001,\n"
@@ -1391,6 +1452,7 @@ START_TEST(test_link_methods)
     ck_assert_msg(rc == 0, "links --model: exit %d: %s", rc, err);
     free(err);
     ck_assert_msg(strncmp(out, "comparison,level,label,m,u,match_weight\nprior,,", 47) == 0, "model table: %s", out);
+    ck_assert_msg(strstr(out, "identity_key") == NULL, "a given model's run weighed the keys: %s", out);
     ck_assert_msg(strstr(out, "\nclk_dice,9,0.95 and up,0.502,0.0001,12.29\n") != NULL, "model table: %s", out);
     ck_assert_msg(strstr(out, "\nbirth,3,same date of birth,0.898,0.0001,13.13\n") != NULL, "model table: %s", out);
     /* a table without the pairs born the same day's own sex and commune (saved before they
@@ -1723,6 +1785,11 @@ Suite *suite_platform(void)
     Suite *s = suite_create("platform");
     TCase *tc = tcase_create("scenario");
     tcase_add_test(tc, test_scenario);
+    tcase_set_timeout(tc, TIMEOUT);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("identity_keys");
+    tcase_add_test(tc, test_identity_keys_for_the_auditor);
     tcase_set_timeout(tc, TIMEOUT);
     suite_add_tcase(s, tc);
 

@@ -1014,6 +1014,81 @@ START_TEST(test_namesakes_born_the_same_day)
 }
 END_TEST
 
+/* How many of the pairs sharing an identity key are namesakes, counted without ground truth:
+ * P people with a record at two sources, born on one of 150 days (40 people a day), in one of
+ * 37 communes; every record at source 0 has a NIR and an identity key, at source 1 a quarter
+ * have no NIR (their person is joined by the key alone) and another quarter no key (their
+ * NIR pair teaches m). Then Q pairs of people born the same day in two communes are made
+ * namesakes: the second takes the first's identity key. The pairs of two different NIRs born
+ * the same day that share a key say how common namesakes are; the model must count the
+ * namesakes planted (within a fifth: Laplace's one pair more, and the pairs of one person
+ * among those born the same day, add a little), keep every namesake apart and every person
+ * joined by the key alone. */
+START_TEST(test_namesakes_counted_from_pairs_of_two_nirs)
+{
+    enum { P = 6000, Q = 20 };
+    link_rec *r = calloc(2 * P, sizeof *r);
+    for (int i = 0; i < P; i++) {
+        int day = i % 150;
+        for (int s = 0; s < 2; s++) {
+            link_rec *x = &r[2 * i + s];
+            rec(x, s, (uint64_t)i * 7919u + 1, 1930 + day % 60, 1 + (i / 150) % 2);
+            if (s == 1) {
+                flip(x->clk, 10, i);
+                link_rec_finish(x);
+            }
+            snprintf(x->commune, sizeof x->commune, "%d", 33000 + i % 37);
+            memset(x->dob, 0, 16);
+            x->dob[0] = (uint8_t)day;
+            x->dob[1] = 0x5a;
+            x->flags |= LK_DOB;
+            if (s == 0 || i % 4 != 3) {
+                memcpy(x->nir, &i, sizeof i);
+                x->flags |= LK_NIR;
+            }
+            if (s == 0 || i % 4 != 2) {
+                memset(x->ident, 0xa5, 16);
+                memcpy(x->ident, &i, sizeof i);
+                x->flags |= LK_IDENT;
+            }
+        }
+    }
+    /* the namesakes: A and B = A + 150, born the same day, communes 2 apart, one sex */
+    int planted = 0;
+    for (int q = 0; q < Q; q++) {
+        int a = 300 * q + q * 7 % 150, b = a + 150;
+        for (int s = 0; s < 2; s++) {
+            r[2 * b + s].sex = r[2 * a].sex;
+            if (r[2 * b + s].flags & LK_IDENT)
+                memcpy(r[2 * b + s].ident, r[2 * a].ident, 16);
+        }
+        planted += (1 + (a % 4 != 2)) * (1 + (b % 4 != 2)); /* keyed records of A times of B */
+    }
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    link_result res;
+    ck_assert_int_eq(link_run(r, 2 * P, &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_int_eq(res.model.training, LT_KEYS);
+    ck_assert_msg(res.model.ident_namesakes > 0.8 * planted && res.model.ident_namesakes < 1.2 * planted,
+                  "namesakes among the %.0f pairs sharing a key: %.1f counted, %d planted", res.model.ident_pairs,
+                  res.model.ident_namesakes, planted);
+    for (int q = 0; q < Q; q++) {
+        int a = 300 * q + q * 7 % 150, b = a + 150;
+        for (int s = 0; s < 4; s++)
+            ck_assert_msg(res.person[2 * a + s / 2] != res.person[2 * b + s % 2],
+                          "namesakes %d and %d (records %d, %d) made one person", a, b, 2 * a + s / 2, 2 * b + s % 2);
+    }
+    for (int i = 3; i < P; i += 4) { /* no NIR at source 1: the key alone joins them */
+        const link_edge *e = find(&res, 2 * (uint32_t)i, 2 * (uint32_t)i + 1);
+        ck_assert_msg(e != NULL && e->method == LM_IDENT, "person %d, joined by its identity key alone, %s", i,
+                      e ? "linked by another method" : "left apart");
+    }
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
 /* Territories the model cannot learn from say why, and still get their exact links: one with
  * no candidate pair at all (every pair of records shares a key, no blocking but k_dob, which
  * no record has), and with the LSH bands, where the few candidates are strangers; then one
@@ -1181,6 +1256,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
+    tcase_add_test(tc, test_namesakes_counted_from_pairs_of_two_nirs);
     tcase_add_test(tc, test_em_finds_the_rates_records_were_made_with);
     tcase_add_test(tc, test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers);
     tcase_add_test(tc, test_nir_m_and_the_same_model_whatever_the_order);
