@@ -473,20 +473,33 @@ int main(int argc, char **argv)
         if (n <= 20000) {
             int shown2 = 0;
             double tl[2][4][10] = {{{0}}}; /* [match][birth level][Dice level] */
+            static double tlc[2][4][3][10]; /* the same by commune level + 1 */
+            memset(tlc, 0, sizeof tlc);
+            struct { int b, c, d; } lost[400];
             for (size_t a = 0; a < n; a++)
                 for (size_t b = a + 1; b < n; b++) {
                     if (recs[a].source != recs[b].source) {
                         fs_vec fv;
                         link_compare(&recs[a], &recs[b], &fv);
                         int bl = fv.level[LC_BIRTH], dl = bl == 3 ? fv.level[LC_DICE_DOB] : fv.level[LC_DICE];
-                        if (bl >= 0 && dl >= 0)
+                        int cl = (bl == 3 ? fv.level[LC_COMMUNE_DOB] : fv.level[LC_COMMUNE]) + 1;
+                        if (bl >= 0 && dl >= 0) {
                             tl[tr[a] >= 0 && tr[a] == tr[b]][bl][dl]++;
+                            if (cl >= 0 && cl < 3)
+                                tlc[tr[a] >= 0 && tr[a] == tr[b]][bl][cl][dl]++;
+                        }
                     }
                     if (tr[a] < 0 || tr[a] != tr[b] || recs[a].source == recs[b].source ||
                         res.person[a] == res.person[b])
                         continue;
                     fs_vec fv;
                     link_compare(&recs[a], &recs[b], &fv);
+                    if (shown2 < 400) {
+                        int bl = fv.level[LC_BIRTH];
+                        lost[shown2].b = bl;
+                        lost[shown2].c = (bl == 3 ? fv.level[LC_COMMUNE_DOB] : fv.level[LC_COMMUNE]) + 1;
+                        lost[shown2].d = bl == 3 ? fv.level[LC_DICE_DOB] : fv.level[LC_DICE];
+                    }
                     if (shown2++ < 400) {
                         const char *seen = p.threads > 1                                      ? ""
                                            : pairset_has(&cx.seen, (uint64_t)a << 32 | b) ? " compared"
@@ -496,6 +509,15 @@ int main(int argc, char **argv)
                                link_score(&recs[a], &recs[b]), seen);
                     }
                 }
+            /* each lost pair's kind (birth, commune and Dice levels) in the truth: how many
+             * strangers and matches share it, so what any rule on these levels would take
+             * with it */
+            for (int i = 0; i < shown2 && i < 400; i++) {
+                int b = lost[i].b, c = lost[i].c, d = lost[i].d;
+                if (b >= 0 && d >= 0 && c >= 0 && c < 3)
+                    printf("  lost pair %d: birth %d commune %d Dice %d: %.0f strangers, %.0f matches of its kind\n", i,
+                           b, c - 1, d, tlc[0][b][c][d], tlc[1][b][c][d]);
+            }
             for (int w = 0; w < 2 && n <= 20000; w++)
                 for (int bl = 0; bl < 4; bl++) {
                     double sum = 0;
