@@ -1332,6 +1332,87 @@ static uint64_t content_draw(const link_rec *r, uint64_t salt)
     return splitmix(&h);
 }
 
+/* About LINK_RANDOM_PAIRS pairs of records drawn at random, for u, as (a << 32 | b) into a new
+ * array (*NP of them), drawn by content as the sample is: the records whose draw falls under a
+ * bar set for LINK_RANDOM_PAIRS of them (all, in a smaller territory), in the order of their
+ * draw (content_hash), each paired with the records R distinct fractions of the list away, all
+ * under half of it (R = 1, a third, unless there are fewer records than pairs wanted). The
+ * same records in another order give the same levels, pair for pair. */
+struct drawn {
+    uint64_t draw;
+    uint32_t rec;
+};
+
+static int drawn_cmp(const void *x, const void *y)
+{
+    const struct drawn *a = x, *b = y;
+    if (a->draw != b->draw)
+        return a->draw < b->draw ? -1 : 1;
+    return (a->rec > b->rec) - (a->rec < b->rec);
+}
+
+/* A draw from everything the model compares of a record: two records that draw alike are
+ * alike to every other (their order among themselves changes no pair's levels). */
+static uint64_t content_hash(const link_rec *r, uint64_t salt)
+{
+    uint64_t h = salt;
+#define MIX(x) (h ^= (x), h = splitmix(&h))
+    const int alt = (r->flags & LK_CLK_ALT) != 0;
+    for (int w = 0; w < 16; w++) {
+        MIX(r->clk[w]);
+        MIX(alt ? r->alt[w] : 0);
+    }
+    static const uint8_t has[4] = {LK_NIR, LK_IDENT, LK_IDENT_ALT, LK_DOB};
+    const uint8_t *keys[4] = {r->nir, r->ident, r->ident_alt, r->dob};
+    for (int k = 0; k < 4; k++) {
+        uint64_t x[2] = {0, 0};
+        if (r->flags & has[k])
+            memcpy(x, keys[k], 16);
+        MIX(x[0]);
+        MIX(x[1]);
+    }
+    uint64_t c = 0;
+    memcpy(&c, r->commune, sizeof r->commune);
+    MIX(c ^ (uint64_t)r->birth_year << 48 ^ (uint64_t)r->sex << 40 ^ (uint64_t)r->source << 32);
+    MIX(r->household);
+#undef MIX
+    return h;
+}
+
+static uint64_t *random_pairs(const link_rec *recs, size_t n, size_t *np)
+{
+    const uint64_t salt = 0x7a6e722d752d7072ULL;
+    double bar = n > LINK_RANDOM_PAIRS ? (double)LINK_RANDOM_PAIRS / (double)n : 1;
+    size_t cap = (size_t)(bar * (double)n * 1.1) + 16, m = 0;
+    struct drawn *d = xmalloc(cap * sizeof *d);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = content_hash(&recs[i], salt);
+        if ((double)(h >> 11) * 0x1p-53 < bar) {
+            if (m == cap)
+                d = xrealloc(d, (cap *= 2) * sizeof *d);
+            d[m].draw = h;
+            d[m++].rec = (uint32_t)i;
+        }
+    }
+    qsort(d, m, sizeof *d, drawn_cmp);
+    size_t rounds = m > 2 ? (LINK_RANDOM_PAIRS + m - 1) / m : 0;
+    if (rounds > (m - 1) / 2)
+        rounds = m > 2 ? (m - 1) / 2 : 0;
+    uint64_t *v = xmalloc((m * rounds + 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t r = 1; r <= rounds; r++) {
+        size_t off = m * r / (2 * rounds + 1) + (m * r / (2 * rounds + 1) == 0); /* under half the list */
+        for (size_t i = 0; i < m; i++) {
+            uint32_t a = d[i].rec, b = d[(i + off) % m].rec;
+            if (a != b)
+                v[k++] = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+        }
+    }
+    free(d);
+    *np = k;
+    return v;
+}
+
 static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, const link_params *p, int bits,
                      const int (*bandpos)[32], link_model *out)
 {
@@ -1342,16 +1423,15 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     fs_patterns_init(&sp);
     fs_patterns_init(&keys);
     fs_patterns_init(&idents);
-    uint64_t seed = 0x7a6e722d752d7072ULL;
-    for (size_t i = 0; n > 1 && i < LINK_RANDOM_PAIRS; i++) {
-        uint32_t a = (uint32_t)(splitmix(&seed) % n), b = (uint32_t)(splitmix(&seed) % n);
-        if (a == b)
-            continue;
+    size_t nr;
+    uint64_t *rp = random_pairs(recs, n, &nr);
+    for (size_t i = 0; i < nr; i++) {
         fs_vec v;
-        link_compare(&recs[a], &recs[b], &v);
+        link_compare(&recs[rp[i] >> 32], &recs[(uint32_t)rp[i]], &v);
         fs_patterns_add(&rnd, &v, 1);
-        out->random_pairs++;
     }
+    out->random_pairs = nr;
+    free(rp);
     fs_estimate_u(m, &rnd);
     double u_sex_random[FS_MAX_LEVELS];
     memcpy(u_sex_random, m->u[LC_SEX], sizeof u_sex_random);

@@ -648,8 +648,8 @@ END_TEST
  * (1-2), one in 20 has NIRs that differ: m of "k_nir different" is 0.05 by construction.
  * (Learned on the exact stage's edges, it saw only the 1-2 pairs the NIR had not already
  * joined, the mistyped ones: 0.99.) The same records reversed must give the same training
- * pairs, model sample and persons (the model's sample is drawn by what a record holds; where
- * it stood in the array decided it). */
+ * pairs, model sample, random pairs, model and persons (the sample and the random pairs are
+ * drawn by what a record holds; where it stood in the array decided them). */
 START_TEST(test_nir_m_and_the_same_model_whatever_the_order)
 {
     enum { N = 2000 };
@@ -694,6 +694,14 @@ START_TEST(test_nir_m_and_the_same_model_whatever_the_order)
     ck_assert_uint_lt(a.model.sample_records, 4 * N);
     ck_assert_uint_eq(b.model.sample_records, a.model.sample_records);
     ck_assert_uint_eq(b.model.sample_pairs, a.model.sample_pairs);
+    ck_assert_uint_eq(b.model.random_pairs, a.model.random_pairs);
+    for (int k = 0; k < LINK_FS_NCOMP; k++) /* the whole model: its random pairs are drawn by content too */
+        for (int l = 0; l < a.model.fs.nlevels[k]; l++)
+            ck_assert_msg(fabs(a.model.fs.u[k][l] - b.model.fs.u[k][l]) <= 1e-12 * a.model.fs.u[k][l] &&
+                              fabs(a.model.fs.m[k][l] - b.model.fs.m[k][l]) <= 1e-12 * a.model.fs.m[k][l],
+                          "comparison %d level %d: m %g and %g, u %g and %g in the two orders", k, l,
+                          a.model.fs.m[k][l], b.model.fs.m[k][l], a.model.fs.u[k][l], b.model.fs.u[k][l]);
+    ck_assert(fabs(a.model.fs.lambda - b.model.fs.lambda) <= 1e-12 * a.model.fs.lambda);
     for (int i = 0; i < 4 * N; i++)
         for (int j = i + 1; j < 4 * N && j < i + 4; j++) /* each record against its neighbours */
             ck_assert_msg((a.person[i] == a.person[j]) == (b.person[4 * N - 1 - i] == b.person[4 * N - 1 - j]),
