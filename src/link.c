@@ -1213,12 +1213,11 @@ static size_t key_pairs(const link_rec *recs, size_t n, int pass, uint64_t **out
     return u;
 }
 
-/* How common namesakes born the same day are: among the pairs born the same day that both
- * have an identity key (dob_pairs, in blocks of block_max at most), those of two different
- * NIRs (two_nirs, in the blocks dob_pairs_of draws) and of them the pairs sharing a key
- * (shared). */
+/* The pairs born the same day the identity keys are weighed against (estimate): every k_dob
+ * block counts, those the blocking skips too. */
 struct namesakes {
-    double dob_pairs, two_nirs, shared;
+    double dob_pairs;     /* the pairs born the same day whose two records have an identity key */
+    double dob_pairs_nir; /* those of them whose two records have a NIR too */
 };
 
 /* The pairs of two sexes born the same day, for the u of the comparisons of pairs born the
@@ -1233,10 +1232,18 @@ struct namesakes {
  * LINK_DOB_PAIRS pairs of two sexes; their pairs are those fuzzy_pass compares (not one exact
  * component, not one household in one export, blocks of block_max at most). Returns the pairs
  * counted.
- * And into NS, for the identity keys (struct namesakes): the pairs of every block whose two
- * records have an identity key; in the drawn blocks, those of them known to be two people
- * (both with a NIR, the two different), and of those the pairs that share a key, whatever
- * their sex and exact component (the key joined them). */
+ * And into NS, for the identity keys (struct namesakes), the pairs of every block whose two
+ * records have an identity key, and of those whose two records have a NIR too. */
+/* The records of the k_dob block K[G, H) that the blocking compares (those with a filter), as
+ * fuzzy_pass counts them against block_max. */
+static size_t block_size(const link_rec *recs, const struct keyed *k, size_t g, size_t h)
+{
+    size_t c = 0;
+    for (size_t x = g; x < h; x++)
+        c += (recs[k[x].rec].flags & LK_CLK) != 0;
+    return c;
+}
+
 static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact, int block_max, fs_patterns *twins,
                            struct namesakes *ns)
 {
@@ -1244,7 +1251,7 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         const link_rec *r = &recs[i];
-        if ((r->flags & LK_DOB) && (((r->flags & LK_CLK) && r->sex) || (r->flags & (LK_IDENT | LK_IDENT_ALT)))) {
+        if ((r->flags & LK_DOB) && (r->flags & (LK_CLK | LK_IDENT | LK_IDENT_ALT))) {
             memcpy(k[m].key, recs[i].dob, 16);
             k[m].rec = (uint32_t)i;
             k[m++].tag = 0;
@@ -1253,18 +1260,21 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
     keyed_sort(k, m);
     double all = 0;
     for (size_t g = 0, h; g < m; g = h) {
-        size_t men = 0, women = 0, keyed = 0;
+        size_t men = 0, women = 0, keyed = 0, keyed_nir = 0;
         h = key_run_end(k, m, g);
         for (size_t x = g; x < h; x++) {
             const link_rec *r = &recs[k[x].rec];
             men += r->sex == 1 && (r->flags & LK_CLK);
             women += r->sex == 2 && (r->flags & LK_CLK);
             keyed += (r->flags & (LK_IDENT | LK_IDENT_ALT)) != 0;
+            keyed_nir += (r->flags & (LK_IDENT | LK_IDENT_ALT)) && (r->flags & LK_NIR);
         }
-        if (h - g <= (size_t)block_max) {
+        if (block_size(recs, k, g, h) <= (size_t)block_max)
             all += (double)men * (double)women;
-            ns->dob_pairs += (double)keyed * (double)(keyed - (keyed > 0)) / 2;
-        }
+        /* every block, those the blocking skips too (a date put for an unknown one, where
+         * namesakes gather): their pairs sharing a key are weighed as the others */
+        ns->dob_pairs += (double)keyed * (double)(keyed - (keyed > 0)) / 2;
+        ns->dob_pairs_nir += (double)keyed_nir * (double)(keyed_nir - (keyed_nir > 0)) / 2;
     }
     double chance = all > LINK_DOB_PAIRS ? LINK_DOB_PAIRS / all : 1;
     double count[NDICE + 1][3] = {{0}}, total = 0; /* [Dice level][commune level + 1] */
@@ -1273,17 +1283,12 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
         uint64_t s;
         memcpy(&s, k[g].key, sizeof s);
         s ^= 0x646f622d70616972ULL;
-        if (h - g > (size_t)block_max || (double)(splitmix(&s) >> 11) * 0x1p-53 >= chance)
+        if (block_size(recs, k, g, h) > (size_t)block_max || (double)(splitmix(&s) >> 11) * 0x1p-53 >= chance)
             continue;
         for (size_t x = g; x < h; x++) {
             const link_rec *a = &recs[k[x].rec];
             for (size_t y = x + 1; y < h; y++) {
                 const link_rec *b = &recs[k[y].rec];
-                if ((a->flags & b->flags & LK_NIR) && memcmp(a->nir, b->nir, 16) != 0 &&
-                    (a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT))) {
-                    ns->two_nirs++;
-                    ns->shared += share_ident(a, b);
-                }
                 if (!a->sex || !b->sex || a->sex == b->sex || !(a->flags & b->flags & LK_CLK) ||
                     exact[k[x].rec] == exact[k[y].rec] ||
                     (a->household && a->household == b->household && a->source == b->source))
@@ -1552,13 +1557,23 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     }
     free(kp);
     nkp = key_pairs(recs, n, 1, &kp);
-    double ident_pairs = (double)nkp;
+    /* the pairs sharing a key with both NIRs (ident_nir), those of two NIRs (two), and of
+     * these, with both communes known (two_c), those of one commune (two_same) */
+    double ident_pairs = (double)nkp, ident_nir = 0, two = 0, two_c = 0, two_same = 0;
     for (size_t i = 0; i < nkp; i++) {
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         if (a->flags & b->flags & LK_NIR) {
             fs_vec v;
             link_compare(a, b, &v);
             fs_patterns_add(&idents, &v, 1);
+            ident_nir++;
+            if (memcmp(a->nir, b->nir, 16) != 0) {
+                two++;
+                if (a->commune[0] && b->commune[0]) {
+                    two_c++;
+                    two_same += memcmp(a->commune, b->commune, 6) == 0;
+                }
+            }
         }
     }
     free(kp);
@@ -1570,12 +1585,6 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
          * the pairs born the same day. With too few pairs of two NIRs born the same day to
          * measure namesakes by, the territory is too small for them to be more than a few
          * (they grow with the square of its size, as those pairs do): the keys link as they are */
-        out->ident_u = (nsk.shared + 1) / (nsk.two_nirs + 2);
-        out->ident_pairs = ident_pairs;
-        out->ident_two_nirs = nsk.two_nirs;
-        out->ident_namesakes = out->ident_u * nsk.dob_pairs;
-        out->ident_m = nir_ident > 0 && nsk.two_nirs >= LINK_MIN_NAMESAKE_PAIRS && out->ident_namesakes > 0
-                           ? (nir_ident_shared + 1) / (nir_ident + 2) : 0;
         for (int k = 0; k < LINK_FS_NCOMP; k++)
             if (k != LC_NIR && !m->absent[k] && !m->tied[k]) {
                 fs_estimate_m(m, k, &keys);
@@ -1587,6 +1596,32 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
                 memcpy(m->m[k], m->m[m->tied[k] - 1], sizeof m->m[k]);
         if (!m->absent[LC_NIR])
             fs_estimate_m(m, LC_NIR, &idents);
+        /* The identity keys (link_ident_probability). The pairs sharing a key whose NIRs
+         * differ are namesakes, or one person whose NIR was mistyped; the NIR cannot say
+         * which, their commune can: a person's records share one as often as m of the commune
+         * says, two people born the same day as u of commune_dob says. So the share of
+         * namesakes among them is (m - f) / (m - u), f their share of one commune. The NIR's m
+         * counts the others only: learned on them all, it was mostly the namesakes' share, and
+         * a NIR that differs weighed as much against a pair sharing a key as its namesakes'
+         * prior (below) already did, so namesakes of one commune and two NIRs were linked.
+         * The namesakes' u is their share of the pairs born the same day with keys and NIRs
+         * on both sides (dob_pairs_nir); times all the pairs born the same day with keys, the
+         * namesakes to expect among the pairs sharing a key. With too few pairs of two NIRs
+         * born the same day, the territory is too small for namesakes to be more than a few
+         * (they grow with the square of its size): the keys link as they are. */
+        out->ident_pairs = ident_pairs;
+        out->ident_two_nirs = fmax(nsk.dob_pairs_nir - nir_ident, 0);
+        double mc = m->m[LC_COMMUNE][1], uc = m->u[LC_COMMUNE_DOB][1];
+        double share = two_c > 0 && mc - uc > 0.1 ? (mc - two_same / two_c) / (mc - uc) : 1;
+        double namesakes_nir = two * fmin(fmax(share, 0), 1);
+        out->ident_u = (namesakes_nir + 1) / (out->ident_two_nirs + 2);
+        out->ident_namesakes = out->ident_u * nsk.dob_pairs;
+        out->ident_m = nir_ident > 0 && out->ident_two_nirs >= LINK_MIN_NAMESAKE_PAIRS
+                           ? (nir_ident_shared + 1) / (nir_ident + 2) : 0;
+        if (out->ident_m > 0 && !m->absent[LC_NIR]) {
+            m->m[LC_NIR][0] = (two - namesakes_nir + 1) / (ident_nir - namesakes_nir + 2);
+            m->m[LC_NIR][1] = 1 - m->m[LC_NIR][0];
+        }
     } else {
         out->training = LT_EM;
     }

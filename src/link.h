@@ -88,12 +88,12 @@ typedef struct link_model {
     /* The identity keys: a pair sharing one (k_ident or k_ident_alt, either against either) is
      * linked unless the rest of the model says they are two people (namesakes born the same
      * day). Among the pairs born the same day, with one pair more each way: ident_m, how often
-     * two records of one NIR share a key; ident_u, how often two of two different NIRs do (two
-     * people, no ground truth needed). ident_pairs: the pairs sharing a key; ident_namesakes:
-     * ident_u times the pairs born the same day, the namesakes expected among them;
-     * ident_two_nirs: the pairs of two NIRs born the same day counted. ident_m 0 (no NIR to
-     * learn from, or fewer than LINK_MIN_NAMESAKE_PAIRS such pairs): identity keys link
-     * unconditionally. */
+     * two records of one NIR share a key; ident_u, how often two people do (the pairs sharing a
+     * key with two NIRs, less those of one person mistyped, told apart by their commune, over
+     * ident_two_nirs, the pairs of two NIRs born the same day with keys). ident_pairs: the
+     * pairs sharing a key; ident_namesakes: ident_u times the pairs born the same day with
+     * keys, the namesakes expected among them. ident_m 0 (no NIR to learn from, or fewer than
+     * LINK_MIN_NAMESAKE_PAIRS pairs of two NIRs): identity keys link unconditionally. */
     double ident_m, ident_u, ident_pairs, ident_namesakes, ident_two_nirs;
 } link_model;
 

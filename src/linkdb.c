@@ -852,10 +852,14 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     if (keys)
         log_info("  identity keys: %.0f pairs share one, about %.0f of them namesakes born the same day (prior "
                  "weight %+.2f)", lm->ident_pairs, lm->ident_namesakes, link_ident_weight(lm));
-    else if (lm->training == LT_KEYS)
+    else if (lm->training == LT_KEYS && lm->ident_two_nirs < LINK_MIN_NAMESAKE_PAIRS)
         log_info("  identity keys: link as they are (%.0f pairs of two NIRs born the same day to count namesakes "
                  "by, %d needed)", lm->ident_two_nirs, LINK_MIN_NAMESAKE_PAIRS);
-    else
+    else if (lm->training == LT_KEYS)
+        log_info("  identity keys: link as they are (no pair of one NIR born the same day with identity keys)");
+    else if (lm->training == LT_GIVEN)
+        log_info("  identity keys: link as they are (a model is given: [link] model)");
+    else if (!none)
         log_info("  identity keys: link as they are (the model was not learned from the NIR)");
     if (none)
         log_warn("  no model this run (%s): exact links only", lm->why);
@@ -903,7 +907,8 @@ const char *linkdb_print_sql(enum linkdb_print what)
                "       SELECT -1, 'identity_key', NULL,"
                "              pg_catalog.format('pairs sharing k_ident or k_ident_alt: %s, about %s of them namesakes"
                " born the same day', ident_pairs, pg_catalog.round(ident_namesakes::numeric)), ident_m, ident_u,"
-               "              pg_catalog.log(2, (GREATEST(ident_pairs - ident_namesakes, 1) / ident_namesakes)::numeric)::float8"
+               "              pg_catalog.log(2, (GREATEST(ident_pairs - ident_namesakes, 1)"
+               "                                 / ident_namesakes)::numeric)::float8"
                "         FROM tznr.link_run WHERE id = (SELECT id FROM r) AND ident_namesakes > 0"
                "       UNION ALL"
                "       SELECT position, comparison, level, label, m, u, weight"

@@ -204,7 +204,7 @@ static void cross_metrics(const link_rec *recs, const int *tr, const uint32_t *p
     free(w);
 }
 
-/* The model of the run, as 'tznr links --model' prints it. */
+/* An identity key's 16 bytes and its record, for ident_truth. */
 struct keyrec {
     uint64_t k0, k1;
     uint32_t rec;
@@ -265,6 +265,7 @@ static void ident_truth(const link_rec *recs, size_t n, const int *tr, double *p
     free(k);
 }
 
+/* The model of the run, as 'tznr links --model' prints it. */
 static void print_model(const link_result *res)
 {
     const link_model *lm = &res->model;

@@ -781,9 +781,20 @@ START_TEST(test_identity_keys_for_the_auditor)
     free(ik);
     free(ika);
     rc = TZNR(&p, &out, &err, "links -c '%s' --model", p.conf);
-    ck_assert_msg(rc == 0 && strstr(out, "\nidentity_key,,\"pairs sharing k_ident or k_ident_alt: ") != NULL,
-                  "links --model: exit %d: %s%s", rc, out, err);
+    const char *row = strstr(out, "\nidentity_key,,\"pairs sharing k_ident or k_ident_alt: ");
+    ck_assert_msg(rc == 0 && row != NULL, "links --model: exit %d: %s%s", rc, out, err);
     free(err);
+    /* its m, u and weight: link_run's, and the audit entry's prior weight (to the row's two decimals) */
+    const char *after = strstr(row + 16, "\",");
+    double rm = 0, ru = 0, rw = 0;
+    ck_assert_msg(after && sscanf(after + 2, "%lf,%lf,%lf", &rm, &ru, &rw) == 3, "identity_key row: %.200s", row);
+    char *aw = sqlv(&p, "SELECT details::jsonb->'identity_keys'->>'prior_weight' FROM tznr.audit_log"
+                        " WHERE action = 'link' ORDER BY id DESC LIMIT 1");
+    ck_assert_msg(fabs(rm - im) < 1e-9 && fabs(ru - iu) <= 1e-9 * iu && fabs(rw - atof(aw)) <= 0.006 &&
+                      fabs(rw - log2((ip - ins) / ins)) <= 0.006,
+                  "identity_key row m %g u %g weight %g; link_run m %g u %g, prior weight %s in the audit", rm, ru, rw,
+                  im, iu, aw);
+    free(aw);
     char *mfile = strdup(tu_fmt("%s/model-read-back.csv", tu_tmpdir()));
     tu_write_str(mfile, out);
     free(out);

@@ -1024,20 +1024,30 @@ END_TEST
 
 /* How many of the pairs sharing an identity key are namesakes, counted without ground truth:
  * P people with a record at two sources, born on one of 150 days (40 people a day), in one of
- * 37 communes; every record at source 0 has a NIR and an identity key, at source 1 a quarter
+ * 37 communes drawn at random; every record at source 0 has a NIR and an identity key, at source 1 a quarter
  * have no NIR (their person is joined by the key alone) and another quarter no key (their
  * NIR pair teaches m). Then Q pairs of people born the same day in two communes are made
  * namesakes: the second takes the first's identity key. The pairs of two different NIRs born
  * the same day that share a key say how common namesakes are; the model must count the
  * namesakes planted (within a fifth: Laplace's one pair more, and the pairs of one person
  * among those born the same day, add a little), keep every namesake apart and every person
- * joined by the key alone. */
+ * joined by the key alone; and a person's sex, which namesakes share, must not move its key
+ * pair's probability. Three variants (_i): 1, one namesake pair of the 20 lives in one commune
+ * (as often as two people born the same day do, about), its records all with a NIR, and the
+ * NIRs alone tell them apart (a NIR's m learned on the pairs sharing a key, namesakes
+ * included, cancelled their prior); 2, one NIR in 20 is mistyped at
+ * source 1: those persons' pairs sharing a key have two NIRs but are one person, and neither
+ * the namesakes' count nor the NIR's m (0.05 by construction) may take them for namesakes;
+ * 3, every person born on a day of its own and no namesake: too few pairs of two NIRs born the
+ * same day to count namesakes by (1,000 needed), so the keys link as they are. */
 START_TEST(test_namesakes_counted_from_pairs_of_two_nirs)
 {
     enum { P = 6000, Q = 20 };
+    const int one_commune = _i == 1, mistyped = _i == 2, own_days = _i == 3;
     link_rec *r = calloc(2 * P, sizeof *r);
+    int mistakes = 0, nir_pairs_keyed = 0;
     for (int i = 0; i < P; i++) {
-        int day = i % 150;
+        int day = own_days ? i : i % 150;
         for (int s = 0; s < 2; s++) {
             link_rec *x = &r[2 * i + s];
             rec(x, s, (uint64_t)i * 7919u + 1, 1930 + day % 60, 1 + (i / 150) % 2);
@@ -1045,13 +1055,18 @@ START_TEST(test_namesakes_counted_from_pairs_of_two_nirs)
                 flip(x->clk, 10, i);
                 link_rec_finish(x);
             }
-            snprintf(x->commune, sizeof x->commune, "%d", 33000 + i % 37);
+            snprintf(x->commune, sizeof x->commune, "%d", 33000 + (int)((uint32_t)i * 2654435761u % 37));
             memset(x->dob, 0, 16);
             x->dob[0] = (uint8_t)day;
             x->dob[1] = 0x5a;
+            x->dob[2] = (uint8_t)(day >> 8);
             x->flags |= LK_DOB;
             if (s == 0 || i % 4 != 3) {
                 memcpy(x->nir, &i, sizeof i);
+                if (s == 1 && mistyped && i % 20 == 1) {
+                    x->nir[15] = 1;
+                    mistakes += i % 4 != 2;
+                }
                 x->flags |= LK_NIR;
             }
             if (s == 0 || i % 4 != 2) {
@@ -1060,13 +1075,17 @@ START_TEST(test_namesakes_counted_from_pairs_of_two_nirs)
                 x->flags |= LK_IDENT;
             }
         }
+        nir_pairs_keyed += i % 4 < 2;
     }
-    /* the namesakes: A and B = A + 150, born the same day, communes 2 apart, one sex */
+    /* the namesakes: A and B = A + 150, born the same day, of two communes (or one), one sex */
     int planted = 0;
     for (int q = 0; q < Q; q++) {
         int a = 300 * q + q * 7 % 150, b = a + 150;
         for (int s = 0; s < 2; s++) {
             r[2 * b + s].sex = r[2 * a].sex;
+            /* another commune than A's, or A's */
+            int ca = (int)((uint32_t)a * 2654435761u % 37), cb = one_commune && q == 0 ? ca : (ca + 1) % 37;
+            snprintf(r[2 * b + s].commune, sizeof r[2 * b + s].commune, "%d", 33000 + cb);
             if (r[2 * b + s].flags & LK_IDENT)
                 memcpy(r[2 * b + s].ident, r[2 * a].ident, 16);
         }
@@ -1076,22 +1095,51 @@ START_TEST(test_namesakes_counted_from_pairs_of_two_nirs)
     p.model = NULL;
     p.bits = 0;
     link_result res;
+    if (own_days) { /* every person born on a day of its own: no namesake to count by */
+        ck_assert_int_eq(link_run(r, 2 * P, &p, NULL, 0, NULL, NULL, &res), 0);
+        ck_assert_int_eq(res.model.training, LT_KEYS);
+        ck_assert_msg(res.model.ident_m == 0 && res.stats.ident_vetoed == 0,
+                      "keys weighed on %.0f pairs of two NIRs born the same day: m %f, %llu kept apart",
+                      res.model.ident_two_nirs, res.model.ident_m, res.stats.ident_vetoed);
+        link_result_free(&res);
+        free(r);
+        return;
+    }
     ck_assert_int_eq(link_run(r, 2 * P, &p, NULL, 0, NULL, NULL, &res), 0);
     ck_assert_int_eq(res.model.training, LT_KEYS);
     ck_assert_msg(res.model.ident_namesakes > 0.8 * planted && res.model.ident_namesakes < 1.2 * planted,
                   "namesakes among the %.0f pairs sharing a key: %.1f counted, %d planted", res.model.ident_pairs,
                   res.model.ident_namesakes, planted);
+    double mdiff = res.model.fs.m[LC_NIR][0], made = (double)mistakes / nir_pairs_keyed;
+    ck_assert_msg(mistyped ? mdiff > 0.6 * made && mdiff < 1.4 * made : mdiff < 0.002,
+                  "m of two NIRs among one person's pairs sharing a key: %f, made %f", mdiff, mistyped ? made : 0.0);
     for (int q = 0; q < Q; q++) {
         int a = 300 * q + q * 7 % 150, b = a + 150;
-        for (int s = 0; s < 4; s++)
+        if (one_commune && q == 0 && (a % 4 == 3 || b % 4 == 3))
+            continue; /* one name, one date, one commune, one NIR missing: nothing tells them apart */
+        for (int s = 0; s < 4; s++) {
+            const link_rec *x = &r[2 * a + s / 2], *y = &r[2 * b + s % 2];
             ck_assert_msg(res.person[2 * a + s / 2] != res.person[2 * b + s % 2],
-                          "namesakes %d and %d (records %d, %d) made one person", a, b, 2 * a + s / 2, 2 * b + s % 2);
+                          "namesakes %d and %d (records %d, %d) made one person (P %f; prior weight %+.2f, NIR "
+                          "different %+.2f, one commune %+.2f)", a, b, 2 * a + s / 2, 2 * b + s % 2,
+                          link_ident_probability(&res.model, x, y), link_ident_weight(&res.model),
+                          fs_level_weight(&res.model.fs, LC_NIR, 0), fs_level_weight(&res.model.fs, LC_COMMUNE_DOB, 1));
+        }
     }
     for (int i = 3; i < P; i += 4) { /* no NIR at source 1: the key alone joins them */
         const link_edge *e = find(&res, 2 * (uint32_t)i, 2 * (uint32_t)i + 1);
         ck_assert_msg(e != NULL && e->method == LM_IDENT, "person %d, joined by its identity key alone, %s", i,
                       e ? "linked by another method" : "left apart");
     }
+    if (mistyped) /* one person, two NIRs, one key: the key joins them */
+        for (int i = 1; i < P; i += 20)
+            if (i % 4 != 2)
+                ck_assert_msg(res.person[2 * i] == res.person[2 * i + 1], "person %d, its NIR mistyped, cut apart", i);
+    double before = link_ident_probability(&res.model, &r[6], &r[7]);
+    r[7].sex = (uint8_t)(3 - r[7].sex);
+    ck_assert_msg(link_ident_probability(&res.model, &r[6], &r[7]) == before,
+                  "the sex moved a pair sharing a key from %f to %f", before,
+                  link_ident_probability(&res.model, &r[6], &r[7]));
     link_result_free(&res);
     free(r);
 }
@@ -1264,7 +1312,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
-    tcase_add_test(tc, test_namesakes_counted_from_pairs_of_two_nirs);
+    tcase_add_loop_test(tc, test_namesakes_counted_from_pairs_of_two_nirs, 0, 4);
     tcase_add_test(tc, test_em_finds_the_rates_records_were_made_with);
     tcase_add_test(tc, test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers);
     tcase_add_test(tc, test_nir_m_and_the_same_model_whatever_the_order);
