@@ -1600,7 +1600,8 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
          * differ are namesakes, or one person whose NIR was mistyped; the NIR cannot say
          * which, their commune can: a person's records share one as often as m of the commune
          * says, two people born the same day as u of commune_dob says. So the share of
-         * namesakes among them is (m - f) / (m - u), f their share of one commune. The NIR's m
+         * namesakes among them is (m - f) / (m - u), f their share of one commune (all of them
+         * where the commune tells little, m - u under 0.1, or none is known). The NIR's m
          * counts the others only: learned on them all, it was mostly the namesakes' share, and
          * a NIR that differs weighed as much against a pair sharing a key as its namesakes'
          * prior (below) already did, so namesakes of one commune and two NIRs were linked.
