@@ -1220,6 +1220,16 @@ struct namesakes {
     double dob_pairs_nir; /* those of them whose two records have a NIR too */
 };
 
+/* The records of the k_dob block K[G, H) that the blocking compares (those with a filter), as
+ * fuzzy_pass counts them against block_max. */
+static size_t block_size(const link_rec *recs, const struct keyed *k, size_t g, size_t h)
+{
+    size_t c = 0;
+    for (size_t x = g; x < h; x++)
+        c += (recs[k[x].rec].flags & LK_CLK) != 0;
+    return c;
+}
+
 /* The pairs of two sexes born the same day, for the u of the comparisons of pairs born the
  * same day: two people (barring a mistyped sex), twins of a household or strangers whom the
  * k_dob blocks brought together, as alike as a date of birth makes them. Into TWINS, their
@@ -1234,16 +1244,6 @@ struct namesakes {
  * counted.
  * And into NS, for the identity keys (struct namesakes), the pairs of every block whose two
  * records have an identity key, and of those whose two records have a NIR too. */
-/* The records of the k_dob block K[G, H) that the blocking compares (those with a filter), as
- * fuzzy_pass counts them against block_max. */
-static size_t block_size(const link_rec *recs, const struct keyed *k, size_t g, size_t h)
-{
-    size_t c = 0;
-    for (size_t x = g; x < h; x++)
-        c += (recs[k[x].rec].flags & LK_CLK) != 0;
-    return c;
-}
-
 static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact, int block_max, fs_patterns *twins,
                            struct namesakes *ns)
 {
@@ -1323,7 +1323,8 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
  *   m   from the pairs that share a k_nir and no identity key (the same selection as the
  *       candidate pairs: exact matches on the names never reach the model), and the NIR's
  *       own m from the pairs that share an identity key (key_pairs: all of them, whatever the
- *       records' order); without enough such pairs, by EM;
+ *       records' order), net of the namesakes among them where the keys are weighed; without
+ *       enough such pairs, by EM;
  *   lambda by EM over the candidate pairs of a sample of the records (all of them up to
  *       params.sample): sampling records keeps the share of matches among candidate pairs,
  *       since a pair is a candidate whatever the other records are.
@@ -1529,10 +1530,9 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
             m->m[LC_DICE_DOB][l] = l == m->nlevels[LC_DICE_DOB] - 1 ? 0.9 : 0.1 / (m->nlevels[LC_DICE_DOB] - 1);
     /* the pairs exact keys join: the NIR's, for m (those that share no identity key went
      * through the same selection as the candidates) and, born the same day, for the identity
-     * keys' m (a key holds the date of birth, which the pair's birth level weighs: the key's
-     * own m and u are those of the names, given the date); the identity keys', with both
-     * NIRs, for the NIR's m */
-    double nir_ident = 0, nir_ident_shared = 0;
+     * keys' m and how often one person's records of one name share a commune; the identity
+     * keys', with both NIRs, for the NIR's m */
+    double nir_ident = 0, nir_ident_shared = 0, one_c = 0, one_same = 0;
     uint64_t *kp;
     size_t nkp = key_pairs(recs, n, 0, &kp);
     for (size_t i = 0; i < nkp; i++) {
@@ -1542,6 +1542,10 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
             (a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0) {
             nir_ident++;
             nir_ident_shared += shared;
+            if (shared && a->commune[0] && b->commune[0]) { /* one person, one name: its commune */
+                one_c++;
+                one_same += memcmp(a->commune, b->commune, 6) == 0;
+            }
         }
         if (shared)
             continue;
@@ -1580,11 +1584,6 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     enum fs_em_status es;
     if (out->training_pairs >= LINK_MIN_TRAINING) {
         out->training = LT_KEYS;
-        /* the identity keys (link_ident_probability): m among the pairs of one NIR born the same
-         * day, u among those of two NIRs; the namesakes among the pairs sharing a key, that u of
-         * the pairs born the same day. With too few pairs of two NIRs born the same day to
-         * measure namesakes by, the territory is too small for them to be more than a few
-         * (they grow with the square of its size, as those pairs do): the keys link as they are */
         for (int k = 0; k < LINK_FS_NCOMP; k++)
             if (k != LC_NIR && !m->absent[k] && !m->tied[k]) {
                 fs_estimate_m(m, k, &keys);
@@ -1598,10 +1597,13 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
             fs_estimate_m(m, LC_NIR, &idents);
         /* The identity keys (link_ident_probability). The pairs sharing a key whose NIRs
          * differ are namesakes, or one person whose NIR was mistyped; the NIR cannot say
-         * which, their commune can: a person's records share one as often as m of the commune
-         * says, two people born the same day as u of commune_dob says. So the share of
+         * which, their commune can: a person's records of one name share one as often as the
+         * pairs of one NIR sharing a key do (not m of the commune: its pairs share no key, and
+         * people who change their name move), two people born the same day as u of
+         * commune_dob says. So the share of
          * namesakes among them is (m - f) / (m - u), f their share of one commune (all of them
-         * where the commune tells little, m - u under 0.1, or none is known). The NIR's m
+         * where the commune tells little, m - u under 0.1, where fewer than 100 of them have
+         * both communes, or where u was not measured on pairs born the same day). The NIR's m
          * counts the others only: learned on them all, it was mostly the namesakes' share, and
          * a NIR that differs weighed as much against a pair sharing a key as its namesakes'
          * prior (below) already did, so namesakes of one commune and two NIRs were linked.
@@ -1612,8 +1614,9 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
          * (they grow with the square of its size): the keys link as they are. */
         out->ident_pairs = ident_pairs;
         out->ident_two_nirs = fmax(nsk.dob_pairs_nir - nir_ident, 0);
-        double mc = m->m[LC_COMMUNE][1], uc = m->u[LC_COMMUNE_DOB][1];
-        double share = two_c > 0 && mc - uc > 0.1 ? (mc - two_same / two_c) / (mc - uc) : 1;
+        double mc = (one_same + 1) / (one_c + 2), uc = m->u[LC_COMMUNE_DOB][1];
+        double share = two_c >= 100 && out->dob_pairs >= 1000 && mc - uc > 0.1
+                           ? (mc - two_same / two_c) / (mc - uc) : 1;
         double namesakes_nir = two * fmin(fmax(share, 0), 1);
         out->ident_u = (namesakes_nir + 1) / (out->ident_two_nirs + 2);
         out->ident_namesakes = out->ident_u * nsk.dob_pairs;
@@ -1931,8 +1934,8 @@ static void exact_components(const link_rec *recs, size_t n, uint32_t *uf, uint3
  * the candidates' prior: those are the pairs the exact stage left, among which the same
  * person is far rarer (with the birth's weight, 1 in 3,000 of the pairs born the same day at
  * 1.1M households, where about 1 in 100 of all such pairs with keys are one person). The rest
- * of the pair then weighs its commune and NIR, whose u are those of two people born the same
- * day, as namesakes are. Left out: the Dice (the key says the names are the same, and the
+ * of the pair then weighs its commune, whose u is that of two people born the same day, as
+ * namesakes are, and its NIR (u from random pairs: two people's NIRs differ). Left out: the Dice (the key says the names are the same, and the
  * filters are mostly names: namesakes in two communes, whose filters differ only by the
  * commune's bits, were weighed +11.5 for it and linked), the date of birth (the key holds it)
  * and the sex (namesakes share a first name, so their sex agrees as a true pair's does). */

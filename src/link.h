@@ -2,7 +2,8 @@
  * 'tznr link' and in the quality benchmark (docs/linking.md).
  *
  * 1. exact: records sharing k_nir, or k_ident/k_ident_alt (either against either), are
- *    linked (a star from the first record of each group);
+ *    linked (a star from the first record of each group), unless a pair an identity key alone
+ *    joins is weighed as namesakes born the same day (link_ident_probability);
  * 2. fuzzy: candidate pairs come from two blockings, records with the same k_dob and records
  *    colliding in one of B LSH bands (R sampled CLK bits each, so a typo in the date of birth
  *    still finds its pair); a Fellegi-Sunter model (fs.h), estimated on a sample of the same

@@ -9,4 +9,4 @@ ALTER TABLE tznr.link_run
     ADD COLUMN ident_pairs bigint,             -- pairs of records sharing an identity key
     ADD COLUMN ident_namesakes double precision, -- of them, the namesakes expected (ident_u x pairs born the same day)
     ADD COLUMN ident_m double precision,       -- pairs of one NIR born the same day sharing a key
-    ADD COLUMN ident_u double precision;       -- pairs of two NIRs born the same day sharing a key
+    ADD COLUMN ident_u double precision;       -- of the pairs of two NIRs born the same day, the namesakes' share
