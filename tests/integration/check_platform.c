@@ -479,6 +479,17 @@ static int make_territory_of(struct pf *p, struct source *src, int max, int hous
 
 static int make_territory(struct pf *p, struct source *src, int max) { return make_territory_of(p, src, max, 400); }
 
+/* Load each of the N extracts of SRC, each load succeeding. */
+static void load_each(struct pf *p, const struct source *src, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *err = NULL;
+        int rc = TZNR(p, NULL, &err, "load -c '%s' '%s'", p->conf, src[i].extract);
+        ck_assert_msg(rc == 0, "load %s: exit %d: %s", src[i].extract, rc, err);
+        free(err);
+    }
+}
+
 /* The source's current snapshot holds the manifest's rows less the rejected ones. */
 static void check_current(struct pf *p, const struct source *s)
 {
@@ -594,11 +605,7 @@ START_TEST(test_scenario)
     struct source src[8];
     int n = make_territory(&p, src, 8);
     ck_assert_int_ge(n, 2);
-    for (int i = 0; i < n; i++) {
-        rc = TZNR(&p, NULL, &err, "load -c '%s' '%s'", p.conf, src[i].extract);
-        ck_assert_msg(rc == 0, "load %s: exit %d: %s", src[i].extract, rc, err);
-        free(err);
-    }
+    load_each(&p, src, n);
     ck_assert_int_eq(sqln(&p, "SELECT count(*) FROM tznr.source WHERE current_snapshot IS NOT NULL"), n);
     for (int i = 0; i < n; i++)
         check_current(&p, &src[i]);
@@ -758,11 +765,7 @@ START_TEST(test_identity_keys_for_the_auditor)
     int rc;
     struct source src[8];
     int n = make_territory_of(&p, src, 8, 6000);
-    for (int i = 0; i < n; i++) {
-        rc = TZNR(&p, NULL, &err, "load -c '%s' '%s'", p.conf, src[i].extract);
-        ck_assert_msg(rc == 0, "load %s: exit %d: %s", src[i].extract, rc, err);
-        free(err);
-    }
+    load_each(&p, src, n);
     rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
     ck_assert_msg(rc == 0 && strstr(err, "identity keys: ") != NULL && strstr(err, "namesakes born the same day"),
                   "link: exit %d: %s", rc, err);
