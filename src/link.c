@@ -1260,16 +1260,17 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
     keyed_sort(k, m);
     double all = 0;
     for (size_t g = 0, h; g < m; g = h) {
-        size_t men = 0, women = 0, keyed = 0, keyed_nir = 0;
+        size_t men = 0, women = 0, filters = 0, keyed = 0, keyed_nir = 0;
         h = key_run_end(k, m, g);
         for (size_t x = g; x < h; x++) {
             const link_rec *r = &recs[k[x].rec];
+            filters += (r->flags & LK_CLK) != 0;
             men += r->sex == 1 && (r->flags & LK_CLK);
             women += r->sex == 2 && (r->flags & LK_CLK);
             keyed += (r->flags & (LK_IDENT | LK_IDENT_ALT)) != 0;
             keyed_nir += (r->flags & (LK_IDENT | LK_IDENT_ALT)) && (r->flags & LK_NIR);
         }
-        if (block_size(recs, k, g, h) <= (size_t)block_max)
+        if (filters <= (size_t)block_max) /* as block_size counts */
             all += (double)men * (double)women;
         /* every block, those the blocking skips too (a date put for an unknown one, where
          * namesakes gather): their pairs sharing a key are weighed as the others */
@@ -1338,25 +1339,6 @@ static uint64_t content_draw(const link_rec *r, uint64_t salt)
     return splitmix(&h);
 }
 
-/* About LINK_RANDOM_PAIRS pairs of records drawn at random, for u, as (a << 32 | b) into a new
- * array (*NP of them), drawn by content as the sample is: the records whose draw falls under a
- * bar set for LINK_RANDOM_PAIRS of them (all, in a smaller territory), in the order of their
- * draw (content_hash), each paired with the records R distinct fractions of the list away, all
- * under half of it (R = 1, a third, unless there are fewer records than pairs wanted). The
- * same records in another order give the same levels, pair for pair. */
-struct drawn {
-    uint64_t draw;
-    uint32_t rec;
-};
-
-static int drawn_cmp(const void *x, const void *y)
-{
-    const struct drawn *a = x, *b = y;
-    if (a->draw != b->draw)
-        return a->draw < b->draw ? -1 : 1;
-    return (a->rec > b->rec) - (a->rec < b->rec);
-}
-
 /* A draw from everything the model compares of a record: two records that draw alike are
  * alike to every other (their order among themselves changes no pair's levels). */
 static uint64_t content_hash(const link_rec *r, uint64_t salt)
@@ -1385,29 +1367,40 @@ static uint64_t content_hash(const link_rec *r, uint64_t salt)
     return h;
 }
 
+/* About LINK_RANDOM_PAIRS pairs of records drawn at random, for u, as (a << 32 | b) into a new
+ * array (*NP of them), drawn by content as the sample is: the records whose draw falls under a
+ * bar set for LINK_RANDOM_PAIRS of them (all, in a smaller territory), in the order of their
+ * draw (content_hash, as a key keyed_sort orders), each paired with the records R distinct
+ * fractions of the list away, all under half of it (R = 1, a third, unless there are fewer
+ * records than pairs wanted). The same records in another order give the same levels, pair
+ * for pair. */
 static uint64_t *random_pairs(const link_rec *recs, size_t n, size_t *np)
 {
     const uint64_t salt = 0x7a6e722d752d7072ULL;
     double bar = n > LINK_RANDOM_PAIRS ? (double)LINK_RANDOM_PAIRS / (double)n : 1;
     size_t cap = (size_t)(bar * (double)n * 1.1) + 16, m = 0;
-    struct drawn *d = xmalloc(cap * sizeof *d);
+    struct keyed *d = xmalloc(cap * sizeof *d);
     for (size_t i = 0; i < n; i++) {
         uint64_t h = content_hash(&recs[i], salt);
         if ((double)(h >> 11) * 0x1p-53 < bar) {
             if (m == cap)
                 d = xrealloc(d, (cap *= 2) * sizeof *d);
-            d[m].draw = h;
+            memset(&d[m], 0, sizeof d[m]);
+            for (int b = 0; b < 8; b++) /* most significant byte first: the draw's order */
+                d[m].key[b] = (uint8_t)(h >> (56 - 8 * b));
             d[m++].rec = (uint32_t)i;
         }
     }
-    qsort(d, m, sizeof *d, drawn_cmp);
+    keyed_sort(d, m);
     size_t rounds = m > 2 ? (LINK_RANDOM_PAIRS + m - 1) / m : 0;
     if (rounds > (m - 1) / 2)
         rounds = m > 2 ? (m - 1) / 2 : 0;
     uint64_t *v = xmalloc((m * rounds + 1) * sizeof *v);
     size_t k = 0;
     for (size_t r = 1; r <= rounds; r++) {
-        size_t off = m * r / (2 * rounds + 1) + (m * r / (2 * rounds + 1) == 0); /* under half the list */
+        size_t off = m * r / (2 * rounds + 1); /* under half the list */
+        if (off == 0)
+            off = 1;
         for (size_t i = 0; i < m; i++) {
             uint32_t a = d[i].rec, b = d[(i + off) % m].rec;
             if (a != b)
@@ -1595,21 +1588,20 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
                 memcpy(m->m[k], m->m[m->tied[k] - 1], sizeof m->m[k]);
         if (!m->absent[LC_NIR])
             fs_estimate_m(m, LC_NIR, &idents);
-        /* The identity keys (link_ident_probability). The pairs sharing a key whose NIRs
-         * differ are namesakes, or one person whose NIR was mistyped; the NIR cannot say
-         * which, their commune can: a person's records of one name share one as often as the
-         * pairs of one NIR sharing a key do (not m of the commune: its pairs share no key, and
-         * people who change their name move), two people born the same day as u of
-         * commune_dob says. So the share of
-         * namesakes among them is (m - f) / (m - u), f their share of one commune (all of them
-         * where the commune tells little, m - u under 0.1, where fewer than 100 of them have
-         * both communes, or where u was not measured on pairs born the same day). The NIR's m
-         * counts the others only: learned on them all, it was mostly the namesakes' share, and
-         * a NIR that differs weighed as much against a pair sharing a key as its namesakes'
-         * prior (below) already did, so namesakes of one commune and two NIRs were linked.
-         * The namesakes' u is their share of the pairs born the same day with keys and NIRs
-         * on both sides (dob_pairs_nir); times all the pairs born the same day with keys, the
-         * namesakes to expect among the pairs sharing a key. With too few pairs of two NIRs
+        /* The identity keys (link_ident_probability). The pairs sharing a key whose NIRs differ
+         * are namesakes, or one person whose NIR was mistyped; the NIR cannot say which, their
+         * commune can: a person's records of one name share one as often as the pairs of one
+         * NIR sharing a key do (not m of the commune: its pairs share no key, and people who
+         * change their name move), two people born the same day as u of commune_dob says. So
+         * the share of namesakes among them is (m - f) / (m - u), f their share of one commune
+         * (all of them where the commune tells little, m - u under 0.1, where fewer than 100 of
+         * them have both communes, or where u was not measured on pairs born the same day). The
+         * NIR's m counts the others only: learned on them all, it was mostly the namesakes'
+         * share, and a NIR that differs weighed as much against a pair sharing a key as its
+         * namesakes' prior (below) already did, so namesakes of one commune and two NIRs were
+         * linked. The namesakes' u is their share of the pairs born the same day with keys and
+         * NIRs on both sides (dob_pairs_nir); times all the pairs born the same day with keys,
+         * the namesakes to expect among the pairs sharing a key. With too few pairs of two NIRs
          * born the same day, the territory is too small for namesakes to be more than a few
          * (they grow with the square of its size): the keys link as they are. */
         out->ident_pairs = ident_pairs;
@@ -1935,10 +1927,11 @@ static void exact_components(const link_rec *recs, size_t n, uint32_t *uf, uint3
  * person is far rarer (with the birth's weight, 1 in 3,000 of the pairs born the same day at
  * 1.1M households, where about 1 in 100 of all such pairs with keys are one person). The rest
  * of the pair then weighs its commune, whose u is that of two people born the same day, as
- * namesakes are, and its NIR (u from random pairs: two people's NIRs differ). Left out: the Dice (the key says the names are the same, and the
- * filters are mostly names: namesakes in two communes, whose filters differ only by the
- * commune's bits, were weighed +11.5 for it and linked), the date of birth (the key holds it)
- * and the sex (namesakes share a first name, so their sex agrees as a true pair's does). */
+ * namesakes are, and its NIR (u from random pairs: two people's NIRs differ). Left out: the
+ * Dice (the key says the names are the same, and the filters are mostly names: namesakes in
+ * two communes, whose filters differ only by the commune's bits, were weighed +11.5 for it and
+ * linked), the date of birth (the key holds it) and the sex (namesakes share a first name, so
+ * their sex agrees as a true pair's does). */
 double link_ident_probability(const link_model *lm, const link_rec *a, const link_rec *b)
 {
     fs_vec v;
