@@ -1817,6 +1817,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
             tp += 1;
             pred += 1;
         }
+    const double exact_tp = tp;
     uint64_t *cover = xcalloc(n ? n : 1, sizeof *cover);
     for (size_t i = 0; i < n; i++)
         cover[person[i]] |= 1ULL << recs[i].source;
@@ -1903,6 +1904,8 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
     free(cover);
     st->est_precision = pred > 0 ? tp / pred : 1.0;
     st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
+    st->est_fuzzy_recall = tp - exact_tp + fn > 0 ? (tp - exact_tp) / (tp - exact_tp + fn) : 1.0;
+    st->est_missed = fn;
 }
 
 /* Each record's exact component (its root in UF), and per component the sources holding one
@@ -1997,20 +2000,13 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
     return dropped;
 }
 
-int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
-             size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
+/* The exact links: the pairs sharing k_nir, k_ident or k_ident_alt (into LINKS, unique), and
+ * their components in UF (reset first). */
+static void exact_links(const link_rec *recs, size_t n, const uint64_t *forbidden, size_t n_forbidden, uint32_t *uf,
+                        struct edges *links)
 {
-    memset(out, 0, sizeof *out);
-    if ((p->bits != 0 && (p->bits < 8 || p->bits > 30)) || p->bands < 0 || p->block_max < 2 || p->match <= 0 ||
-        p->match > 1 || p->same_source <= 0 || p->same_source > 1 || p->possible < 0 || n >= UINT32_MAX)
-        return -1;
-    link_stats *st = &out->stats;
-    uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
     for (size_t i = 0; i < n; i++)
         uf[i] = (uint32_t)i;
-    struct edges links = {0};
-
-    /* 1. exact links */
     struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
     for (int pass = 0; pass < 2; pass++) {
         size_t m = collect_keys(recs, n, pass, k);
@@ -2021,14 +2017,29 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
                 if (a == b || forbidden_pair(forbidden, n_forbidden, a, b))
                     continue;
                 int method = pass == 0 ? LM_NIR : (k[g].tag || k[x].tag) ? LM_IDENT_ALT : LM_IDENT;
-                edges_add(&links, a, b, method, 1.0);
+                edges_add(links, a, b, method, 1.0);
                 uf_union(uf, a, b);
             }
             g = h;
         }
     }
     free(k);
-    edges_unique(&links);
+    edges_unique(links);
+}
+
+int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_t *forbidden,
+             size_t n_forbidden, link_pair_fn on_pair, void *ctx, link_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if ((p->bits != 0 && (p->bits < 8 || p->bits > 30)) || p->bands < 0 || p->block_max < 2 || p->match <= 0 ||
+        p->match > 1 || p->same_source <= 0 || p->same_source > 1 || p->possible < 0 || n >= UINT32_MAX)
+        return -1;
+    link_stats *st = &out->stats;
+    uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
+    struct edges links = {0};
+
+    /* 1. exact links */
+    exact_links(recs, n, forbidden, n_forbidden, uf, &links);
     st->exact_edges = links.n;
 
     /* 2. fuzzy links */
@@ -2104,6 +2115,37 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     if (lm->training != LT_NONE)
         estimate_quality(recs, n, uf, &links, &kept, &low, ptab, low_thr, p->bands, bits, st);
     st->possible = possible.n;
+    /* A model whose own matches the run cannot link is not describing one person's records:
+     * in a territory of households with no NIR to learn from, EM takes relatives, or people
+     * of common names, for the same person, and their links would join thousands of people
+     * into one (a synthetic territory of 100,000 households with its NIRs blanked: 130,660
+     * false links, one person of 97,111 records). Such a model expects far more matches among
+     * the pairs the exact stage left than the decision, one partner per source, can take, so
+     * the share it links falls: 0.17-0.54 in those runs, 0.93-0.99 where the model was right
+     * (docs/linking.md, section 4). Under LINK_MIN_FUZZY_RECALL the run keeps its exact links
+     * only, says why, and leaves the model in its result for the auditor (not where it leaves
+     * less than one match: with nothing left to link, the share says nothing). A model handed in
+     * ([link] model) is the data officer's choice and is used as given. */
+    if ((lm->training == LT_EM || lm->training == LT_KEYS) && st->est_missed >= 1 &&
+        st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL) {
+        snprintf(lm->why, sizeof lm->why,
+                 "the model refused: of the matches it expects among the pairs the exact keys left, the run would "
+                 "link %.1f %% (at least %.0f %% needed), so its matches are not one person's records",
+                 100 * st->est_fuzzy_recall, 100 * LINK_MIN_FUZZY_RECALL);
+        lm->training = LT_NONE;
+        free(links.e);
+        links = (struct edges){0};
+        exact_links(recs, n, forbidden, n_forbidden, uf, &links);
+        for (size_t i = 0; i < n; i++)
+            uf[i] = uf_find(uf, (uint32_t)i);
+        st->exact_edges = links.n;
+        st->clk_edges = st->possible = st->ident_vetoed = 0;
+        st->persons = 0;
+        for (size_t i = 0; i < n; i++)
+            st->persons += uf[i] == i;
+        st->est_precision = st->est_recall = st->est_fuzzy_recall = st->est_missed = 0;
+        possible.n = 0;
+    }
     free(kept.c);
     free(low.v);
     free(low_thr);

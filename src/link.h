@@ -67,8 +67,11 @@ typedef struct link_params {
 #define LINK_RANDOM_PAIRS 200000 /* random pairs the u-probabilities come from */
 #define LINK_DOB_PAIRS 8e6       /* pairs of the k_dob blocks the u of clk_dice_dob, sex_dob and commune_dob
                                   * come from, about */
-#define LINK_MIN_TRAINING 100  /* key-joined pairs needed to take m from them rather than EM */
+#define LINK_MIN_TRAINING 20   /* key-joined pairs needed to take m from them rather than EM */
 #define LINK_MIN_PAIRS 500     /* candidate pairs in the sample needed to estimate a model at all */
+/* the share of the matches its model expects among the pairs the exact stage left that a run
+ * must link, or its model is refused and the run keeps its exact links only */
+#define LINK_MIN_FUZZY_RECALL 0.8
 #define LINK_MIN_NAMESAKE_PAIRS 1000 /* pairs of two NIRs born the same day needed to weigh the identity keys */
 
 typedef struct link_edge {
@@ -82,7 +85,7 @@ typedef struct link_model {
     fs_model fs;
     enum link_training training;
     enum fs_em_status status;  /* of the EM (m and lambda, or lambda alone) */
-    char why[128];             /* LT_NONE: the reason, in words */
+    char why[256];             /* LT_NONE: the reason, in words */
     size_t sample_records, sample_pairs, random_pairs, training_pairs;
     size_t dob_pairs;          /* pairs of the k_dob blocks counted for the u of the *_dob comparisons */
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */
@@ -107,8 +110,10 @@ typedef struct link_stats {
     int lsh_bits;      /* the bits a band actually used */
     /* the run's own estimate of its quality across sources (no ground truth): precision, the
      * mean probability of the pairs it put together; recall, their probability mass over the
-     * mass of every candidate pair */
-    double est_precision, est_recall;
+     * mass of every candidate pair; fuzzy_recall, the same without the exact links: the share
+     * of the matches the model expects among the pairs the exact stage left that the run links,
+     * and est_missed the matches it expects and does not link */
+    double est_precision, est_recall, est_fuzzy_recall, est_missed;
 } link_stats;
 
 typedef struct link_result {

@@ -827,8 +827,8 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
               (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, st->ident_vetoed, res.npossible, nfb,
               st->comparisons, st->blocks_skipped, params.p);
     if (!none)
-        sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, ", st->est_precision,
-                  st->est_recall);
+        sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, \"estimated_fuzzy_recall\": %.4f, ",
+                  st->est_precision, st->est_recall, st->est_fuzzy_recall);
     if (fprec >= 0)
         sbuf_addf(&d, "\"field_precision\": %.4f, ", fprec);
     sbuf_addf(&d, "\"field_outcomes\": %ld, ", nfield);
@@ -859,15 +859,18 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         log_info("  identity keys: link as they are (no pair of one NIR born the same day with identity keys)");
     else if (lm->training == LT_GIVEN)
         log_info("  identity keys: link as they are (a model is given: [link] model)");
-    else if (!none)
+    else if (none)
+        log_info("  identity keys: link as they are (no model this run)");
+    else
         log_info("  identity keys: link as they are (the model was not learned from the NIR)");
     if (none)
         log_warn("  no model this run (%s): exact links only", lm->why);
     else
         log_info("  model: m from %s, %s after %d iterations, %.3g%% of candidate pairs match; estimated precision "
-                 "%.4f, recall %.4f", lm->training == LT_KEYS ? "the pairs k_nir joins" : lm->training == LT_EM ? "EM" : "the caller",
+                 "%.4f, recall %.4f (%.4f of the matches it expects among the pairs the exact keys left)",
+                 lm->training == LT_KEYS ? "the pairs k_nir joins" : lm->training == LT_EM ? "EM" : "the caller",
                  fs_em_status_text(lm->status), lm->fs.iterations, 100 * lm->fs.lambda, st->est_precision,
-                 st->est_recall);
+                 st->est_recall, st->est_fuzzy_recall);
     if (fprec >= 0)
         log_info("  precision measured in the field: %.4f (%ld outcomes)", fprec, nfield);
     else

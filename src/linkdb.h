@@ -17,7 +17,7 @@ typedef struct linkdb_summary {
     double est_precision, est_recall; /* the run's own estimates across sources; -1: no model */
     double field_precision;           /* from the teams' outcomes; -1: not enough yet */
     long field_outcomes;              /* the outcomes it counts */
-    char no_model[128];               /* why the run had no model (exact links only), or "" */
+    char no_model[256];               /* why the run had no model (exact links only), or "" */
 } linkdb_summary;
 
 /* What 'tznr links' prints of the latest run, and the COPY ... TO STDOUT (CSV with a header)
