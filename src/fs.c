@@ -153,6 +153,25 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
 
 double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches) { return smoothed(m, k, matches, m->m[k]); }
 
+void fs_u_log_concave(fs_model *m, int k)
+{
+    const double *w = m->band_width[k], *c = m->band_centre[k];
+    double *u = m->u[k];
+    int n = m->nlevels[k], mode = -1;
+    for (int l = 0; l < n; l++)
+        if (w[l] > 0 && (mode < 0 || u[l] / w[l] > u[mode] / w[mode]))
+            mode = l;
+    double slope = INFINITY; /* of log density per unit, from the band below */
+    for (int l = mode + 1; mode >= 0 && l < n && w[l] > 0 && w[l - 1] > 0; l++) {
+        double g0 = log(u[l - 1] / w[l - 1]), dc = c[l] - c[l - 1], s = (log(u[l] / w[l]) - g0) / dc;
+        if (s > slope) {
+            u[l] = w[l] * exp(g0 + slope * dc);
+            s = slope;
+        }
+        slope = s;
+    }
+}
+
 void fs_monotone(fs_model *m, int k)
 {
     /* pool adjacent violators: the isotonic regression of the ratios m/u, each level weighed
@@ -242,6 +261,8 @@ static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, dou
                 continue;
             for (int l = 0; l < m->nlevels[k]; l++)
                 m->u[k][l] = nu[k][l] / sum;
+            normalise(m->u[k], m->nlevels[k]);
+            fs_u_log_concave(m, k);
             normalise(m->u[k], m->nlevels[k]);
         }
         /* a tied comparison's pairs count for the one it is tied to, and take its m below */

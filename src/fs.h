@@ -37,6 +37,11 @@ typedef struct fs_model {
     int ordinal[FS_MAX_COMP]; /* levels ordered by likeness: a level never weighs more than the next */
     int tied[FS_MAX_COMP];    /* 1 + the comparison whose m this one shares (fs_em pools their pairs); 0: its own.
                                * For a comparison split in two by another's level, whose m does not depend on it */
+    /* A comparison whose levels from 1 up are bands of a score (their width; 0: not a band)
+     * whose density among non-matches falls off above its mode at least as fast as it fell
+     * below (log-concave, as the Dice of two people's filters, a sum over a thousand bits, is).
+     * Where fs_em re-estimates such a u, it keeps it so (fs_u_log_concave). */
+    double band_width[FS_MAX_COMP][FS_MAX_LEVELS], band_centre[FS_MAX_COMP][FS_MAX_LEVELS];
     int iterations;  /* of the last fs_em */
     double change;   /* the largest change of m or lambda at its last iteration */
 } fs_model;
@@ -54,6 +59,11 @@ typedef struct fs_patterns {
     uint32_t *slot; /* open-addressing index into vec (0: empty, else index + 1) */
     size_t mask;
 } fs_patterns;
+
+/* Above the mode of comparison K's band densities (u / width), lower any band whose density
+ * falls slower than the band below it fell (per unit of the score, from centre to centre),
+ * to the rate of that band; the others are left as they are. Nothing without bands. */
+void fs_u_log_concave(fs_model *m, int k);
 
 /* Set up M for NCOMP comparisons of NLEVELS[k] levels each (2 to FS_MAX_LEVELS), with a
  * starting point for the EM: the top level likely among matches (0.9, the rest sharing 0.1),

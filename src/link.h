@@ -71,7 +71,7 @@ typedef struct link_params {
 #define LINK_MIN_PAIRS 500     /* candidate pairs in the sample needed to estimate a model at all */
 /* the share of the matches its model expects among the pairs the exact stage left that a run
  * must link, or its model is refused and the run keeps its exact links only */
-#define LINK_MIN_FUZZY_RECALL 0.8
+#define LINK_MIN_FUZZY_RECALL 0.7
 #define LINK_MIN_NAMESAKE_PAIRS 1000 /* pairs of two NIRs born the same day needed to weigh the identity keys */
 
 typedef struct link_edge {

@@ -273,6 +273,39 @@ END_TEST
 
 /* u and m count one pair more at every level: a level never seen among N pairs gets 1/(N+L),
  * not a floor that would let it weigh without bound. */
+/* A u over bands of a score is kept log-concave above its mode: level 0 is no band; bands 1-4
+ * are 0.1 wide, band 5 is 0.2 wide. Densities (u / width) 1, 3, 0.9, 0.27, then 0.25: from
+ * the mode (band 2) the density falls by 0.3 a band, but band 5 (centre 0.15 above band 4's,
+ * 1.5 bands) would fall by 0.926 only. It is brought to band 4's rate, 0.3 per 0.1:
+ * 0.27 * 0.3^1.5 * 0.2 wide. The bands under the mode and those falling fast enough are
+ * left; so is a comparison without bands. */
+START_TEST(test_u_log_concave_above_its_mode)
+{
+    fs_model m;
+    const int nl[2] = {6, 6};
+    ck_assert_int_eq(fs_model_init(&m, 2, nl), 0);
+    const double u[6] = {0.4, 0.1, 0.3, 0.09, 0.027, 0.05}, w[6] = {0, 0.1, 0.1, 0.1, 0.1, 0.2};
+    for (int k = 0; k < 2; k++)
+        memcpy(m.u[k], u, sizeof u);
+    for (int l = 1; l < 6; l++) {
+        m.band_width[0][l] = w[l];
+        m.band_centre[0][l] = l < 5 ? 0.6 + 0.1 * l : 1.15;
+    }
+    fs_u_log_concave(&m, 0);
+    fs_u_log_concave(&m, 1);
+    const double want5 = 0.27 * pow(0.3, 1.5) * 0.2;
+    for (int l = 0; l < 5; l++)
+        ck_assert_msg(m.u[0][l] == u[l], "band %d moved: %g, was %g", l, m.u[0][l], u[l]);
+    ck_assert_msg(fabs(m.u[0][5] - want5) < 1e-12, "band 5: %.9f, want %.9f", m.u[0][5], want5);
+    ck_assert(memcmp(m.u[1], u, sizeof u) == 0);
+    /* a tail that falls faster and faster is left as it is */
+    const double fast[6] = {0.4, 0.1, 0.3, 0.09, 0.018, 0.0005};
+    memcpy(m.u[0], fast, sizeof fast);
+    fs_u_log_concave(&m, 0);
+    ck_assert(memcmp(m.u[0], fast, sizeof fast) == 0);
+}
+END_TEST
+
 START_TEST(test_one_pair_more_at_every_level)
 {
     fs_patterns p;
@@ -311,6 +344,7 @@ Suite *suite_fs(void)
     tcase_add_test(tc, test_monotone_weights);
     tcase_add_test(tc, test_monotone_sparse_level);
     tcase_add_test(tc, test_one_pair_more_at_every_level);
+    tcase_add_test(tc, test_u_log_concave_above_its_mode);
     suite_add_tcase(s, tc);
     return s;
 }
