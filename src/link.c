@@ -165,6 +165,46 @@ void link_fs_init(fs_model *m)
     m->tied[LC_COMMUNE_DOB] = 1 + LC_COMMUNE;
 }
 
+void link_why_fr(const char *why, char *buf, size_t cap)
+{
+    size_t pairs;
+    int needed;
+    /* the refusal's two figures: the first two numbers after its head */
+    const char *f = strncmp(why, LINK_WHY_REFUSED_HEAD, strlen(LINK_WHY_REFUSED_HEAD)) == 0 ? why : NULL;
+    double share = -1, need = -1;
+    while (f && *f && (share < 0 || need < 0)) {
+        if (*f >= '0' && *f <= '9') {
+            char *e;
+            double v = strtod(f, &e);
+            *(share < 0 ? &share : &need) = v;
+            f = e;
+        } else
+            f++;
+    }
+    if (share >= 0 && need >= 0) {
+        char sh[32];
+        snprintf(sh, sizeof sh, "%.1f", share);
+        char *dot = strchr(sh, '.');
+        if (dot)
+            *dot = ','; /* French decimals */
+        snprintf(buf, cap,
+                 "le modèle estimé cette nuit a été écarté : parmi les paires que les clés exactes ont laissées, il "
+                 "attendait bien plus de correspondances que la nuit ne pouvait en relier (%s %%, il en faut %.0f %% "
+                 "au moins) ; il prenait des personnes différentes (des membres d’une même famille, des homonymes) "
+                 "pour une seule",
+                 sh, need);
+    }
+    else if (sscanf(why, LINK_WHY_FEW_PAIRS, &pairs, &needed) == 2)
+        snprintf(buf, cap, "trop peu de paires candidates pour estimer un modèle (%zu, il en faut %d)", pairs, needed);
+    else if (strcmp(why, fs_em_status_text(FS_NO_PAIRS)) == 0)
+        snprintf(buf, cap, "aucune paire candidate sur laquelle l’estimer");
+    else if (strcmp(why, fs_em_status_text(FS_ONE_PATTERN)) == 0)
+        snprintf(buf, cap, "toutes les paires candidates se ressemblent : rien n’y distingue une même personne de "
+                           "deux");
+    else
+        snprintf(buf, cap, "%s", why);
+}
+
 const char *link_training_name(enum link_training t)
 {
     static const char *const names[] = {"none", "keys", "em", "given"};
@@ -1649,8 +1689,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         /* a handful of pairs says little about what tells people apart: a model estimated on
          * them would link at random */
         out->training = LT_NONE;
-        snprintf(out->why, sizeof out->why, "too few candidate pairs to estimate a model from (%zu, %d needed)",
-                 out->sample_pairs, LINK_MIN_PAIRS);
+        snprintf(out->why, sizeof out->why, LINK_WHY_FEW_PAIRS, out->sample_pairs, LINK_MIN_PAIRS);
     }
     fs_patterns_free(&rnd);
     fs_patterns_free(&sp);
@@ -2136,10 +2175,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
      * officer's choice and is used as given. */
     if ((lm->training == LT_EM || lm->training == LT_KEYS) && st->est_missed >= 1 &&
         st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL) {
-        snprintf(lm->why, sizeof lm->why,
-                 "the model refused: of the matches it expects among the pairs the exact keys left, the run would "
-                 "link %.1f %% (at least %.0f %% needed), so its matches are not one person's records",
-                 100 * st->est_fuzzy_recall, 100 * LINK_MIN_FUZZY_RECALL);
+        snprintf(lm->why, sizeof lm->why, LINK_WHY_REFUSED, 100 * st->est_fuzzy_recall, 100 * LINK_MIN_FUZZY_RECALL);
         lm->training = LT_NONE;
         free(links.e);
         links = (struct edges){0};

@@ -72,6 +72,15 @@ typedef struct link_params {
 /* the share of the matches its model expects among the pairs the exact stage left that a run
  * must link, or its model is refused and the run keeps its exact links only */
 #define LINK_MIN_FUZZY_RECALL 0.7
+/* The reasons a run has no model (link_model.why) that are not fs_em_status_text's: readers
+ * that say them in another language (the report) parse them with these formats. */
+#define LINK_WHY_FEW_PAIRS "too few candidate pairs to estimate a model from (%zu, %d needed)"
+#define LINK_WHY_REFUSED_HEAD "the model refused: "
+#define LINK_WHY_REFUSED                                                                                        \
+    LINK_WHY_REFUSED_HEAD "of the matches it expects among the pairs the exact keys left, the run would link %.1f " \
+                          "%% (at least %.0f %% needed), so its matches are not one person's records"
+/* WHY in French for the data officers' report, into BUF (a reason not known here is copied). */
+void link_why_fr(const char *why, char *buf, size_t cap);
 #define LINK_MIN_NAMESAKE_PAIRS 1000 /* pairs of two NIRs born the same day needed to weigh the identity keys */
 
 typedef struct link_edge {

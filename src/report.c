@@ -11,6 +11,7 @@
 #include "db.h"
 #include "evaluation.h"
 #include "html.h"
+#include "link.h"
 #include "secret.h"
 
 typedef struct page {
@@ -536,8 +537,10 @@ static void section_linkage(page *p)
     out(p, "<h3>Le modèle de rapprochement de la nuit</h3>\n");
     const char *training = str(lr, 0, 4);
     if (strcmp(training, "none") == 0) {
+        char why[512];
+        link_why_fr(str(lr, 0, 5), why, sizeof why);
         out(p, "<p>Pas de modèle cette nuit : ");
-        mtext(p, str(lr, 0, 5));
+        esc(p, why);
         out(p, ". Seuls les liens exacts ont été faits.</p>\n");
     } else {
         out(p, "<dl class=\"kv\"><dt>Appris</dt><dd>");

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "csvio.h"
+#include "link.h"
 #include "linkmodel.h"
 #include "sbuf.h"
 #include "testutil.h"
@@ -855,6 +856,10 @@ START_TEST(test_a_model_that_would_merge_people_is_refused)
         ck_assert_msg(strncmp(lr, "none|the model refused: ", 24) == 0, "link_run: %s", lr);
         ck_assert_msg(strstr(err, "no model this run (the model refused: ") != NULL, "link: %s", err);
         ck_assert_msg(strncmp(status, "the model refused: ", 19) == 0, "audit entry's model status: %s", status);
+        char fr[512]; /* as the data officers' report says it */
+        link_why_fr(lr + 5, fr, sizeof fr);
+        ck_assert_msg(strstr(fr, "le modèle estimé cette nuit a été écarté") && strstr(fr, " %, il en faut 70 % au moins)"),
+                      "in French: %s", fr);
         ck_assert_msg(clk == 0, "%lld links by the filters under a refused model", clk);
     } else {
         ck_assert_msg(strncmp(lr, "keys|", 5) == 0, "link_run: %s", lr);

@@ -1189,6 +1189,27 @@ START_TEST(test_nothing_to_estimate_from)
 }
 END_TEST
 
+/* Why a run had no model, in French for the data officers' report: each reason the linker
+ * writes, with its figures; one it does not know, as it is. */
+START_TEST(test_why_said_in_french)
+{
+    char why[256], fr[512];
+    snprintf(why, sizeof why, LINK_WHY_REFUSED, 24.5, 70.0);
+    link_why_fr(why, fr, sizeof fr);
+    ck_assert_msg(strstr(fr, "le modèle estimé cette nuit a été écarté") && strstr(fr, "(24,5 %, il en faut 70 % au moins)"),
+                  "%s", fr);
+    snprintf(why, sizeof why, LINK_WHY_FEW_PAIRS, (size_t)42, 500);
+    link_why_fr(why, fr, sizeof fr);
+    ck_assert_str_eq(fr, "trop peu de paires candidates pour estimer un modèle (42, il en faut 500)");
+    link_why_fr(fs_em_status_text(FS_NO_PAIRS), fr, sizeof fr);
+    ck_assert_str_eq(fr, "aucune paire candidate sur laquelle l’estimer");
+    link_why_fr(fs_em_status_text(FS_ONE_PATTERN), fr, sizeof fr);
+    ck_assert(strncmp(fr, "toutes les paires candidates se ressemblent", 43) == 0);
+    link_why_fr("something new", fr, sizeof fr);
+    ck_assert_str_eq(fr, "something new");
+}
+END_TEST
+
 START_TEST(test_bad_parameters)
 {
     link_rec r[1];
@@ -1317,6 +1338,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers);
     tcase_add_test(tc, test_nir_m_and_the_same_model_whatever_the_order);
     tcase_add_test(tc, test_bad_parameters);
+    tcase_add_test(tc, test_why_said_in_french);
     tcase_add_test(tc, test_comparison_levels);
     tcase_add_test(tc, test_retired_settings);
     tcase_set_timeout(tc, 60);
