@@ -153,6 +153,9 @@ int fs_estimate_u(fs_model *m, const fs_patterns *rp)
 
 double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches) { return smoothed(m, k, matches, m->m[k]); }
 
+/* The mode is taken as u stands: a top band so inflated that it outweighed the strangers'
+ * common bands would be taken for it and left (never so on FEBRL or the synthetic territories,
+ * whose strangers' mode is at 0.62-0.74, with tens of thousands of pairs). */
 void fs_u_log_concave(fs_model *m, int k)
 {
     const double *w = m->band_width[k], *c = m->band_centre[k];

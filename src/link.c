@@ -2169,25 +2169,35 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
      * the pairs the exact stage left than the decision, one partner per source, can take, so
      * the share it links falls: 0.13-0.54 in such runs, 0.89-0.99 where the model was right
      * (0.92 in a region of 3 million households; docs/linking.md, section 3). Under
-     * LINK_MIN_FUZZY_RECALL the run keeps its exact links only, says why, and leaves the model
-     * in its result for the auditor (not where it leaves less than one match: with nothing
-     * left to link, the share says nothing). A model handed in ([link] model) is the data
-     * officer's choice and is used as given. */
-    if ((lm->training == LT_EM || lm->training == LT_KEYS) && st->est_missed >= 1 &&
-        st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL) {
-        snprintf(lm->why, sizeof lm->why, LINK_WHY_REFUSED, 100 * st->est_fuzzy_recall, 100 * LINK_MIN_FUZZY_RECALL);
+     * LINK_MIN_FUZZY_RECALL an EM model is refused: the run keeps the links it did not owe to
+     * the model's filters (its exact links, and the namesakes it kept apart stay apart), says
+     * why, and leaves the model in its result for the auditor; not where it leaves less than
+     * one match (with nothing left to link, the share says nothing). A model learned from the
+     * NIR is not refused (every wrong model measured was EM's, and the share drifts down with
+     * size, so a refusal there would be a cliff from one night to the next; the caller warns
+     * instead), nor one handed in ([link] model), the data officer's choice. */
+    if (lm->training == LT_EM && st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL) {
+        /* rounded down, so a share just under the bar never reads as the bar */
+        snprintf(lm->why, sizeof lm->why, LINK_WHY_REFUSED, floor(1000 * st->est_fuzzy_recall) / 10,
+                 100 * LINK_MIN_FUZZY_RECALL);
         lm->training = LT_NONE;
-        free(links.e);
-        links = (struct edges){0};
-        exact_links(recs, n, forbidden, n_forbidden, uf, &links);
+        size_t kept_exact = 0;
+        for (size_t e = 0; e < links.n; e++)
+            if (links.e[e].method != LM_CLK)
+                links.e[kept_exact++] = links.e[e];
+        links.n = kept_exact;
+        for (size_t i = 0; i < n; i++)
+            uf[i] = (uint32_t)i;
+        for (size_t e = 0; e < links.n; e++)
+            uf_union(uf, links.e[e].a, links.e[e].b);
         for (size_t i = 0; i < n; i++)
             uf[i] = uf_find(uf, (uint32_t)i);
         st->exact_edges = links.n;
-        st->clk_edges = st->possible = st->ident_vetoed = 0;
+        st->clk_edges = st->possible = 0;
         st->persons = 0;
         for (size_t i = 0; i < n; i++)
             st->persons += uf[i] == i;
-        st->est_precision = st->est_recall = st->est_fuzzy_recall = st->est_missed = 0;
+        st->est_precision = st->est_recall = 0; /* est_fuzzy_recall and est_missed stay, for the audit */
         possible.n = 0;
     }
     free(kept.c);

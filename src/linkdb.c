@@ -1,6 +1,7 @@
 /* linkdb: the linkage pass over the database (see linkdb.h): read the current records in one
  * binary COPY, link them in memory (link.c), assign persons and households (assign.c), write
  * links, possible links and persons by binary COPY in one transaction, with an audit entry. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -829,6 +830,9 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     if (!none)
         sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, \"estimated_fuzzy_recall\": %.4f, ",
                   st->est_precision, st->est_recall, st->est_fuzzy_recall);
+    else if (strncmp(lm->why, LINK_WHY_REFUSED_HEAD, strlen(LINK_WHY_REFUSED_HEAD)) == 0)
+        sbuf_addf(&d, "\"refused_model_fuzzy_recall\": %.6f, \"refused_model_missed\": %.1f, ", st->est_fuzzy_recall,
+                  st->est_missed);
     if (fprec >= 0)
         sbuf_addf(&d, "\"field_precision\": %.4f, ", fprec);
     sbuf_addf(&d, "\"field_outcomes\": %ld, ", nfield);
@@ -865,6 +869,10 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         log_info("  identity keys: link as they are (the model was not learned from the NIR)");
     if (none)
         log_warn("  no model this run (%s): exact links only", lm->why);
+    else if (st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL)
+        log_warn("  the model links %.1f %% of the matches it expects among the pairs the exact keys left (an EM "
+                 "model is refused under %.0f %%): its matches may not be one person's records; see docs/linking.md, "
+                 "\"A model refused\"", floor(1000 * st->est_fuzzy_recall) / 10, 100 * LINK_MIN_FUZZY_RECALL);
     else
         log_info("  model: m from %s, %s after %d iterations, %.3g%% of candidate pairs match; estimated precision "
                  "%.4f, recall %.4f (%.4f of the matches it expects among the pairs the exact keys left)",

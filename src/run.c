@@ -17,6 +17,7 @@
 #include "export.h"
 #include "feedback.h"
 #include "fr.h"
+#include "link.h"
 #include "linkdb.h"
 #include "load.h"
 #include "report.h"
@@ -389,8 +390,11 @@ int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *sum)
               fr_pl((long long)ls.foyers), fr_int(b[3], (long long)ls.links_exact), fr_pl((long long)ls.links_exact),
               fr_pl((long long)ls.links_exact), fr_int(b[4], (long long)ls.links_clk), fr_pl((long long)ls.links_clk),
               fr_pl((long long)ls.links_clk));
-    if (ls.no_model[0])
-        sbuf_addf(sum, "  rapprochement : pas de modèle cette nuit (%s), liens exacts seulement\n", ls.no_model);
+    if (ls.no_model[0]) {
+        char why[512];
+        link_why_fr(ls.no_model, why, sizeof why);
+        sbuf_addf(sum, "  rapprochement : pas de modèle cette nuit (%s), liens exacts seulement\n", why);
+    }
     else
         sbuf_addf(sum, "  qualité du rapprochement, estimée par l'exécution elle-même : précision %s, rappel %s\n",
                   fr_dec(b[0], ls.est_precision, 4), fr_dec(b[1], ls.est_recall, 4));

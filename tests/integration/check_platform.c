@@ -832,9 +832,10 @@ END_TEST
  * fewer than the 100 once needed to learn m from them, enough now (LINK_MIN_TRAINING); the model
  * is learned from them and links by the filters too. Loop 1: the same territory, each agency's
  * mapping without its NIR column: EM alone, which takes relatives and people of common names
- * for one person (one person in 60 merged with another, linked so: bench_link, docs/linking.md
- * section 4). Its model is refused, said so in the log, link_run and the audit entry, and no
- * person of the run holds two people of the territory's truth. */
+ * for one person (linked with it, 15 of the run's persons held two people; docs/benchmarks.md,
+ * 2026-12-03). Its model is refused, said so in the log, link_run and the audit entry (with
+ * the share it would have linked), no link is made by the filters, and no person of the run
+ * holds two people of the territory's truth. */
 START_TEST(test_a_model_that_would_merge_people_is_refused)
 {
     const int without_nir = _i == 1;
@@ -848,14 +849,18 @@ START_TEST(test_a_model_that_would_merge_people_is_refused)
     int rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
     ck_assert_msg(rc == 0, "link: exit %d: %s", rc, err);
     char *lr = sqlv(&p, "SELECT model_training || '|' || model_status FROM tznr.link_run ORDER BY id DESC LIMIT 1");
-    long long clk = sqln(&p, "SELECT (details::jsonb->>'links_clk')::bigint FROM tznr.audit_log"
-                             " WHERE action = 'link' ORDER BY id DESC LIMIT 1");
+    long long clk = sqln(&p, "SELECT count(*) FROM tznr.link WHERE method = 'clk'"
+                             " AND run_id = (SELECT max(id) FROM tznr.link_run)");
     char *status = sqlv(&p, "SELECT details::jsonb->'model'->>'status' FROM tznr.audit_log"
                             " WHERE action = 'link' ORDER BY id DESC LIMIT 1");
     if (without_nir) {
         ck_assert_msg(strncmp(lr, "none|the model refused: ", 24) == 0, "link_run: %s", lr);
         ck_assert_msg(strstr(err, "no model this run (the model refused: ") != NULL, "link: %s", err);
         ck_assert_msg(strncmp(status, "the model refused: ", 19) == 0, "audit entry's model status: %s", status);
+        char *share = sqlv(&p, "SELECT details::jsonb->>'refused_model_fuzzy_recall' FROM tznr.audit_log"
+                               " WHERE action = 'link' ORDER BY id DESC LIMIT 1");
+        ck_assert_msg(atof(share) > 0 && atof(share) < 0.7, "the refused model's share in the audit entry: %s", share);
+        free(share);
         char fr[512]; /* as the data officers' report says it */
         link_why_fr(lr + 5, fr, sizeof fr);
         ck_assert_msg(strstr(fr, "le modèle estimé cette nuit a été écarté") && strstr(fr, " %, il en faut 70 % au moins)"),

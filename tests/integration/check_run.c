@@ -1816,10 +1816,16 @@ START_TEST(test_households_are_one_foyer)
     hm_deposit(&h, "ccas:bordeaux", "2026-11-20",
                tu_fmt("%s%s", hm_row("S1", "K1", 'D', A, HM_MEMBER), hm_row("S2", "K1", 'E', C, HM_MEMBER)));
     char *summary = hm_night(&h, NIGHT);
-    /* a territory this small cannot estimate a linkage model: the night says so, and links on
-     * the exact keys (which is all these families need) */
-    ck_assert_msg(strstr(summary, "\n  rapprochement : pas de modèle cette nuit (too few candidate pairs") != NULL, "%s", summary);
+    /* a territory this small cannot estimate a linkage model: the night says so, in French in
+     * its summary and its report, and links on the exact keys (which is all these families need) */
+    ck_assert_msg(strstr(summary, "\n  rapprochement : pas de modèle cette nuit (trop peu de paires candidates pour "
+                                  "estimer un modèle (") != NULL, "%s", summary);
     free(summary);
+    char *report = tu_read(tu_fmt("%s/outbox/rapport-%s.html", h.dir, NIGHT), NULL);
+    ck_assert_msg(report && strstr(report, "<p>Pas de modèle cette nuit : trop peu de paires candidates pour estimer un "
+                                           "modèle ("),
+                  "the report does not say why the night had no model");
+    free(report);
 
     for (int i = 0; i < 4; i++) {
         char *d = tu_deposit_token(h.dir, "caf:gironde", tu_fmt("F%dD", i));

@@ -271,8 +271,6 @@ START_TEST(test_monotone_sparse_level)
 }
 END_TEST
 
-/* u and m count one pair more at every level: a level never seen among N pairs gets 1/(N+L),
- * not a floor that would let it weigh without bound. */
 /* A u over bands of a score is kept log-concave above its mode: level 0 is no band; bands 1-4
  * are 0.1 wide, band 5 is 0.2 wide. Densities (u / width) 1, 3, 0.9, 0.27, then 0.25: from
  * the mode (band 2) the density falls by 0.3 a band, but band 5 (centre 0.15 above band 4's,
@@ -306,6 +304,8 @@ START_TEST(test_u_log_concave_above_its_mode)
 }
 END_TEST
 
+/* u and m count one pair more at every level: a level never seen among N pairs gets 1/(N+L),
+ * not a floor that would let it weigh without bound. */
 START_TEST(test_one_pair_more_at_every_level)
 {
     fs_patterns p;
