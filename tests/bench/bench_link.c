@@ -276,9 +276,9 @@ static void print_model(const link_result *res)
            lm->sample_records, lm->sample_pairs, lm->random_pairs,
            lm->u_from_candidates ? " (CLK, sex, commune: candidate pairs born apart)" : "", lm->dob_pairs);
     if (lm->training == LT_NONE)
-        printf("model: none this run: %s\n", lm->why);
+        printf("no model: %s\n", lm->why);
     else
-        printf("model: the run links %.4f of the matches it expects among the pairs the exact keys left\n",
+        printf("share linked: %.4f of the matches the model expects among the pairs the exact keys left\n",
                res->stats.est_fuzzy_recall);
     if (getenv("BENCH_MODEL"))
         for (int k = 0; k < lm->fs.ncomp; k++)
