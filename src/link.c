@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fr.h"
 #include "fs.h"
 #include "sbuf.h"
 
@@ -182,11 +183,8 @@ void link_why_fr(const char *why, char *buf, size_t cap)
             f++;
     }
     if (share >= 0 && need >= 0) {
-        char sh[32];
-        snprintf(sh, sizeof sh, "%.1f", share);
-        char *dot = strchr(sh, '.');
-        if (dot)
-            *dot = ','; /* French decimals */
+        char sh[FR_BUF];
+        fr_dec(sh, share, 1);
         snprintf(buf, cap,
                  "le modèle estimé cette nuit a été écarté : parmi les paires que les clés exactes ont laissées, il "
                  "attendait bien plus de correspondances que la nuit ne pouvait en relier (%s %%, il en faut %.0f %% "
@@ -2046,6 +2044,17 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
     return dropped;
 }
 
+/* Each record's root in UF, written in place; the number of roots (persons). */
+static size_t persons_of(uint32_t *uf, size_t n)
+{
+    size_t persons = 0;
+    for (size_t i = 0; i < n; i++)
+        uf[i] = uf_find(uf, (uint32_t)i);
+    for (size_t i = 0; i < n; i++)
+        persons += uf[i] == i;
+    return persons;
+}
+
 /* The exact links: the pairs sharing k_nir, k_ident or k_ident_alt (into LINKS, unique), and
  * their components in UF (reset first). */
 static void exact_links(const link_rec *recs, size_t n, const uint64_t *forbidden, size_t n_forbidden, uint32_t *uf,
@@ -2148,11 +2157,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     st->clk_edges = links.n - st->exact_edges;
 
     /* 3. persons */
-    for (size_t i = 0; i < n; i++)
-        uf[i] = uf_find(uf, (uint32_t)i);
-    for (size_t i = 0; i < n; i++)
-        if (uf[i] == i)
-            st->persons++;
+    st->persons = persons_of(uf, n);
     /* possible links, and the run's estimate of its quality */
     struct edges possible = {0};
     for (size_t e = 0; e < kept.n; e++)
@@ -2181,6 +2186,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         snprintf(lm->why, sizeof lm->why, LINK_WHY_REFUSED, floor(1000 * st->est_fuzzy_recall) / 10,
                  100 * LINK_MIN_FUZZY_RECALL);
         lm->training = LT_NONE;
+        lm->refused = 1;
         size_t kept_exact = 0;
         for (size_t e = 0; e < links.n; e++)
             if (links.e[e].method != LM_CLK)
@@ -2190,13 +2196,9 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
             uf[i] = (uint32_t)i;
         for (size_t e = 0; e < links.n; e++)
             uf_union(uf, links.e[e].a, links.e[e].b);
-        for (size_t i = 0; i < n; i++)
-            uf[i] = uf_find(uf, (uint32_t)i);
+        st->persons = persons_of(uf, n);
         st->exact_edges = links.n;
         st->clk_edges = st->possible = 0;
-        st->persons = 0;
-        for (size_t i = 0; i < n; i++)
-            st->persons += uf[i] == i;
         st->est_precision = st->est_recall = 0; /* est_fuzzy_recall and est_missed stay, for the audit */
         possible.n = 0;
     }

@@ -95,6 +95,7 @@ typedef struct link_model {
     enum link_training training;
     enum fs_em_status status;  /* of the EM (m and lambda, or lambda alone) */
     char why[256];             /* LT_NONE: the reason, in words */
+    int refused;               /* LT_NONE because the run refused the model EM estimated (why says so) */
     size_t sample_records, sample_pairs, random_pairs, training_pairs;
     size_t dob_pairs;          /* pairs of the k_dob blocks counted for the u of the *_dob comparisons */
     int u_from_candidates;     /* u of the CLK, sex and commune from candidate pairs born apart */

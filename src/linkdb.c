@@ -830,7 +830,7 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     if (!none)
         sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, \"estimated_fuzzy_recall\": %.4f, ",
                   st->est_precision, st->est_recall, st->est_fuzzy_recall);
-    else if (strncmp(lm->why, LINK_WHY_REFUSED_HEAD, strlen(LINK_WHY_REFUSED_HEAD)) == 0)
+    else if (lm->refused)
         sbuf_addf(&d, "\"refused_model_fuzzy_recall\": %.6f, \"refused_model_missed\": %.1f, ", st->est_fuzzy_recall,
                   st->est_missed);
     if (fprec >= 0)
@@ -869,16 +869,16 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
         log_info("  identity keys: link as they are (the model was not learned from the NIR)");
     if (none)
         log_warn("  no model this run (%s): exact links only", lm->why);
-    else if (st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL)
-        log_warn("  the model links %.1f %% of the matches it expects among the pairs the exact keys left (an EM "
-                 "model is refused under %.0f %%): its matches may not be one person's records; see docs/linking.md, "
-                 "\"A model refused\"", floor(1000 * st->est_fuzzy_recall) / 10, 100 * LINK_MIN_FUZZY_RECALL);
     else
         log_info("  model: m from %s, %s after %d iterations, %.3g%% of candidate pairs match; estimated precision "
                  "%.4f, recall %.4f (%.4f of the matches it expects among the pairs the exact keys left)",
                  lm->training == LT_KEYS ? "the pairs k_nir joins" : lm->training == LT_EM ? "EM" : "the caller",
                  fs_em_status_text(lm->status), lm->fs.iterations, 100 * lm->fs.lambda, st->est_precision,
                  st->est_recall, st->est_fuzzy_recall);
+    if (!none && st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL)
+        log_warn("  the model links %.1f %% of the matches it expects among the pairs the exact keys left (an EM "
+                 "model is refused under %.0f %%): its matches may not be one person's records; see docs/linking.md, "
+                 "\"A model refused\"", floor(1000 * st->est_fuzzy_recall) / 10, 100 * LINK_MIN_FUZZY_RECALL);
     if (fprec >= 0)
         log_info("  precision measured in the field: %.4f (%ld outcomes)", fprec, nfield);
     else
