@@ -2003,7 +2003,10 @@ double link_ident_weight(const link_model *lm)
  * pairs apart (the exact stage's star from the group's first record would: that record may
  * be the namesake). Groups of more than IDENT_GROUP_MAX records (no real name and date of
  * birth is that shared) keep their star unweighed. The NIR's links stay; UF is rebuilt.
- * Return the pairs kept apart. */
+ * Return the pairs kept apart: those sharing a key (and not forbidden) whose records are two
+ * persons once every group is done, each pair once. Counting them as they were weighed
+ * depended on the records' order (a pair weighed apart may be joined later through a third
+ * record, or skipped as joined already: 6,612 against 6,684 at 1.1M households, reversed). */
 static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const link_model *lm, const link_params *p,
                                          const uint64_t *forbidden, size_t nforbidden, struct edges *links,
                                          uint32_t *uf)
@@ -2030,15 +2033,33 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
                 if (a == b || forbidden_pair(forbidden, nforbidden, a, b) || uf_find(uf, a) == uf_find(uf, b))
                     continue;
                 double need = recs[a].source == recs[b].source ? p->same_source : p->match;
-                if (h - g <= IDENT_GROUP_MAX && link_ident_probability(lm, &recs[a], &recs[b]) < need) {
-                    dropped++;
+                if (h - g <= IDENT_GROUP_MAX && link_ident_probability(lm, &recs[a], &recs[b]) < need)
                     continue;
-                }
                 edges_add(links, a, b, (k[x].tag || k[y].tag) ? LM_IDENT_ALT : LM_IDENT, 1.0);
                 uf_union(uf, a, b);
             }
         g = h;
     }
+    /* the pairs kept apart, once every group is weighed */
+    uint64_t *apart = NULL;
+    size_t napart = 0, cap = 0;
+    for (size_t g = 0; g < m;) {
+        size_t h = key_run_end(k, m, g);
+        for (size_t x = g; x < h && h - g <= IDENT_GROUP_MAX; x++)
+            for (size_t y = x + 1; y < h; y++) {
+                uint32_t a = k[x].rec, b = k[y].rec;
+                if (a == b || forbidden_pair(forbidden, nforbidden, a, b) || uf_find(uf, a) == uf_find(uf, b))
+                    continue;
+                if (napart == cap)
+                    apart = xrealloc(apart, (cap = cap ? 2 * cap : 256) * sizeof *apart);
+                apart[napart++] = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+            }
+        g = h;
+    }
+    qsort(apart, napart, sizeof *apart, u64_cmp);
+    for (size_t i = 0; i < napart; i++)
+        dropped += i == 0 || apart[i] != apart[i - 1];
+    free(apart);
     free(k);
     edges_unique(links);
     return dropped;

@@ -929,18 +929,13 @@ static void namesake(link_rec *r, int a, int b, int day)
     r[b].sex = r[a].sex;
 }
 
-/* Namesakes born the same day: two people, at different addresses and communes, whose names
- * and date of birth (so their identity keys) are the same. The territory's NIRs teach the
- * model (every person's records at sources 0 and 1 share a NIR; the identity key is on the
- * first always, on the second for one person in two), so it weighs the pair an identity key
- * joins: the rest of it says two people, and the link goes. A true pair sharing the key stays.
- * Every date of birth is shared by a few strangers, so that candidate pairs are mostly two
- * people, as in a territory (the share of matches among them near 0.1, not a half). */
-START_TEST(test_namesakes_born_the_same_day)
+/* territory(N) with what identity keys need: a commune per person, NIRs at sources 0 and 1,
+ * a date of birth shared with a few strangers born the same year, as in any territory, and
+ * the identity key on source 0 always, on source 1 for one person in two. */
+static link_rec *keyed_territory(int n)
 {
-    enum { N = 3000 };
-    link_rec *r = territory(N);
-    for (int i = 0; i < N; i++) {
+    link_rec *r = territory(n);
+    for (int i = 0; i < n; i++) {
         int person = i / 3, src = i % 3;
         snprintf(r[i].commune, sizeof r[i].commune, "%d", 33000 + person % 500);
         if (src < 2) {
@@ -959,6 +954,20 @@ START_TEST(test_namesakes_born_the_same_day)
             r[i].flags |= LK_IDENT;
         }
     }
+    return r;
+}
+
+/* Namesakes born the same day: two people, at different addresses and communes, whose names
+ * and date of birth (so their identity keys) are the same. The territory's NIRs teach the
+ * model (every person's records at sources 0 and 1 share a NIR; the identity key is on the
+ * first always, on the second for one person in two), so it weighs the pair an identity key
+ * joins: the rest of it says two people, and the link goes. A true pair sharing the key stays.
+ * Every date of birth is shared by a few strangers, so that candidate pairs are mostly two
+ * people, as in a territory (the share of matches among them near 0.1, not a half). */
+START_TEST(test_namesakes_born_the_same_day)
+{
+    enum { N = 3000 };
+    link_rec *r = keyed_territory(N);
     /* A (person 10, source 0) and B (person 11, source 2): the same identity key and date of
      * birth, their own filters and communes */
     const int a = 30, b = 35;
@@ -1018,6 +1027,51 @@ START_TEST(test_namesakes_born_the_same_day)
                       link_ident_probability(&res.model, &r[f], &r[gg]));
         link_result_free(&res);
     }
+    free(r);
+}
+END_TEST
+
+/* The identity-key pairs kept apart are counted from the outcome, whatever the records' order.
+ * A (person 100, source 0, its NIR and commune) and C (person 101, source 1, another NIR and
+ * commune) share a key and a date of birth with B (person 101, source 2, no NIR, no commune):
+ * A and C weigh apart, A and B, B and C together. Weighed in the records' order, A-C was counted
+ * kept apart before B joined them (1); reversed, B came first and A-C was never weighed (0). */
+START_TEST(test_pairs_kept_apart_whatever_the_order)
+{
+    enum { N = 3000 };
+    link_rec *r = keyed_territory(N);
+    const int a = 300, c = 304, b = 305;
+    r[c].flags |= LK_IDENT;
+    r[b].flags = (uint8_t)((r[b].flags | LK_IDENT) & ~LK_NIR);
+    memcpy(r[c].ident, r[a].ident, 16);
+    memcpy(r[b].ident, r[a].ident, 16);
+    for (int i = 0; i < 3; i++) {
+        int x = i == 0 ? a : i == 1 ? b : c;
+        memset(r[x].dob, 7, 16);
+        r[x].birth_year = r[a].birth_year;
+        r[x].sex = r[a].sex;
+    }
+    memset(r[b].commune, 0, sizeof r[b].commune); /* B's commune unknown: it weighs nothing */
+    link_rec *rev = calloc(N, sizeof *rev);
+    for (int i = 0; i < N; i++)
+        rev[N - 1 - i] = r[i];
+    link_params p = params();
+    p.model = NULL;
+    p.bits = 0;
+    link_result x, y;
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &x), 0);
+    ck_assert_int_eq(link_run(rev, N, &p, NULL, 0, NULL, NULL, &y), 0);
+    ck_assert_msg(x.model.ident_m > 0, "the keys are weighed");
+    double ac = link_ident_probability(&x.model, &r[a], &r[c]), ab = link_ident_probability(&x.model, &r[a], &r[b]),
+           bc = link_ident_probability(&x.model, &r[b], &r[c]);
+    ck_assert_msg(ac < p.match && ab >= p.match && bc >= p.match, "A-C weigh %f, A-B %f, B-C %f", ac, ab, bc);
+    ck_assert_uint_eq(x.person[a], x.person[c]); /* through B */
+    ck_assert_uint_eq(y.person[N - 1 - a], y.person[N - 1 - c]);
+    ck_assert_msg(x.stats.ident_vetoed == y.stats.ident_vetoed, "kept apart: %llu, reversed %llu",
+                  (unsigned long long)x.stats.ident_vetoed, (unsigned long long)y.stats.ident_vetoed);
+    link_result_free(&x);
+    link_result_free(&y);
+    free(rev);
     free(r);
 }
 END_TEST
@@ -1333,6 +1387,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_model_links_the_territory);
     tcase_add_test(tc, test_nothing_to_estimate_from);
     tcase_add_test(tc, test_namesakes_born_the_same_day);
+    tcase_add_test(tc, test_pairs_kept_apart_whatever_the_order);
     tcase_add_loop_test(tc, test_namesakes_counted_from_pairs_of_two_nirs, 0, 4);
     tcase_add_test(tc, test_em_finds_the_rates_records_were_made_with);
     tcase_add_test(tc, test_pairs_born_the_same_day_weigh_sex_and_commune_against_strangers);
