@@ -783,20 +783,22 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     const int none = lm->training == LT_NONE;
     /* the identity keys' figures, where the run weighed them */
     const int keys = !none && lm->ident_m > 0;
-    char ip[32], ins[32], im[32], iu[32];
+    char ip[32], ins[32], im[32], iu[32], ika[32];
     snprintf(ip, sizeof ip, "%.0f", lm->ident_pairs);
+    snprintf(ika, sizeof ika, "%llu", st->ident_vetoed);
     snprintf(ins, sizeof ins, "%.17g", lm->ident_namesakes);
     snprintf(im, sizeof im, "%.17g", lm->ident_m);
     snprintf(iu, sizeof iu, "%.17g", lm->ident_u);
     const char *pp[] = {params.p, link_training_name(lm->training), none ? lm->why : fs_em_status_text(lm->status),
                         iters, none ? NULL : lam, none ? NULL : ep, none ? NULL : er, fprec < 0 ? NULL : fp, fn,
-                        keys ? ip : NULL, keys ? ins : NULL, keys ? im : NULL, keys ? iu : NULL};
+                        keys ? ip : NULL, keys ? ins : NULL, keys ? im : NULL, keys ? iu : NULL, keys ? ika : NULL};
     int64_t run = atoll(db_value(conn,
         "INSERT INTO tznr.link_run (params, model_training, model_status, model_iterations, model_lambda,"
-        " est_precision, est_recall, field_precision, field_outcomes, ident_pairs, ident_namesakes, ident_m, ident_u)"
+        " est_precision, est_recall, field_precision, field_outcomes, ident_pairs, ident_namesakes, ident_m, ident_u,"
+        " ident_kept_apart)"
         " VALUES ($1, $2, $3, $4::integer, $5::float8, $6::float8, $7::float8, $8::float8, $9::integer,"
-        " $10::bigint, $11::float8, $12::float8, $13::float8) RETURNING id",
-        13, pp));
+        " $10::bigint, $11::float8, $12::float8, $13::float8, $14::bigint) RETURNING id",
+        14, pp));
     if (!none)
         write_model(conn, run, lm);
     write_pairs(conn, "COPY tznr.link (run_id, source_a, token_a, source_b, token_b, method, score)"

@@ -442,6 +442,20 @@ static void section_linkage(page *p)
         pc[i] = secret_cell(&g, pv[i]);
     if (have_persons)
         secret_relation(&g, c_persons, pc, 3);
+
+    /* the identity keys, where the run weighed them (migrations 017 and 018; NULL otherwise) */
+    PGresult *ri = q(p,
+        "SELECT ident_pairs, ident_namesakes, COALESCE(ident_kept_apart, -1) FROM tznr.link_run"
+        " WHERE id = $1::bigint AND ident_namesakes IS NOT NULL", 1, pr);
+    int have_keys = PQntuples(ri) > 0;
+    size_t c_ipairs = 0, c_ikept = 0;
+    double namesakes = have_keys ? dbl(ri, 0, 1) : 0;
+    long long kept_apart = have_keys ? ll(ri, 0, 2) : -1;
+    if (have_keys) {
+        c_ipairs = secret_cell(&g, ll(ri, 0, 0));
+        c_ikept = secret_cell(&g, kept_apart < 0 ? 0 : kept_apart);
+    }
+    PQclear(ri);
     secret_apply(&g, p->thr);
 
     out(p, "<dl class=\"kv\"><dt>Enregistrements rapprochés</dt><dd>");
@@ -603,6 +617,30 @@ static void section_linkage(page *p)
         sbuf_free(&labels);
         free(wb);
         PQclear(rmod);
+    }
+
+    /* the identity keys */
+    out(p, "<h3>Les clés d’identité</h3>\n");
+    if (have_keys) {
+        out(p, "<p>Deux fiches qui partagent une clé d’identité (mêmes nom, prénoms et date de naissance, par leurs "
+               "empreintes) sont la même personne, sauf deux homonymes nés le même jour. Cette nuit, le rapprochement "
+               "a compté ces homonymes et pesé chaque paire : une autre commune ou un autre NIR disent deux "
+               "personnes, et la paire n’est alors pas reliée par sa clé.</p>\n");
+        out(p, "<dl class=\"kv\" id=\"cles-identite\"><dt>Paires de fiches partageant une clé</dt><dd>");
+        html_count_text(p->h, g.v[c_ipairs], g.hide[c_ipairs], p->thr);
+        out(p, "</dd><dt>Homonymes nés le même jour attendus parmi elles (estimation)</dt><dd>");
+        html_measure(p->h, namesakes, 0, "");
+        out(p, "</dd><dt>Paires gardées séparées (deux personnes)</dt><dd>");
+        if (kept_apart >= 0)
+            html_count_text(p->h, g.v[c_ikept], g.hide[c_ikept], p->thr);
+        else
+            out(p, "non enregistré pour ce rapprochement (il l’est depuis la migration 018 de la base)");
+        out(p, "</dd></dl>\n");
+    } else {
+        out(p, "<p id=\"cles-identite\">Cette nuit, les clés d’identité (mêmes nom, prénoms et date de naissance) "
+               "ont relié leurs fiches sans les peser : le modèle n’a pas été appris sur le NIR, trop peu de paires "
+               "de NIR différents nés le même jour permettaient de compter les homonymes (un petit territoire, où ils "
+               "sont rares), ou le rapprochement est antérieur à la migration 017 de la base.</p>\n");
     }
     free(hh);
     free(hc);

@@ -2471,6 +2471,12 @@ START_TEST(test_report_in_browser)
         ck_assert_msg(strcmp(got, shown(figs[i].want, thr)) == 0 || (strcmp(got, "secret") == 0 && figs[i].want >= thr),
                       "%s: the page shows '%s', the database holds %lld", figs[i].key, got, figs[i].want);
     }
+    /* the identity keys: this small territory has too few pairs of two NIRs born the same day to
+     * count namesakes by, so its keys link as they are, and the page says so */
+    long long weighed = sqln(&t, "SELECT count(*) FROM tznr.link_run l JOIN tznr.run r ON r.link_run_id = l.id"
+                                 " WHERE r.id = %lld AND l.ident_namesakes IS NOT NULL", run2);
+    ck_assert_int_eq(weighed, 0);
+    ck_assert_msg(strcmp(probed(res, "ident_keys"), "unweighed") == 0, "identity keys: %s", probed(res, "ident_keys"));
     /* one, two, three or more sources: all the persons, none twice */
     const char *psum = probed(res, "persons_by_sources_sum");
     ck_assert_msg(strcmp(psum, tu_fmt("%lld", persons)) == 0 || strcmp(psum, "hidden") == 0,
@@ -2540,8 +2546,15 @@ START_TEST(test_report_in_browser)
     free(png);
     free(shots);
 
-    /* a stricter threshold from the configuration: the same page again, nothing under 40 */
+    /* a stricter threshold from the configuration: the same page again, nothing under 40; the
+     * night's linkage given the identity keys' figures of a larger territory (as a run that
+     * weighed them stores them), which the page shows, the pairs kept apart under the threshold
+     * hidden */
     rt_conf(&t, "[statistics]\nsecret_threshold = 40\n");
+    ck_assert_int_eq(sqln(&t, "WITH u AS (UPDATE tznr.link_run SET ident_pairs = 5321, ident_namesakes = 41.6,"
+                              " ident_m = 0.99, ident_u = 0.0001, ident_kept_apart = 7"
+                              " WHERE id = (SELECT link_run_id FROM tznr.run WHERE id = %lld) RETURNING 1)"
+                              " SELECT count(*) FROM u", run2), 1);
     char *strict = strdup(at(&t, "strict.html"));
     rc = TZNR(&t, &out, &err, "report -c '%s' --date " NIGHT_2 " -o '%s'", t.conf, strict);
     ck_assert_msg(rc == 0, "tznr report: exit %d: %s", rc, err);
@@ -2552,6 +2565,8 @@ START_TEST(test_report_in_browser)
                   probed(res, "small_counts"), probed(res, "small"));
     ck_assert_msg(strcmp(probed(res, "eval Droit ouvert"), "< 40") == 0, "rights opened with a threshold of 40: %s",
                   probed(res, "eval Droit ouvert"));
+    ck_assert_msg(strcmp(probed(res, "ident_keys"), "5321|42|< 40") == 0, "identity keys: %s",
+                  probed(res, "ident_keys"));
     free(res);
     free(strict);
     free(html);
