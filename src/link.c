@@ -2056,7 +2056,8 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
             }
         g = h;
     }
-    qsort(apart, napart, sizeof *apart, u64_cmp);
+    if (napart > 1)
+        qsort(apart, napart, sizeof *apart, u64_cmp);
     for (size_t i = 0; i < napart; i++)
         dropped += i == 0 || apart[i] != apart[i - 1];
     free(apart);
