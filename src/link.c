@@ -2048,7 +2048,8 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
         for (size_t x = g; x < h && h - g <= IDENT_GROUP_MAX; x++)
             for (size_t y = x + 1; y < h; y++) {
                 uint32_t a = k[x].rec, b = k[y].rec;
-                if (a == b || forbidden_pair(forbidden, nforbidden, a, b) || uf_find(uf, a) == uf_find(uf, b))
+                int two = a != b && uf_find(uf, a) != uf_find(uf, b);
+                if (!two || forbidden_pair(forbidden, nforbidden, a, b))
                     continue;
                 if (napart == cap)
                     apart = xrealloc(apart, (cap = cap ? 2 * cap : 256) * sizeof *apart);
