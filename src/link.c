@@ -2022,7 +2022,6 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
         uf_union(uf, links->e[e].a, links->e[e].b);
     struct keyed *k = xmalloc((2 * n + 1) * sizeof *k);
     size_t m = collect_keys(recs, n, 1, k);
-    unsigned long long dropped = 0;
     for (size_t g = 0; g < m;) {
         size_t h = key_run_end(k, m, g);
         for (size_t x = g; x < h; x++)
@@ -2059,13 +2058,22 @@ static unsigned long long veto_namesakes(const link_rec *recs, size_t n, const l
     }
     if (napart > 1)
         qsort(apart, napart, sizeof *apart, u64_cmp);
+    unsigned long long kept_apart = 0;
     for (size_t i = 0; i < napart; i++)
-        dropped += i == 0 || apart[i] != apart[i - 1];
+        kept_apart += i == 0 || apart[i] != apart[i - 1];
     free(apart);
     free(k);
     edges_unique(links);
-    return dropped;
+    return kept_apart;
 }
+
+int link_share_under_bar(const link_stats *st)
+{
+    return st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL;
+}
+
+/* rounded down, so a share just under the bar never reads as the bar */
+double link_share_percent(const link_stats *st) { return floor(1000 * st->est_fuzzy_recall) / 10; }
 
 /* Each record's root in UF, written in place; the number of roots (persons). */
 static size_t persons_of(uint32_t *uf, size_t n)
@@ -2204,10 +2212,8 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
      * NIR is not refused (every wrong model measured was EM's, and the share drifts down with
      * size, so a refusal there would be a cliff from one night to the next; the caller warns
      * instead), nor one handed in ([link] model), the data officer's choice. */
-    if (lm->training == LT_EM && st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL) {
-        /* rounded down, so a share just under the bar never reads as the bar */
-        snprintf(lm->why, sizeof lm->why, LINK_WHY_REFUSED, floor(1000 * st->est_fuzzy_recall) / 10,
-                 100 * LINK_MIN_FUZZY_RECALL);
+    if (lm->training == LT_EM && link_share_under_bar(st)) {
+        snprintf(lm->why, sizeof lm->why, LINK_WHY_REFUSED, link_share_percent(st), 100 * LINK_MIN_FUZZY_RECALL);
         lm->training = LT_NONE;
         lm->refused = 1;
         size_t kept_exact = 0;

@@ -126,6 +126,13 @@ typedef struct link_stats {
     double est_precision, est_recall, est_fuzzy_recall, est_missed;
 } link_stats;
 
+/* Does the run link less than LINK_MIN_FUZZY_RECALL of the matches its model expects among the
+ * pairs the exact stage left (with at least one expected and unlinked)? An EM model is then
+ * refused; a NIR-learned one is warned about. */
+int link_share_under_bar(const link_stats *st);
+/* That share in percent, one decimal, rounded down (as the refusal and the warning say it). */
+double link_share_percent(const link_stats *st);
+
 typedef struct link_result {
     link_edge *edges;      /* the links kept, sorted by (a, b) */
     size_t nedges;

@@ -1,7 +1,6 @@
 /* linkdb: the linkage pass over the database (see linkdb.h): read the current records in one
  * binary COPY, link them in memory (link.c), assign persons and households (assign.c), write
  * links, possible links and persons by binary COPY in one transaction, with an audit entry. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -877,10 +876,10 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
                  lm->training == LT_KEYS ? "the pairs k_nir joins" : lm->training == LT_EM ? "EM" : "the caller",
                  fs_em_status_text(lm->status), lm->fs.iterations, 100 * lm->fs.lambda, st->est_precision,
                  st->est_recall, st->est_fuzzy_recall);
-    if (!none && st->est_missed >= 1 && st->est_fuzzy_recall < LINK_MIN_FUZZY_RECALL)
+    if (!none && link_share_under_bar(st))
         log_warn("  the model links %.1f %% of the matches it expects among the pairs the exact keys left (an EM "
                  "model is refused under %.0f %%): its matches may not be one person's records; see docs/linking.md, "
-                 "\"A model refused\"", floor(1000 * st->est_fuzzy_recall) / 10, 100 * LINK_MIN_FUZZY_RECALL);
+                 "\"A model refused\"", link_share_percent(st), 100 * LINK_MIN_FUZZY_RECALL);
     if (fprec >= 0)
         log_info("  precision measured in the field: %.4f (%ld outcomes)", fprec, nfield);
     else

@@ -364,7 +364,8 @@ static void section_linkage(page *p)
         " COALESCE(model_iterations, 0), COALESCE(model_lambda, -1), COALESCE(est_precision, -1),"
         " COALESCE(est_recall, -1), COALESCE(field_precision, -1), COALESCE(field_outcomes, 0),"
         " COALESCE((params::jsonb ->> 'match_probability')::float8, 0.9),"
-        " COALESCE((params::jsonb ->> 'possible_probability')::float8, 0.5)"
+        " COALESCE((params::jsonb ->> 'possible_probability')::float8, 0.5),"
+        " ident_pairs, ident_namesakes, COALESCE(ident_kept_apart, -1)" /* where the keys were weighed (017, 018) */
         " FROM tznr.link_run WHERE id = $1::bigint", 1, pr);
     if (PQntuples(lr) == 0) {
         PQclear(lr);
@@ -443,19 +444,15 @@ static void section_linkage(page *p)
     if (have_persons)
         secret_relation(&g, c_persons, pc, 3);
 
-    /* the identity keys, where the run weighed them (migrations 017 and 018; NULL otherwise) */
-    PGresult *ri = q(p,
-        "SELECT ident_pairs, ident_namesakes, COALESCE(ident_kept_apart, -1) FROM tznr.link_run"
-        " WHERE id = $1::bigint AND ident_namesakes IS NOT NULL", 1, pr);
-    int have_keys = PQntuples(ri) > 0;
+    /* the identity keys, where the run weighed them (NULL otherwise) */
+    int have_keys = !PQgetisnull(lr, 0, 15);
     size_t c_ipairs = 0, c_ikept = 0;
-    double namesakes = have_keys ? dbl(ri, 0, 1) : 0;
-    long long kept_apart = have_keys ? ll(ri, 0, 2) : -1;
+    double namesakes = have_keys ? dbl(lr, 0, 15) : 0;
+    long long kept_apart = have_keys ? ll(lr, 0, 16) : -1;
     if (have_keys) {
-        c_ipairs = secret_cell(&g, ll(ri, 0, 0));
+        c_ipairs = secret_cell(&g, ll(lr, 0, 14));
         c_ikept = secret_cell(&g, kept_apart < 0 ? 0 : kept_apart);
     }
-    PQclear(ri);
     secret_apply(&g, p->thr);
 
     out(p, "<dl class=\"kv\"><dt>Enregistrements rapprochés</dt><dd>");

@@ -342,8 +342,8 @@ static void print_model(const link_result *res)
     if (lm->training == LT_NONE)
         printf("no model: %s\n", lm->why);
     else
-        printf("share linked: %.4f of the matches the model expects among the pairs the exact keys left\n",
-               res->stats.est_fuzzy_recall);
+        printf("share linked: %.4f of the matches the model expects among the pairs the exact keys left (an EM model "
+               "is refused under %g)\n", res->stats.est_fuzzy_recall, LINK_MIN_FUZZY_RECALL);
     if (getenv("BENCH_MODEL"))
         for (int k = 0; k < lm->fs.ncomp; k++)
             for (int l = 0; l < lm->fs.nlevels[k]; l++)

@@ -423,6 +423,12 @@ struct source {
     long long rows;
 };
 
+static void sources_free(struct source *src, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(src[i].tokens);
+}
+
 /* Pseudonymise a synthetic territory made by tznr-synth (WITHOUT_NIR: each agency's mapping
  * without its NIR column); when it is absent or fails, two sources of hand-made canonical rows
  * sharing 150 people. Return the number of sources. */
@@ -760,8 +766,7 @@ START_TEST(test_scenario)
     free(out);
     free(err);
 
-    for (int i = 0; i < n; i++)
-        free(src[i].tokens);
+    sources_free(src, n);
     pf_free(&p);
 }
 END_TEST
@@ -821,8 +826,7 @@ START_TEST(test_identity_keys_for_the_auditor)
     char merr[256];
     ck_assert_msg(linkmodel_read(mfile, &back, merr, sizeof merr) == 0, "the model table read back: %s", merr);
     free(mfile);
-    for (int i = 0; i < n; i++)
-        free(src[i].tokens);
+    sources_free(src, n);
     pf_free(&p);
 }
 END_TEST
@@ -898,8 +902,7 @@ START_TEST(test_a_model_that_would_merge_people_is_refused)
     free(out);
     free(err);
     free(map);
-    for (int i = 0; i < n; i++)
-        free(src[i].tokens);
+    sources_free(src, n);
     pf_free(&p);
 }
 END_TEST
