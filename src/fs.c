@@ -155,7 +155,7 @@ double fs_estimate_m(fs_model *m, int k, const fs_patterns *matches) { return sm
 
 /* The mode is taken as u stands: a top band so inflated that it outweighed the strangers'
  * common bands would be taken for it and left (never so on FEBRL or the synthetic territories,
- * whose strangers' mode is at 0.62-0.74, with tens of thousands of pairs). */
+ * whose strangers' mode is at 0.56-0.64, with tens of thousands of pairs). */
 void fs_u_log_concave(fs_model *m, int k)
 {
     const double *w = m->band_width[k], *c = m->band_centre[k];

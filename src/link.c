@@ -35,37 +35,176 @@ void link_rec_finish(link_rec *r)
         r->flags |= LK_CLK_ALT;
 }
 
+/* The clear fields' bits. The filter holds the commune's code, the date of birth and the sex
+ * (extract-v1, section 4), which the platform also holds in clear: two strangers of one
+ * commune share that commune's 80 insertions, of one birth year its 100, of one sex its 30.
+ * Their Dice then rises with what the other comparisons already weigh: among FEBRL's
+ * strangers, 7.1 % of those of one postcode reach 0.70-0.74 against 1.1 % of the others
+ * (docs/benchmarks.md), and the model, which takes its comparisons as independent, counted
+ * the same evidence twice. Each token's bits are the same in every filter that holds it, so
+ * the AND of the filters holding one (a character of the commune at its place, a digit of the
+ * year at its place, the sex) leaves its bits, and, from CLEAR_MIN filters up, next to nothing
+ * else (a bit of another token set in 70 % of filters survives 30 of them once in 40,000).
+ * A pair's Dice is then taken over the bits outside both records' clear tokens: what their
+ * names, address and day of birth say, which the clear comparisons do not. The platform
+ * learns nothing it did not hold: which bits its own clear columns set. The masks stay in
+ * memory and are never written. */
+enum { CT_YEAR = 6 * 256, CT_SEX = CT_YEAR + 4 * 10, CT_N = CT_SEX + 3 };
+enum { CLEAR_MIN = 30, CLEAR_CAP = 4096 };
+
+struct link_clear {
+    const link_rec *base; /* the run's records */
+    size_t n;
+    uint32_t *of;         /* each record's mask in MASK (0: none) */
+    uint64_t (*mask)[16]; /* one per commune, birth year and sex held; mask[0] is empty */
+    size_t nmask;
+};
+
+/* The clear tokens of R (at most 6 + 4 + 1), as indices under CT_N. */
+static int clear_tokens(const link_rec *r, int *t)
+{
+    int n = 0;
+    for (int i = 0; i < 6 && r->commune[i]; i++)
+        t[n++] = i * 256 + (uint8_t)r->commune[i];
+    if (r->birth_year >= 1000 && r->birth_year <= 9999)
+        for (int i = 3, y = r->birth_year; i >= 0; i--, y /= 10)
+            t[n++] = CT_YEAR + i * 10 + y % 10;
+    if (r->sex == 1 || r->sex == 2)
+        t[n++] = CT_SEX + r->sex;
+    return n;
+}
+
+static uint64_t clear_hash(const link_rec *r)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (int i = 0; i < 6; i++)
+        h = (h ^ (uint8_t)r->commune[i]) * 1099511628211ULL;
+    h = (h ^ r->birth_year) * 1099511628211ULL;
+    return (h ^ r->sex) * 1099511628211ULL;
+}
+
+static int clear_same(const link_rec *a, const link_rec *b)
+{
+    return memcmp(a->commune, b->commune, 6) == 0 && a->birth_year == b->birth_year && a->sex == b->sex;
+}
+
+static link_clear *clear_learn(const link_rec *recs, size_t n)
+{
+    link_clear *c = xcalloc(1, sizeof *c);
+    c->base = recs;
+    c->n = n;
+    c->of = xcalloc(n ? n : 1, sizeof *c->of);
+    /* each token's bits: the AND of the first CLEAR_CAP filters holding it */
+    uint64_t (*tok)[16] = xmalloc(CT_N * sizeof *tok);
+    uint32_t *held = xcalloc(CT_N, sizeof *held);
+    memset(tok, 0xff, CT_N * sizeof *tok);
+    int t[11];
+    for (size_t i = 0; i < n; i++) {
+        if (!(recs[i].flags & LK_CLK))
+            continue;
+        int nt = clear_tokens(&recs[i], t);
+        for (int j = 0; j < nt; j++)
+            if (held[t[j]]++ < CLEAR_CAP)
+                for (int w = 0; w < 16; w++)
+                    tok[t[j]][w] &= recs[i].clk[w];
+    }
+    for (int k = 0; k < CT_N; k++)
+        if (held[k] < CLEAR_MIN)
+            memset(tok[k], 0, sizeof tok[k]);
+    free(held);
+    /* each record's mask, one per commune, year and sex (an open hash of the first record of
+     * each, by index + 1) */
+    size_t cap = 1024, cmask = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *slot = xcalloc(cap, sizeof *slot);
+    c->mask = xcalloc(cmask, sizeof *c->mask);
+    c->nmask = 1;
+    for (size_t i = 0; i < n; i++) {
+        const link_rec *r = &recs[i];
+        int nt = clear_tokens(r, t);
+        if (nt == 0 || !(r->flags & LK_CLK))
+            continue;
+        size_t s = clear_hash(r) & (cap - 1);
+        while (slot[s] && !clear_same(&recs[slot[s] - 1], r))
+            s = (s + 1) & (cap - 1);
+        if (slot[s]) {
+            c->of[i] = c->of[slot[s] - 1];
+            continue;
+        }
+        slot[s] = (uint32_t)i + 1;
+        if (c->nmask == cmask) {
+            cmask *= 2;
+            c->mask = xrealloc(c->mask, cmask * sizeof *c->mask);
+        }
+        uint64_t *m = c->mask[c->nmask];
+        memset(m, 0, sizeof c->mask[0]);
+        for (int j = 0; j < nt; j++)
+            for (int w = 0; w < 16; w++)
+                m[w] |= tok[t[j]][w];
+        c->of[i] = (uint32_t)c->nmask++;
+    }
+    free(slot);
+    free(tok);
+    return c;
+}
+
+static void clear_free(link_clear *c)
+{
+    if (!c)
+        return;
+    free(c->of);
+    free(c->mask);
+    free(c);
+}
+
+/* The bits to leave out of the Dice of records A and B (indices in C's run): both records'
+ * clear tokens. */
+static inline void clear_pair(const link_clear *c, uint32_t a, uint32_t b, uint64_t *m)
+{
+    const uint64_t *x = c->mask[c->of[a]], *y = c->mask[c->of[b]];
+    for (int w = 0; w < 16; w++)
+        m[w] = x[w] | y[w];
+}
+
+static const uint64_t clear_none[16];
+
 /* The scorer runs hundreds of millions of times: target_clones builds it twice, with and
  * without the POPCNT instruction, and the loader picks the one the processor can run. */
 #define HOT __attribute__((target_clones("popcnt", "default")))
 
-static inline __attribute__((always_inline)) double dice(const uint64_t *a, int pa, const uint64_t *b, int pb)
+/* The Dice of filters A and B (PA and PB bits set) over the bits outside M. */
+static inline __attribute__((always_inline)) double dice(const uint64_t *a, int pa, const uint64_t *b, int pb,
+                                                         const uint64_t *m)
 {
-    int n = 0;
-    for (int i = 0; i < 16; i++)
-        n += __builtin_popcountll(a[i] & b[i]);
-    return 2.0 * n / (pa + pb);
+    int n = 0, out = 0;
+    for (int i = 0; i < 16; i++) {
+        n += __builtin_popcountll(a[i] & b[i] & ~m[i]);
+        out += __builtin_popcountll(a[i] & m[i]) + __builtin_popcountll(b[i] & m[i]);
+    }
+    return pa + pb > out ? 2.0 * n / (pa + pb - out) : 0.0;
 }
 
 /* The Dice of two records' filters: the best of clk and clk_alt against either, from the
- * filters, their popcounts and the records' flags (LK_CLK, LK_CLK_ALT). */
+ * filters, their popcounts and the records' flags (LK_CLK, LK_CLK_ALT), over the bits outside
+ * M (the clear fields' bits; clk_alt differs from clk only by the name). */
 HOT static double dice_best(const uint64_t *ac, const uint64_t *aa, int pa, int paa, int fa,
-                            const uint64_t *bc, const uint64_t *ba, int pb, int pba, int fb)
+                            const uint64_t *bc, const uint64_t *ba, int pb, int pba, int fb, const uint64_t *m)
 {
     if (!(fa & LK_CLK) || !(fb & LK_CLK))
         return 0.0;
-    double s = dice(ac, pa, bc, pb);
+    double s = dice(ac, pa, bc, pb, m);
     if (fa & LK_CLK_ALT) {
-        double t = dice(aa, paa, bc, pb);
+        double t = dice(aa, paa, bc, pb, m);
         if (t > s)
             s = t;
     }
     if (fb & LK_CLK_ALT) {
-        double t = dice(ac, pa, ba, pba);
+        double t = dice(ac, pa, ba, pba, m);
         if (t > s)
             s = t;
         if (fa & LK_CLK_ALT) {
-            t = dice(aa, paa, ba, pba);
+            t = dice(aa, paa, ba, pba, m);
             if (t > s)
                 s = t;
         }
@@ -75,19 +214,32 @@ HOT static double dice_best(const uint64_t *ac, const uint64_t *aa, int pa, int 
 
 /* The scorer itself; static, because clang does not export a target_clones function's
  * dispatcher under its plain name (the exported link_score below calls it). */
-static double score(const link_rec *a, const link_rec *b)
+static double score(const link_clear *c, const link_rec *a, const link_rec *b)
 {
-    return dice_best(a->clk, a->alt, a->pop, a->pop_alt, a->flags, b->clk, b->alt, b->pop, b->pop_alt, b->flags);
+    uint64_t m[16];
+    if (c)
+        clear_pair(c, (uint32_t)(a - c->base), (uint32_t)(b - c->base), m);
+    return dice_best(a->clk, a->alt, a->pop, a->pop_alt, a->flags, b->clk, b->alt, b->pop, b->pop_alt, b->flags,
+                     c ? m : clear_none);
 }
 
-double link_score(const link_rec *a, const link_rec *b) { return score(a, b); }
+double link_score(const link_rec *a, const link_rec *b) { return score(NULL, a, b); }
+
+double link_score_in(const link_result *res, const link_rec *a, const link_rec *b)
+{
+    return score(res->clear, a, b);
+}
 
 #define NDICE 9
 const int link_fs_nlevels[LINK_FS_NCOMP] = {NDICE + 1, NDICE + 1, 4, 2, 2, 2, 2, 2};
 const char *const link_fs_names[LINK_FS_NCOMP] = {"clk_dice", "clk_dice_dob", "birth",  "sex",
                                                   "commune",  "k_nir",        "sex_dob", "commune_dob"};
 
-static const double dice_bands[] = {0.62, 0.66, 0.70, 0.74, 0.78, 0.82, 0.86, 0.90, 0.95};
+/* The bands of the Dice without the clear fields' bits (struct link_clear), about 0.04 under
+ * the whole filters' for strangers and 0.07 for matches: strangers' mode near 0.58, FEBRL's
+ * strangers reaching 0.64 one in a hundred and 0.72 one in ten thousand, its matches under
+ * 0.68 one in a hundred. */
+static const double dice_bands[] = {0.56, 0.60, 0.64, 0.68, 0.72, 0.76, 0.80, 0.85, 0.90};
 
 static int dice_level(double d)
 {
@@ -110,6 +262,7 @@ struct fact {
     uint16_t pop, pop_alt; /* the filters' popcounts: the Dice then reads only the filters */
     uint8_t sex, source, flags;
     char commune[6];
+    uint32_t clear; /* the record's clear bits (struct link_clear) */
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct fact) == 64, "a record's facts fill one cache line");
 
@@ -126,6 +279,7 @@ static void fact_of(const link_rec *r, uint32_t exact, struct fact *f)
     f->source = r->source;
     f->flags = r->flags;
     memcpy(f->commune, r->commune, sizeof f->commune);
+    f->clear = 0;
 }
 
 /* Every level of the pair but the Dice's (left FS_NULL). */
@@ -153,7 +307,7 @@ void link_fs_init(fs_model *m)
 {
     fs_model_init(m, LINK_FS_NCOMP, link_fs_nlevels);
     m->ordinal[LC_DICE] = m->ordinal[LC_DICE_DOB] = m->ordinal[LC_BIRTH] = 1;
-    /* the Dice's bands above 0.62, up to 1 (for EM's u: fs_u_log_concave) */
+    /* the Dice's bands above 0.56, up to 1 (for EM's u: fs_u_log_concave) */
     for (int c = LC_DICE; c <= LC_DICE_DOB; c++)
         for (int l = 1; l <= NDICE; l++) {
             double lo = dice_bands[l - 1], hi = l < NDICE ? dice_bands[l] : 1.0;
@@ -211,8 +365,8 @@ const char *link_training_name(enum link_training t)
 
 const char *link_fs_level_label(int k, int l)
 {
-    static const char *const dice[] = {"Dice < 0.62", "0.62-0.66", "0.66-0.70", "0.70-0.74", "0.74-0.78",
-                                       "0.78-0.82", "0.82-0.86", "0.86-0.90", "0.90-0.95", "0.95 and up"};
+    static const char *const dice[] = {"Dice < 0.56", "0.56-0.60", "0.60-0.64", "0.64-0.68", "0.68-0.72",
+                                       "0.72-0.76", "0.76-0.80", "0.80-0.85", "0.85-0.90", "0.90 and up"};
     static const char *const birth[] = {"born more than a year apart", "born a year apart",
                                         "born the same year", "same date of birth"};
     static const char *const two[] = {"different", "same"};
@@ -228,14 +382,22 @@ const char *link_fs_level_label(int k, int l)
 /* Which Dice comparison a pair's CLKs go to: the same k_dob or not. */
 static int dice_comp(const fs_vec *v) { return v->level[LC_BIRTH] == 3 ? LC_DICE_DOB : LC_DICE; }
 
-void link_compare(const link_rec *a, const link_rec *b, fs_vec *v)
+/* link_compare, the Dice without the clear fields' bits C learned (NULL: with them). */
+static void compare_recs(const link_clear *c, const link_rec *a, const link_rec *b, fs_vec *v)
 {
     struct fact fa, fb;
     fact_of(a, 0, &fa);
     fact_of(b, 0, &fb);
     compare_facts(&fa, &fb, v);
     if ((a->flags & LK_CLK) && (b->flags & LK_CLK))
-        v->level[dice_comp(v)] = (int8_t)dice_level(score(a, b));
+        v->level[dice_comp(v)] = (int8_t)dice_level(score(c, a, b));
+}
+
+void link_compare(const link_rec *a, const link_rec *b, fs_vec *v) { compare_recs(NULL, a, b, v); }
+
+void link_compare_in(const link_result *res, const link_rec *a, const link_rec *b, fs_vec *v)
+{
+    compare_recs(res->clear, a, b, v);
 }
 
 /* A comparison vector as one number (each level + 1, FS_NULL as 0, in mixed radix over the
@@ -594,6 +756,7 @@ static void cands_unique(struct cands *v)
 struct pass {
     const link_rec *recs;
     size_t n;
+    const link_clear *clear;   /* the clear fields' bits, left out of the Dice */
     const uint32_t *exact;     /* exact component of each record: its pairs are never compared */
     struct fact *facts;        /* each record's facts (fuzzy_pass fills them) */
     const link_params *p;
@@ -722,6 +885,8 @@ static inline __attribute__((always_inline)) void low_pair(struct fuzzy *z, uint
         low_add(z, a, b, id, dc);
 }
 
+static int share_ident(const link_rec *a, const link_rec *b);
+
 /* The end of a comparison, once the pair's levels are all known: its probability, and the
  * pair kept, or sampled under the floor. */
 static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, int id, double d)
@@ -734,6 +899,12 @@ static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, int id, double d)
     }
     if (forbidden_pair(ps->forbidden, ps->nforbidden, a, b))
         return;
+    /* two records sharing an identity key, left in two components: namesakes the key's own
+     * weighing kept apart (veto_namesakes). Their filters are alike because their names and
+     * dates of birth are, which the key said already; weighed again here, the same evidence
+     * counted twice joined namesakes of two communes (test_namesakes_born_the_same_day). */
+    if (share_ident(&ps->recs[a], &ps->recs[b]))
+        return;
     cands_add(&z->kept, a, b, pr, (float)d);
 }
 
@@ -744,8 +915,12 @@ static void pending_pop(struct fuzzy *z)
     struct pending *q = &z->pend[z->head];
     const struct fact *fa = &ps->facts[q->a], *fb = &ps->facts[q->b];
     const link_rec *ra = &ps->recs[q->a], *rb = &ps->recs[q->b];
+    uint64_t m[16];
+    const uint64_t *x = ps->clear->mask[fa->clear], *y = ps->clear->mask[fb->clear];
+    for (int w = 0; w < 16; w++)
+        m[w] = x[w] | y[w];
     double d = dice_best(ra->clk, ra->alt, fa->pop, fa->pop_alt, fa->flags, rb->clk, rb->alt, fb->pop, fb->pop_alt,
-                         fb->flags);
+                         fb->flags, m);
     z->head = (z->head + 1) % PENDING;
     z->npend--;
     weigh(z, q->a, q->b, pattern_with_dice(q->base, q->dc, dice_level(d)), d);
@@ -1100,8 +1275,10 @@ static void fuzzy_pass(struct pass *ps, link_stats *st, struct cands *out, struc
     const link_rec *recs = ps->recs;
     size_t n = ps->n;
     struct fact *facts = xalloc_huge(n * sizeof *facts);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         fact_of(&recs[i], ps->exact[i], &facts[i]);
+        facts[i].clear = ps->clear->of[i];
+    }
     ps->facts = facts;
     /* k_dob blocks: the records sorted by k_dob */
     struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
@@ -1289,7 +1466,8 @@ static size_t block_size(const link_rec *recs, const struct keyed *k, size_t g, 
  * counted.
  * And into NS, for the identity keys (struct namesakes), the pairs of every block whose two
  * records have an identity key, and of those whose two records have a NIR too. */
-static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact, int block_max, fs_patterns *twins,
+static double dob_pairs_of(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *exact, int block_max,
+                           fs_patterns *twins,
                            struct namesakes *ns)
 {
     struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
@@ -1340,7 +1518,7 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const uint32_t *exact
                     (a->household && a->household == b->household && a->source == b->source))
                     continue;
                 int commune = a->commune[0] && b->commune[0] ? memcmp(a->commune, b->commune, 6) == 0 : FS_NULL;
-                count[dice_level(score(a, b))][commune + 1]++;
+                count[dice_level(score(cl, a, b))][commune + 1]++;
                 total++;
             }
         }
@@ -1457,8 +1635,8 @@ static uint64_t *random_pairs(const link_rec *recs, size_t n, size_t *np)
     return v;
 }
 
-static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, const link_params *p, int bits,
-                     const int (*bandpos)[32], link_model *out)
+static void estimate(const link_rec *recs, size_t n, const link_clear *c, const uint32_t *exact,
+                     const link_params *p, int bits, const int (*bandpos)[32], link_model *out)
 {
     fs_model *m = &out->fs;
     link_fs_init(m);
@@ -1471,7 +1649,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     uint64_t *rp = random_pairs(recs, n, &nr);
     for (size_t i = 0; i < nr; i++) {
         fs_vec v;
-        link_compare(&recs[rp[i] >> 32], &recs[(uint32_t)rp[i]], &v);
+        compare_recs(c, &recs[rp[i] >> 32], &recs[(uint32_t)rp[i]], &v);
         fs_patterns_add(&rnd, &v, 1);
     }
     out->random_pairs = nr;
@@ -1485,21 +1663,26 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     link_rec *srecs = NULL;
     uint32_t *sexact = NULL;
     size_t ns = 0;
+    link_clear sclear = *c; /* the sample's records' clear bits: C's masks */
     if (n <= want) {
         ns = n;
     } else {
         srecs = xmalloc(want * 2 * sizeof *srecs);
         sexact = xmalloc(want * 2 * sizeof *sexact);
+        sclear.of = xmalloc(want * 2 * sizeof *sclear.of);
         uint64_t s0 = 0x73616d706c652121ULL;
         for (size_t i = 0; i < n; i++) {
             if (content_draw(&recs[i], s0) % n < want && ns < want * 2) {
                 srecs[ns] = recs[i];
+                sclear.of[ns] = c->of[i];
                 sexact[ns++] = exact[i];
             }
         }
+        sclear.base = srecs;
+        sclear.n = ns;
     }
-    struct pass ps = {.recs = srecs ? srecs : recs, .n = ns, .exact = sexact ? sexact : exact, .p = p,
-                      .bandpos = bandpos, .bits = bits};
+    struct pass ps = {.recs = srecs ? srecs : recs, .n = ns, .clear = &sclear, .exact = sexact ? sexact : exact,
+                      .p = p, .bandpos = bandpos, .bits = bits};
     link_stats sst = {0};
     struct cands sc = {0};
     fuzzy_pass(&ps, &sst, &sc, NULL);
@@ -1511,7 +1694,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     double born_apart = 0, two_sexes = 0, unlike_pairs = 0;
     for (size_t i = 0; i < sc.n; i++) {
         fs_vec v;
-        link_compare(&ps.recs[sc.c[i].a], &ps.recs[sc.c[i].b], &v);
+        compare_recs(ps.clear, &ps.recs[sc.c[i].a], &ps.recs[sc.c[i].b], &v);
         fs_patterns_add(&sp, &v, 1);
         if (v.level[LC_BIRTH] == 0) {
             fs_patterns_add(&up, &v, 1);
@@ -1532,6 +1715,8 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     free(sc.c);
     free(srecs);
     free(sexact);
+    if (sclear.of != c->of)
+        free(sclear.of);
 
     if (born_apart >= 1000) {
         static const int ks[] = {LC_DICE, LC_SEX, LC_COMMUNE};
@@ -1542,13 +1727,13 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
     }
     /* the birth's u: the k_dob blocking makes an equal date of birth far more common among
      * candidate pairs than among random ones, so it is measured on the candidate pairs of two
-     * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.66) */
+     * sexes, or else on those whose filters are as unlike as strangers' (Dice under 0.60) */
     if ((two_sexes >= 1000 || unlike_pairs >= 1000) && !m->absent[LC_BIRTH])
         fs_estimate_u_of(m, LC_BIRTH, two_sexes >= 1000 ? &sexes : &unlike);
     /* the Dice of pairs born the same day: u from the pairs of the k_dob blocks of two sexes
      * (twins of a household, strangers), else as the other pairs' */
     struct namesakes nsk = {0};
-    out->dob_pairs = (size_t)dob_pairs_of(recs, n, exact, p->block_max, &twins, &nsk);
+    out->dob_pairs = (size_t)dob_pairs_of(recs, n, c, exact, p->block_max, &twins, &nsk);
     if (out->dob_pairs < 1000 || !fs_estimate_u_of(m, LC_DICE_DOB, &twins))
         memcpy(m->u[LC_DICE_DOB], m->u[LC_DICE], sizeof m->u[LC_DICE_DOB]);
     m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
@@ -1588,7 +1773,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         if (shared)
             continue;
         fs_vec v;
-        link_compare(a, b, &v);
+        compare_recs(c, a, b, &v);
         for (int k = 0; k < LINK_FS_NCOMP; k++) /* the tied comparisons in the ones they share m with */
             if (m->tied[k] && v.level[k] != FS_NULL) {
                 v.level[m->tied[k] - 1] = v.level[k];
@@ -1606,7 +1791,7 @@ static void estimate(const link_rec *recs, size_t n, const uint32_t *exact, cons
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         if (a->flags & b->flags & LK_NIR) {
             fs_vec v;
-            link_compare(a, b, &v);
+            compare_recs(c, a, b, &v);
             fs_patterns_add(&idents, &v, 1);
             ident_nir++;
             if (memcmp(a->nir, b->nir, 16) != 0) {
@@ -1851,7 +2036,8 @@ static double unseen_per_seen(const link_rec *a, const link_rec *b, int bands, i
  * source (from their sample, LOW, at the pairs' own Dice), plus the matches no blocking
  * brought together: each pair found by the LSH alone with probability 1 - q stands for
  * q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.75). */
-static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *person, const struct edges *links,
+static void estimate_quality(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *person,
+                             const struct edges *links,
                              const struct cands *kept, const struct lows *low, const float *ptab,
                              const uint32_t *low_thr, int bands, int bits, link_stats *st)
 {
@@ -1940,7 +2126,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const uint32_t *per
         double chance = low_chance(low_thr, id, low->shift);
         if (low->v[i].dc) /* sampled at the highest weight's Dice level: its own Dice now */
             id = pattern_with_dice(pattern_base_of(id, low->v[i].dc - 1), low->v[i].dc - 1,
-                                   dice_level(score(&recs[a], &recs[b])));
+                                   dice_level(score(cl, &recs[a], &recs[b])));
         float pr = ptab[id];
         fn += w * pr / chance;
     }
@@ -2122,6 +2308,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         return -1;
     link_stats *st = &out->stats;
     uint32_t *uf = xmalloc((n ? n : 1) * sizeof *uf);
+    link_clear *clear = out->clear = clear_learn(recs, n);
     struct edges links = {0};
 
     /* 1. exact links */
@@ -2150,7 +2337,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         lm->training = LT_GIVEN;
         lm->status = FS_CONVERGED;
     } else {
-        estimate(recs, n, exact, p, bits, (const int (*)[32])bandpos, lm);
+        estimate(recs, n, clear, exact, p, bits, (const int (*)[32])bandpos, lm);
     }
     if (lm->training != LT_NONE && lm->ident_m > 0) {
         st->ident_vetoed = veto_namesakes(recs, n, lm, p, forbidden, n_forbidden, &links, uf);
@@ -2176,7 +2363,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
          * threshold counts each once; the rest are only sampled (struct lows) */
         float fl = p->possible < 0.001 ? (float)p->possible : 0.001f;
         low_thr = low_thresholds(ptab, fl);
-        struct pass ps = {.recs = recs, .n = n, .exact = exact, .p = p, .ptab = ptab, .floor = fl,
+        struct pass ps = {.recs = recs, .n = n, .clear = clear, .exact = exact, .p = p, .ptab = ptab, .floor = fl,
                           .low_thr = low_thr, .dice_top = {top[0], top[1]}, .forbidden = forbidden,
                           .nforbidden = n_forbidden, .on_pair = on_pair, .ctx = ctx,
                           .bandpos = (const int (*)[32])bandpos, .bits = bits};
@@ -2195,7 +2382,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         if (uf[kept.c[e].a] != uf[kept.c[e].b] && kept.c[e].p >= p->possible)
             edges_add(&possible, kept.c[e].a, kept.c[e].b, LM_CLK, kept.c[e].p);
     if (lm->training != LT_NONE)
-        estimate_quality(recs, n, uf, &links, &kept, &low, ptab, low_thr, p->bands, bits, st);
+        estimate_quality(recs, n, clear, uf, &links, &kept, &low, ptab, low_thr, p->bands, bits, st);
     st->possible = possible.n;
     /* A model whose own matches the run cannot link is not describing one person's records:
      * in a territory of households with no NIR to learn from, EM takes relatives, or people
@@ -2248,6 +2435,7 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
 
 void link_result_free(link_result *r)
 {
+    clear_free(r->clear);
     free(r->edges);
     free(r->possible);
     free(r->person);

@@ -133,6 +133,9 @@ int link_share_under_bar(const link_stats *st);
 /* That share in percent, one decimal, rounded down (as the refusal and the warning say it). */
 double link_share_percent(const link_stats *st);
 
+/* The filter bits the clear fields explain (link.c, "the clear fields' bits"). */
+typedef struct link_clear link_clear;
+
 typedef struct link_result {
     link_edge *edges;      /* the links kept, sorted by (a, b) */
     size_t nedges;
@@ -141,6 +144,7 @@ typedef struct link_result {
     uint32_t *person;      /* per record: the smallest record index of its component */
     link_model model;
     link_stats stats;
+    link_clear *clear;     /* what the run learned of the filters' clear bits (link_compare_in) */
 } link_result;
 
 /* Called for every candidate pair compared (for the benchmark's pair completeness). */
@@ -160,8 +164,14 @@ double link_ident_probability(const link_model *lm, const link_rec *a, const lin
 /* The prior weight of a pair sharing an identity key, under LM (ident_m > 0). */
 double link_ident_weight(const link_model *lm);
 
-/* Dice of the best of clk/alt against clk/alt (0 when either has no filter). */
+/* Dice of the best of clk/alt against clk/alt (0 when either has no filter), over all the
+ * filters' bits. */
 double link_score(const link_rec *a, const link_rec *b);
+/* The same, and link_compare, as the run RES weighed the pair: A and B among the records it
+ * linked, the Dice left with the bits of the clear fields they hold (their commune, birth
+ * year and sex) out. */
+double link_score_in(const link_result *res, const link_rec *a, const link_rec *b);
+void link_compare_in(const link_result *res, const link_rec *a, const link_rec *b, fs_vec *v);
 
 /* Whether the LSH may gather a band's bits with the BMI2 instruction PEXT where the processor
  * runs it fast (the default, 1), or must take them one by one (0). The links are the same
@@ -177,9 +187,10 @@ int link_pattern_agrees(const link_rec *a, const link_rec *b);
 
 /* The comparisons of a pair for the Fellegi-Sunter model (fs.h), each from the least alike
  * level (0) up, FS_NULL when either record lacks the field:
- *   LC_DICE     the CLKs' Dice in ten bands: < 0.62, 0.62, 0.66 (strangers reach here),
- *               0.70, 0.74, 0.78, 0.82 (relatives of one household reach here), 0.86, 0.90,
- *               0.95 and up, for pairs without the same k_dob
+ *   LC_DICE     the CLKs' Dice without the bits of the clear fields either record holds
+ *               (commune, birth year, sex: link.c, "the clear fields' bits"), in ten bands:
+ *               < 0.56, 0.56, 0.60 (strangers' mode), 0.64, 0.68 (strangers reach here), 0.72,
+ *               0.76, 0.80, 0.85, 0.90 and up, for pairs without the same k_dob
  *   LC_DICE_DOB the same bands for pairs with the same k_dob: the filter holds the date of
  *               birth, so twins and strangers born the same day are more alike than others,
  *               and a pair is weighed against those (two comparisons, one of them null)
@@ -197,8 +208,9 @@ int link_pattern_agrees(const link_rec *a, const link_rec *b);
  *               former, and a same-day pair in one commune weighed 2 bits too little
  * The identity keys are not a comparison: a pair sharing one is linked before the model, so
  * among the pairs it weighs they always differ and say nothing.
- * The CLK holds bits of the date of birth, sex and commune, so the Dice is not independent of
- * the others: the model's estimates are optimistic where that matters (docs/linking.md). */
+ * The CLK holds bits of the date of birth, sex and commune; those of the commune, the birth
+ * year and the sex are left out of the Dice, so it stays about independent of those
+ * comparisons. The day and month of birth are not held in clear and stay in. */
 enum { LC_DICE, LC_DICE_DOB, LC_BIRTH, LC_SEX, LC_COMMUNE, LC_NIR, LC_SEX_DOB, LC_COMMUNE_DOB, LINK_FS_NCOMP };
 extern const int link_fs_nlevels[LINK_FS_NCOMP];
 extern const char *const link_fs_names[LINK_FS_NCOMP];

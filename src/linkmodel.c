@@ -67,6 +67,14 @@ int linkmodel_read(const char *path, fs_model *m, char *err, size_t errlen)
         } else if (!(mv > 0 && mv <= 1 && uv > 0 && uv <= 1)) {
             snprintf(err, errlen, "%s:%ld: m and u must be in (0, 1]", path, line);
             rc = -1;
+        } else if ((k == LC_DICE || k == LC_DICE_DOB) && rec.nfields > 2 && *rec.field[2] &&
+                   strcmp(rec.field[2], link_fs_level_label(k, (int)l)) != 0) {
+            /* a table saved before 2026-12-03: its Dice was of the whole filters, in other bands */
+            snprintf(err, errlen, "%s:%ld: %s level %ld is '%s' here but '%s' now: the Dice leaves the clear "
+                     "fields' bits out since 2026-12-03, in other bands, so this table's m and u no longer apply; "
+                     "save a run's model anew (tznr links --model)", path, line, rec.field[0], l, rec.field[2],
+                     link_fs_level_label(k, (int)l));
+            rc = -1;
         } else if (seen[k][l]++) {
             snprintf(err, errlen, "%s:%ld: %s level %ld given twice", path, line, rec.field[0], l);
             rc = -1;

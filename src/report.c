@@ -328,6 +328,9 @@ static void level_fr(sbuf *h, const char *l)
                                          {"same date of birth", "même date de naissance"},
                                          {"different", "différent"},
                                          {"same", "identique"},
+                                         {"Dice < 0.56", "Dice < 0,56"},
+                                         {"0.90 and up", "0,90 et plus"},
+                                         /* the bands of runs before 2026-12-03 */
                                          {"Dice < 0.62", "Dice < 0,62"},
                                          {"0.95 and up", "0,95 et plus"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -335,7 +338,7 @@ static void level_fr(sbuf *h, const char *l)
             html_esc(h, map[i][1]);
             return;
         }
-    for (const char *c = l; *c; c++) /* a band "0.62-0.66" */
+    for (const char *c = l; *c; c++) /* a band "0.56-0.60" */
         sbuf_addc(h, *c == '.' ? ',' : *c == '-' ? ' ' : *c);
 }
 

@@ -171,13 +171,14 @@ static int by_share(const void *x, const void *y)
 }
 
 /* The ceiling of any rule on the model's comparisons: every pair of two sources, brute force,
- * counted by its comparison pattern (link_compare's levels) with the truth; then the patterns
+ * counted by its comparison pattern (the levels the run RES gave it, link_compare_in) with the truth; then the patterns
  * taken whole, the best share of matches first, as long as the pairs taken keep PRECISION.
  * The recall so reached is what a linkage that knew, for each pattern, how many of its pairs
  * are one person could reach with these comparisons and no blocking (the exact keys aside,
  * which are not comparisons). It flatters such a rule a little: on a small set a pattern of
  * one match and no stranger counts as sure. Return the matches taken; *TOTAL the true pairs. */
-static double pattern_ceiling(const link_rec *recs, size_t n, const int *tr, double precision, double *total)
+static double pattern_ceiling(const link_rec *recs, size_t n, const link_result *res, const int *tr, double precision,
+                              double *total)
 {
     size_t cap = n * (n - 1) / 2 + 1, np = 0;
     uint64_t *code = xmalloc(cap * sizeof *code);
@@ -188,7 +189,7 @@ static double pattern_ceiling(const link_rec *recs, size_t n, const int *tr, dou
                 continue;
             int match = tr[a] >= 0 && tr[a] == tr[b];
             fs_vec v;
-            link_compare(&recs[a], &recs[b], &v);
+            link_compare_in(res, &recs[a], &recs[b], &v);
             uint64_t c = 0;
             for (int k = 0; k < LINK_FS_NCOMP; k++) /* each level + 1 (FS_NULL: 0) in 4 bits */
                 c = c << 4 | (uint64_t)(v.level[k] + 1);
@@ -525,7 +526,7 @@ int main(int argc, char **argv)
         int nt = 0;
         for (size_t e = 0; e < res.nedges; e++) {
             fs_vec fv;
-            link_compare(&recs[res.edges[e].a], &recs[res.edges[e].b], &fv);
+            link_compare_in(&res, &recs[res.edges[e].a], &recs[res.edges[e].b], &fv);
             if (fv.level[LC_BIRTH] == 3) { /* the sex and commune of pairs born the same day, in their usual place */
                 fv.level[LC_SEX] = fv.level[LC_SEX_DOB];
                 fv.level[LC_COMMUNE] = fv.level[LC_COMMUNE_DOB];
@@ -559,7 +560,7 @@ int main(int argc, char **argv)
                 for (size_t b = a + 1; b < n; b++) {
                     if (recs[a].source != recs[b].source) {
                         fs_vec fv;
-                        link_compare(&recs[a], &recs[b], &fv);
+                        link_compare_in(&res, &recs[a], &recs[b], &fv);
                         int bl = fv.level[LC_BIRTH], dl = bl == 3 ? fv.level[LC_DICE_DOB] : fv.level[LC_DICE];
                         int cl = (bl == 3 ? fv.level[LC_COMMUNE_DOB] : fv.level[LC_COMMUNE]) + 1;
                         if (bl >= 0 && dl >= 0) {
@@ -572,7 +573,7 @@ int main(int argc, char **argv)
                         res.person[a] == res.person[b])
                         continue;
                     fs_vec fv;
-                    link_compare(&recs[a], &recs[b], &fv);
+                    link_compare_in(&res, &recs[a], &recs[b], &fv);
                     if (shown2 < 400) {
                         int bl = fv.level[LC_BIRTH];
                         lost[shown2].b = bl;
@@ -585,7 +586,7 @@ int main(int argc, char **argv)
                                                                                            : " unseen";
                         printf("  missed %zu-%zu levels %d%d%d%d%d P %.4f dice %.3f%s\n", a, b, fv.level[0],
                                fv.level[1], fv.level[2], fv.level[3], fv.level[4], fs_probability(&res.model.fs, &fv),
-                               link_score(&recs[a], &recs[b]), seen);
+                               link_score_in(&res, &recs[a], &recs[b]), seen);
                     }
                 }
             /* each lost pair's kind (birth, commune and Dice levels) in the truth: how many
@@ -678,7 +679,7 @@ int main(int argc, char **argv)
     print_model(&res);
     printf("link_seconds %.2f\n", t1 - t0);
     if (getenv("BENCH_CEILING") && n <= 20000) {
-        double total, taken = pattern_ceiling(recs, n, tr, 0.998, &total);
+        double total, taken = pattern_ceiling(recs, n, &res, tr, 0.998, &total);
         printf("ceiling: a rule on the model's comparison patterns that knew the truth reaches recall %.4f (%.0f of %.0f "
                "pairs of two sources) at precision 0.998\n", total > 0 ? taken / total : 1.0, taken, total);
     }
@@ -688,7 +689,7 @@ int main(int argc, char **argv)
         for (size_t a = 0; a < n; a++)
             for (size_t b = a + 1; b < n; b++)
                 if (tr[a] >= 0 && tr[a] == tr[b])
-                    hist[(int)(link_score(&recs[a], &recs[b]) * 20)]++;
+                    hist[(int)(link_score_in(&res, &recs[a], &recs[b]) * 20)]++;
         for (int h = 0; h <= 20; h++)
             printf("true pairs with score in [%.2f, %.2f): %d\n", h / 20.0, (h + 1) / 20.0, hist[h]);
     }
