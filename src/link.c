@@ -45,12 +45,16 @@ void link_rec_finish(link_rec *r)
  * the AND of the filters holding one (a character of the commune at its place, a digit of the
  * year at its place, the sex) leaves its bits, and, from CLEAR_MIN filters up, next to nothing
  * else (a bit of another token set in 70 % of filters survives 30 of them once in 40,000).
+ * Every filter holding the token is read, whatever the order of the records: the first few
+ * thousand could all be one source's, of one commune, and their AND hold that commune's other
+ * characters too. A filter made otherwise (a commune code of another length spreads its 80
+ * insertions otherwise) only takes bits out of the mask, leaving them in the Dice.
  * A pair's Dice is then taken over the bits outside both records' clear tokens: what their
  * names, address and day of birth say, which the clear comparisons do not. The platform
  * learns nothing it did not hold: which bits its own clear columns set. The masks stay in
  * memory and are never written. */
 enum { CT_YEAR = 6 * 256, CT_SEX = CT_YEAR + 4 * 10, CT_N = CT_SEX + 3 };
-enum { CLEAR_MIN = 30, CLEAR_CAP = 4096 };
+enum { CLEAR_MIN = 30 };
 
 struct link_clear {
     const link_rec *base; /* the run's records */
@@ -94,7 +98,7 @@ static link_clear *clear_learn(const link_rec *recs, size_t n)
     c->base = recs;
     c->n = n;
     c->of = xcalloc(n ? n : 1, sizeof *c->of);
-    /* each token's bits: the AND of the first CLEAR_CAP filters holding it */
+    /* each token's bits: the AND of the filters holding it */
     uint64_t (*tok)[16] = xmalloc(CT_N * sizeof *tok);
     uint32_t *held = xcalloc(CT_N, sizeof *held);
     memset(tok, 0xff, CT_N * sizeof *tok);
@@ -103,10 +107,11 @@ static link_clear *clear_learn(const link_rec *recs, size_t n)
         if (!(recs[i].flags & LK_CLK))
             continue;
         int nt = clear_tokens(&recs[i], t);
-        for (int j = 0; j < nt; j++)
-            if (held[t[j]]++ < CLEAR_CAP)
-                for (int w = 0; w < 16; w++)
-                    tok[t[j]][w] &= recs[i].clk[w];
+        for (int j = 0; j < nt; j++) {
+            held[t[j]]++;
+            for (int w = 0; w < 16; w++)
+                tok[t[j]][w] &= recs[i].clk[w];
+        }
     }
     for (int k = 0; k < CT_N; k++)
         if (held[k] < CLEAR_MIN)
@@ -146,6 +151,7 @@ static link_clear *clear_learn(const link_rec *recs, size_t n)
     }
     free(slot);
     free(tok);
+    c->mask = xrealloc(c->mask, c->nmask * sizeof *c->mask);
     return c;
 }
 
@@ -158,13 +164,19 @@ static void clear_free(link_clear *c)
     free(c);
 }
 
-/* The bits to leave out of the Dice of records A and B (indices in C's run): both records'
+/* The bits to leave out of the Dice of two records whose masks are MA and MB: both records'
  * clear tokens. */
-static inline void clear_pair(const link_clear *c, uint32_t a, uint32_t b, uint64_t *m)
+static inline void clear_union(const link_clear *c, uint32_t ma, uint32_t mb, uint64_t *m)
 {
-    const uint64_t *x = c->mask[c->of[a]], *y = c->mask[c->of[b]];
+    const uint64_t *x = c->mask[ma], *y = c->mask[mb];
     for (int w = 0; w < 16; w++)
         m[w] = x[w] | y[w];
+}
+
+/* The same for records A and B (indices in C's run). */
+static inline void clear_pair(const link_clear *c, uint32_t a, uint32_t b, uint64_t *m)
+{
+    clear_union(c, c->of[a], c->of[b], m);
 }
 
 static const uint64_t clear_none[16];
@@ -217,6 +229,8 @@ HOT static double dice_best(const uint64_t *ac, const uint64_t *aa, int pa, int 
 static double score(const link_clear *c, const link_rec *a, const link_rec *b)
 {
     uint64_t m[16];
+    if (c && (a < c->base || a >= c->base + c->n || b < c->base || b >= c->base + c->n))
+        c = NULL; /* records of another array: the whole filters */
     if (c)
         clear_pair(c, (uint32_t)(a - c->base), (uint32_t)(b - c->base), m);
     return dice_best(a->clk, a->alt, a->pop, a->pop_alt, a->flags, b->clk, b->alt, b->pop, b->pop_alt, b->flags,
@@ -900,9 +914,11 @@ static void weigh(struct fuzzy *z, uint32_t a, uint32_t b, int id, double d)
     if (forbidden_pair(ps->forbidden, ps->nforbidden, a, b))
         return;
     /* two records sharing an identity key, left in two components: namesakes the key's own
-     * weighing kept apart (veto_namesakes). Their filters are alike because their names and
-     * dates of birth are, which the key said already; weighed again here, the same evidence
-     * counted twice joined namesakes of two communes (test_namesakes_born_the_same_day). */
+     * weighing kept apart (veto_namesakes), or a key group a forbidden pair split. Their
+     * filters are alike because their names and dates of birth are, which the key said
+     * already; weighed again here, the same evidence counted twice joined namesakes of two
+     * communes (test_namesakes_born_the_same_day), and a pair of such a group joined the
+     * forbidden pair through the third. Neither is offered as a possible link either. */
     if (share_ident(&ps->recs[a], &ps->recs[b]))
         return;
     cands_add(&z->kept, a, b, pr, (float)d);
@@ -916,9 +932,7 @@ static void pending_pop(struct fuzzy *z)
     const struct fact *fa = &ps->facts[q->a], *fb = &ps->facts[q->b];
     const link_rec *ra = &ps->recs[q->a], *rb = &ps->recs[q->b];
     uint64_t m[16];
-    const uint64_t *x = ps->clear->mask[fa->clear], *y = ps->clear->mask[fb->clear];
-    for (int w = 0; w < 16; w++)
-        m[w] = x[w] | y[w];
+    clear_union(ps->clear, fa->clear, fb->clear, m);
     double d = dice_best(ra->clk, ra->alt, fa->pop, fa->pop_alt, fa->flags, rb->clk, rb->alt, fb->pop, fb->pop_alt,
                          fb->flags, m);
     z->head = (z->head + 1) % PENDING;
@@ -983,6 +997,10 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         q->dc = dc;
         prefetch_filters(&ps->recs[a], fa->flags);
         prefetch_filters(&ps->recs[b], fb->flags);
+        for (int w = 0; w < 16; w += 8) { /* and their clear bits' masks */
+            __builtin_prefetch(&ps->clear->mask[fa->clear][w]);
+            __builtin_prefetch(&ps->clear->mask[fb->clear][w]);
+        }
         return;
     }
     weigh(z, a, b, base, 0);

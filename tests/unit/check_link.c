@@ -1381,14 +1381,17 @@ static void token_bits(uint64_t *f, const char *tag, unsigned value, int k)
     }
 }
 
-/* The Dice of two strangers, left with their clear fields' bits out: what their names say.
+/* The Dice of two records, left with their clear fields' bits out: what their names say.
  * Filters made as the contract makes them, from tokens: the name's (25 bigrams of 24 bits,
  * drawn from a vocabulary of 400, so strangers share some), the commune's five characters
  * at their places (16 bits each), the birth year's four digits at theirs (25 each) and the
  * sex (30). The platform holds the commune, year and sex in clear; strangers who share them
- * share their 210 insertions. The truth is the Dice of the name bits alone, which the test
- * knows from how it made the filters: among strangers of one commune, year and sex, the run's
- * Dice must agree with it, where the whole filters' stands well above. */
+ * share their 210 insertions. Each of 300 people has a record at two sources, the second with
+ * 6 of its 25 name tokens changed. The truth is the Dice of the name bits alone, which the
+ * test knows from how it made the filters: the run's Dice must agree with it, among
+ * strangers of one commune, year and sex (where the whole filters' stands well above) and of
+ * two communes (both records' commune bits out, not only the shared ones'); and each pair the
+ * fuzzy stage weighed (its links and possible links) must carry the probability of that Dice. */
 START_TEST(test_dice_leaves_the_clear_fields_out)
 {
     enum { N = 600 };
@@ -1396,50 +1399,74 @@ START_TEST(test_dice_leaves_the_clear_fields_out)
     link_rec *r = calloc(N, sizeof *r);
     static uint64_t names[N][16];
     for (int i = 0; i < N; i++) {
+        int person = i / 2;
         r[i].source = (uint8_t)(i % 2);
         memset(names[i], 0, sizeof names[i]);
-        uint64_t s = 0x1234u + (uint64_t)i * 7919;
+        uint64_t s = 0x1234u + (uint64_t)person * 7919;
         for (int t = 0; t < 25; t++) {
             s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-            token_bits(names[i], "name", (unsigned)(s >> 33) % 400, 24);
+            unsigned word = (unsigned)(s >> 33) % 400;
+            token_bits(names[i], "name", i % 2 && t < 6 ? 400 + word : word, 24);
         }
         memcpy(r[i].clk, names[i], sizeof names[i]);
-        const char *c = communes[i % 4];
+        const char *c = communes[person % 4];
         memcpy(r[i].commune, c, 6);
         for (int k = 0; k < 5; k++)
             token_bits(r[i].clk, "commune", (unsigned)(k * 256 + (uint8_t)c[k]), 16);
-        r[i].birth_year = (uint16_t)(1950 + i / 8 % 25);
+        r[i].birth_year = (uint16_t)(1950 + person / 8 % 25);
         for (int k = 0, y = r[i].birth_year; k < 4; k++, y /= 10)
             token_bits(r[i].clk, "year", (unsigned)((3 - k) * 10 + y % 10), 25);
-        r[i].sex = (uint8_t)(1 + i / 4 % 2);
+        r[i].sex = (uint8_t)(1 + person / 4 % 2);
         token_bits(r[i].clk, "sex", r[i].sex, 30);
         link_rec_finish(&r[i]);
     }
     link_params p = params();
     link_result res;
     ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
-    double run = 0, whole = 0, truth = 0;
-    int pairs = 0;
+    /* strangers: [0] of one commune, year and sex, [1] of two communes */
+    double run[2] = {0}, whole[2] = {0}, truth[2] = {0};
+    int pairs[2] = {0};
     for (int i = 0; i < N; i++)
         for (int j = i + 1; j < N; j++) {
-            if (memcmp(r[i].commune, r[j].commune, 6) != 0 || r[i].birth_year != r[j].birth_year ||
-                r[i].sex != r[j].sex)
+            int same = memcmp(r[i].commune, r[j].commune, 6) == 0;
+            int kind = same && r[i].birth_year == r[j].birth_year && r[i].sex == r[j].sex ? 0 : !same ? 1 : -1;
+            if (i / 2 == j / 2 || kind < 0)
                 continue;
             link_rec a = {0}, b = {0};
             memcpy(a.clk, names[i], sizeof a.clk);
             memcpy(b.clk, names[j], sizeof b.clk);
             link_rec_finish(&a);
             link_rec_finish(&b);
-            truth += link_score(&a, &b);
-            run += link_score_in(&res, &r[i], &r[j]);
-            whole += link_score(&r[i], &r[j]);
-            pairs++;
+            truth[kind] += link_score(&a, &b);
+            run[kind] += link_score_in(&res, &r[i], &r[j]);
+            whole[kind] += link_score(&r[i], &r[j]);
+            pairs[kind]++;
         }
-    ck_assert_int_ge(pairs, 500);
-    run /= pairs, whole /= pairs, truth /= pairs;
-    ck_assert_msg(fabs(run - truth) < 0.01, "the run's Dice %.3f, the names' %.3f", run, truth);
-    ck_assert_msg(whole - truth > 0.05, "the whole filters' Dice %.3f, the names' %.3f: the test's clear "
-                  "fields should weigh", whole, truth);
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_ge(pairs[k], 100);
+        run[k] /= pairs[k], whole[k] /= pairs[k], truth[k] /= pairs[k];
+        ck_assert_msg(fabs(run[k] - truth[k]) < 0.01, "strangers %s: the run's Dice %.3f, the names' %.3f",
+                      k ? "of two communes" : "of one commune, year and sex", run[k], truth[k]);
+    }
+    ck_assert_msg(whole[0] - truth[0] > 0.05, "the whole filters' Dice %.3f, the names' %.3f: the test's "
+                  "clear fields should weigh", whole[0], truth[0]);
+    /* the pairs the fuzzy stage weighed: the probability of the Dice above */
+    int weighed = 0;
+    for (int set = 0; set < 2; set++) {
+        const link_edge *e = set ? res.possible : res.edges;
+        size_t ne = set ? res.npossible : res.nedges;
+        for (size_t x = 0; x < ne; x++) {
+            if (e[x].method != LM_CLK)
+                continue;
+            fs_vec v;
+            link_compare_in(&res, &r[e[x].a], &r[e[x].b], &v);
+            double want = fs_probability(&res.model.fs, &v);
+            ck_assert_msg(fabs(e[x].score - want) < 1e-5, "pair %u-%u weighed %f, its Dice says %f", e[x].a,
+                          e[x].b, e[x].score, want);
+            weighed++;
+        }
+    }
+    ck_assert_msg(weighed >= N / 2 * 9 / 10, "%d pairs weighed by their filters", weighed);
     link_result_free(&res);
     free(r);
 }
