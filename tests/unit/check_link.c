@@ -1392,12 +1392,14 @@ static void token_bits(uint64_t *f, const char *tag, unsigned value, int k)
  * strangers of one commune, year and sex (where the whole filters' stands well above) and of
  * two communes (both records' commune bits out, not only the shared ones'); and each pair the
  * fuzzy stage weighed (its links and possible links) must carry the probability of that Dice. */
-START_TEST(test_dice_leaves_the_clear_fields_out)
+/* The territory of test_dice_leaves_the_clear_fields_out: N records, two a person; NAMES gets
+ * each record's name bits alone. */
+enum { CLEAR_N = 600 };
+static link_rec *clear_territory(uint64_t (*names)[16])
 {
-    enum { N = 600 };
+    enum { N = CLEAR_N };
     static const char *const communes[] = {"33063", "33281", "33522", "33318"};
     link_rec *r = calloc(N, sizeof *r);
-    static uint64_t names[N][16];
     for (int i = 0; i < N; i++) {
         int person = i / 2;
         r[i].source = (uint8_t)(i % 2);
@@ -1420,6 +1422,14 @@ START_TEST(test_dice_leaves_the_clear_fields_out)
         token_bits(r[i].clk, "sex", r[i].sex, 30);
         link_rec_finish(&r[i]);
     }
+    return r;
+}
+
+START_TEST(test_dice_leaves_the_clear_fields_out)
+{
+    enum { N = CLEAR_N };
+    static uint64_t names[N][16];
+    link_rec *r = clear_territory(names);
     link_params p = params();
     link_result res;
     ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
@@ -1472,6 +1482,44 @@ START_TEST(test_dice_leaves_the_clear_fields_out)
 }
 END_TEST
 
+/* The model estimated on a sample weighs the Dice the run weighs: the sample's records are
+ * copies, and their masks must follow them. The same territory, a NIR at both sources for
+ * each person, the model learned from its own data on all its records and on a sample of
+ * half: the strangers' u of the Dice, measured on the candidates born apart, must sit in the
+ * same bands (mean level 0.008 and 0.024; the sample's filters whole, 1.66). */
+START_TEST(test_the_sample_weighs_the_runs_dice)
+{
+    enum { N = CLEAR_N };
+    static uint64_t names[N][16];
+    link_rec *r = clear_territory(names);
+    for (int i = 0; i < N; i++) {
+        int person = i / 2;
+        memcpy(r[i].nir, &person, sizeof person);
+        r[i].flags |= LK_NIR;
+    }
+    double mean[2];
+    for (int sampled = 0; sampled < 2; sampled++) {
+        link_params p = params();
+        p.model = NULL;
+        p.bits = 10; /* short bands: thousands of strangers among the candidates */
+        p.sample = sampled ? N / 2 : N;
+        link_result res;
+        ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
+        ck_assert_msg(res.model.u_from_candidates, "u from the candidates born apart (%zu sampled records)",
+                      res.model.sample_records);
+        ck_assert_msg(sampled ? res.model.sample_records < N * 2 / 3 : res.model.sample_records == N,
+                      "%zu records sampled", res.model.sample_records);
+        mean[sampled] = 0;
+        for (int l = 0; l < link_fs_nlevels[LC_DICE]; l++)
+            mean[sampled] += l * res.model.fs.u[LC_DICE][l];
+        link_result_free(&res);
+    }
+    ck_assert_msg(fabs(mean[0] - mean[1]) < 0.5, "the strangers' Dice level: %.2f on all records, %.2f on a sample",
+                  mean[0], mean[1]);
+    free(r);
+}
+END_TEST
+
 Suite *suite_link(void)
 {
     Suite *s = suite_create("link");
@@ -1505,6 +1553,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_why_said_in_french);
     tcase_add_test(tc, test_comparison_levels);
     tcase_add_test(tc, test_dice_leaves_the_clear_fields_out);
+    tcase_add_test(tc, test_the_sample_weighs_the_runs_dice);
     tcase_add_test(tc, test_retired_settings);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
