@@ -9,6 +9,7 @@
 #include "fr.h"
 #include "fs.h"
 #include "sbuf.h"
+#include "strtab.h"
 
 const char *link_method_name(enum link_method m)
 {
@@ -78,18 +79,13 @@ static int clear_tokens(const link_rec *r, int *t)
     return n;
 }
 
-static uint64_t clear_hash(const link_rec *r)
+/* What a record's mask depends on, as bytes: its commune, birth year and sex. */
+enum { CLEAR_KEY = 6 + 2 + 1 };
+static void clear_key(const link_rec *r, char *k)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (int i = 0; i < 6; i++)
-        h = (h ^ (uint8_t)r->commune[i]) * 1099511628211ULL;
-    h = (h ^ r->birth_year) * 1099511628211ULL;
-    return (h ^ r->sex) * 1099511628211ULL;
-}
-
-static int clear_same(const link_rec *a, const link_rec *b)
-{
-    return memcmp(a->commune, b->commune, 6) == 0 && a->birth_year == b->birth_year && a->sex == b->sex;
+    memcpy(k, r->commune, 6);
+    memcpy(k + 6, &r->birth_year, 2);
+    k[8] = (char)r->sex;
 }
 
 static link_clear *clear_learn(const link_rec *recs, size_t n)
@@ -117,12 +113,12 @@ static link_clear *clear_learn(const link_rec *recs, size_t n)
         if (held[k] < CLEAR_MIN)
             memset(tok[k], 0, sizeof tok[k]);
     free(held);
-    /* each record's mask, one per commune, year and sex (an open hash of the first record of
-     * each, by index + 1) */
-    size_t cap = 1024, cmask = 64;
-    while (cap < 2 * n)
-        cap *= 2;
-    uint32_t *slot = xcalloc(cap, sizeof *slot);
+    /* each record's mask, one per commune, year and sex (their bytes, each record's in KEYS,
+     * to their mask's index) */
+    char *keys = xmalloc((n ? n : 1) * CLEAR_KEY);
+    strtab ids;
+    strtab_init(&ids);
+    size_t cmask = 64;
     c->mask = xcalloc(cmask, sizeof *c->mask);
     c->nmask = 1;
     for (size_t i = 0; i < n; i++) {
@@ -130,14 +126,11 @@ static link_clear *clear_learn(const link_rec *recs, size_t n)
         int nt = clear_tokens(r, t);
         if (nt == 0 || !(r->flags & LK_CLK))
             continue;
-        size_t s = clear_hash(r) & (cap - 1);
-        while (slot[s] && !clear_same(&recs[slot[s] - 1], r))
-            s = (s + 1) & (cap - 1);
-        if (slot[s]) {
-            c->of[i] = c->of[slot[s] - 1];
+        clear_key(r, keys + i * CLEAR_KEY);
+        size_t id = strtab_put(&ids, keys + i * CLEAR_KEY, CLEAR_KEY, c->nmask);
+        c->of[i] = (uint32_t)id;
+        if (id < c->nmask)
             continue;
-        }
-        slot[s] = (uint32_t)i + 1;
         if (c->nmask == cmask) {
             cmask *= 2;
             c->mask = xrealloc(c->mask, cmask * sizeof *c->mask);
@@ -147,9 +140,10 @@ static link_clear *clear_learn(const link_rec *recs, size_t n)
         for (int j = 0; j < nt; j++)
             for (int w = 0; w < 16; w++)
                 m[w] |= tok[t[j]][w];
-        c->of[i] = (uint32_t)c->nmask++;
+        c->nmask++;
     }
-    free(slot);
+    strtab_free(&ids);
+    free(keys);
     free(tok);
     c->mask = xrealloc(c->mask, c->nmask * sizeof *c->mask);
     return c;
@@ -1485,8 +1479,7 @@ static size_t block_size(const link_rec *recs, const struct keyed *k, size_t g, 
  * And into NS, for the identity keys (struct namesakes), the pairs of every block whose two
  * records have an identity key, and of those whose two records have a NIR too. */
 static double dob_pairs_of(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *exact, int block_max,
-                           fs_patterns *twins,
-                           struct namesakes *ns)
+                           fs_patterns *twins, struct namesakes *ns)
 {
     struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
     size_t m = 0;
@@ -2055,9 +2048,8 @@ static double unseen_per_seen(const link_rec *a, const link_rec *b, int bands, i
  * brought together: each pair found by the LSH alone with probability 1 - q stands for
  * q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.75). */
 static void estimate_quality(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *person,
-                             const struct edges *links,
-                             const struct cands *kept, const struct lows *low, const float *ptab,
-                             const uint32_t *low_thr, int bands, int bits, link_stats *st)
+                             const struct edges *links, const struct cands *kept, const struct lows *low,
+                             const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st)
 {
     double tp = 0, fn = 0, pred = 0;
     for (size_t e = 0; e < links->n; e++)

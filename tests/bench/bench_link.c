@@ -171,8 +171,9 @@ static int by_share(const void *x, const void *y)
 }
 
 /* The ceiling of any rule on the model's comparisons: every pair of two sources, brute force,
- * counted by its comparison pattern (the levels the run RES gave it, link_compare_in) with the truth; then the patterns
- * taken whole, the best share of matches first, as long as the pairs taken keep PRECISION.
+ * counted by its comparison pattern (the levels the run RES gave it, link_compare_in) with
+ * the truth; then the patterns taken whole, the best share of matches first, as long as the
+ * pairs taken keep PRECISION.
  * The recall so reached is what a linkage that knew, for each pattern, how many of its pairs
  * are one person could reach with these comparisons and no blocking (the exact keys aside,
  * which are not comparisons). It flatters such a rule a little: on a small set a pattern of

@@ -1381,17 +1381,6 @@ static void token_bits(uint64_t *f, const char *tag, unsigned value, int k)
     }
 }
 
-/* The Dice of two records, left with their clear fields' bits out: what their names say.
- * Filters made as the contract makes them, from tokens: the name's (25 bigrams of 24 bits,
- * drawn from a vocabulary of 400, so strangers share some), the commune's five characters
- * at their places (16 bits each), the birth year's four digits at theirs (25 each) and the
- * sex (30). The platform holds the commune, year and sex in clear; strangers who share them
- * share their 210 insertions. Each of 300 people has a record at two sources, the second with
- * 6 of its 25 name tokens changed. The truth is the Dice of the name bits alone, which the
- * test knows from how it made the filters: the run's Dice must agree with it, among
- * strangers of one commune, year and sex (where the whole filters' stands well above) and of
- * two communes (both records' commune bits out, not only the shared ones'); and each pair the
- * fuzzy stage weighed (its links and possible links) must carry the probability of that Dice. */
 /* The territory of test_dice_leaves_the_clear_fields_out: N records, two a person; NAMES gets
  * each record's name bits alone. */
 enum { CLEAR_N = 600 };
@@ -1425,6 +1414,17 @@ static link_rec *clear_territory(uint64_t (*names)[16])
     return r;
 }
 
+/* The Dice of two records, left with their clear fields' bits out: what their names say.
+ * Filters made as the contract makes them, from tokens: the name's (25 bigrams of 24 bits,
+ * drawn from a vocabulary of 400, so strangers share some), the commune's five characters
+ * at their places (16 bits each), the birth year's four digits at theirs (25 each) and the
+ * sex (30). The platform holds the commune, year and sex in clear; strangers who share them
+ * share their 210 insertions. Each of 300 people has a record at two sources, the second with
+ * 6 of its 25 name tokens changed. The truth is the Dice of the name bits alone, which the
+ * test knows from how it made the filters: the run's Dice must agree with it, among
+ * strangers of one commune, year and sex (where the whole filters' stands well above) and of
+ * two communes (both records' commune bits out, not only the shared ones'); and each pair the
+ * fuzzy stage weighed (its links and possible links) must carry the probability of that Dice. */
 START_TEST(test_dice_leaves_the_clear_fields_out)
 {
     enum { N = CLEAR_N };
