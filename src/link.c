@@ -233,6 +233,63 @@ static double score(const link_clear *c, const link_rec *a, const link_rec *b)
 
 double link_score(const link_rec *a, const link_rec *b) { return score(NULL, a, b); }
 
+/* How far ahead the loops over blocks and pairs ask for what they will read: a cache miss
+ * costs about as much as this many comparisons that hit. */
+enum { AHEAD = 8 };
+
+/* The prefetching helpers are always inlined: GCC 12 took a function made of prefetches alone
+ * for one without effect, and deleted its calls. */
+#define PREFETCH static inline __attribute__((always_inline)) void
+
+/* Every line of record R. */
+PREFETCH prefetch_rec(const link_rec *r)
+{
+    const char *p = (const char *)r;
+    _Static_assert(sizeof *r <= 6 * 64, "a record spans seven lines at most");
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
+    __builtin_prefetch(p + 128);
+    __builtin_prefetch(p + 192);
+    __builtin_prefetch(p + 256);
+    __builtin_prefetch(p + 320);
+    __builtin_prefetch(p + sizeof *r - 1);
+}
+
+/* The estimation compares pairs in an order memory does not follow (random pairs, the
+ * sample's candidates, the keys' pairs): each comparison would wait for two records (six
+ * lines each: filters and fields) and their masks, found through their mask ids. Ahead of
+ * the pair it compares, a loop asks for the ids of pair I + 2 AHEAD (stage 0), then for
+ * the records and masks of pair I + AHEAD (stage 1), whose ids are there by then. C may be
+ * NULL (the whole filters). */
+PREFETCH prefetch_pair(const link_clear *c, const link_rec *recs, uint32_t a, uint32_t b, int stage)
+{
+    if (stage == 0) {
+        if (c) {
+            __builtin_prefetch(&c->of[a]);
+            __builtin_prefetch(&c->of[b]);
+        }
+        return;
+    }
+    prefetch_rec(&recs[a]);
+    prefetch_rec(&recs[b]);
+    if (c) {
+        const uint64_t *ma = c->mask[c->of[a]], *mb = c->mask[c->of[b]];
+        __builtin_prefetch(ma);
+        __builtin_prefetch(ma + 8);
+        __builtin_prefetch(mb);
+        __builtin_prefetch(mb + 8);
+    }
+}
+
+/* The same for pair I of V, pairs packed as A << 32 | B, of N. */
+PREFETCH prefetch_packed(const link_clear *c, const link_rec *recs, const uint64_t *v, size_t i, size_t n)
+{
+    if (i + 2 * AHEAD < n)
+        prefetch_pair(c, recs, (uint32_t)(v[i + 2 * AHEAD] >> 32), (uint32_t)v[i + 2 * AHEAD], 0);
+    if (i + AHEAD < n)
+        prefetch_pair(c, recs, (uint32_t)(v[i + AHEAD] >> 32), (uint32_t)v[i + AHEAD], 1);
+}
+
 double link_score_in(const link_result *res, const link_rec *a, const link_rec *b)
 {
     return score(res->clear, a, b);
@@ -1000,10 +1057,6 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
     weigh(z, a, b, base, 0);
 }
 
-/* How far ahead the loops over blocks ask for a record's facts: a cache miss costs about as
- * much as this many comparisons that hit. */
-enum { AHEAD = 8 };
-
 static void compare_block(struct fuzzy *z, const uint32_t *ids, size_t m, unsigned long long *pairs)
 {
     if (m < 2)
@@ -1464,6 +1517,15 @@ static size_t block_size(const link_rec *recs, const struct keyed *k, size_t g, 
     return c;
 }
 
+/* Whether the k_dob block starting at K[G] is drawn, at CHANCE, by a hash of its key. */
+static int dob_drawn(const struct keyed *k, size_t g, double chance)
+{
+    uint64_t s;
+    memcpy(&s, k[g].key, sizeof s);
+    s ^= 0x646f622d70616972ULL;
+    return (double)(splitmix(&s) >> 11) * 0x1p-53 < chance;
+}
+
 /* The pairs of two sexes born the same day, for the u of the comparisons of pairs born the
  * same day: two people (barring a mistyped sex), twins of a household or strangers whom the
  * k_dob blocks brought together, as alike as a date of birth makes them. Into TWINS, their
@@ -1497,6 +1559,11 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const link_clear *cl,
         size_t men = 0, women = 0, filters = 0, keyed = 0, keyed_nir = 0;
         h = key_run_end(k, m, g);
         for (size_t x = g; x < h; x++) {
+            if (x + 2 * AHEAD < m) { /* the fields read here, two lines at most */
+                const link_rec *f = &recs[k[x + 2 * AHEAD].rec];
+                __builtin_prefetch(&f->sex);
+                __builtin_prefetch(&f->flags);
+            }
             const link_rec *r = &recs[k[x].rec];
             filters += (r->flags & LK_CLK) != 0;
             men += r->sex == 1 && (r->flags & LK_CLK);
@@ -1513,12 +1580,31 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const link_clear *cl,
     }
     double chance = all > LINK_DOB_PAIRS ? LINK_DOB_PAIRS / all : 1;
     double count[NDICE + 1][3] = {{0}}, total = 0; /* [Dice level][commune level + 1] */
+    /* the blocks are read in the order of their dates, their records anywhere in memory: the
+     * records of the drawn blocks from 2 AHEAD records on are asked for with their mask ids,
+     * and from AHEAD on, their masks */
+    size_t far = 0, near = 0;
     for (size_t g = 0, h; g < m; g = h) {
         h = key_run_end(k, m, g);
-        uint64_t s;
-        memcpy(&s, k[g].key, sizeof s);
-        s ^= 0x646f622d70616972ULL;
-        if (block_size(recs, k, g, h) > (size_t)block_max || (double)(splitmix(&s) >> 11) * 0x1p-53 >= chance)
+        for (size_t e; far < m && far < h + 2 * AHEAD; far = e) {
+            e = key_run_end(k, m, far);
+            if (dob_drawn(k, far, chance))
+                for (size_t x = far; x < e; x++) {
+                    prefetch_rec(&recs[k[x].rec]);
+                    if (cl)
+                        __builtin_prefetch(&cl->of[k[x].rec]);
+                }
+        }
+        for (size_t e; cl && near < m && near < h + AHEAD; near = e) {
+            e = key_run_end(k, m, near);
+            if (dob_drawn(k, near, chance))
+                for (size_t x = near; x < e; x++) {
+                    const uint64_t *mk = cl->mask[cl->of[k[x].rec]];
+                    __builtin_prefetch(mk);
+                    __builtin_prefetch(mk + 8);
+                }
+        }
+        if (!dob_drawn(k, g, chance) || block_size(recs, k, g, h) > (size_t)block_max)
             continue;
         for (size_t x = g; x < h; x++) {
             const link_rec *a = &recs[k[x].rec];
@@ -1660,6 +1746,7 @@ static void estimate(const link_rec *recs, size_t n, const link_clear *c, const 
     uint64_t *rp = random_pairs(recs, n, &nr);
     for (size_t i = 0; i < nr; i++) {
         fs_vec v;
+        prefetch_packed(c, recs, rp, i, nr);
         compare_recs(c, &recs[rp[i] >> 32], &recs[(uint32_t)rp[i]], &v);
         fs_patterns_add(&rnd, &v, 1);
     }
@@ -1705,6 +1792,10 @@ static void estimate(const link_rec *recs, size_t n, const link_clear *c, const 
     double born_apart = 0, two_sexes = 0, unlike_pairs = 0;
     for (size_t i = 0; i < sc.n; i++) {
         fs_vec v;
+        if (i + 2 * AHEAD < sc.n)
+            prefetch_pair(ps.clear, ps.recs, sc.c[i + 2 * AHEAD].a, sc.c[i + 2 * AHEAD].b, 0);
+        if (i + AHEAD < sc.n)
+            prefetch_pair(ps.clear, ps.recs, sc.c[i + AHEAD].a, sc.c[i + AHEAD].b, 1);
         compare_recs(ps.clear, &ps.recs[sc.c[i].a], &ps.recs[sc.c[i].b], &v);
         fs_patterns_add(&sp, &v, 1);
         if (v.level[LC_BIRTH] == 0) {
@@ -1770,6 +1861,7 @@ static void estimate(const link_rec *recs, size_t n, const link_clear *c, const 
     uint64_t *kp;
     size_t nkp = key_pairs(recs, n, 0, &kp);
     for (size_t i = 0; i < nkp; i++) {
+        prefetch_packed(c, recs, kp, i, nkp);
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         int shared = share_ident(a, b);
         if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT)) &&
@@ -1799,6 +1891,7 @@ static void estimate(const link_rec *recs, size_t n, const link_clear *c, const 
      * these, with both communes known (two_c), those of one commune (two_same) */
     double ident_pairs = (double)nkp, ident_nir = 0, two = 0, two_c = 0, two_same = 0;
     for (size_t i = 0; i < nkp; i++) {
+        prefetch_packed(c, recs, kp, i, nkp);
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         if (a->flags & b->flags & LK_NIR) {
             fs_vec v;
