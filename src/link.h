@@ -122,8 +122,12 @@ typedef struct link_stats {
      * mean probability of the pairs it put together; recall, their probability mass over the
      * mass of every candidate pair; fuzzy_recall, the same without the exact links: the share
      * of the matches the model expects among the pairs the exact stage left that the run links,
-     * and est_missed the matches it expects and does not link */
-    double est_precision, est_recall, est_fuzzy_recall, est_missed;
+     * and est_missed the matches it expects and does not link; of those, est_blocking_missed
+     * the matches no blocking brought together, measured against the pairs born the same day
+     * when est_blocking_from_dob, else (too few of them, or fewer than that floor) from the
+     * pairs found alone (link.c, blocking_missed) */
+    double est_precision, est_recall, est_fuzzy_recall, est_missed, est_blocking_missed;
+    int est_blocking_from_dob;
 } link_stats;
 
 /* Does the run link less than LINK_MIN_FUZZY_RECALL of the matches its model expects among the
