@@ -621,46 +621,58 @@ static int edge_cmp(const void *x, const void *y)
     return a->score > b->score ? -1 : a->score < b->score;
 }
 
-static uint64_t edge_key(const link_edge *e) { return (uint64_t)e->a << 32 | e->b; }
+/* NAME(V, N): sort the N elements of V, of TYPE, by the 64-bit KEY(element pointer), stable:
+ * least significant digit first, 16 bits a pass, a pass skipped where every element has the
+ * same digit (record indexes under 65,536 skip the top ones). */
+#define RADIX_SORT64(name, type, key)                                                                                 \
+    static void name(type *v, size_t n)                                                                                \
+    {                                                                                                                  \
+        if (n < 2)                                                                                                     \
+            return;                                                                                                    \
+        type *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;                                                    \
+        uint32_t *count = xmalloc(65536 * sizeof *count);                                                              \
+        for (int shift = 0; shift < 64; shift += 16) {                                                                 \
+            memset(count, 0, 65536 * sizeof *count);                                                                   \
+            for (size_t i = 0; i < n; i++)                                                                             \
+                count[(key(&src[i]) >> shift) & 0xffff]++;                                                             \
+            if (count[(key(&src[0]) >> shift) & 0xffff] == n)                                                          \
+                continue;                                                                                              \
+            uint32_t sum = 0;                                                                                          \
+            for (size_t d = 0; d < 65536; d++) {                                                                       \
+                uint32_t c = count[d];                                                                                 \
+                count[d] = sum;                                                                                        \
+                sum += c;                                                                                              \
+            }                                                                                                          \
+            for (size_t i = 0; i < n; i++)                                                                             \
+                dst[count[(key(&src[i]) >> shift) & 0xffff]++] = src[i];                                               \
+            type *t = src;                                                                                             \
+            src = dst;                                                                                                 \
+            dst = t;                                                                                                   \
+        }                                                                                                              \
+        if (src != v)                                                                                                  \
+            memcpy(v, src, n * sizeof *v);                                                                             \
+        free(count);                                                                                                   \
+        free(tmp);                                                                                                     \
+    }
 
-/* Sort by pair and keep one edge a pair: the strongest method (then the best score). The sort
- * is a radix on the pair, 16 bits a pass (qsort took 0.3 s of the link at 500,000 households),
- * and a pair's best edge is chosen by edge_cmp. */
+static uint64_t edge_key(const link_edge *e) { return (uint64_t)e->a << 32 | e->b; }
+RADIX_SORT64(radix_edges, link_edge, edge_key)
+
+/* Sort by pair and keep one edge a pair: the strongest method (then the best score), chosen by
+ * edge_cmp within a pair (qsort took 0.3 s of the link at 500,000 households). */
 static void edges_unique(struct edges *v)
 {
     if (v->n == 0)
         return;
-    link_edge *tmp = xmalloc(v->n * sizeof *tmp), *src = v->e, *dst = tmp;
-    uint32_t *count = xmalloc(65536 * sizeof *count);
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < v->n; i++)
-            count[(edge_key(&src[i]) >> shift) & 0xffff]++;
-        if (count[(edge_key(&src[0]) >> shift) & 0xffff] == v->n)
-            continue;
-        uint32_t sum = 0;
-        for (size_t k = 0; k < 65536; k++) {
-            uint32_t c = count[k];
-            count[k] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < v->n; i++)
-            dst[count[(edge_key(&src[i]) >> shift) & 0xffff]++] = src[i];
-        link_edge *t = src;
-        src = dst;
-        dst = t;
-    }
-    free(count);
+    radix_edges(v->e, v->n);
     size_t k = 0;
-    v->e[0] = src[0];
     for (size_t i = 1; i < v->n; i++) {
-        if (edge_key(&src[i]) != edge_key(&v->e[k]))
-            v->e[++k] = src[i];
-        else if (edge_cmp(&src[i], &v->e[k]) < 0)
-            v->e[k] = src[i];
+        if (edge_key(&v->e[i]) != edge_key(&v->e[k]))
+            v->e[++k] = v->e[i];
+        else if (edge_cmp(&v->e[i], &v->e[k]) < 0)
+            v->e[k] = v->e[i];
     }
     v->n = k + 1;
-    free(tmp);
 }
 
 static int forbidden_pair(const uint64_t *f, size_t n, uint32_t a, uint32_t b)
@@ -804,46 +816,20 @@ static void cands_add(struct cands *v, uint32_t a, uint32_t b, float p, float di
 
 static uint64_t cand_key(const struct cand *c) { return (uint64_t)c->a << 32 | c->b; }
 
-/* Sort by (a, b) (radix, 16 bits a pass, on the pair's 64-bit key) and keep one of each pair:
- * the blockings find a pair as often as they share a block, always with the same figures. */
+RADIX_SORT64(radix_cands, struct cand, cand_key)
+
+/* Sort by (a, b) and keep one of each pair: the blockings find a pair as often as they share a
+ * block, always with the same figures. */
 static void cands_unique(struct cands *v)
 {
     if (v->n < 2)
         return;
-    struct cand *tmp = xmalloc(v->n * sizeof *tmp), *src = v->c, *dst = tmp;
-    uint32_t *count = xmalloc(65536 * sizeof *count);
-    for (int pass = 0; pass < 4; pass++) {
-        int shift = 16 * pass;
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < v->n; i++)
-            count[(cand_key(&src[i]) >> shift) & 0xffff]++;
-        if (count[(cand_key(&src[0]) >> shift) & 0xffff] == v->n)
-            continue; /* every key has the same digit here */
-        uint32_t sum = 0;
-        for (size_t k = 0; k < 65536; k++) {
-            uint32_t c = count[k];
-            count[k] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < v->n; i++)
-            dst[count[(cand_key(&src[i]) >> shift) & 0xffff]++] = src[i];
-        struct cand *t = src;
-        src = dst;
-        dst = t;
-    }
-    free(count);
+    radix_cands(v->c, v->n);
     size_t k = 0;
     for (size_t i = 1; i < v->n; i++)
-        if (cand_key(&src[i]) != cand_key(&src[k]))
-            src[++k] = src[i];
+        if (cand_key(&v->c[i]) != cand_key(&v->c[k]))
+            v->c[++k] = v->c[i];
     v->n = k + 1;
-    if (src != v->c) {
-        free(v->c);
-        v->c = src;
-        v->cap = v->n;
-    } else {
-        free(tmp);
-    }
 }
 
 /* The inputs of a pass of the fuzzy stage, shared read-only by its threads. */
@@ -1483,38 +1469,10 @@ static int share_ident(const link_rec *a, const link_rec *b)
     return 0;
 }
 
-/* Sort V (N numbers) ascending: LSD radix, 16 bits a pass, a pass skipped where every number
- * has the same digit (pairs of records under 65,536 skip the top ones). qsort took a third of
- * a second on the half million pairs the identity keys join at 500,000 households. */
-static void u64_sort(uint64_t *v, size_t n)
-{
-    if (n < 2)
-        return;
-    uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
-    uint32_t *count = xmalloc(65536 * sizeof *count);
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xffff]++;
-        if (count[(src[0] >> shift) & 0xffff] == n)
-            continue;
-        uint32_t sum = 0;
-        for (size_t k = 0; k < 65536; k++) {
-            uint32_t c = count[k];
-            count[k] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(count);
-    free(tmp);
-}
+/* Sort numbers ascending (qsort took a third of a second on the half million pairs the
+ * identity keys join at 500,000 households). */
+static uint64_t u64_key(const uint64_t *x) { return *x; }
+RADIX_SORT64(u64_sort, uint64_t, u64_key)
 
 /* Groups of more records than this sharing an identity key or a NIR are no real person's
  * (no real name and date of birth, or NIR, is that shared): the veto keeps their star
