@@ -2164,8 +2164,8 @@ static double lsh_miss(const link_rec *a, const link_rec *b, int bands, int bits
  * unseen_per_seen does) cannot count a kind of pair found almost never: on FEBRL it counted 2-3
  * of dataset 1's 7-9 such misses, 17-25 of dataset 3's 44-54 (docs/benchmarks.md).
  * The pairs born the same day are another sample of one person's records, which the k_dob
- * blocks compare whatever their filters: how far apart their filters are, their names and
- * addresses mistyped, is not chosen by the blocking. A mistyped date of birth takes its digits'
+ * blocks compare whatever their filters (blocks of block_max records at most): how far apart
+ * their filters are, their names and addresses mistyped, is not chosen by the blocking. A mistyped date of birth takes its digits'
  * bits from both filters, so the filters of a match born apart agree on fewer positions than
  * those of one born the same day, by a number DELTA the data set says. The agreements of the
  * pairs born the same day (REF, a histogram over 0..1024, each pair weighed by its probability)
@@ -2173,11 +2173,13 @@ static double lsh_miss(const link_rec *a, const link_rec *b, int bands, int bits
  * the pairs the LSH brought, weighed so) are that distribution times the chance of being
  * found, pi(a) = 1 - lsh_miss_at(a). DELTA is the one (0 to 160, every 2) under which the
  * pairs found are likeliest; the matches found are then a share Z of all, sum f(a) pi(a), and
- * those missed are W (1 - Z) / Z, W the weight found. The histogram REF is smoothed (a Gauss
- * kernel of 8 positions) so that a few hundred pairs describe it. Returns -1 when the pairs
- * born the same day are under BLOCKING_MISSED_REF or those found under BLOCKING_MISSED_SEEN:
- * then the caller weighs the pairs found by their own chance instead. */
-enum { AGREE_N = 1025, BLOCKING_MISSED_REF = 100, BLOCKING_MISSED_SEEN = 10 };
+ * those missed are W (1 - Z) / Z, W the weight found, at most BLOCKING_MISSED_MAX W. The
+ * histogram REF is smoothed (a Gauss kernel of 8 positions) so that a few hundred pairs
+ * describe it, and each shift's f is made to sum to 1 over 0..1024 (the kernel spreads the
+ * many pairs whose filters agree everywhere, the identity keys', past 1024). Returns -1 when
+ * the pairs born the same day weigh under BLOCKING_MISSED_REF or those found under
+ * BLOCKING_MISSED_SEEN: then the caller weighs the pairs found by their own chance instead. */
+enum { AGREE_N = 1025, BLOCKING_MISSED_REF = 100, BLOCKING_MISSED_SEEN = 10, BLOCKING_MISSED_MAX = 9 };
 static double blocking_missed(const double *ref, const double *seen, int bands, int bits)
 {
     double wr = 0, ws = 0;
@@ -2202,14 +2204,19 @@ static double blocking_missed(const double *ref, const double *seen, int bands, 
         g[a] /= sum;
     double best = -HUGE_VAL, best_z = 1;
     for (int delta = 0; delta <= SHIFT_MAX; delta += 2) {
-        double z = 0, ll = 0; /* f(a) = g(a + delta) */
-        for (int a = 0; a + delta < AGREE_N; a++)
+        /* f(a) = g(a + delta) / mass over a = 0..1024: what the kernel spread past 1024, or
+         * what the shift moved under 0, is no agreement a pair can have */
+        double mass = 0, z = 0, ll = 0;
+        for (int a = 0; a < AGREE_N; a++) {
+            mass += g[a + delta];
             z += g[a + delta] * found[a];
-        if (z <= 0)
+        }
+        if (mass <= 0 || z <= 0)
             continue;
+        z /= mass;
         for (int a = 0; a < AGREE_N; a++)
             if (seen[a] > 0)
-                ll += seen[a] * log(fmax(g[a + delta], 1e-300));
+                ll += seen[a] * log(fmax(g[a + delta] / mass, 1e-300));
         ll -= ws * log(z);
         if (ll > best) {
             best = ll;
@@ -2218,7 +2225,9 @@ static double blocking_missed(const double *ref, const double *seen, int bands, 
     }
     free(g);
     free(found);
-    return ws * (1 - best_z) / best_z;
+    /* no pair found stands for more than BLOCKING_MISSED_MAX unseen on the whole: a data set
+     * whose pairs born apart are found this rarely says nothing more precise */
+    return ws * fmin((1 - best_z) / best_z, BLOCKING_MISSED_MAX);
 }
 
 /* How many pairs like (A, B) the blocking never compared, for each such pair it did: q / (1 - q),
