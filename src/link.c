@@ -255,6 +255,13 @@ PREFETCH prefetch_rec(const link_rec *r)
     __builtin_prefetch(p + sizeof *r - 1);
 }
 
+/* The mask of id ID in C (two lines). */
+PREFETCH prefetch_mask(const link_clear *c, uint32_t id)
+{
+    __builtin_prefetch(&c->mask[id][0]);
+    __builtin_prefetch(&c->mask[id][8]);
+}
+
 /* The estimation compares pairs in an order memory does not follow (random pairs, the
  * sample's candidates, the keys' pairs): each comparison would wait for two records (six
  * lines each: filters and fields) and their masks, found through their mask ids. Ahead of
@@ -273,11 +280,8 @@ PREFETCH prefetch_pair(const link_clear *c, const link_rec *recs, uint32_t a, ui
     prefetch_rec(&recs[a]);
     prefetch_rec(&recs[b]);
     if (c) {
-        const uint64_t *ma = c->mask[c->of[a]], *mb = c->mask[c->of[b]];
-        __builtin_prefetch(ma);
-        __builtin_prefetch(ma + 8);
-        __builtin_prefetch(mb);
-        __builtin_prefetch(mb + 8);
+        prefetch_mask(c, c->of[a]);
+        prefetch_mask(c, c->of[b]);
     }
 }
 
@@ -1063,10 +1067,8 @@ static void compare(struct fuzzy *z, uint32_t a, uint32_t b)
         q->dc = dc;
         prefetch_filters(&ps->recs[a], fa->flags);
         prefetch_filters(&ps->recs[b], fb->flags);
-        for (int w = 0; w < 16; w += 8) { /* and their clear bits' masks */
-            __builtin_prefetch(&ps->clear->mask[fa->clear][w]);
-            __builtin_prefetch(&ps->clear->mask[fb->clear][w]);
-        }
+        prefetch_mask(ps->clear, fa->clear); /* and their clear bits' masks */
+        prefetch_mask(ps->clear, fb->clear);
         return;
     }
     weigh(z, a, b, base, 0);
@@ -1469,6 +1471,12 @@ static int share_ident(const link_rec *a, const link_rec *b)
     return 0;
 }
 
+/* Were A and B born the same day (both dates known)? */
+static int same_dob(const link_rec *a, const link_rec *b)
+{
+    return (a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0;
+}
+
 /* Sort numbers ascending (qsort took a third of a second on the half million pairs the
  * identity keys join at 500,000 households). */
 static uint64_t u64_key(const uint64_t *x) { return *x; }
@@ -1612,11 +1620,8 @@ static double dob_pairs_of(const link_rec *recs, size_t n, const link_clear *cl,
         for (size_t e; cl && near < m && near < h + AHEAD; near = e) {
             e = key_run_end(k, m, near);
             if (dob_drawn(k, near, chance))
-                for (size_t x = near; x < e; x++) {
-                    const uint64_t *mk = cl->mask[cl->of[k[x].rec]];
-                    __builtin_prefetch(mk);
-                    __builtin_prefetch(mk + 8);
-                }
+                for (size_t x = near; x < e; x++)
+                    prefetch_mask(cl, cl->of[k[x].rec]);
         }
         if (!dob_drawn(k, g, chance) || block_size(recs, k, g, h) > (size_t)block_max)
             continue;
@@ -1878,8 +1883,7 @@ static void estimate(const link_rec *recs, size_t n, const link_clear *c, const 
         prefetch_packed(c, recs, kp, i, nkp);
         const link_rec *a = &recs[kp[i] >> 32], *b = &recs[(uint32_t)kp[i]];
         int shared = share_ident(a, b);
-        if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT)) &&
-            (a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0) {
+        if ((a->flags & (LK_IDENT | LK_IDENT_ALT)) && (b->flags & (LK_IDENT | LK_IDENT_ALT)) && same_dob(a, b)) {
             nir_ident++;
             nir_ident_shared += shared;
             if (shared && a->commune[0] && b->commune[0]) { /* one person, one name: its commune */
@@ -2109,12 +2113,6 @@ static int slot_cmp(const void *x, const void *y)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Were A and B born the same day (both dates known)? */
-static int same_dob(const link_rec *a, const link_rec *b)
-{
-    return (a->flags & b->flags & LK_DOB) && memcmp(a->dob, b->dob, 16) == 0;
-}
-
 /* On how many of the 1,024 positions the filters of A and B agree: the most of their pairings
  * (clk and clk_alt). */
 static int filters_agree(const link_rec *a, const link_rec *b)
@@ -2146,28 +2144,19 @@ static double lsh_miss_at(int agree, int bands, int bits)
     return pow(1 - hit, bands);
 }
 
-/* The same for records A and B (with alternative filters, the most alike of the pairings
- * stands for them all). Zero for a pair born the same day, which the k_dob blocking compares
- * whatever its filters. */
-static double lsh_miss(const link_rec *a, const link_rec *b, int bands, int bits)
-{
-    if (same_dob(a, b))
-        return 0;
-    return lsh_miss_at(filters_agree(a, b), bands, bits);
-}
-
 /* The matches born apart that no blocking brought together (estimate_quality). Only the LSH
  * can bring two records of one person together when their dates of birth differ (a mistyped
  * digit) or one is unknown, and the bands miss a pair the more, the fewer positions its
  * filters agree on: the pairs found are the most alike of them, and the ones missed, the least
  * alike, are never seen. Weighing each pair found by 1 / its chance of being found (as
- * unseen_per_seen does) cannot count a kind of pair found almost never: on FEBRL it counted 2-3
- * of dataset 1's 7-9 such misses, 17-25 of dataset 3's 44-54 (docs/benchmarks.md).
- * The pairs born the same day are another sample of one person's records, which the k_dob
- * blocks compare whatever their filters (blocks of block_max records at most): how far apart
- * their filters are, their names and addresses mistyped, is not chosen by the blocking. A mistyped date of birth takes its digits'
- * bits from both filters, so the filters of a match born apart agree on fewer positions than
- * those of one born the same day, by a number DELTA the data set says. The agreements of the
+ * blocking_tally does for its floor) cannot count a kind of pair found almost never: on FEBRL
+ * it counted 2-3 of dataset 1's 7-9 such misses, 17-25 of dataset 3's 44-54
+ * (docs/benchmarks.md). The pairs born the same day are another sample of one person's
+ * records, which the k_dob blocks compare whatever their filters (blocks of block_max records
+ * at most): how far apart their filters are, their names and addresses mistyped, is not chosen
+ * by the blocking. A mistyped date of birth takes its digits' bits from both filters, so the
+ * filters of a match born apart agree on fewer positions than those of one born the same day,
+ * by a number DELTA the data set says. The agreements of the
  * pairs born the same day (REF, a histogram over 0..1024, each pair weighed by its probability)
  * moved down by DELTA are taken for those of all the matches born apart; those found (SEEN,
  * the pairs the LSH brought, weighed so) are that distribution times the chance of being
@@ -2230,22 +2219,26 @@ static double blocking_missed(const double *ref, const double *seen, int bands, 
     return ws * fmin((1 - best_z) / best_z, BLOCKING_MISSED_MAX);
 }
 
-/* How many pairs like (A, B) the blocking never compared, for each such pair it did: q / (1 - q),
- * q capped at 0.75 (no pair stands for more than three unseen). */
-static double unseen_per_seen(const link_rec *a, const link_rec *b, int bands, int bits)
+/* Count the pair A, B of two sources, of weight W, for the matches no blocking brought
+ * together. Born the same day (the k_dob blocking compares it whatever its filters), into
+ * REF, by its filters' agreement (blocking_missed); else into SEEN, and into *HT its weight
+ * times the pairs like it the bands never brought together, for each one they did: q / (1 -
+ * q), q the chance they miss it (lsh_miss_at, with alternative filters the most alike of the
+ * pairings standing for them all), taken at most 0.75 (no pair stands for more than three
+ * unseen). A pair without both filters goes into neither histogram. */
+static void blocking_tally(const link_rec *a, const link_rec *b, double w, int bands, int bits, double *ref,
+                           double *seen, double *ht)
 {
-    double q = lsh_miss(a, b, bands, bits);
-    q = q > 0.75 ? 0.75 : q;
-    return q / (1 - q);
-}
-
-/* Count the pair A, B of weight W into REF when born the same day, into SEEN when only the LSH
- * could bring it (blocking_missed); a pair without both filters in neither. */
-static void agreement_of(const link_rec *a, const link_rec *b, double w, double *ref, double *seen)
-{
-    if (!(a->flags & b->flags & LK_CLK))
+    int agree = filters_agree(a, b), both = (a->flags & b->flags & LK_CLK) != 0;
+    if (same_dob(a, b)) {
+        if (both)
+            ref[agree] += w;
         return;
-    (same_dob(a, b) ? ref : seen)[filters_agree(a, b)] += w;
+    }
+    double q = fmin(lsh_miss_at(agree, bands, bits), 0.75);
+    *ht += w * q / (1 - q);
+    if (both)
+        seen[agree] += w;
 }
 
 /* The run's estimate of its quality across sources, from the model alone (no ground truth).
@@ -2262,7 +2255,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
                              const struct edges *links, const struct cands *kept, const struct lows *low,
                              const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st)
 {
-    double tp = 0, fn = 0, pred = 0, ht = 0; /* ht: the blocking's misses by unseen_per_seen */
+    double tp = 0, fn = 0, pred = 0, ht = 0; /* ht: the blocking's misses by the pairs found alone */
     /* the filters' agreements of the matches born the same day and of those born apart the
      * LSH found (blocking_missed), each weighed by its probability */
     double *ref = xcalloc(AGREE_N, sizeof *ref), *seen = xcalloc(AGREE_N, sizeof *seen);
@@ -2272,7 +2265,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
             pred += 1;
             /* a key joined it: born apart, the LSH did not have to find it */
             if (same_dob(&recs[links->e[e].a], &recs[links->e[e].b]))
-                agreement_of(&recs[links->e[e].a], &recs[links->e[e].b], 1, ref, seen);
+                blocking_tally(&recs[links->e[e].a], &recs[links->e[e].b], 1, bands, bits, ref, seen, &ht);
         }
     const double exact_tp = tp;
     uint64_t *cover = xcalloc(n ? n : 1, sizeof *cover);
@@ -2310,8 +2303,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
         if (person[c->a] == person[c->b]) {
             tp += c->p;
             pred += 1;
-            ht += c->p * unseen_per_seen(&recs[c->a], &recs[c->b], bands, bits);
-            agreement_of(&recs[c->a], &recs[c->b], c->p, ref, seen);
+            blocking_tally(&recs[c->a], &recs[c->b], c->p, bands, bits, ref, seen, &ht);
             continue;
         }
         /* when the other end's person already has a record in this end's source, the pair can
@@ -2342,8 +2334,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
         if (chosen[e] > 0) {
             const link_rec *a = &recs[kept->c[e].a], *b = &recs[kept->c[e].b];
             fn += chosen[e];
-            ht += chosen[e] * unseen_per_seen(a, b, bands, bits);
-            agreement_of(a, b, chosen[e], ref, seen);
+            blocking_tally(a, b, chosen[e], bands, bits, ref, seen, &ht);
         }
     free(chosen);
     /* the matches no blocking brought together: from the pairs born the same day where there

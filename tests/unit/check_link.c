@@ -331,7 +331,7 @@ END_TEST
  * together, which it does less the more bits differ: about 1 in 7 of the most mistyped, 1 in 3
  * of the next. Found, every pair is a link (Dice 0.84 and up). A pair found with a chance of 1
  * in 7 stands for 6 unseen; weighing each pair found by its own chance, capped at 3
- * (unseen_per_seen), left the estimate 0.026-0.047 too high over six draws of the bits (without
+ * (blocking_tally), left the estimate 0.026-0.047 too high over six draws of the bits (without
  * the 2,000). The run must measure the misses against the pairs born the same day, whose
  * mistypings the blocking did not choose: within 0.0064 over four draws, where the same
  * measure with its shifted distribution not summing to 1 was 0.023-0.041 too high. The truth
