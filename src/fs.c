@@ -173,6 +173,8 @@ void fs_u_log_concave(fs_model *m, int k)
         }
         slope = s;
     }
+    if (mode >= 0)
+        normalise(u, n);
 }
 
 void fs_monotone(fs_model *m, int k)
@@ -266,7 +268,6 @@ static enum fs_em_status em(fs_model *m, const fs_patterns *p, int max_iter, dou
                 m->u[k][l] = nu[k][l] / sum;
             normalise(m->u[k], m->nlevels[k]);
             fs_u_log_concave(m, k);
-            normalise(m->u[k], m->nlevels[k]);
         }
         /* a tied comparison's pairs count for the one it is tied to, and take its m below */
         for (int k = 0; with_m && k < m->ncomp; k++) {

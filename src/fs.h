@@ -62,7 +62,8 @@ typedef struct fs_patterns {
 
 /* Above the mode of comparison K's band densities (u / width), lower any band whose density
  * falls slower than the band below it fell (per unit of the score, from centre to centre),
- * to the rate of that band; the others are left as they are. Nothing without bands. */
+ * to the rate of that band, then normalise u; the others keep their ratios. Nothing without
+ * bands. */
 void fs_u_log_concave(fs_model *m, int k);
 
 /* Set up M for NCOMP comparisons of NLEVELS[k] levels each (2 to FS_MAX_LEVELS), with a
