@@ -1856,12 +1856,15 @@ static void estimate(const link_rec *recs, size_t n, const link_clear *c, const 
     struct namesakes nsk = {0};
     out->dob_pairs = (size_t)dob_pairs_of(recs, n, c, exact, p->block_max, &twins, &nsk);
     if (out->dob_pairs < 1000 || !fs_estimate_u_of(m, LC_DICE_DOB, &twins)) {
-        /* measured on the candidates born apart, that u holds at its top the matches whose
-         * date of birth was mistyped, which EM takes out of the other pairs' u but not out of
-         * this copy (FEBRL dataset 1: 0.0002 at 0.76-0.80, then 0.0016 at 0.80-0.85, where its
-         * truth holds no stranger born the same day): as strangers' filters, it is kept falling */
+        /* measured on the candidates born apart (from 1,000 of them; else on random pairs),
+         * that u holds at its top the matches whose date of birth was mistyped, which EM, where
+         * it estimates the model, takes out of the other pairs' u but not out of this copy
+         * (FEBRL dataset 1: 0.0002 at 0.76-0.80, then 0.0016 at 0.80-0.85, where its truth
+         * holds no stranger born the same day): as strangers' filters, it is kept falling. (A
+         * model learned from the NIR keeps them in the other pairs' u, which it holds.) */
         memcpy(m->u[LC_DICE_DOB], m->u[LC_DICE], sizeof m->u[LC_DICE_DOB]);
-        fs_u_log_concave(m, LC_DICE_DOB);
+        if (!m->absent[LC_DICE])
+            fs_u_log_concave(m, LC_DICE_DOB);
     }
     m->absent[LC_DICE_DOB] = m->absent[LC_DICE];
     /* the sex and the commune of pairs born the same day: most such candidates are strangers
@@ -2160,48 +2163,60 @@ static double lsh_miss_at(int agree, int bands, int bits)
  * (docs/benchmarks.md). The pairs born the same day are another sample of one person's
  * records, which the k_dob blocks compare whatever their filters (blocks of block_max records
  * at most): how far apart their filters are, their names and addresses mistyped, is not chosen
- * by the blocking. A mistyped date of birth takes its digits' bits from both filters, so the
- * filters of a match born apart agree on fewer positions than those of one born the same day,
- * by a number DELTA the data set says. The agreements of the
- * pairs born the same day (REF, a histogram over 0..1024, each pair weighed by its probability)
- * moved down by DELTA are taken for those of all the matches born apart; those found (SEEN,
- * the pairs the LSH brought, weighed so) are that distribution times the chance of being
- * found, pi(a) = 1 - lsh_miss_at(a); SEEN holds one kind of date (dob_kind), the caller
- * measuring each on its own. DELTA is the one (0 to 160, every 2) under which the
- * pairs found are likeliest; the matches found are then a share Z of all, sum f(a) pi(a), and
- * those missed are W (1 - Z) / Z, W the weight found, at most BLOCKING_MISSED_MAX W. The
- * histogram REF is smoothed (a Gauss kernel of 8 positions) so that a few hundred pairs
- * describe it, and each shift's f is made to sum to 1 over 0..1024 (the kernel spreads the
- * many pairs whose filters agree everywhere, the identity keys', past 1024). Returns -1 when
- * the pairs born the same day weigh under BLOCKING_MISSED_REF or those found under
- * BLOCKING_MISSED_SEEN: then the caller weighs the pairs found by their own chance instead. */
-enum { AGREE_N = 1025, BLOCKING_MISSED_REF = 100, BLOCKING_MISSED_SEEN = 10, BLOCKING_MISSED_MAX = 9 };
-static double blocking_missed(const double *ref, const double *seen, int bands, int bits)
+ * by the blocking. A mistyped date of birth takes its digits' bits from both filters, an
+ * unknown one all its bits from one, so the filters of a match born apart agree on fewer
+ * positions than those of one born the same day, by a number DELTA the data set says, for
+ * each kind of date (dob_kind). The agreements of the pairs born the same day (REF, a
+ * histogram over 0..1024, each pair weighed by its probability) moved down by DELTA are taken
+ * for those of the matches born apart of one kind; those found (SEEN, the pairs of that kind
+ * the LSH brought, weighed so) are that distribution times the chance of being found, FOUND(a)
+ * = 1 - lsh_miss_at(a). DELTA is the one (0 to 160, every 2) under which the pairs found are
+ * likeliest; the matches found are then a share Z of all, sum f(a) FOUND(a), and those missed
+ * W (1 - Z) / Z, W the weight found (estimate_quality). */
+enum {
+    AGREE_N = 1025,
+    BLOCKING_MISSED_REF = 100,  /* the pairs born the same day needed (their weight) */
+    BLOCKING_MISSED_SEEN = 10,  /* the pairs found born apart needed, all kinds together and in one */
+    BLOCKING_MISSED_MAX = 9,    /* the misses counted, at most, for each pair found */
+    SHIFT_MAX = 160,
+    G_N = AGREE_N + SHIFT_MAX
+};
+
+/* REF smoothed into G[G_N] (a Gauss kernel of 8 positions, so that a few hundred pairs
+ * describe it, computed over 0..G_N so that a shift brings in what it spread past 1024) and
+ * normalised over 0..1024. Returns 0, G untouched, when REF weighs under BLOCKING_MISSED_REF. */
+static int blocking_reference(const double *ref, double *g)
 {
-    double wr = 0, ws = 0;
-    for (int a = 0; a < AGREE_N; a++) {
+    double wr = 0;
+    for (int a = 0; a < AGREE_N; a++)
         wr += ref[a];
-        ws += seen[a];
-    }
-    if (wr < BLOCKING_MISSED_REF || ws < BLOCKING_MISSED_SEEN)
-        return -1;
-    enum { SHIFT_MAX = 160, G_N = AGREE_N + SHIFT_MAX };
-    double *g = xcalloc(G_N, sizeof *g), *found = xmalloc(AGREE_N * sizeof *found);
-    for (int a = 0; a < AGREE_N; a++) {
-        found[a] = 1 - lsh_miss_at(a, bands, bits);
+    if (wr < BLOCKING_MISSED_REF)
+        return 0;
+    for (int a = 0; a < AGREE_N; a++)
         if (ref[a] > 0)
             for (int b = 0; b < G_N; b++)
                 g[b] += ref[a] * exp(-0.5 * (double)((b - a) * (b - a)) / 64.0);
-    }
     double sum = 0;
     for (int a = 0; a < AGREE_N; a++)
         sum += g[a];
     for (int a = 0; a < G_N; a++)
         g[a] /= sum;
-    double best = -HUGE_VAL, best_z = 1;
+    return 1;
+}
+
+/* The share Z of the matches whose agreements SEEN found that the bands find, against the
+ * smoothed reference G (blocking_reference); -1 when SEEN is empty. Each shift's f is made to
+ * sum to 1 over 0..1024: the kernel spreads the many pairs whose filters agree everywhere, the
+ * identity keys', past 1024, and a shift moves some of the reference under 0. */
+static double blocking_found_share(const double *g, const double *seen, const double *found)
+{
+    double ws = 0;
+    for (int a = 0; a < AGREE_N; a++)
+        ws += seen[a];
+    if (ws <= 0)
+        return -1;
+    double best = -HUGE_VAL, best_z = -1;
     for (int delta = 0; delta <= SHIFT_MAX; delta += 2) {
-        /* f(a) = g(a + delta) / mass over a = 0..1024: what the kernel spread past 1024, or
-         * what the shift moved under 0, is no agreement a pair can have */
         double mass = 0, z = 0, ll = 0;
         for (int a = 0; a < AGREE_N; a++) {
             mass += g[a + delta];
@@ -2219,23 +2234,58 @@ static double blocking_missed(const double *ref, const double *seen, int bands, 
             best_z = z;
         }
     }
-    free(g);
-    free(found);
-    /* no pair found stands for more than BLOCKING_MISSED_MAX unseen on the whole: a data set
-     * whose pairs born apart are found this rarely says nothing more precise */
-    return ws * fmin((1 - best_z) / best_z, BLOCKING_MISSED_MAX);
+    return best_z;
 }
 
-/* How the dates of birth of two records not born the same day stand: both known (and
- * different), one unknown, both unknown. A mistyped date takes the bits of its wrong digits
+/* How the dates of birth of two records not born the same day stand (enum link_date_kind):
+ * both known (and different), one unknown, both unknown. A mistyped date takes the bits of its wrong digits
  * from both filters, an unknown one all its bits from one filter, two unknown ones none: the
  * filters of such matches are apart by different amounts, so blocking_missed measures each
  * kind on its own. */
-enum { DK_DIFFER, DK_ONE_UNKNOWN, DK_BOTH_UNKNOWN, DK_N };
 static int dob_kind(const link_rec *a, const link_rec *b)
 {
     int known = ((a->flags & LK_DOB) != 0) + ((b->flags & LK_DOB) != 0);
-    return known == 2 ? DK_DIFFER : known == 1 ? DK_ONE_UNKNOWN : DK_BOTH_UNKNOWN;
+    return known == 2 ? LINK_DK_DIFFER : known == 1 ? LINK_DK_ONE_UNKNOWN : LINK_DK_BOTH_UNKNOWN;
+}
+
+/* The matches born apart that no blocking brought together, kind by kind of date (dob_kind):
+ * for each kind, its pairs found (SEEN[kind * AGREE_N ...]) against the pairs born the same
+ * day (REF), W (1 - Z) / Z for W the weight found and Z the share found (blocking_found_share),
+ * at most BLOCKING_MISSED_MAX W. A kind found on pairs weighing under BLOCKING_MISSED_SEEN
+ * takes the share of all kinds together (a share measured on a dozen pairs moves by half with
+ * the draw, and 1 / Z amplifies it); where REF weighs under BLOCKING_MISSED_REF or all kinds'
+ * SEEN under BLOCKING_MISSED_SEEN, each kind falls back to its pairs found weighed by their own
+ * chance (HT[kind], blocking_tally). That count is also each kind's floor. Returns the
+ * matches missed; into *FROM the kinds measured against the pairs born the same day
+ * (1 << kind, enum link_date_kind). */
+static double blocking_missed(const double *ref, const double *seen, const double *ht, int bands, int bits, int *from)
+{
+    double *g = xcalloc(G_N, sizeof *g), found[AGREE_N], all[AGREE_N], wk[LINK_DK_N] = {0}, w_all = 0, missed_all = 0;
+    for (int a = 0; a < AGREE_N; a++) {
+        found[a] = 1 - lsh_miss_at(a, bands, bits);
+        all[a] = 0;
+        for (int k = 0; k < LINK_DK_N; k++) {
+            all[a] += seen[k * AGREE_N + a];
+            wk[k] += seen[k * AGREE_N + a];
+        }
+        w_all += all[a];
+    }
+    double z_all = w_all >= BLOCKING_MISSED_SEEN && blocking_reference(ref, g) ? blocking_found_share(g, all, found) : -1;
+    *from = 0;
+    for (int k = 0; k < LINK_DK_N; k++) {
+        double missed = -1;
+        if (z_all > 0 && wk[k] > 0) {
+            double z = wk[k] >= BLOCKING_MISSED_SEEN ? blocking_found_share(g, seen + k * AGREE_N, found) : -1;
+            if (z <= 0)
+                z = z_all;
+            missed = wk[k] * fmin((1 - z) / z, BLOCKING_MISSED_MAX);
+        }
+        if (missed > ht[k])
+            *from |= 1 << k;
+        missed_all += fmax(missed, ht[k]);
+    }
+    free(g);
+    return missed_all;
 }
 
 /* Count the pair A, B of two sources, of weight W, for the matches no blocking brought
@@ -2276,10 +2326,10 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
                              const struct edges *links, const struct cands *kept, const struct lows *low,
                              const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st)
 {
-    double tp = 0, fn = 0, pred = 0, ht[DK_N] = {0}; /* ht: the blocking's misses by the pairs found alone */
+    double tp = 0, fn = 0, pred = 0, ht[LINK_DK_N] = {0}; /* ht: the blocking's misses by the pairs found alone */
     /* the filters' agreements of the matches born the same day and of those born apart the
      * LSH found (blocking_missed), each weighed by its probability */
-    double *ref = xcalloc(AGREE_N, sizeof *ref), *seen = xcalloc(DK_N * AGREE_N, sizeof *seen);
+    double *ref = xcalloc(AGREE_N, sizeof *ref), *seen = xcalloc(LINK_DK_N * AGREE_N, sizeof *seen);
     for (size_t e = 0; e < links->n; e++)
         if (links->e[e].method != LM_CLK && recs[links->e[e].a].source != recs[links->e[e].b].source) {
             tp += 1;
@@ -2368,13 +2418,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
      * its own floor: one shift fitted to the pairs found, mostly those of a mistyped digit,
      * took the misses of the dates unknown on one side, whose filters are further apart, for
      * theirs (FEBRL dataset 3: 30 counted of 42-50). */
-    st->est_blocking_from_dob = 0;
-    st->est_blocking_missed = 0;
-    for (int k = 0; k < DK_N; k++) {
-        double missed = blocking_missed(ref, seen + k * AGREE_N, bands, bits);
-        st->est_blocking_from_dob |= missed > ht[k];
-        st->est_blocking_missed += missed > ht[k] ? missed : ht[k];
-    }
+    st->est_blocking_missed = blocking_missed(ref, seen, ht, bands, bits, &st->est_blocking_from_dob);
     fn += st->est_blocking_missed;
     free(ref);
     free(seen);

@@ -111,6 +111,11 @@ typedef struct link_model {
     double ident_m, ident_u, ident_pairs, ident_namesakes, ident_two_nirs;
 } link_model;
 
+/* How the dates of birth of two records of one person not born the same day stand: both known
+ * (and different), one unknown, both unknown. The blocking's misses are measured for each
+ * kind on its own (link.c, dob_kind). */
+enum link_date_kind { LINK_DK_DIFFER, LINK_DK_ONE_UNKNOWN, LINK_DK_BOTH_UNKNOWN, LINK_DK_N };
+
 typedef struct link_stats {
     unsigned long long exact_edges, clk_edges, possible;
     unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
@@ -123,8 +128,9 @@ typedef struct link_stats {
      * mass of every candidate pair; fuzzy_recall, the same without the exact links: the share
      * of the matches the model expects among the pairs the exact stage left that the run links,
      * and est_missed the matches it expects and does not link; of those, est_blocking_missed
-     * the matches no blocking brought together, measured against the pairs born the same day
-     * when est_blocking_from_dob, else (too few of them, or fewer than that floor) from the
+     * the matches no blocking brought together, kind by kind of date (enum link_date_kind):
+     * measured against the pairs born the same day for the kinds whose bit (1 << kind) is set
+     * in est_blocking_from_dob, else (too few of them, or fewer than that floor) from the
      * pairs found alone (link.c, blocking_missed) */
     double est_precision, est_recall, est_fuzzy_recall, est_missed, est_blocking_missed;
     int est_blocking_from_dob;
