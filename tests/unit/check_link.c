@@ -397,6 +397,18 @@ static link_rec *date_territory(int n, int m, const enum date_kind *kinds, int n
     return r;
 }
 
+/* The same, linked into RES with bands of 24 bits, 16 of them: the people born apart are found
+ * the less, the more bits differ. */
+static link_rec *link_date_territory(int n, int m, const enum date_kind *kinds, int nk, link_result *res)
+{
+    link_rec *r = date_territory(n, m, kinds, nk);
+    link_params p = params();
+    p.bands = 16;
+    p.bits = 24;
+    ck_assert_int_eq(link_run(r, 2 * (size_t)(n + m), &p, NULL, 0, NULL, NULL, res), 0);
+    return r;
+}
+
 /* The blocking's misses that no pair found stands for. 10,000 people at two sources, the
  * second record a copy of the first with some of its bits changed at random: its names and
  * address mistyped by 10, 40, 70, 100 or 130 bits, one person in five each, and for every
@@ -417,12 +429,8 @@ START_TEST(test_estimated_recall_counts_the_misses_no_pair_found_stands_for)
 {
     enum { N = 10000, M = 2000 };
     static const enum date_kind kinds[] = {BORN_SAME_DAY, DIGIT_MISTYPED};
-    link_rec *r = date_territory(N, M, kinds, 2);
-    link_params p = params();
-    p.bands = 16;
-    p.bits = 24;
     link_result res;
-    ck_assert_int_eq(link_run(r, 2 * (N + M), &p, NULL, 0, NULL, NULL, &res), 0);
+    link_rec *r = link_date_territory(N, M, kinds, 2, &res);
     int linked = 0, linked_apart = 0;
     for (int i = 0; i < N + M; i++) {
         int apart = i < N ? i / 5 % 2 : i % 2, one = res.person[2 * i] == res.person[2 * i + 1];
@@ -458,12 +466,8 @@ START_TEST(test_estimated_recall_counts_the_misses_kind_by_kind_of_date)
     enum { N = 10000, M = 2000 };
     static const enum date_kind kinds[] = {BORN_SAME_DAY, BORN_SAME_DAY, DIGIT_MISTYPED, UNKNOWN_AT_ONE,
                                            UNKNOWN_AT_BOTH};
-    link_rec *r = date_territory(N, M, kinds, 5);
-    link_params p = params();
-    p.bands = 16;
-    p.bits = 24;
     link_result res;
-    ck_assert_int_eq(link_run(r, 2 * (N + M), &p, NULL, 0, NULL, NULL, &res), 0);
+    link_rec *r = link_date_territory(N, M, kinds, 5, &res);
     int linked = 0, linked_kind[4] = {0}, people_kind[4] = {0};
     for (int i = 0; i < N + M; i++) {
         int kind = kinds[i < N ? i / 5 % 5 : i % 5], one = res.person[2 * i] == res.person[2 * i + 1];
