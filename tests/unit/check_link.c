@@ -495,6 +495,51 @@ START_TEST(test_estimated_recall_counts_the_misses_kind_by_kind_of_date)
 }
 END_TEST
 
+/* A model learned from the NIR is not refused, however small the share of its matches the run
+ * links; an EM model would be (docs/linking.md, "A model refused"). The territory of the test
+ * above, its matches born apart mostly out of the bands' reach (the dates unknown at one
+ * source: one in five found), and 200 people more whose two records share a NIR, enough to
+ * learn the model from. The run links 0.44 of the matches it expects among the pairs the exact
+ * keys left: it keeps its model and its 5,198 links by the filters, and leaves the caller to
+ * warn (tznr link does, in its log). Refusing every model under the bar, it kept none. */
+START_TEST(test_a_model_learned_from_the_nir_is_kept_under_the_bar)
+{
+    enum { N = 10000, M = 2000, NIR = 200 };
+    static const enum date_kind kinds[] = {BORN_SAME_DAY, UNKNOWN_AT_ONE, UNKNOWN_AT_ONE};
+    link_rec *t = date_territory(N, M, kinds, 3), *r = calloc(2 * (N + M + NIR), sizeof *r);
+    memcpy(r, t, 2 * (N + M) * sizeof *r);
+    free(t);
+    for (int i = N + M; i < N + M + NIR; i++)
+        for (int k = 0; k < 2; k++) {
+            link_rec *x = &r[2 * i + k];
+            rec(x, k, (uint64_t)i * 7919u + 5, 1940 + i % 50, 1 + i % 2);
+            snprintf(x->commune, sizeof x->commune, "%d", 33000 + i % 20);
+            memset(x->dob, 0, 16);
+            memcpy(x->dob, &i, sizeof i);
+            memset(x->nir, 0, 16);
+            memcpy(x->nir, &i, sizeof i);
+            x->flags |= LK_DOB | LK_NIR;
+            if (k == 1) {
+                flip_random(x->clk, 10 + 30 * (i % 5), (uint64_t)i * 2654435761u + 17);
+                link_rec_finish(x);
+            }
+        }
+    link_params p = params();
+    p.model = NULL; /* estimated from the records */
+    p.bands = 16;
+    p.bits = 24;
+    link_result res;
+    ck_assert_int_eq(link_run(r, 2 * (N + M + NIR), &p, NULL, 0, NULL, NULL, &res), 0);
+    ck_assert_msg(res.model.training == LT_KEYS && !res.model.refused, "training %d, refused %d: %s",
+                  (int)res.model.training, res.model.refused, res.model.why);
+    ck_assert_msg(link_share_under_bar(&res.stats), "the run links %f of the matches it expects",
+                  res.stats.est_fuzzy_recall);
+    ck_assert_msg(res.stats.clk_edges > 0, "no link by the filters");
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
 /* The pairs under the floor (a probability under 0.001, never kept): a region's blocks of one
  * date of birth hold billions, each too unlikely to weigh, together heavy. Records for them:
  * born the same day (one k_dob), each a NIR and a commune of its own, the given model with a
@@ -1728,6 +1773,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_recall_counts_blocking_misses);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
+    tcase_add_test(tc, test_a_model_learned_from_the_nir_is_kept_under_the_bar);
     tcase_add_test(tc, test_estimated_recall_pairs_under_the_floor);
     tcase_add_test(tc, test_estimated_recall_sample_is_one_whatever_the_threads);
     tcase_add_test(tc, test_one_household_one_source_two_people);
