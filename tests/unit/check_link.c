@@ -357,43 +357,46 @@ enum date_kind { BORN_SAME_DAY, DIGIT_MISTYPED, UNKNOWN_AT_ONE, UNKNOWN_AT_BOTH 
  * differ. A date unknown: no date nor birth year, and 120 of the bits both filters set gone
  * from the record's filter (from both when unknown at both), as a filter holds no bits of a
  * field it lacks. The last M born the same day share an identity key: their filters agree
- * everywhere, as the identity keys' pairs do in the field. */
+ * everywhere, as the identity keys' pairs do in the field. person_records makes person I's
+ * two records, of the kind KIND, MISTYPED bits apart, sharing a key if KEYED. */
+static void person_records(link_rec *r, int i, int mistyped, enum date_kind kind, int keyed)
+{
+    uint64_t seed = (uint64_t)i * 2654435761u + 17;
+    for (int k = 0; k < 2; k++) {
+        link_rec *x = &r[2 * i + k];
+        rec(x, k, (uint64_t)i * 7919u + 5, 1940 + i % 50, 1 + i % 2);
+        snprintf(x->commune, sizeof x->commune, "%d", 33000 + i % 20);
+        memset(x->dob, 0, 16);
+        memcpy(x->dob, &i, sizeof i);
+        x->dob[8] = (uint8_t)(k && kind == DIGIT_MISTYPED);
+        x->flags |= LK_DOB;
+        if (keyed && kind == BORN_SAME_DAY) {
+            memcpy(x->ident, &i, sizeof i);
+            x->flags |= LK_IDENT;
+        }
+        if (k == 1 && (mistyped > 0 || kind == DIGIT_MISTYPED)) {
+            flip_random(x->clk, mistyped + (kind == DIGIT_MISTYPED ? 50 : 0), seed);
+            link_rec_finish(x);
+        }
+    }
+    if (kind == UNKNOWN_AT_ONE || kind == UNKNOWN_AT_BOTH) {
+        link_rec *a = &r[2 * i], *b = &r[2 * i + 1];
+        clear_random(b->clk, kind == UNKNOWN_AT_BOTH ? a->clk : NULL, a->clk, 120, seed ^ 0x5eed);
+        for (link_rec *x = kind == UNKNOWN_AT_BOTH ? a : b; x <= b; x++) {
+            memset(x->dob, 0, 16);
+            x->birth_year = 0;
+            x->flags &= (uint8_t)~LK_DOB;
+            link_rec_finish(x);
+        }
+        link_rec_finish(a);
+    }
+}
+
 static link_rec *date_territory(int n, int m, const enum date_kind *kinds, int nk)
 {
     link_rec *r = calloc(2 * (size_t)(n + m), sizeof *r);
-    for (int i = 0; i < n + m; i++) {
-        int mistyped = i < n ? 10 + 30 * (i % 5) : 0;
-        enum date_kind kind = kinds[i < n ? i / 5 % nk : i % nk];
-        uint64_t seed = (uint64_t)i * 2654435761u + 17;
-        for (int k = 0; k < 2; k++) {
-            link_rec *x = &r[2 * i + k];
-            rec(x, k, (uint64_t)i * 7919u + 5, 1940 + i % 50, 1 + i % 2);
-            snprintf(x->commune, sizeof x->commune, "%d", 33000 + i % 20);
-            memset(x->dob, 0, 16);
-            memcpy(x->dob, &i, sizeof i);
-            x->dob[8] = (uint8_t)(k && kind == DIGIT_MISTYPED);
-            x->flags |= LK_DOB;
-            if (i >= n && kind == BORN_SAME_DAY) {
-                memcpy(x->ident, &i, sizeof i);
-                x->flags |= LK_IDENT;
-            }
-            if (k == 1 && (mistyped > 0 || kind == DIGIT_MISTYPED)) {
-                flip_random(x->clk, mistyped + (kind == DIGIT_MISTYPED ? 50 : 0), seed);
-                link_rec_finish(x);
-            }
-        }
-        if (kind == UNKNOWN_AT_ONE || kind == UNKNOWN_AT_BOTH) {
-            link_rec *a = &r[2 * i], *b = &r[2 * i + 1];
-            clear_random(b->clk, kind == UNKNOWN_AT_BOTH ? a->clk : NULL, a->clk, 120, seed ^ 0x5eed);
-            for (link_rec *x = kind == UNKNOWN_AT_BOTH ? a : b; x <= b; x++) {
-                memset(x->dob, 0, 16);
-                x->birth_year = 0;
-                x->flags &= (uint8_t)~LK_DOB;
-                link_rec_finish(x);
-            }
-            link_rec_finish(a);
-        }
-    }
+    for (int i = 0; i < n + m; i++)
+        person_records(r, i, i < n ? 10 + 30 * (i % 5) : 0, kinds[i < n ? i / 5 % nk : i % nk], i >= n);
     return r;
 }
 
@@ -509,21 +512,14 @@ START_TEST(test_a_model_learned_from_the_nir_is_kept_under_the_bar)
     link_rec *t = date_territory(N, M, kinds, 3), *r = calloc(2 * (N + M + NIR), sizeof *r);
     memcpy(r, t, 2 * (N + M) * sizeof *r);
     free(t);
-    for (int i = N + M; i < N + M + NIR; i++)
+    for (int i = N + M; i < N + M + NIR; i++) {
+        person_records(r, i, 10 + 30 * (i % 5), BORN_SAME_DAY, 0);
         for (int k = 0; k < 2; k++) {
-            link_rec *x = &r[2 * i + k];
-            rec(x, k, (uint64_t)i * 7919u + 5, 1940 + i % 50, 1 + i % 2);
-            snprintf(x->commune, sizeof x->commune, "%d", 33000 + i % 20);
-            memset(x->dob, 0, 16);
-            memcpy(x->dob, &i, sizeof i);
-            memset(x->nir, 0, 16);
-            memcpy(x->nir, &i, sizeof i);
-            x->flags |= LK_DOB | LK_NIR;
-            if (k == 1) {
-                flip_random(x->clk, 10 + 30 * (i % 5), (uint64_t)i * 2654435761u + 17);
-                link_rec_finish(x);
-            }
+            memset(r[2 * i + k].nir, 0, 16);
+            memcpy(r[2 * i + k].nir, &i, sizeof i);
+            r[2 * i + k].flags |= LK_NIR;
         }
+    }
     link_params p = params();
     p.model = NULL; /* estimated from the records */
     p.bands = 16;
