@@ -2204,11 +2204,15 @@ static int blocking_reference(const double *ref, double *g)
     return 1;
 }
 
-/* The share Z of the matches whose agreements SEEN found that the bands find, against the
- * smoothed reference G (blocking_reference); -1 when SEEN is empty. Each shift's f is made to
- * sum to 1 over 0..1024: the kernel spreads the many pairs whose filters agree everywhere, the
- * identity keys', past 1024, and a shift moves some of the reference under 0. */
-static double blocking_found_share(const double *g, const double *seen, const double *found)
+/* Each shift's f(a) = G(a + delta) / MASS[delta / 2] is made to sum to 1 over 0..1024: the
+ * kernel spreads the many pairs whose filters agree everywhere, the identity keys', past 1024,
+ * and a shift moves some of the reference under 0. Z[delta / 2] is the share of f the bands
+ * find (sum f(a) found(a)); both are the same for every kind (blocking_missed). */
+enum { NSHIFT = SHIFT_MAX / 2 + 1 };
+
+/* The share Z of the matches whose agreements SEEN found that the bands find: that of the
+ * shift under which SEEN is likeliest; -1 when SEEN is empty. */
+static double blocking_found_share(const double *g, const double *mass, const double *z, const double *seen)
 {
     double ws = 0;
     for (int a = 0; a < AGREE_N; a++)
@@ -2216,100 +2220,112 @@ static double blocking_found_share(const double *g, const double *seen, const do
     if (ws <= 0)
         return -1;
     double best = -HUGE_VAL, best_z = -1;
-    for (int delta = 0; delta <= SHIFT_MAX; delta += 2) {
-        double mass = 0, z = 0, ll = 0;
-        for (int a = 0; a < AGREE_N; a++) {
-            mass += g[a + delta];
-            z += g[a + delta] * found[a];
-        }
-        if (mass <= 0 || z <= 0)
+    for (int d = 0; d < NSHIFT; d++) {
+        if (mass[d] <= 0 || z[d] <= 0)
             continue;
-        z /= mass;
+        double ll = -ws * log(z[d]);
         for (int a = 0; a < AGREE_N; a++)
             if (seen[a] > 0)
-                ll += seen[a] * log(fmax(g[a + delta] / mass, 1e-300));
-        ll -= ws * log(z);
+                ll += seen[a] * log(fmax(g[a + 2 * d] / mass[d], 1e-300));
         if (ll > best) {
             best = ll;
-            best_z = z;
+            best_z = z[d];
         }
     }
     return best_z;
 }
 
 /* How the dates of birth of two records not born the same day stand (enum link_date_kind):
- * both known (and different), one unknown, both unknown. A mistyped date takes the bits of its wrong digits
- * from both filters, an unknown one all its bits from one filter, two unknown ones none: the
- * filters of such matches are apart by different amounts, so blocking_missed measures each
- * kind on its own. */
+ * both known (and different), one unknown, both unknown. A mistyped date takes the bits of
+ * its wrong digits from both filters, an unknown one all its bits from one filter, two unknown
+ * ones none: the filters of such matches are apart by different amounts, so blocking_missed
+ * measures each kind on its own. */
 static int dob_kind(const link_rec *a, const link_rec *b)
 {
     int known = ((a->flags & LK_DOB) != 0) + ((b->flags & LK_DOB) != 0);
     return known == 2 ? LINK_DK_DIFFER : known == 1 ? LINK_DK_ONE_UNKNOWN : LINK_DK_BOTH_UNKNOWN;
 }
 
+/* The matches of two sources a run found, by their filters' agreement, for the matches no
+ * blocking brought together (blocking_tally, blocking_missed). */
+struct misses {
+    double miss[AGREE_N];            /* the chance the bands miss a pair of that agreement */
+    double ref[AGREE_N];             /* the pairs born the same day */
+    double seen[LINK_DK_N][AGREE_N]; /* the pairs born apart, by kind of date (dob_kind) */
+    double ht[LINK_DK_N];            /* the misses, each pair found standing for those like it */
+};
+
 /* The matches born apart that no blocking brought together, kind by kind of date (dob_kind):
- * for each kind, its pairs found (SEEN[kind * AGREE_N ...]) against the pairs born the same
- * day (REF), W (1 - Z) / Z for W the weight found and Z the share found (blocking_found_share),
+ * for each kind, its pairs found (T's seen[kind]) against the pairs born the same day (T's
+ * ref), W (1 - Z) / Z for W the weight found and Z the share found (blocking_found_share),
  * at most BLOCKING_MISSED_MAX W. A kind found on pairs weighing under BLOCKING_MISSED_SEEN
  * takes the share of all kinds together (a share measured on a dozen pairs moves by half with
  * the draw, and 1 / Z amplifies it); where REF weighs under BLOCKING_MISSED_REF or all kinds'
  * SEEN under BLOCKING_MISSED_SEEN, each kind falls back to its pairs found weighed by their own
- * chance (HT[kind], blocking_tally). That count is also each kind's floor. Returns the
+ * chance (T's ht[kind], blocking_tally). That count is also each kind's floor. Returns the
  * matches missed; into *FROM the kinds measured against the pairs born the same day
  * (1 << kind, enum link_date_kind). */
-static double blocking_missed(const double *ref, const double *seen, const double *ht, int bands, int bits, int *from)
+static double blocking_missed(const struct misses *t, int *from)
 {
-    double *g = xcalloc(G_N, sizeof *g), found[AGREE_N], all[AGREE_N], wk[LINK_DK_N] = {0}, w_all = 0, missed_all = 0;
+    double *g = xcalloc(G_N, sizeof *g), all[AGREE_N], wk[LINK_DK_N] = {0}, w_all = 0, missed_all = 0;
     for (int a = 0; a < AGREE_N; a++) {
-        found[a] = 1 - lsh_miss_at(a, bands, bits);
         all[a] = 0;
         for (int k = 0; k < LINK_DK_N; k++) {
-            all[a] += seen[k * AGREE_N + a];
-            wk[k] += seen[k * AGREE_N + a];
+            all[a] += t->seen[k][a];
+            wk[k] += t->seen[k][a];
         }
         w_all += all[a];
     }
-    double z_all = w_all >= BLOCKING_MISSED_SEEN && blocking_reference(ref, g) ? blocking_found_share(g, all, found) : -1;
+    double z_all = -1, mass[NSHIFT], z[NSHIFT];
+    if (w_all >= BLOCKING_MISSED_SEEN && blocking_reference(t->ref, g)) {
+        for (int d = 0; d < NSHIFT; d++) {
+            mass[d] = z[d] = 0;
+            for (int a = 0; a < AGREE_N; a++) {
+                mass[d] += g[a + 2 * d];
+                z[d] += g[a + 2 * d] * (1 - t->miss[a]);
+            }
+            z[d] = mass[d] > 0 ? z[d] / mass[d] : 0;
+        }
+        z_all = blocking_found_share(g, mass, z, all);
+    }
     *from = 0;
     for (int k = 0; k < LINK_DK_N; k++) {
         double missed = -1;
         if (z_all > 0 && wk[k] > 0) {
-            double z = wk[k] >= BLOCKING_MISSED_SEEN ? blocking_found_share(g, seen + k * AGREE_N, found) : -1;
-            if (z <= 0)
-                z = z_all;
-            missed = wk[k] * fmin((1 - z) / z, BLOCKING_MISSED_MAX);
+            double zk = wk[k] >= BLOCKING_MISSED_SEEN ? blocking_found_share(g, mass, z, t->seen[k]) : -1;
+            if (zk <= 0)
+                zk = z_all;
+            missed = wk[k] * fmin((1 - zk) / zk, BLOCKING_MISSED_MAX);
         }
-        if (missed > ht[k])
+        if (missed > t->ht[k])
             *from |= 1 << k;
-        missed_all += fmax(missed, ht[k]);
+        missed_all += fmax(missed, t->ht[k]);
     }
     free(g);
     return missed_all;
 }
 
-/* Count the pair A, B of two sources, of weight W, for the matches no blocking brought
+/* Count the pair A, B of two sources, of weight W, into T for the matches no blocking brought
  * together. Born the same day (the k_dob blocking compares it whatever its filters), into
- * REF, by its filters' agreement (blocking_missed); else, by how its dates stand (dob_kind,
- * K), into SEEN[K * AGREE_N ...], and into HT[K] its weight times the pairs like it the bands
- * never brought together, for each one they did: q / (1 - q), q the chance they miss it
- * (lsh_miss_at, with alternative filters the most alike of the pairings standing for them
+ * ref, by its filters' agreement (blocking_missed); else, by how its dates stand (dob_kind,
+ * K), into seen[K], and into ht[K] its weight times the pairs like it the bands never brought
+ * together, for each one they did: q / (1 - q), q the chance they miss it (miss, from
+ * lsh_miss_at, with alternative filters the most alike of the pairings standing for them
  * all), taken at most 0.75 (no pair stands for more than three unseen). A pair without both
  * filters goes into neither histogram. */
-static void blocking_tally(const link_rec *a, const link_rec *b, double w, int bands, int bits, double *ref,
-                           double *seen, double *ht)
+static void blocking_tally(struct misses *t, const link_rec *a, const link_rec *b, double w)
 {
     int agree = filters_agree(a, b), both = (a->flags & b->flags & LK_CLK) != 0;
     if (same_dob(a, b)) {
         if (both)
-            ref[agree] += w;
+            t->ref[agree] += w;
         return;
     }
     int k = dob_kind(a, b);
-    double q = fmin(lsh_miss_at(agree, bands, bits), 0.75);
-    ht[k] += w * q / (1 - q);
+    double q = fmin(t->miss[agree], 0.75);
+    t->ht[k] += w * q / (1 - q);
     if (both)
-        seen[k * AGREE_N + agree] += w;
+        t->seen[k][agree] += w;
 }
 
 /* The run's estimate of its quality across sources, from the model alone (no ground truth).
@@ -2326,17 +2342,19 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
                              const struct edges *links, const struct cands *kept, const struct lows *low,
                              const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st)
 {
-    double tp = 0, fn = 0, pred = 0, ht[LINK_DK_N] = {0}; /* ht: the blocking's misses by the pairs found alone */
+    double tp = 0, fn = 0, pred = 0;
     /* the filters' agreements of the matches born the same day and of those born apart the
      * LSH found (blocking_missed), each weighed by its probability */
-    double *ref = xcalloc(AGREE_N, sizeof *ref), *seen = xcalloc(LINK_DK_N * AGREE_N, sizeof *seen);
+    struct misses *mt = xcalloc(1, sizeof *mt);
+    for (int a = 0; a < AGREE_N; a++)
+        mt->miss[a] = lsh_miss_at(a, bands, bits);
     for (size_t e = 0; e < links->n; e++)
         if (links->e[e].method != LM_CLK && recs[links->e[e].a].source != recs[links->e[e].b].source) {
             tp += 1;
             pred += 1;
             /* a key joined it: born apart, the LSH did not have to find it */
             if (same_dob(&recs[links->e[e].a], &recs[links->e[e].b]))
-                blocking_tally(&recs[links->e[e].a], &recs[links->e[e].b], 1, bands, bits, ref, seen, ht);
+                blocking_tally(mt, &recs[links->e[e].a], &recs[links->e[e].b], 1);
         }
     const double exact_tp = tp;
     uint64_t *cover = xcalloc(n ? n : 1, sizeof *cover);
@@ -2374,7 +2392,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
         if (person[c->a] == person[c->b]) {
             tp += c->p;
             pred += 1;
-            blocking_tally(&recs[c->a], &recs[c->b], c->p, bands, bits, ref, seen, ht);
+            blocking_tally(mt, &recs[c->a], &recs[c->b], c->p);
             continue;
         }
         /* when the other end's person already has a record in this end's source, the pair can
@@ -2405,7 +2423,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
         if (chosen[e] > 0) {
             const link_rec *a = &recs[kept->c[e].a], *b = &recs[kept->c[e].b];
             fn += chosen[e];
-            blocking_tally(a, b, chosen[e], bands, bits, ref, seen, ht);
+            blocking_tally(mt, a, b, chosen[e]);
         }
     free(chosen);
     /* the matches no blocking brought together: from the pairs born the same day where there
@@ -2418,10 +2436,9 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
      * its own floor: one shift fitted to the pairs found, mostly those of a mistyped digit,
      * took the misses of the dates unknown on one side, whose filters are further apart, for
      * theirs (FEBRL dataset 3: 30 counted of 42-50). */
-    st->est_blocking_missed = blocking_missed(ref, seen, ht, bands, bits, &st->est_blocking_from_dob);
+    st->est_blocking_missed = blocking_missed(mt, &st->est_blocking_from_dob);
     fn += st->est_blocking_missed;
-    free(ref);
-    free(seen);
+    free(mt);
     /* the pairs under the floor: a missed match only where neither person holds a record of
      * the other's source (or the source holds that person twice), each sampled pair standing
      * for 1 / its chance of being sampled */

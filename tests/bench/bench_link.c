@@ -675,9 +675,14 @@ int main(int argc, char **argv)
            pred_pairs, tp);
     printf("estimated across sources: precision %.4f recall %.4f (true %.4f %.4f)\n", res.stats.est_precision,
            res.stats.est_recall, xpred ? (double)xtp / (double)xpred : 1.0, xtrue ? (double)xtp / (double)xtrue : 1.0);
-    printf("estimated missed: %.1f matches, of which %.1f no blocking brought together (%s)\n", res.stats.est_missed,
+    static const char *const kind_name[LINK_DK_N] = {"two dates", "one date unknown", "both unknown"};
+    char kinds[96] = "";
+    for (int dk = 0; dk < LINK_DK_N; dk++)
+        if (res.stats.est_blocking_from_dob & (1 << dk))
+            snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s", kinds[0] ? ", " : "", kind_name[dk]);
+    printf("estimated missed: %.1f matches, of which %.1f no blocking brought together (%s%s)\n", res.stats.est_missed,
            res.stats.est_blocking_missed,
-           res.stats.est_blocking_from_dob ? "against the pairs born the same day" : "from the pairs found alone");
+           kinds[0] ? "against the pairs born the same day: " : "from the pairs found alone", kinds);
     printf("parameters: match_probability %.3f, same_source_probability %.4f, %d LSH bands of %d bits\n", p.match,
            p.same_source, p.bands, res.stats.lsh_bits);
     print_model(&res);
