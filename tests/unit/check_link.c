@@ -309,6 +309,47 @@ START_TEST(test_estimated_quality)
 }
 END_TEST
 
+/* A key group's pairs of two sources are all matches the run linked, whatever the records'
+ * order: A known once at the first source and twice at the second, its three records sharing
+ * a NIR, holds two such pairs; B0-B1, in doubt, is left apart. The estimated recall is 2 over
+ * 2 plus B's probability, in both orders. Counted by the key's links, a star from its first
+ * record, the order where a record of the second source comes first gave 1 over 1 plus B's. */
+START_TEST(test_estimated_quality_counts_a_key_groups_pairs)
+{
+    for (int order = 0; order < 2; order++) {
+        link_rec r[5];
+        int a0 = order ? 2 : 0, a1 = order ? 0 : 1, a2 = order ? 1 : 2;
+        rec(&r[a0], 0, 42, 1950, 1);
+        rec(&r[a1], 1, 42, 1950, 1);
+        rec(&r[a2], 1, 42, 1950, 1);
+        flip(r[a1].clk, 10, 3);
+        flip(r[a2].clk, 10, 4);
+        for (int i = 0; i < 3; i++) {
+            memset(r[i].nir, 7, 16);
+            r[i].flags |= LK_NIR;
+        }
+        rec(&r[3], 0, 77, 1960, 2); /* B0 */
+        rec(&r[4], 1, 77, 1961, 2); /* B1 */
+        flip(r[4].clk, 150, 5);
+        for (int i = 0; i < 5; i++)
+            link_rec_finish(&r[i]);
+        link_params p = params();
+        p.bands = 64;
+        double pb = prob(&r[3], &r[4]);
+        ck_assert_msg(pb > 0.05 && pb < p.match, "P of B %f", pb);
+        link_result res;
+        ck_assert_int_eq(link_run(r, 5, &p, NULL, 0, NULL, NULL, &res), 0);
+        ck_assert_int_eq(res.person[0], res.person[2]);
+        ck_assert_int_eq(res.person[1], res.person[2]);
+        ck_assert_int_eq(res.stats.exact_edges, 2); /* the NIR's star: two links for three pairs */
+        ck_assert_ptr_null(find(&res, 3, 4));
+        ck_assert_msg(fabs(res.stats.est_recall - 2 / (2 + pb)) < 1e-3, "order %d: estimated recall %f, want %f",
+                      order, res.stats.est_recall, 2 / (2 + pb));
+        link_result_free(&res);
+    }
+}
+END_TEST
+
 /* Matches no blocking brought together still count against the estimated recall. 400 people
  * at two sources, each record of the second a copy of the first with 140 of its 1,024 bits
  * changed (Dice about 0.88), the same birth year and commune, the date of birth unknown: the
@@ -1766,6 +1807,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_sex_tells_twins_apart);
     tcase_add_test(tc, test_mutual_best_whatever_the_order);
     tcase_add_test(tc, test_estimated_quality);
+    tcase_add_test(tc, test_estimated_quality_counts_a_key_groups_pairs);
     tcase_add_test(tc, test_estimated_recall_counts_blocking_misses);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
