@@ -2338,11 +2338,36 @@ static void blocking_tally(struct misses *t, const link_rec *a, const link_rec *
  * brought together: measured against the pairs born the same day (blocking_missed), or, where
  * there are too few, each pair found by the LSH alone with probability 1 - q standing for
  * q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.75). */
+/* The estimate's sums, kept for the last records' search (last_records): over all pairs of two
+ * sources, and for each two sources S < T, the mass of the matches linked between them and of
+ * those expected and not linked. */
+struct quality {
+    double tp, fn, pred, exact_tp;
+    double pair_tp[LINK_MAX_SOURCES][LINK_MAX_SOURCES], pair_fn[LINK_MAX_SOURCES][LINK_MAX_SOURCES];
+};
+
+static void quality_add(double (*v)[LINK_MAX_SOURCES], int s, int t, double w)
+{
+    v[s < t ? s : t][s < t ? t : s] += w;
+}
+
+static void quality_stats(const struct quality *q, link_stats *st)
+{
+    double tp = q->tp, fn = q->fn > 0 ? q->fn : 0, pred = q->pred, exact_tp = q->exact_tp;
+    st->est_precision = pred > 0 ? tp / pred : 1.0;
+    st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
+    st->est_fuzzy_recall = tp - exact_tp + fn > 0 ? (tp - exact_tp) / (tp - exact_tp + fn) : 1.0;
+    st->est_missed = fn;
+}
+
 static void estimate_quality(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *person,
                              const uint32_t *exact, const struct cands *kept, const struct lows *low,
-                             const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st)
+                             const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st,
+                             struct quality *q)
 {
     double tp = 0, fn = 0, pred = 0;
+    memset(q, 0, sizeof *q);
+    double (*fuzzy_tp)[LINK_MAX_SOURCES] = xcalloc(LINK_MAX_SOURCES, sizeof *fuzzy_tp);
     /* the filters' agreements of the matches born the same day and of those born apart the
      * LSH found (blocking_missed), each weighed by its probability */
     struct misses *mt = xcalloc(1, sizeof *mt);
@@ -2370,6 +2395,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
                             continue;
                         tp += 1;
                         pred += 1;
+                        quality_add(q->pair_tp, a->source, b->source, 1);
                         /* a key joined it: born apart, the LSH did not have to find it */
                         if (same_dob(a, b))
                             blocking_tally(mt, a, b, 1);
@@ -2383,6 +2409,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
                         if (per[s] * per[t] > 0) {
                             tp += per[s] * per[t];
                             pred += per[s] * per[t];
+                            quality_add(q->pair_tp, s, t, per[s] * per[t]);
                         }
             }
             g = h;
@@ -2425,6 +2452,8 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
         if (person[c->a] == person[c->b]) {
             tp += c->p;
             pred += 1;
+            quality_add(q->pair_tp, sa, sb, c->p);
+            quality_add(fuzzy_tp, sa, sb, c->p);
             blocking_tally(mt, &recs[c->a], &recs[c->b], c->p);
             continue;
         }
@@ -2456,6 +2485,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
         if (chosen[e] > 0) {
             const link_rec *a = &recs[kept->c[e].a], *b = &recs[kept->c[e].b];
             fn += chosen[e];
+            quality_add(q->pair_fn, a->source, b->source, chosen[e]);
             blocking_tally(mt, a, b, chosen[e]);
         }
     free(chosen);
@@ -2472,6 +2502,18 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
     st->est_blocking_missed = blocking_missed(mt, &st->est_blocking_from_dob);
     fn += st->est_blocking_missed;
     free(mt);
+    /* which two sources the blocking's misses are between is not measured: they are shared as
+     * the matches the LSH and the blocks found are */
+    {
+        double all = 0;
+        for (int s = 0; s < LINK_MAX_SOURCES; s++)
+            for (int t = s + 1; t < LINK_MAX_SOURCES; t++)
+                all += fuzzy_tp[s][t];
+        for (int s = 0; s < LINK_MAX_SOURCES && all > 0; s++)
+            for (int t = s + 1; t < LINK_MAX_SOURCES; t++)
+                q->pair_fn[s][t] += st->est_blocking_missed * fuzzy_tp[s][t] / all;
+        free(fuzzy_tp);
+    }
     /* the pairs under the floor: a missed match only where neither person holds a record of
      * the other's source (or the source holds that person twice), each sampled pair standing
      * for 1 / its chance of being sampled */
@@ -2487,13 +2529,121 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
                                    dice_level(score(cl, &recs[a], &recs[b])));
         float pr = ptab[id];
         fn += w * pr / chance;
+        quality_add(q->pair_fn, sa, sb, w * pr / chance);
     }
     free(sl);
     free(cover);
-    st->est_precision = pred > 0 ? tp / pred : 1.0;
-    st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
-    st->est_fuzzy_recall = tp - exact_tp + fn > 0 ? (tp - exact_tp) / (tp - exact_tp + fn) : 1.0;
-    st->est_missed = fn;
+    q->tp = tp;
+    q->fn = fn;
+    q->pred = pred;
+    q->exact_tp = exact_tp;
+    quality_stats(q, st);
+}
+
+/* The last records' search. After the decision, a record of source S whose person has no
+ * record in source T is free there. Where the run expects, among S's free records, at least
+ * LAST_MIN_SHARE of a match each with T that it did not link (struct quality: the blocking's
+ * misses included), those records are mostly its misses, not people T does not know: each is
+ * compared with every record of T, and its partner there chosen as one, not pair by pair:
+ *
+ *   P(x's partner is y) = c o(y) / ((1 - pi) + c sum over T of o(y')),
+ *   c = pi (1 - l) / (l N(T)),   l = M / (N(S) N(T)),   pi = min(LAST_MAX_SHARE, M / N(S))
+ *
+ * with o the odds of a pair's probability (its pattern's share of matches, every pair of S
+ * and T having l of being one), M the matches the run expects between S and T, N the records
+ * of a source, and pi the chance that a record of S, before its comparisons, has a partner in
+ * T. A record has at most one partner in T: the other records of T are its partner's rivals,
+ * and none of them may be. For a pair without rivals, and pi = l, this is its own probability;
+ * with a partner likely (pi large) and no rival, more. The most probable partner links when
+ * that reaches the match probability. The share picks where to search, not what to link: a
+ * territory whose sources know different people has many free records and few unlinked
+ * matches, and nothing is searched; nor where the search would make more comparisons than
+ * the budget (link_params.last_search). The links carry their probability; the estimate moves their mass from the
+ * expected unlinked to the linked. Returns the links added. */
+#define LAST_MIN_SHARE 0.5
+#define LAST_MAX_SHARE 0.9
+
+static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl, const float *ptab, float floor,
+                           const link_params *p, const uint64_t *forbidden, size_t n_forbidden, uint32_t *uf,
+                           struct edges *links, struct quality *q)
+{
+    if (p->last_search < 0)
+        return 0;
+    double budget = p->last_search ? (double)p->last_search : (double)LINK_LAST_BUDGET;
+    size_t count[LINK_MAX_SOURCES] = {0}, off[LINK_MAX_SOURCES + 1] = {0};
+    uint64_t *cover = xcalloc(n ? n : 1, sizeof *cover);
+    for (size_t i = 0; i < n; i++) {
+        cover[uf[i]] |= 1ULL << recs[i].source;
+        count[recs[i].source]++;
+    }
+    for (int s = 0; s < LINK_MAX_SOURCES; s++)
+        off[s + 1] = off[s] + count[s];
+    uint32_t *by = xmalloc((n ? n : 1) * sizeof *by), fill[LINK_MAX_SOURCES];
+    for (int s = 0; s < LINK_MAX_SOURCES; s++)
+        fill[s] = (uint32_t)off[s];
+    for (size_t i = 0; i < n; i++)
+        by[fill[recs[i].source]++] = (uint32_t)i;
+    struct edges add = {0};
+    for (int s = 0; s < LINK_MAX_SOURCES; s++)
+        for (int t = 0; t < LINK_MAX_SOURCES; t++) {
+            if (s == t || !count[s] || !count[t])
+                continue;
+            int lo = s < t ? s : t, hi = s < t ? t : s;
+            double lost = q->pair_fn[lo][hi], expected = q->pair_tp[lo][hi] + lost;
+            size_t nfree = 0;
+            for (size_t x = off[s]; x < off[s + 1]; x++)
+                nfree += !(cover[uf[by[x]]] >> t & 1);
+            if (!nfree || lost <= 0 || lost < LAST_MIN_SHARE * (double)nfree ||
+                (double)nfree * (double)count[t] > budget)
+                continue;
+            double l = expected / ((double)count[s] * (double)count[t]);
+            if (l >= 1)
+                continue;
+            double pi = fmin(LAST_MAX_SHARE, expected / (double)count[s]);
+            double k = pi * (1 - l) / (l * (double)count[t]);
+            for (size_t x = off[s]; x < off[s + 1]; x++) {
+                uint32_t a = by[x];
+                if (cover[uf[a]] >> t & 1)
+                    continue;
+                double sum = 0, best_o = 0;
+                uint32_t best = UINT32_MAX;
+                for (size_t y = off[t]; y < off[t + 1]; y++) {
+                    uint32_t b = by[y];
+                    if (forbidden_pair(forbidden, n_forbidden, a < b ? a : b, a < b ? b : a) ||
+                        share_ident(&recs[a], &recs[b]))
+                        continue;
+                    fs_vec v;
+                    compare_recs(cl, &recs[a], &recs[b], &v);
+                    double pr = ptab[pattern_id(&v)];
+                    if (pr < floor)
+                        continue;
+                    double o = pr < 1 ? pr / (1 - pr) : 1e12;
+                    sum += o;
+                    if (o > best_o) {
+                        best_o = o;
+                        best = b;
+                    }
+                }
+                double post = best != UINT32_MAX ? k * best_o / ((1 - pi) + k * sum) : 0;
+                if (post >= p->match)
+                    edges_add(&add, a, best, LM_CLK, post);
+            }
+        }
+    /* a pair chosen from both its ends is one link, at the higher probability */
+    edges_unique(&add);
+    for (size_t e = 0; e < add.n; e++) {
+        edges_add(links, add.e[e].a, add.e[e].b, LM_CLK, add.e[e].score);
+        uf_union(uf, add.e[e].a, add.e[e].b);
+        quality_add(q->pair_tp, recs[add.e[e].a].source, recs[add.e[e].b].source, add.e[e].score);
+        q->tp += add.e[e].score;
+        q->fn -= add.e[e].score;
+        q->pred += 1;
+    }
+    size_t added = add.n;
+    free(add.e);
+    free(by);
+    free(cover);
+    return added;
 }
 
 /* Each record's exact component (its root in UF), and per component the sources holding one
@@ -2739,8 +2889,9 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
     for (size_t e = 0; e < kept.n; e++)
         if (uf[kept.c[e].a] != uf[kept.c[e].b] && kept.c[e].p >= p->possible)
             edges_add(&possible, kept.c[e].a, kept.c[e].b, LM_CLK, kept.c[e].p);
+    struct quality *q = xcalloc(1, sizeof *q);
     if (lm->training != LT_NONE)
-        estimate_quality(recs, n, clear, uf, exact, &kept, &low, ptab, low_thr, p->bands, bits, st);
+        estimate_quality(recs, n, clear, uf, exact, &kept, &low, ptab, low_thr, p->bands, bits, st, q);
     st->possible = possible.n;
     /* A model whose own matches the run cannot link is not describing one person's records:
      * in a territory of households with no NIR to learn from, EM takes relatives, or people
@@ -2776,6 +2927,23 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
         st->est_precision = st->est_recall = 0; /* est_fuzzy_recall and est_missed stay, for the audit */
         possible.n = 0;
     }
+    if (lm->training != LT_NONE) {
+        st->last_edges = last_records(recs, n, clear, ptab, p->possible < 0.001 ? (float)p->possible : 0.001f, p,
+                                      forbidden, n_forbidden, uf, &links, q);
+        if (st->last_edges) {
+            edges_unique(&links);
+            st->clk_edges = links.n - st->exact_edges;
+            st->persons = persons_of(uf, n);
+            size_t kept_possible = 0; /* those the search joined are no longer possible links */
+            for (size_t e = 0; e < possible.n; e++)
+                if (uf[possible.e[e].a] != uf[possible.e[e].b])
+                    possible.e[kept_possible++] = possible.e[e];
+            possible.n = kept_possible;
+            st->possible = possible.n;
+            quality_stats(q, st);
+        }
+    }
+    free(q);
     free(kept.c);
     free(low.v);
     free(low_thr);

@@ -60,10 +60,13 @@ typedef struct link_params {
     int block_max;      /* blocks larger than this are skipped (and counted) */
     int threads;        /* threads for the fuzzy stage (1 or more; the result does not depend on it) */
     size_t sample;      /* records the model is estimated on (0: LINK_SAMPLE) */
+    long last_search;   /* comparisons the last records' search may make between two sources (0:
+                         * LINK_LAST_BUDGET; < 0: no search; link.c, last_records) */
     const struct fs_model *model; /* NULL: estimate the model from the records; else use it */
 } link_params;
 
 #define LINK_SAMPLE 250000     /* records the model is estimated on, at most */
+#define LINK_LAST_BUDGET (1L << 24) /* about a second's comparisons */
 #define LINK_RANDOM_PAIRS 200000 /* random pairs the u-probabilities come from */
 #define LINK_DOB_PAIRS 8e6       /* pairs of the k_dob blocks the u of clk_dice_dob, sex_dob and commune_dob
                                   * come from, about */
@@ -121,6 +124,7 @@ typedef struct link_stats {
     unsigned long long comparisons, candidate_pairs_dob, candidate_pairs_lsh;
     unsigned long long blocks_skipped, records_in_skipped_blocks;
     unsigned long long ident_vetoed;  /* pairs an identity key joined that the model kept apart */
+    unsigned long long last_edges;    /* of clk_edges, those the last records' search added (link.c) */
     size_t persons;
     int lsh_bits;      /* the bits a band actually used */
     /* the run's own estimate of its quality across sources (no ground truth): precision, the

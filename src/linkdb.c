@@ -824,10 +824,10 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     sbuf d;
     sbuf_init(&d);
     sbuf_addf(&d, "{\"run\": %lld, \"records\": %zu, \"persons\": %zu, \"persons_kept\": %zu, "
-                  "\"links_exact\": %llu, \"links_clk\": %llu, \"ident_kept_apart\": %llu, \"possible\": %zu, \"forbidden\": %zu, "
-                  "\"comparisons\": %llu, \"blocks_skipped\": %llu, \"params\": %s, ",
-              (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, st->ident_vetoed, res.npossible, nfb,
-              st->comparisons, st->blocks_skipped, params.p);
+                  "\"links_exact\": %llu, \"links_clk\": %llu, \"links_last_search\": %llu, \"ident_kept_apart\": %llu, "
+                  "\"possible\": %zu, \"forbidden\": %zu, \"comparisons\": %llu, \"blocks_skipped\": %llu, \"params\": %s, ",
+              (long long)run, L.n, st->persons, kept, st->exact_edges, st->clk_edges, st->last_edges, st->ident_vetoed,
+              res.npossible, nfb, st->comparisons, st->blocks_skipped, params.p);
     if (!none)
         sbuf_addf(&d, "\"estimated_precision\": %.4f, \"estimated_recall\": %.4f, \"estimated_fuzzy_recall\": %.4f, ",
                   st->est_precision, st->est_recall, st->est_fuzzy_recall);
@@ -851,9 +851,10 @@ void linkdb_run(PGconn *conn, const conf *cf, linkdb_summary *sum)
     double t_end = util_now();
     log_info("run %lld: %zu records of %d sources -> %zu persons (%zu kept their id) in %zu households",
              (long long)run, L.n, L.nsources, st->persons, kept, nfoyers);
-    log_info("  links: %llu exact, %llu clk; %zu possible (for review); %llu comparisons, %llu blocks skipped; "
-             "%llu pairs an identity key joined kept apart (namesakes)",
-             st->exact_edges, st->clk_edges, res.npossible, st->comparisons, st->blocks_skipped, st->ident_vetoed);
+    log_info("  links: %llu exact, %llu clk (%llu by the last records' search); %zu possible (for review); %llu "
+             "comparisons, %llu blocks skipped; %llu pairs an identity key joined kept apart (namesakes)",
+             st->exact_edges, st->clk_edges, st->last_edges, res.npossible, st->comparisons, st->blocks_skipped,
+             st->ident_vetoed);
     if (keys)
         log_info("  identity keys: %.0f pairs share one, about %.0f of them namesakes born the same day (prior "
                  "weight %+.2f)", lm->ident_pairs, lm->ident_namesakes, link_ident_weight(lm));

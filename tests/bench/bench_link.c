@@ -653,8 +653,10 @@ int main(int argc, char **argv)
     }
     unsigned long long covered = exact_true + cx.seen.n;
     printf("records %zu (%zu without truth), sources %d, true pairs %llu\n", n, unknown, (argc - 2) / 3, true_pairs);
-    printf("links: %llu exact, %llu clk; possible %zu; persons %zu; identity-key pairs kept apart %llu\n",
-           res.stats.exact_edges, res.stats.clk_edges, res.npossible, res.stats.persons, res.stats.ident_vetoed);
+    printf("links: %llu exact, %llu clk (%llu by the last records' search); possible %zu; persons %zu; "
+           "identity-key pairs kept apart %llu\n",
+           res.stats.exact_edges, res.stats.clk_edges, res.stats.last_edges, res.npossible, res.stats.persons,
+           res.stats.ident_vetoed);
     if (res.model.ident_m > 0) {
         double ipairs, itwo;
         ident_truth(recs, n, tr, &ipairs, &itwo);

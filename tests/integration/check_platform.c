@@ -1741,10 +1741,11 @@ END_TEST
 /* FEBRL dataset1 and dataset2 (tests/fixtures/febrl/README.md) as two agencies, originals and
  * duplicates, pseudonymised, loaded and linked with no [link] section: the model estimated on
  * these records alone. Precision and recall across the two against the ground truth (rec-N-org
- * and rec-N-dup-K are one person), and the run's own estimate beside them. The issue's bar for
- * recall is 0.99; the model reaches 0.978-0.985 here and 0.972-0.988 under eight keys
- * (docs/linking.md, "Figures"), and this test holds it to 0.97 so a regression shows (the cut
- * of "born years apart" that pooling adjacent levels fixed gave 0.928 under three keys).
+ * and rec-N-dup-K are one person), and the run's own estimate beside them, held to the issue's
+ * bar: precision 0.998, recall 0.99, the estimates within 0.01. Dataset 1 under the test key
+ * links 495 of its 500 pairs, just at the bar; before the last records' search (link.c,
+ * last_records), 492 (0.978-0.988 over eight keys; docs/linking.md, "Figures"), and before
+ * pooling adjacent levels cut "born years apart", 0.928 under three keys.
  * Dataset 2 (4,000 originals, 1,000 duplicates) holds the precision: with the birth's u held
  * at what the candidates of unlike filters said, strangers born the same day were linked and
  * it fell to 0.970-0.982 under the bench's keys, 0.989 and 0.997 under this test's two. */
@@ -1838,7 +1839,7 @@ START_TEST(test_febrl)
     double precision = pred ? (double)tp / (double)pred : 1, recall = (double)tp / (double)truepairs;
     ck_assert_msg(precision >= 0.998, "FEBRL dataset%d, key %d: precision %f (%lld of %lld)", ds, key, precision, tp,
                   pred);
-    ck_assert_msg(recall >= 0.97, "FEBRL dataset%d, key %d: recall %f (%lld of %lld)", ds, key, recall, tp, truepairs);
+    ck_assert_msg(recall >= 0.99, "FEBRL dataset%d, key %d: recall %f (%lld of %lld)", ds, key, recall, tp, truepairs);
     /* the run's own estimate, without the truth, and how the model was estimated */
     char *est = sqlv(&p, "SELECT model_training || ' ' || est_precision || ' ' || est_recall FROM tznr.link_run"
                          " ORDER BY id DESC LIMIT 1");
@@ -1847,7 +1848,7 @@ START_TEST(test_febrl)
     ck_assert_msg(sscanf(est, "%15s %lf %lf", how, &ep, &er) == 3, "link_run: %s", est);
     ck_assert_str_eq(how, "em"); /* FEBRL has no NIR to learn from */
     ck_assert_msg(ep > precision - 0.01 && ep < precision + 0.01, "estimated precision %f, true %f", ep, precision);
-    ck_assert_msg(er > 0.9 && er <= 1, "estimated recall %f", er);
+    ck_assert_msg(er > recall - 0.01 && er < recall + 0.01, "estimated recall %f, true %f", er, recall);
     free(est);
     /* The u of the Dice, above its mode: its density (u over the band's width) falls from band
      * to band at least as fast as it fell into the band below, and once at the model's floor

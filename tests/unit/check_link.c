@@ -294,6 +294,7 @@ START_TEST(test_estimated_quality)
     link_params p = params();
     p.bands = 64; /* enough that no band misses these pairs (P of a miss under 1e-4): the share
                    * of matches blocking never brings together is the next test's */
+    p.last_search = -1; /* B would be weighed again as each record's one partner: its own test */
     double pa = prob(&r[0], &r[1]), pb = prob(&r[2], &r[3]);
     ck_assert_msg(pa >= p.match && pb > 0.05 && pb < p.match, "P of A %f, of B %f", pa, pb);
     p.possible = 0.01;
@@ -335,6 +336,7 @@ START_TEST(test_estimated_quality_counts_a_key_groups_pairs)
             link_rec_finish(&r[i]);
         link_params p = params();
         p.bands = 64;
+        p.last_search = -1; /* B stays apart (test_estimated_quality) */
         double pb = prob(&r[3], &r[4]);
         ck_assert_msg(pb > 0.05 && pb < p.match, "P of B %f", pb);
         link_result res;
@@ -356,29 +358,94 @@ END_TEST
  * LSH alone can find them, and with 4 bands of 12 bits it misses about half (the world decides
  * which: the bands' positions against each pair's changed bits). The run's estimate, without
  * the truth, must come near the true recall, not near the 1.0 of the pairs it saw. */
-START_TEST(test_estimated_recall_counts_blocking_misses)
+/* That world: PEOPLE people at two sources (records 2 i and 2 i + 1), then ALONE[0] and
+ * ALONE[1] people known to one source only, with filters of their own. */
+static link_rec *blocking_world(int people, const int alone[2], size_t *n)
 {
-    enum { N = 800 };
-    link_rec *r = calloc(N, sizeof *r);
-    for (int i = 0; i < N; i++) {
+    *n = (size_t)(2 * people + alone[0] + alone[1]);
+    link_rec *r = calloc(*n, sizeof *r);
+    for (int i = 0; i < 2 * people; i++) {
         int person = i / 2;
         rec(&r[i], i % 2, (uint64_t)person * 7919u + 11, 1940 + person % 60, 1 + person % 2);
-        snprintf(r[i].commune, sizeof r[i].commune, "%d", 10000 + person);
+        snprintf(r[i].commune, sizeof r[i].commune, "%u", 10000u + (unsigned)person % 80000u);
         if (i % 2 == 1) {
             flip(r[i].clk, 140, i);
             link_rec_finish(&r[i]);
         }
     }
+    for (size_t i = (size_t)(2 * people); i < *n; i++) {
+        int person = people + (int)i;
+        rec(&r[i], i < (size_t)(2 * people + alone[0]) ? 0 : 1, (uint64_t)person * 7919u + 11,
+            1940 + person % 60, 1 + person % 2);
+        snprintf(r[i].commune, sizeof r[i].commune, "%u", 10000u + (unsigned)person % 80000u);
+    }
+    return r;
+}
+
+/* The share of the world's PEOPLE pairs the run linked. */
+static double pairs_linked(const link_result *res, int people)
+{
+    int linked = 0;
+    for (int i = 0; i < 2 * people; i += 2)
+        linked += res->person[i] == res->person[i + 1];
+    return linked / (double)people;
+}
+
+START_TEST(test_estimated_recall_counts_blocking_misses)
+{
+    enum { PEOPLE = 400 };
+    size_t n;
+    link_rec *r = blocking_world(PEOPLE, (const int[2]){0, 0}, &n);
+    link_params p = params();
+    p.bands = 4;
+    p.bits = 12;
+    p.last_search = -1; /* the misses left as a large territory leaves them (next test) */
+    link_result res;
+    ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
+    double truth = pairs_linked(&res, PEOPLE);
+    ck_assert_msg(truth > 0.2 && truth < 0.8, "the bands should miss some pairs and find others: recall %f", truth);
+    ck_assert_msg(fabs(res.stats.est_recall - truth) < 0.05, "estimated recall %f, true %f", res.stats.est_recall,
+                  truth);
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
+/* The last records' search (link.c, last_records) in that world. Where the run expects most
+ * of a source's unlinked records to be its misses, it compares each with every record of the
+ * other source, and links its most probable partner there, weighed against its rivals: the
+ * pairs the bands missed are found, and the people known to one source only, 50 at the second,
+ * are linked to nobody. Where the sources know different people (800 known to each alone), the
+ * unlinked records are mostly those: the run does not search, and the bands' misses stay
+ * missed, as the estimate says. The truth is the world's: records 2 i and 2 i + 1 are one
+ * person, the others each their own. */
+START_TEST(test_last_records_search_finds_what_the_bands_missed)
+{
+    enum { PEOPLE = 400 };
+    size_t n;
+    link_rec *r = blocking_world(PEOPLE, (const int[2]){0, 50}, &n);
     link_params p = params();
     p.bands = 4;
     p.bits = 12;
     link_result res;
-    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
-    int linked = 0;
-    for (int i = 0; i < N; i += 2)
-        linked += res.person[i] == res.person[i + 1];
-    double truth = linked / (N / 2.0);
-    ck_assert_msg(truth > 0.2 && truth < 0.8, "the bands should miss some pairs and find others: recall %f", truth);
+    ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
+    double truth = pairs_linked(&res, PEOPLE);
+    ck_assert_msg(truth >= 0.99, "the search should find the pairs the bands missed: recall %f", truth);
+    ck_assert_msg(res.stats.last_edges >= PEOPLE / 10, "%llu links by the search", res.stats.last_edges);
+    for (size_t i = 2 * PEOPLE; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            ck_assert_msg(j == i || res.person[j] != res.person[i], "record %zu, known to one source, linked to %zu",
+                          i, j);
+    ck_assert_msg(fabs(res.stats.est_recall - truth) < 0.02, "estimated recall %f, true %f", res.stats.est_recall,
+                  truth);
+    link_result_free(&res);
+    free(r);
+
+    r = blocking_world(PEOPLE, (const int[2]){800, 800}, &n);
+    ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
+    truth = pairs_linked(&res, PEOPLE);
+    ck_assert_int_eq(res.stats.last_edges, 0);
+    ck_assert_msg(truth > 0.2 && truth < 0.8, "no search where the sources know different people: recall %f", truth);
     ck_assert_msg(fabs(res.stats.est_recall - truth) < 0.05, "estimated recall %f, true %f", res.stats.est_recall,
                   truth);
     link_result_free(&res);
@@ -1706,6 +1773,7 @@ START_TEST(test_dice_leaves_the_clear_fields_out)
     static uint64_t names[N][16];
     link_rec *r = clear_territory(names);
     link_params p = params();
+    p.last_search = -1; /* its links carry their pattern's probability, not a partner's chosen as one */
     link_result res;
     ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
     /* strangers: [0] of one commune, year and sex, [1] of two communes */
@@ -1809,6 +1877,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_quality);
     tcase_add_test(tc, test_estimated_quality_counts_a_key_groups_pairs);
     tcase_add_test(tc, test_estimated_recall_counts_blocking_misses);
+    tcase_add_test(tc, test_last_records_search_finds_what_the_bands_missed);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
     tcase_add_test(tc, test_a_model_learned_from_the_nir_is_kept_under_the_bar);
