@@ -2343,6 +2343,8 @@ static void blocking_tally(struct misses *t, const link_rec *a, const link_rec *
  * those expected and not linked. */
 struct quality {
     double tp, fn, pred, exact_tp;
+    double dup_rate[LINK_MAX_SOURCES]; /* per source, the share of its persons it holds twice or more */
+    double last;                       /* the mass the last records' search linked */
     double pair_tp[LINK_MAX_SOURCES][LINK_MAX_SOURCES], pair_fn[LINK_MAX_SOURCES][LINK_MAX_SOURCES];
 };
 
@@ -2351,6 +2353,7 @@ static void quality_add(double (*v)[LINK_MAX_SOURCES], int s, int t, double w)
     v[s < t ? s : t][s < t ? t : s] += w;
 }
 
+/* The estimates from Q's sums into ST. */
 static void quality_stats(const struct quality *q, link_stats *st)
 {
     double tp = q->tp, fn = q->fn > 0 ? q->fn : 0, pred = q->pred, exact_tp = q->exact_tp;
@@ -2358,6 +2361,7 @@ static void quality_stats(const struct quality *q, link_stats *st)
     st->est_recall = tp + fn > 0 ? tp / (tp + fn) : 1.0;
     st->est_fuzzy_recall = tp - exact_tp + fn > 0 ? (tp - exact_tp) / (tp - exact_tp + fn) : 1.0;
     st->est_missed = fn;
+    st->est_last = q->last;
 }
 
 static void estimate_quality(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *person,
@@ -2437,7 +2441,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
             i = j;
         }
         for (int s = 0; s < LINK_MAX_SOURCES; s++)
-            dup_rate[s] = held[s] > 0 ? dup_rate[s] / held[s] : 0;
+            q->dup_rate[s] = dup_rate[s] = held[s] > 0 ? dup_rate[s] / held[s] : 0;
         free(k);
     }
     /* entries (record, source, pair) of the pairs left apart, for each end whose person lacks
@@ -2549,19 +2553,77 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
  *   P(x's partner is y) = c o(y) / ((1 - pi) + c sum over T of o(y')),
  *   c = pi (1 - l) / (l N(T)),   l = M / (N(S) N(T)),   pi = min(LAST_MAX_SHARE, M / N(S))
  *
- * with o the odds of a pair's probability (its pattern's share of matches, every pair of S
- * and T having l of being one), M the matches the run expects between S and T, N the records
- * of a source, and pi the chance that a record of S, before its comparisons, has a partner in
- * T. A record has at most one partner in T: the other records of T are its partner's rivals,
- * and none of them may be. For a pair without rivals, and pi = l, this is its own probability;
- * with a partner likely (pi large) and no rival, more. The most probable partner links when
- * that reaches the match probability. The share picks where to search, not what to link: a
- * territory whose sources know different people has many free records and few unlinked
- * matches, and nothing is searched; nor where the search would make more comparisons than
- * the budget (link_params.last_search). The links carry their probability; the estimate moves their mass from the
- * expected unlinked to the linked. Returns the links added. */
+ * with o the odds of a pair's probability (its pattern's share of matches among the pairs
+ * that hold it, taken as every pair's of S and T having l of being one), N the records of a
+ * source, M the matches the run expects between S and T without x's own most probable pair
+ * (so that x's evidence is not counted once in pi and again in o), and pi the chance that a
+ * record of S has a partner in T. A record has at most one partner in T: the other records of
+ * T are its partner's rivals, and none of them may be. For a pair without rivals and a partner
+ * unlikely (pi near 0), this is its own probability; with a partner likely and no rival, more.
+ * A record y of T whose person already holds a record of S could be x's partner only if S
+ * holds that person twice: its odds are weighed by the share of S's persons held twice, and
+ * it is left out where that record of S is in x's household (two members of one household in
+ * one export are two people). The most probable partner links when that reaches the match
+ * probability. The share picks where to search, not what to link: a territory whose sources
+ * know different people has many free records and few unlinked matches, and nothing is
+ * searched; nor more comparisons in all than the budget (link_params.last_search), the pairs
+ * of sources taken in order. The links carry their probability; the estimate moves their mass
+ * from the expected unlinked to the linked (est_last). Returns the links added. */
 #define LAST_MIN_SHARE 0.5
 #define LAST_MAX_SHARE 0.9
+
+/* A record's person (its root in UF), source and household, as one key. */
+static uint64_t household_key(const link_rec *r, uint32_t root)
+{
+    uint64_t h = (uint64_t)root * 0x9e3779b97f4a7c15ULL ^ r->household * 0xc2b2ae3d27d4eb4fULL ^ r->source;
+    return h ^ h >> 29;
+}
+
+static int u64_has(const uint64_t *v, size_t n, uint64_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == k;
+}
+
+/* A free record's claim on its most probable partner: its probability NUM / DEN, and DUP, the
+ * share of the claimant's source's persons it holds twice. */
+struct claim {
+    uint32_t x, y;
+    double post, num, den, dup;
+};
+
+/* A candidate partner's person and odds. */
+struct rival {
+    uint32_t person;
+    double o;
+};
+
+/* By person, then by odds (the person's most probable record last). */
+static int rival_cmp(const void *a, const void *b)
+{
+    const struct rival *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    return x->o < y->o ? -1 : x->o > y->o;
+}
+
+/* By partner, then the most probable claim first, then the claimant. */
+static int claim_cmp(const void *a, const void *b)
+{
+    const struct claim *x = a, *y = b;
+    if (x->y != y->y)
+        return x->y < y->y ? -1 : 1;
+    if (x->post != y->post)
+        return x->post > y->post ? -1 : 1;
+    return x->x < y->x ? -1 : x->x > y->x;
+}
 
 static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl, const float *ptab, float floor,
                            const link_params *p, const uint64_t *forbidden, size_t n_forbidden, uint32_t *uf,
@@ -2583,52 +2645,122 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
         fill[s] = (uint32_t)off[s];
     for (size_t i = 0; i < n; i++)
         by[fill[recs[i].source]++] = (uint32_t)i;
-    struct edges add = {0};
+    uint64_t *hh = NULL; /* the households of each person's records (household_key), sorted */
+    size_t nhh = 0;
+    uint32_t *best_of = NULL; /* per record searched, its most probable partner, and how probable */
+    float *post_of = NULL;
+    struct claim *cl_v = NULL;
+    size_t ncl = 0, capcl = 0;
+    struct rival *cand = NULL;
+    size_t capcand = 0;
     for (int s = 0; s < LINK_MAX_SOURCES; s++)
         for (int t = 0; t < LINK_MAX_SOURCES; t++) {
             if (s == t || !count[s] || !count[t])
                 continue;
-            int lo = s < t ? s : t, hi = s < t ? t : s;
-            double lost = q->pair_fn[lo][hi], expected = q->pair_tp[lo][hi] + lost;
+            double lost = q->pair_fn[s < t ? s : t][s < t ? t : s];
+            double expected = q->pair_tp[s < t ? s : t][s < t ? t : s] + lost;
             size_t nfree = 0;
             for (size_t x = off[s]; x < off[s + 1]; x++)
                 nfree += !(cover[uf[by[x]]] >> t & 1);
             if (!nfree || lost <= 0 || lost < LAST_MIN_SHARE * (double)nfree ||
                 (double)nfree * (double)count[t] > budget)
                 continue;
-            double l = expected / ((double)count[s] * (double)count[t]);
-            if (l >= 1)
-                continue;
-            double pi = fmin(LAST_MAX_SHARE, expected / (double)count[s]);
-            double k = pi * (1 - l) / (l * (double)count[t]);
+            budget -= (double)nfree * (double)count[t];
+            if (!best_of) {
+                best_of = xmalloc((n ? n : 1) * sizeof *best_of);
+                memset(best_of, 0xff, (n ? n : 1) * sizeof *best_of);
+                post_of = xcalloc(n ? n : 1, sizeof *post_of);
+            }
+            if (!hh) {
+                hh = xmalloc((n ? n : 1) * sizeof *hh);
+                for (size_t i = 0; i < n; i++)
+                    if (recs[i].household)
+                        hh[nhh++] = household_key(&recs[i], uf[i]);
+                u64_sort(hh, nhh);
+            }
             for (size_t x = off[s]; x < off[s + 1]; x++) {
                 uint32_t a = by[x];
                 if (cover[uf[a]] >> t & 1)
                     continue;
-                double sum = 0, best_o = 0;
+                double best_o = 0, best_p = 0;
                 uint32_t best = UINT32_MAX;
+                size_t ncand = 0;
                 for (size_t y = off[t]; y < off[t + 1]; y++) {
                     uint32_t b = by[y];
                     if (forbidden_pair(forbidden, n_forbidden, a < b ? a : b, a < b ? b : a) ||
                         share_ident(&recs[a], &recs[b]))
                         continue;
+                    double w = 1; /* B's person already at S: a partner only if S holds it twice */
+                    if (cover[uf[b]] >> s & 1) {
+                        if (recs[a].household &&
+                            u64_has(hh, nhh, household_key(&(link_rec){.household = recs[a].household,
+                                                                        .source = (uint8_t)s},
+                                                           uf[b])))
+                            continue;
+                        w = q->dup_rate[s];
+                        if (w <= 0)
+                            continue;
+                    }
                     fs_vec v;
                     compare_recs(cl, &recs[a], &recs[b], &v);
                     double pr = ptab[pattern_id(&v)];
                     if (pr < floor)
                         continue;
-                    double o = pr < 1 ? pr / (1 - pr) : 1e12;
-                    sum += o;
+                    double o = w * (pr < 1 ? pr / (1 - pr) : 1e12);
+                    if (ncand == capcand) {
+                        capcand = capcand ? 2 * capcand : 64;
+                        cand = xrealloc(cand, capcand * sizeof *cand);
+                    }
+                    cand[ncand++] = (struct rival){uf[b], o};
                     if (o > best_o) {
                         best_o = o;
+                        best_p = pr;
                         best = b;
                     }
                 }
-                double post = best != UINT32_MAX ? k * best_o / ((1 - pi) + k * sum) : 0;
-                if (post >= p->match)
-                    edges_add(&add, a, best, LM_CLK, post);
+                /* the rivals are people: one person's several records at T count once */
+                double sum = 0;
+                qsort(cand, ncand, sizeof *cand, rival_cmp);
+                for (size_t i = 0; i < ncand; i++)
+                    if (i + 1 == ncand || cand[i + 1].person != cand[i].person)
+                        sum += cand[i].o; /* the most probable of the person's records, last */
+                double m = expected - best_p, l = m / ((double)count[s] * (double)count[t]);
+                if (best == UINT32_MAX || m <= 0 || l >= 1)
+                    continue;
+                double pi = fmin(LAST_MAX_SHARE, m / (double)count[s]);
+                double c = pi * (1 - l) / (l * (double)count[t]);
+                double post = c * best_o / ((1 - pi) + c * sum);
+                best_of[a] = best;
+                post_of[a] = (float)post;
+                if (post >= p->match) {
+                    if (ncl == capcl) {
+                        capcl = capcl ? 2 * capcl : 256;
+                        cl_v = xrealloc(cl_v, capcl * sizeof *cl_v);
+                    }
+                    cl_v[ncl++] = (struct claim){a, best, post, c * best_o, (1 - pi) + c * sum, q->dup_rate[s]};
+                }
             }
         }
+    /* The claims settled, as the decision settles pairs. A claim on a record that was searched
+     * too stands only if that record's own search chose the claimant, as likely: a record with
+     * two plausible partners gets neither, though each of them, seeing it alone, claims it.
+     * Several records of S claiming one record y of T: the most probable keeps its claim; the
+     * others are y's partners only if S holds y's person twice, and are weighed again so. */
+    qsort(cl_v, ncl, sizeof *cl_v, claim_cmp);
+    struct edges add = {0};
+    uint32_t first = UINT32_MAX; /* the person of y's first claimant */
+    for (size_t i = 0; i < ncl; i++) {
+        const struct claim *k = &cl_v[i];
+        if (i == 0 || cl_v[i - 1].y != k->y)
+            first = uf[k->x];
+        if (best_of[k->y] != UINT32_MAX && (uf[best_of[k->y]] != uf[k->x] || post_of[k->y] < p->match))
+            continue;
+        double post = k->num / k->den;
+        if (uf[k->x] != first) /* another person claiming y: S would hold y's person twice */
+            post = k->dup * k->num / (k->den - k->num + k->dup * k->num);
+        if (post >= p->match)
+            edges_add(&add, k->x, k->y, LM_CLK, post);
+    }
     /* a pair chosen from both its ends is one link, at the higher probability */
     edges_unique(&add);
     for (size_t e = 0; e < add.n; e++) {
@@ -2637,10 +2769,16 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
         quality_add(q->pair_tp, recs[add.e[e].a].source, recs[add.e[e].b].source, add.e[e].score);
         q->tp += add.e[e].score;
         q->fn -= add.e[e].score;
+        q->last += add.e[e].score;
         q->pred += 1;
     }
     size_t added = add.n;
     free(add.e);
+    free(cl_v);
+    free(cand);
+    free(best_of);
+    free(post_of);
+    free(hh);
     free(by);
     free(cover);
     return added;
@@ -2940,7 +3078,9 @@ int link_run(const link_rec *recs, size_t n, const link_params *p, const uint64_
                     possible.e[kept_possible++] = possible.e[e];
             possible.n = kept_possible;
             st->possible = possible.n;
+            double share = st->est_fuzzy_recall; /* the decision's, which judges the model */
             quality_stats(q, st);
+            st->est_fuzzy_recall = share;
         }
     }
     free(q);

@@ -60,13 +60,13 @@ typedef struct link_params {
     int block_max;      /* blocks larger than this are skipped (and counted) */
     int threads;        /* threads for the fuzzy stage (1 or more; the result does not depend on it) */
     size_t sample;      /* records the model is estimated on (0: LINK_SAMPLE) */
-    long last_search;   /* comparisons the last records' search may make between two sources (0:
-                         * LINK_LAST_BUDGET; < 0: no search; link.c, last_records) */
+    long last_search;   /* comparisons the last records' search may make in all (0: LINK_LAST_BUDGET;
+                         * < 0: no search; link.c, last_records) */
     const struct fs_model *model; /* NULL: estimate the model from the records; else use it */
 } link_params;
 
 #define LINK_SAMPLE 250000     /* records the model is estimated on, at most */
-#define LINK_LAST_BUDGET (1L << 24) /* about a second's comparisons */
+#define LINK_LAST_BUDGET (1L << 24) /* a few seconds' comparisons */
 #define LINK_RANDOM_PAIRS 200000 /* random pairs the u-probabilities come from */
 #define LINK_DOB_PAIRS 8e6       /* pairs of the k_dob blocks the u of clk_dice_dob, sex_dob and commune_dob
                                   * come from, about */
@@ -137,6 +137,10 @@ typedef struct link_stats {
      * in est_blocking_from_dob, else (too few of them, or fewer than that floor) from the
      * pairs found alone (link.c, blocking_missed) */
     double est_precision, est_recall, est_fuzzy_recall, est_missed, est_blocking_missed;
+    /* the probability mass the last records' search linked (link.c, last_records): counted in
+     * est_precision, est_recall and est_missed, not in est_fuzzy_recall (the decision's share,
+     * which judges the model) nor in est_blocking_missed (measured before the search) */
+    double est_last;
     int est_blocking_from_dob;
 } link_stats;
 

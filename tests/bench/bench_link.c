@@ -682,7 +682,8 @@ int main(int argc, char **argv)
     for (int dk = 0; dk < LINK_DK_N; dk++)
         if (res.stats.est_blocking_from_dob & (1 << dk))
             snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s", kinds[0] ? ", " : "", kind_name[dk]);
-    printf("estimated missed: %.1f matches, of which %.1f no blocking brought together (%s%s)\n", res.stats.est_missed,
+    printf("estimated missed: %.1f matches; before the last records' search %.1f, of which %.1f no blocking brought "
+           "together (%s%s)\n", res.stats.est_missed, res.stats.est_missed + res.stats.est_last,
            res.stats.est_blocking_missed,
            kinds[0] ? "against the pairs born the same day: " : "from the pairs found alone", kinds);
     printf("parameters: match_probability %.3f, same_source_probability %.4f, %d LSH bands of %d bits\n", p.match,

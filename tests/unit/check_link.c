@@ -294,7 +294,6 @@ START_TEST(test_estimated_quality)
     link_params p = params();
     p.bands = 64; /* enough that no band misses these pairs (P of a miss under 1e-4): the share
                    * of matches blocking never brings together is the next test's */
-    p.last_search = -1; /* B would be weighed again as each record's one partner: its own test */
     double pa = prob(&r[0], &r[1]), pb = prob(&r[2], &r[3]);
     ck_assert_msg(pa >= p.match && pb > 0.05 && pb < p.match, "P of A %f, of B %f", pa, pb);
     p.possible = 0.01;
@@ -336,7 +335,8 @@ START_TEST(test_estimated_quality_counts_a_key_groups_pairs)
             link_rec_finish(&r[i]);
         link_params p = params();
         p.bands = 64;
-        p.last_search = -1; /* B stays apart (test_estimated_quality) */
+        p.last_search = -1; /* B stays apart: the count, not the search (whose pi, the pairs of two
+                             * sources over the records, reads A's two pairs as a partner sure) */
         double pb = prob(&r[3], &r[4]);
         ck_assert_msg(pb > 0.05 && pb < p.match, "P of B %f", pb);
         link_result res;
@@ -1756,6 +1756,103 @@ static link_rec *clear_territory(uint64_t (*names)[16])
     return r;
 }
 
+/* What the last records' search weighs besides a pair's own probability, in the world above
+ * (400 people at two sources, 50 known to the second alone) and five more records whose truth
+ * the test makes: Q's two records, their filters 220 bits apart (a pair in doubt, under the
+ * match probability), which the search links, Q1 having no other plausible partner; unless an
+ * outreach team said they are two people (a forbidden pair), then never. J's two records as
+ * far apart, and at the first source T, who lives with J, a filter J0's with 10 bits changed:
+ * J1 has two plausible partners and gets neither. R, at the second source, a relative of a
+ * person K the bands find, in one household with K's record there, its filter as far from K's
+ * at the first source: K is known there already, and the second source holds a fifth of its
+ * people twice (100 of them, by an identity key), but not two of one household: R is not
+ * joined to K. In a second world, where no source holds anyone twice, R lives apart and is not
+ * joined to K either (and the forbidden pair is tried there). */
+START_TEST(test_last_records_search_weighs_rivals_and_households)
+{
+    enum { PEOPLE = 400, DUPS = 100 };
+    /* K, R's relative: a person the bands bring together, so known at both sources already */
+    uint32_t kk = 0;
+    {
+        size_t nb;
+        link_rec *b = blocking_world(PEOPLE, (const int[2]){0, 50}, &nb);
+        link_params p = params();
+        p.bands = 4;
+        p.bits = 12;
+        p.last_search = -1;
+        link_result res;
+        ck_assert_int_eq(link_run(b, nb, &p, NULL, 0, NULL, NULL, &res), 0);
+        while (kk < 200 && res.person[2 * kk] != res.person[2 * kk + 1])
+            kk++;
+        ck_assert_uint_lt(kk, 200);
+        link_result_free(&res);
+        free(b);
+    }
+    for (int forbid = 0; forbid < 2; forbid++) {
+        size_t n0;
+        link_rec *r = blocking_world(PEOPLE, (const int[2]){0, 50}, &n0);
+        int dups = forbid ? 0 : DUPS;
+        size_t n = n0 + 6 + (size_t)dups;
+        r = realloc(r, n * sizeof *r);
+        /* people 200 to 299 known twice at the second source, one identity key on both records */
+        for (int d = 0; d < dups; d++) {
+            link_rec *x = &r[n0 + 6 + d], *o = &r[2 * (200 + d) + 1];
+            *x = *o;
+            flip_random(x->clk, 3, 500 + (uint64_t)d);
+            memset(o->ident, 1 + d, 16);
+            memcpy(x->ident, o->ident, 16);
+            o->flags |= LK_IDENT;
+            x->flags |= LK_IDENT;
+            link_rec_finish(x);
+        }
+        uint32_t q0 = (uint32_t)n0, q1 = q0 + 1, j0 = q0 + 2, j1 = q0 + 3, t = q0 + 4, rel = q0 + 5;
+        rec(&r[q0], 0, 900001, 1971, 1);
+        rec(&r[j0], 0, 900002, 1972, 2);
+        snprintf(r[q0].commune, sizeof r[q0].commune, "33001");
+        snprintf(r[j0].commune, sizeof r[j0].commune, "33002");
+        r[q1] = r[q0];
+        r[q1].source = 1;
+        flip_random(r[q1].clk, 240, 11);
+        r[j1] = r[j0];
+        r[j1].source = 1;
+        flip_random(r[j1].clk, 240, 12);
+        r[t] = r[j0];
+        flip_random(r[t].clk, 10, 13);
+        r[rel] = r[2 * kk];
+        r[rel].source = 1;
+        flip_random(r[rel].clk, 240, 14);
+        if (!forbid) /* in the world without duplicates, R lives apart */
+            r[2 * kk + 1].household = r[rel].household = 77;
+        r[j0].household = r[t].household = 88; /* J and T live together: two people */
+        for (size_t i = n0; i < n; i++)
+            link_rec_finish(&r[i]);
+        link_params p = params();
+        p.bands = 4;
+        p.bits = 12;
+        double pq = prob(&r[q0], &r[q1]), pj = prob(&r[j0], &r[j1]), pt = prob(&r[t], &r[j1]);
+        double pr = prob(&r[2 * kk], &r[rel]);
+        ck_assert_msg(pq > 0.5 && pq < p.match && pj > 0.5 && pj < p.match && pt > 0.5 && pt < p.match &&
+                          pr > 0.5 && pr < p.match,
+                      "the pairs should be in doubt: Q %f, J %f, T-J1 %f, R %f", pq, pj, pt, pr);
+        uint64_t forbidden[] = {(uint64_t)q0 << 32 | q1};
+        link_result res;
+        ck_assert_int_eq(link_run(r, n, &p, forbid ? forbidden : NULL, forbid ? 1 : 0, NULL, NULL, &res), 0);
+        ck_assert_msg(pairs_linked(&res, PEOPLE) >= 0.99, "recall %f", pairs_linked(&res, PEOPLE));
+        if (forbid)
+            ck_assert_msg(res.person[q0] != res.person[q1], "a pair said to be two people linked by the search");
+        else
+            ck_assert_msg(res.person[q0] == res.person[q1], "Q1's only plausible partner, P %f, not linked", pq);
+        ck_assert_msg(res.person[j1] != res.person[j0] && res.person[j1] != res.person[t],
+                      "J1, with two plausible partners, linked to one (%u: J0 %u, T %u)", res.person[j1],
+                      res.person[j0], res.person[t]);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(i == rel || res.person[i] != res.person[rel], "R, a relative, joined to record %zu", i);
+        link_result_free(&res);
+        free(r);
+    }
+}
+END_TEST
+
 /* The Dice of two records, left with their clear fields' bits out: what their names say.
  * Filters made as the contract makes them, from tokens: the name's (25 bigrams of 24 bits,
  * drawn from a vocabulary of 400, so strangers share some), the commune's five characters
@@ -1878,6 +1975,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_quality_counts_a_key_groups_pairs);
     tcase_add_test(tc, test_estimated_recall_counts_blocking_misses);
     tcase_add_test(tc, test_last_records_search_finds_what_the_bands_missed);
+    tcase_add_test(tc, test_last_records_search_weighs_rivals_and_households);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
     tcase_add_test(tc, test_a_model_learned_from_the_nir_is_kept_under_the_bar);
