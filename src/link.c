@@ -2729,7 +2729,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                     continue;
                 double pi = fmin(LAST_MAX_SHARE, m / (double)count[s]);
                 double c = pi * (1 - l) / (l * (double)count[t]);
-                double post = c * best_o / ((1 - pi) + c * sum);
+                double num = c * best_o, den = (1 - pi) + c * sum, post = num / den;
                 best_of[a] = best;
                 post_of[a] = (float)post;
                 if (post >= p->match) {
@@ -2737,7 +2737,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                         capcl = capcl ? 2 * capcl : 256;
                         cl_v = xrealloc(cl_v, capcl * sizeof *cl_v);
                     }
-                    cl_v[ncl++] = (struct claim){a, best, post, c * best_o, (1 - pi) + c * sum, q->dup_rate[s]};
+                    cl_v[ncl++] = (struct claim){a, best, post, num, den, q->dup_rate[s]};
                 }
             }
         }

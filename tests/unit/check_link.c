@@ -1767,10 +1767,12 @@ static link_rec *clear_territory(uint64_t (*names)[16])
  * at the first source: K is known there already, and the second source holds a fifth of its
  * people twice (100 of them, by an identity key), but not two of one household: R is not
  * joined to K. In a second world, where no source holds anyone twice, R lives apart and is not
- * joined to K either (and the forbidden pair is tried there). */
+ * joined to K either (and the forbidden pair is tried there). U0 and U1, two people, one at
+ * each source, each other's least unlike record, in doubt (filters 320 bits apart): each may
+ * have no partner at all, and they are not linked. */
 START_TEST(test_last_records_search_weighs_rivals_and_households)
 {
-    enum { PEOPLE = 400, DUPS = 100 };
+    enum { PEOPLE = 400, DUPS = 100, UNLIKE = 320 };
     /* K, R's relative: a person the bands bring together, so known at both sources already */
     uint32_t kk = 0;
     {
@@ -1792,11 +1794,11 @@ START_TEST(test_last_records_search_weighs_rivals_and_households)
         size_t n0;
         link_rec *r = blocking_world(PEOPLE, (const int[2]){0, 50}, &n0);
         int dups = forbid ? 0 : DUPS;
-        size_t n = n0 + 6 + (size_t)dups;
+        size_t n = n0 + 8 + (size_t)dups;
         r = realloc(r, n * sizeof *r);
         /* people 200 to 299 known twice at the second source, one identity key on both records */
         for (int d = 0; d < dups; d++) {
-            link_rec *x = &r[n0 + 6 + d], *o = &r[2 * (200 + d) + 1];
+            link_rec *x = &r[n0 + 8 + d], *o = &r[2 * (200 + d) + 1];
             *x = *o;
             flip_random(x->clk, 3, 500 + (uint64_t)d);
             memset(o->ident, 1 + d, 16);
@@ -1806,6 +1808,12 @@ START_TEST(test_last_records_search_weighs_rivals_and_households)
             link_rec_finish(x);
         }
         uint32_t q0 = (uint32_t)n0, q1 = q0 + 1, j0 = q0 + 2, j1 = q0 + 3, t = q0 + 4, rel = q0 + 5;
+        uint32_t u0 = q0 + 6, u1 = q0 + 7;
+        rec(&r[u0], 0, 900003, 1973, 1);
+        snprintf(r[u0].commune, sizeof r[u0].commune, "33003");
+        r[u1] = r[u0];
+        r[u1].source = 1;
+        flip_random(r[u1].clk, UNLIKE, 15);
         rec(&r[q0], 0, 900001, 1971, 1);
         rec(&r[j0], 0, 900002, 1972, 2);
         snprintf(r[q0].commune, sizeof r[q0].commune, "33001");
@@ -1830,7 +1838,8 @@ START_TEST(test_last_records_search_weighs_rivals_and_households)
         p.bands = 4;
         p.bits = 12;
         double pq = prob(&r[q0], &r[q1]), pj = prob(&r[j0], &r[j1]), pt = prob(&r[t], &r[j1]);
-        double pr = prob(&r[2 * kk], &r[rel]);
+        double pr = prob(&r[2 * kk], &r[rel]), pu = prob(&r[u0], &r[u1]);
+        ck_assert_msg(pu > 0.01 && pu < 0.4, "U0 and U1 should look unlike: P %f", pu);
         ck_assert_msg(pq > 0.5 && pq < p.match && pj > 0.5 && pj < p.match && pt > 0.5 && pt < p.match &&
                           pr > 0.5 && pr < p.match,
                       "the pairs should be in doubt: Q %f, J %f, T-J1 %f, R %f", pq, pj, pt, pr);
@@ -1847,6 +1856,7 @@ START_TEST(test_last_records_search_weighs_rivals_and_households)
                       res.person[j0], res.person[t]);
         for (size_t i = 0; i < n; i++)
             ck_assert_msg(i == rel || res.person[i] != res.person[rel], "R, a relative, joined to record %zu", i);
+        ck_assert_msg(res.person[u0] != res.person[u1], "U0 and U1, each the other's least unlike, P %f, linked", pu);
         link_result_free(&res);
         free(r);
     }
