@@ -679,25 +679,23 @@ static void edges_unique(struct edges *v)
     v->n = k + 1;
 }
 
-static int forbidden_pair(const uint64_t *f, size_t n, uint32_t a, uint32_t b)
+/* Is K in V, sorted, of N? */
+static int u64_has(const uint64_t *v, size_t n, uint64_t k)
 {
-    if (n == 0)
-        return 0;
-    if (a > b) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
-    uint64_t key = (uint64_t)a << 32 | b;
     size_t lo = 0, hi = n;
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (f[mid] < key)
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < k)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && f[lo] == key;
+    return lo < n && v[lo] == k;
+}
+
+static int forbidden_pair(const uint64_t *f, size_t n, uint32_t a, uint32_t b)
+{
+    return u64_has(f, n, a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a);
 }
 
 /* Records sorted by one 16-byte key, for the exact links and the k_dob blocks. */
@@ -2579,19 +2577,6 @@ static uint64_t household_key(const link_rec *r, uint32_t root)
     return h ^ h >> 29;
 }
 
-static int u64_has(const uint64_t *v, size_t n, uint64_t k)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo] == k;
-}
-
 /* A free record's claim on its most probable partner: its probability NUM / DEN, and DUP, the
  * share of the claimant's source's persons it holds twice. */
 struct claim {
@@ -2687,7 +2672,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                 size_t ncand = 0;
                 for (size_t y = off[t]; y < off[t + 1]; y++) {
                     uint32_t b = by[y];
-                    if (forbidden_pair(forbidden, n_forbidden, a < b ? a : b, a < b ? b : a) ||
+                    if (forbidden_pair(forbidden, n_forbidden, a, b) ||
                         share_ident(&recs[a], &recs[b]))
                         continue;
                     double w = 1; /* B's person already at S: a partner only if S holds it twice */

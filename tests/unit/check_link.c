@@ -382,6 +382,16 @@ static link_rec *blocking_world(int people, const int alone[2], size_t *n)
     return r;
 }
 
+/* The parameters that world is linked with: 4 bands of 12 bits, which miss about half its
+ * pairs. */
+static link_params blocking_params(void)
+{
+    link_params p = params();
+    p.bands = 4;
+    p.bits = 12;
+    return p;
+}
+
 /* The share of the world's PEOPLE pairs the run linked. */
 static double pairs_linked(const link_result *res, int people)
 {
@@ -396,9 +406,7 @@ START_TEST(test_estimated_recall_counts_blocking_misses)
     enum { PEOPLE = 400 };
     size_t n;
     link_rec *r = blocking_world(PEOPLE, (const int[2]){0, 0}, &n);
-    link_params p = params();
-    p.bands = 4;
-    p.bits = 12;
+    link_params p = blocking_params();
     p.last_search = -1; /* the misses left as a large territory leaves them (next test) */
     link_result res;
     ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
@@ -424,9 +432,7 @@ START_TEST(test_last_records_search_finds_what_the_bands_missed)
     enum { PEOPLE = 400 };
     size_t n;
     link_rec *r = blocking_world(PEOPLE, (const int[2]){0, 50}, &n);
-    link_params p = params();
-    p.bands = 4;
-    p.bits = 12;
+    link_params p = blocking_params();
     link_result res;
     ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
     double truth = pairs_linked(&res, PEOPLE);
@@ -1778,9 +1784,7 @@ START_TEST(test_last_records_search_weighs_rivals_and_households)
     {
         size_t nb;
         link_rec *b = blocking_world(PEOPLE, (const int[2]){0, 50}, &nb);
-        link_params p = params();
-        p.bands = 4;
-        p.bits = 12;
+        link_params p = blocking_params();
         p.last_search = -1;
         link_result res;
         ck_assert_int_eq(link_run(b, nb, &p, NULL, 0, NULL, NULL, &res), 0);
@@ -1834,9 +1838,7 @@ START_TEST(test_last_records_search_weighs_rivals_and_households)
         r[j0].household = r[t].household = 88; /* J and T live together: two people */
         for (size_t i = n0; i < n; i++)
             link_rec_finish(&r[i]);
-        link_params p = params();
-        p.bands = 4;
-        p.bits = 12;
+        link_params p = blocking_params();
         double pq = prob(&r[q0], &r[q1]), pj = prob(&r[j0], &r[j1]), pt = prob(&r[t], &r[j1]);
         double pr = prob(&r[2 * kk], &r[rel]), pu = prob(&r[u0], &r[u1]);
         ck_assert_msg(pu > 0.01 && pu < 0.4, "U0 and U1 should look unlike: P %f", pu);
