@@ -2705,7 +2705,8 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                 }
                 /* the rivals are people: one person's several records at T count once */
                 double sum = 0;
-                qsort(cand, ncand, sizeof *cand, rival_cmp);
+                if (ncand)
+                    qsort(cand, ncand, sizeof *cand, rival_cmp);
                 for (size_t i = 0; i < ncand; i++)
                     if (i + 1 == ncand || cand[i + 1].person != cand[i].person)
                         sum += cand[i].o; /* the most probable of the person's records, last */
@@ -2731,7 +2732,8 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
      * two plausible partners gets neither, though each of them, seeing it alone, claims it.
      * Several records of S claiming one record y of T: the most probable keeps its claim; the
      * others are y's partners only if S holds y's person twice, and are weighed again so. */
-    qsort(cl_v, ncl, sizeof *cl_v, claim_cmp);
+    if (ncl) /* qsort takes no null array, even empty */
+        qsort(cl_v, ncl, sizeof *cl_v, claim_cmp);
     struct edges add = {0};
     uint32_t first = UINT32_MAX; /* the person of y's first claimant */
     for (size_t i = 0; i < ncl; i++) {
