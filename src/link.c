@@ -2346,10 +2346,10 @@ struct quality {
     double pair_tp[LINK_MAX_SOURCES][LINK_MAX_SOURCES], pair_fn[LINK_MAX_SOURCES][LINK_MAX_SOURCES];
 };
 
-static void quality_add(double (*v)[LINK_MAX_SOURCES], int s, int t, double w)
-{
-    v[s < t ? s : t][s < t ? t : s] += w;
-}
+/* The cell of V for sources S and T, in either order. */
+static double *quality_at(double (*v)[LINK_MAX_SOURCES], int s, int t) { return &v[s < t ? s : t][s < t ? t : s]; }
+
+static void quality_add(double (*v)[LINK_MAX_SOURCES], int s, int t, double w) { *quality_at(v, s, t) += w; }
 
 /* The estimates from Q's sums into ST. */
 static void quality_stats(const struct quality *q, link_stats *st)
@@ -2423,7 +2423,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
     for (size_t i = 0; i < n; i++)
         cover[person[i]] |= 1ULL << recs[i].source;
     /* per source, the share of its persons holding two records or more there (duplicates) */
-    double dup_rate[LINK_MAX_SOURCES] = {0}, held[LINK_MAX_SOURCES] = {0};
+    double *dup_rate = q->dup_rate, held[LINK_MAX_SOURCES] = {0};
     {
         uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
         for (size_t i = 0; i < n; i++)
@@ -2439,7 +2439,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
             i = j;
         }
         for (int s = 0; s < LINK_MAX_SOURCES; s++)
-            q->dup_rate[s] = dup_rate[s] = held[s] > 0 ? dup_rate[s] / held[s] : 0;
+            dup_rate[s] = held[s] > 0 ? dup_rate[s] / held[s] : 0;
         free(k);
     }
     /* entries (record, source, pair) of the pairs left apart, for each end whose person lacks
@@ -2642,8 +2642,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
         for (int t = 0; t < LINK_MAX_SOURCES; t++) {
             if (s == t || !count[s] || !count[t])
                 continue;
-            double lost = q->pair_fn[s < t ? s : t][s < t ? t : s];
-            double expected = q->pair_tp[s < t ? s : t][s < t ? t : s] + lost;
+            double lost = *quality_at(q->pair_fn, s, t), expected = *quality_at(q->pair_tp, s, t) + lost;
             size_t nfree = 0;
             for (size_t x = off[s]; x < off[s + 1]; x++)
                 nfree += !(cover[uf[by[x]]] >> t & 1);
