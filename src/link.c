@@ -2341,7 +2341,6 @@ static void blocking_tally(struct misses *t, const link_rec *a, const link_rec *
  * those expected and not linked. */
 struct quality {
     double tp, fn, pred, exact_tp;
-    double dup_rate[LINK_MAX_SOURCES]; /* per source, the share of its persons it holds twice or more */
     double last;                       /* the mass the last records' search linked */
     double pair_tp[LINK_MAX_SOURCES][LINK_MAX_SOURCES], pair_fn[LINK_MAX_SOURCES][LINK_MAX_SOURCES];
 };
@@ -2423,7 +2422,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
     for (size_t i = 0; i < n; i++)
         cover[person[i]] |= 1ULL << recs[i].source;
     /* per source, the share of its persons holding two records or more there (duplicates) */
-    double *dup_rate = q->dup_rate, held[LINK_MAX_SOURCES] = {0};
+    double dup_rate[LINK_MAX_SOURCES] = {0}, held[LINK_MAX_SOURCES] = {0};
     {
         uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
         for (size_t i = 0; i < n; i++)
@@ -2630,6 +2629,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
         fill[s] = (uint32_t)off[s];
     for (size_t i = 0; i < n; i++)
         by[fill[recs[i].source]++] = (uint32_t)i;
+    double *sib = NULL;
     uint64_t *hh = NULL; /* the households of each person's records (household_key), sorted */
     size_t nhh = 0;
     uint32_t *best_of = NULL; /* per record searched, its most probable partner, and how probable */
@@ -2655,6 +2655,28 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                 memset(best_of, 0xff, (n ? n : 1) * sizeof *best_of);
                 post_of = xcalloc(n ? n : 1, sizeof *post_of);
             }
+            if (!sib) { /* per two sources, the records of S whose person holds T, and with S twice */
+                sib = xcalloc((size_t)LINK_MAX_SOURCES * LINK_MAX_SOURCES, 2 * sizeof *sib);
+                uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+                for (size_t i = 0; i < n; i++)
+                    k[i] = (uint64_t)uf[i] << 6 | recs[i].source;
+                u64_sort(k, n);
+                for (size_t i = 0; i < n;) {
+                    size_t j = i + 1;
+                    while (j < n && k[j] == k[i])
+                        j++;
+                    int ks = (int)(k[i] & 63);
+                    uint64_t has = cover[k[i] >> 6];
+                    for (int kt = 0; kt < LINK_MAX_SOURCES; kt++)
+                        if (kt != ks && (has >> kt & 1)) {
+                            sib[2 * (ks * LINK_MAX_SOURCES + kt)] += (double)(j - i);
+                            if (j - i > 1)
+                                sib[2 * (ks * LINK_MAX_SOURCES + kt) + 1] += (double)(j - i);
+                        }
+                    i = j;
+                }
+                free(k);
+            }
             if (!hh) {
                 hh = xmalloc((n ? n : 1) * sizeof *hh);
                 for (size_t i = 0; i < n; i++)
@@ -2662,6 +2684,16 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                         hh[nhh++] = household_key(&recs[i], uf[i]);
                 u64_sort(hh, nhh);
             }
+            /* what a record of T's person tells: tau, the share of T's records whose person holds S
+             * already; d, the share of S's records, among those with a partner at T, whose person
+             * holds S twice or more. x's partner is taken with chance d, another record with tau. */
+            size_t taken = 0;
+            for (size_t y = off[t]; y < off[t + 1]; y++)
+                taken += cover[uf[by[y]]] >> s & 1;
+            double tau = fmin(LAST_MAX_SHARE, (double)taken / (double)count[t]);
+            const double *sd = &sib[2 * (s * LINK_MAX_SOURCES + t)];
+            double d = sd[0] > 0 ? fmin(LAST_MAX_SHARE, sd[1] / sd[0]) : 0;
+            double w_free = (1 - d) / (1 - tau), w_taken = tau > 0 ? d / tau : 0;
             for (size_t x = off[s]; x < off[s + 1]; x++) {
                 uint32_t a = by[x];
                 if (cover[uf[a]] >> t & 1)
@@ -2674,14 +2706,14 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                     if (forbidden_pair(forbidden, n_forbidden, a, b) ||
                         share_ident(&recs[a], &recs[b]))
                         continue;
-                    double w = 1; /* B's person already at S: a partner only if S holds it twice */
+                    double w = w_free; /* B's person already at S: a partner only if S holds it twice */
                     if (cover[uf[b]] >> s & 1) {
                         if (recs[a].household &&
                             u64_has(hh, nhh, household_key(&(link_rec){.household = recs[a].household,
                                                                         .source = (uint8_t)s},
                                                            uf[b])))
                             continue;
-                        w = q->dup_rate[s];
+                        w = w_taken;
                         if (w <= 0)
                             continue;
                     }
@@ -2722,7 +2754,9 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                         capcl = capcl ? 2 * capcl : 256;
                         cl_v = xrealloc(cl_v, capcl * sizeof *cl_v);
                     }
-                    cl_v[ncl++] = (struct claim){a, best, post, num, den, q->dup_rate[s]};
+                    /* should another person claim BEST first, it would be taken */
+                    double again = (cover[uf[best]] >> s & 1) ? d : fmin(1, w_taken / w_free);
+                    cl_v[ncl++] = (struct claim){a, best, post, num, den, again};
                 }
             }
         }
@@ -2765,6 +2799,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
     free(best_of);
     free(post_of);
     free(hh);
+    free(sib);
     free(by);
     free(cover);
     return added;

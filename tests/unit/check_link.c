@@ -297,6 +297,7 @@ START_TEST(test_estimated_quality)
     double pa = prob(&r[0], &r[1]), pb = prob(&r[2], &r[3]);
     ck_assert_msg(pa >= p.match && pb > 0.05 && pb < p.match, "P of A %f, of B %f", pa, pb);
     p.possible = 0.01;
+    p.last_search = -1;
     link_result res;
     ck_assert_int_eq(link_run(r, 4, &p, NULL, 0, NULL, NULL, &res), 0);
     ck_assert_ptr_nonnull(find(&res, 0, 1));
@@ -1762,6 +1763,48 @@ static link_rec *clear_territory(uint64_t (*names)[16])
     return r;
 }
 
+/* Who is already taken weighs too. 400 people at two sources whom the bands bring together and
+ * the decision links; 32 more whose two records are in doubt, 24 with filters 240 bits apart
+ * (P 0.86) and 8 with 320 (P 0.14); and 4 people known to the second source alone. After the
+ * decision, nine records in ten of the second source have a partner at the first: a record
+ * left free there is that much likelier the partner of a record left free at the first (its
+ * odds times 1 / (1 - 0.9), the share taken read at most 0.9), and the eight pairs at P 0.14
+ * are linked (at 0.94; weighed as any record, taken or not, 0.60). The four known to one
+ * source stay alone and no two people are joined. The truth is the world's. */
+START_TEST(test_last_records_search_weighs_who_is_free)
+{
+    enum { PEOPLE = 400, NEAR = 24, FAR = 8, ALONE = 4 };
+    size_t n0;
+    link_rec *r = blocking_world(PEOPLE + NEAR + FAR, (const int[2]){0, ALONE}, &n0);
+    link_params p = params();
+    p.bands = 64;
+    double pfar = 1;
+    for (int i = PEOPLE; i < PEOPLE + NEAR + FAR; i++) {
+        link_rec_finish(&r[2 * i]);
+        r[2 * i + 1] = r[2 * i];
+        r[2 * i + 1].source = 1;
+        flip_random(r[2 * i + 1].clk, i < PEOPLE + NEAR ? 240 : 320, 1000 + (uint64_t)i);
+        link_rec_finish(&r[2 * i + 1]);
+        double pr = prob(&r[2 * i], &r[2 * i + 1]);
+        if (i >= PEOPLE + NEAR)
+            pfar = fmin(pfar, pr);
+        ck_assert_msg(pr > 0.1 && pr < p.match, "person %d's pair should be in doubt: P %f", i, pr);
+    }
+    link_result res;
+    ck_assert_int_eq(link_run(r, n0, &p, NULL, 0, NULL, NULL, &res), 0);
+    for (int i = 0; i < PEOPLE + NEAR + FAR; i++)
+        ck_assert_msg(res.person[2 * i] == res.person[2 * i + 1], "person %d's two records not linked (P %f)", i,
+                      prob(&r[2 * i], &r[2 * i + 1]));
+    for (size_t i = 0; i < n0; i++)
+        for (size_t j = i + 1; j < n0; j++)
+            ck_assert_msg(res.person[i] != res.person[j] || (j == i + 1 && i % 2 == 0 && j < 2 * (PEOPLE + NEAR + FAR)),
+                          "records %zu and %zu, two people, joined", i, j);
+    ck_assert_msg(res.stats.last_edges >= FAR, "%llu links by the search", res.stats.last_edges);
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
 /* What the last records' search weighs besides a pair's own probability, in the world above
  * (400 people at two sources, 50 known to the second alone) and five more records whose truth
  * the test makes: Q's two records, their filters 220 bits apart (a pair in doubt, under the
@@ -1988,6 +2031,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_estimated_recall_counts_blocking_misses);
     tcase_add_test(tc, test_last_records_search_finds_what_the_bands_missed);
     tcase_add_test(tc, test_last_records_search_weighs_rivals_and_households);
+    tcase_add_test(tc, test_last_records_search_weighs_who_is_free);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
     tcase_add_test(tc, test_a_model_learned_from_the_nir_is_kept_under_the_bar);
