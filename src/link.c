@@ -2557,10 +2557,15 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
  * record of S has a partner in T. A record has at most one partner in T: the other records of
  * T are its partner's rivals, and none of them may be. For a pair without rivals and a partner
  * unlikely (pi near 0), this is its own probability; with a partner likely and no rival, more.
- * A record y of T whose person already holds a record of S could be x's partner only if S
- * holds that person twice: its odds are weighed by the share of S's persons held twice, and
- * it is left out where that record of S is in x's household (two members of one household in
- * one export are two people). The most probable partner links when that reaches the match
+ * Whether y's person already holds a record of S is evidence too, weighed as a likelihood
+ * ratio: were y x's partner, it would be taken only if S holds that person twice, with chance
+ * d, the share of S's records, among those whose person holds T, whose person S holds twice or
+ * more; were it anyone else, with chance tau, the share of T's records taken. So a taken y's
+ * odds are weighed by d / tau, a free y's by (1 - d) / (1 - tau), d and tau read at most
+ * LAST_MAX_SHARE: where nearly every record of T is taken, the few left free are likely the
+ * partners of the few left free at S. A taken y is left out where that record of S is in x's
+ * household (two members of one household in one export are two people). The most probable
+ * partner links when that reaches the match
  * probability. The share picks where to search, not what to link: a territory whose sources
  * know different people has many free records and few unlinked matches, and nothing is
  * searched; nor more comparisons in all than the budget (link_params.last_search), the pairs
@@ -2577,7 +2582,8 @@ static uint64_t household_key(const link_rec *r, uint32_t root)
 }
 
 /* A free record's claim on its most probable partner: its probability NUM / DEN, and DUP, the
- * share of the claimant's source's persons it holds twice. */
+ * factor of its odds should another person claim that partner first (taken then: d / tau over
+ * the weight it had free, at most 1; d if it was taken already). */
 struct claim {
     uint32_t x, y;
     double post, num, den, dup;
@@ -2764,7 +2770,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
      * too stands only if that record's own search chose the claimant, as likely: a record with
      * two plausible partners gets neither, though each of them, seeing it alone, claims it.
      * Several records of S claiming one record y of T: the most probable keeps its claim; the
-     * others are y's partners only if S holds y's person twice, and are weighed again so. */
+     * others are y's partners only if S holds y's person twice, and are weighed again so (DUP). */
     if (ncl) /* qsort takes no null array, even empty */
         qsort(cl_v, ncl, sizeof *cl_v, claim_cmp);
     struct edges add = {0};
