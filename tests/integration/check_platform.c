@@ -1750,7 +1750,7 @@ END_TEST
  * at what the candidates of unlike filters said, strangers born the same day were linked and
  * it fell to 0.970-0.982 under the bench's keys, 0.989 and 0.997 under this test's two.
  * Dataset 3 (2,000 originals, 3,000 duplicates, up to five of one person) under the test key
- * links 2,974 of its 3,000 pairs; 2,969 (0.9897) while the search weighed a partner whose
+ * links 2,976 of its 3,000 pairs; 2,969 (0.9897) while the search weighed a partner whose
  * person the duplicates' side already held by the share of its persons held twice, not by
  * how much likelier that is for a partner than for any record (d / tau, link.c). */
 START_TEST(test_febrl)

@@ -1805,6 +1805,64 @@ START_TEST(test_last_records_search_weighs_who_is_free)
 }
 END_TEST
 
+/* A free partner is never weighed under any record. The world above turned about: the second
+ * source holds each of the 400 people it shares with the first twice (the two records one
+ * identity key), and the first knows 1,600 people more. Records of the first are then mostly
+ * free (tau 0.2) and the second's people mostly twice (d 0.9): as a likelihood ratio, a free
+ * partner would weigh (1 - 0.9) / (1 - 0.2) = 0.125 of any record's odds. But d is measured on
+ * the records the decision joined, and a record it left free is one that neither its partner
+ * nor a twin pulled in: the 32 people known once at the second source, their pairs in doubt
+ * (24 at P 0.86, 8 at P 0.55), are linked, weighed as any record (0.875 and 0.58 at 0.125),
+ * and the 1,600 known to the first alone are joined to no one. The truth is the world's. */
+START_TEST(test_last_records_search_never_weighs_a_free_partner_under_any)
+{
+    enum { PEOPLE = 400, NEAR = 24, FAR = 8, ALONE = 1600 };
+    size_t n0;
+    link_rec *r = blocking_world(PEOPLE + NEAR + FAR, (const int[2]){ALONE, 0}, &n0);
+    size_t n = n0 + PEOPLE;
+    r = realloc(r, n * sizeof *r);
+    link_params p = params();
+    p.bands = 64;
+    for (int i = 0; i < PEOPLE + NEAR + FAR; i++) {
+        link_rec_finish(&r[2 * i]);
+        if (i < PEOPLE) { /* twice at the second source, one identity key on both records */
+            link_rec *x = &r[n0 + (size_t)i], *o = &r[2 * i + 1];
+            *x = *o;
+            flip_random(x->clk, 3, 700 + (uint64_t)i);
+            memset(o->ident, 0, 16);
+            memcpy(o->ident, &i, sizeof i);
+            memcpy(x->ident, o->ident, 16);
+            o->flags |= LK_IDENT;
+            x->flags |= LK_IDENT;
+            link_rec_finish(x);
+            continue;
+        }
+        r[2 * i + 1] = r[2 * i];
+        r[2 * i + 1].source = 1;
+        flip_random(r[2 * i + 1].clk, i < PEOPLE + NEAR ? 240 : 280, 1000 + (uint64_t)i);
+        link_rec_finish(&r[2 * i + 1]);
+        double pr = prob(&r[2 * i], &r[2 * i + 1]);
+        ck_assert_msg(pr > 0.5 && pr < p.match, "person %d's pair should be in doubt: P %f", i, pr);
+    }
+    link_result res;
+    ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
+    for (int i = 0; i < PEOPLE + NEAR + FAR; i++)
+        ck_assert_msg(res.person[2 * i] == res.person[2 * i + 1], "person %d's two records not linked (P %f)", i,
+                      prob(&r[2 * i], &r[2 * i + 1]));
+    for (int i = 0; i < PEOPLE; i++)
+        ck_assert_msg(res.person[n0 + (size_t)i] == res.person[2 * i], "person %d's twin not joined", i);
+    size_t *size = calloc(n, sizeof *size); /* records a person */
+    for (size_t i = 0; i < n; i++)
+        size[res.person[i]]++;
+    for (size_t i = 2 * (PEOPLE + NEAR + FAR); i < n0; i++)
+        ck_assert_msg(size[res.person[i]] == 1, "record %zu, known to one source, joined to another", i);
+    free(size);
+    ck_assert_msg(res.stats.last_edges >= FAR, "%llu links by the search", res.stats.last_edges);
+    link_result_free(&res);
+    free(r);
+}
+END_TEST
+
 /* What the last records' search weighs besides a pair's own probability, in the world above
  * (400 people at two sources, 50 known to the second alone) and five more records whose truth
  * the test makes: Q's two records, their filters 220 bits apart (a pair in doubt, under the
@@ -2032,6 +2090,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_last_records_search_finds_what_the_bands_missed);
     tcase_add_test(tc, test_last_records_search_weighs_rivals_and_households);
     tcase_add_test(tc, test_last_records_search_weighs_who_is_free);
+    tcase_add_test(tc, test_last_records_search_never_weighs_a_free_partner_under_any);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
     tcase_add_test(tc, test_a_model_learned_from_the_nir_is_kept_under_the_bar);
