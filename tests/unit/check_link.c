@@ -1805,6 +1805,40 @@ START_TEST(test_last_records_search_weighs_who_is_free)
 }
 END_TEST
 
+/* A pair's own evidence counted once. Six records at each of two sources: four people near
+ * copies (P 0.998), linked by the decision; B, born the same year, filters 200 bits apart
+ * (P 0.88); and E0 and E1, two people, born a year apart, look-alikes 200 bits apart
+ * (P 0.35), each the other's least unlike. B and E are free: pi, the chance a record of one
+ * source has a partner at the other, is the matches the run expects between the two without
+ * the record's own most probable pair, over the six records. B is linked (0.99); E, weighed
+ * against having no partner at all, is not (0.88). Counting E's own 0.35 in pi too, then
+ * again as its evidence, linked them (0.91). */
+START_TEST(test_last_records_search_counts_a_pairs_evidence_once)
+{
+    enum { NEAR = 4, N = 2 * (NEAR + 2) };
+    link_rec r[N];
+    link_params p = params();
+    p.bands = 64; /* no band misses these pairs: the search is the test's, not the blocking's */
+    for (int i = 0; i < NEAR + 2; i++) {
+        int e = i == NEAR + 1;
+        rec(&r[2 * i], 0, 500 + (uint64_t)i, 1950 + i, 1 + i % 2);
+        rec(&r[2 * i + 1], 1, 500 + (uint64_t)i, 1950 + i + e, 1 + i % 2);
+        flip_random(r[2 * i + 1].clk, i < NEAR ? 100 : 200, 40 + (uint64_t)i);
+        link_rec_finish(&r[2 * i + 1]);
+    }
+    double pb = prob(&r[2 * NEAR], &r[2 * NEAR + 1]), pe = prob(&r[2 * NEAR + 2], &r[2 * NEAR + 3]);
+    ck_assert_msg(pb > 0.8 && pb < p.match && pe > 0.3 && pe < 0.45, "P of B %f, of E %f", pb, pe);
+    link_result res;
+    ck_assert_int_eq(link_run(r, N, &p, NULL, 0, NULL, NULL, &res), 0);
+    for (int i = 0; i <= NEAR; i++)
+        ck_assert_msg(res.person[2 * i] == res.person[2 * i + 1], "person %d's two records not linked (P %f)", i,
+                      prob(&r[2 * i], &r[2 * i + 1]));
+    ck_assert_msg(res.person[2 * NEAR + 2] != res.person[2 * NEAR + 3], "E0 and E1, two people, P %f, linked", pe);
+    ck_assert_int_eq(res.stats.persons, NEAR + 3);
+    link_result_free(&res);
+}
+END_TEST
+
 /* A free partner is never weighed under any record. The world above turned about: the second
  * source holds each of the 400 people it shares with the first twice (the two records one
  * identity key), and the first knows 1,600 people more. Records of the first are then mostly
@@ -2090,6 +2124,7 @@ Suite *suite_link(void)
     tcase_add_test(tc, test_last_records_search_finds_what_the_bands_missed);
     tcase_add_test(tc, test_last_records_search_weighs_rivals_and_households);
     tcase_add_test(tc, test_last_records_search_weighs_who_is_free);
+    tcase_add_test(tc, test_last_records_search_counts_a_pairs_evidence_once);
     tcase_add_test(tc, test_last_records_search_never_weighs_a_free_partner_under_any);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_no_pair_found_stands_for);
     tcase_add_test(tc, test_estimated_recall_counts_the_misses_kind_by_kind_of_date);
