@@ -2326,22 +2326,12 @@ static void blocking_tally(struct misses *t, const link_rec *a, const link_rec *
         t->seen[k][agree] += w;
 }
 
-/* The run's estimate of its quality across sources, from the model alone (no ground truth).
- * Precision: the mean probability of the pairs of two sources it put in one person (exact
- * links count 1). Recall: that mass over itself plus the mass left out, which is, for each
- * record whose person has no record in a source, its most probable pair there (one partner a
- * source, as the decision assumes: a record's several candidates there are rivals, not
- * several matches), plus the pairs under the floor where neither person holds the other's
- * source (from their sample, LOW, at the pairs' own Dice), plus the matches no blocking
- * brought together: measured against the pairs born the same day (blocking_missed), or, where
- * there are too few, each pair found by the LSH alone with probability 1 - q standing for
- * q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.75). */
 /* The estimate's sums, kept for the last records' search (last_records): over all pairs of two
  * sources, and for each two sources S < T, the mass of the matches linked between them and of
  * those expected and not linked. */
 struct quality {
     double tp, fn, pred, exact_tp;
-    double last;                       /* the mass the last records' search linked */
+    double last; /* the mass the last records' search linked */
     double pair_tp[LINK_MAX_SOURCES][LINK_MAX_SOURCES], pair_fn[LINK_MAX_SOURCES][LINK_MAX_SOURCES];
 };
 
@@ -2361,6 +2351,27 @@ static void quality_stats(const struct quality *q, link_stats *st)
     st->est_last = q->last;
 }
 
+/* Each record's person and source as one key, person << 6 | source, sorted: the runs of equal
+ * keys are a person's records at a source. */
+static uint64_t *person_source_keys(const link_rec *recs, const uint32_t *person, size_t n)
+{
+    uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (uint64_t)person[i] << 6 | recs[i].source;
+    u64_sort(k, n);
+    return k;
+}
+
+/* The run's estimate of its quality across sources, from the model alone (no ground truth).
+ * Precision: the mean probability of the pairs of two sources it put in one person (exact
+ * links count 1). Recall: that mass over itself plus the mass left out, which is, for each
+ * record whose person has no record in a source, its most probable pair there (one partner a
+ * source, as the decision assumes: a record's several candidates there are rivals, not
+ * several matches), plus the pairs under the floor where neither person holds the other's
+ * source (from their sample, LOW, at the pairs' own Dice), plus the matches no blocking
+ * brought together: measured against the pairs born the same day (blocking_missed), or, where
+ * there are too few, each pair found by the LSH alone with probability 1 - q standing for
+ * q / (1 - q) such pairs never seen (its mass weighed so; q at most 0.75). */
 static void estimate_quality(const link_rec *recs, size_t n, const link_clear *cl, const uint32_t *person,
                              const uint32_t *exact, const struct cands *kept, const struct lows *low,
                              const float *ptab, const uint32_t *low_thr, int bands, int bits, link_stats *st,
@@ -2424,10 +2435,7 @@ static void estimate_quality(const link_rec *recs, size_t n, const link_clear *c
     /* per source, the share of its persons holding two records or more there (duplicates) */
     double dup_rate[LINK_MAX_SOURCES] = {0}, held[LINK_MAX_SOURCES] = {0};
     {
-        uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
-        for (size_t i = 0; i < n; i++)
-            k[i] = (uint64_t)person[i] << 6 | recs[i].source;
-        u64_sort(k, n);
+        uint64_t *k = person_source_keys(recs, person, n);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && k[j] == k[i])
@@ -2666,22 +2674,17 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
             }
             if (!sib) { /* per two sources, the records of S whose person holds T, and with S twice */
                 sib = xcalloc((size_t)LINK_MAX_SOURCES * LINK_MAX_SOURCES, 2 * sizeof *sib);
-                uint64_t *k = xmalloc((n ? n : 1) * sizeof *k);
-                for (size_t i = 0; i < n; i++)
-                    k[i] = (uint64_t)uf[i] << 6 | recs[i].source;
-                u64_sort(k, n);
+                uint64_t *k = person_source_keys(recs, uf, n);
                 for (size_t i = 0; i < n;) {
                     size_t j = i + 1;
                     while (j < n && k[j] == k[i])
                         j++;
                     int ks = (int)(k[i] & 63);
-                    uint64_t has = cover[k[i] >> 6];
-                    for (int kt = 0; kt < LINK_MAX_SOURCES; kt++)
-                        if (kt != ks && (has >> kt & 1)) {
-                            sib[2 * (ks * LINK_MAX_SOURCES + kt)] += (double)(j - i);
-                            if (j - i > 1)
-                                sib[2 * (ks * LINK_MAX_SOURCES + kt) + 1] += (double)(j - i);
-                        }
+                    for (uint64_t has = cover[k[i] >> 6] & ~(1ULL << ks); has; has &= has - 1) {
+                        double *cell = &sib[2 * (ks * LINK_MAX_SOURCES + __builtin_ctzll(has))];
+                        cell[0] += (double)(j - i);
+                        cell[1] += j - i > 1 ? (double)(j - i) : 0;
+                    }
                     i = j;
                 }
                 free(k);
@@ -2715,8 +2718,8 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
                     if (forbidden_pair(forbidden, n_forbidden, a, b) ||
                         share_ident(&recs[a], &recs[b]))
                         continue;
-                    double w = w_free; /* B's person already at S: a partner only if S holds it twice */
-                    if (cover[uf[b]] >> s & 1) {
+                    double w = w_free;
+                    if (cover[uf[b]] >> s & 1) { /* taken: B's person already at S */
                         if (recs[a].household &&
                             u64_has(hh, nhh, household_key(&(link_rec){.household = recs[a].household,
                                                                         .source = (uint8_t)s},
