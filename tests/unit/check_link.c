@@ -1763,6 +1763,39 @@ static link_rec *clear_territory(uint64_t (*names)[16])
     return r;
 }
 
+/* In blocking_world's records R, person I's second record made anew: a copy of the first, BITS
+ * of its filter changed (a pair in doubt). Its probability. */
+static double doubt_pair(link_rec *r, int i, int bits)
+{
+    link_rec_finish(&r[2 * i]);
+    r[2 * i + 1] = r[2 * i];
+    r[2 * i + 1].source = 1;
+    flip_random(r[2 * i + 1].clk, bits, 1000 + (uint64_t)i);
+    link_rec_finish(&r[2 * i + 1]);
+    return prob(&r[2 * i], &r[2 * i + 1]);
+}
+
+/* RES's persons against the world's truth: the N records R hold PEOPLE people's two records
+ * first (2 i and 2 i + 1), then people known to one source alone up to TWINS, then from TWINS
+ * a twin of each of the first people, one a person: each person holds its records, no more. */
+static void assert_world_persons(const link_result *res, const link_rec *r, size_t n, int people, size_t twins)
+{
+    size_t *size = calloc(n, sizeof *size); /* records a person */
+    for (size_t i = 0; i < n; i++)
+        size[res->person[i]]++;
+    for (int i = 0; i < people; i++) {
+        size_t twin = twins + (size_t)i, want = 2 + (twin < n);
+        ck_assert_msg(res->person[2 * i] == res->person[2 * i + 1], "person %d's two records not linked (P %f)", i,
+                      prob(&r[2 * i], &r[2 * i + 1]));
+        ck_assert_msg(twin >= n || res->person[twin] == res->person[2 * i], "person %d's twin not joined", i);
+        ck_assert_msg(size[res->person[2 * i]] == want, "person %d holds %zu records, not %zu", i,
+                      size[res->person[2 * i]], want);
+    }
+    for (size_t i = 2 * (size_t)people; i < twins; i++)
+        ck_assert_msg(size[res->person[i]] == 1, "record %zu, known to one source, joined to another", i);
+    free(size);
+}
+
 /* Who is already taken weighs too. 400 people at two sources whom the bands bring together and
  * the decision links; 32 more whose two records are in doubt, 24 with filters 240 bits apart
  * (P 0.86) and 8 with 320 (P 0.14); and 4 people known to the second source alone. After the
@@ -1778,27 +1811,13 @@ START_TEST(test_last_records_search_weighs_who_is_free)
     link_rec *r = blocking_world(PEOPLE + NEAR + FAR, (const int[2]){0, ALONE}, &n0);
     link_params p = params();
     p.bands = 64;
-    double pfar = 1;
     for (int i = PEOPLE; i < PEOPLE + NEAR + FAR; i++) {
-        link_rec_finish(&r[2 * i]);
-        r[2 * i + 1] = r[2 * i];
-        r[2 * i + 1].source = 1;
-        flip_random(r[2 * i + 1].clk, i < PEOPLE + NEAR ? 240 : 320, 1000 + (uint64_t)i);
-        link_rec_finish(&r[2 * i + 1]);
-        double pr = prob(&r[2 * i], &r[2 * i + 1]);
-        if (i >= PEOPLE + NEAR)
-            pfar = fmin(pfar, pr);
+        double pr = doubt_pair(r, i, i < PEOPLE + NEAR ? 240 : 320);
         ck_assert_msg(pr > 0.1 && pr < p.match, "person %d's pair should be in doubt: P %f", i, pr);
     }
     link_result res;
     ck_assert_int_eq(link_run(r, n0, &p, NULL, 0, NULL, NULL, &res), 0);
-    for (int i = 0; i < PEOPLE + NEAR + FAR; i++)
-        ck_assert_msg(res.person[2 * i] == res.person[2 * i + 1], "person %d's two records not linked (P %f)", i,
-                      prob(&r[2 * i], &r[2 * i + 1]));
-    for (size_t i = 0; i < n0; i++)
-        for (size_t j = i + 1; j < n0; j++)
-            ck_assert_msg(res.person[i] != res.person[j] || (j == i + 1 && i % 2 == 0 && j < 2 * (PEOPLE + NEAR + FAR)),
-                          "records %zu and %zu, two people, joined", i, j);
+    assert_world_persons(&res, r, n0, PEOPLE + NEAR + FAR, n0);
     ck_assert_msg(res.stats.last_edges >= FAR, "%llu links by the search", res.stats.last_edges);
     link_result_free(&res);
     free(r);
@@ -1871,26 +1890,12 @@ START_TEST(test_last_records_search_never_weighs_a_free_partner_under_any)
             link_rec_finish(x);
             continue;
         }
-        r[2 * i + 1] = r[2 * i];
-        r[2 * i + 1].source = 1;
-        flip_random(r[2 * i + 1].clk, i < PEOPLE + NEAR ? 240 : 280, 1000 + (uint64_t)i);
-        link_rec_finish(&r[2 * i + 1]);
-        double pr = prob(&r[2 * i], &r[2 * i + 1]);
+        double pr = doubt_pair(r, i, i < PEOPLE + NEAR ? 240 : 280);
         ck_assert_msg(pr > 0.5 && pr < p.match, "person %d's pair should be in doubt: P %f", i, pr);
     }
     link_result res;
     ck_assert_int_eq(link_run(r, n, &p, NULL, 0, NULL, NULL, &res), 0);
-    for (int i = 0; i < PEOPLE + NEAR + FAR; i++)
-        ck_assert_msg(res.person[2 * i] == res.person[2 * i + 1], "person %d's two records not linked (P %f)", i,
-                      prob(&r[2 * i], &r[2 * i + 1]));
-    for (int i = 0; i < PEOPLE; i++)
-        ck_assert_msg(res.person[n0 + (size_t)i] == res.person[2 * i], "person %d's twin not joined", i);
-    size_t *size = calloc(n, sizeof *size); /* records a person */
-    for (size_t i = 0; i < n; i++)
-        size[res.person[i]]++;
-    for (size_t i = 2 * (PEOPLE + NEAR + FAR); i < n0; i++)
-        ck_assert_msg(size[res.person[i]] == 1, "record %zu, known to one source, joined to another", i);
-    free(size);
+    assert_world_persons(&res, r, n, PEOPLE + NEAR + FAR, n0);
     ck_assert_msg(res.stats.last_edges >= FAR, "%llu links by the search", res.stats.last_edges);
     link_result_free(&res);
     free(r);
