@@ -2787,7 +2787,7 @@ static size_t last_records(const link_rec *recs, size_t n, const link_clear *cl,
             first = uf[k->x];
         if (best_of[k->y] != UINT32_MAX && (uf[best_of[k->y]] != uf[k->x] || post_of[k->y] < p->match))
             continue;
-        double post = k->num / k->den;
+        double post = k->post;
         if (uf[k->x] != first) /* another person claiming y: S would hold y's person twice */
             post = k->dup * k->num / (k->den - k->num + k->dup * k->num);
         if (post >= p->match)

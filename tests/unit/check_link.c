@@ -1798,11 +1798,11 @@ static void assert_world_persons(const link_result *res, const link_rec *r, size
 
 /* Who is already taken weighs too. 400 people at two sources whom the bands bring together and
  * the decision links; 32 more whose two records are in doubt, 24 with filters 240 bits apart
- * (P 0.86) and 8 with 320 (P 0.14); and 4 people known to the second source alone. After the
- * decision, nine records in ten of the second source have a partner at the first: a record
- * left free there is that much likelier the partner of a record left free at the first (its
- * odds times 1 / (1 - 0.9), the share taken read at most 0.9), and the eight pairs at P 0.14
- * are linked (at 0.94; weighed as any record, taken or not, 0.60). The four known to one
+ * (P 0.86) and 8 with 320 (six at P 0.14, two at 0.55); and 4 people known to the second
+ * source alone. After the decision, nine records in ten of the second source have a partner
+ * at the first: a record left free there is that much likelier the partner of a record left
+ * free at the first (its odds times 1 / (1 - 0.9), the share taken read at most 0.9), and the
+ * six pairs at P 0.14 are linked (at 0.94; weighed as any record, taken or not, 0.61). The four known to one
  * source stay alone and no two people are joined. The truth is the world's. */
 START_TEST(test_last_records_search_weighs_who_is_free)
 {
@@ -1865,8 +1865,9 @@ END_TEST
  * partner would weigh (1 - 0.9) / (1 - 0.2) = 0.125 of any record's odds. But d is measured on
  * the records the decision joined, and a record it left free is one that neither its partner
  * nor a twin pulled in: the 32 people known once at the second source, their pairs in doubt
- * (24 at P 0.86, 8 at P 0.55), are linked, weighed as any record (0.875 and 0.58 at 0.125),
- * and the 1,600 known to the first alone are joined to no one. The truth is the world's. */
+ * (25 at P 0.86, 7 at P 0.55), are linked, weighed as any record (at 0.98 and 0.92; at 0.125,
+ * 0.875 and 0.58), and the 1,600 known to the first alone are joined to no one. The truth is
+ * the world's. */
 START_TEST(test_last_records_search_never_weighs_a_free_partner_under_any)
 {
     enum { PEOPLE = 400, NEAR = 24, FAR = 8, ALONE = 1600 };
