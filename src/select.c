@@ -58,40 +58,50 @@ static void suppress(PGconn *conn, const conf *cf, const char *runs, const char 
 /* Routing: the first owner kind of the rule holding a record of the household, its
  * claimant's record first; when none of the owners knows it, the first source that does
  * (only a source holding a record can re-identify: never nobody); then the team of that
- * source for the household's commune. Each entry says which payers do not know it. */
+ * source for the household's commune. Each entry says which payers do not know it.
+ * The candidates meet their household's facts once (c). The records of the candidate
+ * households (held) are picked from person_record by a semi-join on the candidates
+ * themselves, whose statistics the planner has, before they meet the records for their role:
+ * joined the other way round, every record met every person first (2.5 million rows hashed
+ * for 200,000 candidates: 13 s of the 1.1M-household night; docs/benchmarks.md). */
 static const char *const routing_sql =
-    "WITH c AS (SELECT * FROM tznr.candidate WHERE run_id = $1 AND suppressed IS NULL),"
+    "WITH c AS MATERIALIZED ("
+    "  SELECT k.rule_id, k.foyer_id, k.estimate, k.motif, f.sources, f.commune, f.confiance"
+    "    FROM tznr.candidate k JOIN tznr.run_foyer f ON f.foyer_id = k.foyer_id"
+    "   WHERE k.run_id = $1 AND k.suppressed IS NULL),"
     " regs AS MATERIALIZED (SELECT ru.id AS rule_id, tznr.registres(COALESCE(ru.receives, '')) AS registres,"
     "                              pg_catalog.regexp_split_to_array(pg_catalog.btrim(ru.owners), '[ ,]+') AS owners"
     "                         FROM tznr.rule ru),"
     /* the payers that do not know the household: a few hundred distinct (rule, sources), each
      * worked out once (per entry, it took 10 s of 55 on 200,000 entries) */
     " inc AS MATERIALIZED (SELECT x.rule_id, x.sources, tznr.inconnu_de(g.registres, x.sources) AS inconnu_de"
-    "   FROM (SELECT DISTINCT c.rule_id, f.sources FROM c JOIN tznr.run_foyer f ON f.foyer_id = c.foyer_id) x"
-    "   JOIN regs g ON g.rule_id = x.rule_id),"
+    "   FROM (SELECT DISTINCT c.rule_id, c.sources FROM c) x JOIN regs g ON g.rule_id = x.rule_id),"
+    " held AS ("
+    "  SELECT pr.foyer_id, pr.source_id, pr.token, CASE r.role WHEN 'D' THEN 0 WHEN 'C' THEN 1 ELSE 2 END AS role_rank"
+    "    FROM tznr.person_record pr"
+    "    JOIN tznr.current_record r ON r.source_id = pr.source_id AND r.token = pr.token"
+    "   WHERE pr.foyer_id IN (SELECT k.foyer_id FROM tznr.candidate k WHERE k.run_id = $1 AND k.suppressed IS NULL)),"
     " holder AS ("
-    "  SELECT c.rule_id, c.foyer_id, pr.source_id, pr.token,"
+    "  SELECT c.rule_id, c.foyer_id, h.source_id, h.token,"
     "         COALESCE(pg_catalog.array_position(ru.owners,"
-    "                                            pg_catalog.split_part(pr.source_id, ':', 1)),"
+    "                                            pg_catalog.split_part(h.source_id, ':', 1)),"
     "                  100 + pg_catalog.array_position(ARRAY['departement','caf','msa','ccas','bailleur',"
     "                                                        'france_travail','cpam','carsat','autre'],"
-    "                                                  pg_catalog.split_part(pr.source_id, ':', 1))) AS kind_rank,"
-    "         CASE r.role WHEN 'D' THEN 0 WHEN 'C' THEN 1 ELSE 2 END AS role_rank"
+    "                                                  pg_catalog.split_part(h.source_id, ':', 1))) AS kind_rank,"
+    "         h.role_rank"
     "    FROM c JOIN regs ru ON ru.rule_id = c.rule_id"
-    "    JOIN tznr.person_record pr ON pr.foyer_id = c.foyer_id"
-    "    JOIN tznr.current_record r ON r.source_id = pr.source_id AND r.token = pr.token),"
+    "    JOIN held h ON h.foyer_id = c.foyer_id),"
     " chosen AS ("
     "  SELECT DISTINCT ON (rule_id, foyer_id) rule_id, foyer_id, source_id, token FROM holder"
     "   ORDER BY rule_id, foyer_id, kind_rank, role_rank, source_id, token),"
     " routed AS ("
-    "  SELECT ch.*, f.commune, f.confiance, c.estimate, c.motif, i.inconnu_de,"
+    "  SELECT ch.*, c.commune, c.confiance, c.estimate, c.motif, i.inconnu_de,"
     "         COALESCE((SELECT t.name FROM run_team t WHERE t.source_id = ch.source_id"
-    "                    ORDER BY (t.communes IS NOT NULL AND f.commune = ANY (t.communes)) DESC,"
+    "                    ORDER BY (t.communes IS NOT NULL AND c.commune = ANY (t.communes)) DESC,"
     "                             (t.communes IS NULL) DESC, t.name LIMIT 1),"
     "                  pg_catalog.replace(ch.source_id, ':', '_')) AS team"
     "    FROM chosen ch JOIN c ON c.rule_id = ch.rule_id AND c.foyer_id = ch.foyer_id"
-    "    JOIN tznr.run_foyer f ON f.foyer_id = ch.foyer_id"
-    "    JOIN inc i ON i.rule_id = ch.rule_id AND i.sources = f.sources),"
+    "    JOIN inc i ON i.rule_id = c.rule_id AND i.sources = c.sources),"
     " first_seen AS ("
     "  SELECT h.rule_id, h.foyer_id, pg_catalog.min(n.run_date) AS d"
     "    FROM tznr.candidate h JOIN tznr.run n ON n.id = h.run_id"
