@@ -64,6 +64,44 @@ PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t er
     return conn;
 }
 
+PGconn *db_try_clone(PGconn *conn, char *err, size_t errlen)
+{
+    /* the parameters CONN was opened with, as libpq holds them (the configuration's string,
+     * --db, the environment, a password file's password: all resolved already) */
+    PQconninfoOption *opts = PQconninfo(conn);
+    if (!opts) {
+        snprintf(err, errlen, "could not read the database connection's parameters");
+        return NULL;
+    }
+    size_t n = 0;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        n++;
+    const char **keys = xcalloc(n + 1, sizeof *keys), **vals = xcalloc(n + 1, sizeof *vals);
+    size_t k = 0;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (o->val && o->val[0]) {
+            keys[k] = o->keyword;
+            vals[k++] = o->val;
+        }
+    PGconn *c = PQconnectdbParams(keys, vals, 0);
+    PQconninfoFree(opts);
+    free(keys);
+    free(vals);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "out of memory");
+        for (char *q = msg; *q; q++)
+            if (*q == '\n' || *q == '\t')
+                *q = ' ';
+        PQfinish(c);
+        snprintf(err, errlen, "could not open a second connection to the database: %s", msg);
+        return NULL;
+    }
+    PQclear(db_query(c, "SELECT pg_catalog.set_config('search_path', '', false), "
+                        "pg_catalog.set_config('TimeZone', 'UTC', false)", 0, NULL));
+    return c;
+}
+
 PGconn *db_connect(const conf *c, const char *conninfo)
 {
     char err[1200];
@@ -132,21 +170,30 @@ void db_exec(PGconn *conn, const char *sql)
     PQclear(r);
 }
 
+/* db_value's buffer, one a thread (tznr run loads extracts side by side) */
+static _Thread_local char *value_buf;
+static _Thread_local size_t value_cap;
+
+void db_value_release(void)
+{
+    free(value_buf);
+    value_buf = NULL;
+    value_cap = 0;
+}
+
 const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params)
 {
     /* grown to fit: a value is never cut short */
-    static char *buf;
-    static size_t cap;
     PGresult *r = db_query(conn, sql, n, params);
     const char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "";
     size_t len = strlen(v);
-    if (len + 1 > cap) {
-        cap = len + 1 < 256 ? 256 : len + 1;
-        buf = xrealloc(buf, cap);
+    if (len + 1 > value_cap) {
+        value_cap = len + 1 < 256 ? 256 : len + 1;
+        value_buf = xrealloc(value_buf, value_cap);
     }
-    memcpy(buf, v, len + 1);
+    memcpy(value_buf, v, len + 1);
     PQclear(r);
-    return buf;
+    return value_buf;
 }
 
 void db_begin(PGconn *conn) { db_exec(conn, "BEGIN"); }

@@ -14,6 +14,9 @@
 PGconn *db_connect(const conf *c, const char *conninfo);
 /* The same, returning NULL with the reason (one line, no password) in ERR instead of dying. */
 PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t errlen);
+/* A second connection with CONN's parameters, set up as db_connect's, for a worker thread, or
+ * NULL with the reason in ERR. Not a clean-up of die's: the caller closes it (PQfinish). */
+PGconn *db_try_clone(PGconn *conn, char *err, size_t errlen);
 /* The platform commands' opening: read the configuration (-c FILE, $TZNR_CONFIG or the
  * default), connect (CONNINFO overriding it) and check the schema is this binary's. Dies on
  * any failure. */
@@ -32,6 +35,8 @@ PGresult *db_try_query(PGconn *conn, const char *sql, int n, const char *const *
 /* The single value of a one-row, one-column query: a copy, whole whatever its length, valid
  * until the next call ("" for NULL or no row). */
 const char *db_value(PGconn *conn, const char *sql, int n, const char *const *params);
+/* Free the calling thread's db_value buffer (a worker thread, before it ends). */
+void db_value_release(void);
 
 void db_begin(PGconn *conn);
 void db_commit(PGconn *conn);

@@ -283,13 +283,11 @@ static void rejects_add(struct rejects *rj, long line, const char *why, const ch
 }
 
 /* PATH as valid UTF-8 for the database (a byte that is not becomes \xHH, a control character
- * '?'), in a static buffer. */
-static const char *printable_path(const char *path)
+ * '?'), allocated (loads run side by side in tznr run: no static buffer). */
+static char *printable_path(const char *path)
 {
-    static sbuf b;
-    if (!b.p)
-        sbuf_init(&b);
-    sbuf_reset(&b);
+    sbuf b;
+    sbuf_init(&b);
     sbuf_add_utf8(&b, path, strlen(path));
     for (size_t i = 0; i < b.len; i++)
         if ((unsigned char)b.p[i] < 0x20 || b.p[i] == 0x7F)
@@ -308,7 +306,9 @@ static void record_attempt(PGconn *conn, const char *path, const char *source, c
     snprintf(rejs, sizeof rejs, "%lld", rj ? rj->n : 0);
     /* the file's name comes from a command line: a password typed there stays out (log_redact);
      * a reason may quote it, and a manifest's bytes (xutf8dup) */
-    char *name = log_redact(printable_path(path)), *r = reason ? log_redact(reason) : NULL;
+    char *pp = printable_path(path);
+    char *name = log_redact(pp), *r = reason ? log_redact(reason) : NULL;
+    free(pp);
     char *why = r ? xutf8dup(r) : NULL;
     free(r);
     const char *p[] = {name, source && *source ? source : NULL, sha && *sha ? sha : NULL, outcome,
@@ -353,10 +353,12 @@ static int file_sha256(const char *path, char hex[65])
         return -1;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    static unsigned char buf[1 << 20];
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = xmalloc(CHUNK);
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    while ((n = fread(buf, 1, CHUNK, f)) > 0)
         EVP_DigestUpdate(md, buf, n);
+    free(buf);
     int err = ferror(f);
     fclose(f);
     unsigned char d[32];
@@ -402,11 +404,13 @@ static void refuse(struct load_job *j)
     sbuf d;
     sbuf_init(&d);
     sbuf_adds(&d, "{\"file\": ");
-    sbuf_add_json(&d, printable_path(j->path));
+    char *pp = printable_path(j->path);
+    sbuf_add_json(&d, pp);
     sbuf_addf(&d, ", \"reason\": ");
     sbuf_add_json(&d, j->res->reason);
     sbuf_addf(&d, ", \"rows_read\": %lld, \"rows_rejected\": %lld}", j->rows_read, rj ? rj->n : 0);
-    audit_log(conn, "load.refused", source ? source : printable_path(j->path), d.p);
+    audit_log(conn, "load.refused", source ? source : pp, d.p);
+    free(pp);
     db_commit(conn);
     sbuf_free(&d);
 }
@@ -659,7 +663,7 @@ static void publish(struct load_job *j)
     snprintf(loaded, sizeof loaded, "%lld", res->rows_loaded);
     snprintf(rejected, sizeof rejected, "%lld", res->rows_rejected);
     snprintf(prevs, sizeof prevs, "%lld", j->prev_snap);
-    const char *full = printable_path(j->path);
+    char *full = printable_path(j->path);
     const char *base = strrchr(full, '/') ? strrchr(full, '/') + 1 : full;
     const char *p[] = {snaps, j->m.source, base, j->sha, j->m.extract_date, j->m.created_at, j->m.key_id,
                        declared, loaded, rejected, j->force ? "true" : "false", j->prev_snap ? prevs : NULL};
@@ -680,6 +684,7 @@ static void publish(struct load_job *j)
               j->force ? "true" : "false");
     audit_log(conn, "load", j->m.source, d.p);
     sbuf_free(&d);
+    free(full);
     db_commit(conn);
     res->outcome = LOAD_DONE;
 }

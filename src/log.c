@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static double progress_last;  /* the elapsed time it was written at */
 
 static int progress_on = -1; /* log_set_progress: -1 follow quiet, 0 never, 1 always (on a terminal) */
 void log_set_progress(int on) { progress_on = on; }
+int log_progress_setting(void) { return progress_on; }
 
 /* Whether a progress or phase line may be shown now. */
 static int progress_allowed(void)
@@ -284,6 +286,10 @@ void log_forget(void (*fn)(void *), void *arg)
  * handlers keeps LeakSanitizer from reporting what an error path, by design, never freed. */
 static _Noreturn void run_cleanups_and_exit(int code)
 {
+    /* one thread runs the clean-ups (tznr run's loads run side by side); a second that dies
+     * meanwhile waits here for the process to end */
+    static pthread_mutex_t dying = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&dying);
     while (ncleanups > 0) {
         ncleanups--;
         cleanups[ncleanups].fn(cleanups[ncleanups].arg);

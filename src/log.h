@@ -36,6 +36,8 @@ void log_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Show the progress and phases (on a terminal) even when the messages are quiet (ON = 1), or
  * never (0); by default they follow log_set_quiet. */
 void log_set_progress(int on);
+/* The setting log_set_progress made (-1 when none). */
+int log_progress_setting(void);
 /* With FRENCH set, log_error, log_warn and die say "erreur" and "attention" instead of "error"
  * and "warning": for the commands whose messages outreach teams read (feedback, reidentify).
  * Usage errors (die_usage) stay in English. */

@@ -19,4 +19,12 @@
  * leaving the run recorded as failed. */
 int run_night(PGconn *conn, const conf *cf, const char *date, sbuf *summary);
 
+/* The inbox's loads side by side: group the NFILES files whose WANTED flag is set by source
+ * (SRC[i], their manifest's; "" when it cannot be read, a group of its own), the groups in the
+ * order of their first file, each group's files in the inbox's order (one source's extracts
+ * are loaded in turn, the later current). ORDER receives the files group by group, group G's
+ * from GROUP_START[G] to GROUP_START[G + 1] (NFILES + 1 entries suffice). Return the number
+ * of groups. */
+int run_load_groups(const char *const *src, const int *wanted, int nfiles, int *order, int *group_start);
+
 #endif

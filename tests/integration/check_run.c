@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "sbuf.h"
 #include "testutil.h"
 
@@ -829,7 +830,7 @@ static char *replace_all(const char *s, const char *from, const char *to)
 
 /* scripts/tznr.cron's command run by sh as cron would (its '\%' unescaped), with the build's
  * tznr and a log in the test's folder, under TZNR_CONFIG=CONF: its status and output. */
-static int cron_line(const struct rt *t, const char *conf, char **out)
+static int cron_line(const struct rt *t, const char *config, char **out)
 {
     char *cron = tu_read("scripts/tznr.cron", NULL);
     ck_assert_ptr_nonnull(cron);
@@ -853,7 +854,7 @@ static int cron_line(const struct rt *t, const char *conf, char **out)
     free(c);
     free(cron);
     char *err = NULL;
-    int rc = tu_run(tu_fmt("TZNR_CONFIG='%s' sh '%s'", conf, at(t, "cron.sh")), out, &err);
+    int rc = tu_run(tu_fmt("TZNR_CONFIG='%s' sh '%s'", config, at(t, "cron.sh")), out, &err);
     ck_assert_msg(err[0] == '\0', "the cron line wrote on stderr: %s", err);
     free(err);
     return rc;
@@ -1415,13 +1416,13 @@ START_TEST(test_pull)
     rt_init(&t, NULL);
     struct src *caf = src_by_id(&t, "caf:gironde");
     /* the CAF's deposit, fetched by its pull command (an agency's outbox stands for its sftp) */
-    char *conf = NULL;
-    ck_assert_int_ge(asprintf(&conf, "[source.caf:gironde]\npull = test -n \"$TZNR_INBOX\" && cp '%s' '%s.manifest'"
+    char *pull_conf = NULL;
+    ck_assert_int_ge(asprintf(&pull_conf, "[source.caf:gironde]\npull = test -n \"$TZNR_INBOX\" && cp '%s' '%s.manifest'"
                                      " \"$TZNR_INBOX\"/\n",
                               caf->extract, caf->extract),
                      0);
-    rt_conf(&t, conf);
-    free(conf);
+    rt_conf(&t, pull_conf);
+    free(pull_conf);
     char *out = NULL, *err = NULL;
     int rc = night(&t, NIGHT, &out, &err);
     ck_assert_msg(rc == 0, "tznr run with a pull: exit %d: %s%s", rc, out, err);
@@ -2580,6 +2581,28 @@ START_TEST(test_report_in_browser)
 }
 END_TEST
 
+/* ==== the inbox's loads side by side ======================================================= */
+
+/* One source's extracts go to one worker in the inbox's order (the later becomes current, as
+ * when loaded one after the other); a file whose manifest cannot be read ("") is alone; a
+ * file not wanted (no manifest yet) is in no group. */
+START_TEST(test_load_groups)
+{
+    const char *src[] = {"caf:gironde", "departement:gironde", "caf:gironde", "", "", "departement:gironde",
+                         "cpam:gironde"};
+    const int wanted[] = {1, 1, 1, 1, 1, 1, 0};
+    int order[8], start[9];
+    int ng = run_load_groups(src, wanted, 7, order, start);
+    ck_assert_int_eq(ng, 4);
+    const int want_order[] = {0, 2, 1, 5, 3, 4}, want_start[] = {0, 2, 4, 5, 6};
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(order[i] == want_order[i], "order[%d] = %d, want %d", i, order[i], want_order[i]);
+    for (int g = 0; g <= ng; g++)
+        ck_assert_msg(start[g] == want_start[g], "group_start[%d] = %d, want %d", g, start[g], want_start[g]);
+    ck_assert_int_eq(run_load_groups(src, (const int[]){0, 0, 0, 0, 0, 0, 0}, 7, order, start), 0);
+}
+END_TEST
+
 Suite *suite_report(void)
 {
     Suite *s = suite_create("report");
@@ -2706,6 +2729,7 @@ Suite *suite_run(void)
         {"split_person", test_split_person_gets_two_ids},
         {"motif_amount", test_motif_quotes_the_amount},
         {"cron", test_cron_mails_failures_only},
+        {"load_groups", test_load_groups},
     };
     tu_add_cases(s, cases, sizeof cases / sizeof cases[0], TIMEOUT, NULL);
     return s;
