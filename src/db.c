@@ -66,8 +66,9 @@ PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t er
 
 PGconn *db_try_clone(PGconn *conn, char *err, size_t errlen)
 {
-    /* the parameters CONN was opened with, as libpq holds them (the configuration's string,
-     * --db, the environment, a password file's password: all resolved already) */
+    /* CONN's parameters as libpq holds them (the configuration's string, --db, the
+     * environment, the password file's path), pinned to the server CONN reached: with several
+     * hosts, or a name for several addresses, the clone must not land on another (a standby) */
     PQconninfoOption *opts = PQconninfo(conn);
     if (!opts) {
         snprintf(err, errlen, "could not read the database connection's parameters");
@@ -76,13 +77,22 @@ PGconn *db_try_clone(PGconn *conn, char *err, size_t errlen)
     size_t n = 0;
     for (PQconninfoOption *o = opts; o->keyword; o++)
         n++;
-    const char **keys = xcalloc(n + 1, sizeof *keys), **vals = xcalloc(n + 1, sizeof *vals);
+    const char **keys = xcalloc(n + 4, sizeof *keys), **vals = xcalloc(n + 4, sizeof *vals);
+    const char *host = PQhost(conn), *hostaddr = PQhostaddr(conn), *port = PQport(conn);
     size_t k = 0;
-    for (PQconninfoOption *o = opts; o->keyword; o++)
-        if (o->val && o->val[0]) {
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        const char *v = o->val;
+        if (strcmp(o->keyword, "host") == 0 && host && host[0])
+            v = host;
+        else if (strcmp(o->keyword, "hostaddr") == 0)
+            v = hostaddr && hostaddr[0] ? hostaddr : NULL;
+        else if (strcmp(o->keyword, "port") == 0 && port && port[0])
+            v = port;
+        if (v && v[0]) {
             keys[k] = o->keyword;
-            vals[k++] = o->val;
+            vals[k++] = v;
         }
+    }
     PGconn *c = PQconnectdbParams(keys, vals, 0);
     PQconninfoFree(opts);
     free(keys);
@@ -90,15 +100,21 @@ PGconn *db_try_clone(PGconn *conn, char *err, size_t errlen)
     if (!c || PQstatus(c) != CONNECTION_OK) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "out of memory");
+        size_t len = strlen(msg);
+        while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+            msg[--len] = '\0';
         for (char *q = msg; *q; q++)
             if (*q == '\n' || *q == '\t')
                 *q = ' ';
         PQfinish(c);
-        snprintf(err, errlen, "could not open a second connection to the database: %s", msg);
+        snprintf(err, errlen, "could not open one more connection to the database: %s", msg);
         return NULL;
     }
+    /* as db_connect's, and READ COMMITTED whatever the role's default: two loads append to the
+     * audit chain side by side, each reading its head after taking the chain's lock */
     PQclear(db_query(c, "SELECT pg_catalog.set_config('search_path', '', false), "
-                        "pg_catalog.set_config('TimeZone', 'UTC', false)", 0, NULL));
+                        "pg_catalog.set_config('TimeZone', 'UTC', false), "
+                        "pg_catalog.set_config('default_transaction_isolation', 'read committed', false)", 0, NULL));
     return c;
 }
 

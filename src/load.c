@@ -459,11 +459,13 @@ static int sha_mismatch(struct load_job *j, const char *sha)
  * res->reason says how. */
 static int check_already_loaded(struct load_job *j)
 {
-    const char *p[] = {j->m.sha256};
+    /* the source's own: two sources' files can be the same bytes (two first extracts holding
+     * their header alone), and loaded side by side, which was first would decide */
+    const char *p[] = {j->m.sha256, j->m.source};
     PGresult *r = db_query(j->conn,
         "SELECT n.id, n.id = s.current_snapshot, s.current_snapshot FROM tznr.snapshot n"
         " JOIN tznr.source s ON s.id = n.source_id"
-        " WHERE n.sha256 = pg_catalog.decode($1, 'hex') ORDER BY n.id DESC LIMIT 1", 1, p);
+        " WHERE n.sha256 = pg_catalog.decode($1, 'hex') AND n.source_id = $2 ORDER BY n.id DESC LIMIT 1", 2, p);
     long long id = PQntuples(r) > 0 ? atoll(PQgetvalue(r, 0, 0)) : 0;
     int current = id && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
     long long now = id ? atoll(PQgetvalue(r, 0, 2)) : 0;

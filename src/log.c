@@ -57,9 +57,10 @@ static double progress_every(void)
 
 void log_progress(const char *what, unsigned long long rows, double elapsed)
 {
+    if (!progress_allowed()) /* first: the night's two loads, progress off, read nothing else */
+        return;
     double every = progress_every();
-    if (!progress_allowed() || elapsed <= 0 || (progress_shown && elapsed - progress_last < every) ||
-        (!progress_shown && elapsed < every))
+    if (elapsed <= 0 || (progress_shown && elapsed - progress_last < every) || (!progress_shown && elapsed < every))
         return;
     fprintf(stderr, "\r%s: %s: %llu rows, %.0f rows/s\033[K", prog, what, rows, (double)rows / elapsed);
     fflush(stderr);
@@ -287,8 +288,14 @@ void log_forget(void (*fn)(void *), void *arg)
 static _Noreturn void run_cleanups_and_exit(int code)
 {
     /* one thread runs the clean-ups (tznr run's loads run side by side); a second that dies
-     * meanwhile waits here for the process to end */
+     * meanwhile waits here for the process to end; a clean-up that dies itself ends it now */
     static pthread_mutex_t dying = PTHREAD_MUTEX_INITIALIZER;
+    static _Thread_local int cleaning;
+    if (cleaning) {
+        fflush(NULL);
+        _exit(code);
+    }
+    cleaning = 1;
     pthread_mutex_lock(&dying);
     while (ncleanups > 0) {
         ncleanups--;

@@ -280,8 +280,10 @@ int run_load_groups(const char *const *src, const int *wanted, int nfiles, int *
 }
 
 /* Load the files whose WANTED flag is set into RES, side by side when they hold two sources
- * or more. */
-static void load_inbox(PGconn *conn, const conf *cf, char **files, const int *wanted, int nfiles, load_result *res)
+ * or more; when that cannot be (a connection refused, no thread), one at a time, and SUM says
+ * why. */
+static void load_inbox(PGconn *conn, const conf *cf, char **files, const int *wanted, int nfiles, load_result *res,
+                       sbuf *sum)
 {
     int *order = xmalloc((size_t)(nfiles + 1) * sizeof *order);
     int *group_start = xmalloc((size_t)(nfiles + 2) * sizeof *group_start);
@@ -307,13 +309,11 @@ static void load_inbox(PGconn *conn, const conf *cf, char **files, const int *wa
         log_set_progress(0);
         (void)audit_os_user();
         int opened = 0;
+        char why[1200] = "";
         for (int k = 0; k < nw; k++) {
-            char err[1200];
-            w[k] = (struct load_worker){.pool = &pool, .conn = db_try_clone(conn, err, sizeof err)};
-            if (!w[k].conn) {
-                log_warn("%s: the extracts are loaded one at a time", err);
+            w[k] = (struct load_worker){.pool = &pool, .conn = db_try_clone(conn, why, sizeof why)};
+            if (!w[k].conn)
                 break;
-            }
             opened++;
         }
         for (int k = 0; opened == nw && k < nw; k++) {
@@ -321,10 +321,16 @@ static void load_inbox(PGconn *conn, const conf *cf, char **files, const int *wa
             w[k].started = pthread_create(&w[k].th, NULL, load_worker_main, &w[k]) == 0;
             started += w[k].started;
         }
+        if (opened == nw && !started)
+            snprintf(why, sizeof why, "no thread could be started");
         for (int k = 0; k < opened; k++) {
             if (w[k].started)
                 pthread_join(w[k].th, NULL);
             PQfinish(w[k].conn);
+        }
+        if (!started) {
+            log_warn("%s: the extracts are loaded one at a time", why);
+            sbuf_addf(sum, "  chargement : un extrait à la fois (%s)\n", why);
         }
         log_set_progress(progress);
     }
@@ -355,7 +361,9 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
         waiting += !wanted[i];
         free(man);
     }
-    load_inbox(conn, cf, files, wanted, nfiles, results);
+    sbuf fallback;
+    sbuf_init(&fallback);
+    load_inbox(conn, cf, files, wanted, nfiles, results, &fallback);
     for (int i = 0; i < nfiles; i++) {
         char *man = xasprintf("%s.manifest", files[i]);
         if (wanted[i]) {
@@ -391,6 +399,8 @@ static int step_extracts(PGconn *conn, const conf *cf, const char *date, sbuf *s
     if (waiting)
         sbuf_addf(sum, ", %s en attente de leur manifeste", fr_int(b1, waiting));
     sbuf_addc(sum, '\n');
+    sbuf_add(sum, fallback.p, fallback.len); /* why one at a time, when it was */
+    sbuf_free(&fallback);
     free(adir);
     free(rdir);
     return refused + unmoved;

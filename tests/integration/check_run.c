@@ -2583,6 +2583,117 @@ END_TEST
 
 /* ==== the inbox's loads side by side ======================================================= */
 
+/* Two first extracts of two sources holding their header alone are the same bytes: each is
+ * its own source's, both loaded (the "already loaded" lookup asked the digest alone, and
+ * the second was taken for the first). First and last in the inbox's order, the first is
+ * committed long before the last is read. */
+START_TEST(test_two_sources_same_bytes)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    struct src *ccas = src_by_id(&t, "ccas:bordeaux");
+    char *sources = slurp(at(&t, "synth/sources.txt"), NULL), map[256] = "";
+    char *line = strstr(sources, tu_fmt("%s %s ", ccas->file, ccas->id));
+    ck_assert_msg(line && sscanf(line + strlen(ccas->file) + strlen(ccas->id) + 2, "%255s", map) == 1,
+                  "no mapping for %s in sources.txt", ccas->id);
+    free(sources);
+    char *raw = slurp(at(&t, tu_fmt("synth/%s", ccas->file)), NULL);
+    char *nl = strchr(raw, '\n');
+    ck_assert(nl != NULL);
+    tu_write(at(&t, "synth/header_only.csv"), raw, (size_t)(nl - raw) + 1);
+    free(raw);
+    char path[PATH_MAX];
+    ck_assert(realpath(tu_fmt("config/%s", map), path) != NULL);
+    const char *ids[] = {"ccas:pessac", "ccas:talence"};
+    for (int i = 0; i < 2; i++) {
+        char *err = NULL;
+        int rc = TZNR(&t, NULL, &err, "pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date 2026-11-01 "
+                      "-o '%s' '%s'", t.key, ids[i], path, at(&t, i ? "inbox/z_ccas.csv" : "inbox/a_ccas.csv"),
+                      at(&t, "synth/header_only.csv"));
+        ck_assert_msg(rc == 0, "tznr pseudonymise: exit %d: %s", rc, err);
+        free(err);
+    }
+    size_t la, lb;
+    char *a = slurp(at(&t, "inbox/a_ccas.csv"), &la), *b = slurp(at(&t, "inbox/z_ccas.csv"), &lb);
+    ck_assert_msg(la == lb && memcmp(a, b, la) == 0, "the two extracts should be the same bytes");
+    free(a);
+    free(b);
+    char *out = NULL, *err = NULL;
+    int rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 0 refusé", t.n + 2)) != NULL,
+                  "summary should say %d extracts loaded: %s", t.n + 2, out);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.source WHERE id IN ('ccas:pessac', 'ccas:talence')"
+                              " AND current_snapshot IS NOT NULL"),
+                     2);
+    free(out);
+    free(err);
+    rt_free(&t);
+}
+END_TEST
+
+
+/* A night whose inbox holds two extracts of one source, the older first in the inbox's order,
+ * beside every other source's: they load two at a time (no "one at a time" said), the CAF's
+ * two in turn, so the newer is current and the older superseded, both archived. */
+START_TEST(test_two_extracts_of_a_source_in_one_night)
+{
+    struct rt t;
+    rt_init(&t, NULL);
+    deposit_all(&t);
+    struct src *caf = src_by_id(&t, "caf:gironde");
+    /* the CAF's export three weeks later, five rows fewer: another file, another digest */
+    char *sources = slurp(at(&t, "synth/sources.txt"), NULL), map[256] = "";
+    char *line = strstr(sources, tu_fmt("%s %s ", caf->file, caf->id));
+    ck_assert_msg(line && sscanf(line + strlen(caf->file) + strlen(caf->id) + 2, "%255s", map) == 1,
+                  "no mapping for %s in sources.txt", caf->id);
+    free(sources);
+    char *raw = slurp(at(&t, tu_fmt("synth/%s", caf->file)), NULL);
+    size_t len = strlen(raw);
+    for (int cut = 0; cut < 6 && len > 0; cut++) /* the final newline and five rows */
+        while (len > 0 && raw[--len] != '\n')
+            ;
+    ck_assert(len > 0);
+    raw[len] = '\n'; /* the fifth row from the end's newline, kept */
+    tu_write(at(&t, "synth/caf_later.csv"), raw, len + 1);
+    free(raw);
+    char path[PATH_MAX];
+    ck_assert(realpath(tu_fmt("config/%s", map), path) != NULL);
+    const char *later = at(&t, "inbox/caf_z_later.csv"); /* after caf.csv in the inbox's order */
+    char *err = NULL;
+    int rc = TZNR(&t, NULL, &err, "pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date 2026-11-20 "
+                  "-o '%s' '%s'", t.key, caf->id, path, later, at(&t, "synth/caf_later.csv"));
+    ck_assert_msg(rc == 0, "tznr pseudonymise: exit %d: %s", rc, err);
+    free(err);
+
+    char *out = NULL;
+    rc = night(&t, NIGHT, &out, &err);
+    ck_assert_msg(rc == 0, "tznr run: exit %d: %s%s", rc, out, err);
+    ck_assert_msg(strstr(out, tu_fmt("extraits : %d chargés, 0 déjà chargé, 0 refusé", t.n + 1)) != NULL,
+                  "summary should say %d extracts loaded: %s", t.n + 1, out);
+    ck_assert_msg(strstr(out, "à la fois") == NULL && strstr(err, "one at a time") == NULL,
+                  "the night should load two at a time:\n%s%s", out, err);
+    char *current = sqlv(&t, "SELECT n.extract_date::text FROM tznr.source s JOIN tznr.snapshot n"
+                             " ON n.id = s.current_snapshot WHERE s.id = 'caf:gironde'");
+    ck_assert_msg(strcmp(current, "2026-11-20") == 0, "the CAF's current extract is of %s, want the later one",
+                  current);
+    free(current);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.snapshot WHERE source_id = 'caf:gironde'"
+                              " AND extract_date = '2026-11-01' AND superseded_at IS NOT NULL"),
+                     1);
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.source WHERE current_snapshot IS NOT NULL"), t.n);
+    ck_assert_msg(exists(at(&t, tu_fmt("archive/" NIGHT "/%s", caf->file))) &&
+                      exists(at(&t, "archive/" NIGHT "/caf_z_later.csv")),
+                  "both CAF extracts should be archived");
+    ck_assert_int_eq(sqln(&t, "SELECT count(*) FROM tznr.audit_log WHERE action = 'load'"), t.n + 1);
+    free(out);
+    free(err);
+    rt_free(&t);
+}
+END_TEST
+
+
 /* One source's extracts go to one worker in the inbox's order (the later becomes current, as
  * when loaded one after the other); a file whose manifest cannot be read ("") is alone; a
  * file not wanted (no manifest yet) is in no group. */
@@ -2730,6 +2841,8 @@ Suite *suite_run(void)
         {"motif_amount", test_motif_quotes_the_amount},
         {"cron", test_cron_mails_failures_only},
         {"load_groups", test_load_groups},
+        {"two_extracts_one_source", test_two_extracts_of_a_source_in_one_night},
+        {"two_sources_same_bytes", test_two_sources_same_bytes},
     };
     tu_add_cases(s, cases, sizeof cases / sizeof cases[0], TIMEOUT, NULL);
     return s;
