@@ -1,6 +1,8 @@
 #include "db.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +294,51 @@ void db_copy_out(PGconn *conn, const char *sql, void (*fn)(void *ctx, const char
     if (n == -2)
         die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn));
     copy_drain(conn);
+}
+
+void db_copy_out2(PGconn *c1, const char *sql1, db_copy_fn fn1, void *ctx1, PGconn *c2, const char *sql2,
+                  db_copy_fn fn2, void *ctx2)
+{
+    copy_begin(c1, sql1, PGRES_COPY_OUT);
+    copy_begin(c2, sql2, PGRES_COPY_OUT);
+    PGconn *conn[2] = {c1, c2};
+    void *ctx[2] = {ctx1, ctx2};
+    db_copy_fn fn[2] = {fn1, fn2};
+    int open[2] = {1, 1};
+    while (open[0] || open[1]) {
+        int got = 0;
+        for (int k = 0; k < 2; k++) {
+            char *buf;
+            int n;
+            /* what has arrived, without waiting */
+            while (open[k] && (n = PQgetCopyData(conn[k], &buf, 1)) != 0) {
+                if (n == -1) {
+                    open[k] = 0;
+                    break;
+                }
+                if (n == -2)
+                    die(TZNR_EXIT_FAIL, "database: COPY failed: %s", PQerrorMessage(conn[k]));
+                fn[k](ctx[k], buf, n);
+                PQfreemem(buf);
+                got = 1;
+            }
+        }
+        if (got || !(open[0] || open[1]))
+            continue;
+        /* neither had a whole row: wait for either socket, then read what came */
+        struct pollfd pf[2];
+        int np = 0;
+        for (int k = 0; k < 2; k++)
+            if (open[k])
+                pf[np++] = (struct pollfd){.fd = PQsocket(conn[k]), .events = POLLIN};
+        if (poll(pf, (nfds_t)np, -1) < 0 && errno != EINTR)
+            die(TZNR_EXIT_FAIL, "database: poll: %s", strerror(errno));
+        for (int k = 0; k < 2; k++)
+            if (open[k] && !PQconsumeInput(conn[k]))
+                die(TZNR_EXIT_FAIL, "database: %s", PQerrorMessage(conn[k]));
+    }
+    copy_drain(c1);
+    copy_drain(c2);
 }
 
 static void bin_reserve(db_bincopy *b, size_t n)

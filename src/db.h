@@ -54,6 +54,11 @@ long long db_copy_end(PGconn *conn);
 /* COPY ... TO STDOUT: call FN for each row buffer (as the server sent it). */
 void db_copy_out(PGconn *conn, const char *sql, void (*fn)(void *ctx, const char *buf, int len),
                  void *ctx);
+/* Two COPY ... TO STDOUT read at once, C1's and C2's (two backends of the server working side
+ * by side): each stream's messages to its FN with its CTX, interleaved as they arrive. */
+typedef void (*db_copy_fn)(void *ctx, const char *buf, int len);
+void db_copy_out2(PGconn *c1, const char *sql1, db_copy_fn fn1, void *ctx1, PGconn *c2, const char *sql2,
+                  db_copy_fn fn2, void *ctx2);
 
 /* Binary COPY encoding helpers (PostgreSQL's binary COPY format). */
 typedef struct db_bincopy {

@@ -841,6 +841,52 @@ START_TEST(test_identity_keys_for_the_auditor)
 }
 END_TEST
 
+/* The records read on two connections in one snapshot of the database (TZNR_TWO_READS_FROM=0:
+ * from any size) give the run what one connection gives: the same links, methods and
+ * probabilities, the same persons and households. 6,000 households, eight sources: linked on
+ * one connection, then again on two (the second run keeps every person's id, so its rows are
+ * the first's where the linkage is the same). */
+START_TEST(test_records_read_on_two_connections)
+{
+    struct pf p;
+    pf_init(&p, 1, NULL);
+    struct source src[8];
+    int n = make_territory_of(&p, src, 8, 6000, 0);
+    load_each(&p, src, n);
+    static const char links_sql[] =
+        "SELECT pg_catalog.md5(pg_catalog.string_agg(source_a || pg_catalog.encode(token_a, 'hex') || source_b"
+        " || pg_catalog.encode(token_b, 'hex') || method || score::text, ',' ORDER BY source_a, token_a, source_b,"
+        " token_b)) FROM tznr.link WHERE run_id = %d";
+    static const char persons_sql[] =
+        "SELECT pg_catalog.md5(pg_catalog.string_agg(source_id || pg_catalog.encode(token, 'hex') || person_id"
+        " || '/' || foyer_id, ',' ORDER BY source_id, token)) FROM tznr.person_record";
+    char *links[2], *persons[2];
+    for (int k = 0; k < 2; k++) {
+        setenv("TZNR_TWO_READS_FROM", k ? "0" : "1000000000", 1);
+        char *err = NULL;
+        int rc = TZNR(&p, NULL, &err, "link -c '%s'", p.conf);
+        unsetenv("TZNR_TWO_READS_FROM");
+        ck_assert_msg(rc == 0, "link: exit %d: %s", rc, err);
+        ck_assert_msg(strstr(err, k ? "(two connections)" : "(one connection)") != NULL,
+                      "run %d should read on %s: %s", k + 1, k ? "two connections" : "one", err);
+        free(err);
+        links[k] = sqlv(&p, links_sql, k + 1);
+        persons[k] = sqlv(&p, persons_sql);
+    }
+    ck_assert_int_gt(sqln(&p, "SELECT count(*) FROM tznr.link WHERE run_id = 2 AND method = 'clk'"), 0);
+    ck_assert_msg(strcmp(links[0], links[1]) == 0, "the links differ: %s on one connection, %s on two", links[0],
+                  links[1]);
+    ck_assert_msg(strcmp(persons[0], persons[1]) == 0, "the persons differ: %s on one connection, %s on two",
+                  persons[0], persons[1]);
+    for (int k = 0; k < 2; k++) {
+        free(links[k]);
+        free(persons[k]);
+    }
+    sources_free(src, n);
+    pf_free(&p);
+}
+END_TEST
+
 /* A model that would join different people is refused, and the run keeps its exact links.
  * Loop 0: tznr-synth's territory of 3,000 households with its NIRs: about 70 pairs a NIR joins,
  * fewer than the 100 once needed to learn m from them, enough now (LINK_MIN_TRAINING); the model
@@ -1959,6 +2005,11 @@ Suite *suite_platform(void)
 
     tc = tcase_create("identity_keys");
     tcase_add_test(tc, test_identity_keys_for_the_auditor);
+    tcase_set_timeout(tc, TIMEOUT);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("two_reads");
+    tcase_add_test(tc, test_records_read_on_two_connections);
     tcase_set_timeout(tc, TIMEOUT);
     suite_add_tcase(s, tc);
 
