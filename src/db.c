@@ -12,6 +12,19 @@
 
 static void finish_cb(void *arg) { PQfinish(arg); }
 
+/* libpq's message MSG in DST as one line: its final newlines dropped, the hint libpq puts on a
+ * second, tab-indented line joined to the first */
+static void one_line(char *dst, size_t cap, const char *msg)
+{
+    snprintf(dst, cap, "%s", msg);
+    size_t n = strlen(dst);
+    while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+        dst[--n] = '\0';
+    for (char *q = dst; *q; q++)
+        if (*q == '\n' || *q == '\t')
+            *q = ' ';
+}
+
 PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t errlen)
 {
     const char *ci = conninfo ? conninfo : (c && c->conninfo ? c->conninfo : "");
@@ -47,14 +60,7 @@ PGconn *db_try_connect(const conf *c, const char *conninfo, char *err, size_t er
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         char msg[1024];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-        size_t n = strlen(msg);
-        while (n > 0 && msg[n - 1] == '\n')
-            msg[--n] = '\0';
-        /* one line: libpq puts its hint on a second, tab-indented line */
-        for (char *q = msg; *q; q++)
-            if (*q == '\n' || *q == '\t')
-                *q = ' ';
+        one_line(msg, sizeof msg, PQerrorMessage(conn));
         PQfinish(conn);
         snprintf(err, errlen, "could not connect to the database: %s", msg);
         return NULL;
@@ -101,13 +107,7 @@ PGconn *db_try_clone(PGconn *conn, char *err, size_t errlen)
     free(vals);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         char msg[1024];
-        snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "out of memory");
-        size_t len = strlen(msg);
-        while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-            msg[--len] = '\0';
-        for (char *q = msg; *q; q++)
-            if (*q == '\n' || *q == '\t')
-                *q = ' ';
+        one_line(msg, sizeof msg, c ? PQerrorMessage(c) : "out of memory");
         PQfinish(c);
         snprintf(err, errlen, "could not open one more connection to the database: %s", msg);
         return NULL;

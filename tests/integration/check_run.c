@@ -2583,6 +2583,17 @@ END_TEST
 
 /* ==== the inbox's loads side by side ======================================================= */
 
+/* The absolute path of source S's mapping file, as the territory's sources.txt names it. */
+static void mapping_of(struct rt *t, const struct src *s, char path[PATH_MAX])
+{
+    char *sources = slurp(at(t, "synth/sources.txt"), NULL), map[256] = "";
+    char *line = strstr(sources, tu_fmt("%s %s ", s->file, s->id));
+    ck_assert_msg(line && sscanf(line + strlen(s->file) + strlen(s->id) + 2, "%255s", map) == 1,
+                  "no mapping for %s in sources.txt", s->id);
+    free(sources);
+    ck_assert_msg(realpath(tu_fmt("config/%s", map), path) != NULL, "no mapping config/%s", map);
+}
+
 /* Two first extracts of two sources holding their header alone are the same bytes: each is
  * its own source's, both loaded (the "already loaded" lookup asked the digest alone, and
  * the second was taken for the first). First and last in the inbox's order, the first is
@@ -2593,18 +2604,13 @@ START_TEST(test_two_sources_same_bytes)
     rt_init(&t, NULL);
     deposit_all(&t);
     struct src *ccas = src_by_id(&t, "ccas:bordeaux");
-    char *sources = slurp(at(&t, "synth/sources.txt"), NULL), map[256] = "";
-    char *line = strstr(sources, tu_fmt("%s %s ", ccas->file, ccas->id));
-    ck_assert_msg(line && sscanf(line + strlen(ccas->file) + strlen(ccas->id) + 2, "%255s", map) == 1,
-                  "no mapping for %s in sources.txt", ccas->id);
-    free(sources);
     char *raw = slurp(at(&t, tu_fmt("synth/%s", ccas->file)), NULL);
     char *nl = strchr(raw, '\n');
     ck_assert(nl != NULL);
     tu_write(at(&t, "synth/header_only.csv"), raw, (size_t)(nl - raw) + 1);
     free(raw);
     char path[PATH_MAX];
-    ck_assert(realpath(tu_fmt("config/%s", map), path) != NULL);
+    mapping_of(&t, ccas, path);
     const char *ids[] = {"ccas:pessac", "ccas:talence"};
     for (int i = 0; i < 2; i++) {
         char *err = NULL;
@@ -2633,7 +2639,6 @@ START_TEST(test_two_sources_same_bytes)
 }
 END_TEST
 
-
 /* A night whose inbox holds two extracts of one source, the older first in the inbox's order,
  * beside every other source's: they load two at a time (no "one at a time" said), the CAF's
  * two in turn, so the newer is current and the older superseded, both archived. */
@@ -2644,11 +2649,6 @@ START_TEST(test_two_extracts_of_a_source_in_one_night)
     deposit_all(&t);
     struct src *caf = src_by_id(&t, "caf:gironde");
     /* the CAF's export three weeks later, five rows fewer: another file, another digest */
-    char *sources = slurp(at(&t, "synth/sources.txt"), NULL), map[256] = "";
-    char *line = strstr(sources, tu_fmt("%s %s ", caf->file, caf->id));
-    ck_assert_msg(line && sscanf(line + strlen(caf->file) + strlen(caf->id) + 2, "%255s", map) == 1,
-                  "no mapping for %s in sources.txt", caf->id);
-    free(sources);
     char *raw = slurp(at(&t, tu_fmt("synth/%s", caf->file)), NULL);
     size_t len = strlen(raw);
     for (int cut = 0; cut < 6 && len > 0; cut++) /* the final newline and five rows */
@@ -2659,7 +2659,7 @@ START_TEST(test_two_extracts_of_a_source_in_one_night)
     tu_write(at(&t, "synth/caf_later.csv"), raw, len + 1);
     free(raw);
     char path[PATH_MAX];
-    ck_assert(realpath(tu_fmt("config/%s", map), path) != NULL);
+    mapping_of(&t, caf, path);
     const char *later = at(&t, "inbox/caf_z_later.csv"); /* after caf.csv in the inbox's order */
     char *err = NULL;
     int rc = TZNR(&t, NULL, &err, "pseudonymise -q --key '%s' --source %s --mapping '%s' --extract-date 2026-11-20 "
